@@ -1,0 +1,3 @@
+mod sandbox;
+
+fn main() {}
