@@ -1,3 +1,29 @@
+//! `jlm-batigest`: connects Sage Batigest (SQL Server) to JLM ERP.
+
+mod cli;
+mod error;
+mod exit_codes;
 mod sandbox;
 
-fn main() {}
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return ExitCode::from(code),
+    };
+    match cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.broken_pipe => ExitCode::SUCCESS,
+        Err(error) => {
+            let mut stderr = std::io::stderr().lock();
+            // Nothing sensible is left to do if stderr itself is closed.
+            let _ = writeln!(stderr, "Erreur : {error}");
+            if let Some(hint) = &error.hint {
+                let _ = writeln!(stderr, "Aide : {hint}");
+            }
+            ExitCode::from(error.kind.exit_code())
+        }
+    }
+}

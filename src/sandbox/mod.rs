@@ -2,7 +2,96 @@
 //!
 //! This module imports nothing else of the crate: it could be its own crate.
 
+pub mod browser;
 pub mod generate;
 pub mod protocol;
+mod server;
 pub mod sql;
+mod tls;
 pub mod types;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use server::Sandbox;
+
+/// Test credentials of the sandbox, documented as such: never a real password.
+pub const DEFAULT_USER: &str = "sa";
+pub const DEFAULT_PASSWORD: &str = "Sandbox!2024";
+pub const DEFAULT_DATABASE: &str = "BATIGEST_CONNECT";
+pub const DEFAULT_INSTANCE: &str = "SAGEBAT";
+
+/// How the sandbox answers a client's encryption request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsMode {
+    /// As SQL Server without "force encryption": login-only for clients that ask nothing more,
+    /// full TLS for clients that ask for it.
+    #[default]
+    Auto,
+    /// No TLS at all: clients that require encryption fail.
+    Off,
+    /// Only the login packet is encrypted, whatever the client asks.
+    LoginOnly,
+    /// Full TLS for every client ("force encryption").
+    Required,
+}
+
+/// What data the sandbox serves.
+#[derive(Debug, Clone)]
+pub enum DataSource {
+    /// An existing SQLite file in the layout of DESIGN §3.
+    File(PathBuf),
+    /// A generated dataset, in memory or written to a new file.
+    Generate { devis: u64, seed: u64, into: Option<PathBuf> },
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    pub listen: SocketAddr,
+    pub data: DataSource,
+    pub database: String,
+    pub user: String,
+    pub password: String,
+    pub tls: TlsMode,
+    /// PEM certificate chain and key; a self-signed certificate is generated when absent.
+    pub cert: Option<(PathBuf, PathBuf)>,
+    pub cert_out: Option<PathBuf>,
+    /// UDP port of the SQL Server Browser responder, if any.
+    pub browser_port: Option<u16>,
+    pub instance: String,
+    pub latency: Duration,
+    pub drop_after_rows: Option<u64>,
+    pub refuse_logins: bool,
+}
+
+impl SandboxOptions {
+    /// Defaults of `jlm-batigest sandbox`, serving `data`.
+    pub fn new(listen: SocketAddr, data: DataSource) -> Self {
+        Self {
+            listen,
+            data,
+            database: DEFAULT_DATABASE.to_owned(),
+            user: DEFAULT_USER.to_owned(),
+            password: DEFAULT_PASSWORD.to_owned(),
+            tls: TlsMode::Auto,
+            cert: None,
+            cert_out: None,
+            browser_port: None,
+            instance: DEFAULT_INSTANCE.to_owned(),
+            latency: Duration::ZERO,
+            drop_after_rows: None,
+            refuse_logins: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("{0} : {1}")]
+    Io(String, #[source] std::io::Error),
+    #[error("TLS : {0}")]
+    Tls(String),
+    #[error("base SQLite : {0}")]
+    Data(String),
+}

@@ -1,0 +1,172 @@
+//! The command line: clap types, French help and usage errors, dispatch.
+
+mod sandbox;
+
+use std::io::Write;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::error::Result;
+use crate::exit_codes;
+
+const HELP_TEMPLATE: &str = "\
+{before-help}{about-with-newline}
+{usage-heading} {usage}
+
+{all-args}{after-help}";
+
+/// Relie Sage Batigest (SQL Server) à JLM ERP : devis, coefficients, factures, indicateurs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "jlm-batigest",
+    version,
+    help_template = HELP_TEMPLATE,
+    after_help = exit_codes::HELP,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
+    next_help_heading = "Options globales",
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Détaille le déroulement sur la sortie d'erreur (-vv : encore plus)
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// N'affiche que les données et les erreurs
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Affiche l'aide
+    #[arg(short = 'h', long, action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// Affiche la version
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Sandbox(sandbox::Args),
+}
+
+/// Parses the command line. Help and version are printed here; a usage error is explained in
+/// French on stderr. `Err` carries the exit code to end with.
+pub fn parse() -> std::result::Result<Cli, u8> {
+    let command = Cli::command().help_template(HELP_TEMPLATE);
+    let command = localize(command);
+    let matches = command.try_get_matches().map_err(|error| report_clap_error(&error))?;
+    Cli::from_arg_matches(&matches).map_err(|error| report_clap_error(&error))
+}
+
+/// French headings for every subcommand, as the root has them.
+fn localize(command: clap::Command) -> clap::Command {
+    command.mut_subcommands(|sub| {
+        localize(
+            sub.help_template(HELP_TEMPLATE)
+                .next_help_heading("Options")
+                .disable_help_flag(true)
+                .subcommand_help_heading("Commandes"),
+        )
+    })
+}
+
+fn report_clap_error(error: &clap::Error) -> u8 {
+    let mut stderr = std::io::stderr().lock();
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe while printing help is not worth an error.
+            let _ = write!(stdout, "{}", error.render());
+            if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                return exit_codes::USAGE;
+            }
+            exit_codes::OK
+        }
+        _ => {
+            let _ = writeln!(stderr, "Erreur : {}", french_message(error));
+            let _ = writeln!(stderr, "Aide : jlm-batigest --help (ou jlm-batigest COMMANDE --help) décrit chaque option");
+            exit_codes::USAGE
+        }
+    }
+}
+
+fn french_message(error: &clap::Error) -> String {
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(value)) => value.clone(),
+        Some(ContextValue::Strings(values)) => values.join(", "),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    match error.kind() {
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("valeur « {value} » invalide pour {arg}")
+            } else {
+                format!("valeur « {value} » invalide pour {arg} (valeurs possibles : {valid})")
+            }
+        }
+        ErrorKind::ValueValidation => {
+            let cause = std::error::Error::source(error).map(ToString::to_string).unwrap_or_default();
+            format!("valeur « {value} » invalide pour {arg} : {cause}")
+        }
+        ErrorKind::UnknownArgument => format!("option inconnue : {arg}"),
+        ErrorKind::InvalidSubcommand => format!("commande inconnue : {arg}"),
+        ErrorKind::MissingRequiredArgument => format!("option obligatoire manquante : {arg}"),
+        ErrorKind::ArgumentConflict => {
+            format!("{arg} ne peut pas être utilisé avec {}", context(ContextKind::PriorArg))
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            format!("nombre de valeurs incorrect pour {arg}")
+        }
+        ErrorKind::NoEquals => format!("{arg} attend une valeur"),
+        _ => {
+            // Fall back on clap's own wording rather than saying nothing useful.
+            let rendered = error.render().to_string();
+            rendered.lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned()
+        }
+    }
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    init_logging(cli.verbose, cli.quiet);
+    match cli.command {
+        Command::Sandbox(args) => sandbox::run(args, cli.quiet),
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        (false, 2) => tracing::Level::DEBUG,
+        (false, _) => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_tree_is_consistent() {
+        localize(Cli::command()).debug_assert();
+    }
+}

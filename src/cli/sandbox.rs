@@ -1,0 +1,210 @@
+//! `jlm-batigest sandbox`: the built-in Batigest stand-in, served over real TDS.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, Kind, Result};
+use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest sandbox
+      1 000 devis générés, en mémoire, sur 127.0.0.1:14330
+  jlm-batigest sandbox --generate 1000000 --db batigest.sqlite
+      génère un million de devis dans un fichier, puis le sert
+  jlm-batigest sandbox --db fixture.sqlite --listen 127.0.0.1:0 --cert-out sandbox.pem
+  tsql -H 127.0.0.1 -p 14330 -U sa -P 'Sandbox!2024' -D BATIGEST_CONNECT
+      interroger le bac à sable avec FreeTDS
+
+Les identifiants sa / Sandbox!2024 sont des identifiants de test, à n'utiliser qu'ici.";
+
+/// Default dataset when neither `--db` nor `--generate` says otherwise.
+const DEFAULT_DEVIS: u64 = 1000;
+
+/// Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Adresse d'écoute TCP (port 0 : un port libre, annoncé au démarrage)
+    #[arg(long, value_name = "HÔTE:PORT", default_value = "127.0.0.1:14330")]
+    listen: SocketAddr,
+
+    /// Fichier SQLite à servir ; avec --generate, créé et rempli s'il n'existe pas
+    #[arg(long, value_name = "FICHIER")]
+    db: Option<PathBuf>,
+
+    /// Génère un jeu de données de N devis (1 000 si ni --db ni --generate)
+    #[arg(long, value_name = "N")]
+    generate: Option<u64>,
+
+    /// Graine du générateur : la même graine donne les mêmes données
+    #[arg(long, value_name = "GRAINE", default_value_t = 42)]
+    seed: u64,
+
+    /// Nom de la base servie
+    #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_DATABASE)]
+    database: String,
+
+    /// Utilisateur SQL accepté
+    #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_USER)]
+    user: String,
+
+    /// Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)
+    #[arg(long, value_name = "MOT_DE_PASSE", default_value = sandbox::DEFAULT_PASSWORD)]
+    password: String,
+
+    /// Chiffrement : auto suit la demande du client, comme SQL Server
+    #[arg(long, value_enum, value_name = "MODE", default_value = "auto")]
+    tls: TlsArg,
+
+    /// Certificat PEM du serveur (sinon un certificat auto-signé est généré au démarrage)
+    #[arg(long, value_name = "FICHIER", requires = "key")]
+    cert: Option<PathBuf>,
+
+    /// Clé privée PEM du certificat
+    #[arg(long, value_name = "FICHIER", requires = "cert")]
+    key: Option<PathBuf>,
+
+    /// Écrit le certificat du serveur en PEM, pour qu'un client puisse le vérifier
+    #[arg(long, value_name = "FICHIER")]
+    cert_out: Option<PathBuf>,
+
+    /// Répond au service SQL Server Browser (UDP) sur ce port, pour l'instance --instance
+    #[arg(long, value_name = "PORT")]
+    browser_port: Option<u16>,
+
+    /// Nom de l'instance annoncée par le service Browser
+    #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_INSTANCE)]
+    instance: String,
+
+    /// Panne simulée : attend N millisecondes avant chaque réponse
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+
+    /// Panne simulée : coupe la connexion après N lignes d'un résultat
+    #[arg(long, value_name = "N")]
+    drop_after_rows: Option<u64>,
+
+    /// Panne simulée : refuse toutes les connexions (serveur en pause)
+    #[arg(long)]
+    refuse_logins: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TlsArg {
+    /// comme SQL Server : chiffre au moins la connexion, tout si le client le demande
+    Auto,
+    /// aucun chiffrement
+    Off,
+    /// seul le paquet de connexion est chiffré
+    LoginOnly,
+    /// tout est chiffré (« force encryption »)
+    Required,
+}
+
+impl From<TlsArg> for TlsMode {
+    fn from(arg: TlsArg) -> Self {
+        match arg {
+            TlsArg::Auto => TlsMode::Auto,
+            TlsArg::Off => TlsMode::Off,
+            TlsArg::LoginOnly => TlsMode::LoginOnly,
+            TlsArg::Required => TlsMode::Required,
+        }
+    }
+}
+
+impl Args {
+    fn data_source(&self) -> Result<DataSource> {
+        match (&self.db, self.generate) {
+            (Some(path), Some(_)) if path.exists() => Err(Error::usage(format!(
+                "{} existe déjà : --generate ne remplit qu'un fichier nouveau",
+                path.display()
+            ))
+            .with_hint("supprimez le fichier, ou servez-le tel quel sans --generate")),
+            (Some(path), None) if !path.is_file() => {
+                Err(Error::usage(format!("fichier SQLite introuvable : {}", path.display()))
+                    .with_hint("ajoutez --generate N pour le créer avec un jeu de données"))
+            }
+            (Some(path), None) => Ok(DataSource::File(path.clone())),
+            (into, devis) => Ok(DataSource::Generate { devis: devis.unwrap_or(DEFAULT_DEVIS), seed: self.seed, into: into.clone() }),
+        }
+    }
+
+    fn options(&self) -> Result<SandboxOptions> {
+        let mut options = SandboxOptions::new(self.listen, self.data_source()?);
+        options.database.clone_from(&self.database);
+        options.user.clone_from(&self.user);
+        options.password.clone_from(&self.password);
+        options.tls = self.tls.into();
+        options.cert = self.cert.clone().zip(self.key.clone());
+        options.cert_out.clone_from(&self.cert_out);
+        options.browser_port = self.browser_port;
+        options.instance.clone_from(&self.instance);
+        options.latency = Duration::from_millis(self.latency_ms);
+        options.drop_after_rows = self.drop_after_rows;
+        options.refuse_logins = self.refuse_logins;
+        Ok(options)
+    }
+}
+
+pub fn run(args: Args, quiet: bool) -> Result<()> {
+    let options = args.options()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    runtime.block_on(async {
+        let sandbox = Sandbox::start(options).await?;
+        let addr = sandbox.local_addr();
+        {
+            // The one line scripts and tests wait for; nothing else goes to stdout.
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "listening on {addr}").and_then(|()| stdout.flush()).map_err(|e| Error::output(&e))?;
+        }
+        if !quiet {
+            announce(&args, addr, sandbox.browser_addr());
+        }
+        wait_for_interrupt().await;
+        sandbox.shutdown().await;
+        Ok(())
+    })
+}
+
+fn announce(args: &Args, addr: SocketAddr, browser: Option<SocketAddr>) {
+    let password = if args.password == sandbox::DEFAULT_PASSWORD { args.password.as_str() } else { "<votre mot de passe>" };
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "Bac à sable Batigest prêt : base {}, utilisateur {} (identifiants de test).\n\
+         Essai : tsql -H {} -p {} -U {} -P '{password}' -D {}\n\
+         Ctrl-C pour arrêter.",
+        args.database,
+        args.user,
+        addr.ip(),
+        addr.port(),
+        args.user,
+        args.database,
+    );
+    if let Some(browser) = browser {
+        let _ = writeln!(stderr, "Service SQL Server Browser : UDP {browser}, instance {}.", args.instance);
+    }
+}
+
+/// Ctrl-C, or SIGTERM where there is such a thing, ends the sandbox cleanly.
+async fn wait_for_interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    // If no handler can be installed the sandbox runs until killed, which is what a server does.
+    let _ = tokio::signal::ctrl_c().await;
+}

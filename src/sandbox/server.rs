@@ -1,0 +1,699 @@
+//! The TDS server: accepts connections, negotiates TLS, logs clients in and runs their requests.
+//!
+//! Each connection has three parts: a reader task that turns packets into messages (and raises the
+//! attention flag as soon as a cancel arrives), the connection task that answers them, and a
+//! dedicated thread that owns the SQLite session and encodes results into TDS packets, so SQLite
+//! never blocks the async workers and a large result streams through a bounded channel.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::mpsc as std_mpsc;
+
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use super::protocol::login7::{self, Login7};
+use super::protocol::packet::{self, Message, MessageWriter, PacketType};
+use super::protocol::prelogin::{self, Encryption};
+use super::protocol::request::{self, Procedure};
+use super::protocol::token;
+use super::sql::{Database, ResultSink, ServerInfo, Session};
+use super::tls::{Identity, PreloginWrapper};
+use super::types::{Column, Param, ServerError, Value};
+use super::{DataSource, SandboxError, SandboxOptions, TlsMode, browser, generate};
+
+const SERVER_NAME: &str = "SANDBOX";
+const VERSION_TEXT: &str = "Microsoft SQL Server 2019 (RTM) - 15.0.2000.5 (X64)\n\tJLM Batigest sandbox (SQLite)\n";
+/// 15.0.2000 as LOGINACK sends it: major, minor, build high byte, build low byte.
+const PROGRAM_VERSION: [u8; 4] = [15, 0, 0x07, 0xD0];
+const DEFAULT_PACKET_SIZE: u32 = 4096;
+/// Results are shipped to the socket in chunks of about this many bytes.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Chunks in flight between the session thread and the socket: this bounds a connection's memory.
+const CHUNKS_IN_FLIGHT: usize = 4;
+const SP_EXECUTESQL: u16 = 10;
+
+/// A running sandbox. Dropping it without [`Sandbox::shutdown`] leaves the server running until
+/// the runtime ends.
+pub struct Sandbox {
+    local_addr: SocketAddr,
+    browser_addr: Option<SocketAddr>,
+    shutdown: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Sandbox {
+    /// Prepares the data, binds the listener (and the browser responder) and starts serving.
+    pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
+        let data = options.data.clone();
+        let database = tokio::task::spawn_blocking(move || open_data(&data))
+            .await
+            .map_err(|e| SandboxError::Data(e.to_string()))??;
+        let identity = match &options.cert {
+            Some((cert, key)) => Identity::from_files(cert, key)?,
+            None => Identity::self_signed()?,
+        };
+        if let Some(path) = &options.cert_out {
+            std::fs::write(path, &identity.cert_pem).map_err(|e| SandboxError::Io(path.display().to_string(), e))?;
+        }
+        let listener = TcpListener::bind(options.listen)
+            .await
+            .map_err(|e| SandboxError::Io(options.listen.to_string(), e))?;
+        let local_addr = listener.local_addr().map_err(|e| SandboxError::Io(options.listen.to_string(), e))?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+
+        let mut browser_addr = None;
+        if let Some(port) = options.browser_port {
+            let addr = SocketAddr::new(options.listen.ip(), port);
+            let socket = UdpSocket::bind(addr).await.map_err(|e| SandboxError::Io(format!("UDP {addr}"), e))?;
+            browser_addr = Some(socket.local_addr().map_err(|e| SandboxError::Io(format!("UDP {addr}"), e))?);
+            let instance = options.instance.clone();
+            let rx = shutdown_rx.clone();
+            tasks.spawn(async move {
+                if let Err(error) = browser::serve(socket, instance, local_addr.port(), SERVER_NAME.to_owned(), rx).await {
+                    tracing::warn!(%error, "SQL Server Browser responder stopped");
+                }
+            });
+        }
+
+        let shared = Arc::new(Shared {
+            database,
+            acceptor: TlsAcceptor::from(identity.config),
+            options,
+            next_spid: AtomicU16::new(51),
+        });
+        tasks.spawn(accept_loop(listener, shared, shutdown_rx));
+        Ok(Self { local_addr, browser_addr, shutdown, tasks })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn browser_addr(&self) -> Option<SocketAddr> {
+        self.browser_addr
+    }
+
+    /// Stops accepting, closes every connection and waits for the tasks to end.
+    pub async fn shutdown(mut self) {
+        // Receivers may already be gone; there is nothing left to stop then.
+        let _ = self.shutdown.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn open_data(data: &DataSource) -> Result<Database, SandboxError> {
+    let result = match data {
+        DataSource::File(path) => Database::open_file(path),
+        DataSource::Generate { devis, seed, into: None } => {
+            Database::in_memory(|conn| generate::generate(conn, *devis, *seed).map(|_| ()))
+        }
+        DataSource::Generate { devis, seed, into: Some(path) } => {
+            let conn = rusqlite::Connection::open(path).map_err(|e| SandboxError::Data(format!("{} : {e}", path.display())))?;
+            generate::generate(&conn, *devis, *seed).map_err(|e| SandboxError::Data(format!("{} : {e}", path.display())))?;
+            drop(conn);
+            Database::open_file(path)
+        }
+    };
+    result.map_err(|e| SandboxError::Data(e.to_string()))
+}
+
+struct Shared {
+    database: Database,
+    acceptor: TlsAcceptor,
+    options: SandboxOptions,
+    next_spid: AtomicU16,
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let shared = Arc::clone(&shared);
+                    connections.spawn(async move {
+                        if let Err(error) = serve_connection(stream, &shared).await {
+                            tracing::debug!(%peer, %error, "connection ended");
+                        }
+                    });
+                }
+                Err(error) => tracing::warn!(%error, "accept failed"),
+            },
+            // Reap finished connections so the set does not grow with every client.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ConnectionError {
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("protocol: {0}")]
+    Protocol(#[from] super::protocol::ProtocolError),
+    #[error("unexpected message type {0:#04x}")]
+    Unexpected(u8),
+    #[error("client closed the connection")]
+    Closed,
+}
+
+/// What the PRELOGIN answer commits both sides to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsUse {
+    None,
+    LoginOnly,
+    Full,
+}
+
+/// The server's answer to the client's encryption option, and what follows from it.
+fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
+    match (mode, client) {
+        (TlsMode::Off, _) | (TlsMode::Auto | TlsMode::LoginOnly, Encryption::NotSupported) => {
+            (Encryption::NotSupported, TlsUse::None)
+        }
+        (TlsMode::Auto | TlsMode::LoginOnly, Encryption::Off) | (TlsMode::LoginOnly, _) => (Encryption::Off, TlsUse::LoginOnly),
+        (TlsMode::Auto, _) => (Encryption::On, TlsUse::Full),
+        (TlsMode::Required, Encryption::NotSupported | Encryption::Off) => (Encryption::Required, TlsUse::Full),
+        (TlsMode::Required, _) => (Encryption::On, TlsUse::Full),
+    }
+}
+
+async fn serve_connection(mut tcp: TcpStream, shared: &Shared) -> Result<(), ConnectionError> {
+    tcp.set_nodelay(true)?;
+    let options = &shared.options;
+    let hello = expect(packet::read_message(&mut tcp).await?, PacketType::PreLogin)?;
+    let client = prelogin::parse(&hello.payload)?;
+    let (answer, tls_use) = negotiate(options.tls, client.encryption);
+    tokio::time::sleep(options.latency).await;
+    let reply = prelogin::encode_response(answer);
+    tcp.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE as usize)).await?;
+    if tls_use == TlsUse::None && client.encryption != Encryption::NotSupported && answer == Encryption::NotSupported {
+        tracing::debug!("client asked for encryption the sandbox does not offer");
+    }
+
+    let mut transport = match tls_use {
+        TlsUse::None => Transport::Plain(tcp),
+        TlsUse::LoginOnly | TlsUse::Full => {
+            let mut stream = shared.acceptor.accept(PreloginWrapper::new(tcp)).await?;
+            stream.get_mut().0.handshake_complete();
+            Transport::Tls(Box::new(stream))
+        }
+    };
+    let login_message = expect(packet::read_message(&mut transport).await?, PacketType::Login7)?;
+    let login = login7::parse(&login_message.payload)?;
+    if tls_use == TlsUse::LoginOnly {
+        // Login-only encryption: drop TLS without close_notify, as SQL Server does.
+        transport = match transport {
+            Transport::Tls(stream) => Transport::Plain(stream.into_inner().0.into_inner()),
+            plain @ Transport::Plain(_) => plain,
+        };
+    }
+    let packet_size = negotiated_packet_size(login.packet_size);
+    tokio::time::sleep(options.latency).await;
+    let session = match check_login(shared, &login) {
+        Ok(session) => session,
+        Err(errors) => {
+            let mut body = Vec::new();
+            for error in &errors {
+                token::error(&mut body, error, SERVER_NAME, 1);
+            }
+            token::done(&mut body, token::DONE_ERROR, 0, 0);
+            transport.write_all(&packet::frame(PacketType::TabularResult, &body, packet_size)).await?;
+            transport.flush().await?;
+            return Ok(());
+        }
+    };
+    let reply = login_reply(options, &login, packet_size);
+    transport.write_all(&packet::frame(PacketType::TabularResult, &reply, packet_size)).await?;
+    transport.flush().await?;
+    run_requests(transport, session, packet_size, shared).await
+}
+
+fn expect(message: Option<Message>, ty: PacketType) -> Result<Message, ConnectionError> {
+    let message = message.ok_or(ConnectionError::Closed)?;
+    if message.ty == ty as u8 { Ok(message) } else { Err(ConnectionError::Unexpected(message.ty)) }
+}
+
+fn negotiated_packet_size(requested: u32) -> usize {
+    if requested == 0 { DEFAULT_PACKET_SIZE as usize } else { requested.clamp(512, 32767) as usize }
+}
+
+fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerError>> {
+    let options = &shared.options;
+    let failed = || ServerError {
+        number: 18456,
+        state: 1,
+        class: 14,
+        message: format!("Login failed for user '{}'.", login.user_name),
+    };
+    if options.refuse_logins {
+        return Err(vec![ServerError {
+            number: 17142,
+            state: 1,
+            class: 14,
+            message: "SQL Server service has been paused. No new connections will be allowed.".to_owned(),
+        }]);
+    }
+    if login.user_name != options.user || login.password != options.password {
+        return Err(vec![failed()]);
+    }
+    if !login.database.is_empty() && !login.database.eq_ignore_ascii_case(&options.database) {
+        let cannot_open = ServerError {
+            number: 4060,
+            state: 1,
+            class: 11,
+            message: format!("Cannot open database \"{}\" requested by the login. The login failed.", login.database),
+        };
+        return Err(vec![cannot_open, failed()]);
+    }
+    let info = ServerInfo {
+        version: VERSION_TEXT.to_owned(),
+        database: options.database.clone(),
+        server_name: SERVER_NAME.to_owned(),
+    };
+    shared.database.session(info).map_err(|e| {
+        tracing::warn!(error = %e, "cannot open a SQLite session");
+        vec![ServerError {
+            number: 4060,
+            state: 1,
+            class: 11,
+            message: format!("Cannot open database \"{}\" requested by the login. The login failed.", options.database),
+        }]
+    })
+}
+
+fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    token::env_change_database(&mut body, &options.database, "master");
+    token::info(
+        &mut body,
+        &ServerError {
+            number: 5701,
+            state: 2,
+            class: 0,
+            message: format!("Changed database context to '{}'.", options.database),
+        },
+        SERVER_NAME,
+        1,
+    );
+    token::env_change_collation(&mut body, &token::COLLATION);
+    token::env_change_language(&mut body, "us_english", "");
+    token::info(
+        &mut body,
+        &ServerError { number: 5703, state: 1, class: 0, message: "Changed language setting to us_english.".to_owned() },
+        SERVER_NAME,
+        1,
+    );
+    token::login_ack(&mut body, "Microsoft SQL Server", PROGRAM_VERSION);
+    if login.feature_ext {
+        token::feature_ext_ack(&mut body);
+    }
+    token::env_change_packet_size(&mut body, &packet_size.to_string(), &DEFAULT_PACKET_SIZE.to_string());
+    token::done(&mut body, token::DONE_FINAL, 0, 0);
+    body
+}
+
+/// Bytes on their way from the session thread to the socket.
+enum Output {
+    Bytes(Vec<u8>),
+    /// The response is complete; `acknowledged_attention` when it ended with DONE_ATTN.
+    End { acknowledged_attention: bool },
+    /// `--drop-after-rows` reached: close the connection now.
+    Drop,
+}
+
+enum Job {
+    Batch(String),
+    Rpc { sql: String, params: Vec<Param> },
+    /// A request the engine cannot run: answered with this error.
+    Fail(ServerError),
+}
+
+struct Request {
+    job: Job,
+    out: mpsc::Sender<Output>,
+}
+
+async fn run_requests(
+    transport: Transport,
+    session: Session,
+    packet_size: usize,
+    shared: &Shared,
+) -> Result<(), ConnectionError> {
+    let (mut reader, mut writer) = tokio::io::split(transport);
+    let attention = Arc::new(AtomicBool::new(false));
+    let (messages_tx, mut messages) = mpsc::unbounded_channel();
+    let reader_attention = Arc::clone(&attention);
+    let reader_task = tokio::spawn(async move {
+        while let Ok(Some(message)) = packet::read_message(&mut reader).await {
+            if message.ty == PacketType::Attention as u8 {
+                reader_attention.store(true, Ordering::SeqCst);
+            }
+            if messages_tx.send(message).is_err() {
+                break;
+            }
+        }
+    });
+
+    let (jobs, job_rx) = std_mpsc::channel::<Request>();
+    let context = WorkerContext {
+        packet_size,
+        attention: Arc::clone(&attention),
+        drop_after_rows: shared.options.drop_after_rows,
+    };
+    let spid = shared.next_spid.fetch_add(1, Ordering::Relaxed);
+    std::thread::Builder::new()
+        .name(format!("sandbox-session-{spid}"))
+        .spawn(move || session_thread(session, &job_rx, &context))?;
+
+    let mut acknowledged_attention = false;
+    let result = async {
+        while let Some(message) = messages.recv().await {
+            let job = match PacketType::from_u8(message.ty) {
+                Some(PacketType::Attention) => {
+                    attention.store(false, Ordering::SeqCst);
+                    if !std::mem::take(&mut acknowledged_attention) {
+                        let mut body = Vec::new();
+                        token::done(&mut body, token::DONE_ATTN, 0, 0);
+                        writer.write_all(&packet::frame(PacketType::TabularResult, &body, packet_size)).await?;
+                        writer.flush().await?;
+                    }
+                    continue;
+                }
+                Some(PacketType::SqlBatch) => match request::decode_sql_batch(&message.payload) {
+                    Ok(sql) => Job::Batch(sql),
+                    Err(error) => Job::Fail(ServerError::statement(102, format!("Incorrect syntax: {error}"))),
+                },
+                Some(PacketType::Rpc) => rpc_job(&message.payload),
+                _ => Job::Fail(ServerError::statement(
+                    40000,
+                    format!("The sandbox does not handle TDS messages of type {:#04x}.", message.ty),
+                )),
+            };
+            let (out, mut output) = mpsc::channel(CHUNKS_IN_FLIGHT);
+            if jobs.send(Request { job, out }).is_err() {
+                return Err(ConnectionError::Closed);
+            }
+            tokio::time::sleep(shared.options.latency).await;
+            while let Some(chunk) = output.recv().await {
+                match chunk {
+                    Output::Bytes(bytes) => writer.write_all(&bytes).await?,
+                    Output::End { acknowledged_attention: acked } => {
+                        acknowledged_attention = acked;
+                        break;
+                    }
+                    Output::Drop => {
+                        writer.flush().await?;
+                        writer.shutdown().await?;
+                        return Ok(());
+                    }
+                }
+            }
+            writer.flush().await?;
+        }
+        Ok(())
+    }
+    .await;
+    reader_task.abort();
+    result
+}
+
+fn rpc_job(payload: &[u8]) -> Job {
+    let call = match request::parse_rpc(payload) {
+        Ok(call) => call,
+        Err(error) => return Job::Fail(ServerError::statement(102, format!("Incorrect RPC request: {error}"))),
+    };
+    match call.procedure {
+        Procedure::Id(SP_EXECUTESQL) => {}
+        Procedure::Name(name) if name.eq_ignore_ascii_case("sp_executesql") => {}
+        Procedure::Name(name) => {
+            return Job::Fail(ServerError::statement(2812, format!("Could not find stored procedure '{name}'.")));
+        }
+        Procedure::Id(id) => {
+            return Job::Fail(ServerError::statement(
+                2812,
+                format!("Could not find stored procedure with id {id} (the sandbox knows sp_executesql)."),
+            ));
+        }
+    }
+    let mut params = call.params.into_iter();
+    let Some(Param { value: Value::Text(sql), .. }) = params.next() else {
+        return Job::Fail(ServerError::statement(
+            214,
+            "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.",
+        ));
+    };
+    // The second parameter declares the others (`@P1 int, …`); their TYPE_INFO already says it.
+    let params = params.skip(1).collect();
+    Job::Rpc { sql, params }
+}
+
+struct WorkerContext {
+    packet_size: usize,
+    attention: Arc<AtomicBool>,
+    drop_after_rows: Option<u64>,
+}
+
+fn session_thread(mut session: Session, jobs: &std_mpsc::Receiver<Request>, context: &WorkerContext) {
+    for Request { job, out } in jobs {
+        let rpc = matches!(job, Job::Rpc { .. });
+        let mut sink = TdsSink::new(context, &out, rpc);
+        let outcome = match &job {
+            Job::Batch(sql) => session.execute_batch(sql, &mut sink),
+            Job::Rpc { sql, params } => session.execute_rpc(sql, params, &mut sink),
+            Job::Fail(error) => sink.error(error),
+        };
+        let end = match outcome {
+            Ok(()) => sink.finish(),
+            Err(Stop::Attention) => sink.acknowledge_attention(),
+            Err(Stop::DropConnection) => {
+                // Best effort: the connection task may already be gone.
+                let _ = out.blocking_send(Output::Drop);
+                continue;
+            }
+            Err(Stop::Failed) => sink.finish(),
+            Err(Stop::Disconnected) => continue,
+        };
+        let acknowledged_attention = matches!(end, Ended::Attention);
+        if sink.ship_all().is_ok() {
+            let _ = out.blocking_send(Output::End { acknowledged_attention });
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Stop {
+    Attention,
+    /// A value could not be encoded: the error is already in the response.
+    Failed,
+    DropConnection,
+    Disconnected,
+}
+
+enum Ended {
+    Normal,
+    Attention,
+}
+
+/// Encodes the engine's results as TDS tokens into packets and ships them in chunks.
+struct TdsSink<'a> {
+    context: &'a WorkerContext,
+    out: &'a mpsc::Sender<Output>,
+    rpc: bool,
+    writer: MessageWriter,
+    columns: Vec<Column>,
+    token: Vec<u8>,
+    rows_in_result: u64,
+    failed: bool,
+    final_done_sent: bool,
+}
+
+impl<'a> TdsSink<'a> {
+    fn new(context: &'a WorkerContext, out: &'a mpsc::Sender<Output>, rpc: bool) -> Self {
+        Self {
+            context,
+            out,
+            rpc,
+            writer: MessageWriter::new(PacketType::TabularResult, context.packet_size),
+            columns: Vec::new(),
+            token: Vec::with_capacity(256),
+            rows_in_result: 0,
+            failed: false,
+            final_done_sent: false,
+        }
+    }
+
+    fn push_token(&mut self) -> Result<(), Stop> {
+        self.writer.write(&self.token);
+        self.token.clear();
+        if self.writer.buffered_len() >= CHUNK_BYTES {
+            let bytes = self.writer.take_full_packets();
+            self.out.blocking_send(Output::Bytes(bytes)).map_err(|_| Stop::Disconnected)?;
+        }
+        Ok(())
+    }
+
+    /// Closes the response: the final DONE / DONEPROC the engine's statements did not send.
+    fn finish(&mut self) -> Ended {
+        if self.context.attention.load(Ordering::SeqCst) {
+            return self.acknowledge_attention();
+        }
+        let status = if self.failed { token::DONE_ERROR } else { token::DONE_FINAL };
+        if self.rpc {
+            token::return_status(&mut self.token, if self.failed { -6 } else { 0 });
+            token::done_proc(&mut self.token, status, 0, 0);
+        } else if !self.final_done_sent {
+            token::done(&mut self.token, status, 0, 0);
+        }
+        self.writer.write(&self.token);
+        self.token.clear();
+        Ended::Normal
+    }
+
+    fn acknowledge_attention(&mut self) -> Ended {
+        token::done(&mut self.token, token::DONE_ATTN, 0, 0);
+        self.writer.write(&self.token);
+        self.token.clear();
+        Ended::Attention
+    }
+
+    fn ship_all(&mut self) -> Result<(), Stop> {
+        let writer = std::mem::replace(&mut self.writer, MessageWriter::new(PacketType::TabularResult, self.context.packet_size));
+        self.out.blocking_send(Output::Bytes(writer.finish())).map_err(|_| Stop::Disconnected)
+    }
+}
+
+impl ResultSink for TdsSink<'_> {
+    type Stop = Stop;
+
+    fn columns(&mut self, columns: &[Column]) -> Result<(), Stop> {
+        columns.clone_into(&mut self.columns);
+        self.rows_in_result = 0;
+        token::col_metadata(&mut self.token, columns);
+        self.push_token()
+    }
+
+    fn row(&mut self, values: &[Value]) -> Result<(), Stop> {
+        if self.context.attention.load(Ordering::Relaxed) {
+            return Err(Stop::Attention);
+        }
+        if let Err(error) = token::row(&mut self.token, &self.columns, values) {
+            self.token.clear();
+            self.error(&ServerError::statement(8114, format!("Error converting data: {error}")))?;
+            return Err(Stop::Failed);
+        }
+        self.push_token()?;
+        self.rows_in_result += 1;
+        if self.context.drop_after_rows.is_some_and(|limit| self.rows_in_result >= limit) {
+            let bytes = self.writer.take_full_packets();
+            self.out.blocking_send(Output::Bytes(bytes)).map_err(|_| Stop::Disconnected)?;
+            return Err(Stop::DropConnection);
+        }
+        Ok(())
+    }
+
+    fn done(&mut self, rowcount: Option<u64>, more: bool) -> Result<(), Stop> {
+        let mut status = if rowcount.is_some() { token::DONE_COUNT } else { 0 };
+        // python-tds needs DONE_MORE on every DONEINPROC of a procedure call (DESIGN §6).
+        if more || self.rpc {
+            status |= token::DONE_MORE;
+        }
+        let curcmd = if rowcount.is_some() { 0xC1 } else { 0 };
+        if self.rpc {
+            token::done_in_proc(&mut self.token, status, curcmd, rowcount.unwrap_or(0));
+        } else {
+            token::done(&mut self.token, status, curcmd, rowcount.unwrap_or(0));
+            self.final_done_sent = !more;
+        }
+        self.push_token()
+    }
+
+    fn error(&mut self, error: &ServerError) -> Result<(), Stop> {
+        self.failed = true;
+        token::error(&mut self.token, error, SERVER_NAME, 1);
+        self.push_token()
+    }
+}
+
+/// The connection's byte stream: plain TCP, or TLS over TCP after a PRELOGIN-wrapped handshake.
+enum Transport {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<PreloginWrapper<TcpStream>>>),
+}
+
+impl AsyncRead for Transport {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(stream) => std::pin::Pin::new(stream).poll_read(cx, buf),
+            Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Transport {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(stream) => std::pin::Pin::new(stream).poll_write(cx, data),
+            Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_write(cx, data),
+        }
+    }
+
+    fn poll_flush(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(stream) => std::pin::Pin::new(stream).poll_flush(cx),
+            Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(stream) => std::pin::Pin::new(stream).poll_shutdown(cx),
+            Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_follows_sql_server() {
+        use Encryption::{NotSupported, Off, On, Required};
+        assert_eq!(negotiate(TlsMode::Auto, Off), (Off, TlsUse::LoginOnly));
+        assert_eq!(negotiate(TlsMode::Auto, On), (On, TlsUse::Full));
+        assert_eq!(negotiate(TlsMode::Auto, NotSupported), (NotSupported, TlsUse::None));
+        assert_eq!(negotiate(TlsMode::Off, On), (NotSupported, TlsUse::None));
+        assert_eq!(negotiate(TlsMode::LoginOnly, On), (Off, TlsUse::LoginOnly));
+        assert_eq!(negotiate(TlsMode::Required, Off), (Required, TlsUse::Full));
+        assert_eq!(negotiate(TlsMode::Required, On), (On, TlsUse::Full));
+    }
+
+    #[test]
+    fn packet_size_is_clamped() {
+        assert_eq!(negotiated_packet_size(0), 4096);
+        assert_eq!(negotiated_packet_size(8192), 8192);
+        assert_eq!(negotiated_packet_size(100), 512);
+        assert_eq!(negotiated_packet_size(100_000), 32767);
+    }
+}

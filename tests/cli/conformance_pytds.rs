@@ -1,0 +1,83 @@
+//! python-tds (pure Python, its own TDS and TLS stacks) against the sandbox.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::common::{Sandbox, tool_available};
+
+fn pytds_available() -> bool {
+    tool_available("python-tds", Command::new("python3").args(["-c", "import pytds"]))
+}
+
+fn run(sandbox: &Sandbox, scenario: &str, cafile: Option<&Path>) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/pytds_client.py");
+    let mut command = Command::new("python3");
+    command.arg(script).arg("127.0.0.1").arg(sandbox.addr.port().to_string()).arg(scenario);
+    if let Some(cafile) = cafile {
+        command.arg(cafile);
+    }
+    let output = command.output().expect("run python3");
+    assert!(output.status.success(), "python-tds {scenario}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON from the python-tds client")
+}
+
+fn expected_values() -> Value {
+    json!({
+        "devis": [{
+            "ID": 1, "NUMERO_DEVIS": "DEVIS-2024-001", "NOM": "Hélène Lefèvre", "VILLE": "Saint-Étienne",
+            "MONTANT_HT": "12345678.91", "TAUX_MARGE": "42.8571",
+            "DATE_CREATION": "2024-01-31 10:15:30.123456", "DATE_VALIDATION": null
+        }],
+        "ouvrage": [{"ACTIF": false, "PRIX_ACHAT_HT": "0.0000", "PV": 55.0, "GRAND": 2, "FAMILLE_ID": null}],
+        "facture": [{"NUMERO_FACTURE": "AV-2024-000001", "DATE_ECHEANCE": "2024-02-20", "MONTANT_REGLE": "-180.30"}],
+        "by_datetime": [{"NUMERO_DEVIS": "DEVIS-2024-002"}]
+    })
+}
+
+#[test]
+fn values_are_exact_without_tls() {
+    if !pytds_available() {
+        return;
+    }
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    assert_eq!(run(&sandbox, "values", None), expected_values());
+}
+
+#[test]
+fn values_are_exact_over_verified_tls() {
+    if !pytds_available()
+        || !tool_available("pyOpenSSL (python-tds TLS)", Command::new("python3").args(["-c", "import OpenSSL"]))
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pem = dir.path().join("sandbox.pem");
+    let sandbox = Sandbox::with_fixture(&["--tls", "required", "--cert-out", pem.to_str().expect("path")]);
+    assert_eq!(run(&sandbox, "values", Some(&pem)), expected_values());
+}
+
+#[test]
+fn errors_carry_sql_server_numbers() {
+    if !pytds_available() {
+        return;
+    }
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let result = run(&sandbox, "errors", None);
+    assert_eq!(result["table"], json!([208, "Invalid object name 'DEVIZ'."]));
+    assert_eq!(result["column"], json!([207, "Invalid column name 'NUMERO'."]));
+    assert_eq!(result["after"], json!([{"N": 3}]));
+    assert_eq!(result["login"][0], json!(18456));
+}
+
+#[test]
+fn cancel_stops_a_running_result() {
+    if !pytds_available() {
+        return;
+    }
+    let sandbox = Sandbox::start(&["--tls", "off", "--generate", "20000"]);
+    let result = run(&sandbox, "cancel", None);
+    assert!(result["first"].as_str().is_some_and(|n| n.starts_with("DEVIS-")), "{result}");
+    assert!(result["after"][0]["N"].as_i64().is_some_and(|n| n > 0), "{result}");
+}
