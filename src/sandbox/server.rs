@@ -28,14 +28,11 @@ use super::{DataSource, SandboxError, SandboxOptions, TlsMode, browser, generate
 
 const SERVER_NAME: &str = "SANDBOX";
 const VERSION_TEXT: &str = "Microsoft SQL Server 2019 (RTM) - 15.0.2000.5 (X64)\n\tJLM Batigest sandbox (SQLite)\n";
-/// 15.0.2000 as LOGINACK sends it: major, minor, build high byte, build low byte.
-const PROGRAM_VERSION: [u8; 4] = [15, 0, 0x07, 0xD0];
 const DEFAULT_PACKET_SIZE: u32 = 4096;
 /// Results are shipped to the socket in chunks of about this many bytes.
 const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks in flight between the session thread and the socket: this bounds a connection's memory.
 const CHUNKS_IN_FLIGHT: usize = 4;
-const SP_EXECUTESQL: u16 = 10;
 
 /// A running sandbox. Dropping it without [`Sandbox::shutdown`] leaves the server running until
 /// the runtime ends.
@@ -191,14 +188,13 @@ async fn serve_connection(mut tcp: TcpStream, shared: &Shared) -> Result<(), Con
     tcp.set_nodelay(true)?;
     let options = &shared.options;
     let hello = expect(packet::read_message(&mut tcp).await?, PacketType::PreLogin)?;
-    let client = prelogin::parse(&hello.payload)?;
-    let (answer, tls_use) = negotiate(options.tls, client.encryption);
+    let client = prelogin::parse_prelogin(&hello.payload)?;
+    // A PRELOGIN without the option means the client cannot encrypt.
+    let asked = client.encryption.unwrap_or(Encryption::NotSupported);
+    let (answer, tls_use) = negotiate(options.tls, asked);
     tokio::time::sleep(options.latency).await;
-    let reply = prelogin::encode_response(answer);
+    let reply = prelogin::encode_prelogin_response(answer);
     tcp.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE as usize)).await?;
-    if tls_use == TlsUse::None && client.encryption != Encryption::NotSupported && answer == Encryption::NotSupported {
-        tracing::debug!("client asked for encryption the sandbox does not offer");
-    }
 
     let mut transport = match tls_use {
         TlsUse::None => Transport::Plain(tcp),
@@ -209,7 +205,7 @@ async fn serve_connection(mut tcp: TcpStream, shared: &Shared) -> Result<(), Con
         }
     };
     let login_message = expect(packet::read_message(&mut transport).await?, PacketType::Login7)?;
-    let login = login7::parse(&login_message.payload)?;
+    let login = login7::parse_login7(&login_message.payload)?;
     if tls_use == TlsUse::LoginOnly {
         // Login-only encryption: drop TLS without close_notify, as SQL Server does.
         transport = match transport {
@@ -293,7 +289,7 @@ fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerErr
 
 fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> Vec<u8> {
     let mut body = Vec::new();
-    token::env_change_database(&mut body, &options.database, "master");
+    token::env_database(&mut body, &options.database, "master");
     token::info(
         &mut body,
         &ServerError {
@@ -305,19 +301,19 @@ fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> 
         SERVER_NAME,
         1,
     );
-    token::env_change_collation(&mut body, &token::COLLATION);
-    token::env_change_language(&mut body, "us_english", "");
+    token::env_collation(&mut body, token::COLLATION);
+    token::env_language(&mut body, "us_english", "");
     token::info(
         &mut body,
         &ServerError { number: 5703, state: 1, class: 0, message: "Changed language setting to us_english.".to_owned() },
         SERVER_NAME,
         1,
     );
-    token::login_ack(&mut body, "Microsoft SQL Server", PROGRAM_VERSION);
+    token::login_ack(&mut body);
     if login.feature_ext {
         token::feature_ext_ack(&mut body);
     }
-    token::env_change_packet_size(&mut body, &packet_size.to_string(), &DEFAULT_PACKET_SIZE.to_string());
+    token::env_packet_size(&mut body, packet_size as u32, DEFAULT_PACKET_SIZE);
     token::done(&mut body, token::DONE_FINAL, 0, 0);
     body
 }
@@ -433,7 +429,7 @@ fn rpc_job(payload: &[u8]) -> Job {
         Err(error) => return Job::Fail(ServerError::statement(102, format!("Incorrect RPC request: {error}"))),
     };
     match call.procedure {
-        Procedure::Id(SP_EXECUTESQL) => {}
+        Procedure::Id(request::SP_EXECUTESQL) => {}
         Procedure::Name(name) if name.eq_ignore_ascii_case("sp_executesql") => {}
         Procedure::Name(name) => {
             return Job::Fail(ServerError::statement(2812, format!("Could not find stored procedure '{name}'.")));
@@ -578,7 +574,10 @@ impl ResultSink for TdsSink<'_> {
     fn columns(&mut self, columns: &[Column]) -> Result<(), Stop> {
         columns.clone_into(&mut self.columns);
         self.rows_in_result = 0;
-        token::col_metadata(&mut self.token, columns);
+        if let Err(error) = token::col_metadata(&mut self.token, columns) {
+            self.error(&ServerError::statement(8114, format!("Error describing the result: {error}")))?;
+            return Err(Stop::Failed);
+        }
         self.push_token()
     }
 

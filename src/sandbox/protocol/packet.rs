@@ -205,6 +205,11 @@ impl MessageWriter {
         self.pending.extend_from_slice(bytes);
     }
 
+    /// Bytes written and not yet taken: what a caller watches to ship in chunks.
+    pub fn buffered_len(&self) -> usize {
+        self.pending.len()
+    }
+
     /// Bytes of every complete packet so far. At least one byte is always held back: only
     /// `finish` knows which packet is last, and an empty EOM packet after a full one is
     /// something clients need not expect.
