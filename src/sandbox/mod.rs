@@ -2,6 +2,7 @@
 //!
 //! This module imports nothing else of the crate: it could be its own crate.
 
+pub mod browser;
 pub mod generate;
 pub mod protocol;
 pub mod sql;
