@@ -23,6 +23,8 @@ fn run(sandbox: &Sandbox, scenario: &str, cafile: Option<&Path>) -> Value {
     serde_json::from_slice(&output.stdout).expect("JSON from the python-tds client")
 }
 
+/// What python-tds returns for the fixture. It builds decimals by dividing by 10^scale, which
+/// drops trailing zeros (`-180.3`, `0`); tsql shows the scale the sandbox sent (`-180.30`).
 fn expected_values() -> Value {
     json!({
         "devis": [{
@@ -30,8 +32,8 @@ fn expected_values() -> Value {
             "MONTANT_HT": "12345678.91", "TAUX_MARGE": "42.8571",
             "DATE_CREATION": "2024-01-31 10:15:30.123456", "DATE_VALIDATION": null
         }],
-        "ouvrage": [{"ACTIF": false, "PRIX_ACHAT_HT": "0.0000", "PV": 55.0, "GRAND": 2, "FAMILLE_ID": null}],
-        "facture": [{"NUMERO_FACTURE": "AV-2024-000001", "DATE_ECHEANCE": "2024-02-20", "MONTANT_REGLE": "-180.30"}],
+        "ouvrage": [{"ACTIF": false, "PRIX_ACHAT_HT": "0", "PV": 55.0, "GRAND": 2, "FAMILLE_ID": null}],
+        "facture": [{"NUMERO_FACTURE": "AV-2024-000001", "DATE_ECHEANCE": "2024-02-20", "MONTANT_REGLE": "-180.3"}],
         "by_datetime": [{"NUMERO_DEVIS": "DEVIS-2024-002"}]
     })
 }

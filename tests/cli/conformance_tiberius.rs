@@ -13,14 +13,21 @@ use crate::common::{DATABASE, PASSWORD, Sandbox, USER};
 
 type Connection = Client<Compat<TcpStream>>;
 
+/// A client configuration that trusts the sandbox's self-signed certificate.
 fn config(addr: SocketAddr, encryption: EncryptionLevel) -> Config {
+    let mut config = verifying_config(addr, encryption);
+    config.trust_cert();
+    config
+}
+
+/// A client configuration that verifies the server certificate (the product's default).
+fn verifying_config(addr: SocketAddr, encryption: EncryptionLevel) -> Config {
     let mut config = Config::new();
     config.host("127.0.0.1");
     config.port(addr.port());
     config.authentication(AuthMethod::sql_server(USER, PASSWORD));
     config.database(DATABASE);
     config.encryption(encryption);
-    config.trust_cert();
     config
 }
 
@@ -129,7 +136,7 @@ async fn certificate_is_verified_against_the_exported_ca() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pem = dir.path().join("sandbox.pem");
     let sandbox = Sandbox::with_fixture(&["--tls", "required", "--cert-out", pem.to_str().expect("path")]);
-    let mut verified = config(sandbox.addr, EncryptionLevel::Required);
+    let mut verified = verifying_config(sandbox.addr, EncryptionLevel::Required);
     verified.trust_cert_ca(pem.to_str().expect("path"));
     let mut client = connect(verified).await.expect("certificate verified with the exported PEM");
     exact_values(&mut client).await;
@@ -137,9 +144,11 @@ async fn certificate_is_verified_against_the_exported_ca() {
     // Another sandbox's certificate is not this one's CA.
     let other_pem = dir.path().join("other.pem");
     let _other = Sandbox::with_fixture(&["--cert-out", other_pem.to_str().expect("path")]);
-    let mut wrong = config(sandbox.addr, EncryptionLevel::Required);
+    let mut wrong = verifying_config(sandbox.addr, EncryptionLevel::Required);
     wrong.trust_cert_ca(other_pem.to_str().expect("path"));
     assert!(connect(wrong).await.is_err(), "a wrong CA must fail the handshake");
+    // And without any CA the self-signed certificate is refused.
+    assert!(connect(verifying_config(sandbox.addr, EncryptionLevel::Required)).await.is_err());
 }
 
 fn server_error(error: &tiberius::error::Error) -> (u32, String) {
