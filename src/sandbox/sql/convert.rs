@@ -1,0 +1,298 @@
+//! Conversions between SQLite storage values and the typed values SQL Server clients expect:
+//! exact decimal rounding, date/time text parsing and the canonical stored date/time forms.
+
+use std::io::Write as _;
+
+use chrono::{Datelike as _, NaiveDate, NaiveDateTime, NaiveTime, Timelike as _};
+use rusqlite::types::ValueRef;
+
+use super::errors;
+use crate::sandbox::types::{ServerError, SqlType, Value};
+
+/// Parses a decimal number written in text (`-12.345`, `1e-3`, `.5`) into the unscaled integer at
+/// `scale`, rounding half away from zero as SQL Server does when it narrows a decimal.
+/// Returns `None` for text that is not a number or does not fit in an `i128`.
+pub(crate) fn parse_decimal(text: &str, scale: u8) -> Option<i128> {
+    let text = text.trim();
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(at) => (&body[..at], body[at + 1..].parse::<i32>().ok()?),
+        None => (body, 0),
+    };
+    let (int_part, frac_part) = match mantissa.find('.') {
+        Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
+        None => (mantissa, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // All digits as one integer, with `shift` = how far the point must move right to reach `scale`.
+    let digits = int_part.bytes().chain(frac_part.bytes()).skip_while(|&b| b == b'0');
+    let shift = exponent + i32::from(scale) - frac_part.len() as i32;
+    let digits: Vec<u8> = digits.collect();
+    let mut unscaled: i128 = 0;
+    if shift >= 0 {
+        for &d in &digits {
+            unscaled = unscaled.checked_mul(10)?.checked_add(i128::from(d - b'0'))?;
+        }
+        for _ in 0..shift {
+            unscaled = unscaled.checked_mul(10)?;
+        }
+    } else {
+        let drop = (-shift) as usize;
+        let keep = digits.len().saturating_sub(drop);
+        for &d in &digits[..keep] {
+            unscaled = unscaled.checked_mul(10)?.checked_add(i128::from(d - b'0'))?;
+        }
+        // The first dropped digit decides the rounding (half away from zero).
+        let first_dropped = if drop <= digits.len() { digits.get(keep).copied() } else { None };
+        if first_dropped.is_some_and(|d| d >= b'5') {
+            unscaled = unscaled.checked_add(1)?;
+        }
+    }
+    Some(if negative { -unscaled } else { unscaled })
+}
+
+/// The shortest decimal text of `f` that reads back as the same double, without an exponent,
+/// written into `buf` (no allocation). Display of `f64` is exactly that in Rust.
+fn float_text(f: f64, buf: &mut [u8; 400]) -> Option<&str> {
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    write!(cursor, "{f}").ok()?;
+    let len = cursor.position() as usize;
+    std::str::from_utf8(&buf[..len]).ok()
+}
+
+/// `f` rounded exactly (through its shortest decimal text) to `scale` decimals.
+pub(crate) fn float_to_unscaled(f: f64, scale: u8) -> Option<i128> {
+    if !f.is_finite() {
+        return None;
+    }
+    let mut buf = [0u8; 400];
+    parse_decimal(float_text(f, &mut buf)?, scale)
+}
+
+/// Text of a decimal value, e.g. `12345` at scale 2 → `123.45`.
+pub(crate) fn decimal_text(unscaled: i128, scale: u8) -> String {
+    if scale == 0 {
+        return unscaled.to_string();
+    }
+    let digits = unscaled.unsigned_abs().to_string();
+    let scale = usize::from(scale);
+    let padded = if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale + 1 - digits.len())) } else { digits };
+    let (int_part, frac_part) = padded.split_at(padded.len() - scale);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    format!("{sign}{int_part}.{frac_part}")
+}
+
+fn two_digits(b: &[u8]) -> Option<u32> {
+    match b {
+        [a, c] if a.is_ascii_digit() && c.is_ascii_digit() => Some(u32::from(a - b'0') * 10 + u32::from(c - b'0')),
+        _ => None,
+    }
+}
+
+/// A date or date-time as text: `YYYY-MM-DD`, optionally followed by ` ` or `T` and
+/// `HH:MM[:SS[.fffffff]]` (a trailing `Z` is tolerated). The flag tells whether a time was present.
+pub(crate) fn parse_datetime(text: &str) -> Option<(NaiveDateTime, bool)> {
+    let b = text.trim().as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = std::str::from_utf8(&b[..4]).ok()?.parse::<i32>().ok()?;
+    let date = NaiveDate::from_ymd_opt(year, two_digits(&b[5..7])?, two_digits(&b[8..10])?)?;
+    let rest = &b[10..];
+    if rest.is_empty() {
+        return Some((date.and_time(NaiveTime::MIN), false));
+    }
+    if !(rest[0] == b' ' || rest[0] == b'T') || rest.len() < 6 || rest[3] != b':' {
+        return None;
+    }
+    let hour = two_digits(&rest[1..3])?;
+    let minute = two_digits(&rest[4..6])?;
+    let mut rest = &rest[6..];
+    let mut second = 0;
+    let mut nanos = 0u32;
+    if rest.first() == Some(&b':') {
+        second = two_digits(rest.get(1..3)?)?;
+        rest = &rest[3..];
+        if rest.first() == Some(&b'.') {
+            let frac: &[u8] = &rest[1..];
+            let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return None;
+            }
+            for (i, d) in frac[..n].iter().enumerate() {
+                if i < 9 {
+                    nanos = nanos * 10 + u32::from(d - b'0');
+                }
+            }
+            for _ in n..9 {
+                nanos *= 10;
+            }
+            rest = &frac[n..];
+        }
+    }
+    if !(rest.is_empty() || rest == b"Z") {
+        return None;
+    }
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    Some((date.and_time(time), true))
+}
+
+/// The canonical stored form of a date-time: seconds only when the fraction is zero, else seven
+/// fraction digits — so that parameters compare equal (as text) to stored DATETIME2 values.
+pub(crate) fn canonical_datetime(dt: &NaiveDateTime) -> String {
+    let nanos = dt.nanosecond() % 1_000_000_000;
+    if nanos == 0 {
+        dt.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        format!("{}.{:07}", dt.format("%Y-%m-%d %H:%M:%S"), nanos / 100)
+    }
+}
+
+pub(crate) fn date_text(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// Rounds the fraction of `dt` to `scale` digits, as SQL Server does when narrowing DATETIME2.
+fn round_to_scale(dt: NaiveDateTime, scale: u8) -> NaiveDateTime {
+    if scale >= 9 {
+        return dt;
+    }
+    let unit = 10u32.pow(9 - u32::from(scale));
+    let nanos = dt.nanosecond() % 1_000_000_000;
+    let rounded = (nanos + unit / 2) / unit * unit;
+    let base = dt.with_nanosecond(0).unwrap_or(dt);
+    base + chrono::Duration::nanoseconds(i64::from(rounded))
+}
+
+/// Converts one SQLite value to a value of the column type `ty`.
+pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerError> {
+    match (ty, v) {
+        (_, ValueRef::Null) => Ok(Value::Null),
+        (SqlType::Bit, ValueRef::Integer(i)) => Ok(Value::Int(i64::from(i != 0))),
+        (SqlType::Bit, ValueRef::Real(f)) => Ok(Value::Int(i64::from(f != 0.0))),
+        (SqlType::Bit, ValueRef::Text(t)) => match std::str::from_utf8(t).map(str::trim) {
+            Ok("1" | "true" | "TRUE" | "True") => Ok(Value::Int(1)),
+            Ok("0" | "false" | "FALSE" | "False") => Ok(Value::Int(0)),
+            _ => Err(errors::conversion_to(t, "bit")),
+        },
+        (SqlType::Int, ValueRef::Integer(i)) => {
+            if i32::try_from(i).is_ok() { Ok(Value::Int(i)) } else { Err(errors::overflow("int")) }
+        }
+        (SqlType::BigInt, ValueRef::Integer(i)) => Ok(Value::Int(i)),
+        // A REAL in an integer column comes from AVG or division: SQL Server truncates.
+        (SqlType::Int | SqlType::BigInt, ValueRef::Real(f)) => {
+            let limit = if ty == SqlType::Int { f64::from(i32::MAX) + 1.0 } else { i64::MAX as f64 };
+            if f.is_finite() && f.trunc().abs() < limit { Ok(Value::Int(f.trunc() as i64)) } else { Err(errors::overflow("int")) }
+        }
+        (SqlType::Int | SqlType::BigInt, ValueRef::Text(t)) => {
+            let parsed = std::str::from_utf8(t).ok().and_then(|s| s.trim().parse::<i64>().ok());
+            match parsed {
+                Some(i) if ty == SqlType::BigInt || i32::try_from(i).is_ok() => Ok(Value::Int(i)),
+                Some(_) => Err(errors::overflow("int")),
+                None => Err(errors::conversion_to(t, if ty == SqlType::Int { "int" } else { "bigint" })),
+            }
+        }
+        (SqlType::Float, ValueRef::Integer(i)) => Ok(Value::Float(i as f64)),
+        (SqlType::Float, ValueRef::Real(f)) => Ok(Value::Float(f)),
+        (SqlType::Float, ValueRef::Text(t)) => std::str::from_utf8(t)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .map(Value::Float)
+            .ok_or_else(|| errors::converting("float")),
+        (SqlType::Decimal { precision, scale }, v) => {
+            let unscaled = match v {
+                ValueRef::Integer(i) => i128::from(i).checked_mul(10i128.pow(u32::from(scale))),
+                ValueRef::Real(f) => float_to_unscaled(f, scale),
+                ValueRef::Text(t) => {
+                    let s = std::str::from_utf8(t).map_err(|_| errors::converting("numeric"))?;
+                    Some(parse_decimal(s, scale).ok_or_else(|| errors::converting("numeric"))?)
+                }
+                _ => return Err(errors::converting("numeric")),
+            };
+            match unscaled {
+                Some(u) if u.unsigned_abs() < 10u128.pow(u32::from(precision.min(38))) => Ok(Value::Decimal { unscaled: u, scale }),
+                _ => Err(errors::overflow("numeric")),
+            }
+        }
+        (SqlType::NVarChar { .. }, ValueRef::Text(t)) => Ok(Value::Text(String::from_utf8_lossy(t).into_owned())),
+        (SqlType::NVarChar { .. }, ValueRef::Integer(i)) => Ok(Value::Text(i.to_string())),
+        (SqlType::NVarChar { .. }, ValueRef::Real(f)) => Ok(Value::Text(f.to_string())),
+        (SqlType::Date, ValueRef::Text(t)) => std::str::from_utf8(t)
+            .ok()
+            .and_then(parse_datetime)
+            .map(|(dt, _)| Value::Date(dt.date()))
+            .ok_or_else(errors::date_conversion),
+        (SqlType::DateTime2 { scale }, ValueRef::Text(t)) => std::str::from_utf8(t)
+            .ok()
+            .and_then(parse_datetime)
+            .map(|(dt, _)| Value::DateTime(round_to_scale(dt, scale)))
+            .ok_or_else(errors::date_conversion),
+        (SqlType::Date | SqlType::DateTime2 { .. }, _) => Err(errors::date_conversion()),
+        (_, ValueRef::Blob(_)) => Err(errors::converting("varbinary")),
+    }
+}
+
+/// The SQL type SQLite's own storage class suggests, for columns nothing else could type.
+pub(crate) fn type_of_storage(v: ValueRef<'_>) -> SqlType {
+    match v {
+        ValueRef::Integer(i) if i32::try_from(i).is_ok() => SqlType::Int,
+        ValueRef::Integer(_) => SqlType::BigInt,
+        ValueRef::Real(_) => SqlType::Float,
+        _ => SqlType::NVarChar { max_chars: Some(4000) },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_parsing_rounds_half_away_from_zero() {
+        assert_eq!(parse_decimal("123.455", 2), Some(12346));
+        assert_eq!(parse_decimal("-123.455", 2), Some(-12346));
+        assert_eq!(parse_decimal("123.454", 2), Some(12345));
+        assert_eq!(parse_decimal("12", 2), Some(1200));
+        assert_eq!(parse_decimal(".5", 0), Some(1));
+        assert_eq!(parse_decimal("0.004", 2), Some(0));
+        assert_eq!(parse_decimal("0.005", 2), Some(1));
+        assert_eq!(parse_decimal("1.5e2", 1), Some(1500));
+        assert_eq!(parse_decimal("1e-3", 2), Some(0));
+        assert_eq!(parse_decimal("abc", 2), None);
+        assert_eq!(parse_decimal("", 2), None);
+        assert_eq!(parse_decimal("1.2.3", 2), None);
+        // 0.1 + 0.2 = 0.30000000000000004 as a double: exactly 0.30 at scale 2.
+        assert_eq!(float_to_unscaled(0.1 + 0.2, 2), Some(30));
+        assert_eq!(float_to_unscaled(2.675, 2), Some(268));
+        assert_eq!(float_to_unscaled(1e300, 2), None);
+        assert_eq!(decimal_text(-5, 2), "-0.05");
+        assert_eq!(decimal_text(12345, 2), "123.45");
+    }
+
+    #[test]
+    fn datetime_parsing_and_canonical_form() {
+        let (dt, has_time) = parse_datetime("2024-03-05 10:20:30.1234567").unwrap();
+        assert!(has_time);
+        assert_eq!(canonical_datetime(&dt), "2024-03-05 10:20:30.1234567");
+        let (dt, _) = parse_datetime("2024-03-05T10:20:30.123456").unwrap();
+        assert_eq!(canonical_datetime(&dt), "2024-03-05 10:20:30.1234560");
+        let (dt, has_time) = parse_datetime("2024-03-05").unwrap();
+        assert!(!has_time);
+        assert_eq!(canonical_datetime(&dt), "2024-03-05 00:00:00");
+        assert!(parse_datetime("2024-02-30").is_none());
+        assert!(parse_datetime("05/03/2024").is_none());
+        assert!(parse_datetime("2024-03-05 10:20:3x").is_none());
+        assert_eq!(
+            to_value(ValueRef::Text(b"2024-03-05 10:20:30.9996"), SqlType::DateTime2 { scale: 3 }).unwrap(),
+            Value::DateTime(parse_datetime("2024-03-05 10:20:31").unwrap().0)
+        );
+    }
+}
