@@ -9,11 +9,6 @@ use crate::sandbox::SandboxError;
 pub enum Kind {
     Unexpected,
     Usage,
-    Connection,
-    NotFound,
-    Store,
-    Alert,
-    Interrupted,
 }
 
 impl Kind {
@@ -21,11 +16,6 @@ impl Kind {
         match self {
             Kind::Unexpected => exit_codes::UNEXPECTED,
             Kind::Usage => exit_codes::USAGE,
-            Kind::Connection => exit_codes::CONNECTION,
-            Kind::NotFound => exit_codes::NOT_FOUND,
-            Kind::Store => exit_codes::STORE,
-            Kind::Alert => exit_codes::ALERT,
-            Kind::Interrupted => exit_codes::INTERRUPTED,
         }
     }
 }

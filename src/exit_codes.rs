@@ -17,14 +17,20 @@ pub const ALERT: u8 = 6;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
-/// The table printed at the end of `--help`.
-pub const HELP: &str = "\
-Codes de sortie :
-  0    succès
-  1    erreur inattendue
-  2    usage ou saisie invalide
-  3    Batigest injoignable, échec TLS ou d'authentification
-  4    introuvable (référence, offre)
-  5    erreur du magasin JLM
-  6    alertes trouvées avec --fail-on-alert
-  130  interrompu (Ctrl-C)";
+/// Every code with its meaning, as `--help` and the README list them.
+pub const TABLE: [(u8, &str); 8] = [
+    (OK, "succès"),
+    (UNEXPECTED, "erreur inattendue"),
+    (USAGE, "usage ou saisie invalide"),
+    (CONNECTION, "Batigest injoignable, échec TLS ou d'authentification"),
+    (NOT_FOUND, "introuvable (référence, offre)"),
+    (STORE, "erreur du magasin JLM"),
+    (ALERT, "alertes trouvées avec --fail-on-alert"),
+    (INTERRUPTED, "interrompu (Ctrl-C)"),
+];
+
+/// The section printed at the end of `--help`.
+pub fn help() -> String {
+    let rows: Vec<String> = TABLE.iter().map(|(code, meaning)| format!("  {code:<4} {meaning}")).collect();
+    format!("Codes de sortie :\n{}", rows.join("\n"))
+}

@@ -22,7 +22,6 @@ const HELP_TEMPLATE: &str = "\
     name = "jlm-batigest",
     version,
     help_template = HELP_TEMPLATE,
-    after_help = exit_codes::HELP,
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
@@ -59,7 +58,7 @@ pub enum Command {
 /// Parses the command line. Help and version are printed here; a usage error is explained in
 /// French on stderr. `Err` carries the exit code to end with.
 pub fn parse() -> std::result::Result<Cli, u8> {
-    let command = Cli::command().help_template(HELP_TEMPLATE);
+    let command = Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help());
     let command = localize(command);
     let matches = command.try_get_matches().map_err(|error| report_clap_error(&error))?;
     Cli::from_arg_matches(&matches).map_err(|error| report_clap_error(&error))
@@ -91,7 +90,8 @@ fn report_clap_error(error: &clap::Error) -> u8 {
         }
         _ => {
             let _ = writeln!(stderr, "Erreur : {}", french_message(error));
-            let _ = writeln!(stderr, "Aide : jlm-batigest --help (ou jlm-batigest COMMANDE --help) décrit chaque option");
+            let _ =
+                writeln!(stderr, "Aide : jlm-batigest --help (ou jlm-batigest COMMANDE --help) décrit chaque option");
             exit_codes::USAGE
         }
     }
@@ -141,7 +141,7 @@ fn french_message(error: &clap::Error) -> String {
 pub fn run(cli: Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Sandbox(args) => sandbox::run(args, cli.quiet),
+        Command::Sandbox(args) => sandbox::run(&args, cli.quiet),
     }
 }
 
@@ -167,6 +167,6 @@ mod tests {
 
     #[test]
     fn command_tree_is_consistent() {
-        localize(Cli::command()).debug_assert();
+        localize(Cli::command().after_help(exit_codes::help())).debug_assert();
     }
 }

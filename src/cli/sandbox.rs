@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Kind, Result};
-use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode};
+use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -128,7 +128,9 @@ impl Args {
                     .with_hint("ajoutez --generate N pour le créer avec un jeu de données"))
             }
             (Some(path), None) => Ok(DataSource::File(path.clone())),
-            (into, devis) => Ok(DataSource::Generate { devis: devis.unwrap_or(DEFAULT_DEVIS), seed: self.seed, into: into.clone() }),
+            (into, devis) => {
+                Ok(DataSource::Generate { devis: devis.unwrap_or(DEFAULT_DEVIS), seed: self.seed, into: into.clone() })
+            }
         }
     }
 
@@ -149,7 +151,7 @@ impl Args {
     }
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<()> {
+pub fn run(args: &Args, quiet: bool) -> Result<()> {
     let options = args.options()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -164,7 +166,7 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
             writeln!(stdout, "listening on {addr}").and_then(|()| stdout.flush()).map_err(|e| Error::output(&e))?;
         }
         if !quiet {
-            announce(&args, addr, sandbox.browser_addr());
+            announce(args, &sandbox);
         }
         wait_for_interrupt().await;
         sandbox.shutdown().await;
@@ -172,8 +174,10 @@ pub fn run(args: Args, quiet: bool) -> Result<()> {
     })
 }
 
-fn announce(args: &Args, addr: SocketAddr, browser: Option<SocketAddr>) {
-    let password = if args.password == sandbox::DEFAULT_PASSWORD { args.password.as_str() } else { "<votre mot de passe>" };
+fn announce(args: &Args, sandbox: &Sandbox) {
+    let addr = sandbox.local_addr();
+    let password =
+        if args.password == sandbox::DEFAULT_PASSWORD { args.password.as_str() } else { "<votre mot de passe>" };
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
@@ -187,7 +191,20 @@ fn announce(args: &Args, addr: SocketAddr, browser: Option<SocketAddr>) {
         args.user,
         args.database,
     );
-    if let Some(browser) = browser {
+    if let Some(summary) = sandbox.generated() {
+        let _ = writeln!(
+            stderr,
+            "Données générées : {} devis, {} factures, {} clients, {} ouvrages ; devis du {} au {}, instantané au {}.",
+            summary.devis,
+            summary.factures,
+            summary.clients,
+            summary.ouvrages,
+            generate::FIRST_DATE,
+            generate::REFERENCE_DATE,
+            generate::REFERENCE_DATE,
+        );
+    }
+    if let Some(browser) = sandbox.browser_addr() {
         let _ = writeln!(stderr, "Service SQL Server Browser : UDP {browser}, instance {}.", args.instance);
     }
 }

@@ -34,9 +34,8 @@ const RECV_BUF_LEN: usize = 1024;
 /// then the semicolon-separated record, without a trailing NUL.
 #[must_use]
 pub fn response(instance: &str, tcp_port: u16, server_name: &str) -> Vec<u8> {
-    let data = format!(
-        "ServerName;{server_name};InstanceName;{instance};IsClustered;No;Version;{VERSION};tcp;{tcp_port};;"
-    );
+    let data =
+        format!("ServerName;{server_name};InstanceName;{instance};IsClustered;No;Version;{VERSION};tcp;{tcp_port};;");
     // RESP_SIZE is a u16: names are short in practice, but never emit a length that lies.
     let len = data.len().min(usize::from(u16::MAX));
     let mut out = Vec::with_capacity(3 + len);
@@ -110,17 +109,13 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    const EXPECTED: &[u8] =
-        b"ServerName;HOST;InstanceName;SAGEBAT;IsClustered;No;Version;15.0.2000.5;tcp;14330;;";
+    const EXPECTED: &[u8] = b"ServerName;HOST;InstanceName;SAGEBAT;IsClustered;No;Version;15.0.2000.5;tcp;14330;;";
 
     #[test]
     fn response_layout() {
         let r = response("SAGEBAT", 14330, "HOST");
         assert_eq!(r[0], 0x05);
-        assert_eq!(
-            usize::from(u16::from_le_bytes([r[1], r[2]])),
-            EXPECTED.len()
-        );
+        assert_eq!(usize::from(u16::from_le_bytes([r[1], r[2]])), EXPECTED.len());
         assert_eq!(&r[3..], EXPECTED);
     }
 
@@ -136,11 +131,7 @@ mod tests {
         assert!(!wants_answer(b"", "SAGEBAT"));
     }
 
-    async fn ask(
-        client: &UdpSocket,
-        server: std::net::SocketAddr,
-        request: &[u8],
-    ) -> Option<Vec<u8>> {
+    async fn ask(client: &UdpSocket, server: std::net::SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
         client.send_to(request, server).await.unwrap();
         let mut buf = [0u8; 2048];
         match tokio::time::timeout(Duration::from_millis(300), client.recv_from(&mut buf)).await {
@@ -155,42 +146,20 @@ mod tests {
         let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let server = socket.local_addr().unwrap();
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve(
-            socket,
-            "SAGEBAT".into(),
-            14330,
-            "HOST".into(),
-            stopped,
-        ));
+        let task = tokio::spawn(serve(socket, "SAGEBAT".into(), 14330, "HOST".into(), stopped));
 
         let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let expected = response("SAGEBAT", 14330, "HOST");
-        assert_eq!(
-            ask(&client, server, b"\x04SAGEBAT\0").await.as_deref(),
-            Some(&expected[..])
-        );
-        assert_eq!(
-            ask(&client, server, b"\x04Sagebat").await.as_deref(),
-            Some(&expected[..])
-        );
-        assert_eq!(
-            ask(&client, server, b"\x03").await.as_deref(),
-            Some(&expected[..])
-        );
+        assert_eq!(ask(&client, server, b"\x04SAGEBAT\0").await.as_deref(), Some(&expected[..]));
+        assert_eq!(ask(&client, server, b"\x04Sagebat").await.as_deref(), Some(&expected[..]));
+        assert_eq!(ask(&client, server, b"\x03").await.as_deref(), Some(&expected[..]));
         assert_eq!(ask(&client, server, b"\x04NOPE\0").await, None);
         assert_eq!(ask(&client, server, b"garbage").await, None);
         // Still alive after ignored requests.
-        assert_eq!(
-            ask(&client, server, b"\x02").await.as_deref(),
-            Some(&expected[..])
-        );
+        assert_eq!(ask(&client, server, b"\x02").await.as_deref(), Some(&expected[..]));
 
         stop.send(true).unwrap();
-        tokio::time::timeout(Duration::from_secs(2), task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+        tokio::time::timeout(Duration::from_secs(2), task).await.unwrap().unwrap().unwrap();
     }
 
     #[tokio::test]
@@ -199,10 +168,6 @@ mod tests {
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(socket, "SAGEBAT".into(), 1, "HOST".into(), stopped));
         drop(stop);
-        tokio::time::timeout(Duration::from_secs(2), task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
+        tokio::time::timeout(Duration::from_secs(2), task).await.unwrap().unwrap().unwrap();
     }
 }

@@ -17,7 +17,9 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use super::protocol::login7::{self, Login7};
-use super::protocol::packet::{self, Message, MessageWriter, PacketType};
+use super::protocol::packet::{
+    self, DEFAULT_PACKET_SIZE, MAX_PACKET_SIZE, MIN_PACKET_SIZE, Message, MessageWriter, PacketType,
+};
 use super::protocol::prelogin::{self, Encryption};
 use super::protocol::request::{self, Procedure};
 use super::protocol::token;
@@ -28,7 +30,6 @@ use super::{DataSource, SandboxError, SandboxOptions, TlsMode, browser, generate
 
 const SERVER_NAME: &str = "SANDBOX";
 const VERSION_TEXT: &str = "Microsoft SQL Server 2019 (RTM) - 15.0.2000.5 (X64)\n\tJLM Batigest sandbox (SQLite)\n";
-const DEFAULT_PACKET_SIZE: u32 = 4096;
 /// Results are shipped to the socket in chunks of about this many bytes.
 const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks in flight between the session thread and the socket: this bounds a connection's memory.
@@ -39,6 +40,7 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 pub struct Sandbox {
     local_addr: SocketAddr,
     browser_addr: Option<SocketAddr>,
+    generated: Option<generate::Summary>,
     shutdown: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -47,7 +49,7 @@ impl Sandbox {
     /// Prepares the data, binds the listener (and the browser responder) and starts serving.
     pub async fn start(options: SandboxOptions) -> Result<Self, SandboxError> {
         let data = options.data.clone();
-        let database = tokio::task::spawn_blocking(move || open_data(&data))
+        let (database, generated) = tokio::task::spawn_blocking(move || open_data(&data))
             .await
             .map_err(|e| SandboxError::Data(e.to_string()))??;
         let identity = match &options.cert {
@@ -57,9 +59,8 @@ impl Sandbox {
         if let Some(path) = &options.cert_out {
             std::fs::write(path, &identity.cert_pem).map_err(|e| SandboxError::Io(path.display().to_string(), e))?;
         }
-        let listener = TcpListener::bind(options.listen)
-            .await
-            .map_err(|e| SandboxError::Io(options.listen.to_string(), e))?;
+        let listener =
+            TcpListener::bind(options.listen).await.map_err(|e| SandboxError::Io(options.listen.to_string(), e))?;
         let local_addr = listener.local_addr().map_err(|e| SandboxError::Io(options.listen.to_string(), e))?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
@@ -72,7 +73,9 @@ impl Sandbox {
             let instance = options.instance.clone();
             let rx = shutdown_rx.clone();
             tasks.spawn(async move {
-                if let Err(error) = browser::serve(socket, instance, local_addr.port(), SERVER_NAME.to_owned(), rx).await {
+                if let Err(error) =
+                    browser::serve(socket, instance, local_addr.port(), SERVER_NAME.to_owned(), rx).await
+                {
                     tracing::warn!(%error, "SQL Server Browser responder stopped");
                 }
             });
@@ -85,7 +88,7 @@ impl Sandbox {
             next_spid: AtomicU16::new(51),
         });
         tasks.spawn(accept_loop(listener, shared, shutdown_rx));
-        Ok(Self { local_addr, browser_addr, shutdown, tasks })
+        Ok(Self { local_addr, browser_addr, generated, shutdown, tasks })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -96,6 +99,11 @@ impl Sandbox {
         self.browser_addr
     }
 
+    /// What was generated at start, when the data was generated.
+    pub fn generated(&self) -> Option<&generate::Summary> {
+        self.generated.as_ref()
+    }
+
     /// Stops accepting, closes every connection and waits for the tasks to end.
     pub async fn shutdown(mut self) {
         // Receivers may already be gone; there is nothing left to stop then.
@@ -104,20 +112,27 @@ impl Sandbox {
     }
 }
 
-fn open_data(data: &DataSource) -> Result<Database, SandboxError> {
-    let result = match data {
-        DataSource::File(path) => Database::open_file(path),
+fn open_data(data: &DataSource) -> Result<(Database, Option<generate::Summary>), SandboxError> {
+    let sqlite =
+        |path: &std::path::Path, e: &dyn std::fmt::Display| SandboxError::Data(format!("{} : {e}", path.display()));
+    match data {
+        DataSource::File(path) => Ok((Database::open_file(path).map_err(|e| sqlite(path, &e))?, None)),
         DataSource::Generate { devis, seed, into: None } => {
-            Database::in_memory(|conn| generate::generate(conn, *devis, *seed).map(|_| ()))
+            let mut summary = None;
+            let database = Database::in_memory(|conn| {
+                summary = Some(generate::generate(conn, *devis, *seed)?);
+                Ok(())
+            })
+            .map_err(|e| SandboxError::Data(e.to_string()))?;
+            Ok((database, summary))
         }
         DataSource::Generate { devis, seed, into: Some(path) } => {
-            let conn = rusqlite::Connection::open(path).map_err(|e| SandboxError::Data(format!("{} : {e}", path.display())))?;
-            generate::generate(&conn, *devis, *seed).map_err(|e| SandboxError::Data(format!("{} : {e}", path.display())))?;
+            let conn = rusqlite::Connection::open(path).map_err(|e| sqlite(path, &e))?;
+            let summary = generate::generate(&conn, *devis, *seed).map_err(|e| sqlite(path, &e))?;
             drop(conn);
-            Database::open_file(path)
+            Ok((Database::open_file(path).map_err(|e| sqlite(path, &e))?, Some(summary)))
         }
-    };
-    result.map_err(|e| SandboxError::Data(e.to_string()))
+    }
 }
 
 struct Shared {
@@ -177,10 +192,11 @@ fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
         (TlsMode::Off, _) | (TlsMode::Auto | TlsMode::LoginOnly, Encryption::NotSupported) => {
             (Encryption::NotSupported, TlsUse::None)
         }
-        (TlsMode::Auto | TlsMode::LoginOnly, Encryption::Off) | (TlsMode::LoginOnly, _) => (Encryption::Off, TlsUse::LoginOnly),
-        (TlsMode::Auto, _) => (Encryption::On, TlsUse::Full),
+        (TlsMode::Auto | TlsMode::LoginOnly, Encryption::Off) | (TlsMode::LoginOnly, _) => {
+            (Encryption::Off, TlsUse::LoginOnly)
+        }
         (TlsMode::Required, Encryption::NotSupported | Encryption::Off) => (Encryption::Required, TlsUse::Full),
-        (TlsMode::Required, _) => (Encryption::On, TlsUse::Full),
+        (TlsMode::Auto | TlsMode::Required, _) => (Encryption::On, TlsUse::Full),
     }
 }
 
@@ -194,7 +210,7 @@ async fn serve_connection(mut tcp: TcpStream, shared: &Shared) -> Result<(), Con
     let (answer, tls_use) = negotiate(options.tls, asked);
     tokio::time::sleep(options.latency).await;
     let reply = prelogin::encode_prelogin_response(answer);
-    tcp.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE as usize)).await?;
+    tcp.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE)).await?;
 
     let mut transport = match tls_use {
         TlsUse::None => Transport::Plain(tcp),
@@ -240,7 +256,7 @@ fn expect(message: Option<Message>, ty: PacketType) -> Result<Message, Connectio
 }
 
 fn negotiated_packet_size(requested: u32) -> usize {
-    if requested == 0 { DEFAULT_PACKET_SIZE as usize } else { requested.clamp(512, 32767) as usize }
+    if requested == 0 { DEFAULT_PACKET_SIZE } else { (requested as usize).clamp(MIN_PACKET_SIZE, MAX_PACKET_SIZE) }
 }
 
 fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerError>> {
@@ -305,7 +321,12 @@ fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> 
     token::env_language(&mut body, "us_english", "");
     token::info(
         &mut body,
-        &ServerError { number: 5703, state: 1, class: 0, message: "Changed language setting to us_english.".to_owned() },
+        &ServerError {
+            number: 5703,
+            state: 1,
+            class: 0,
+            message: "Changed language setting to us_english.".to_owned(),
+        },
         SERVER_NAME,
         1,
     );
@@ -313,7 +334,7 @@ fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> 
     if login.feature_ext {
         token::feature_ext_ack(&mut body);
     }
-    token::env_packet_size(&mut body, packet_size as u32, DEFAULT_PACKET_SIZE);
+    token::env_packet_size(&mut body, packet_size as u32, DEFAULT_PACKET_SIZE as u32);
     token::done(&mut body, token::DONE_FINAL, 0, 0);
     body
 }
@@ -322,14 +343,19 @@ fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> 
 enum Output {
     Bytes(Vec<u8>),
     /// The response is complete; `acknowledged_attention` when it ended with DONE_ATTN.
-    End { acknowledged_attention: bool },
+    End {
+        acknowledged_attention: bool,
+    },
     /// `--drop-after-rows` reached: close the connection now.
     Drop,
 }
 
 enum Job {
     Batch(String),
-    Rpc { sql: String, params: Vec<Param> },
+    Rpc {
+        sql: String,
+        params: Vec<Param>,
+    },
     /// A request the engine cannot run: answered with this error.
     Fail(ServerError),
 }
@@ -361,12 +387,13 @@ async fn run_requests(
     });
 
     let (jobs, job_rx) = std_mpsc::channel::<Request>();
+    let spid = shared.next_spid.fetch_add(1, Ordering::Relaxed);
     let context = WorkerContext {
         packet_size,
+        spid,
         attention: Arc::clone(&attention),
         drop_after_rows: shared.options.drop_after_rows,
     };
-    let spid = shared.next_spid.fetch_add(1, Ordering::Relaxed);
     std::thread::Builder::new()
         .name(format!("sandbox-session-{spid}"))
         .spawn(move || session_thread(session, &job_rx, &context))?;
@@ -374,7 +401,7 @@ async fn run_requests(
     let mut acknowledged_attention = false;
     let result = async {
         while let Some(message) = messages.recv().await {
-            let job = match PacketType::from_u8(message.ty) {
+            let job = match message.packet_type() {
                 Some(PacketType::Attention) => {
                     attention.store(false, Ordering::SeqCst);
                     if !std::mem::take(&mut acknowledged_attention) {
@@ -455,6 +482,7 @@ fn rpc_job(payload: &[u8]) -> Job {
 
 struct WorkerContext {
     packet_size: usize,
+    spid: u16,
     attention: Arc<AtomicBool>,
     drop_after_rows: Option<u64>,
 }
@@ -469,14 +497,13 @@ fn session_thread(mut session: Session, jobs: &std_mpsc::Receiver<Request>, cont
             Job::Fail(error) => sink.error(error),
         };
         let end = match outcome {
-            Ok(()) => sink.finish(),
+            Ok(()) | Err(Stop::Failed) => sink.finish(),
             Err(Stop::Attention) => sink.acknowledge_attention(),
             Err(Stop::DropConnection) => {
                 // Best effort: the connection task may already be gone.
                 let _ = out.blocking_send(Output::Drop);
                 continue;
             }
-            Err(Stop::Failed) => sink.finish(),
             Err(Stop::Disconnected) => continue,
         };
         let acknowledged_attention = matches!(end, Ended::Attention);
@@ -519,7 +546,7 @@ impl<'a> TdsSink<'a> {
             context,
             out,
             rpc,
-            writer: MessageWriter::new(PacketType::TabularResult, context.packet_size),
+            writer: MessageWriter::new(PacketType::TabularResult, context.packet_size).with_spid(context.spid),
             columns: Vec::new(),
             token: Vec::with_capacity(256),
             rows_in_result: 0,
@@ -563,7 +590,9 @@ impl<'a> TdsSink<'a> {
     }
 
     fn ship_all(&mut self) -> Result<(), Stop> {
-        let writer = std::mem::replace(&mut self.writer, MessageWriter::new(PacketType::TabularResult, self.context.packet_size));
+        let fresh =
+            MessageWriter::new(PacketType::TabularResult, self.context.packet_size).with_spid(self.context.spid);
+        let writer = std::mem::replace(&mut self.writer, fresh);
         self.out.blocking_send(Output::Bytes(writer.finish())).map_err(|_| Stop::Disconnected)
     }
 }
@@ -654,7 +683,10 @@ impl AsyncWrite for Transport {
         }
     }
 
-    fn poll_flush(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_flush(cx),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_flush(cx),

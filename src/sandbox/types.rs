@@ -38,7 +38,10 @@ pub enum Value {
     Int(i64),
     Float(f64),
     /// Unscaled integer and its scale: `Decimal { unscaled: 12345, scale: 2 }` is `123.45`.
-    Decimal { unscaled: i128, scale: u8 },
+    Decimal {
+        unscaled: i128,
+        scale: u8,
+    },
     Text(String),
     Date(NaiveDate),
     DateTime(NaiveDateTime),

@@ -34,7 +34,8 @@ fn verifying_config(addr: SocketAddr, encryption: EncryptionLevel) -> Config {
 async fn connect(config: Config) -> tiberius::Result<Connection> {
     let tcp = TcpStream::connect(config.get_addr()).await?;
     tcp.set_nodelay(true)?;
-    Client::connect(config, tcp.compat_write()).await
+    // Boxed: the login future is large (clippy::large_futures).
+    Box::pin(Client::connect(config, tcp.compat_write())).await
 }
 
 fn decimal(text: &str) -> Decimal {
@@ -123,7 +124,7 @@ async fn server_modes_are_enforced() {
     exact_values(&mut client).await;
 
     let off = Sandbox::with_fixture(&["--tls", "off"]);
-    let error = connect(config(off.addr, EncryptionLevel::Required)).await.err().expect("no TLS to offer");
+    let error = connect(config(off.addr, EncryptionLevel::Required)).await.expect_err("no TLS to offer");
     assert!(error.to_string().contains("encryption"), "{error}");
     connect(config(off.addr, EncryptionLevel::NotSupported)).await.expect("plain login");
 
@@ -163,7 +164,7 @@ async fn wrong_password_is_error_18456() {
     let sandbox = Sandbox::with_fixture(&[]);
     let mut bad = config(sandbox.addr, EncryptionLevel::Off);
     bad.authentication(AuthMethod::sql_server(USER, "not the password"));
-    let error = connect(bad).await.err().expect("login must fail");
+    let error = connect(bad).await.expect_err("login must fail");
     assert_eq!(server_error(&error), (18456, "Login failed for user 'sa'.".to_owned()));
 }
 
@@ -172,7 +173,7 @@ async fn unknown_database_is_error_4060() {
     let sandbox = Sandbox::with_fixture(&[]);
     let mut other = config(sandbox.addr, EncryptionLevel::Off);
     other.database("BTG_DOS_INCONNU");
-    let (code, message) = server_error(&connect(other).await.err().expect("login must fail"));
+    let (code, message) = server_error(&connect(other).await.expect_err("login must fail"));
     assert_eq!(code, 4060);
     assert!(message.contains("BTG_DOS_INCONNU"), "{message}");
 }
@@ -180,7 +181,7 @@ async fn unknown_database_is_error_4060() {
 #[tokio::test]
 async fn refused_logins_are_reported() {
     let sandbox = Sandbox::with_fixture(&["--refuse-logins"]);
-    let (code, _) = server_error(&connect(config(sandbox.addr, EncryptionLevel::Off)).await.err().expect("refused"));
+    let (code, _) = server_error(&connect(config(sandbox.addr, EncryptionLevel::Off)).await.expect_err("refused"));
     assert_eq!(code, 17142);
 }
 
@@ -188,11 +189,11 @@ async fn refused_logins_are_reported() {
 async fn sql_errors_keep_the_connection_usable() {
     let sandbox = Sandbox::with_fixture(&[]);
     let mut client = connect(config(sandbox.addr, EncryptionLevel::Off)).await.expect("connect");
-    let error = client.simple_query("SELECT * FROM DEVIZ").await.err().expect("unknown table");
+    let error = client.simple_query("SELECT * FROM DEVIZ").await.expect_err("unknown table");
     assert_eq!(server_error(&error), (208, "Invalid object name 'DEVIZ'.".to_owned()));
-    let error = client.simple_query("SELECT NUMERO FROM DEVIS").await.err().expect("unknown column");
+    let error = client.simple_query("SELECT NUMERO FROM DEVIS").await.expect_err("unknown column");
     assert_eq!(server_error(&error), (207, "Invalid column name 'NUMERO'.".to_owned()));
-    let error = client.simple_query("SELEC 1").await.err().expect("bad syntax");
+    let error = client.simple_query("SELEC 1").await.expect_err("bad syntax");
     assert_eq!(server_error(&error).0, 102);
     exact_values(&mut client).await;
 }
@@ -251,7 +252,7 @@ async fn named_instance_resolves_through_the_browser() {
     named.instance_name("SAGEBAT");
     let tcp = <TcpStream as tiberius::SqlBrowser>::connect_named(&named).await.expect("instance resolved");
     assert_eq!(tcp.peer_addr().expect("peer").port(), sandbox.addr.port());
-    let mut client = Client::connect(named, tcp.compat_write()).await.expect("login");
+    let mut client = Box::pin(Client::connect(named, tcp.compat_write())).await.expect("login");
     exact_values(&mut client).await;
 }
 

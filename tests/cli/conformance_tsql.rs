@@ -12,8 +12,11 @@ fn tsql_available() -> bool {
 /// Runs `tsql` with `input` on stdin; FreeTDS is configured by a private freetds.conf.
 fn tsql(sandbox: &Sandbox, encryption: &str, password: &str, input: &str) -> (bool, String) {
     let conf = sandbox.path("freetds.conf");
-    std::fs::write(&conf, format!("[global]\n\ttds version = 7.4\n\tencryption = {encryption}\n\tclient charset = UTF-8\n"))
-        .expect("write freetds.conf");
+    std::fs::write(
+        &conf,
+        format!("[global]\n\ttds version = 7.4\n\tencryption = {encryption}\n\tclient charset = UTF-8\n"),
+    )
+    .expect("write freetds.conf");
     let mut child = Command::new("tsql")
         .args(["-H", "127.0.0.1", "-p", &sandbox.addr.port().to_string(), "-U", USER, "-P", password, "-D", DATABASE])
         .args(["-o", "q", "-t", "|"])
@@ -50,7 +53,9 @@ fn check_transcript(ok: bool, text: &str) {
     // (to the minute); tiberius and python-tds check the DATETIME2 fractions.
     assert!(text.contains("DEVIS-2024-002|Boulangerie L'Épi d'Or|NULL|0.01|0.0000|Mar  1 2024 08:00AM|NULL"), "{text}");
     assert!(
-        text.contains("DEVIS-2024-003|Boulangerie L'Épi d'Or|NULL|99999999.99|18.5000|Mar  2 2024 09:30AM|Jean-François N'Diaye"),
+        text.contains(
+            "DEVIS-2024-003|Boulangerie L'Épi d'Or|NULL|99999999.99|18.5000|Mar  2 2024 09:30AM|Jean-François N'Diaye"
+        ),
         "{text}"
     );
     assert!(!text.contains("DEVIS-2024-001"), "the parameters filter the rows:\n{text}");

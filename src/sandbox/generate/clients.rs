@@ -241,11 +241,7 @@ pub(super) fn make_clients(n: u64, seed: u64) -> Vec<ClientInfo> {
     let mut company = 0usize;
     (0..client_count(n))
         .map(|_| {
-            let city = if rng.chance(40) {
-                None
-            } else {
-                Some(*rng.pick(&CITIES))
-            };
+            let city = if rng.chance(40) { None } else { Some(*rng.pick(&CITIES)) };
             if rng.chance(280) {
                 company += 1;
                 let q = company / 6;
@@ -266,12 +262,7 @@ pub(super) fn make_clients(n: u64, seed: u64) -> Vec<ClientInfo> {
                         _ => format!("EHPAD {}", SCI_NAMES[(q + 9) % SCI_NAMES.len()]),
                     },
                 };
-                ClientInfo {
-                    name,
-                    city,
-                    company: true,
-                    terms: 1 + rng.below(2) as u8,
-                }
+                ClientInfo { name, city, company: true, terms: 1 + rng.below(2) as u8 }
             } else {
                 person = (person + stride) % people;
                 let (first, title) = if person / SURNAMES.len() < MALE.len() {
@@ -280,26 +271,16 @@ pub(super) fn make_clients(n: u64, seed: u64) -> Vec<ClientInfo> {
                     (FEMALE[person / SURNAMES.len() - MALE.len()], "Mme")
                 };
                 let last = SURNAMES[person % SURNAMES.len()];
-                let name = if rng.chance(60) {
-                    format!("M. et Mme {last}")
-                } else {
-                    format!("{title} {first} {last}")
-                };
+                let name = if rng.chance(60) { format!("M. et Mme {last}") } else { format!("{title} {first} {last}") };
                 let terms = if rng.chance(850) { 0 } else { 2 };
-                ClientInfo {
-                    name,
-                    city,
-                    company: false,
-                    terms,
-                }
+                ClientInfo { name, city, company: false, terms }
             }
         })
         .collect()
 }
 
 pub(super) fn insert_clients(conn: &Connection, clients: &[ClientInfo]) -> rusqlite::Result<()> {
-    let mut stmt =
-        conn.prepare("INSERT INTO CLIENTS (ID, CODE_CLIENT, NOM, VILLE) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut stmt = conn.prepare("INSERT INTO CLIENTS (ID, CODE_CLIENT, NOM, VILLE) VALUES (?1, ?2, ?3, ?4)")?;
     let mut code = String::with_capacity(16);
     for (i, c) in clients.iter().enumerate() {
         code.clear();

@@ -4,8 +4,8 @@ use rusqlite::{Connection, Statement, params};
 
 use super::clients::ClientInfo;
 use super::{
-    Day, FIRST_YEAR, REF_DAY, Rng, STREAM_DEVIS, STREAM_STANDALONE, TICKS_PER_SEC, cents,
-    devis_per_day, div_round, push_datetime, push_padded, with_tva,
+    Day, FIRST_YEAR, REF_DAY, Rng, STREAM_DEVIS, STREAM_STANDALONE, TICKS_PER_SEC, cents, devis_per_day, div_round,
+    push_datetime, push_padded, with_tva,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,14 +50,8 @@ impl Reglement {
     }
 }
 
-const RESPONSABLES: [&str; 6] = [
-    "Jean-Luc Martin",
-    "Sophie Bérard",
-    "Karim Benali",
-    "Élodie Fournier",
-    "Thierry Gauthier",
-    "Anaïs Le Gall",
-];
+const RESPONSABLES: [&str; 6] =
+    ["Jean-Luc Martin", "Sophie Bérard", "Karim Benali", "Élodie Fournier", "Thierry Gauthier", "Anaïs Le Gall"];
 
 /// One quote as generated (amounts in cents, dates as day indexes, times as 100 ns ticks).
 struct Devis {
@@ -116,19 +110,11 @@ struct Plan<'a> {
 /// Status forced at a few evenly spread positions so that small datasets (N ≥ 5) show them all,
 /// oldest first: an accepted quote, then refused, validated, sent, and a recent draft.
 fn forced_statut(i: u64, n: u64) -> Option<Statut> {
-    const ORDER: [Statut; 5] = [
-        Statut::Accepte,
-        Statut::Refuse,
-        Statut::Valide,
-        Statut::Envoye,
-        Statut::Brouillon,
-    ];
+    const ORDER: [Statut; 5] = [Statut::Accepte, Statut::Refuse, Statut::Valide, Statut::Envoye, Statut::Brouillon];
     if n < 5 {
         return None;
     }
-    (0..5u64)
-        .find(|&k| i == k * n / 5)
-        .map(|k| ORDER[k as usize])
+    (0..5u64).find(|&k| i == k * n / 5).map(|k| ORDER[k as usize])
 }
 
 impl Plan<'_> {
@@ -148,22 +134,13 @@ impl Plan<'_> {
             for _ in 0..count {
                 let secs = rng.range(7 * 3600 + 30 * 60, 19 * 3600) as u64;
                 // Half the rows were typed in (whole seconds), half stamped by the application.
-                let frac = if rng.chance(500) {
-                    rng.range(1, 9_999_999) as u64
-                } else {
-                    0
-                };
+                let frac = if rng.chance(500) { rng.range(1, 9_999_999) as u64 } else { 0 };
                 times.push(secs * TICKS_PER_SEC + frac);
             }
             times.sort_unstable();
             for &ticks in &times {
-                let devis =
-                    self.make_devis(&mut rng, i, day, ticks, &mut affaires, previous, small);
-                previous = Some(Previous {
-                    client: devis.client,
-                    affaire: devis.affaire,
-                    statut: devis.statut,
-                });
+                let devis = self.make_devis(&mut rng, i, day, ticks, &mut affaires, previous, small);
+                previous = Some(Previous { client: devis.client, affaire: devis.affaire, statut: devis.statut });
                 emit(Event::Devis(&devis))?;
                 factures.clear();
                 let invoiced = match devis.statut {
@@ -197,11 +174,9 @@ impl Plan<'_> {
         let year = self.days[day as usize].year;
         // A variant (or revised quote) of the previous one: same client, same affaire.
         let variant = match previous {
-            Some(Previous {
-                client,
-                affaire: Some(affaire),
-                statut,
-            }) if (small && i == 1) || rng.chance(40) => Some((client, affaire, statut)),
+            Some(Previous { client, affaire: Some(affaire), statut }) if (small && i == 1) || rng.chance(40) => {
+                Some((client, affaire, statut))
+            }
             _ => None,
         };
         let client = match variant {
@@ -265,21 +240,9 @@ impl Plan<'_> {
         };
         // Amount brackets in euros, with their shares (per mille); firms order bigger jobs.
         let brackets: [(i64, i64, u64); 5] = if info.company {
-            [
-                (300, 1_500, 150),
-                (1_500, 5_000, 300),
-                (5_000, 15_000, 330),
-                (15_000, 40_000, 170),
-                (40_000, 90_000, 50),
-            ]
+            [(300, 1_500, 150), (1_500, 5_000, 300), (5_000, 15_000, 330), (15_000, 40_000, 170), (40_000, 90_000, 50)]
         } else {
-            [
-                (300, 1_500, 250),
-                (1_500, 5_000, 370),
-                (5_000, 15_000, 290),
-                (15_000, 40_000, 80),
-                (40_000, 90_000, 10),
-            ]
+            [(300, 1_500, 250), (1_500, 5_000, 370), (5_000, 15_000, 290), (15_000, 40_000, 80), (40_000, 90_000, 10)]
         };
         let mut r = rng.below(1000);
         let &(lo, hi, _) = brackets
@@ -307,23 +270,14 @@ impl Plan<'_> {
             let delay = rng.range(0, 45).min(rng.range(0, 60)) as u32;
             let vday = (day + delay).min(REF_DAY);
             let vsecs = rng.range(8 * 3600, 18 * 3600) as u64;
-            let mut vticks = vsecs * TICKS_PER_SEC
-                + if rng.chance(500) {
-                    rng.range(1, 9_999_999) as u64
-                } else {
-                    0
-                };
+            let mut vticks = vsecs * TICKS_PER_SEC + if rng.chance(500) { rng.range(1, 9_999_999) as u64 } else { 0 };
             if vday == day && vticks <= ticks {
                 // Validated the same day: an hour after creation, before midnight.
                 vticks = (ticks + 3600 * TICKS_PER_SEC).min(86_399 * TICKS_PER_SEC);
             }
             (vday, vticks)
         });
-        let responsable = if rng.chance(70) {
-            None
-        } else {
-            Some(*rng.pick(&RESPONSABLES))
-        };
+        let responsable = if rng.chance(70) { None } else { Some(*rng.pick(&RESPONSABLES)) };
         Devis {
             client,
             day,
@@ -349,13 +303,7 @@ impl Plan<'_> {
 
     /// Payment status at the reference date: the older the due date, the likelier it is paid;
     /// deposits are paid before work starts.
-    fn settle(
-        rng: &mut Rng,
-        day: u32,
-        due: u32,
-        ttc: i64,
-        deposit: bool,
-    ) -> (Reglement, Option<i64>) {
+    fn settle(rng: &mut Rng, day: u32, due: u32, ttc: i64, deposit: bool) -> (Reglement, Option<i64>) {
         let overdue = i64::from(REF_DAY) - i64::from(due);
         let (paid, partial) = if deposit && REF_DAY - day > 15 {
             (970, 10)
@@ -372,16 +320,10 @@ impl Plan<'_> {
         if r < paid {
             (Reglement::Regle, Some(ttc))
         } else if r < paid + partial && ttc >= 100 {
-            (
-                Reglement::Partiel,
-                Some(div_round(ttc * rng.range(15, 85), 100)),
-            )
+            (Reglement::Partiel, Some(div_round(ttc * rng.range(15, 85), 100)))
         } else {
             // Unpaid shows up both as NULL and as 0, as in real databases.
-            (
-                Reglement::NonRegle,
-                if rng.chance(500) { None } else { Some(0) },
-            )
+            (Reglement::NonRegle, if rng.chance(500) { None } else { Some(0) })
         }
     }
 
@@ -425,11 +367,7 @@ impl Plan<'_> {
                 invoiced += amount;
                 day += rng.range(20, 35) as u32;
             }
-            let final_day = if situations == 0 {
-                day
-            } else {
-                day - 20 + rng.range(10, 40) as u32
-            };
+            let final_day = if situations == 0 { day } else { day - 20 + rng.range(10, 40) as u32 };
             parts[1 + situations] = (final_day, remaining - invoiced, false);
             2 + situations
         };
@@ -440,53 +378,25 @@ impl Plan<'_> {
             let ttc = with_tva(ht, devis.tva_bp);
             let due = self.due_date(devis.client, day);
             let (reglement, regle) = Self::settle(rng, day, due, ttc, deposit);
-            out.push(Facture {
-                client: devis.client,
-                day,
-                due,
-                ht,
-                ttc,
-                reglement,
-                regle,
-                avoir: false,
-            });
+            out.push(Facture { client: devis.client, day, due, ht, ttc, reglement, regle, avoir: false });
         }
         let Some(last) = out.last() else { return };
         if force_avoir || rng.chance(25) {
             // A commercial gesture, or the cancellation of the last invoice.
-            let ht = if rng.chance(300) {
-                -last.ht
-            } else {
-                -div_round(devis.ht * rng.range(3, 15), 100)
-            };
+            let ht = if rng.chance(300) { -last.ht } else { -div_round(devis.ht * rng.range(3, 15), 100) };
             let day = last.day + rng.range(3, 40) as u32;
             if day <= REF_DAY {
                 let ttc = with_tva(ht, devis.tva_bp);
-                let (reglement, regle) = if rng.chance(700) {
-                    (Reglement::Regle, Some(ttc))
-                } else {
-                    (Reglement::NonRegle, None)
-                };
-                out.push(Facture {
-                    client: devis.client,
-                    day,
-                    due: day,
-                    ht,
-                    ttc,
-                    reglement,
-                    regle,
-                    avoir: true,
-                });
+                let (reglement, regle) =
+                    if rng.chance(700) { (Reglement::Regle, Some(ttc)) } else { (Reglement::NonRegle, None) };
+                out.push(Facture { client: devis.client, day, due: day, ht, ttc, reglement, regle, avoir: true });
             }
         }
     }
 
     /// Invoices without a quote (call-outs, small repairs). With N ≥ 10 the first four are
     /// pinned so that every payment situation exists: very late, partly paid, paid, not yet due.
-    fn standalone(
-        &self,
-        emit: &mut impl FnMut(Event) -> rusqlite::Result<()>,
-    ) -> rusqlite::Result<()> {
+    fn standalone(&self, emit: &mut impl FnMut(Event) -> rusqlite::Result<()>) -> rusqlite::Result<()> {
         let mut rng = Rng::new(self.seed, STREAM_STANDALONE);
         let count = (self.n / 50).max(4);
         for s in 0..count {
@@ -503,11 +413,7 @@ impl Plan<'_> {
                 _ => rng.range(0, i64::from(REF_DAY)) as u32,
             };
             // The not-yet-due one must fall due after the reference date whatever the terms.
-            let due = if pinned == 3 {
-                day + 30
-            } else {
-                self.due_date(client, day)
-            };
+            let due = if pinned == 3 { day + 30 } else { self.due_date(client, day) };
             let (reglement, regle) = match pinned {
                 0 => (Reglement::NonRegle, None),
                 1 => (Reglement::Partiel, Some(div_round(ttc * 40, 100))),
@@ -515,16 +421,7 @@ impl Plan<'_> {
                 3 => (Reglement::NonRegle, Some(0)),
                 _ => Self::settle(&mut rng, day, due, ttc, false),
             };
-            let f = Facture {
-                client,
-                day,
-                due,
-                ht,
-                ttc,
-                reglement,
-                regle,
-                avoir: false,
-            };
+            let f = Facture { client, day, due, ht, ttc, reglement, regle, avoir: false };
             emit(Event::Facture(&f, false))?;
         }
         Ok(())
@@ -573,14 +470,7 @@ impl Numbering {
             in_year_fa += fa[d];
             in_year_av += av[d];
         }
-        Ok(Self {
-            id_base,
-            fa_base,
-            av_base,
-            id_next: vec![0; days],
-            fa_next: vec![0; days],
-            av_next: vec![0; days],
-        })
+        Ok(Self { id_base, fa_base, av_base, id_next: vec![0; days], fa_next: vec![0; days], av_next: vec![0; days] })
     }
 
     /// The (1-based) id and number within its year of the next invoice of `day`.
@@ -588,11 +478,8 @@ impl Numbering {
         let d = day as usize;
         let id = self.id_base[d] + self.id_next[d] + 1;
         self.id_next[d] += 1;
-        let (base, next) = if avoir {
-            (self.av_base[d], &mut self.av_next[d])
-        } else {
-            (self.fa_base[d], &mut self.fa_next[d])
-        };
+        let (base, next) =
+            if avoir { (self.av_base[d], &mut self.av_next[d]) } else { (self.fa_base[d], &mut self.fa_next[d]) };
         let number = base + *next + 1;
         *next += 1;
         (id, number)
@@ -606,20 +493,8 @@ pub(super) fn insert_devis_and_factures(
     n: u64,
     seed: u64,
 ) -> rusqlite::Result<(u64, u64)> {
-    let companies = clients
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.company)
-        .map(|(i, _)| i as u32)
-        .collect();
-    let plan = Plan {
-        n,
-        seed,
-        days,
-        per_day: devis_per_day(n, days, seed),
-        clients,
-        companies,
-    };
+    let companies = clients.iter().enumerate().filter(|(_, c)| c.company).map(|(i, _)| i as u32).collect();
+    let plan = Plan { n, seed, days, per_day: devis_per_day(n, days, seed), clients, companies };
     let mut numbering = Numbering::new(&plan)?;
     let mut writer = Writer {
         days,
@@ -705,18 +580,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn facture(
-        &mut self,
-        f: &Facture,
-        with_devis: bool,
-        numbering: &mut Numbering,
-    ) -> rusqlite::Result<()> {
+    fn facture(&mut self, f: &Facture, with_devis: bool, numbering: &mut Numbering) -> rusqlite::Result<()> {
         self.facture_count += 1;
         let (id, number) = numbering.next(f.day, f.avoir);
         let day = &self.days[f.day as usize];
         self.numero_facture.clear();
-        self.numero_facture
-            .push_str(if f.avoir { "AV-" } else { "FA-" });
+        self.numero_facture.push_str(if f.avoir { "AV-" } else { "FA-" });
         push_padded(&mut self.numero_facture, u64::from(day.year), 4);
         self.numero_facture.push('-');
         push_padded(&mut self.numero_facture, number, 6);

@@ -82,6 +82,7 @@ CREATE INDEX IX_FACTURES_CLIENT_ID ON FACTURES(CLIENT_ID);
 }
 
 /// The whole schema: tables of DESIGN §3, then indexes.
+#[cfg(test)]
 pub const SCHEMA_SQL: &str = concat!(tables_sql!(), indexes_sql!());
 /// Tables only: [`generate`] creates the indexes after the load, which is much faster.
 const TABLES_SQL: &str = tables_sql!();
@@ -147,19 +148,13 @@ impl LoadPragmas {
         // A rollback journal and fsyncs buy nothing for a database we would regenerate anyway;
         // a large page cache keeps the unique indexes' B-trees in memory during the load.
         conn.query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))?;
-        conn.execute_batch(
-            "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
-        )?;
+        conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?;
         Ok(saved)
     }
 
     fn restore(&self, conn: &Connection) -> rusqlite::Result<()> {
         // journal_mode is a keyword-valued pragma; the saved value comes from SQLite itself.
-        conn.query_row(
-            &format!("PRAGMA journal_mode = {}", self.journal_mode),
-            [],
-            |_| Ok(()),
-        )?;
+        conn.query_row(&format!("PRAGMA journal_mode = {}", self.journal_mode), [], |_| Ok(()))?;
         conn.execute_batch(&format!(
             "PRAGMA synchronous = {}; PRAGMA cache_size = {}; PRAGMA temp_store = {};",
             self.synchronous, self.cache_size, self.temp_store
@@ -178,14 +173,7 @@ fn load(conn: &Connection, n: u64, seed: u64) -> rusqlite::Result<Summary> {
     let (devis, factures) = devis::insert_devis_and_factures(&tx, &days, &clients, n, seed)?;
     tx.execute_batch(INDEXES_SQL)?;
     tx.commit()?;
-    Ok(Summary {
-        clients: clients.len() as u64,
-        familles,
-        sous_familles,
-        ouvrages,
-        devis,
-        factures,
-    })
+    Ok(Summary { clients: clients.len() as u64, familles, sous_familles, ouvrages, devis, factures })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,11 +232,7 @@ const STREAM_STANDALONE: u64 = 5;
 fn div_round(num: i64, den: i64) -> i64 {
     let q = num / den;
     let r = num % den;
-    if 2 * r.abs() >= den {
-        q + num.signum()
-    } else {
-        q
-    }
+    if 2 * r.abs() >= den { q + num.signum() } else { q }
 }
 
 /// Amount with VAT: `ht × (1 + bp/10000)` rounded to the cent.
@@ -349,16 +333,7 @@ fn day_table() -> Vec<Day> {
 
 /// French public holidays of 2023–2025 (fixed ones, plus Easter Monday, Ascension, Whit Monday).
 fn is_holiday(day: &Day) -> bool {
-    const FIXED: [(u8, u8); 8] = [
-        (1, 1),
-        (5, 1),
-        (5, 8),
-        (7, 14),
-        (8, 15),
-        (11, 1),
-        (11, 11),
-        (12, 25),
-    ];
+    const FIXED: [(u8, u8); 8] = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)];
     const MOVABLE: [(u16, u8, u8); 9] = [
         (2023, 4, 10),
         (2023, 5, 18),

@@ -10,10 +10,6 @@ use crate::sandbox::types::{Param, SqlType, Value};
 
 /// Well-known procedure ids sent in place of a name (MS-TDS 2.2.6.6).
 pub const SP_EXECUTESQL: u16 = 10;
-pub const SP_PREPARE: u16 = 11;
-pub const SP_EXECUTE: u16 = 12;
-pub const SP_PREPEXEC: u16 = 13;
-pub const SP_UNPREPARE: u16 = 15;
 
 const BATCH_CONTEXT: &str = "SQL batch";
 const RPC_CONTEXT: &str = "RPC request";

@@ -19,10 +19,6 @@ impl<'a> Reader<'a> {
         self.buf.len() - self.pos
     }
 
-    pub(super) fn is_empty(&self) -> bool {
-        self.remaining() == 0
-    }
-
     pub(super) fn peek_u8(&self) -> Option<u8> {
         self.buf.get(self.pos).copied()
     }

@@ -17,13 +17,20 @@ use crate::sandbox::types::ServerError;
 #[derive(Debug)]
 pub(crate) enum Stmt {
     /// `SET option[, option…] value` (or `SET TRANSACTION ISOLATION LEVEL …`), upper-cased.
-    Set { options: Vec<String>, value: String },
+    Set {
+        options: Vec<String>,
+        value: String,
+    },
     /// Acknowledged without effect (`BEGIN TRAN`, `COMMIT`, `ROLLBACK`).
     Ack,
     Use(String),
     Query(Box<Statement>),
     /// `EXEC sp_executesql N'stmt', N'@p INT, …', @p = 5, …`
-    ExecuteSql { sql: String, declarations: String, args: Vec<(Option<String>, Expr)> },
+    ExecuteSql {
+        sql: String,
+        declarations: String,
+        args: Vec<(Option<String>, Expr)>,
+    },
     /// A statement that is refused when it is reached (writes, unsupported statements): earlier
     /// statements of the batch still run, as in SQL Server.
     Fails(ServerError),
@@ -38,7 +45,9 @@ fn parse_error(sql: &str, e: &ParserError) -> ServerError {
             let tail = sql.rsplit('\'').next().unwrap_or("");
             ServerError::statement(105, format!("Unclosed quotation mark after the character string '{tail}'."))
         }
-        ParserError::RecursionLimitExceeded => ServerError::statement(191, "Some part of your SQL statement is nested too deeply."),
+        ParserError::RecursionLimitExceeded => {
+            ServerError::statement(191, "Some part of your SQL statement is nested too deeply.")
+        }
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => {
             let found = m.split_once("found: ").map(|(_, rest)| rest.split(" at Line:").next().unwrap_or(rest).trim());
             match found {
@@ -53,7 +62,9 @@ fn last_token(sql: &str) -> String {
     Tokenizer::new(&DIALECT, sql)
         .tokenize()
         .ok()
-        .and_then(|tokens| tokens.into_iter().rev().find(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon | Token::EOF)))
+        .and_then(|tokens| {
+            tokens.into_iter().rev().find(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon | Token::EOF))
+        })
         .map_or_else(|| sql.trim().to_string(), |t| t.to_string())
 }
 
@@ -117,7 +128,9 @@ impl Cursor {
                 Token::LParen => depth += 1,
                 Token::RParen => depth -= 1,
                 Token::SemiColon if depth <= 0 => return i,
-                token if depth <= 0 && word_upper(token).is_some_and(|w| STATEMENT_STARTS.contains(&w.as_str())) => return i,
+                token if depth <= 0 && word_upper(token).is_some_and(|w| STATEMENT_STARTS.contains(&w.as_str())) => {
+                    return i;
+                }
                 _ => {}
             }
         }
@@ -158,7 +171,8 @@ pub(crate) fn parse_batch(sql: &str) -> Result<Vec<Stmt>, ServerError> {
                 cursor.skip_blank();
                 let is_query = matches!(word, Some("SELECT" | "WITH")) || token == Token::LParen;
                 let end = if is_query { cursor.query_end() } else { cursor.tokens.len() };
-                let mut parser = Parser::new(&DIALECT).with_tokens_with_locations(cursor.tokens[cursor.pos..end].to_vec());
+                let mut parser =
+                    Parser::new(&DIALECT).with_tokens_with_locations(cursor.tokens[cursor.pos..end].to_vec());
                 let statement = parser.parse_statement().map_err(|e| parse_error(sql, &e))?;
                 // The tokens after the statement (up to a query's end) start the next one.
                 cursor.pos += parser.index();
@@ -191,7 +205,17 @@ fn parse_set(cursor: &mut Cursor, sql: &str) -> Result<Stmt, ServerError> {
     if option == "TRANSACTION" {
         let mut level = Vec::new();
         while let Some(w) = word_upper(&cursor.peek(0)) {
-            if !matches!(w.as_str(), "ISOLATION" | "LEVEL" | "READ" | "UNCOMMITTED" | "COMMITTED" | "REPEATABLE" | "SNAPSHOT" | "SERIALIZABLE") {
+            if !matches!(
+                w.as_str(),
+                "ISOLATION"
+                    | "LEVEL"
+                    | "READ"
+                    | "UNCOMMITTED"
+                    | "COMMITTED"
+                    | "REPEATABLE"
+                    | "SNAPSHOT"
+                    | "SERIALIZABLE"
+            ) {
                 break;
             }
             cursor.next();
@@ -220,7 +244,9 @@ fn parse_set(cursor: &mut Cursor, sql: &str) -> Result<Stmt, ServerError> {
 
 fn first_relation(statement: &Statement) -> String {
     match visit_relations(statement, |r| ControlFlow::Break(r.clone())) {
-        ControlFlow::Break(name) => name.0.last().map(|p| p.to_string().trim_matches(['[', ']', '"']).to_string()).unwrap_or_default(),
+        ControlFlow::Break(name) => {
+            name.0.last().map(|p| p.to_string().trim_matches(['[', ']', '"']).to_string()).unwrap_or_default()
+        }
         ControlFlow::Continue(()) => String::new(),
     }
 }
@@ -229,7 +255,10 @@ fn denied(verb: &str, statement: &Statement) -> Stmt {
     // The database name is filled in by the session, which knows it.
     Stmt::Fails(ServerError::statement(
         229,
-        format!("The {verb} permission was denied on the object '{}', database '{{db}}', schema 'dbo'.", first_relation(statement)),
+        format!(
+            "The {verb} permission was denied on the object '{}', database '{{db}}', schema 'dbo'.",
+            first_relation(statement)
+        ),
     ))
 }
 
@@ -255,7 +284,9 @@ fn classify(statement: Statement) -> Stmt {
         }
         Statement::Use(u) => {
             let name = match u {
-                Use::Object(n) | Use::Database(n) | Use::Catalog(n) | Use::Schema(n) => n.0.last().and_then(ObjectNamePart::as_ident).map(|i| i.value.clone()),
+                Use::Object(n) | Use::Database(n) | Use::Catalog(n) | Use::Schema(n) => {
+                    n.0.last().and_then(ObjectNamePart::as_ident).map(|i| i.value.clone())
+                }
                 _ => None,
             };
             Stmt::Use(name.unwrap_or_default())
@@ -264,9 +295,10 @@ fn classify(statement: Statement) -> Stmt {
         Statement::Insert(_) | Statement::Merge { .. } => denied("INSERT", &statement),
         Statement::Update { .. } => denied("UPDATE", &statement),
         Statement::Delete(_) => denied("DELETE", &statement),
-        Statement::Truncate { .. } | Statement::AlterTable { .. } | Statement::AlterIndex { .. } | Statement::AlterView { .. } => {
-            denied("ALTER", &statement)
-        }
+        Statement::Truncate { .. }
+        | Statement::AlterTable { .. }
+        | Statement::AlterIndex { .. }
+        | Statement::AlterView { .. } => denied("ALTER", &statement),
         Statement::Drop { .. } => {
             let name = first_relation(&statement);
             let name = if name.is_empty() {
@@ -291,9 +323,13 @@ fn classify(statement: Statement) -> Stmt {
             Stmt::Fails(ServerError::statement(262, format!("CREATE {what} permission denied in database '{{db}}'.")))
         }
         Statement::Execute { name: Some(name), parameters, .. } => {
-            let procedure = name.0.last().and_then(ObjectNamePart::as_ident).map(|i| i.value.clone()).unwrap_or_default();
+            let procedure =
+                name.0.last().and_then(ObjectNamePart::as_ident).map(|i| i.value.clone()).unwrap_or_default();
             if !procedure.eq_ignore_ascii_case("sp_executesql") {
-                return Stmt::Fails(ServerError::statement(2812, format!("Could not find stored procedure '{procedure}'.")));
+                return Stmt::Fails(ServerError::statement(
+                    2812,
+                    format!("Could not find stored procedure '{procedure}'."),
+                ));
             }
             let mut it = parameters.iter();
             let Some(sql) = it.next().and_then(string_value) else {
@@ -308,7 +344,9 @@ fn classify(statement: Statement) -> Stmt {
                 .skip(2)
                 .map(|p| match p {
                     Expr::BinaryOp { left, op: sqlparser::ast::BinaryOperator::Eq, right } => match left.as_ref() {
-                        Expr::Identifier(id) if id.value.starts_with('@') => (Some(id.value.clone()), (**right).clone()),
+                        Expr::Identifier(id) if id.value.starts_with('@') => {
+                            (Some(id.value.clone()), (**right).clone())
+                        }
                         _ => (None, p.clone()),
                     },
                     _ => (None, p.clone()),
@@ -334,10 +372,13 @@ mod tests {
         assert_eq!(stmts.len(), 3);
         assert!(matches!(&stmts[0], Stmt::Set { options, value } if options == &["FMTONLY"] && value == "ON"));
         assert!(matches!(&stmts[1], Stmt::Query(_)));
-        let stmts = parse_batch("set textsize 4096; SET LOCK_TIMEOUT -1 SET ANSI_NULLS, QUOTED_IDENTIFIER ON;").unwrap();
+        let stmts =
+            parse_batch("set textsize 4096; SET LOCK_TIMEOUT -1 SET ANSI_NULLS, QUOTED_IDENTIFIER ON;").unwrap();
         assert!(matches!(&stmts[1], Stmt::Set { value, .. } if value == "-1"));
         assert!(matches!(&stmts[2], Stmt::Set { options, .. } if options.len() == 2));
-        let stmts = parse_batch("SET TRANSACTION ISOLATION LEVEL READ COMMITTED SELECT 1; BEGIN TRAN; COMMIT TRAN ROLLBACK").unwrap();
+        let stmts =
+            parse_batch("SET TRANSACTION ISOLATION LEVEL READ COMMITTED SELECT 1; BEGIN TRAN; COMMIT TRAN ROLLBACK")
+                .unwrap();
         assert_eq!(stmts.len(), 5);
         assert!(matches!(&stmts[0], Stmt::Set { value, .. } if value == "ISOLATION LEVEL READ COMMITTED"));
         assert!(matches!(&stmts[2], Stmt::Ack));
@@ -355,7 +396,10 @@ mod tests {
 
     #[test]
     fn writes_are_refused() {
-        let stmts = parse_batch("INSERT INTO dbo.DEVIS (ID) VALUES (1); DELETE FROM CLIENTS; CREATE TABLE X (A INT); EXEC sp_who").unwrap();
+        let stmts = parse_batch(
+            "INSERT INTO dbo.DEVIS (ID) VALUES (1); DELETE FROM CLIENTS; CREATE TABLE X (A INT); EXEC sp_who",
+        )
+        .unwrap();
         let numbers: Vec<i32> = stmts
             .iter()
             .map(|s| match s {

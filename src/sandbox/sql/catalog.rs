@@ -43,8 +43,10 @@ impl Catalog {
         let mut list = conn.prepare(
             "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%' ORDER BY name",
         )?;
-        let names: Vec<(String, String)> = list.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        let mut info = conn.prepare("SELECT name, type, \"notnull\" OR pk > 0, dflt_value FROM pragma_table_info(?1) ORDER BY cid")?;
+        let names: Vec<(String, String)> =
+            list.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut info = conn
+            .prepare("SELECT name, type, \"notnull\" OR pk > 0, dflt_value FROM pragma_table_info(?1) ORDER BY cid")?;
         for (name, kind) in names {
             let columns = info
                 .query_map([&name], |r| {
@@ -80,7 +82,13 @@ impl Catalog {
             is_view: true,
             columns: cols
                 .iter()
-                .map(|(n, d)| CatalogColumn { name: (*n).to_string(), decl: (*d).to_string(), ty: parse_decl_type(d), not_null: false, default: None })
+                .map(|(n, d)| CatalogColumn {
+                    name: (*n).to_string(),
+                    decl: (*d).to_string(),
+                    ty: parse_decl_type(d),
+                    not_null: false,
+                    default: None,
+                })
                 .collect(),
         };
         self.add(table(IS_TABLES, IS_TABLES_COLUMNS));
@@ -137,7 +145,11 @@ pub(crate) fn parse_decl_type(decl: &str) -> Option<SqlType> {
             SqlType::NVarChar { max_chars: first.filter(|&n| (1..=4000).contains(&n)).map(|n| n as u16) }
         }
         "TEXT" | "NTEXT" | "CLOB" | "SYSNAME" => {
-            if base == "SYSNAME" { SqlType::NVarChar { max_chars: Some(128) } } else { SqlType::NVarChar { max_chars: None } }
+            if base == "SYSNAME" {
+                SqlType::NVarChar { max_chars: Some(128) }
+            } else {
+                SqlType::NVarChar { max_chars: None }
+            }
         }
         "DATE" => SqlType::Date,
         "DATETIME2" => SqlType::DateTime2 { scale: first.unwrap_or(7).min(7) as u8 },
@@ -166,24 +178,37 @@ pub(crate) fn create_information_schema(conn: &Connection, catalog: &Catalog, da
     conn.execute_batch(&ddl(IS_TABLES, IS_TABLES_COLUMNS))?;
     conn.execute_batch(&ddl(IS_COLUMNS, IS_COLUMNS_COLUMNS))?;
     let mut tables = conn.prepare(&format!("INSERT INTO temp.{IS_TABLES} VALUES (?1, 'dbo', ?2, ?3)"))?;
-    let mut columns = conn.prepare(&format!("INSERT INTO temp.{IS_COLUMNS} VALUES (?1, 'dbo', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))?;
+    let mut columns = conn.prepare(&format!(
+        "INSERT INTO temp.{IS_COLUMNS} VALUES (?1, 'dbo', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?;
     for table in catalog.tables.iter().filter(|t| t.name != IS_TABLES && t.name != IS_COLUMNS) {
         tables.execute(rusqlite::params![database, table.name, if table.is_view { "VIEW" } else { "BASE TABLE" }])?;
         for (i, c) in table.columns.iter().enumerate() {
-            let (char_len, precision, scale, dt_precision): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = match c.ty {
-                Some(SqlType::NVarChar { max_chars }) => (Some(max_chars.map_or(-1, i64::from)), None, None, None),
-                Some(SqlType::Int) if c.decl.starts_with("SMALLINT") => (None, Some(5), Some(0), None),
-                Some(SqlType::Int) if c.decl.starts_with("TINYINT") => (None, Some(3), Some(0), None),
-                Some(SqlType::Int) => (None, Some(10), Some(0), None),
-                Some(SqlType::BigInt) => (None, Some(19), Some(0), None),
-                Some(SqlType::Float) => (None, Some(53), None, None),
-                Some(SqlType::Decimal { precision, scale }) => (None, Some(i64::from(precision)), Some(i64::from(scale)), None),
-                Some(SqlType::Date) => (None, None, None, Some(0)),
-                Some(SqlType::DateTime2 { scale }) => (None, None, None, Some(i64::from(scale))),
-                Some(SqlType::Bit) | None => (None, None, None, None),
-            };
+            let (char_len, precision, scale, dt_precision): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+                match c.ty {
+                    Some(SqlType::NVarChar { max_chars }) => (Some(max_chars.map_or(-1, i64::from)), None, None, None),
+                    Some(SqlType::Int) if c.decl.starts_with("SMALLINT") => (None, Some(5), Some(0), None),
+                    Some(SqlType::Int) if c.decl.starts_with("TINYINT") => (None, Some(3), Some(0), None),
+                    Some(SqlType::Int) => (None, Some(10), Some(0), None),
+                    Some(SqlType::BigInt) => (None, Some(19), Some(0), None),
+                    Some(SqlType::Float) => (None, Some(53), None, None),
+                    Some(SqlType::Decimal { precision, scale }) => {
+                        (None, Some(i64::from(precision)), Some(i64::from(scale)), None)
+                    }
+                    Some(SqlType::Date) => (None, None, None, Some(0)),
+                    Some(SqlType::DateTime2 { scale }) => (None, None, None, Some(i64::from(scale))),
+                    Some(SqlType::Bit) | None => (None, None, None, None),
+                };
             // NVARCHAR counts two bytes per character; MAX is -1 in both columns.
-            let octets = char_len.map(|n| if n < 0 { -1 } else if c.decl.starts_with('N') { 2 * n } else { n });
+            let octets = char_len.map(|n| {
+                if n < 0 {
+                    -1
+                } else if c.decl.starts_with('N') {
+                    2 * n
+                } else {
+                    n
+                }
+            });
             let data_type = match c.ty {
                 Some(SqlType::NVarChar { .. }) if c.decl.starts_with("TEXT") => "nvarchar".to_string(),
                 _ => data_type_name(&c.decl),

@@ -85,7 +85,8 @@ pub(crate) fn decimal_text(unscaled: i128, scale: u8) -> String {
     }
     let digits = unscaled.unsigned_abs().to_string();
     let scale = usize::from(scale);
-    let padded = if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale + 1 - digits.len())) } else { digits };
+    let padded =
+        if digits.len() <= scale { format!("{}{digits}", "0".repeat(scale + 1 - digits.len())) } else { digits };
     let (int_part, frac_part) = padded.split_at(padded.len() - scale);
     let sign = if unscaled < 0 { "-" } else { "" };
     format!("{sign}{int_part}.{frac_part}")
@@ -185,13 +186,21 @@ pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerErro
             _ => Err(errors::conversion_to(t, "bit")),
         },
         (SqlType::Int, ValueRef::Integer(i)) => {
-            if i32::try_from(i).is_ok() { Ok(Value::Int(i)) } else { Err(errors::overflow("int")) }
+            if i32::try_from(i).is_ok() {
+                Ok(Value::Int(i))
+            } else {
+                Err(errors::overflow("int"))
+            }
         }
         (SqlType::BigInt, ValueRef::Integer(i)) => Ok(Value::Int(i)),
         // A REAL in an integer column comes from AVG or division: SQL Server truncates.
         (SqlType::Int | SqlType::BigInt, ValueRef::Real(f)) => {
             let limit = if ty == SqlType::Int { f64::from(i32::MAX) + 1.0 } else { i64::MAX as f64 };
-            if f.is_finite() && f.trunc().abs() < limit { Ok(Value::Int(f.trunc() as i64)) } else { Err(errors::overflow("int")) }
+            if f.is_finite() && f.trunc().abs() < limit {
+                Ok(Value::Int(f.trunc() as i64))
+            } else {
+                Err(errors::overflow("int"))
+            }
         }
         (SqlType::Int | SqlType::BigInt, ValueRef::Text(t)) => {
             let parsed = std::str::from_utf8(t).ok().and_then(|s| s.trim().parse::<i64>().ok());
@@ -219,7 +228,9 @@ pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerErro
                 _ => return Err(errors::converting("numeric")),
             };
             match unscaled {
-                Some(u) if u.unsigned_abs() < 10u128.pow(u32::from(precision.min(38))) => Ok(Value::Decimal { unscaled: u, scale }),
+                Some(u) if u.unsigned_abs() < 10u128.pow(u32::from(precision.min(38))) => {
+                    Ok(Value::Decimal { unscaled: u, scale })
+                }
                 _ => Err(errors::overflow("numeric")),
             }
         }

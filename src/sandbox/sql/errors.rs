@@ -41,7 +41,10 @@ pub(crate) fn date_conversion() -> ServerError {
 /// 245: text that is not a number, converted to an integer type.
 pub(crate) fn conversion_to(text: &[u8], type_name: &str) -> ServerError {
     let text = String::from_utf8_lossy(text);
-    ServerError::statement(245, format!("Conversion failed when converting the nvarchar value '{text}' to data type {type_name}."))
+    ServerError::statement(
+        245,
+        format!("Conversion failed when converting the nvarchar value '{text}' to data type {type_name}."),
+    )
 }
 
 /// 8114: text that is not a number, converted to numeric/float.
@@ -73,7 +76,8 @@ pub(crate) fn from_sqlite(e: &rusqlite::Error) -> ServerError {
 
 fn from_sqlite_message(message: &str) -> ServerError {
     // Recent SQLite versions append where the error is: "no such column: X in SELECT … at offset 7".
-    let message = message.split_once(" in ").filter(|(_, rest)| rest.contains(" at offset ")).map_or(message, |(m, _)| m);
+    let message =
+        message.split_once(" in ").filter(|(_, rest)| rest.contains(" at offset ")).map_or(message, |(m, _)| m);
     if let Some(rest) = message.strip_prefix(FN_ERROR_PREFIX)
         && let Some((number, text)) = rest.split_once(':')
         && let Ok(number) = number.parse::<i32>()

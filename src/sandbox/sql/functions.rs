@@ -32,8 +32,12 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("CEILING", 1, det, |ctx| rounding(ctx, f64::ceil))?;
     conn.create_scalar_function("SIGN", 1, det, |ctx| rounding(ctx, f64::signum))?;
     conn.create_scalar_function("SQRT", 1, det, |ctx| Ok(number(ctx, 0)?.map(f64::sqrt)))?;
-    conn.create_scalar_function("POWER", 2, det, |ctx| Ok(number(ctx, 0)?.zip(number(ctx, 1)?).map(|(a, b)| a.powf(b))))?;
-    for (name, sample, root) in [("STDEV", true, true), ("STDEVP", false, true), ("VAR", true, false), ("VARP", false, false)] {
+    conn.create_scalar_function("POWER", 2, det, |ctx| {
+        Ok(number(ctx, 0)?.zip(number(ctx, 1)?).map(|(a, b)| a.powf(b)))
+    })?;
+    for (name, sample, root) in
+        [("STDEV", true, true), ("STDEVP", false, true), ("VAR", true, false), ("VARP", false, false)]
+    {
         conn.create_aggregate_function(name, 1, det, Variance { sample, root })?;
     }
     Ok(())
@@ -55,7 +59,10 @@ fn number(ctx: &Context<'_>, i: usize) -> FnResult<Option<f64>> {
         ValueRef::Integer(n) => Some(n as f64),
         ValueRef::Real(f) => Some(f),
         ValueRef::Text(t) => Some(
-            std::str::from_utf8(t).ok().and_then(|s| s.trim().parse().ok()).ok_or_else(|| fn_error(errors::converting("float")))?,
+            std::str::from_utf8(t)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .ok_or_else(|| fn_error(errors::converting("float")))?,
         ),
         ValueRef::Blob(_) => return Err(fn_error(errors::converting("float"))),
     })
@@ -123,7 +130,9 @@ pub(crate) fn is_date_part(name: &str) -> bool {
 
 fn unit_arg(ctx: &Context<'_>, function: &str) -> FnResult<Unit> {
     let name = text_arg(ctx, 0)?.unwrap_or_default();
-    unit(&name).ok_or_else(|| fn_error(ServerError::statement(155, format!("'{name}' is not a recognized {function} option."))))
+    unit(&name).ok_or_else(|| {
+        fn_error(ServerError::statement(155, format!("'{name}' is not a recognized {function} option.")))
+    })
 }
 
 /// Weeks counted on Sunday boundaries (SQL Server's DATEFIRST 7): 0001-01-01 is a Monday.

@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use sqlparser::ast::{
-    BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, JoinConstraint,
-    JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
-    TableFactor, Value,
+    BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
+    JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, TableFactor, Value,
 };
 
 use super::catalog::{Catalog, parse_decl_type};
@@ -61,10 +61,6 @@ pub(crate) struct Infer<'a> {
 const TEXT_4000: SqlType = SqlType::NVarChar { max_chars: Some(4000) };
 const SYSNAME: SqlType = SqlType::NVarChar { max_chars: Some(128) };
 
-fn col(name: String, ty: Option<SqlType>) -> OutCol {
-    OutCol { name, ty, nullable: true }
-}
-
 /// The SQL Server type a CAST/CONVERT target stands for.
 pub(crate) fn type_of_data_type(dt: &DataType) -> Option<SqlType> {
     parse_decl_type(&dt.to_string())
@@ -76,7 +72,13 @@ pub(crate) fn literal_number_type(text: &str) -> SqlType {
         return SqlType::Float;
     }
     match text.split_once('.') {
-        None => if text.parse::<i32>().is_ok() { SqlType::Int } else { SqlType::BigInt },
+        None => {
+            if text.parse::<i32>().is_ok() {
+                SqlType::Int
+            } else {
+                SqlType::BigInt
+            }
+        }
         Some((int_part, frac)) => {
             let int_digits = int_part.trim_start_matches('0').len();
             let scale = frac.len().min(38) as u8;
@@ -215,11 +217,18 @@ impl<'a> Infer<'a> {
         match factor {
             TableFactor::Table { name, alias, .. } => {
                 let key = single_name(name).map(str::to_ascii_uppercase);
-                let cte = key.as_ref().and_then(|k| self.ctes.iter().rev().find(|(n, _)| n == k)).map(|(_, c)| c.clone());
+                let cte =
+                    key.as_ref().and_then(|k| self.ctes.iter().rev().find(|(n, _)| n == k)).map(|(_, c)| c.clone());
                 let cols = cte.or_else(|| {
                     let table = resolve_table(name, self.database).ok()?;
                     let table = self.catalog.table(&table)?;
-                    Some(table.columns.iter().map(|c| OutCol { name: c.name.clone(), ty: c.ty, nullable: !c.not_null }).collect())
+                    Some(
+                        table
+                            .columns
+                            .iter()
+                            .map(|c| OutCol { name: c.name.clone(), ty: c.ty, nullable: !c.not_null })
+                            .collect(),
+                    )
                 });
                 let alias = alias.as_ref().map_or_else(|| last_part(name), |a| a.name.value.clone());
                 sources.push(Source { alias, cols: cols.unwrap_or_default() });
@@ -321,7 +330,12 @@ impl<'a> Infer<'a> {
                 let q = &parts[parts.len() - 2].value;
                 scope.lookup(Some(q), &parts[parts.len() - 1].value).map_or((None, true), |c| (c.ty, c.nullable))
             }
-            Expr::Function(f) if matches!(single_name(&f.name).map(str::to_ascii_uppercase).as_deref(), Some("COUNT" | "COUNT_BIG")) => {
+            Expr::Function(f)
+                if matches!(
+                    single_name(&f.name).map(str::to_ascii_uppercase).as_deref(),
+                    Some("COUNT" | "COUNT_BIG")
+                ) =>
+            {
                 (self.expr(e, scope), false)
             }
             _ => (self.expr(e, scope), true),
@@ -364,13 +378,17 @@ impl<'a> Infer<'a> {
                     BinaryOperator::Divide => {
                         let int_division = is_integer(lt) && is_integer(rt);
                         let ty = arithmetic_type(op, lt, rt);
-                        let (l, r) = (std::mem::replace(&mut **left, Expr::value(Value::Null)), std::mem::replace(&mut **right, Expr::value(Value::Null)));
+                        let (l, r) = (
+                            std::mem::replace(&mut **left, Expr::value(Value::Null)),
+                            std::mem::replace(&mut **right, Expr::value(Value::Null)),
+                        );
                         *e = function_call("sb_div", vec![l, r, number_literal(i64::from(int_division))]);
                         ty
                     }
-                    BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply | BinaryOperator::Modulo => {
-                        arithmetic_type(op, lt, rt)
-                    }
+                    BinaryOperator::Plus
+                    | BinaryOperator::Minus
+                    | BinaryOperator::Multiply
+                    | BinaryOperator::Modulo => arithmetic_type(op, lt, rt),
                     _ => None,
                 }
             }
@@ -440,7 +458,8 @@ impl<'a> Infer<'a> {
             }
             Expr::Function(f) => {
                 let name = single_name(&f.name).map(str::to_ascii_uppercase).unwrap_or_default();
-                let types: Vec<Option<SqlType>> = function_args(&mut f.args).into_iter().map(|a| self.expr(a, scope)).collect();
+                let types: Vec<Option<SqlType>> =
+                    function_args(&mut f.args).into_iter().map(|a| self.expr(a, scope)).collect();
                 let arg = |i: usize| types.get(i).copied().flatten();
                 function_type(&name, &types, arg)
             }
@@ -459,7 +478,9 @@ fn last_part(name: &ObjectName) -> String {
 /// SQL Server's return types of the built-ins the sandbox knows.
 fn function_type(name: &str, types: &[Option<SqlType>], arg: impl Fn(usize) -> Option<SqlType>) -> Option<SqlType> {
     match name {
-        "COUNT" | "YEAR" | "MONTH" | "DAY" | "DATEPART" | "DATEDIFF" | "LEN" | "CHARINDEX" | "DATALENGTH" => Some(SqlType::Int),
+        "COUNT" | "YEAR" | "MONTH" | "DAY" | "DATEPART" | "DATEDIFF" | "LEN" | "CHARINDEX" | "DATALENGTH" => {
+            Some(SqlType::Int)
+        }
         "COUNT_BIG" | "DATEDIFF_BIG" | "ROW_NUMBER" | "RANK" | "DENSE_RANK" | "NTILE" => Some(SqlType::BigInt),
         "SUM" => match arg(0)? {
             SqlType::Decimal { scale, .. } => Some(SqlType::Decimal { precision: 38, scale }),
@@ -471,15 +492,17 @@ fn function_type(name: &str, types: &[Option<SqlType>], arg: impl Fn(usize) -> O
             SqlType::Bit => Some(SqlType::Int),
             other => Some(other),
         },
-        "MIN" | "MAX" | "ABS" | "ROUND" | "UPPER" | "LOWER" | "LTRIM" | "RTRIM" | "TRIM" | "LEFT" | "RIGHT" | "SUBSTRING"
-        | "REPLACE" | "NULLIF" => arg(0),
+        "MIN" | "MAX" | "ABS" | "ROUND" | "UPPER" | "LOWER" | "LTRIM" | "RTRIM" | "TRIM" | "LEFT" | "RIGHT"
+        | "SUBSTRING" | "REPLACE" | "NULLIF" => arg(0),
         "ISNULL" | "COALESCE" => types.iter().copied().flatten().next(),
         "IIF" => arg(1).or_else(|| arg(2)),
         "FLOOR" | "CEILING" | "SIGN" => match arg(0)? {
             SqlType::Decimal { precision, .. } => Some(SqlType::Decimal { precision, scale: 0 }),
             other => Some(other),
         },
-        "STDEV" | "STDEVP" | "VAR" | "VARP" | "SQRT" | "POWER" | "EXP" | "LOG" | "LOG10" | "PI" | "RAND" => Some(SqlType::Float),
+        "STDEV" | "STDEVP" | "VAR" | "VARP" | "SQRT" | "POWER" | "EXP" | "LOG" | "LOG10" | "PI" | "RAND" => {
+            Some(SqlType::Float)
+        }
         "DATEADD" => match arg(2) {
             Some(t @ (SqlType::Date | SqlType::DateTime2 { .. })) => Some(t),
             _ => Some(SqlType::DateTime2 { scale: 3 }),
@@ -511,7 +534,10 @@ mod tests {
         assert_eq!(arithmetic_type(&BinaryOperator::Divide, dec(18, 4), dec(18, 4)), dec(38, 20));
         assert_eq!(arithmetic_type(&BinaryOperator::Minus, Some(SqlType::Int), dec(18, 2)), dec(19, 2));
         assert_eq!(arithmetic_type(&BinaryOperator::Multiply, Some(SqlType::Float), dec(18, 2)), Some(SqlType::Float));
-        assert_eq!(arithmetic_type(&BinaryOperator::Plus, Some(SqlType::Int), Some(SqlType::BigInt)), Some(SqlType::BigInt));
+        assert_eq!(
+            arithmetic_type(&BinaryOperator::Plus, Some(SqlType::Int), Some(SqlType::BigInt)),
+            Some(SqlType::BigInt)
+        );
         assert_eq!(Some(literal_number_type("1.50")), dec(3, 2));
         assert_eq!(Some(literal_number_type("0.05")), dec(2, 2));
         assert_eq!(literal_number_type("100"), SqlType::Int);

@@ -63,7 +63,10 @@ pub struct ServerInfo {
 enum Target {
     File(PathBuf),
     /// Shared-cache memory URI; the keeper connection keeps the database alive.
-    Memory { uri: String, _keeper: Mutex<Connection> },
+    Memory {
+        uri: String,
+        _keeper: Mutex<Connection>,
+    },
 }
 
 struct Inner {
@@ -84,7 +87,8 @@ impl Database {
         if !path.is_file() {
             return Err(EngineError::NotFound(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         let catalog = Catalog::load(&conn)?;
         Ok(Database::new(Target::File(path.to_path_buf()), catalog))
     }
@@ -158,7 +162,13 @@ impl Session {
         self.run(sql, params, sink, false).map(|_| ())
     }
 
-    fn run<S: ResultSink>(&mut self, sql: &str, params: &[Param], sink: &mut S, outer_more: bool) -> Result<Flow, S::Stop> {
+    fn run<S: ResultSink>(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        sink: &mut S,
+        outer_more: bool,
+    ) -> Result<Flow, S::Stop> {
         let statements = match batch::parse_batch(sql) {
             Ok(s) => s,
             Err(e) => {
@@ -182,7 +192,13 @@ impl Session {
         Ok(Flow::Abort)
     }
 
-    fn statement<S: ResultSink>(&mut self, statement: Stmt, params: &[Param], sink: &mut S, more: bool) -> Result<Flow, S::Stop> {
+    fn statement<S: ResultSink>(
+        &mut self,
+        statement: Stmt,
+        params: &[Param],
+        sink: &mut S,
+        more: bool,
+    ) -> Result<Flow, S::Stop> {
         match statement {
             Stmt::Set { options, value } => {
                 for option in &options {
@@ -205,7 +221,8 @@ impl Session {
                     sink.done(None, more)?;
                     Ok(Flow::Continue)
                 } else {
-                    let message = format!("Database '{name}' does not exist. Make sure that the name is entered correctly.");
+                    let message =
+                        format!("Database '{name}' does not exist. Make sure that the name is entered correctly.");
                     self.fail(sink, ServerError::statement(911, message))
                 }
             }
@@ -218,7 +235,13 @@ impl Session {
         }
     }
 
-    fn query<S: ResultSink>(&mut self, mut statement: Statement, params: &[Param], sink: &mut S, more: bool) -> Result<Flow, S::Stop> {
+    fn query<S: ResultSink>(
+        &mut self,
+        mut statement: Statement,
+        params: &[Param],
+        sink: &mut S,
+        more: bool,
+    ) -> Result<Flow, S::Stop> {
         let declared: HashMap<String, SqlType> = params.iter().map(|p| (p.name.to_ascii_uppercase(), p.ty)).collect();
         let inferred = match &mut statement {
             Statement::Query(q) => Infer::new(&self.db.catalog, &self.info.database, &declared).query_columns(q),
@@ -313,7 +336,8 @@ fn run_query<S: ResultSink>(
     let mut columns: Vec<Column> = (0..count)
         .map(|i| {
             let sqlite_name = stmt.column_name(i).unwrap_or("").to_string();
-            let (name, nullable) = if matched { (inferred[i].name.clone(), inferred[i].nullable) } else { (sqlite_name, true) };
+            let (name, nullable) =
+                if matched { (inferred[i].name.clone(), inferred[i].nullable) } else { (sqlite_name, true) };
             Column { name, ty: SqlType::NVarChar { max_chars: Some(4000) }, nullable }
         })
         .collect();
@@ -401,18 +425,20 @@ fn exec_params(declarations: &str, args: &[(Option<String>, sqlparser::ast::Expr
         let (name, ty) = part.split_once(char::is_whitespace).ok_or_else(|| errors::syntax_near(part))?;
         let ty = ty.trim();
         let ty = ty.strip_suffix("OUTPUT").or_else(|| ty.strip_suffix("output")).unwrap_or(ty).trim();
-        let ty = catalog::parse_decl_type(ty).ok_or_else(|| ServerError::statement(2715, format!("Column, parameter, or variable #1: Cannot find data type {ty}.")))?;
+        let ty = catalog::parse_decl_type(ty).ok_or_else(|| {
+            ServerError::statement(2715, format!("Column, parameter, or variable #1: Cannot find data type {ty}."))
+        })?;
         declared.push((name.to_string(), ty));
     }
     let mut params = Vec::new();
     for (position, (name, expr)) in args.iter().enumerate() {
         let (name, ty) = match name {
-            Some(n) => declared
-                .iter()
-                .find(|(d, _)| d.eq_ignore_ascii_case(n))
-                .cloned()
-                .ok_or_else(|| ServerError::statement(8145, format!("{n} is not a parameter for procedure sp_executesql.")))?,
-            None => declared.get(position).cloned().ok_or_else(|| ServerError::statement(8144, "Procedure or function sp_executesql has too many arguments specified."))?,
+            Some(n) => declared.iter().find(|(d, _)| d.eq_ignore_ascii_case(n)).cloned().ok_or_else(|| {
+                ServerError::statement(8145, format!("{n} is not a parameter for procedure sp_executesql."))
+            })?,
+            None => declared.get(position).cloned().ok_or_else(|| {
+                ServerError::statement(8144, "Procedure or function sp_executesql has too many arguments specified.")
+            })?,
         };
         let value = literal_value(expr, ty)?;
         params.push(Param { name, ty, value });
@@ -445,12 +471,15 @@ fn literal_value(expr: &sqlparser::ast::Expr, ty: SqlType) -> Result<Value, Serv
             Value::Int(i64::try_from(v).map_err(|_| errors::overflow("int"))?)
         }
         SqlType::Float => Value::Float(text.trim().parse().map_err(|_| errors::converting("float"))?),
-        SqlType::Decimal { scale, .. } => {
-            Value::Decimal { unscaled: convert::parse_decimal(&text, scale).ok_or_else(|| errors::converting("numeric"))?, scale }
-        }
+        SqlType::Decimal { scale, .. } => Value::Decimal {
+            unscaled: convert::parse_decimal(&text, scale).ok_or_else(|| errors::converting("numeric"))?,
+            scale,
+        },
         SqlType::NVarChar { .. } => Value::Text(text),
         SqlType::Date => Value::Date(convert::parse_datetime(&text).ok_or_else(errors::date_conversion)?.0.date()),
-        SqlType::DateTime2 { .. } => Value::DateTime(convert::parse_datetime(&text).ok_or_else(errors::date_conversion)?.0),
+        SqlType::DateTime2 { .. } => {
+            Value::DateTime(convert::parse_datetime(&text).ok_or_else(errors::date_conversion)?.0)
+        }
     })
 }
 
@@ -551,7 +580,10 @@ INSERT INTO FACTURES VALUES
 
     impl Recorder {
         fn columns(&self) -> Vec<Column> {
-            self.calls.iter().find_map(|c| if let Call::Columns(c) = c { Some(c.clone()) } else { None }).unwrap_or_default()
+            self.calls
+                .iter()
+                .find_map(|c| if let Call::Columns(c) = c { Some(c.clone()) } else { None })
+                .unwrap_or_default()
         }
         fn types(&self) -> Vec<SqlType> {
             self.columns().iter().map(|c| c.ty).collect()
@@ -591,7 +623,11 @@ INSERT INTO FACTURES VALUES
         let r = one("SELECT @@VERSION, DB_NAME(), SYSDATETIME()");
         assert_eq!(
             r.types(),
-            [SqlType::NVarChar { max_chars: Some(300) }, SqlType::NVarChar { max_chars: Some(128) }, SqlType::DateTime2 { scale: 7 }]
+            [
+                SqlType::NVarChar { max_chars: Some(300) },
+                SqlType::NVarChar { max_chars: Some(128) },
+                SqlType::DateTime2 { scale: 7 }
+            ]
         );
         let rows = r.rows();
         assert_eq!(rows[0][0], Value::Text(info().version));
@@ -604,7 +640,9 @@ INSERT INTO FACTURES VALUES
 
     #[test]
     fn globals_and_properties() {
-        let r = one("SELECT @@SERVERNAME AS s, @@LANGUAGE, SERVERPROPERTY('ProductVersion'), SERVERPROPERTY('Edition'), SCHEMA_NAME(), @@SPID");
+        let r = one(
+            "SELECT @@SERVERNAME AS s, @@LANGUAGE, SERVERPROPERTY('ProductVersion'), SERVERPROPERTY('Edition'), SCHEMA_NAME(), @@SPID",
+        );
         let row = &r.rows()[0];
         assert_eq!(row[0], Value::Text("SANDBOX".into()));
         assert_eq!(row[1], Value::Text("us_english".into()));
@@ -696,10 +734,18 @@ INSERT INTO FACTURES VALUES
              SELECT x.total, t.total AS again, x.n FROM (SELECT CLIENT_ID, SUM(MONTANT_HT) total, COUNT(*) n FROM DEVIS GROUP BY CLIENT_ID) x
              JOIN t ON t.CLIENT_ID = x.CLIENT_ID ORDER BY x.CLIENT_ID",
         );
-        assert_eq!(r.types(), [SqlType::Decimal { precision: 38, scale: 2 }, SqlType::Decimal { precision: 38, scale: 2 }, SqlType::Int]);
+        assert_eq!(
+            r.types(),
+            [SqlType::Decimal { precision: 38, scale: 2 }, SqlType::Decimal { precision: 38, scale: 2 }, SqlType::Int]
+        );
         assert_eq!(r.rows()[0], [dec(30, 2), dec(30, 2), Value::Int(2)]);
-        let r = one("SELECT (SELECT MAX(MONTANT_TTC) FROM DEVIS) AS m, CASE WHEN ID > 1 THEN MONTANT_HT ELSE 0 END FROM DEVIS WHERE ID = 1");
-        assert_eq!(r.types(), [SqlType::Decimal { precision: 18, scale: 2 }, SqlType::Decimal { precision: 18, scale: 2 }]);
+        let r = one(
+            "SELECT (SELECT MAX(MONTANT_TTC) FROM DEVIS) AS m, CASE WHEN ID > 1 THEN MONTANT_HT ELSE 0 END FROM DEVIS WHERE ID = 1",
+        );
+        assert_eq!(
+            r.types(),
+            [SqlType::Decimal { precision: 18, scale: 2 }, SqlType::Decimal { precision: 18, scale: 2 }]
+        );
         assert_eq!(r.rows()[0], [dec(180_000, 2), dec(0, 2)]);
     }
 
@@ -718,7 +764,18 @@ INSERT INTO FACTURES VALUES
                 SqlType::Float,
             ]
         );
-        assert_eq!(r.rows()[0], [Value::Int(1), dec(150, 2), Value::Text("abc".into()), Value::Int(3_000_000_000), Value::Null, Value::Text("ab".into()), Value::Float(2.5)]);
+        assert_eq!(
+            r.rows()[0],
+            [
+                Value::Int(1),
+                dec(150, 2),
+                Value::Text("abc".into()),
+                Value::Int(3_000_000_000),
+                Value::Null,
+                Value::Text("ab".into()),
+                Value::Float(2.5)
+            ]
+        );
     }
 
     #[test]
@@ -840,7 +897,10 @@ INSERT INTO FACTURES VALUES
     #[test]
     fn multi_statement_batches_and_session_statements() {
         let mut s = db().session(info()).unwrap();
-        let r = run(&mut s, "SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON SET NOCOUNT OFF set textsize 4096 SET LANGUAGE us_english SET DATEFORMAT dmy SET ARITHABORT ON SET CONCAT_NULL_YIELDS_NULL ON SET IMPLICIT_TRANSACTIONS OFF SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED SET LOCK_TIMEOUT -1 SET XACT_ABORT ON");
+        let r = run(
+            &mut s,
+            "SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON SET NOCOUNT OFF set textsize 4096 SET LANGUAGE us_english SET DATEFORMAT dmy SET ARITHABORT ON SET CONCAT_NULL_YIELDS_NULL ON SET IMPLICIT_TRANSACTIONS OFF SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED SET LOCK_TIMEOUT -1 SET XACT_ABORT ON",
+        );
         assert_eq!(r.calls.len(), 12);
         assert!(r.calls.iter().all(|c| matches!(c, Call::Done(None, _))));
         assert_eq!(r.calls.last(), Some(&Call::Done(None, false)));
@@ -854,7 +914,10 @@ INSERT INTO FACTURES VALUES
         let r = run(&mut s, "SELECT 1; USE master; SELECT 2");
         assert_eq!(r.calls.len(), 4);
         let Call::Error(e) = &r.calls[3] else { panic!() };
-        assert_eq!((e.number, e.message.as_str()), (911, "Database 'master' does not exist. Make sure that the name is entered correctly."));
+        assert_eq!(
+            (e.number, e.message.as_str()),
+            (911, "Database 'master' does not exist. Make sure that the name is entered correctly.")
+        );
         let r = run(&mut s, "SET NOCOUNT ON SELECT 1 SET NOCOUNT OFF");
         assert_eq!(r.calls[3], Call::Done(None, true));
         let r = run(&mut s, "SELECT 5 AS n FROM DEVIS; SELECT @@ROWCOUNT");
@@ -871,7 +934,11 @@ INSERT INTO FACTURES VALUES
                 Call::Done(None, true),
                 Call::Columns(vec![
                     Column { name: "ID".into(), ty: SqlType::Int, nullable: false },
-                    Column { name: "MONTANT_HT".into(), ty: SqlType::Decimal { precision: 18, scale: 2 }, nullable: false },
+                    Column {
+                        name: "MONTANT_HT".into(),
+                        ty: SqlType::Decimal { precision: 18, scale: 2 },
+                        nullable: false
+                    },
                 ]),
                 Call::Done(None, true),
                 Call::Done(None, false),
@@ -910,8 +977,12 @@ INSERT INTO FACTURES VALUES
             param("@P2", SqlType::NVarChar { max_chars: None }, Value::Text("VALIDE".into())),
             param("@P3", SqlType::Decimal { precision: 5, scale: 2 }, dec(10, 2)),
         ];
-        s.execute_rpc("SELECT ID, @P3 AS p FROM DEVIS WHERE DATE_CREATION = @P1 AND STATUT = @p2 AND MONTANT_HT = @P3", &params, &mut r)
-            .unwrap();
+        s.execute_rpc(
+            "SELECT ID, @P3 AS p FROM DEVIS WHERE DATE_CREATION = @P1 AND STATUT = @p2 AND MONTANT_HT = @P3",
+            &params,
+            &mut r,
+        )
+        .unwrap();
         assert_eq!(r.error(), None);
         assert_eq!(r.rows(), [[Value::Int(1), dec(10, 2)]]);
         assert_eq!(r.types()[1], SqlType::Decimal { precision: 5, scale: 2 });
@@ -957,7 +1028,9 @@ INSERT INTO FACTURES VALUES
 
     #[test]
     fn information_schema() {
-        let r = one("SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM INFORMATION_SCHEMA.TABLES ORDER BY TABLE_NAME");
+        let r = one(
+            "SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM INFORMATION_SCHEMA.TABLES ORDER BY TABLE_NAME",
+        );
         assert_eq!(r.rows().len(), 6);
         assert_eq!(r.rows()[0], ["BATIGEST_CONNECT", "dbo", "CLIENTS", "BASE TABLE"].map(|s| Value::Text(s.into())));
         let r = one(
@@ -967,8 +1040,32 @@ INSERT INTO FACTURES VALUES
         assert_eq!(r.types()[1], SqlType::Int);
         let rows = r.rows();
         let t = |s: &str| Value::Text(s.into());
-        assert_eq!(rows[1], [t("NUMERO_DEVIS"), Value::Int(2), t("NO"), t("nvarchar"), Value::Int(50), Value::Null, Value::Null, Value::Null]);
-        assert_eq!(rows[4], [t("MONTANT_HT"), Value::Int(5), t("NO"), t("decimal"), Value::Null, Value::Int(18), Value::Int(2), Value::Null]);
+        assert_eq!(
+            rows[1],
+            [
+                t("NUMERO_DEVIS"),
+                Value::Int(2),
+                t("NO"),
+                t("nvarchar"),
+                Value::Int(50),
+                Value::Null,
+                Value::Null,
+                Value::Null
+            ]
+        );
+        assert_eq!(
+            rows[4],
+            [
+                t("MONTANT_HT"),
+                Value::Int(5),
+                t("NO"),
+                t("decimal"),
+                Value::Null,
+                Value::Int(18),
+                Value::Int(2),
+                Value::Null
+            ]
+        );
         assert_eq!(rows[8][2..4], [t("YES"), t("datetime2")]);
         assert_eq!(rows[8][7], Value::Int(7));
     }

@@ -7,9 +7,9 @@ use std::ops::ControlFlow;
 use chrono::NaiveDateTime;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
-    CaseWhen, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
-    Ident, LimitClause, ObjectName, ObjectNamePart, OffsetRows, Query, SetExpr, Statement, TableFactor, TopQuantity, Value,
-    VisitMut, VisitorMut,
+    CaseWhen, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident, LimitClause, ObjectName, ObjectNamePart, OffsetRows, Query, SetExpr, Statement,
+    TableFactor, TopQuantity, Value, VisitMut, VisitorMut,
 };
 
 use super::catalog::{IS_COLUMNS, IS_TABLES};
@@ -101,7 +101,9 @@ fn null() -> Expr {
 pub(crate) fn product_version(version: &str) -> String {
     version
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .find(|w| w.split('.').count() == 4 && w.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+        .find(|w| {
+            w.split('.').count() == 4 && w.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
         .unwrap_or("15.0.2000.5")
         .to_string()
 }
@@ -151,7 +153,10 @@ impl Translator<'_, '_> {
             if given == n {
                 Ok(())
             } else {
-                Err(ServerError::statement(174, format!("The {} function requires {n} argument(s).", name.to_lowercase())))
+                Err(ServerError::statement(
+                    174,
+                    format!("The {} function requires {n} argument(s).", name.to_lowercase()),
+                ))
             }
         };
         let env = self.env;
@@ -178,7 +183,10 @@ impl Translator<'_, '_> {
                     _ => String::new(),
                 };
                 if !is_date_part(&unit) {
-                    return Err(ServerError::statement(155, format!("'{unit}' is not a recognized {} option.", name.to_lowercase())));
+                    return Err(ServerError::statement(
+                        155,
+                        format!("'{unit}' is not a recognized {} option.", name.to_lowercase()),
+                    ));
                 }
                 args[0] = string_literal(unit.to_ascii_lowercase());
                 function_call(&format!("sb_{}", name.to_ascii_lowercase()), args)
@@ -209,7 +217,8 @@ impl Translator<'_, '_> {
             "IIF" => {
                 arity(3)?;
                 let mut it = args.into_iter();
-                let (c, a, b) = (it.next().unwrap_or_else(null), it.next().unwrap_or_else(null), it.next().unwrap_or_else(null));
+                let (c, a, b) =
+                    (it.next().unwrap_or_else(null), it.next().unwrap_or_else(null), it.next().unwrap_or_else(null));
                 Expr::Case {
                     case_token: AttachedToken::empty(),
                     end_token: AttachedToken::empty(),
@@ -249,7 +258,9 @@ impl Translator<'_, '_> {
         Ok(match ty {
             Some(SqlType::Int | SqlType::BigInt) => function_call("sb_to_int", vec![expr]),
             Some(SqlType::Float) => function_call("sb_to_float", vec![expr]),
-            Some(SqlType::Decimal { scale, .. }) => function_call("sb_to_decimal", vec![expr, number_literal(i64::from(scale))]),
+            Some(SqlType::Decimal { scale, .. }) => {
+                function_call("sb_to_decimal", vec![expr, number_literal(i64::from(scale))])
+            }
             Some(SqlType::Bit) => function_call("sb_to_bit", vec![expr]),
             Some(SqlType::Date) => function_call("sb_to_date", vec![expr]),
             Some(SqlType::DateTime2 { .. }) => function_call("sb_to_datetime", vec![expr]),
@@ -309,12 +320,14 @@ impl VisitorMut for Translator<'_, '_> {
             Expr::Function(f) => self.function(f),
             Expr::Cast { expr: inner, data_type, .. } => {
                 let target = data_type.to_string();
-                Self::conversion(std::mem::replace(&mut **inner, null()), type_of_data_type(data_type), None, &target).map(Some)
+                Self::conversion(std::mem::replace(&mut **inner, null()), type_of_data_type(data_type), None, &target)
+                    .map(Some)
             }
             Expr::Convert { expr: inner, data_type: Some(data_type), styles, .. } => {
                 let target = data_type.to_string();
                 let style = styles.first().cloned();
-                Self::conversion(std::mem::replace(&mut **inner, null()), type_of_data_type(data_type), style, &target).map(Some)
+                Self::conversion(std::mem::replace(&mut **inner, null()), type_of_data_type(data_type), style, &target)
+                    .map(Some)
             }
             _ => Ok(None),
         };
@@ -422,18 +435,33 @@ mod tests {
             tr("SELECT ID FROM DEVIS ORDER BY ID OFFSET 10 ROWS FETCH NEXT 5 ROWS ONLY"),
             "SELECT ID FROM DEVIS ORDER BY ID LIMIT 5 OFFSET 10"
         );
-        assert_eq!(tr("SELECT ID FROM DEVIS ORDER BY ID OFFSET 10 ROWS"), "SELECT ID FROM DEVIS ORDER BY ID LIMIT -1 OFFSET 10");
+        assert_eq!(
+            tr("SELECT ID FROM DEVIS ORDER BY ID OFFSET 10 ROWS"),
+            "SELECT ID FROM DEVIS ORDER BY ID LIMIT -1 OFFSET 10"
+        );
         assert_eq!(tr("SELECT N'x', ISNULL(a, 0) FROM T"), "SELECT 'x', IFNULL(a, 0) FROM T");
         assert_eq!(tr("SELECT GETDATE()"), "SELECT '2024-05-06 07:08:09.0000000'");
         assert_eq!(tr("SELECT DATEDIFF(dd, a, b)"), "SELECT sb_datediff('dd', a, b)");
-        assert_eq!(tr("SELECT YEAR(a), LEN(b), LEFT(c, 2)"), "SELECT sb_datepart('year', a), length(rtrim(b)), substr(c, 1, 2)");
+        assert_eq!(
+            tr("SELECT YEAR(a), LEN(b), LEFT(c, 2)"),
+            "SELECT sb_datepart('year', a), length(rtrim(b)), substr(c, 1, 2)"
+        );
         assert_eq!(tr("SELECT IIF(a > 1, 'x', 'y')"), "SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END");
-        assert_eq!(tr("SELECT CAST(a AS DECIMAL(18,2)), CONVERT(NVARCHAR(10), d, 103)"), "SELECT sb_to_decimal(a, 2), sb_to_text(d, 10, 103)");
-        assert_eq!(tr("SELECT SERVERPROPERTY('ProductVersion'), DB_NAME()"), "SELECT '15.0.2000.5', 'BATIGEST_CONNECT'");
+        assert_eq!(
+            tr("SELECT CAST(a AS DECIMAL(18,2)), CONVERT(NVARCHAR(10), d, 103)"),
+            "SELECT sb_to_decimal(a, 2), sb_to_text(d, 10, 103)"
+        );
+        assert_eq!(
+            tr("SELECT SERVERPROPERTY('ProductVersion'), DB_NAME()"),
+            "SELECT '15.0.2000.5', 'BATIGEST_CONNECT'"
+        );
         assert_eq!(tr("SELECT * FROM INFORMATION_SCHEMA.TABLES"), format!("SELECT * FROM {IS_TABLES}"));
         assert_eq!(tr("SELECT @P2"), "ERR 137 Must declare the scalar variable \"@P2\".");
         assert_eq!(tr("SELECT DATEDIFF(fortnight, a, b)"), "ERR 155 'fortnight' is not a recognized datediff option.");
         assert_eq!(tr("SELECT * FROM OTHER.dbo.T"), "ERR 208 Invalid object name 'OTHER.dbo.T'.");
-        assert_eq!(tr("SELECT * FROM (SELECT TOP 1 ID FROM DEVIS ORDER BY ID DESC) d"), "SELECT * FROM (SELECT ID FROM DEVIS ORDER BY ID DESC LIMIT 1) AS d");
+        assert_eq!(
+            tr("SELECT * FROM (SELECT TOP 1 ID FROM DEVIS ORDER BY ID DESC) d"),
+            "SELECT * FROM (SELECT ID FROM DEVIS ORDER BY ID DESC LIMIT 1) AS d"
+        );
     }
 }
