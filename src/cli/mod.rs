@@ -1,5 +1,6 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+pub mod global;
 mod sandbox;
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use crate::exit_codes;
 
 const HELP_TEMPLATE: &str = "\
 {before-help}{about-with-newline}
-{usage-heading} {usage}
+Utilisation : {usage}
 
 {all-args}{after-help}";
 
@@ -32,6 +33,9 @@ const HELP_TEMPLATE: &str = "\
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    #[command(flatten)]
+    pub connection: global::ConnectionArgs,
 
     /// Détaille le déroulement sur la sortie d'erreur (-vv : encore plus)
     #[arg(short, long, action = ArgAction::Count, global = true)]
@@ -141,7 +145,7 @@ fn french_message(error: &clap::Error) -> String {
 pub fn run(cli: Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match cli.command {
-        Command::Sandbox(args) => sandbox::run(&args, cli.quiet),
+        Command::Sandbox(args) => sandbox::run(&args, &cli.connection, cli.quiet),
     }
 }
 

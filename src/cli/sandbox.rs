@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::global::ConnectionArgs;
 use crate::error::{Error, Kind, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
@@ -42,14 +43,6 @@ pub struct Args {
     /// Graine du générateur : la même graine donne les mêmes données
     #[arg(long, value_name = "GRAINE", default_value_t = 42)]
     seed: u64,
-
-    /// Nom de la base servie
-    #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_DATABASE)]
-    database: String,
-
-    /// Utilisateur SQL accepté
-    #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_USER)]
-    user: String,
 
     /// Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)
     #[arg(long, value_name = "MOT_DE_PASSE", default_value = sandbox::DEFAULT_PASSWORD)]
@@ -134,10 +127,16 @@ impl Args {
         }
     }
 
-    fn options(&self) -> Result<SandboxOptions> {
+    /// The served database and user come from the global `--database` and `--user`, so the same
+    /// flags describe both ends; environment and profiles are for clients and do not apply here.
+    fn options(&self, global: &ConnectionArgs) -> Result<SandboxOptions> {
         let mut options = SandboxOptions::new(self.listen, self.data_source()?);
-        options.database.clone_from(&self.database);
-        options.user.clone_from(&self.user);
+        if let Some(database) = &global.database {
+            options.database.clone_from(database);
+        }
+        if let Some(user) = &global.user {
+            options.user.clone_from(user);
+        }
         options.password.clone_from(&self.password);
         options.tls = self.tls.into();
         options.cert = self.cert.clone().zip(self.key.clone());
@@ -151,12 +150,13 @@ impl Args {
     }
 }
 
-pub fn run(args: &Args, quiet: bool) -> Result<()> {
-    let options = args.options()?;
+pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
+    let options = args.options(global)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    let options_for_display = options.clone();
     runtime.block_on(async {
         let sandbox = Sandbox::start(options).await?;
         let addr = sandbox.local_addr();
@@ -166,7 +166,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
             writeln!(stdout, "listening on {addr}").and_then(|()| stdout.flush()).map_err(|e| Error::output(&e))?;
         }
         if !quiet {
-            announce(args, &sandbox);
+            announce(args, &options_for_display, &sandbox);
         }
         wait_for_interrupt().await;
         sandbox.shutdown().await;
@@ -174,7 +174,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
     })
 }
 
-fn announce(args: &Args, sandbox: &Sandbox) {
+fn announce(args: &Args, options: &SandboxOptions, sandbox: &Sandbox) {
     let addr = sandbox.local_addr();
     let password =
         if args.password == sandbox::DEFAULT_PASSWORD { args.password.as_str() } else { "<votre mot de passe>" };
@@ -184,12 +184,12 @@ fn announce(args: &Args, sandbox: &Sandbox) {
         "Bac à sable Batigest prêt : base {}, utilisateur {} (identifiants de test).\n\
          Essai : tsql -H {} -p {} -U {} -P '{password}' -D {}\n\
          Ctrl-C pour arrêter.",
-        args.database,
-        args.user,
+        options.database,
+        options.user,
         addr.ip(),
         addr.port(),
-        args.user,
-        args.database,
+        options.user,
+        options.database,
     );
     if let Some(summary) = sandbox.generated() {
         let _ = writeln!(

@@ -1,0 +1,63 @@
+//! Options accepted by every command, before or after its name (DESIGN §2).
+
+use std::path::PathBuf;
+
+/// Connection and store overrides. `None` means "not given on the command line": the settings
+/// layer then looks at the environment, the profile, and the defaults, in that order.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Connexion à Batigest")]
+pub struct ConnectionArgs {
+    /// Profil du fichier de configuration (défaut : « default »)
+    #[arg(long, global = true, value_name = "NOM")]
+    pub profile: Option<String>,
+
+    /// Serveur SQL Server de Batigest (HÔTE, ou HÔTE\INSTANCE)
+    #[arg(long, global = true, value_name = "HÔTE")]
+    pub server: Option<String>,
+
+    /// Port TCP (défaut 1433 ; ignoré avec une instance nommée)
+    #[arg(long, global = true, value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)
+    #[arg(long, global = true, value_name = "NOM")]
+    pub instance: Option<String>,
+
+    /// Base de données Batigest (défaut BATIGEST_CONNECT)
+    #[arg(long, global = true, value_name = "NOM")]
+    pub database: Option<String>,
+
+    /// Utilisateur SQL
+    #[arg(long, global = true, value_name = "NOM")]
+    pub user: Option<String>,
+
+    /// Chiffrement de la connexion (défaut required)
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub encrypt: Option<EncryptArg>,
+
+    /// Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché
+    #[arg(long, global = true, conflicts_with = "ca_file")]
+    pub trust_cert: bool,
+
+    /// Autorité de certification (PEM) qui signe le certificat du serveur
+    #[arg(long, global = true, value_name = "FICHIER")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Délai maximal de connexion et de chaque requête, en secondes
+    #[arg(long, global = true, value_name = "SECONDES")]
+    pub timeout: Option<u64>,
+
+    /// Lit le mot de passe SQL sur l'entrée standard (une ligne)
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EncryptArg {
+    /// tout est chiffré, certificat vérifié
+    Required,
+    /// seule la connexion (mot de passe) est chiffrée
+    LoginOnly,
+    /// aucun chiffrement : le mot de passe circule en clair
+    Off,
+}
