@@ -16,7 +16,8 @@ echo "génération de $n devis dans un fichier SQLite :"
     --listen 127.0.0.1:0 -q > "$work/listen" 2>"$work/gen.err" &
 pid=$!
 until grep -q listening "$work/listen" 2>/dev/null; do sleep 0.1; done
-kill -INT "$pid"; wait "$pid" || true
+# GNU time ignores SIGINT while it waits: interrupt the sandbox itself.
+pkill -INT -P "$pid"; wait "$pid" || true
 cat "$work/gen.err"
 
 "$bin" sandbox --db "$work/bench.sqlite" --listen 127.0.0.1:0 --tls off -q > "$work/listen" &

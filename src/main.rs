@@ -1,8 +1,10 @@
 //! `jlm-batigest`: connects Sage Batigest (SQL Server) to JLM ERP.
 
+mod batigest;
 mod cli;
 mod error;
 mod exit_codes;
+mod model;
 mod sandbox;
 
 use std::io::Write;

@@ -61,3 +61,25 @@ pub enum EncryptArg {
     /// aucun chiffrement : le mot de passe circule en clair
     Off,
 }
+
+/// How results are written.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Sortie")]
+pub struct OutputArgs {
+    /// Format de sortie (défaut : table)
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// tableau lisible, nombres à la française
+    #[default]
+    Table,
+    /// CSV (RFC 4180)
+    Csv,
+    /// un document JSON
+    Json,
+    /// un objet JSON par ligne
+    Ndjson,
+}

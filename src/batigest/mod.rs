@@ -1,0 +1,4 @@
+//! The Batigest side: the SQL Server connection and the schema mapping. Read-only, always.
+
+pub mod connection;
+pub mod schema;

@@ -1,0 +1,180 @@
+//! `jlm-batigest test-connection`: can we reach Batigest, log in and query it?
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::global::Format;
+use crate::batigest::connection::{self, Failure, ServerStatus, Target};
+use crate::batigest::schema::{self, Mapping, SchemaGaps};
+use crate::error::{Error, Kind, Result};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest test-connection
+  jlm-batigest test-connection --server SRV-BATIGEST\\SAGEBAT --database BTG_DOS_JLM --user jlm
+  jlm-batigest test-connection --check-schema
+      vérifie aussi que chaque table et colonne utilisée existe
+  jlm-batigest test-connection --format json
+      {\"connected\": true, \"server_version\": …, \"database\": …, \"latency_ms\": …, \"message\": …}
+
+Code de sortie 0 si la connexion réussit (et, avec --check-schema, si rien ne manque), 3 sinon.";
+
+/// Vérifie la connexion à Batigest : serveur, base, temps d'aller-retour
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Vérifie aussi que chaque table et colonne du schéma utilisé existe
+    #[arg(long)]
+    check_schema: bool,
+}
+
+/// The outcome, printed in every format.
+struct Report {
+    target: String,
+    status: Option<ServerStatus>,
+    gaps: Option<SchemaGaps>,
+    failure: Option<Failure>,
+}
+
+impl Report {
+    fn connected(&self) -> bool {
+        self.status.is_some()
+    }
+
+    fn message(&self) -> String {
+        match (&self.failure, &self.gaps) {
+            (Some(failure), _) => failure.message.clone(),
+            (None, Some(gaps)) if !gaps.is_empty() => format!(
+                "connecté à {}, mais le schéma est incomplet : {} table(s) et {} colonne(s) manquantes",
+                self.target,
+                gaps.missing_tables.len(),
+                gaps.missing_columns.len()
+            ),
+            _ => format!("connecté à {}", self.target),
+        }
+    }
+}
+
+pub async fn run(
+    args: &Args,
+    target: &Target,
+    password: &str,
+    mapping: &Mapping,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut report = Report { target: target.describe(), status: None, gaps: None, failure: None };
+    match connection::connect(target, password).await {
+        Err(failure) => report.failure = Some(failure),
+        Ok(mut client) => match connection::server_status(&mut client, target).await {
+            Err(failure) => report.failure = Some(failure),
+            Ok(status) => {
+                report.status = Some(status);
+                if args.check_schema {
+                    match present_columns(&mut client, target).await {
+                        Ok(present) => report.gaps = Some(schema::gaps(mapping, &present)),
+                        Err(failure) => report.failure = Some(failure),
+                    }
+                }
+            }
+        },
+    }
+    print(&report, format, out).map_err(|e| Error::output(&e))?;
+    if let Some(failure) = report.failure {
+        let mut error = Error::new(Kind::Connection, failure.message);
+        error.hint = failure.hint;
+        // The report already said it on stdout for machine formats; stderr still gets the sentence.
+        return Err(error);
+    }
+    if report.gaps.as_ref().is_some_and(|gaps| !gaps.is_empty()) {
+        return Err(Error::new(Kind::Connection, report.message())
+            .with_hint("complétez le fichier de correspondance du schéma (schema = \"…\" dans le profil)"));
+    }
+    Ok(())
+}
+
+async fn present_columns(client: &mut connection::Connection, target: &Target) -> Result<Vec<(String, String)>, Failure> {
+    let query = async {
+        client
+            .simple_query("SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS")
+            .await?
+            .into_first_result()
+            .await
+    };
+    let rows = tokio::time::timeout(target.timeout, query)
+        .await
+        .map_err(|_| Failure { message: "délai dépassé en lisant INFORMATION_SCHEMA".to_owned(), hint: None })?
+        .map_err(|e| connection::query_failure(&e))?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            (row.get::<&str, _>(0).unwrap_or_default().to_owned(), row.get::<&str, _>(1).unwrap_or_default().to_owned())
+        })
+        .collect())
+}
+
+fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    let status = report.status.as_ref();
+    let latency_ms = status.map(|s| s.round_trip.as_secs_f64() * 1000.0);
+    match format {
+        Format::Json | Format::Ndjson => {
+            let document = json!({
+                "connected": report.connected(),
+                "server": report.target,
+                "server_version": status.map(|s| &s.version),
+                "database": status.map(|s| &s.database),
+                "server_time": status.map(|s| s.server_time.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
+                "latency_ms": latency_ms.map(|ms| (ms * 10.0).round() / 10.0),
+                "missing_tables": report.gaps.as_ref().map(|g| &g.missing_tables),
+                "missing_columns": report.gaps.as_ref().map(|g| g.missing_columns.iter()
+                    .map(|(t, c)| format!("{t}.{c}")).collect::<Vec<_>>()),
+                "message": report.message(),
+            });
+            if format == Format::Json {
+                serde_json::to_writer_pretty(&mut *out, &document)?;
+            } else {
+                serde_json::to_writer(&mut *out, &document)?;
+            }
+            writeln!(out)
+        }
+        Format::Csv => {
+            writeln!(out, "connected,server,server_version,database,latency_ms")?;
+            writeln!(
+                out,
+                "{},{},{},{},{}",
+                report.connected(),
+                csv_field(&report.target),
+                csv_field(status.map_or("", |s| s.version.as_str())),
+                csv_field(status.map_or("", |s| s.database.as_str())),
+                latency_ms.map_or(String::new(), |ms| format!("{ms:.1}")),
+            )
+        }
+        Format::Table => {
+            let Some(status) = status else { return Ok(()) };
+            writeln!(out, "Connexion à Batigest réussie ({})", report.target)?;
+            writeln!(out, "  Serveur      : {}", status.version)?;
+            writeln!(out, "  Base         : {}", status.database)?;
+            writeln!(out, "  Heure serveur: {}", status.server_time.format("%d/%m/%Y %H:%M:%S"))?;
+            writeln!(out, "  Aller-retour : {} ms", format!("{:.1}", latency_ms.unwrap_or_default()).replace('.', ","))?;
+            if let Some(gaps) = &report.gaps {
+                if gaps.is_empty() {
+                    writeln!(out, "  Schéma       : complet")?;
+                } else {
+                    writeln!(out, "  Schéma       : incomplet")?;
+                    for table in &gaps.missing_tables {
+                        writeln!(out, "    table manquante   : {table}")?;
+                    }
+                    for (table, column) in &gaps.missing_columns {
+                        writeln!(out, "    colonne manquante : {table}.{column}")?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_owned() }
+}

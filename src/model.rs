@@ -1,0 +1,186 @@
+//! The domain rows read from Batigest: what queries produce, business rules compute on, and
+//! renderers print. Plain data, exact decimals, no I/O.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+/// Status of a quote (`DEVIS.STATUT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Statut {
+    Brouillon,
+    Valide,
+    Envoye,
+    Accepte,
+    Refuse,
+}
+
+impl Statut {
+    pub const ALL: [Statut; 5] = [Statut::Brouillon, Statut::Valide, Statut::Envoye, Statut::Accepte, Statut::Refuse];
+
+    /// The code stored in Batigest.
+    pub fn code(self) -> &'static str {
+        match self {
+            Statut::Brouillon => "BROUILLON",
+            Statut::Valide => "VALIDE",
+            Statut::Envoye => "ENVOYE",
+            Statut::Accepte => "ACCEPTE",
+            Statut::Refuse => "REFUSE",
+        }
+    }
+
+    /// "Issued" devis: every status but draft (DESIGN §5).
+    pub fn is_issued(self) -> bool {
+        self != Statut::Brouillon
+    }
+
+    /// "Committed" devis: validated or accepted (DESIGN §5).
+    pub fn is_committed(self) -> bool {
+        matches!(self, Statut::Valide | Statut::Accepte)
+    }
+}
+
+impl fmt::Display for Statut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Statut {
+    type Err = String;
+
+    /// Accepts the stored code in any case (`accepte`, `ACCEPTE`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Statut::ALL
+            .into_iter()
+            .find(|statut| statut.code().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| text.to_owned())
+    }
+}
+
+/// Payment status of an invoice (`FACTURES.STATUT_REGLEMENT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatutReglement {
+    NonRegle,
+    PartiellementRegle,
+    Regle,
+}
+
+impl StatutReglement {
+    pub const ALL: [StatutReglement; 3] =
+        [StatutReglement::NonRegle, StatutReglement::PartiellementRegle, StatutReglement::Regle];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StatutReglement::NonRegle => "NON_REGLE",
+            StatutReglement::PartiellementRegle => "PARTIELLEMENT_REGLE",
+            StatutReglement::Regle => "REGLE",
+        }
+    }
+
+    /// Open invoices still wait for money (DESIGN §5.3).
+    pub fn is_open(self) -> bool {
+        self != StatutReglement::Regle
+    }
+}
+
+impl fmt::Display for StatutReglement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for StatutReglement {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        StatutReglement::ALL
+            .into_iter()
+            .find(|statut| statut.code().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| text.to_owned())
+    }
+}
+
+/// A quote, joined to its client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Devis {
+    pub numero: String,
+    pub reference_affaire: Option<String>,
+    pub client_code: String,
+    pub client_nom: String,
+    pub montant_ht: Decimal,
+    pub montant_ttc: Decimal,
+    /// Margin rate in percent (on cost by default, see `MargeBase`).
+    pub taux_marge: Decimal,
+    pub date_creation: NaiveDateTime,
+    pub date_validation: Option<NaiveDateTime>,
+    pub statut: Statut,
+    pub responsable: Option<String>,
+}
+
+/// A family or sub-family: code and label.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Classe {
+    pub code: String,
+    pub libelle: String,
+}
+
+/// A composite work item with its prices and rates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ouvrage {
+    pub code: String,
+    pub libelle: String,
+    pub unite: String,
+    pub prix_achat_ht: Decimal,
+    pub prix_vente_ht: Decimal,
+    /// Overheads rate in percent.
+    pub taux_frais_generaux: Decimal,
+    /// Profit rate in percent.
+    pub taux_benefice: Decimal,
+    pub famille: Option<Classe>,
+    pub sous_famille: Option<Classe>,
+    pub actif: bool,
+}
+
+/// An invoice (or a credit note, with negative amounts), joined to its client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facture {
+    pub numero: String,
+    pub numero_devis: Option<String>,
+    pub client_code: String,
+    pub client_nom: String,
+    pub montant_ht: Decimal,
+    pub montant_ttc: Decimal,
+    pub date_facture: NaiveDate,
+    pub date_echeance: NaiveDate,
+    pub statut_reglement: StatutReglement,
+    /// Amount paid so far, TTC; `None` when Batigest holds NULL.
+    pub montant_regle: Option<Decimal>,
+}
+
+/// What `TAUX_MARGE` is a rate on (profile setting `marge_base`, DESIGN §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MargeBase {
+    /// `cout_prevu = MONTANT_HT / (1 + TAUX_MARGE/100)`
+    #[default]
+    Cout,
+    /// `cout_prevu = MONTANT_HT × (1 − TAUX_MARGE/100)`
+    Vente,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_parse_in_any_case_and_classify() {
+        assert_eq!("accepte".parse::<Statut>(), Ok(Statut::Accepte));
+        assert_eq!("ACCEPTÉ".parse::<Statut>(), Err("ACCEPTÉ".to_owned()));
+        assert!(Statut::Valide.is_committed() && !Statut::Envoye.is_committed());
+        assert!(Statut::Refuse.is_issued() && !Statut::Brouillon.is_issued());
+        assert_eq!("partiellement_regle".parse::<StatutReglement>(), Ok(StatutReglement::PartiellementRegle));
+        assert!(!StatutReglement::Regle.is_open());
+    }
+}
