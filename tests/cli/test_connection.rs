@@ -1,0 +1,199 @@
+//! `test-connection` against the sandbox: every failure mode has its own message and exit 3.
+
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::{PASSWORD, Sandbox, command};
+
+/// Runs `jlm-batigest test-connection` against `sandbox` with the password in the environment.
+fn test_connection(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let port = sandbox.addr.port().to_string();
+    command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .args(["test-connection", "--server", "127.0.0.1", "--port", &port, "--user", "sa"])
+        .args(args)
+        .output()
+        .expect("run jlm-batigest")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("JSON on stdout ({e}): {}", text(output)))
+}
+
+#[test]
+fn connects_in_each_encryption_mode() {
+    let sandbox = Sandbox::with_fixture(&[]);
+    for mode in ["off", "login-only", "required"] {
+        let output = test_connection(&sandbox, &["--encrypt", mode, "--trust-cert"]);
+        assert_eq!(output.status.code(), Some(0), "{mode}: {}", text(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("Connexion à Batigest réussie"), "{stdout}");
+        assert!(stdout.contains("Microsoft SQL Server"), "{stdout}");
+        assert!(stdout.contains("BATIGEST_CONNECT"), "{stdout}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--trust-cert"), "a warning names the risk");
+    }
+}
+
+#[test]
+fn json_report_for_scripts() {
+    let sandbox = Sandbox::with_fixture(&[]);
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let report = json(&output);
+    assert_eq!(report["connected"], Value::Bool(true));
+    assert_eq!(report["database"], "BATIGEST_CONNECT");
+    assert!(report["server_version"].as_str().is_some_and(|v| v.starts_with("Microsoft SQL Server")));
+    assert!(report["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
+    assert!(report["message"].is_string());
+}
+
+#[test]
+fn certificate_verified_with_the_exported_ca_and_refused_otherwise() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pem = dir.path().join("sandbox.pem");
+    let sandbox = Sandbox::with_fixture(&["--tls", "required", "--cert-out", pem.to_str().expect("path")]);
+    let output = test_connection(&sandbox, &["--ca-file", pem.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    let other = dir.path().join("other.pem");
+    let _other = Sandbox::with_fixture(&["--cert-out", other.to_str().expect("path")]);
+    let output = test_connection(&sandbox, &["--ca-file", other.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(text(&output).contains("échec TLS"), "{}", text(&output));
+    assert!(text(&output).contains("--ca-file"), "{}", text(&output));
+
+    // Verification is the default: a self-signed certificate without a CA is refused.
+    let output = test_connection(&sandbox, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+}
+
+#[test]
+fn each_failure_has_its_own_message_and_exit_3() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let off = ["--encrypt", "off"];
+
+    let output = command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", "pas le bon")
+        .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string()])
+        .args(["--user", "sa", "--encrypt", "off"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).contains("mot de passe incorrect") && text(&output).contains("jlm-batigest login"));
+
+    let output = test_connection(&sandbox, &[&off[..], &["--database", "BTG_DOS_INCONNU"]].concat());
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).contains("« BTG_DOS_INCONNU » n'existe pas"), "{}", text(&output));
+
+    let refusing = Sandbox::with_fixture(&["--tls", "off", "--refuse-logins"]);
+    let output = test_connection(&refusing, &off);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).contains("refuse les connexions"), "{}", text(&output));
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let output = command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .args(["test-connection", "--server", "127.0.0.1", "--port", &closed.to_string(), "--user", "sa"])
+        .args(off)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).contains("connexion refusée par 127.0.0.1"), "{}", text(&output));
+
+    let output = test_connection(&sandbox, &["--encrypt", "required", "--trust-cert"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).contains("n'accepte pas le chiffrement demandé"), "{}", text(&output));
+}
+
+#[test]
+fn a_slow_server_times_out_in_bounded_time() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off", "--latency-ms", "4000"]);
+    let started = Instant::now();
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--timeout", "1", "--format", "json"]);
+    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(3));
+    let report = json(&output);
+    assert_eq!(report["connected"], Value::Bool(false));
+    assert!(report["message"].as_str().is_some_and(|m| m.contains("délai dépassé")), "{report}");
+}
+
+#[test]
+fn named_instance_through_the_browser() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).expect("free port").port();
+    let sandbox = Sandbox::with_fixture(&["--tls", "off", "--browser-port", &port.to_string()]);
+    let output = command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .args(["test-connection", "--server", "127.0.0.1\\SAGEBAT", "--port", &port.to_string(), "--user", "sa"])
+        .args(["--encrypt", "off"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    let output = command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .args(["test-connection", "--server", "127.0.0.1", "--instance", "AUTRE", "--port", &port.to_string()])
+        .args(["--user", "sa", "--encrypt", "off", "--timeout", "5"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output).contains("instance « AUTRE » introuvable"), "{}", text(&output));
+}
+
+#[test]
+fn check_schema_lists_what_is_missing() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains("Schéma       : complet"), "{}", text(&output));
+
+    let mapping = sandbox.path("mapping.toml");
+    std::fs::write(&mapping, "[tables.devis]\ncolumns = { responsable = \"CHARGE_AFFAIRE\" }\n[tables.factures]\nname = \"FACTURE\"\n")
+        .expect("write mapping");
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", mapping.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let report = text(&output);
+    assert!(report.contains("table manquante   : FACTURE"), "{report}");
+    assert!(report.contains("colonne manquante : DEVIS.CHARGE_AFFAIRE"), "{report}");
+}
+
+#[test]
+fn an_injected_identifier_is_refused_before_any_query() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let mapping = sandbox.path("mapping.toml");
+    std::fs::write(&mapping, "[tables.devis]\nname = \"Devis; DROP TABLE x\"\n").expect("write mapping");
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--schema", mapping.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("« Devis; DROP TABLE x »"), "{}", text(&output));
+}
+
+#[test]
+fn the_password_never_appears_in_verbose_output() {
+    let secret = "Zq9!unique-secret-4242";
+    let sandbox = Sandbox::with_fixture(&["--tls", "off", "--password", secret]);
+    for args in [&["--encrypt", "off", "-vv"][..], &["--encrypt", "off", "-vv", "--format", "json"][..]] {
+        let output = command(sandbox.dir.path())
+            .env("BATIGEST_SQL_PASSWORD", secret)
+            .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string(), "--user", "sa"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        assert!(!text(&output).contains(secret), "the password leaked:\n{}", text(&output));
+        assert!(!text(&output).is_empty());
+    }
+    // A failed login does not echo it either.
+    let output = command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", format!("{secret}-faux"))
+        .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string(), "--user", "sa"])
+        .args(["--encrypt", "off", "-vv"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(!text(&output).contains(secret), "the password leaked:\n{}", text(&output));
+}
