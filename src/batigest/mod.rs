@@ -1,4 +1,5 @@
 //! The Batigest side: the SQL Server connection and the schema mapping. Read-only, always.
 
 pub mod connection;
+pub mod queries;
 pub mod schema;

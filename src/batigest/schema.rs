@@ -182,6 +182,20 @@ impl Mapping {
         Ok(mapping)
     }
 
+    /// The physical name of a logical table. Logical names are fixed in the code: an unknown one
+    /// is a bug, not a user error.
+    pub fn table(&self, table: &str) -> &Ident {
+        &self.tables.get(table).unwrap_or_else(|| panic!("unknown logical table {table}")).name
+    }
+
+    /// The physical name of a logical column.
+    pub fn column(&self, table: &str, column: &str) -> &Ident {
+        self.tables
+            .get(table)
+            .and_then(|t| t.columns.get(column))
+            .unwrap_or_else(|| panic!("unknown logical column {table}.{column}"))
+    }
+
     /// Every (table, column) pair the mapping names, for `--check-schema`.
     pub fn names(&self) -> impl Iterator<Item = (&Ident, &Ident)> {
         self.tables.values().flat_map(|table| table.columns.values().map(move |column| (&table.name, column)))

@@ -1,0 +1,370 @@
+//! The read queries: SQL built from the schema mapping, user values as parameters only, rows
+//! decoded into the domain types and handed over one at a time (results stream, memory stays flat).
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
+use tiberius::{Query, Row};
+
+use super::connection::{Connection, Failure, query_failure};
+use super::schema::Mapping;
+use crate::model::{Classe, Devis, Facture, Ouvrage, Statut, StatutReglement};
+
+/// Filters of `devis`; dates are inclusive and apply to the creation date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DevisFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub statuts: Vec<Statut>,
+    pub client: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// A query and its parameters, numbered `@P1`… in the order they were pushed.
+struct Sql {
+    text: String,
+    params: Vec<Param>,
+}
+
+enum Param {
+    Text(String),
+    DateTime(NaiveDateTime),
+    Date(NaiveDate),
+    BigInt(i64),
+}
+
+impl Sql {
+    fn new(text: String) -> Self {
+        Self { text, params: Vec::new() }
+    }
+
+    /// Adds a parameter and returns its placeholder.
+    fn param(&mut self, value: Param) -> String {
+        self.params.push(value);
+        format!("@P{}", self.params.len())
+    }
+
+    fn query(&self) -> Query<'_> {
+        let mut query = Query::new(self.text.as_str());
+        for param in &self.params {
+            match param {
+                Param::Text(text) => query.bind(text.as_str()),
+                Param::DateTime(value) => query.bind(*value),
+                Param::Date(value) => query.bind(*value),
+                Param::BigInt(value) => query.bind(*value),
+            }
+        }
+        query
+    }
+}
+
+fn midnight(date: NaiveDate) -> NaiveDateTime {
+    date.and_time(chrono::NaiveTime::MIN)
+}
+
+fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Sql {
+    let d = |c| mapping.column("devis", c);
+    let c = |c| mapping.column("clients", c);
+    let mut sql = Sql::new(String::new());
+    let mut conditions = Vec::new();
+    if let Some(from) = filter.from {
+        conditions.push(format!("d.{} >= {}", d("date_creation"), sql.param(Param::DateTime(midnight(from)))));
+    }
+    if let Some(to) = filter.to.and_then(|to| to.succ_opt()) {
+        conditions.push(format!("d.{} < {}", d("date_creation"), sql.param(Param::DateTime(midnight(to)))));
+    }
+    if !filter.statuts.is_empty() {
+        let placeholders: Vec<String> =
+            filter.statuts.iter().map(|s| sql.param(Param::Text(s.code().to_owned()))).collect();
+        conditions.push(format!("d.{} IN ({})", d("statut"), placeholders.join(", ")));
+    }
+    if let Some(client) = &filter.client {
+        conditions.push(format!("c.{} = {}", c("code_client"), sql.param(Param::Text(client.clone()))));
+    }
+    let top = filter.limit.map(|limit| format!("TOP ({}) ", sql.param(Param::BigInt(limit as i64)))).unwrap_or_default();
+    let filter_clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    sql.text = format!(
+        "SELECT {top}d.{}, d.{}, c.{}, c.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{} \
+         FROM {} d JOIN {} c ON c.{} = d.{}{filter_clause} ORDER BY d.{} DESC, d.{} DESC",
+        d("numero_devis"),
+        d("reference_affaire"),
+        c("code_client"),
+        c("nom"),
+        d("montant_ht"),
+        d("montant_ttc"),
+        d("taux_marge"),
+        d("date_creation"),
+        d("date_validation"),
+        d("statut"),
+        d("responsable"),
+        mapping.table("devis"),
+        mapping.table("clients"),
+        c("id"),
+        d("client_id"),
+        d("date_creation"),
+        d("numero_devis"),
+    );
+    sql
+}
+
+/// Streams the devis matching `filter`, newest first.
+pub async fn devis(
+    client: &mut Connection,
+    mapping: &Mapping,
+    filter: &DevisFilter,
+    timeout: Duration,
+    mut each: impl FnMut(Devis) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let sql = devis_sql(mapping, filter);
+    stream(client, &sql, timeout, |row| each(decode_devis(&row)?)).await
+}
+
+fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Sql {
+    let o = |c| mapping.column("ouvrages", c);
+    let f = |c| mapping.column("familles", c);
+    let s = |c| mapping.column("sous_familles", c);
+    let mut sql = Sql::new(String::new());
+    let famille_clause = famille
+        .map(|code| format!(" AND f.{} = {}", f("code_famille"), sql.param(Param::Text(code.to_owned()))))
+        .unwrap_or_default();
+    sql.text = format!(
+        "SELECT o.{}, o.{}, o.{}, o.{}, o.{}, o.{}, o.{}, f.{}, f.{}, s.{}, s.{}, o.{} \
+         FROM {} o LEFT JOIN {} f ON f.{} = o.{} LEFT JOIN {} s ON s.{} = o.{} \
+         WHERE o.{} = 1{famille_clause} ORDER BY f.{}, s.{}, o.{}",
+        o("code_ouvrage"),
+        o("libelle"),
+        o("unite"),
+        o("prix_achat_ht"),
+        o("prix_vente_ht"),
+        o("taux_frais_generaux"),
+        o("taux_benefice"),
+        f("code_famille"),
+        f("libelle"),
+        s("code_sous_famille"),
+        s("libelle"),
+        o("actif"),
+        mapping.table("ouvrages"),
+        mapping.table("familles"),
+        f("id"),
+        o("famille_id"),
+        mapping.table("sous_familles"),
+        s("id"),
+        o("sous_famille_id"),
+        o("actif"),
+        f("code_famille"),
+        s("code_sous_famille"),
+        o("code_ouvrage"),
+    );
+    sql
+}
+
+/// Streams the active ouvrages, optionally of one family, with their family and sub-family.
+pub async fn ouvrages(
+    client: &mut Connection,
+    mapping: &Mapping,
+    famille: Option<&str>,
+    timeout: Duration,
+    mut each: impl FnMut(Ouvrage) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let sql = ouvrages_sql(mapping, famille);
+    stream(client, &sql, timeout, |row| each(decode_ouvrage(&row)?)).await
+}
+
+fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate) -> Sql {
+    let f = |c| mapping.column("factures", c);
+    let c = |c| mapping.column("clients", c);
+    let mut sql = Sql::new(String::new());
+    let non_regle = sql.param(Param::Text(StatutReglement::NonRegle.code().to_owned()));
+    let partiel = sql.param(Param::Text(StatutReglement::PartiellementRegle.code().to_owned()));
+    // Invoices issued after the report date did not exist on that date.
+    let au = sql.param(Param::Date(au));
+    let client_clause =
+        client.map(|code| format!(" AND c.{} = {}", c("code_client"), sql.param(Param::Text(code.to_owned())))).unwrap_or_default();
+    sql.text = format!(
+        "SELECT f.{}, f.{}, c.{}, c.{}, f.{}, f.{}, f.{}, f.{}, f.{}, f.{} \
+         FROM {} f JOIN {} c ON c.{} = f.{} \
+         WHERE f.{} IN ({non_regle}, {partiel}) AND f.{} <= {au}{client_clause} ORDER BY f.{}, f.{}",
+        f("numero_facture"),
+        f("numero_devis"),
+        c("code_client"),
+        c("nom"),
+        f("montant_ht"),
+        f("montant_ttc"),
+        f("date_facture"),
+        f("date_echeance"),
+        f("statut_reglement"),
+        f("montant_regle"),
+        mapping.table("factures"),
+        mapping.table("clients"),
+        c("id"),
+        f("client_id"),
+        f("statut_reglement"),
+        f("date_facture"),
+        f("date_echeance"),
+        f("numero_facture"),
+    );
+    sql
+}
+
+/// Streams the open invoices (unpaid or partly paid) issued on or before `au`, oldest due first.
+pub async fn factures_ouvertes(
+    client: &mut Connection,
+    mapping: &Mapping,
+    client_code: Option<&str>,
+    au: NaiveDate,
+    timeout: Duration,
+    mut each: impl FnMut(Facture) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let sql = factures_ouvertes_sql(mapping, client_code, au);
+    stream(client, &sql, timeout, |row| each(decode_facture(&row)?)).await
+}
+
+/// Runs `sql` and hands each row to `each`. The timeout applies to every wait for the server,
+/// so a server that stops answering mid-result is noticed.
+async fn stream(
+    client: &mut Connection,
+    sql: &Sql,
+    timeout: Duration,
+    mut each: impl FnMut(Row) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let expired = || Failure {
+        message: format!("délai dépassé : Batigest n'a pas répondu en {} s", timeout.as_secs()),
+        hint: Some("allongez le délai avec --timeout SECONDES".to_owned()),
+    };
+    let results = tokio::time::timeout(timeout, sql.query().query(client))
+        .await
+        .map_err(|_| expired())?
+        .map_err(|e| query_failure(&e))?;
+    let mut rows = results.into_row_stream();
+    while let Some(row) = tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?.map_err(|e| query_failure(&e))? {
+        each(row)?;
+    }
+    Ok(())
+}
+
+/// Column `index` of `row`, with a message naming the column when the type or value is wrong.
+fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
+    row.try_get::<T, _>(index).map_err(|e| Failure {
+        message: format!(
+            "colonne « {} » illisible : {e}",
+            row.columns().get(index).map_or("?", tiberius::Column::name)
+        ),
+        hint: Some("vérifiez la correspondance du schéma (test-connection --check-schema)".to_owned()),
+    })
+}
+
+fn required<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, Failure> {
+    get(row, index)?.ok_or_else(|| Failure {
+        message: format!(
+            "colonne « {} » vide alors qu'elle est obligatoire",
+            row.columns().get(index).map_or("?", tiberius::Column::name)
+        ),
+        hint: None,
+    })
+}
+
+fn text(row: &Row, index: usize) -> Result<String, Failure> {
+    required::<&str>(row, index).map(str::to_owned)
+}
+
+fn optional_text(row: &Row, index: usize) -> Result<Option<String>, Failure> {
+    Ok(get::<&str>(row, index)?.map(str::to_owned))
+}
+
+fn unknown_value(row: &Row, index: usize, value: &str) -> Failure {
+    Failure {
+        message: format!(
+            "valeur inconnue « {value} » dans la colonne « {} »",
+            row.columns().get(index).map_or("?", tiberius::Column::name)
+        ),
+        hint: Some("les statuts attendus sont ceux de Batigest (BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE…)".to_owned()),
+    }
+}
+
+fn decode_devis(row: &Row) -> Result<Devis, Failure> {
+    let statut = text(row, 9)?;
+    Ok(Devis {
+        numero: text(row, 0)?,
+        reference_affaire: optional_text(row, 1)?,
+        client_code: text(row, 2)?,
+        client_nom: text(row, 3)?,
+        montant_ht: required::<Decimal>(row, 4)?,
+        montant_ttc: required::<Decimal>(row, 5)?,
+        taux_marge: required::<Decimal>(row, 6)?,
+        date_creation: required::<NaiveDateTime>(row, 7)?,
+        date_validation: get::<NaiveDateTime>(row, 8)?,
+        statut: statut.parse().map_err(|_| unknown_value(row, 9, &statut))?,
+        responsable: optional_text(row, 10)?,
+    })
+}
+
+fn decode_ouvrage(row: &Row) -> Result<Ouvrage, Failure> {
+    let classe = |code: usize| -> Result<Option<Classe>, Failure> {
+        Ok(match (optional_text(row, code)?, optional_text(row, code + 1)?) {
+            (Some(code), Some(libelle)) => Some(Classe { code, libelle }),
+            (Some(code), None) => Some(Classe { libelle: code.clone(), code }),
+            (None, _) => None,
+        })
+    };
+    Ok(Ouvrage {
+        code: text(row, 0)?,
+        libelle: text(row, 1)?,
+        unite: text(row, 2)?,
+        prix_achat_ht: required::<Decimal>(row, 3)?,
+        prix_vente_ht: required::<Decimal>(row, 4)?,
+        taux_frais_generaux: required::<Decimal>(row, 5)?,
+        taux_benefice: required::<Decimal>(row, 6)?,
+        famille: classe(7)?,
+        sous_famille: classe(9)?,
+        actif: required::<bool>(row, 11)?,
+    })
+}
+
+fn decode_facture(row: &Row) -> Result<Facture, Failure> {
+    let statut = text(row, 8)?;
+    Ok(Facture {
+        numero: text(row, 0)?,
+        numero_devis: optional_text(row, 1)?,
+        client_code: text(row, 2)?,
+        client_nom: text(row, 3)?,
+        montant_ht: required::<Decimal>(row, 4)?,
+        montant_ttc: required::<Decimal>(row, 5)?,
+        date_facture: required::<NaiveDate>(row, 6)?,
+        date_echeance: required::<NaiveDate>(row, 7)?,
+        statut_reglement: statut.parse().map_err(|_| unknown_value(row, 8, &statut))?,
+        montant_regle: get::<Decimal>(row, 9)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_values_become_parameters() {
+        let filter = DevisFilter {
+            from: NaiveDate::from_ymd_opt(2024, 1, 1),
+            to: NaiveDate::from_ymd_opt(2024, 1, 31),
+            statuts: vec![Statut::Accepte, Statut::Valide],
+            client: Some("X' OR 1=1 --".to_owned()),
+            limit: Some(10),
+        };
+        let sql = devis_sql(&Mapping::default(), &filter);
+        assert!(!sql.text.contains("OR 1=1"), "{}", sql.text);
+        assert!(sql.text.starts_with("SELECT TOP (@P6) d.[NUMERO_DEVIS]"), "{}", sql.text);
+        assert!(sql.text.contains("d.[DATE_CREATION] >= @P1 AND d.[DATE_CREATION] < @P2"), "{}", sql.text);
+        assert!(sql.text.contains("d.[STATUT] IN (@P3, @P4) AND c.[CODE_CLIENT] = @P5"), "{}", sql.text);
+        assert_eq!(sql.params.len(), 6);
+        assert!(matches!(&sql.params[1], Param::DateTime(end) if end.to_string() == "2024-02-01 00:00:00"));
+    }
+
+    #[test]
+    fn no_filter_no_where() {
+        let sql = devis_sql(&Mapping::default(), &DevisFilter::default());
+        assert!(!sql.text.contains("WHERE") && sql.params.is_empty(), "{}", sql.text);
+        let sql = factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
+        assert!(sql.text.contains("IN (@P1, @P2) AND f.[DATE_FACTURE] <= @P3 ORDER BY"), "{}", sql.text);
+    }
+}
