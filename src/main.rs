@@ -1,6 +1,8 @@
 //! `jlm-batigest`: connects Sage Batigest (SQL Server) to JLM ERP.
 
 mod cli;
+mod config;
+mod credentials;
 mod error;
 mod exit_codes;
 mod sandbox;

@@ -1,6 +1,9 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod config;
 pub mod global;
+mod login;
+mod logout;
 mod sandbox;
 
 use std::io::Write;
@@ -8,6 +11,7 @@ use std::io::Write;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::config::Env;
 use crate::error::Result;
 use crate::exit_codes;
 
@@ -56,6 +60,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Config(config::Args),
+    Login(login::Args),
+    Logout(logout::Args),
     Sandbox(sandbox::Args),
 }
 
@@ -145,6 +152,9 @@ fn french_message(error: &clap::Error) -> String {
 pub fn run(cli: Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match cli.command {
+        Command::Config(args) => config::run(&args, &cli.connection, &Env::capture()?),
+        Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
+        Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(&args, &cli.connection, cli.quiet),
     }
 }
