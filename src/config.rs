@@ -286,8 +286,8 @@ impl Layers<'_> {
     }
 }
 
-fn sourced<T>(value: T, source: &Source) -> Option<Sourced<T>> {
-    Some(Sourced::new(value, source.clone()))
+fn sourced<T>(value: T, source: &Source) -> Sourced<T> {
+    Sourced::new(value, source.clone())
 }
 
 fn flag<T>(name: &'static str, value: Option<T>) -> Option<Sourced<T>> {
@@ -357,7 +357,7 @@ impl ConfigFile {
         }
     }
 
-    pub fn parse(path: PathBuf, text: &str) -> Result<Self> {
+    fn parse(path: PathBuf, text: &str) -> Result<Self> {
         let at = |span: std::ops::Range<usize>| Location { path: &path, line: line_of(text, span.start) };
         // A password is refused before anything else, even in a file TOML would reject, and its
         // value is never quoted back.
@@ -385,8 +385,9 @@ impl ConfigFile {
         let mut profiles = BTreeMap::new();
         for (key, value) in recovered.get_ref() {
             if key.get_ref() != "profiles" {
-                return Err(unknown_key(at(key.span()), key.get_ref(), "en tête du fichier")
-                    .with_hint("les réglages se placent dans une table [profiles.NOM], par exemple [profiles.default]"));
+                return Err(unknown_key(at(key.span()), key.get_ref(), "en tête du fichier").with_hint(
+                    "les réglages se placent dans une table [profiles.NOM], par exemple [profiles.default]",
+                ));
             }
             let DeValue::Table(tables) = value.get_ref() else {
                 return Err(wrong_type(at(value.span()), "profiles", "une table de profils [profiles.NOM]"));
@@ -403,7 +404,7 @@ impl ConfigFile {
     }
 
     /// The profile names the file defines, in order.
-    pub fn profile_names(&self) -> impl Iterator<Item = &str> {
+    fn profile_names(&self) -> impl Iterator<Item = &str> {
         self.profiles.keys().map(String::as_str)
     }
 
@@ -417,7 +418,8 @@ impl ConfigFile {
             let known: Vec<&str> = self.profile_names().collect();
             format!("profil « {name} » inconnu dans {path} (profils définis : {})", known.join(", "))
         };
-        Error::usage(message).with_hint(format!("ajoutez une table [profiles.{name}] à {path}, ou choisissez un autre --profile"))
+        Error::usage(message)
+            .with_hint(format!("ajoutez une table [profiles.{name}] à {path}, ou choisissez un autre --profile"))
     }
 }
 
@@ -435,7 +437,7 @@ impl fmt::Display for Location<'_> {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&byte| byte == b'\n').count() + 1
+    text.get(..offset).unwrap_or(text).split('\n').count()
 }
 
 fn find_password(table: &DeTable<'_>) -> Option<std::ops::Range<usize>> {
@@ -495,28 +497,30 @@ fn parse_profile<'a>(
             "port" => {
                 let port = positive_integer(value.get_ref()).and_then(|port| u16::try_from(port).ok());
                 let port = port.ok_or_else(|| wrong_type(where_, "port", "un entier de 1 à 65535"))?;
-                layer.port = sourced(port, &source);
+                layer.port = Some(sourced(port, &source));
             }
-            "instance" => layer.instance = sourced(text()?, &source),
-            "database" => layer.database = sourced(text()?, &source),
-            "user" => layer.user = sourced(text()?, &source),
+            "instance" => layer.instance = Some(sourced(text()?, &source)),
+            "database" => layer.database = Some(sourced(text()?, &source)),
+            "user" => layer.user = Some(sourced(text()?, &source)),
             "encrypt" => {
                 let mode = text().ok().and_then(|mode| Encrypt::parse(&mode));
-                let mode = mode.ok_or_else(|| wrong_type(where_, "encrypt", "« required », « login-only » ou « off »"))?;
-                layer.encrypt = sourced(mode, &source);
+                let mode =
+                    mode.ok_or_else(|| wrong_type(where_, "encrypt", "« required », « login-only » ou « off »"))?;
+                layer.encrypt = Some(sourced(mode, &source));
             }
             "trust_cert" => match value.get_ref() {
-                DeValue::Boolean(trust) => layer.trust_cert = sourced(*trust, &source),
+                DeValue::Boolean(trust) => layer.trust_cert = Some(sourced(*trust, &source)),
                 _ => return Err(wrong_type(where_, "trust_cert", "true ou false")),
             },
-            "ca_file" => layer.ca_file = sourced(path_value(text()?), &source),
+            "ca_file" => layer.ca_file = Some(sourced(path_value(text()?), &source)),
             "timeout" => {
                 let seconds = positive_integer(value.get_ref());
-                let seconds = seconds.ok_or_else(|| wrong_type(where_, "timeout", "un nombre entier de secondes (1 ou plus)"))?;
-                layer.timeout = sourced(Duration::from_secs(seconds), &source);
+                let seconds =
+                    seconds.ok_or_else(|| wrong_type(where_, "timeout", "un nombre entier de secondes (1 ou plus)"))?;
+                layer.timeout = Some(sourced(Duration::from_secs(seconds), &source));
             }
-            "jlm_db" => layer.jlm_db = sourced(text()?, &source),
-            "schema" => layer.schema = sourced(path_value(text()?), &source),
+            "jlm_db" => layer.jlm_db = Some(sourced(text()?, &source)),
+            "schema" => layer.schema = Some(sourced(path_value(text()?), &source)),
             other => {
                 return Err(unknown_key(at(key.span()), other, &format!("dans le profil « {name} »"))
                     .with_hint(format!("clés possibles : {PROFILE_KEYS}")));
@@ -630,7 +634,11 @@ server = 'SRV-BATI\SAGEBAT'
         for raw in ["abc", "0", "70000"] {
             let env = Env { port: Some(raw.to_owned()), ..Env::default() };
             let error = resolve(&ConnectionArgs::default(), &env, "").expect_err("bad port");
-            assert!(error.message.contains(PORT_VAR) && error.message.contains(&format!("« {raw} »")), "{}", error.message);
+            assert!(
+                error.message.contains(PORT_VAR) && error.message.contains(&format!("« {raw} »")),
+                "{}",
+                error.message
+            );
         }
     }
 
@@ -638,7 +646,11 @@ server = 'SRV-BATI\SAGEBAT'
     fn unknown_profile_lists_the_known_ones() {
         let args = ConnectionArgs { profile: Some("recette".to_owned()), ..ConnectionArgs::default() };
         let error = resolve(&args, &Env::default(), PRODUCTION).expect_err("unknown profile");
-        assert!(error.message.contains("« recette »") && error.message.contains("default, production"), "{}", error.message);
+        assert!(
+            error.message.contains("« recette »") && error.message.contains("default, production"),
+            "{}",
+            error.message
+        );
         let missing = ConfigFile::read(PathBuf::from("/nonexistent/config.toml")).expect("missing is empty");
         assert!(!missing.exists);
         let error = Settings::resolve(&args, &Env::default(), &missing).expect_err("unknown profile");

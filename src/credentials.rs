@@ -141,12 +141,12 @@ impl Keyring {
         keyring::Entry::new(SERVICE, profile).map_err(decode)
     }
 
-    pub fn store(&self, profile: &str, secret: &Secret) -> Result<(), KeyringError> {
+    pub fn store(profile: &str, secret: &Secret) -> Result<(), KeyringError> {
         Self::entry(profile)?.set_password(secret.expose()).map_err(decode)
     }
 
     /// Removes the profile's password; `false` when there was none.
-    pub fn delete(&self, profile: &str) -> Result<bool, KeyringError> {
+    pub fn delete(profile: &str) -> Result<bool, KeyringError> {
         match Self::entry(profile)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
@@ -172,7 +172,9 @@ fn decode(error: keyring::Error) -> KeyringError {
         keyring::Error::PlatformFailure(cause) | keyring::Error::NoStorageAccess(cause) => {
             KeyringError::Unavailable(cause.to_string())
         }
-        keyring::Error::BadEncoding(_) => KeyringError::Failed("le mot de passe enregistré n'est pas en UTF-8".to_owned()),
+        keyring::Error::BadEncoding(_) => {
+            KeyringError::Failed("le mot de passe enregistré n'est pas en UTF-8".to_owned())
+        }
         keyring::Error::Ambiguous(found) => {
             KeyringError::Failed(format!("{} entrées correspondent au profil ; supprimez-les avec logout", found.len()))
         }
@@ -187,7 +189,9 @@ pub enum Stored {
     Found(Password),
     /// Neither the keyring nor the environment has a password; `keyring` tells why the keyring
     /// could not be asked, when it could not.
-    Missing { keyring: Option<KeyringError> },
+    Missing {
+        keyring: Option<KeyringError>,
+    },
 }
 
 /// The keyring entry of the profile, then `BATIGEST_SQL_PASSWORD`.
@@ -232,7 +236,7 @@ pub fn resolve_password(
     } else {
         let mut message = format!("aucun mot de passe SQL pour le profil « {} »", settings.profile);
         if let Some(error) = keyring {
-            message.push_str(&format!(" ; {error}"));
+            message = format!("{message} ; {error}");
         }
         return Err(Error::usage(message).with_hint(format!(
             "enregistrez-le avec « jlm-batigest login », ou définissez {PASSWORD_VAR}, ou passez --password-stdin"

@@ -42,7 +42,7 @@ pub fn run(connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
         return Err(Error::usage("aucun terminal pour saisir le mot de passe")
             .with_hint("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin"));
     };
-    Keyring.store(&settings.profile, &secret)?;
+    Keyring::store(&settings.profile, &secret)?;
     if !quiet {
         let mut stderr = std::io::stderr().lock();
         writeln!(stderr, "Mot de passe enregistré dans le trousseau pour le profil {}.", settings.profile)

@@ -24,7 +24,7 @@ pub struct Args {}
 /// from the file must still be removable from the keyring.
 pub fn run(connection: &ConnectionArgs, quiet: bool) -> Result<()> {
     let profile = connection.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
-    let removed = Keyring.delete(profile)?;
+    let removed = Keyring::delete(profile)?;
     if !quiet {
         let mut stderr = std::io::stderr().lock();
         let message = if removed {

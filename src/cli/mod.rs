@@ -63,7 +63,8 @@ pub enum Command {
     Config(config::Args),
     Login(login::Args),
     Logout(logout::Args),
-    Sandbox(sandbox::Args),
+    // Boxed: the sandbox has many options, the other commands almost none.
+    Sandbox(Box<sandbox::Args>),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in

@@ -34,7 +34,12 @@ pub fn run(connection: &ConnectionArgs, env: &Env) -> Result<()> {
 
 const MASK: &str = "********";
 
-fn render(out: &mut impl Write, settings: &Settings, profile_source: &Source, password: &Stored) -> std::io::Result<()> {
+fn render(
+    out: &mut impl Write,
+    settings: &Settings,
+    profile_source: &Source,
+    password: &Stored,
+) -> std::io::Result<()> {
     let state = if settings.config_exists { "présent" } else { "absent : valeurs par défaut" };
     writeln!(out, "Fichier de configuration : {} ({state})", settings.config_path.display())?;
     writeln!(out, "Profil : {} ({profile_source})", settings.profile)?;
