@@ -2,6 +2,8 @@
 
 mod batigest;
 mod cli;
+mod config;
+mod credentials;
 mod error;
 mod exit_codes;
 mod model;

@@ -1,6 +1,9 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod config;
 pub mod global;
+mod login;
+mod logout;
 mod sandbox;
 
 use std::io::Write;
@@ -8,6 +11,7 @@ use std::io::Write;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::config::Env;
 use crate::error::Result;
 use crate::exit_codes;
 
@@ -56,7 +60,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Sandbox(sandbox::Args),
+    Config(config::Args),
+    Login(login::Args),
+    Logout(logout::Args),
+    // Boxed: the sandbox has many options, the other commands almost none.
+    Sandbox(Box<sandbox::Args>),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
@@ -145,6 +153,9 @@ fn french_message(error: &clap::Error) -> String {
 pub fn run(cli: Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match cli.command {
+        Command::Config(args) => config::run(&args, &cli.connection, &Env::capture()?),
+        Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
+        Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(&args, &cli.connection, cli.quiet),
     }
 }

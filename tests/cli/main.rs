@@ -1,8 +1,11 @@
 //! One integration binary: the real `jlm-batigest` binary against its sandbox over TCP, checked by
-//! independent clients (tiberius, FreeTDS `tsql`, python-tds).
+//! independent clients (tiberius, FreeTDS `tsql`, python-tds), and its settings and credentials
+//! against the real OS keyring.
 
 mod common;
+mod config;
 mod conformance_pytds;
 mod conformance_tiberius;
 mod conformance_tsql;
+mod credentials;
 mod sandbox_cli;

@@ -1,0 +1,39 @@
+//! `jlm-batigest config`: the effective settings and where the config file lives.
+
+mod path;
+mod show;
+
+use clap::Subcommand;
+
+use super::global::ConnectionArgs;
+use crate::config::Env;
+use crate::error::Result;
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest config show
+      chaque réglage effectif et sa source (option, variable, profil, défaut)
+  jlm-batigest --profile production config show
+  jlm-batigest config path
+      le chemin du fichier de configuration, même s'il n'existe pas encore";
+
+/// Montre la configuration effective, ou le chemin du fichier de configuration
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES, subcommand_required = true, arg_required_else_help = true, subcommand_value_name = "COMMANDE")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Show(show::Args),
+    Path(path::Args),
+}
+
+pub fn run(args: &Args, connection: &ConnectionArgs, env: &Env) -> Result<()> {
+    match &args.command {
+        Command::Show(_) => show::run(connection, env),
+        Command::Path(_) => path::run(env),
+    }
+}

@@ -1,0 +1,132 @@
+//! `jlm-batigest config show`: every effective setting with its source; the password masked.
+
+use std::io::{BufWriter, Write};
+
+use crate::cli::global::ConnectionArgs;
+use crate::config::{Env, Settings, Source};
+use crate::credentials::{Keyring, Stored, stored_password};
+use crate::error::{Error, Result};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest config show
+  jlm-batigest --profile production config show
+  BATIGEST_SQL_SERVER='SRV-BATI\\SAGEBAT' jlm-batigest config show
+      vérifier qu'une variable d'environnement l'emporte bien sur le profil
+
+Ordre de priorité : option > variable d'environnement > profil > défaut.
+Le mot de passe n'est jamais affiché : seule sa source l'est (trousseau ou BATIGEST_SQL_PASSWORD).";
+
+/// Affiche chaque réglage effectif, sa valeur et sa source ; le mot de passe reste masqué
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {}
+
+pub fn run(connection: &ConnectionArgs, env: &Env) -> Result<()> {
+    let settings = Settings::load(connection, env)?;
+    let password = stored_password(&settings.profile, env, &Keyring);
+    let profile_source = if connection.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    render(&mut out, &settings, &profile_source, &password)
+        .and_then(|()| out.flush())
+        .map_err(|error| Error::output(&error))
+}
+
+const MASK: &str = "********";
+
+fn render(
+    out: &mut impl Write,
+    settings: &Settings,
+    profile_source: &Source,
+    password: &Stored,
+) -> std::io::Result<()> {
+    let state = if settings.config_exists { "présent" } else { "absent : valeurs par défaut" };
+    writeln!(out, "Fichier de configuration : {} ({state})", settings.config_path.display())?;
+    writeln!(out, "Profil : {} ({profile_source})", settings.profile)?;
+    writeln!(out)?;
+
+    let or = |value: Option<String>, none: &str| value.unwrap_or_else(|| none.to_owned());
+    let path = |value: &Option<std::path::PathBuf>| value.as_ref().map(|path| path.display().to_string());
+    let (password_value, password_source) = match password {
+        Stored::Found(found) => (MASK.to_owned(), found.source.to_string()),
+        Stored::Missing { .. } => ("non défini".to_owned(), "—".to_owned()),
+    };
+    let rows = [
+        ("Serveur", settings.server.value.clone(), settings.server.source.to_string()),
+        ("Instance", or(settings.instance.value.clone(), "aucune"), settings.instance.source.to_string()),
+        ("Port", settings.port.value.to_string(), settings.port.source.to_string()),
+        ("Base Batigest", settings.database.value.clone(), settings.database.source.to_string()),
+        ("Utilisateur", or(settings.user.value.clone(), "non défini"), settings.user.source.to_string()),
+        ("Chiffrement", settings.encrypt.value.as_str().to_owned(), settings.encrypt.source.to_string()),
+        (
+            "Certificat non vérifié",
+            if settings.trust_cert.value { "oui" } else { "non" }.to_owned(),
+            settings.trust_cert.source.to_string(),
+        ),
+        ("Autorité de certification", or(path(&settings.ca_file.value), "aucune"), settings.ca_file.source.to_string()),
+        ("Délai", format!("{} s", settings.timeout.value.as_secs()), settings.timeout.source.to_string()),
+        (
+            "Base JLM",
+            or(settings.jlm_db.value.as_deref().map(mask_url_password), "SQLite embarquée"),
+            settings.jlm_db.source.to_string(),
+        ),
+        ("Correspondance du schéma", or(path(&settings.schema.value), "intégrée"), settings.schema.source.to_string()),
+        ("Mot de passe", password_value, password_source),
+    ];
+
+    let label_width = rows.iter().map(|row| row.0.chars().count()).max().unwrap_or(0).max("Réglage".len());
+    let value_width = rows.iter().map(|row| row.1.chars().count()).max().unwrap_or(0).max("Valeur".len());
+    writeln!(out, "{:<label_width$}  {:<value_width$}  Source", "Réglage", "Valeur")?;
+    for (label, value, source) in &rows {
+        writeln!(out, "{label:<label_width$}  {value:<value_width$}  {source}")?;
+    }
+    if let Stored::Missing { keyring: Some(problem) } = password {
+        writeln!(out)?;
+        writeln!(out, "Trousseau : {problem}")?;
+    }
+    Ok(())
+}
+
+/// A PostgreSQL URL may carry a password, in its user part or as a `password=` parameter.
+fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:{MASK}@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={MASK}"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", pairs.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(mask_url_password("postgres://jlm:s3cret@erp:5432/jlm"), "postgres://jlm:********@erp:5432/jlm");
+        assert_eq!(
+            mask_url_password("postgres://erp/jlm?user=jlm&password=s3cret&sslmode=require"),
+            "postgres://erp/jlm?user=jlm&password=********&sslmode=require"
+        );
+        assert_eq!(mask_url_password("postgres://jlm@erp/jlm"), "postgres://jlm@erp/jlm");
+        assert_eq!(mask_url_password("sqlite:jlm.db"), "sqlite:jlm.db");
+    }
+}

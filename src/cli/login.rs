@@ -1,0 +1,52 @@
+//! `jlm-batigest login`: stores the SQL password of the active profile in the OS keyring.
+
+use std::io::{IsTerminal, Write};
+
+use super::global::ConnectionArgs;
+use crate::config::{Env, Settings};
+use crate::credentials::{self, Keyring};
+use crate::error::{Error, Result};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest login
+      demande le mot de passe SQL du profil « default » (sans écho) et l'enregistre
+  jlm-batigest --profile production login
+  printf '%s\\n' \"$MOT_DE_PASSE\" | jlm-batigest login --password-stdin
+      depuis un script ou un gestionnaire de secrets (une ligne sur l'entrée standard)
+
+Le mot de passe va dans le trousseau du système : Secret Service sous Linux, Trousseau (Keychain)
+sous macOS, Gestionnaire d'identification sous Windows ; service « jlm-batigest », compte = nom du
+profil. Le profil doit exister dans le fichier de configuration (sauf « default »).
+Sans trousseau (Linux sans Secret Service ni session D-Bus), la commande échoue avec le code 2 :
+donnez alors le mot de passe par la variable BATIGEST_SQL_PASSWORD.";
+
+/// Enregistre le mot de passe SQL du profil dans le trousseau du système
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {}
+
+pub fn run(connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
+    // Resolving the settings refuses an unknown profile: a typo must not store a password nobody reads.
+    let settings = Settings::load(connection, env)?;
+    let secret = if connection.password_stdin {
+        credentials::read_stdin_line()?
+    } else if std::io::stdin().is_terminal() {
+        let secret = credentials::prompt_password(&format!("Mot de passe SQL du profil {} : ", settings.profile))?;
+        let again = credentials::prompt_password("Confirmez le mot de passe : ")?;
+        if secret != again {
+            return Err(Error::usage("les deux saisies diffèrent : rien n'a été enregistré"));
+        }
+        secret
+    } else {
+        return Err(Error::usage("aucun terminal pour saisir le mot de passe")
+            .with_hint("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin"));
+    };
+    Keyring::store(&settings.profile, &secret)?;
+    if !quiet {
+        let mut stderr = std::io::stderr().lock();
+        writeln!(stderr, "Mot de passe enregistré dans le trousseau pour le profil {}.", settings.profile)
+            .map_err(|error| Error::output(&error))?;
+    }
+    Ok(())
+}

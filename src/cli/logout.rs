@@ -1,0 +1,38 @@
+//! `jlm-batigest logout`: removes the SQL password of the active profile from the OS keyring.
+
+use std::io::Write;
+
+use super::global::ConnectionArgs;
+use crate::config::DEFAULT_PROFILE;
+use crate::credentials::Keyring;
+use crate::error::{Error, Result};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest logout
+      retire le mot de passe du profil « default »
+  jlm-batigest --profile production logout
+
+Sans trousseau (Linux sans Secret Service ni session D-Bus), la commande échoue avec le code 2.";
+
+/// Retire du trousseau du système le mot de passe SQL du profil
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {}
+
+/// Works on the profile name alone, without reading the config file: a profile already removed
+/// from the file must still be removable from the keyring.
+pub fn run(connection: &ConnectionArgs, quiet: bool) -> Result<()> {
+    let profile = connection.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+    let removed = Keyring::delete(profile)?;
+    if !quiet {
+        let mut stderr = std::io::stderr().lock();
+        let message = if removed {
+            format!("Mot de passe du profil {profile} retiré du trousseau.")
+        } else {
+            format!("Aucun mot de passe dans le trousseau pour le profil {profile} : rien à retirer.")
+        };
+        writeln!(stderr, "{message}").map_err(|error| Error::output(&error))?;
+    }
+    Ok(())
+}
