@@ -7,6 +7,7 @@ mod credentials;
 mod error;
 mod exit_codes;
 mod model;
+mod output;
 mod sandbox;
 
 use std::io::Write;
