@@ -5,6 +5,7 @@ mod cli;
 mod error;
 mod exit_codes;
 mod model;
+mod report;
 mod sandbox;
 
 use std::io::Write;
