@@ -3,6 +3,7 @@
 //! Credit notes (avoirs, negative amounts) are rows like any other: they lower every sum they enter.
 //! Amounts are sums of the stored two-decimal values, hence exact to the cent.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -230,7 +231,7 @@ pub fn report<'a>(
     }
     // The map yields clients by code; the stable sort keeps that order among equal amounts.
     let mut par_client: Vec<ClientTotals<'a>> = par_client.into_values().collect();
-    par_client.sort_by(|a, b| b.totals.reste_du.cmp(&a.totals.reste_du));
+    par_client.sort_by_key(|client| Reverse(client.totals.reste_du));
 
     FacturesReport { au, selection, factures: selected, totals, par_statut, par_client }
 }
