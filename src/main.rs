@@ -8,6 +8,7 @@ mod error;
 mod exit_codes;
 mod model;
 mod output;
+mod report;
 mod sandbox;
 
 use std::io::Write;
