@@ -213,7 +213,6 @@ impl Settings {
     }
 
     /// The SQL user, required by anything that logs in.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the connection code of test-connection (issue 4) calls it"))]
     pub fn user(&self) -> Result<&str> {
         self.user.value.as_deref().ok_or_else(|| {
             Error::usage(format!("aucun utilisateur SQL : --user, {USER_VAR} ou le profil « {} »", self.profile))
@@ -305,6 +304,7 @@ fn flag_layer(args: &ConnectionArgs) -> Result<Layer> {
         trust_cert: flag("--trust-cert", args.trust_cert.then_some(true)),
         ca_file: flag("--ca-file", args.ca_file.clone()),
         timeout: flag("--timeout", args.timeout.map(Duration::from_secs)),
+        schema: flag("--schema", args.schema.clone()),
         ..Layer::default()
     };
     if let Some(server) = &args.server {

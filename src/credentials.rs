@@ -75,7 +75,6 @@ impl fmt::Display for PasswordSource {
 
 #[derive(Debug)]
 pub struct Password {
-    #[cfg_attr(not(test), expect(dead_code, reason = "the connection code of test-connection (issue 4) reads it"))]
     pub secret: Secret,
     pub source: PasswordSource,
 }
@@ -217,7 +216,6 @@ pub fn stored_password(profile: &str, env: &Env, store: &dyn PasswordStore) -> S
 /// The SQL password in the order of DESIGN §2: keyring entry of the profile,
 /// `BATIGEST_SQL_PASSWORD`, one line of stdin with `--password-stdin`, a prompt without echo
 /// when stdin is a terminal. Otherwise it fails at once: a script must never hang.
-#[expect(dead_code, reason = "the connection code of test-connection (issue 4), written alongside, calls it")]
 pub fn resolve_password(
     settings: &Settings,
     env: &Env,

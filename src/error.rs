@@ -9,6 +9,7 @@ use crate::sandbox::SandboxError;
 pub enum Kind {
     Unexpected,
     Usage,
+    Connection,
 }
 
 impl Kind {
@@ -16,6 +17,7 @@ impl Kind {
         match self {
             Kind::Unexpected => exit_codes::UNEXPECTED,
             Kind::Usage => exit_codes::USAGE,
+            Kind::Connection => exit_codes::CONNECTION,
         }
     }
 }

@@ -202,7 +202,10 @@ fn explain_server(target: &Target, code: u32, message: &str) -> Failure {
             "enregistrez le bon mot de passe avec « jlm-batigest login », ou vérifiez --user",
         ),
         4060 => Failure::new(
-            format!("la base « {} » n'existe pas ou n'est pas accessible à « {} » (erreur 4060)", target.database, target.user),
+            format!(
+                "la base « {} » n'existe pas ou n'est pas accessible à « {} » (erreur 4060)",
+                target.database, target.user
+            ),
             "vérifiez le nom de la base avec --database (les bases Batigest s'appellent souvent BTG_DOS_…)",
         ),
         17142 | 18451 | 18461 => Failure::new(

@@ -83,8 +83,10 @@ fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Sql {
     if let Some(client) = &filter.client {
         conditions.push(format!("c.{} = {}", c("code_client"), sql.param(Param::Text(client.clone()))));
     }
-    let top = filter.limit.map(|limit| format!("TOP ({}) ", sql.param(Param::BigInt(limit as i64)))).unwrap_or_default();
-    let filter_clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let top =
+        filter.limit.map(|limit| format!("TOP ({}) ", sql.param(Param::BigInt(limit as i64)))).unwrap_or_default();
+    let filter_clause =
+        if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     sql.text = format!(
         "SELECT {top}d.{}, d.{}, c.{}, c.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{} \
          FROM {} d JOIN {} c ON c.{} = d.{}{filter_clause} ORDER BY d.{} DESC, d.{} DESC",
@@ -180,8 +182,9 @@ fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate)
     let partiel = sql.param(Param::Text(StatutReglement::PartiellementRegle.code().to_owned()));
     // Invoices issued after the report date did not exist on that date.
     let au = sql.param(Param::Date(au));
-    let client_clause =
-        client.map(|code| format!(" AND c.{} = {}", c("code_client"), sql.param(Param::Text(code.to_owned())))).unwrap_or_default();
+    let client_clause = client
+        .map(|code| format!(" AND c.{} = {}", c("code_client"), sql.param(Param::Text(code.to_owned()))))
+        .unwrap_or_default();
     sql.text = format!(
         "SELECT f.{}, f.{}, c.{}, c.{}, f.{}, f.{}, f.{}, f.{}, f.{}, f.{} \
          FROM {} f JOIN {} c ON c.{} = f.{} \
@@ -238,7 +241,9 @@ async fn stream(
         .map_err(|_| expired())?
         .map_err(|e| query_failure(&e))?;
     let mut rows = results.into_row_stream();
-    while let Some(row) = tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?.map_err(|e| query_failure(&e))? {
+    while let Some(row) =
+        tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?.map_err(|e| query_failure(&e))?
+    {
         each(row)?;
     }
     Ok(())
@@ -279,7 +284,9 @@ fn unknown_value(row: &Row, index: usize, value: &str) -> Failure {
             "valeur inconnue « {value} » dans la colonne « {} »",
             row.columns().get(index).map_or("?", tiberius::Column::name)
         ),
-        hint: Some("les statuts attendus sont ceux de Batigest (BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE…)".to_owned()),
+        hint: Some(
+            "les statuts attendus sont ceux de Batigest (BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE…)".to_owned(),
+        ),
     }
 }
 
@@ -364,7 +371,8 @@ mod tests {
     fn no_filter_no_where() {
         let sql = devis_sql(&Mapping::default(), &DevisFilter::default());
         assert!(!sql.text.contains("WHERE") && sql.params.is_empty(), "{}", sql.text);
-        let sql = factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
+        let sql =
+            factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
         assert!(sql.text.contains("IN (@P1, @P2) AND f.[DATE_FACTURE] <= @P3 ORDER BY"), "{}", sql.text);
     }
 }

@@ -129,10 +129,8 @@ impl Default for Mapping {
         let tables = DEFAULT_LAYOUT
             .iter()
             .map(|(table, columns)| {
-                let columns = columns
-                    .iter()
-                    .map(|column| (column.to_lowercase(), Ident((*column).to_owned())))
-                    .collect();
+                let columns =
+                    columns.iter().map(|column| (column.to_lowercase(), Ident((*column).to_owned()))).collect();
                 ((*table).to_owned(), TableMap { name: Ident(table.to_uppercase()), columns })
             })
             .collect();
@@ -165,8 +163,9 @@ impl Mapping {
                 .get_mut(table.as_str())
                 .ok_or_else(|| format!("table logique inconnue « {table} » (connues : {known})"))?;
             if let Some(name) = overrides.name {
-                entry.name = Ident::new(&name)
-                    .map_err(|bad| format!("nom de table invalide pour {table} : « {bad} » (lettres, chiffres et _)"))?;
+                entry.name = Ident::new(&name).map_err(|bad| {
+                    format!("nom de table invalide pour {table} : « {bad} » (lettres, chiffres et _)")
+                })?;
             }
             for (column, name) in overrides.columns {
                 let known = entry.columns.keys().cloned().collect::<Vec<_>>().join(", ");
@@ -224,8 +223,9 @@ impl SchemaGaps {
 /// SQL Server's default collations ignore case, so the comparison does too.
 pub fn gaps(mapping: &Mapping, present: &[(String, String)]) -> SchemaGaps {
     let has_table = |table: &str| present.iter().any(|(t, _)| t.eq_ignore_ascii_case(table));
-    let has_column =
-        |table: &str, column: &str| present.iter().any(|(t, c)| t.eq_ignore_ascii_case(table) && c.eq_ignore_ascii_case(column));
+    let has_column = |table: &str, column: &str| {
+        present.iter().any(|(t, c)| t.eq_ignore_ascii_case(table) && c.eq_ignore_ascii_case(column))
+    };
     let mut gaps = SchemaGaps::default();
     for table in mapping.tables() {
         if !has_table(table.name()) {

@@ -15,7 +15,7 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "HÔTE")]
     pub server: Option<String>,
 
-    /// Port TCP (défaut 1433 ; ignoré avec une instance nommée)
+    /// Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)
     #[arg(long, global = true, value_name = "PORT")]
     pub port: Option<u16>,
 
@@ -46,6 +46,10 @@ pub struct ConnectionArgs {
     /// Délai maximal de connexion et de chaque requête, en secondes
     #[arg(long, global = true, value_name = "SECONDES")]
     pub timeout: Option<u64>,
+
+    /// Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut
+    #[arg(long, global = true, value_name = "FICHIER")]
+    pub schema: Option<PathBuf>,
 
     /// Lit le mot de passe SQL sur l'entrée standard (une ligne)
     #[arg(long, global = true)]

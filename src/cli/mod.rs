@@ -1,15 +1,20 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
 mod config;
+mod context;
 pub mod global;
 mod login;
 mod logout;
 mod sandbox;
+mod test_connection;
 
 use std::io::Write;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::Env;
 use crate::error::Result;
@@ -41,6 +46,9 @@ pub struct Cli {
     #[command(flatten)]
     pub connection: global::ConnectionArgs,
 
+    #[command(flatten)]
+    pub output: global::OutputArgs,
+
     /// Détaille le déroulement sur la sortie d'erreur (-vv : encore plus)
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -65,6 +73,7 @@ pub enum Command {
     Logout(logout::Args),
     // Boxed: the sandbox has many options, the other commands almost none.
     Sandbox(Box<sandbox::Args>),
+    TestConnection(test_connection::Args),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
@@ -152,11 +161,17 @@ fn french_message(error: &clap::Error) -> String {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
-    match cli.command {
-        Command::Config(args) => config::run(&args, &cli.connection, &Env::capture()?),
+    match &cli.command {
+        Command::Config(args) => config::run(args, &cli.connection, &Env::capture()?),
         Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
-        Command::Sandbox(args) => sandbox::run(&args, &cli.connection, cli.quiet),
+        Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
+        Command::TestConnection(args) => {
+            let batigest = context::Batigest::resolve(&cli)?;
+            let format = cli.output.format.unwrap_or_default();
+            let mut stdout = std::io::stdout().lock();
+            context::runtime()?.block_on(test_connection::run(args, &batigest, format, &mut stdout))
+        }
     }
 }
 
@@ -168,11 +183,24 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => tracing::Level::DEBUG,
         (false, _) => tracing::Level::TRACE,
     };
+    // Libraries speak only of errors by default, warnings with -v, everything with -vvv: their
+    // details are noise for users, and nothing they log should get a chance to carry a credential.
+    let libraries = match verbose {
+        0 => tracing::Level::ERROR,
+        1 | 2 => tracing::Level::WARN,
+        _ => tracing::Level::TRACE,
+    };
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_target(env!("CARGO_CRATE_NAME"), level)
+        .with_default(libraries.min(level));
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
+        .finish()
+        .with(filter)
         .init();
 }
 

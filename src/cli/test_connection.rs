@@ -4,9 +4,10 @@ use std::io::Write;
 
 use serde_json::json;
 
+use super::context::Batigest;
 use super::global::Format;
 use crate::batigest::connection::{self, Failure, ServerStatus, Target};
-use crate::batigest::schema::{self, Mapping, SchemaGaps};
+use crate::batigest::schema::{self, SchemaGaps};
 use crate::error::{Error, Kind, Result};
 
 const EXAMPLES: &str = "\
@@ -18,7 +19,7 @@ Exemples :
   jlm-batigest test-connection --format json
       {\"connected\": true, \"server_version\": …, \"database\": …, \"latency_ms\": …, \"message\": …}
 
-Code de sortie 0 si la connexion réussit (et, avec --check-schema, si rien ne manque), 3 sinon.";
+Code de sortie 0 si la connexion réussit, 3 sinon ; avec --check-schema, 2 s'il manque une table ou une colonne.";
 
 /// Vérifie la connexion à Batigest : serveur, base, temps d'aller-retour
 #[derive(Debug, clap::Args)]
@@ -56,14 +57,10 @@ impl Report {
     }
 }
 
-pub async fn run(
-    args: &Args,
-    target: &Target,
-    password: &str,
-    mapping: &Mapping,
-    format: Format,
-    out: &mut dyn Write,
-) -> Result<()> {
+pub async fn run(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn Write) -> Result<()> {
+    let target = &batigest.target;
+    let password = batigest.password.secret.expose();
+    let mapping = &batigest.mapping;
     let mut report = Report { target: target.describe(), status: None, gaps: None, failure: None };
     match connection::connect(target, password).await {
         Err(failure) => report.failure = Some(failure),
@@ -88,13 +85,16 @@ pub async fn run(
         return Err(error);
     }
     if report.gaps.as_ref().is_some_and(|gaps| !gaps.is_empty()) {
-        return Err(Error::new(Kind::Connection, report.message())
+        return Err(Error::usage(report.message())
             .with_hint("complétez le fichier de correspondance du schéma (schema = \"…\" dans le profil)"));
     }
     Ok(())
 }
 
-async fn present_columns(client: &mut connection::Connection, target: &Target) -> Result<Vec<(String, String)>, Failure> {
+async fn present_columns(
+    client: &mut connection::Connection,
+    target: &Target,
+) -> Result<Vec<(String, String)>, Failure> {
     let query = async {
         client
             .simple_query("SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS")
@@ -153,15 +153,19 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
         Format::Table => {
             let Some(status) = status else { return Ok(()) };
             writeln!(out, "Connexion à Batigest réussie ({})", report.target)?;
-            writeln!(out, "  Serveur      : {}", status.version)?;
-            writeln!(out, "  Base         : {}", status.database)?;
-            writeln!(out, "  Heure serveur: {}", status.server_time.format("%d/%m/%Y %H:%M:%S"))?;
-            writeln!(out, "  Aller-retour : {} ms", format!("{:.1}", latency_ms.unwrap_or_default()).replace('.', ","))?;
+            writeln!(out, "  Serveur       : {}", status.version)?;
+            writeln!(out, "  Base          : {}", status.database)?;
+            writeln!(out, "  Heure serveur : {}", status.server_time.format("%d/%m/%Y %H:%M:%S"))?;
+            writeln!(
+                out,
+                "  Aller-retour  : {} ms",
+                format!("{:.1}", latency_ms.unwrap_or_default()).replace('.', ",")
+            )?;
             if let Some(gaps) = &report.gaps {
                 if gaps.is_empty() {
-                    writeln!(out, "  Schéma       : complet")?;
+                    writeln!(out, "  Schéma        : complet")?;
                 } else {
-                    writeln!(out, "  Schéma       : incomplet")?;
+                    writeln!(out, "  Schéma        : incomplet")?;
                     for table in &gaps.missing_tables {
                         writeln!(out, "    table manquante   : {table}")?;
                     }
@@ -176,5 +180,9 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
 }
 
 fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_owned() }
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
 }

@@ -9,3 +9,4 @@ mod conformance_tiberius;
 mod conformance_tsql;
 mod credentials;
 mod sandbox_cli;
+mod test_connection;

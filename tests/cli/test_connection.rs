@@ -150,12 +150,16 @@ fn check_schema_lists_what_is_missing() {
     let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
     let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("Schéma       : complet"), "{}", text(&output));
+    assert!(text(&output).contains("Schéma        : complet"), "{}", text(&output));
 
     let mapping = sandbox.path("mapping.toml");
-    std::fs::write(&mapping, "[tables.devis]\ncolumns = { responsable = \"CHARGE_AFFAIRE\" }\n[tables.factures]\nname = \"FACTURE\"\n")
-        .expect("write mapping");
-    let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", mapping.to_str().expect("path")]);
+    std::fs::write(
+        &mapping,
+        "[tables.devis]\ncolumns = { responsable = \"CHARGE_AFFAIRE\" }\n[tables.factures]\nname = \"FACTURE\"\n",
+    )
+    .expect("write mapping");
+    let output =
+        test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", mapping.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     let report = text(&output);
     assert!(report.contains("table manquante   : FACTURE"), "{report}");
@@ -179,7 +183,15 @@ fn the_password_never_appears_in_verbose_output() {
     for args in [&["--encrypt", "off", "-vv"][..], &["--encrypt", "off", "-vv", "--format", "json"][..]] {
         let output = command(sandbox.dir.path())
             .env("BATIGEST_SQL_PASSWORD", secret)
-            .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string(), "--user", "sa"])
+            .args([
+                "test-connection",
+                "--server",
+                "127.0.0.1",
+                "--port",
+                &sandbox.addr.port().to_string(),
+                "--user",
+                "sa",
+            ])
             .args(args)
             .output()
             .expect("run");
