@@ -6,6 +6,7 @@
 //! dispatcher into [`Env`] (tests build one by hand), and the password is not a setting at all
 //! (see `credentials`).
 
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ use toml::de::{DeTable, DeValue};
 use crate::cli::global::{ConnectionArgs, EncryptArg};
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
+use crate::model::MargeBase;
+use crate::report::coefficients::DEFAULT_TOLERANCE;
 
 pub const SERVER_VAR: &str = "BATIGEST_SQL_SERVER";
 pub const PORT_VAR: &str = "BATIGEST_SQL_PORT";
@@ -170,6 +173,12 @@ pub struct Settings {
     pub jlm_db: Sourced<Option<String>>,
     /// A schema mapping file; `None` is the built-in layout.
     pub schema: Sourced<Option<PathBuf>>,
+    /// What `TAUX_MARGE` is a rate on.
+    pub marge_base: Sourced<MargeBase>,
+    /// How far an ouvrage's coefficient may stray from its theoretical one.
+    pub tolerance: Sourced<Decimal>,
+    /// Target coefficient per family code.
+    pub cibles: Sourced<BTreeMap<String, Decimal>>,
 }
 
 impl Settings {
@@ -201,6 +210,9 @@ impl Settings {
             timeout: layers.or(|l| &l.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
             jlm_db: layers.optional(|l| &l.jlm_db),
             schema: layers.optional(|l| &l.schema),
+            marge_base: layers.or(|l| &l.marge_base, MargeBase::Cout),
+            tolerance: layers.or(|l| &l.tolerance, DEFAULT_TOLERANCE),
+            cibles: layers.or(|l| &l.cibles, BTreeMap::new()),
             profile,
         };
         if settings.port.value == 0 {
@@ -234,6 +246,9 @@ struct Layer {
     timeout: Option<Sourced<Duration>>,
     jlm_db: Option<Sourced<String>>,
     schema: Option<Sourced<PathBuf>>,
+    marge_base: Option<Sourced<MargeBase>>,
+    tolerance: Option<Sourced<Decimal>>,
+    cibles: Option<Sourced<BTreeMap<String, Decimal>>>,
 }
 
 impl Layer {
@@ -472,8 +487,60 @@ fn wrong_type(at: Location<'_>, key: &str, expected: &str) -> Error {
     Error::usage(format!("{at} : « {key} » doit être {expected}"))
 }
 
-const PROFILE_KEYS: &str =
-    "server, port, instance, database, user, encrypt, trust_cert, ca_file, timeout, jlm_db, schema";
+const PROFILE_KEYS: &str = "server, port, instance, database, user, encrypt, trust_cert, ca_file, timeout, jlm_db, \
+     schema, marge_base, coefficients";
+
+/// A decimal written as a TOML number (`1.45`, `2`) or string (`"1.45"`), read exactly.
+fn decimal(value: &DeValue<'_>) -> Option<Decimal> {
+    let text = match value {
+        DeValue::Float(float) => float.as_str(),
+        DeValue::Integer(integer) if integer.radix() == 10 => integer.as_str(),
+        DeValue::String(text) => text.as_ref(),
+        _ => return None,
+    };
+    text.replace('_', "").parse().ok()
+}
+
+/// `[profiles.NAME.coefficients]`: `tolerance` and the `cibles` table of family targets.
+fn parse_coefficients<'a>(
+    layer: &mut Layer,
+    value: &Spanned<DeValue<'_>>,
+    source: &Source,
+    at: &impl Fn(std::ops::Range<usize>) -> Location<'a>,
+) -> Result<()> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return Err(wrong_type(at(value.span()), "coefficients", "une table ([profiles.NOM.coefficients])"));
+    };
+    for (key, value) in table {
+        match key.get_ref().as_ref() {
+            "tolerance" => {
+                let tolerance = decimal(value.get_ref()).filter(|t| !t.is_sign_negative());
+                let tolerance = tolerance
+                    .ok_or_else(|| wrong_type(at(value.span()), "tolerance", "un nombre positif (ex. 0.05)"))?;
+                layer.tolerance = Some(sourced(tolerance, source));
+            }
+            "cibles" => {
+                let DeValue::Table(targets) = value.get_ref() else {
+                    return Err(wrong_type(at(value.span()), "cibles", "une table CODE_FAMILLE = coefficient"));
+                };
+                let mut cibles = BTreeMap::new();
+                for (famille, target) in targets {
+                    let cible = decimal(target.get_ref()).filter(|c| c.is_sign_positive() && !c.is_zero());
+                    let cible = cible.ok_or_else(|| {
+                        wrong_type(at(target.span()), famille.get_ref(), "un coefficient positif (ex. 1.45)")
+                    })?;
+                    cibles.insert(famille.get_ref().to_string(), cible);
+                }
+                layer.cibles = Some(sourced(cibles, source));
+            }
+            other => {
+                return Err(unknown_key(at(key.span()), other, "dans [coefficients]")
+                    .with_hint("clés possibles : tolerance, cibles"));
+            }
+        }
+    }
+    Ok(())
+}
 
 fn parse_profile<'a>(
     name: &str,
@@ -521,6 +588,15 @@ fn parse_profile<'a>(
             }
             "jlm_db" => layer.jlm_db = Some(sourced(text()?, &source)),
             "schema" => layer.schema = Some(sourced(path_value(text()?), &source)),
+            "marge_base" => {
+                let base = match text()?.as_str() {
+                    "cout" | "coût" => MargeBase::Cout,
+                    "vente" => MargeBase::Vente,
+                    _ => return Err(wrong_type(where_, "marge_base", "« cout » ou « vente »")),
+                };
+                layer.marge_base = Some(sourced(base, &source));
+            }
+            "coefficients" => parse_coefficients(&mut layer, value, &source, at)?,
             other => {
                 return Err(unknown_key(at(key.span()), other, &format!("dans le profil « {name} »"))
                     .with_hint(format!("clés possibles : {PROFILE_KEYS}")));

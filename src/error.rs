@@ -10,6 +10,8 @@ pub enum Kind {
     Unexpected,
     Usage,
     Connection,
+    NotFound,
+    Alert,
 }
 
 impl Kind {
@@ -18,6 +20,8 @@ impl Kind {
             Kind::Unexpected => exit_codes::UNEXPECTED,
             Kind::Usage => exit_codes::USAGE,
             Kind::Connection => exit_codes::CONNECTION,
+            Kind::NotFound => exit_codes::NOT_FOUND,
+            Kind::Alert => exit_codes::ALERT,
         }
     }
 }

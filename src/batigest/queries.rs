@@ -112,13 +112,13 @@ fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Sql {
 }
 
 /// Streams the devis matching `filter`, newest first.
-pub async fn devis(
+pub async fn devis<E: From<Failure>>(
     client: &mut Connection,
     mapping: &Mapping,
     filter: &DevisFilter,
     timeout: Duration,
-    mut each: impl FnMut(Devis) -> Result<(), Failure>,
-) -> Result<(), Failure> {
+    mut each: impl FnMut(Devis) -> Result<(), E>,
+) -> Result<(), E> {
     let sql = devis_sql(mapping, filter);
     stream(client, &sql, timeout, |row| each(decode_devis(&row)?)).await
 }
@@ -163,13 +163,13 @@ fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Sql {
 }
 
 /// Streams the active ouvrages, optionally of one family, with their family and sub-family.
-pub async fn ouvrages(
+pub async fn ouvrages<E: From<Failure>>(
     client: &mut Connection,
     mapping: &Mapping,
     famille: Option<&str>,
     timeout: Duration,
-    mut each: impl FnMut(Ouvrage) -> Result<(), Failure>,
-) -> Result<(), Failure> {
+    mut each: impl FnMut(Ouvrage) -> Result<(), E>,
+) -> Result<(), E> {
     let sql = ouvrages_sql(mapping, famille);
     stream(client, &sql, timeout, |row| each(decode_ouvrage(&row)?)).await
 }
@@ -212,26 +212,26 @@ fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate)
 }
 
 /// Streams the open invoices (unpaid or partly paid) issued on or before `au`, oldest due first.
-pub async fn factures_ouvertes(
+pub async fn factures_ouvertes<E: From<Failure>>(
     client: &mut Connection,
     mapping: &Mapping,
     client_code: Option<&str>,
     au: NaiveDate,
     timeout: Duration,
-    mut each: impl FnMut(Facture) -> Result<(), Failure>,
-) -> Result<(), Failure> {
+    mut each: impl FnMut(Facture) -> Result<(), E>,
+) -> Result<(), E> {
     let sql = factures_ouvertes_sql(mapping, client_code, au);
     stream(client, &sql, timeout, |row| each(decode_facture(&row)?)).await
 }
 
 /// Runs `sql` and hands each row to `each`. The timeout applies to every wait for the server,
 /// so a server that stops answering mid-result is noticed.
-async fn stream(
+async fn stream<E: From<Failure>>(
     client: &mut Connection,
     sql: &Sql,
     timeout: Duration,
-    mut each: impl FnMut(Row) -> Result<(), Failure>,
-) -> Result<(), Failure> {
+    mut each: impl FnMut(Row) -> Result<(), E>,
+) -> Result<(), E> {
     let expired = || Failure {
         message: format!("délai dépassé : Batigest n'a pas répondu en {} s", timeout.as_secs()),
         hint: Some("allongez le délai avec --timeout SECONDES".to_owned()),
@@ -241,12 +241,13 @@ async fn stream(
         .map_err(|_| expired())?
         .map_err(|e| query_failure(&e))?;
     let mut rows = results.into_row_stream();
-    while let Some(row) =
-        tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?.map_err(|e| query_failure(&e))?
-    {
-        each(row)?;
+    loop {
+        let next = tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?;
+        match next.map_err(|e| query_failure(&e))? {
+            Some(row) => each(row)?,
+            None => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 /// Column `index` of `row`, with a message naming the column when the type or value is wrong.

@@ -1,14 +1,19 @@
 //! What commands that read Batigest share: settings resolved once, the connection target, the
 //! password, the schema mapping, and an async runtime.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Cli;
-use crate::batigest::connection::{Encryption, Target, Trust};
+use super::global::ColorArg;
+use crate::batigest::connection::{self, Connection, Encryption, Failure, Target, Trust};
 use crate::batigest::schema::Mapping;
 use crate::config::{Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
+use crate::output::{Destination, Format, Options};
 
 pub struct Batigest {
     pub settings: Settings,
@@ -82,4 +87,81 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))
+}
+
+impl Batigest {
+    /// Connects and logs in; a failure is exit 3 with its French sentence and hint.
+    pub async fn connect(&self) -> Result<Connection> {
+        connection::connect(&self.target, self.password.secret.expose()).await.map_err(Error::from)
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        let mut error = Error::new(Kind::Connection, failure.message);
+        error.hint = failure.hint;
+        error
+    }
+}
+
+/// Where and how a command writes its results, resolved from the global output flags.
+pub struct Render {
+    pub options: Options,
+    pub path: Option<PathBuf>,
+    progress: bool,
+}
+
+impl Render {
+    pub fn resolve(cli: &Cli) -> Result<Self> {
+        let args = &cli.output;
+        let format = match (args.format, args.excel) {
+            (None, true) => Format::Csv,
+            (Some(format), true) if format != Format::Csv => {
+                return Err(Error::usage("--excel ne s'applique qu'au format CSV")
+                    .with_hint("utilisez --excel seul, ou avec --format csv"));
+            }
+            (format, _) => format.unwrap_or_default(),
+        };
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+        let color = match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        let terminal_width = if to_terminal { comfy_table::Table::new().width() } else { None };
+        Ok(Self {
+            options: Options { format, excel: args.excel, color, terminal_width },
+            path: args.output.clone(),
+            progress: !cli.quiet && !args.no_progress && std::io::stderr().is_terminal(),
+        })
+    }
+
+    /// Stdout, or the temporary file beside `-o FILE`.
+    pub fn destination(&self) -> Result<Destination> {
+        Destination::open(self.path.as_deref()).map_err(|e| {
+            let path = self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+            Error::usage(format!("impossible d'écrire {path} : {e}"))
+                .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
+        })
+    }
+
+    /// A spinner counting `what` on stderr, only on a terminal; hidden otherwise.
+    pub fn progress(&self, what: &'static str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} {msg} lus ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(what);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    }
+
+    /// Puts the output in place once everything succeeded.
+    pub fn commit(destination: Destination) -> Result<()> {
+        destination.commit().map_err(|e| Error::output(&e))
+    }
 }

@@ -73,6 +73,33 @@ pub struct OutputArgs {
     /// Format de sortie (défaut : table)
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+
+    /// Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)
+    #[arg(short = 'o', long, global = true, value_name = "FICHIER")]
+    pub output: Option<PathBuf>,
+
+    /// CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA
+    #[arg(long, global = true)]
+    pub excel: bool,
+
+    /// Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never
+    #[arg(long, global = true, value_enum, value_name = "QUAND", default_value = "auto")]
+    pub color: ColorArg,
+
+    /// Pas de barre de progression
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorArg {
+    /// si la sortie est un terminal et NO_COLOR n'est pas défini
+    #[default]
+    Auto,
+    /// toujours
+    Always,
+    /// jamais
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

@@ -1,12 +1,16 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod coefficients;
 mod config;
 mod context;
+mod devis;
+mod factures;
 pub mod global;
 mod login;
 mod logout;
 mod sandbox;
 mod test_connection;
+mod values;
 
 use std::io::Write;
 
@@ -74,6 +78,9 @@ pub enum Command {
     // Boxed: the sandbox has many options, the other commands almost none.
     Sandbox(Box<sandbox::Args>),
     TestConnection(test_connection::Args),
+    Devis(devis::Args),
+    Coefficients(coefficients::Args),
+    Factures(factures::Args),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
@@ -166,6 +173,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
+        Command::Devis(args) => devis::run(args, &cli),
+        Command::Coefficients(args) => coefficients::run(args, &cli),
+        Command::Factures(args) => factures::run(args, &cli),
         Command::TestConnection(args) => {
             let batigest = context::Batigest::resolve(&cli)?;
             let format = cli.output.format.unwrap_or_default();

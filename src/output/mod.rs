@@ -33,7 +33,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
 pub use crate::cli::global::Format;
-pub use file::{AtomicFile, Destination};
+pub use file::Destination;
 
 /// How a column's values are shown. Numeric kinds are right-aligned in tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -234,6 +234,11 @@ impl<W: Write> RecordSink for TableSink<W> {
                 }
                 text.push('\n');
             }
+            // An empty section is one line, not a table frame with nothing in it.
+            if block.title.is_some() && block.rows.is_empty() {
+                text.push_str("  (aucun)\n");
+                continue;
+            }
             text.push_str(&self.render(block));
         }
         self.out.write_all(text.as_bytes())?;

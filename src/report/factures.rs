@@ -174,66 +174,69 @@ pub struct StatusTotals {
     pub totals: Totals,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientTotals<'a> {
-    pub client_code: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTotals {
+    pub client_code: String,
     /// The name on the client's first selected invoice.
-    pub client_nom: &'a str,
+    pub client_nom: String,
     pub totals: Totals,
 }
 
-/// The `factures` report: the selected open invoices and their totals.
+/// The totals of a `factures` report: overall, by status, by client.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FacturesReport<'a> {
-    pub au: NaiveDate,
-    pub selection: Selection,
-    /// By due date, oldest first (so the latest invoices lead), then by number.
-    pub factures: Vec<OpenFacture<'a>>,
+pub struct Summary {
     pub totals: Totals,
     /// Both open statuses, NON_REGLE then PARTIELLEMENT_REGLE, even when empty.
     pub par_statut: Vec<StatusTotals>,
     /// By reste dû, largest first; ties by client code.
-    pub par_client: Vec<ClientTotals<'a>>,
+    pub par_client: Vec<ClientTotals>,
 }
 
-/// Builds the report at date `au` over the invoices of `selection`; settled invoices are skipped.
-pub fn report<'a>(
-    factures: impl IntoIterator<Item = &'a Facture>,
-    au: NaiveDate,
-    selection: Selection,
-) -> FacturesReport<'a> {
-    let mut selected: Vec<OpenFacture<'a>> = select(factures, au, selection).collect();
-    selected.sort_by(|a, b| {
-        (a.facture.date_echeance, &a.facture.numero).cmp(&(b.facture.date_echeance, &b.facture.numero))
-    });
+/// Builds a [`Summary`] one invoice at a time, so the invoices themselves can stream past.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryBuilder {
+    totals: Totals,
+    non_regle: Totals,
+    partiellement_regle: Totals,
+    par_client: BTreeMap<String, ClientTotals>,
+}
 
-    let mut totals = Totals::default();
-    let mut par_statut: Vec<StatusTotals> = StatutReglement::ALL
-        .into_iter()
-        .filter(|statut| statut.is_open())
-        .map(|statut| StatusTotals { statut, totals: Totals::default() })
-        .collect();
-    let mut par_client: BTreeMap<&'a str, ClientTotals<'a>> = BTreeMap::new();
-    for facture in &selected {
-        totals.add(facture);
-        if let Some(status) = par_statut.iter_mut().find(|status| status.statut == facture.facture.statut_reglement) {
-            status.totals.add(facture);
+impl SummaryBuilder {
+    pub fn add(&mut self, facture: &OpenFacture<'_>) {
+        self.totals.add(facture);
+        match facture.facture.statut_reglement {
+            StatutReglement::NonRegle => self.non_regle.add(facture),
+            StatutReglement::PartiellementRegle => self.partiellement_regle.add(facture),
+            StatutReglement::Regle => {}
         }
-        par_client
-            .entry(&facture.facture.client_code)
-            .or_insert_with(|| ClientTotals {
-                client_code: &facture.facture.client_code,
-                client_nom: &facture.facture.client_nom,
-                totals: Totals::default(),
-            })
-            .totals
-            .add(facture);
+        let invoice = facture.facture;
+        if let Some(client) = self.par_client.get_mut(&invoice.client_code) {
+            client.totals.add(facture);
+        } else {
+            let mut totals = Totals::default();
+            totals.add(facture);
+            let client = ClientTotals {
+                client_code: invoice.client_code.clone(),
+                client_nom: invoice.client_nom.clone(),
+                totals,
+            };
+            self.par_client.insert(invoice.client_code.clone(), client);
+        }
     }
-    // The map yields clients by code; the stable sort keeps that order among equal amounts.
-    let mut par_client: Vec<ClientTotals<'a>> = par_client.into_values().collect();
-    par_client.sort_by_key(|client| Reverse(client.totals.reste_du));
 
-    FacturesReport { au, selection, factures: selected, totals, par_statut, par_client }
+    pub fn finish(self) -> Summary {
+        // The map yields clients by code; the stable sort keeps that order among equal amounts.
+        let mut par_client: Vec<ClientTotals> = self.par_client.into_values().collect();
+        par_client.sort_by_key(|client| Reverse(client.totals.reste_du));
+        Summary {
+            totals: self.totals,
+            par_statut: vec![
+                StatusTotals { statut: StatutReglement::NonRegle, totals: self.non_regle },
+                StatusTotals { statut: StatutReglement::PartiellementRegle, totals: self.partiellement_regle },
+            ],
+            par_client,
+        }
+    }
 }
 
 /// Totals alone, for callers that need no detail (KPIs, dashboard).
@@ -260,6 +263,27 @@ pub fn select<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The selected invoices by due date, and their summary, as the `factures` command shows them.
+    struct Report<'a> {
+        factures: Vec<OpenFacture<'a>>,
+        totals: Totals,
+        par_statut: Vec<StatusTotals>,
+        par_client: Vec<ClientTotals>,
+    }
+
+    fn report<'a>(factures: &'a [Facture], au: NaiveDate, selection: Selection) -> Report<'a> {
+        let mut selected: Vec<OpenFacture<'a>> = select(factures, au, selection).collect();
+        selected.sort_by(|a, b| {
+            (a.facture.date_echeance, &a.facture.numero).cmp(&(b.facture.date_echeance, &b.facture.numero))
+        });
+        let mut builder = SummaryBuilder::default();
+        for facture in &selected {
+            builder.add(facture);
+        }
+        let Summary { totals, par_statut, par_client } = builder.finish();
+        Report { factures: selected, totals, par_statut, par_client }
+    }
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
@@ -320,7 +344,7 @@ mod tests {
         ]
     }
 
-    fn numeros<'a>(report: &FacturesReport<'a>) -> Vec<&'a str> {
+    fn numeros<'a>(report: &Report<'a>) -> Vec<&'a str> {
         report.factures.iter().map(|facture| facture.facture.numero.as_str()).collect()
     }
 
@@ -404,7 +428,12 @@ mod tests {
             .par_client
             .iter()
             .map(|client| {
-                (client.client_code, client.client_nom, client.totals.reste_du, client.totals.reste_du_en_retard)
+                (
+                    client.client_code.as_str(),
+                    client.client_nom.as_str(),
+                    client.totals.reste_du,
+                    client.totals.reste_du_en_retard,
+                )
             })
             .collect();
         assert_eq!(
@@ -437,7 +466,7 @@ mod tests {
         assert_eq!(report.totals.retard_moyen(), Some(d("51.1")));
         // C1 keeps only FA7 and AV1: 480 − 120 = 360, now below C2's 696.
         let clients: Vec<(&str, Decimal)> =
-            report.par_client.iter().map(|client| (client.client_code, client.totals.reste_du)).collect();
+            report.par_client.iter().map(|client| (client.client_code.as_str(), client.totals.reste_du)).collect();
         assert_eq!(clients, [("C3", d("2520.01")), ("C2", d("696.00")), ("C1", d("360.00"))]);
         assert_eq!(totals(&factures, date(AU), Selection::Late), report.totals);
     }
@@ -451,12 +480,12 @@ mod tests {
             facture("F3", "C", NonRegle, ["200", "240"], None, "2024-04-30"),
         ];
         let report = report(&factures, date(AU), Selection::Open);
-        let codes: Vec<&str> = report.par_client.iter().map(|client| client.client_code).collect();
+        let codes: Vec<&str> = report.par_client.iter().map(|client| client.client_code.as_str()).collect();
         assert_eq!(codes, ["C", "A", "B"]);
         // Nothing late: no mean delay, empty late selection, empty status totals kept.
         assert_eq!(report.totals.retard_moyen(), None);
         assert_eq!(report.par_statut[1].totals, Totals::default());
-        let late = super::report(&factures, date(AU), Selection::Late);
+        let late = self::report(&factures, date(AU), Selection::Late);
         assert!(late.factures.is_empty() && late.par_client.is_empty());
         assert_eq!(late.totals, Totals::default());
     }

@@ -6,6 +6,8 @@ use crate::cli::global::ConnectionArgs;
 use crate::config::{Env, Settings, Source};
 use crate::credentials::{Keyring, Stored, stored_password};
 use crate::error::{Error, Result};
+use crate::model::MargeBase;
+use crate::output::format;
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -71,6 +73,35 @@ fn render(
             settings.jlm_db.source.to_string(),
         ),
         ("Correspondance du schéma", or(path(&settings.schema.value), "intégrée"), settings.schema.source.to_string()),
+        (
+            "Base de la marge",
+            match settings.marge_base.value {
+                MargeBase::Cout => "coût (taux sur le coût prévu)",
+                MargeBase::Vente => "vente (taux sur le prix de vente)",
+            }
+            .to_owned(),
+            settings.marge_base.source.to_string(),
+        ),
+        (
+            "Tolérance des coefficients",
+            format::decimal_fr(settings.tolerance.value, 4),
+            settings.tolerance.source.to_string(),
+        ),
+        (
+            "Coefficients cibles",
+            if settings.cibles.value.is_empty() {
+                "aucun".to_owned()
+            } else {
+                let cibles: Vec<String> = settings
+                    .cibles
+                    .value
+                    .iter()
+                    .map(|(code, cible)| format!("{code} {}", format::decimal_fr(*cible, 4)))
+                    .collect();
+                cibles.join(", ")
+            },
+            settings.cibles.source.to_string(),
+        ),
         ("Mot de passe", password_value, password_source),
     ];
 

@@ -1,0 +1,118 @@
+//! `jlm-batigest devis`: the quotes, newest first, with filters.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::Cli;
+use super::context::{Batigest, Render, runtime};
+use super::values;
+use crate::batigest::queries::{self, DevisFilter};
+use crate::error::{Error, Result};
+use crate::model::{Devis, Statut};
+use crate::output::{self, Cell, Column, Kind, Style};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest devis --limit 20
+      les 20 devis les plus récents
+  jlm-batigest devis --from 01/01/2024 --to 31/03/2024 --statut ACCEPTE --statut VALIDE
+  jlm-batigest devis --client CLI00042 --format json
+  jlm-batigest devis --from 2024-01-01 --format csv --excel -o devis-2024.csv
+      pour Excel (séparateur « ; », virgule décimale)";
+
+/// Liste les devis de Batigest, du plus récent au plus ancien
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Créés à partir de cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA
+    #[arg(long, value_name = "DATE", value_parser = values::date)]
+    from: Option<NaiveDate>,
+
+    /// Créés jusqu'à cette date (incluse)
+    #[arg(long, value_name = "DATE", value_parser = values::date)]
+    to: Option<NaiveDate>,
+
+    /// Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE
+    #[arg(long, value_name = "STATUT", value_parser = values::statut)]
+    statut: Vec<Statut>,
+
+    /// Code client (ex. CLI00042)
+    #[arg(long, value_name = "CODE")]
+    client: Option<String>,
+
+    /// Nombre maximal de devis
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    limit: Option<u64>,
+}
+
+const COLUMNS: [Column; 11] = [
+    Column { key: "numero_devis", header: "N° devis", kind: Kind::Text },
+    Column { key: "reference_affaire", header: "Affaire", kind: Kind::Text },
+    Column { key: "code_client", header: "Client", kind: Kind::Text },
+    Column { key: "nom_client", header: "Nom du client", kind: Kind::Text },
+    Column { key: "montant_ht", header: "Montant HT", kind: Kind::Money },
+    Column { key: "montant_ttc", header: "Montant TTC", kind: Kind::Money },
+    Column { key: "taux_marge", header: "Marge", kind: Kind::Percent { scale: 2 } },
+    Column { key: "date_creation", header: "Créé le", kind: Kind::DateTime },
+    Column { key: "date_validation", header: "Validé le", kind: Kind::DateTime },
+    Column { key: "statut", header: "Statut", kind: Kind::Text },
+    Column { key: "responsable", header: "Responsable", kind: Kind::Text },
+];
+
+fn cells(devis: Devis) -> [Cell; 11] {
+    [
+        devis.numero.into(),
+        devis.reference_affaire.into(),
+        devis.client_code.into(),
+        devis.client_nom.into(),
+        devis.montant_ht.into(),
+        devis.montant_ttc.into(),
+        devis.taux_marge.into(),
+        devis.date_creation.into(),
+        devis.date_validation.into(),
+        devis.statut.code().into(),
+        devis.responsable.into(),
+    ]
+}
+
+pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(Error::usage(format!("--from {from} est après --to {to}")).with_hint("inversez les deux dates"));
+    }
+    let filter = DevisFilter {
+        from: args.from,
+        to: args.to,
+        statuts: args.statut.clone(),
+        client: args.client.clone(),
+        limit: args.limit,
+    };
+    let batigest = Batigest::resolve(cli)?;
+    let render = Render::resolve(cli)?;
+    runtime()?.block_on(async {
+        let mut client = batigest.connect().await?;
+        let mut destination = render.destination()?;
+        let mut sink = output::sink(render.options, "devis", &mut destination);
+        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        let progress = render.progress("devis");
+        let (mut count, mut total_ht, mut total_ttc) = (0_u64, Decimal::ZERO, Decimal::ZERO);
+        queries::devis(&mut client, &batigest.mapping, &filter, batigest.target.timeout, |devis| {
+            count += 1;
+            total_ht += devis.montant_ht;
+            total_ttc += devis.montant_ttc;
+            progress.inc(1);
+            sink.row(&cells(devis), Style::default()).map_err(|e| Error::output(&e))
+        })
+        .await?;
+        progress.finish_and_clear();
+        let label = format!("Total : {count} devis");
+        let mut totals = vec![Cell::Empty; COLUMNS.len()];
+        totals[0] = label.into();
+        totals[4] = total_ht.into();
+        totals[5] = total_ttc.into();
+        sink.totals(&totals).map_err(|e| Error::output(&e))?;
+        sink.finish().map_err(|e| Error::output(&e))?;
+        Render::commit(destination)
+    })
+}
