@@ -151,9 +151,13 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut shutdown: w
                 Ok((stream, peer)) => {
                     let shared = Arc::clone(&shared);
                     connections.spawn(async move {
-                        if let Err(error) = serve_connection(stream, &shared).await {
+                        let mut bytes_sent = 0;
+                        if let Err(error) = serve_connection(stream, &shared, &mut bytes_sent).await {
                             tracing::debug!(%peer, %error, "connection ended");
                         }
+                        // What the client received after its login: `-v` shows it, and the export
+                        // benchmark (scripts/bench-export.sh) reads it.
+                        tracing::info!(%peer, bytes_sent, "connection closed");
                     });
                 }
                 Err(error) => tracing::warn!(%error, "accept failed"),
@@ -200,7 +204,8 @@ fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
     }
 }
 
-async fn serve_connection(mut tcp: TcpStream, shared: &Shared) -> Result<(), ConnectionError> {
+/// Serves one client; `bytes_sent` counts the result bytes written after the login.
+async fn serve_connection(mut tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64) -> Result<(), ConnectionError> {
     tcp.set_nodelay(true)?;
     let options = &shared.options;
     let hello = expect(packet::read_message(&mut tcp).await?, PacketType::PreLogin)?;
@@ -247,7 +252,7 @@ async fn serve_connection(mut tcp: TcpStream, shared: &Shared) -> Result<(), Con
     let reply = login_reply(options, &login, packet_size);
     transport.write_all(&packet::frame(PacketType::TabularResult, &reply, packet_size)).await?;
     transport.flush().await?;
-    run_requests(transport, session, packet_size, shared).await
+    run_requests(transport, session, packet_size, shared, bytes_sent).await
 }
 
 fn expect(message: Option<Message>, ty: PacketType) -> Result<Message, ConnectionError> {
@@ -370,6 +375,7 @@ async fn run_requests(
     session: Session,
     packet_size: usize,
     shared: &Shared,
+    bytes_sent: &mut u64,
 ) -> Result<(), ConnectionError> {
     let (mut reader, mut writer) = tokio::io::split(transport);
     let attention = Arc::new(AtomicBool::new(false));
@@ -429,7 +435,10 @@ async fn run_requests(
             tokio::time::sleep(shared.options.latency).await;
             while let Some(chunk) = output.recv().await {
                 match chunk {
-                    Output::Bytes(bytes) => writer.write_all(&bytes).await?,
+                    Output::Bytes(bytes) => {
+                        writer.write_all(&bytes).await?;
+                        *bytes_sent += bytes.len() as u64;
+                    }
                     Output::End { acknowledged_attention: acked } => {
                         acknowledged_attention = acked;
                         break;
