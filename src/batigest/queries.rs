@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::TryStreamExt;
+use futures_util::{FutureExt, TryStreamExt};
 use rust_decimal::Decimal;
-use tiberius::{Query, Row};
+use tiberius::{ColumnData, FromSqlOwned, Query, Row};
 
 use super::connection::{Connection, Failure, query_failure};
 use super::schema::Mapping;
@@ -120,7 +120,15 @@ pub async fn devis<E: From<Failure>>(
     mut each: impl FnMut(Devis) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = devis_sql(mapping, filter);
-    stream(client, &sql, timeout, |row| each(decode_devis(&row)?)).await
+    // The column names, read once per result, name a column in messages once its row is consumed.
+    let mut names: Vec<String> = Vec::new();
+    stream(client, &sql, timeout, |row| {
+        if names.is_empty() {
+            names = row.columns().iter().map(|column| column.name().to_owned()).collect();
+        }
+        each(decode_devis(Taken::new(row, &names))?)
+    })
+    .await
 }
 
 fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Sql {
@@ -242,7 +250,12 @@ async fn stream<E: From<Failure>>(
         .map_err(|e| query_failure(&e))?;
     let mut rows = results.into_row_stream();
     loop {
-        let next = tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?;
+        // Most rows are already in the packet at hand: only a real wait for the server needs a
+        // timer, and arming one per row would cost more than decoding the row.
+        let next = match rows.try_next().now_or_never() {
+            Some(next) => next,
+            None => tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?,
+        };
         match next.map_err(|e| query_failure(&e))? {
             Some(row) => each(row)?,
             None => return Ok(()),
@@ -280,31 +293,75 @@ fn optional_text(row: &Row, index: usize) -> Result<Option<String>, Failure> {
 }
 
 fn unknown_value(row: &Row, index: usize, value: &str) -> Failure {
+    unknown_value_named(row.columns().get(index).map_or("?", tiberius::Column::name), value)
+}
+
+fn unknown_value_named(column: &str, value: &str) -> Failure {
     Failure {
-        message: format!(
-            "valeur inconnue « {value} » dans la colonne « {} »",
-            row.columns().get(index).map_or("?", tiberius::Column::name)
-        ),
+        message: format!("valeur inconnue « {value} » dans la colonne « {column} »"),
         hint: Some(
             "les statuts attendus sont ceux de Batigest (BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE…)".to_owned(),
         ),
     }
 }
 
-fn decode_devis(row: &Row) -> Result<Devis, Failure> {
-    let statut = text(row, 9)?;
+/// A row's values taken in column order and by value: text moves out of the row rather than
+/// being copied, which matters on exports of millions of rows.
+struct Taken<'n> {
+    values: std::vec::IntoIter<ColumnData<'static>>,
+    names: &'n [String],
+    index: usize,
+}
+
+impl<'n> Taken<'n> {
+    fn new(row: Row, names: &'n [String]) -> Self {
+        Self { values: row.into_iter(), names, index: 0 }
+    }
+
+    fn name(&self, index: usize) -> &str {
+        self.names.get(index).map_or("?", String::as_str)
+    }
+
+    /// The next column, `None` for NULL; same messages as [`get`].
+    fn get<T: FromSqlOwned>(&mut self) -> Result<Option<T>, Failure> {
+        let index = self.index;
+        self.index += 1;
+        let value = self.values.next().ok_or_else(|| Failure {
+            message: format!("colonne n° {} absente du résultat", index + 1),
+            hint: Some("vérifiez la correspondance du schéma (test-connection --check-schema)".to_owned()),
+        })?;
+        T::from_sql_owned(value).map_err(|e| Failure {
+            message: format!("colonne « {} » illisible : {e}", self.name(index)),
+            hint: Some("vérifiez la correspondance du schéma (test-connection --check-schema)".to_owned()),
+        })
+    }
+
+    /// The next column, which must not be NULL; same message as [`required`].
+    fn required<T: FromSqlOwned>(&mut self) -> Result<T, Failure> {
+        let index = self.index;
+        self.get()?.ok_or_else(|| Failure {
+            message: format!("colonne « {} » vide alors qu'elle est obligatoire", self.name(index)),
+            hint: None,
+        })
+    }
+}
+
+fn decode_devis(mut row: Taken<'_>) -> Result<Devis, Failure> {
     Ok(Devis {
-        numero: text(row, 0)?,
-        reference_affaire: optional_text(row, 1)?,
-        client_code: text(row, 2)?,
-        client_nom: text(row, 3)?,
-        montant_ht: required::<Decimal>(row, 4)?,
-        montant_ttc: required::<Decimal>(row, 5)?,
-        taux_marge: required::<Decimal>(row, 6)?,
-        date_creation: required::<NaiveDateTime>(row, 7)?,
-        date_validation: get::<NaiveDateTime>(row, 8)?,
-        statut: statut.parse().map_err(|_| unknown_value(row, 9, &statut))?,
-        responsable: optional_text(row, 10)?,
+        numero: row.required()?,
+        reference_affaire: row.get()?,
+        client_code: row.required()?,
+        client_nom: row.required()?,
+        montant_ht: row.required()?,
+        montant_ttc: row.required()?,
+        taux_marge: row.required()?,
+        date_creation: row.required()?,
+        date_validation: row.get()?,
+        statut: {
+            let statut: String = row.required()?;
+            statut.parse().map_err(|_| unknown_value_named(row.name(9), &statut))?
+        },
+        responsable: row.get()?,
     })
 }
 

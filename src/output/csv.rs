@@ -18,9 +18,13 @@
 //! Both dialects have a header row of the column keys, quote a field only when it holds the
 //! separator, `"`, CR or LF, and leave NULL empty.
 
+use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 
 use super::{Cell, Column, Kind, RecordSink, Style, format};
+
+/// Output buffer: a large export is written in 64 KiB blocks, not the default 8 KiB.
+const BUFFER_BYTES: usize = 64 * 1024;
 
 pub(super) struct CsvSink<W: Write> {
     out: BufWriter<W>,
@@ -32,7 +36,7 @@ pub(super) struct CsvSink<W: Write> {
 
 impl<W: Write> CsvSink<W> {
     pub(super) fn new(out: W, excel: bool) -> Self {
-        Self { out: BufWriter::new(out), excel, kinds: Vec::new(), field: String::new() }
+        Self { out: BufWriter::with_capacity(BUFFER_BYTES, out), excel, kinds: Vec::new(), field: String::new() }
     }
 
     fn separator(&self) -> u8 {
@@ -51,38 +55,54 @@ impl<W: Write> CsvSink<W> {
         self.out.write_all(b"\r\n")
     }
 
+    /// Formats a cell that is not text into `field`: numbers, dates and booleans, which never
+    /// hold a separator, a quote or a line end and so are never quoted.
     fn format(&mut self, kind: Kind, cell: &Cell) {
         self.field.clear();
         match cell {
-            Cell::Empty => {}
-            Cell::Text(text) => {
-                if self.excel && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                    self.field.push('\'');
-                }
-                self.field.push_str(text);
-            }
+            Cell::Empty | Cell::Text(_) => {}
             Cell::Date(date) => {
-                self.field.push_str(&if self.excel { format::date_fr(*date) } else { format::date_iso(*date) });
+                if self.excel {
+                    format::push_date_fr(&mut self.field, *date);
+                } else {
+                    format::push_date_iso(&mut self.field, *date);
+                }
             }
-            Cell::DateTime(date_time) => self.field.push_str(&if self.excel {
-                format::date_time_fr(*date_time)
-            } else {
-                format::date_time_iso(*date_time)
-            }),
+            Cell::DateTime(date_time) => {
+                if self.excel {
+                    format::push_date_time_fr(&mut self.field, *date_time);
+                } else {
+                    format::push_date_time_iso(&mut self.field, *date_time);
+                }
+            }
             Cell::Bool(value) => self.field.push_str(match (self.excel, value) {
                 (false, true) => "true",
                 (false, false) => "false",
                 (true, true) => "VRAI",
                 (true, false) => "FAUX",
             }),
-            Cell::Integer(value) if kind.scale().is_none() => self.field.push_str(&value.to_string()),
+            Cell::Integer(value) if kind.scale().is_none() => {
+                // Through fmt::Write into the reused buffer: no allocation.
+                let _ = write!(self.field, "{value}");
+            }
             Cell::Integer(_) | Cell::Decimal(_) => {
                 let value = cell.as_decimal().expect("a number");
                 let scale = kind.scale().unwrap_or(value.scale());
-                let text = if self.excel { format::comma(value, scale) } else { format::plain(value, scale) };
-                self.field.push_str(&text);
+                format::push_plain(&mut self.field, value, scale, if self.excel { ',' } else { '.' });
             }
         }
+    }
+
+    /// Writes one text cell, with the Excel formula guard, quoted where needed.
+    fn write_text(&mut self, text: &str) -> io::Result<()> {
+        let separator = self.separator();
+        if self.excel && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            self.field.clear();
+            self.field.push('\'');
+            self.field.push_str(text);
+            return write_field(&mut self.out, &self.field, separator);
+        }
+        write_field(&mut self.out, text, separator)
     }
 }
 
@@ -117,8 +137,14 @@ impl<W: Write> RecordSink for CsvSink<W> {
             if index > 0 {
                 self.out.write_all(&[separator])?;
             }
-            self.format(self.kinds[index], cell);
-            write_field(&mut self.out, &self.field, separator)?;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(text) => self.write_text(text)?,
+                _ => {
+                    self.format(self.kinds[index], cell);
+                    self.out.write_all(self.field.as_bytes())?;
+                }
+            }
         }
         self.out.write_all(b"\r\n")
     }

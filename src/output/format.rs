@@ -4,7 +4,7 @@
 //! mean it, so `-0,005 €` becomes `-0,01 €`), padded to its scale, never `-0`. The other
 //! functions only dress that text.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Thousands separator and the space before `€` and `%` in tables: the no-break space U+00A0.
@@ -18,26 +18,59 @@ pub const SPACE: char = '\u{a0}';
 /// `value` rounded half-up to `scale` decimals, with a `.` and no grouping: `-1234.50`.
 /// The text of CSV and JSON numbers.
 pub fn plain(value: Decimal, scale: u32) -> String {
+    let mut out = String::with_capacity(24);
+    push_plain(&mut out, value, scale, '.');
+    out
+}
+
+/// Appends [`plain`]'s text to `out`, with `point` as the decimal separator: the allocation-free
+/// form that CSV export uses for every number.
+pub fn push_plain(out: &mut String, value: Decimal, scale: u32, point: char) {
     let mut rounded = value.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
     if rounded.is_zero() {
         rounded.set_sign_positive(true);
     }
-    let text = rounded.to_string();
-    let (integer, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let mut out = String::with_capacity(integer.len() + 1 + scale as usize);
-    out.push_str(integer);
-    if scale > 0 {
-        out.push('.');
-        out.push_str(fraction);
-        out.extend(std::iter::repeat_n('0', scale as usize - fraction.len()));
+    // Rounding never leaves more decimals than asked for; padding adds the missing ones.
+    let own = rounded.scale().min(scale) as usize;
+    let mut digits = [0_u8; 40];
+    let text = digits_of(rounded.mantissa().unsigned_abs(), &mut digits);
+    if rounded.is_sign_negative() {
+        out.push('-');
     }
-    out
+    let integer_len = text.len().saturating_sub(own);
+    if integer_len == 0 {
+        out.push('0');
+    } else {
+        out.push_str(&text[..integer_len]);
+    }
+    if scale > 0 {
+        out.push(point);
+        out.extend(std::iter::repeat_n('0', own.saturating_sub(text.len())));
+        out.push_str(&text[integer_len..]);
+        out.extend(std::iter::repeat_n('0', scale as usize - own));
+    }
+}
+
+/// The decimal digits of `n`, written at the end of `buf`.
+fn digits_of(mut n: u128, buf: &mut [u8; 40]) -> &str {
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[start..]).expect("ASCII digits")
 }
 
 /// Like [`plain`] with a decimal comma and no grouping, `-1234,50`: what French Excel reads as
 /// a number.
 pub fn comma(value: Decimal, scale: u32) -> String {
-    plain(value, scale).replacen('.', ",", 1)
+    let mut out = String::with_capacity(24);
+    push_plain(&mut out, value, scale, ',');
+    out
 }
 
 /// French display of a decimal: `-12 345,5000` at scale 4.
@@ -78,23 +111,90 @@ pub fn percent(value: Decimal, scale: u32) -> String {
 
 /// `31/01/2024`
 pub fn date_fr(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
+    let mut out = String::with_capacity(10);
+    push_date_fr(&mut out, date);
+    out
 }
 
 /// `31/01/2024 10:15`: minutes are enough to read, and what Excel shows by default.
 pub fn date_time_fr(date_time: NaiveDateTime) -> String {
-    date_time.format("%d/%m/%Y %H:%M").to_string()
+    let mut out = String::with_capacity(16);
+    push_date_time_fr(&mut out, date_time);
+    out
 }
 
 /// `2024-01-31`
 pub fn date_iso(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    let mut out = String::with_capacity(10);
+    push_date_iso(&mut out, date);
+    out
 }
 
 /// `2024-01-31T10:15:30`: seconds, never a fraction (Batigest `datetime` columns carry
 /// milliseconds nobody needs, and readers parse this shape everywhere).
 pub fn date_time_iso(date_time: NaiveDateTime) -> String {
-    date_time.format("%Y-%m-%dT%H:%M:%S").to_string()
+    let mut out = String::with_capacity(19);
+    push_date_time_iso(&mut out, date_time);
+    out
+}
+
+// The `push_*` forms append to a buffer without going through chrono's format strings, which
+// cost more than the rest of a CSV row. They write what `%Y-%m-%d`, `%d/%m/%Y`, `%H:%M` and
+// `%H:%M:%S` would.
+
+/// Appends `2024-01-31`.
+pub fn push_date_iso(out: &mut String, date: NaiveDate) {
+    push_year(out, date);
+    out.push('-');
+    push_two(out, date.month());
+    out.push('-');
+    push_two(out, date.day());
+}
+
+/// Appends `31/01/2024`.
+pub fn push_date_fr(out: &mut String, date: NaiveDate) {
+    push_two(out, date.day());
+    out.push('/');
+    push_two(out, date.month());
+    out.push('/');
+    push_year(out, date);
+}
+
+/// Appends `2024-01-31T10:15:30`.
+pub fn push_date_time_iso(out: &mut String, date_time: NaiveDateTime) {
+    push_date_iso(out, date_time.date());
+    out.push('T');
+    push_two(out, date_time.hour());
+    out.push(':');
+    push_two(out, date_time.minute());
+    out.push(':');
+    // A leap second (nanoseconds past 10⁹ in chrono) is second 60, as `%S` writes it.
+    push_two(out, date_time.second() + u32::from(date_time.nanosecond() >= 1_000_000_000));
+}
+
+/// Appends `31/01/2024 10:15`.
+pub fn push_date_time_fr(out: &mut String, date_time: NaiveDateTime) {
+    push_date_fr(out, date_time.date());
+    out.push(' ');
+    push_two(out, date_time.hour());
+    out.push(':');
+    push_two(out, date_time.minute());
+}
+
+fn push_two(out: &mut String, value: u32) {
+    out.push(char::from(b'0' + (value / 10 % 10) as u8));
+    out.push(char::from(b'0' + (value % 10) as u8));
+}
+
+/// Four digits from year 0 to 9999 (SQL Server's range); chrono's own text beyond.
+fn push_year(out: &mut String, date: NaiveDate) {
+    match u32::try_from(date.year()) {
+        Ok(year) if year <= 9999 => {
+            push_two(out, year / 100);
+            push_two(out, year % 100);
+        }
+        _ => out.push_str(&date.format("%Y").to_string()),
+    }
 }
 
 /// `oui` / `non`
@@ -154,6 +254,29 @@ mod tests {
     }
 
     #[test]
+    fn plain_agrees_with_the_decimal_text() {
+        // The digit-by-digit writer against rust_decimal's own text, rounded the same way.
+        for text in ["0", "-0", "0.001", "-0.001", "12.3456", "-12.3456", "1000000", "0.5", "-0.5", "7.1", "99.999",
+            "79228162514264337593543950335", "-79228162514264337593543950335", "0.0000000000000000000000000001"]
+        {
+            for scale in [0, 1, 2, 4, 6] {
+                let mut rounded = dec(text).round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+                if rounded.is_zero() {
+                    rounded.set_sign_positive(true);
+                }
+                let own = rounded.to_string();
+                let (integer, fraction) = own.split_once('.').unwrap_or((&own, ""));
+                let expected = if scale == 0 {
+                    integer.to_owned()
+                } else {
+                    format!("{integer}.{fraction:0<width$}", width = scale as usize)
+                };
+                assert_eq!(plain(dec(text), scale), expected, "{text} at {scale}");
+            }
+        }
+    }
+
+    #[test]
     fn excel_numbers_use_a_comma_and_no_grouping() {
         assert_eq!(comma(dec("-1234.567"), 2), "-1234,57");
         assert_eq!(comma(dec("1.5"), 4), "1,5000");
@@ -175,6 +298,11 @@ mod tests {
         assert_eq!(date_time_fr(date_time), "31/01/2024 10:15");
         assert_eq!(date_time_iso(date_time), "2024-01-31T10:15:30");
         assert_eq!(yes_no(true), "oui");
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31).unwrap().and_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap();
+        assert_eq!(date_time_iso(leap), leap.format("%Y-%m-%dT%H:%M:%S").to_string());
+        let early = NaiveDate::from_ymd_opt(7, 3, 9).unwrap().and_hms_opt(1, 2, 3).unwrap();
+        assert_eq!(date_time_iso(early), "0007-03-09T01:02:03");
+        assert_eq!(date_time_fr(early), "09/03/0007 01:02");
         assert_eq!(yes_no(false), "non");
     }
 }
