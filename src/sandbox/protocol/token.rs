@@ -286,12 +286,21 @@ pub(super) fn put_value(out: &mut Vec<u8>, ty: SqlType, value: &Value) -> Result
             out.extend(&unscaled.unsigned_abs().to_le_bytes()[..usize::from(len) - 1]);
         }
         (SqlType::NVarChar { max_chars: Some(max) }, Value::Text(s)) => {
-            let units: Vec<u16> = s.encode_utf16().collect();
-            if units.len() > usize::from(max) {
-                return Err(format!("text of {} characters is too long", units.len()));
+            // Encoded in place after a length placeholder: no buffer per value.
+            let start = out.len();
+            // UTF-16 never takes more than two bytes per byte of UTF-8.
+            out.reserve(2 + 2 * s.len());
+            out.extend([0, 0]);
+            let mut units = 0_usize;
+            for unit in s.encode_utf16() {
+                out.extend(unit.to_le_bytes());
+                units += 1;
             }
-            out.extend((units.len() as u16 * 2).to_le_bytes());
-            put_utf16(out, &units);
+            if units > usize::from(max) {
+                out.truncate(start);
+                return Err(format!("text of {units} characters is too long"));
+            }
+            out[start..start + 2].copy_from_slice(&(units as u16 * 2).to_le_bytes());
         }
         (SqlType::NVarChar { max_chars: None }, Value::Text(s)) => {
             let units: Vec<u16> = s.encode_utf16().collect();

@@ -74,8 +74,28 @@ pub(crate) fn float_to_unscaled(f: f64, scale: u8) -> Option<i128> {
     if !f.is_finite() {
         return None;
     }
+    if let Some(unscaled) = float_to_unscaled_fast(f, scale) {
+        return Some(unscaled);
+    }
     let mut buf = [0u8; 400];
     parse_decimal(float_text(f, &mut buf)?, scale)
+}
+
+/// The common case without text: a double that is the nearest double to some decimal `u·10⁻ˢ`
+/// (money stored as REAL: `1913.1`, `2663.01`). Then that decimal is the shortest text's value:
+/// below 2⁵⁰·10⁻ˢ two decimals 10⁻ˢ apart never share a double, so no other decimal of `scale`
+/// digits — the shortest text included — reads back as `f`. `None` when the check fails; the
+/// caller then goes through the text.
+fn float_to_unscaled_fast(f: f64, scale: u8) -> Option<i128> {
+    const LIMIT: f64 = (1_u64 << 50) as f64;
+    if scale > 15 {
+        return None;
+    }
+    // Powers of ten up to 10¹⁵ are exact doubles, so the division below is correctly rounded:
+    // it gives back `f` exactly when the decimal `u·10⁻ˢ` reads as `f`.
+    let power = 10_f64.powi(i32::from(scale));
+    let u = (f * power).round();
+    (u.abs() < LIMIT && u / power == f).then_some(u as i128)
 }
 
 /// Text of a decimal value, e.g. `12345` at scale 2 → `123.45`.
@@ -264,6 +284,42 @@ pub(crate) fn type_of_storage(v: ValueRef<'_>) -> SqlType {
 
 #[cfg(test)]
 mod tests {
+    /// The fast path agrees with the text path wherever it answers, over amounts and rates as
+    /// stored (cents, basis points), sums of them, and arbitrary doubles.
+    #[test]
+    fn float_fast_path_agrees_with_the_shortest_text() {
+        let text_path = |f: f64, scale: u8| {
+            let mut buf = [0u8; 400];
+            parse_decimal(float_text(f, &mut buf).unwrap(), scale)
+        };
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut answered = 0;
+        for i in 0..400_000 {
+            let f = match i % 4 {
+                0 => (next() % 10_000_000_000) as f64 / 100.0,
+                1 => (next() % 1_000_000) as f64 / 10_000.0 - 50.0,
+                2 => (next() % 100_000) as f64 / 100.0 + (next() % 100_000) as f64 / 100.0,
+                _ => f64::from_bits(next() >> 2) * if next() % 2 == 0 { 1.0 } else { -1.0 },
+            };
+            if !f.is_finite() {
+                continue;
+            }
+            for scale in [0, 2, 4, 7] {
+                if let Some(fast) = super::float_to_unscaled_fast(f, scale) {
+                    answered += 1;
+                    assert_eq!(Some(fast), text_path(f, scale), "{f:?} at scale {scale}");
+                }
+            }
+        }
+        assert!(answered > 600_000, "the fast path should answer the stored amounts: {answered}");
+    }
+
     use super::*;
 
     #[test]
@@ -284,6 +340,9 @@ mod tests {
         assert_eq!(float_to_unscaled(0.1 + 0.2, 2), Some(30));
         assert_eq!(float_to_unscaled(2.675, 2), Some(268));
         assert_eq!(float_to_unscaled(1e300, 2), None);
+        assert_eq!(float_to_unscaled(-1913.1, 2), Some(-191_310));
+        assert_eq!(float_to_unscaled(0.0, 4), Some(0));
+        assert_eq!(float_to_unscaled(1.005, 2), Some(101), "shortest text 1.005, half away from zero");
         assert_eq!(decimal_text(-5, 2), "-0.05");
         assert_eq!(decimal_text(12345, 2), "123.45");
     }

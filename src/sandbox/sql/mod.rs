@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use sqlparser::ast::Statement;
 
@@ -374,14 +374,22 @@ fn run_query<S: ResultSink>(
             sink.columns(&columns)?;
             announced = true;
         }
-        values.clear();
+        if values.len() != types.len() {
+            values = vec![Value::Null; types.len()];
+        }
         for (i, ty) in types.iter().enumerate() {
-            let converted = match row.get_ref(i) {
-                Ok(v) => convert::to_value(v, *ty),
-                Err(e) => Err(sqlite(e)),
+            let v = match row.get_ref(i) {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(sqlite(e))),
             };
-            match converted {
-                Ok(v) => values.push(v),
+            // Text goes into the previous row's buffer for the column: no allocation per value.
+            if let (SqlType::NVarChar { .. }, ValueRef::Text(t), Value::Text(buffer)) = (ty, v, &mut values[i]) {
+                buffer.clear();
+                buffer.push_str(&String::from_utf8_lossy(t));
+                continue;
+            }
+            match convert::to_value(v, *ty) {
+                Ok(v) => values[i] = v,
                 Err(e) => return Ok(Err(e)),
             }
         }
