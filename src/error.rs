@@ -11,6 +11,7 @@ pub enum Kind {
     Usage,
     Connection,
     NotFound,
+    Store,
     Alert,
 }
 
@@ -21,6 +22,7 @@ impl Kind {
             Kind::Usage => exit_codes::USAGE,
             Kind::Connection => exit_codes::CONNECTION,
             Kind::NotFound => exit_codes::NOT_FOUND,
+            Kind::Store => exit_codes::STORE,
             Kind::Alert => exit_codes::ALERT,
         }
     }

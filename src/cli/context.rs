@@ -160,6 +160,20 @@ impl Render {
         bar
     }
 
+    /// A bar of `len` steps of `what` on stderr, only on a terminal; hidden otherwise.
+    pub fn bar(&self, len: u64, what: &'static str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(what);
+        bar
+    }
+
     /// Puts the output in place once everything succeeded.
     pub fn commit(destination: Destination) -> Result<()> {
         destination.commit().map_err(|e| Error::output(&e))

@@ -6,9 +6,11 @@ mod context;
 mod devis;
 mod factures;
 pub mod global;
+mod integrations;
 mod login;
 mod logout;
 mod sandbox;
+mod sync_offer;
 mod test_connection;
 mod values;
 
@@ -78,9 +80,11 @@ pub enum Command {
     // Boxed: the sandbox has many options, the other commands almost none.
     Sandbox(Box<sandbox::Args>),
     TestConnection(test_connection::Args),
+    SyncOffer(sync_offer::Args),
     Devis(devis::Args),
     Coefficients(coefficients::Args),
     Factures(factures::Args),
+    Integrations(integrations::Args),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
@@ -166,18 +170,20 @@ fn french_message(error: &clap::Error) -> String {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: &Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match &cli.command {
         Command::Config(args) => config::run(args, &cli.connection, &Env::capture()?),
         Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
-        Command::Devis(args) => devis::run(args, &cli),
-        Command::Coefficients(args) => coefficients::run(args, &cli),
-        Command::Factures(args) => factures::run(args, &cli),
+        Command::Devis(args) => devis::run(args, cli),
+        Command::Coefficients(args) => coefficients::run(args, cli),
+        Command::Factures(args) => factures::run(args, cli),
+        Command::SyncOffer(args) => sync_offer::run(args, cli),
+        Command::Integrations(args) => integrations::run(args, cli),
         Command::TestConnection(args) => {
-            let batigest = context::Batigest::resolve(&cli)?;
+            let batigest = context::Batigest::resolve(cli)?;
             let format = cli.output.format.unwrap_or_default();
             let mut stdout = std::io::stdout().lock();
             context::runtime()?.block_on(test_connection::run(args, &batigest, format, &mut stdout))
