@@ -9,4 +9,5 @@ mod conformance_tiberius;
 mod conformance_tsql;
 mod credentials;
 mod sandbox_cli;
+mod sync_offer;
 mod test_connection;
