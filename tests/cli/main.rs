@@ -8,5 +8,6 @@ mod conformance_pytds;
 mod conformance_tiberius;
 mod conformance_tsql;
 mod credentials;
+mod reading;
 mod sandbox_cli;
 mod test_connection;
