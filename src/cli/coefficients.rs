@@ -182,7 +182,8 @@ fn write(sink: &mut dyn RecordSink, report: &CoefficientReport<'_>, settings: &S
     if settings.grouping == Grouping::Ouvrage {
         sink.begin(&OUVRAGE)?;
         // As the groups are shown: by famille then sous-famille, unclassified last at each level.
-        let mut lines: Vec<&OuvrageCoefficient<'_>> = report.ouvrages.iter().filter(|line| !line.is_anomaly()).collect();
+        let mut lines: Vec<&OuvrageCoefficient<'_>> =
+            report.ouvrages.iter().filter(|line| !line.is_anomaly()).collect();
         lines.sort_by_key(|line| {
             let o = line.ouvrage;
             let class = |c: Option<&Classe>| (c.is_none(), c.map(|c| c.code.clone()));

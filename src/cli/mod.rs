@@ -1,5 +1,6 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod analytics;
 mod coefficients;
 mod config;
 mod context;
@@ -81,6 +82,7 @@ pub enum Command {
     Devis(devis::Args),
     Coefficients(coefficients::Args),
     Factures(factures::Args),
+    Analytics(analytics::Args),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
@@ -166,18 +168,19 @@ fn french_message(error: &clap::Error) -> String {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: &Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match &cli.command {
         Command::Config(args) => config::run(args, &cli.connection, &Env::capture()?),
         Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
-        Command::Devis(args) => devis::run(args, &cli),
-        Command::Coefficients(args) => coefficients::run(args, &cli),
-        Command::Factures(args) => factures::run(args, &cli),
+        Command::Devis(args) => devis::run(args, cli),
+        Command::Coefficients(args) => coefficients::run(args, cli),
+        Command::Factures(args) => factures::run(args, cli),
+        Command::Analytics(args) => analytics::run(args, cli),
         Command::TestConnection(args) => {
-            let batigest = context::Batigest::resolve(&cli)?;
+            let batigest = context::Batigest::resolve(cli)?;
             let format = cli.output.format.unwrap_or_default();
             let mut stdout = std::io::stdout().lock();
             context::runtime()?.block_on(test_connection::run(args, &batigest, format, &mut stdout))

@@ -127,6 +127,7 @@ impl Ageing {
         AgeingBucket::ALL.into_iter().map(|bucket| (bucket, self.amount(bucket)))
     }
 
+    #[cfg(test)]
     pub fn total(&self) -> Decimal {
         self.amounts.iter().sum()
     }
@@ -239,6 +240,7 @@ impl SummaryBuilder {
     }
 }
 
+#[cfg(test)]
 /// Totals alone, for callers that need no detail (KPIs, dashboard).
 pub fn totals<'a>(factures: impl IntoIterator<Item = &'a Facture>, au: NaiveDate, selection: Selection) -> Totals {
     let mut totals = Totals::default();
@@ -248,6 +250,7 @@ pub fn totals<'a>(factures: impl IntoIterator<Item = &'a Facture>, au: NaiveDate
     totals
 }
 
+#[cfg(test)]
 /// The open invoices of `selection` at `au`, in input order.
 pub fn select<'a>(
     factures: impl IntoIterator<Item = &'a Facture>,

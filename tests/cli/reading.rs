@@ -128,7 +128,8 @@ fn devis_json_ndjson_and_table() {
     assert_eq!(devis["date_validation"], Value::Null);
 
     let lines = ok(&sandbox.run(&["devis", "--format", "ndjson"]));
-    let objects: Vec<Value> = lines.lines().map(|line| serde_json::from_str(line).expect("one object per line")).collect();
+    let objects: Vec<Value> =
+        lines.lines().map(|line| serde_json::from_str(line).expect("one object per line")).collect();
     assert_eq!(objects.len(), 3);
     assert_eq!(objects[0]["numero_devis"], "DEVIS-2024-003");
 
@@ -156,10 +157,18 @@ fn bad_input_exits_2_naming_the_value() {
     let sandbox = sandbox();
     let output = sandbox.run(&["devis", "--statut", "SIGNE"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("« SIGNE »") && stderr(&output).contains("BROUILLON, VALIDE"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("« SIGNE »") && stderr(&output).contains("BROUILLON, VALIDE"),
+        "{}",
+        stderr(&output)
+    );
     let output = sandbox.run(&["devis", "--from", "31/02/2024"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("« 31/02/2024 »") && stderr(&output).contains("JJ/MM/AAAA"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("« 31/02/2024 »") && stderr(&output).contains("JJ/MM/AAAA"),
+        "{}",
+        stderr(&output)
+    );
     let output = sandbox.run(&["factures", "--au", "hier"]);
     assert_eq!(output.status.code(), Some(2));
     let output = sandbox.run(&["devis", "--from", "2024-03-01", "--to", "2024-01-01"]);
@@ -187,9 +196,7 @@ fn coefficients_by_family_with_targets_and_alerts() {
     let config = sandbox.path("config.toml");
     std::fs::write(&config, "[profiles.default.coefficients]\ntolerance = 0.05\ncibles = { MENUISERIE_EXT = 1.7 }\n")
         .expect("config");
-    let run = |args: &[&str]| {
-        sandbox.client().env("JLM_BATIGEST_CONFIG", &config).args(args).output().expect("run")
-    };
+    let run = |args: &[&str]| sandbox.client().env("JLM_BATIGEST_CONFIG", &config).args(args).output().expect("run");
     let document = json(&run(&["coefficients", "--format", "json"]));
     let groups = document["coefficients"].as_array().expect("groups");
     assert_eq!(groups.len(), 2, "{document}");
@@ -299,7 +306,12 @@ fn factures_open_late_and_ageing() {
     assert_eq!(all["reste_du"].to_string(), (late + not_due).to_string());
     assert_eq!(all["reste_du_en_retard"].to_string(), late.to_string());
     assert_eq!(all["montant_ht"].to_string(), (d("3703703.67") + d("5000") + d("100") + d("200")).to_string());
-    let clients: Vec<&str> = document["par_client"].as_array().expect("clients").iter().map(|c| c["code_client"].as_str().expect("code")).collect();
+    let clients: Vec<&str> = document["par_client"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .map(|c| c["code_client"].as_str().expect("code"))
+        .collect();
     assert_eq!(clients, ["CLI001", "CLI002"], "largest reste dû first");
 
     // On 20/03 the April invoice did not exist yet, and only the first one was late (4 days).
@@ -309,7 +321,8 @@ fn factures_open_late_and_ageing() {
 
     let late_only = csv(&ok(&sandbox.run(&["factures", "--au", "2024-04-15", "--en-retard", "--format", "csv"])), ',');
     assert_eq!(column(&late_only, "numero_facture"), ["FA-2024-000001", "FA-2024-000002"]);
-    let client = csv(&ok(&sandbox.run(&["factures", "--au", "2024-04-15", "--client", "CLI002", "--format", "csv"])), ',');
+    let client =
+        csv(&ok(&sandbox.run(&["factures", "--au", "2024-04-15", "--client", "CLI002", "--format", "csv"])), ',');
     assert_eq!(column(&client, "numero_facture"), ["FA-2024-000004", "FA-2024-000003"]);
 
     let alert = sandbox.run(&["factures", "--au", "2024-04-15", "--fail-on-alert", "--format", "csv"]);
@@ -326,7 +339,13 @@ fn generated_volume_and_closed_pipe() {
     assert_eq!(lines.lines().count(), 3000);
 
     // `| head -1`: the reader goes away; the command ends quietly with 0.
-    let mut child = sandbox.client().args(["devis", "--format", "csv"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child = sandbox
+        .client()
+        .args(["devis", "--format", "csv"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     let mut stdout = child.stdout.take().expect("stdout");
     let mut first = [0_u8; 16];
     std::io::Read::read_exact(&mut stdout, &mut first).expect("first bytes");
