@@ -53,15 +53,12 @@ fn write_error(path: &Path, error: &std::io::Error) -> Error {
 
 pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> Result<()> {
     let name = command.get_name().to_owned();
-    match &args.dir {
-        Some(dir) => {
-            clap_complete::generate_to(args.shell, &mut command, &name, dir).map_err(|e| write_error(dir, &e))?;
-        }
-        None => {
-            let mut out = Vec::new();
-            clap_complete::generate(args.shell, &mut command, &name, &mut out);
-            std::io::stdout().lock().write_all(&out).map_err(|e| Error::output(&e))?;
-        }
+    if let Some(dir) = &args.dir {
+        clap_complete::generate_to(args.shell, &mut command, &name, dir).map_err(|e| write_error(dir, &e))?;
+    } else {
+        let mut out = Vec::new();
+        clap_complete::generate(args.shell, &mut command, &name, &mut out);
+        std::io::stdout().lock().write_all(&out).map_err(|e| Error::output(&e))?;
     }
     Ok(())
 }
