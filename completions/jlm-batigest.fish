@@ -61,6 +61,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "config" -d 'Montre la configuration effective, ou le chemin du fichier de configuration'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sandbox" -d 'Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "demo" -d 'Visite guidée : un bac à sable Batigest et chaque commande de l\'outil, sans rien installer'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "completions" -d 'Complétion des commandes et options pour un shell'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "man" -d 'Pages de manuel (man)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
@@ -398,6 +399,35 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l devis -d 'Nombre de devis générés' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l keep -d 'Laisse le bac à sable tourner après la visite (Ctrl-C pour l\'arrêter)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l dir -d 'Écrit le fichier dans ce dossier au lieu de la sortie standard' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r

@@ -4,6 +4,7 @@ mod analytics;
 mod coefficients;
 mod config;
 mod context;
+mod demo;
 mod devis;
 mod docs;
 mod factures;
@@ -85,6 +86,7 @@ pub enum Command {
     Config(config::Args),
     // Boxed: the sandbox has many options, the other commands almost none.
     Sandbox(Box<sandbox::Args>),
+    Demo(demo::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -186,6 +188,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Coefficients(args) => coefficients::run(args, cli),
         Command::Factures(args) => factures::run(args, cli),
         Command::Analytics(args) => analytics::run(args, cli),
+        Command::Demo(args) => demo::run(args, cli.quiet),
         Command::Completions(args) => docs::completions(args, command()),
         Command::Man(args) => docs::man(args, &command()),
         Command::TestConnection(args) => {
