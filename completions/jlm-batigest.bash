@@ -28,6 +28,9 @@ _jlm__batigest() {
             jlm__batigest,config)
                 cmd="jlm__batigest__subcmd__config"
                 ;;
+            jlm__batigest,dashboard)
+                cmd="jlm__batigest__subcmd__dashboard"
+                ;;
             jlm__batigest,demo)
                 cmd="jlm__batigest__subcmd__demo"
                 ;;
@@ -65,7 +68,7 @@ _jlm__batigest() {
 
     case "${cmd}" in
         jlm__batigest)
-            opts="-o -v -q -h -V --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures analytics login logout config sandbox demo completions man"
+            opts="-o -v -q -h -V --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures analytics dashboard login logout config sandbox demo completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -515,6 +518,84 @@ _jlm__batigest() {
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encrypt)
+                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jlm__subcmd__batigest__subcmd__dashboard)
+            opts="-o -v -q -h --html --au --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --au)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

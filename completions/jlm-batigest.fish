@@ -57,6 +57,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "devis" -d
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "coefficients" -d 'Coefficients de marge des ouvrages actifs, par famille, sous-famille ou ouvrage'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "factures" -d 'Factures en attente de règlement : reste dû, retards, ancienneté, totaux'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "analytics" -d 'Indicateurs : conversion, chiffre d\'affaires prévu, facturé, réalisé, marges prévues et réelles'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "dashboard" -d 'Tableau de bord : connexion, indicateurs du mois et de l\'année, retards, familles sous cible'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d 'Enregistre le mot de passe SQL du profil dans le trousseau du système'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "config" -d 'Montre la configuration effective, ou le chemin du fichier de configuration'
@@ -219,6 +220,35 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l html -d 'Écrit aussi un rapport HTML autonome avec graphiques dans FICHIER' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l au -d 'Date du rapport (défaut : aujourd\'hui)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r

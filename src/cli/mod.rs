@@ -4,6 +4,7 @@ mod analytics;
 mod coefficients;
 mod config;
 mod context;
+mod dashboard;
 mod demo;
 mod devis;
 mod docs;
@@ -81,6 +82,7 @@ pub enum Command {
     Coefficients(coefficients::Args),
     Factures(factures::Args),
     Analytics(analytics::Args),
+    Dashboard(dashboard::Args),
     Login(login::Args),
     Logout(logout::Args),
     Config(config::Args),
@@ -189,6 +191,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Factures(args) => factures::run(args, cli),
         Command::Analytics(args) => analytics::run(args, cli),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Dashboard(args) => dashboard::run(args, cli),
         Command::Completions(args) => docs::completions(args, command()),
         Command::Man(args) => docs::man(args, &command()),
         Command::TestConnection(args) => {

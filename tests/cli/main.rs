@@ -9,6 +9,7 @@ mod conformance_pytds;
 mod conformance_tiberius;
 mod conformance_tsql;
 mod credentials;
+mod dashboard;
 mod demo;
 mod docs;
 mod reading;
