@@ -166,7 +166,7 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
                 marge_reelle: kpis.marge_reelle_moyenne,
             })
             .collect(),
-        ageing: totals.ageing.iter().map(|(bucket, amount)| (bucket.label().to_owned(), amount)).collect(),
+        ageing: totals.ageing.iter().map(|(bucket, amount)| (bucket.libelle().to_owned(), amount)).collect(),
         late,
         late_count: totals.nombre_en_retard,
         late_total: totals.reste_du_en_retard,

@@ -53,6 +53,17 @@ impl AgeingBucket {
         }
     }
 
+    /// The French words a reader sees.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            AgeingBucket::NonEchu => "non échu",
+            AgeingBucket::Days1To30 => "1 à 30 jours",
+            AgeingBucket::Days31To60 => "31 à 60 jours",
+            AgeingBucket::Days61To90 => "61 à 90 jours",
+            AgeingBucket::Over90 => "plus de 90 jours",
+        }
+    }
+
     fn index(self) -> usize {
         self as usize
     }
