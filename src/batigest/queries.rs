@@ -23,12 +23,12 @@ pub struct DevisFilter {
 }
 
 /// A query and its parameters, numbered `@P1`… in the order they were pushed.
-struct Sql {
-    text: String,
+pub(super) struct Sql {
+    pub(super) text: String,
     params: Vec<Param>,
 }
 
-enum Param {
+pub(super) enum Param {
     Text(String),
     DateTime(NaiveDateTime),
     Date(NaiveDate),
@@ -36,12 +36,12 @@ enum Param {
 }
 
 impl Sql {
-    fn new(text: String) -> Self {
+    pub(super) fn new(text: String) -> Self {
         Self { text, params: Vec::new() }
     }
 
     /// Adds a parameter and returns its placeholder.
-    fn param(&mut self, value: Param) -> String {
+    pub(super) fn param(&mut self, value: Param) -> String {
         self.params.push(value);
         format!("@P{}", self.params.len())
     }
@@ -60,7 +60,7 @@ impl Sql {
     }
 }
 
-fn midnight(date: NaiveDate) -> NaiveDateTime {
+pub(super) fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_time(chrono::NaiveTime::MIN)
 }
 
@@ -352,7 +352,7 @@ pub async fn server_now(client: &mut Connection, timeout: Duration) -> Result<Na
 
 /// Runs `sql` and hands each row to `each`. The timeout applies to every wait for the server,
 /// so a server that stops answering mid-result is noticed.
-async fn stream<E: From<Failure>>(
+pub(super) async fn stream<E: From<Failure>>(
     client: &mut Connection,
     sql: &Sql,
     timeout: Duration,
@@ -390,7 +390,7 @@ async fn next_row(rows: &mut Rows<'_>, timeout: Duration) -> Result<Option<Row>,
 }
 
 /// Column `index` of `row`, with a message naming the column when the type or value is wrong.
-fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
+pub(super) fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
     row.try_get::<T, _>(index).map_err(|e| Failure {
         message: format!(
             "colonne « {} » illisible : {e}",

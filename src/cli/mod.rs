@@ -1,9 +1,13 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod analytics;
 mod coefficients;
 mod config;
 mod context;
+mod dashboard;
+mod demo;
 mod devis;
+mod docs;
 mod factures;
 pub mod global;
 mod integrations;
@@ -72,28 +76,37 @@ pub struct Cli {
     version: Option<bool>,
 }
 
+/// In the order a newcomer meets them in `--help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Config(config::Args),
-    Login(login::Args),
-    Logout(logout::Args),
-    // Boxed: the sandbox has many options, the other commands almost none.
-    Sandbox(Box<sandbox::Args>),
     TestConnection(test_connection::Args),
     SyncOffer(sync_offer::Args),
     Devis(devis::Args),
     Coefficients(coefficients::Args),
     Factures(factures::Args),
+    Analytics(analytics::Args),
     Integrations(integrations::Args),
+    Dashboard(dashboard::Args),
+    Login(login::Args),
+    Logout(logout::Args),
+    Config(config::Args),
+    // Boxed: the sandbox has many options, the other commands almost none.
+    Sandbox(Box<sandbox::Args>),
+    Demo(demo::Args),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
 /// French on stderr. `Err` carries the exit code to end with.
 pub fn parse() -> std::result::Result<Cli, u8> {
-    let command = Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help());
-    let command = localize(command);
-    let matches = command.try_get_matches().map_err(|error| report_clap_error(&error))?;
+    let matches = command().try_get_matches().map_err(|error| report_clap_error(&error))?;
     Cli::from_arg_matches(&matches).map_err(|error| report_clap_error(&error))
+}
+
+/// The whole command tree as users see it: French headings everywhere, exit codes at the end.
+pub fn command() -> clap::Command {
+    localize(Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help()))
 }
 
 /// French headings for every subcommand, as the root has them.
@@ -182,6 +195,11 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Factures(args) => factures::run(args, cli),
         Command::SyncOffer(args) => sync_offer::run(args, cli),
         Command::Integrations(args) => integrations::run(args, cli),
+        Command::Analytics(args) => analytics::run(args, cli),
+        Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Dashboard(args) => dashboard::run(args, cli),
+        Command::Completions(args) => docs::completions(args, command()),
+        Command::Man(args) => docs::man(args, &command()),
         Command::TestConnection(args) => {
             let batigest = context::Batigest::resolve(cli)?;
             let format = cli.output.format.unwrap_or_default();
@@ -226,6 +244,6 @@ mod tests {
 
     #[test]
     fn command_tree_is_consistent() {
-        localize(Cli::command().after_help(exit_codes::help())).debug_assert();
+        command().debug_assert();
     }
 }

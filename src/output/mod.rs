@@ -24,6 +24,7 @@
 mod csv;
 mod file;
 pub mod format;
+pub mod html;
 mod json;
 mod table;
 

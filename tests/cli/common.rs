@@ -33,9 +33,15 @@ impl Sandbox {
 
     /// A sandbox serving the fixture below.
     pub fn with_fixture(args: &[&str]) -> Self {
+        Self::with_fixture_plus("", args)
+    }
+
+    /// A sandbox serving the fixture below plus the rows `extra` inserts.
+    pub fn with_fixture_plus(extra: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("fixture.sqlite");
         write_fixture(&db);
+        rusqlite::Connection::open(&db).and_then(|conn| conn.execute_batch(extra)).expect("extra fixture rows");
         let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
         Self::start_in(dir, &all)
@@ -77,6 +83,24 @@ impl Sandbox {
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
+    }
+
+    /// `jlm-batigest ARGS` against this sandbox: its address, user and password in the
+    /// environment, plain TDS, and a HOME of its own.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.client().args(args).output().expect("run jlm-batigest")
+    }
+
+    /// The command `run` uses, for tests that need to set more.
+    pub fn client(&self) -> Command {
+        let mut command = command(self.dir.path());
+        command
+            .env("BATIGEST_SQL_SERVER", "127.0.0.1")
+            .env("BATIGEST_SQL_PORT", self.addr.port().to_string())
+            .env("BATIGEST_SQL_USER", USER)
+            .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+            .args(["--encrypt", "off"]);
+        command
     }
 }
 

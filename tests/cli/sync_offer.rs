@@ -82,32 +82,29 @@ impl Store {
 
     /// Rows of `sql` as text, NULL as an empty string.
     fn rows(&self, sql: &str) -> Vec<Vec<String>> {
-        match self {
-            Store::Postgres { db, .. } => {
-                db.psql(sql).lines().map(|line| line.split('|').map(str::to_owned).collect()).collect()
-            }
-            _ => {
-                let conn = self.sqlite();
-                let mut statement = conn.prepare(sql).expect("prepare");
-                let width = statement.column_count();
-                statement
-                    .query_map([], |row| {
-                        (0..width)
-                            .map(|i| {
-                                Ok(match row.get_ref(i)? {
-                                    rusqlite::types::ValueRef::Null => String::new(),
-                                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
-                                    rusqlite::types::ValueRef::Text(v) => String::from_utf8_lossy(v).into_owned(),
-                                    rusqlite::types::ValueRef::Blob(_) => "<blob>".to_owned(),
-                                })
+        if let Store::Postgres { db, .. } = self {
+            db.psql(sql).lines().map(|line| line.split('|').map(str::to_owned).collect()).collect()
+        } else {
+            let conn = self.sqlite();
+            let mut statement = conn.prepare(sql).expect("prepare");
+            let width = statement.column_count();
+            statement
+                .query_map([], |row| {
+                    (0..width)
+                        .map(|i| {
+                            Ok(match row.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => String::new(),
+                                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Text(v) => String::from_utf8_lossy(v).into_owned(),
+                                rusqlite::types::ValueRef::Blob(_) => "<blob>".to_owned(),
                             })
-                            .collect()
-                    })
-                    .expect("query")
-                    .collect::<Result<_, _>>()
-                    .expect("rows")
-            }
+                        })
+                        .collect()
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
         }
     }
 
@@ -167,7 +164,7 @@ on_both_stores!(first_sync_links_the_offer_then_nothing_changes);
 fn first_sync_links_the_offer_then_nothing_changes(store: &Store) {
     let sandbox = Sandbox::with_fixture(&[]);
     store.create_offers();
-    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let csv = stdout(&output);
     assert!(csv.contains("DEVIS-2024-001,1,synced,offre.final_amount,10000.50,12345678.91,"), "{csv}");
@@ -193,7 +190,7 @@ fn first_sync_links_the_offer_then_nothing_changes(store: &Store) {
     assert_eq!(new["offre.final_amount"], "12345678.91");
     assert_eq!(new["integration.sync_status"], "synced");
 
-    let again = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
+    let again = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert!(text(&again).contains("déjà à jour"), "{}", text(&again));
     let after = store.rows(
@@ -210,7 +207,7 @@ on_both_stores!(a_devis_without_offer_waits_for_manual_review);
 fn a_devis_without_offer_waits_for_manual_review(store: &Store) {
     let sandbox = Sandbox::with_fixture(&[]);
     store.create_offers();
-    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-002"]);
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(text(&output).contains("vérification manuelle"), "{}", text(&output));
     let rows = store.rows("SELECT offer_id, sync_status, error_message FROM batigest_integrations");
@@ -220,10 +217,10 @@ fn a_devis_without_offer_waits_for_manual_review(store: &Store) {
     assert_eq!(store.rows("SELECT outcome FROM batigest_sync_log"), [["manual_review"]]);
 
     // --offer links it by hand; an offer that does not exist is exit 4 and changes nothing.
-    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "999"]);
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "999"]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
     assert!(text(&output).contains("999"), "{}", text(&output));
-    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "2"]);
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "2"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(store.rows("SELECT offer_id, sync_status FROM batigest_integrations"), [["2", "synced"]]);
     assert_eq!(
@@ -238,7 +235,7 @@ on_both_stores!(dry_run_writes_nothing);
 fn dry_run_writes_nothing(store: &Store) {
     let sandbox = Sandbox::with_fixture(&[]);
     store.create_offers();
-    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001", "--dry-run", "--format", "csv"]);
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--dry-run", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(stdout(&output).contains("offre.final_amount,10000.50,12345678.91"), "{}", text(&output));
     assert!(text(&output).contains("rien n'a été écrit"), "{}", text(&output));
@@ -249,7 +246,7 @@ fn dry_run_writes_nothing(store: &Store) {
     assert_eq!(store.count("batigest_integrations"), 0);
     assert_eq!(store.count("batigest_sync_log"), 0);
 
-    let output = run(&sandbox, &store, &["sync-offer", "--all", "--dry-run"]);
+    let output = run(&sandbox, store, &["sync-offer", "--all", "--dry-run"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(store.count("batigest_integrations"), 0);
     assert_eq!(store.count("batigest_sync_log"), 0);
@@ -295,7 +292,7 @@ on_both_stores!(a_batch_goes_on_after_an_error_and_sums_up);
 fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
     let sandbox = Sandbox::with_fixture_and(MORE_DEVIS, &[]);
     store.create_offers();
-    let output = run(&sandbox, &store, &["sync-offer", "--all"]);
+    let output = run(&sandbox, store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(1), "one devis failed: {}", text(&output));
     let message = text(&output);
     assert!(
@@ -320,7 +317,7 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
     );
 
     // A batch with an error is not a starting point: the next one looks at everything again.
-    let output = run(&sandbox, &store, &["sync-offer", "--all", "--since", "01/05/2024"]);
+    let output = run(&sandbox, store, &["sync-offer", "--all", "--since", "01/05/2024"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(text(&output).contains("0 synchronisé, 1 inchangé, 0 à vérifier, 1 erreur"), "{}", text(&output));
 }
@@ -352,7 +349,7 @@ INSERT INTO DEVIS SELECT i, 'DEVIS-2024-' || printf('%04d', i), NULL, 1, 100 + i
 on_both_stores!(batigest_lost_midway_keeps_what_was_committed);
 fn batigest_lost_midway_keeps_what_was_committed(store: &Store) {
     let sandbox = Sandbox::with_fixture_and(HUNDRED_DEVIS, &["--drop-after-rows", "80"]);
-    let output = run(&sandbox, &store, &["sync-offer", "--all"]);
+    let output = run(&sandbox, store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(3), "Batigest lost: {}", text(&output));
     let synced = store.count("batigest_integrations");
     assert!(synced > 0 && synced < 80, "the devis read before the drop stay synced: {synced}");
@@ -374,12 +371,12 @@ fn two_batches_at_once_neither_duplicate_nor_lose_rows(store: &Store) {
     let sandbox = Sandbox::with_fixture_and(MORE_DEVIS.replace("1500, '2024-06-02", "15, '2024-06-02").as_str(), &[]);
     store.create_offers();
     // The store exists before the race, as it does after any first run.
-    let output = run(&sandbox, &store, &["integrations"]);
+    let output = run(&sandbox, store, &["integrations"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     // The same starting date for both, or the second might rightly start after the first's batch.
     let batch = ["sync-offer", "--all", "--since", "2024-01-01"];
-    let first = spawn(&sandbox, &store, &batch);
-    let second = spawn(&sandbox, &store, &batch);
+    let first = spawn(&sandbox, store, &batch);
+    let second = spawn(&sandbox, store, &batch);
     for child in [first, second] {
         let output = child.wait_with_output().expect("wait");
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
@@ -395,10 +392,10 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
     let sandbox = Sandbox::with_fixture(&[]);
     store.create_offers();
     for reference in ["DEVIS-2024-001", "DEVIS-2024-003"] {
-        let output = run(&sandbox, &store, &["sync-offer", "--ref", reference]);
+        let output = run(&sandbox, store, &["sync-offer", "--ref", reference]);
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     }
-    let output = run(&sandbox, &store, &["integrations", "--format", "csv"]);
+    let output = run(&sandbox, store, &["integrations", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let records = parse_csv(&stdout(&output));
     let header = &records[0];
@@ -423,7 +420,7 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
     // Newest first.
     assert_eq!(records[1][column("numero_devis")], "DEVIS-2024-003");
 
-    let output = run(&sandbox, &store, &["integrations", "--journal", "--format", "json"]);
+    let output = run(&sandbox, store, &["integrations", "--journal", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let journal: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let entries = journal["journal"].as_array().expect("entries");
