@@ -228,39 +228,75 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l n
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -s h -l help -d 'Affiche l\'aide'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l from -d 'Début de la période (incluse ; défaut : 1er janvier de l\'année en cours)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l to -d 'Fin de la période (incluse ; défaut : aujourd\'hui)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l periode -d 'Évolution par mois, trimestre ou année (sinon : la période entière)' -r -f -a "mensuel\t''
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l from -d 'Début de la période (incluse ; défaut : 1er janvier de l\'année en cours)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l to -d 'Fin de la période (incluse ; défaut : aujourd\'hui)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l periode -d 'Évolution par mois, trimestre ou année (sinon : la période entière)' -r -f -a "mensuel\t''
 trimestriel\t''
 annuel\t''"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l user -d 'Utilisateur SQL' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
 json\t'un document JSON'
 ndjson\t'un objet JSON par ligne'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
 always\t'toujours'
 never\t'jamais'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -l no-progress -d 'Pas de barre de progression'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l no-save -d 'N\'enregistre pas ce calcul dans l\'historique (table batigest_analytics du magasin JLM)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -f -a "history" -d 'Calculs d\'indicateurs enregistrés (historique)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l periode -d 'Seulement les calculs de ce découpage' -r -f -a "mensuel\t''
+trimestriel\t''
+annuel\t''
+global\t''"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l limit -d 'Nombre maximal de calculs' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l id -d 'Montre un calcul enregistré en entier' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l statut -d 'Seulement cet état de synchronisation' -r -f -a "synced\t'lié à son offre (ou enregistré, sans table offers)'
 manual_review\t'aucune offre ne correspond : à lier à la main'
 error\t'en erreur'

@@ -2,16 +2,22 @@
 
 use std::collections::BTreeMap;
 
+use std::io::Write;
+
 use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
 
 use super::Cli;
 use super::context::{Batigest, Render, runtime};
 use super::values;
 use crate::batigest::analytics::{self, Month};
 use crate::batigest::queries;
-use crate::error::{Error, Result};
+use crate::config::{self, Env};
+use crate::error::{Error, Kind as ErrorKind, Result};
+use crate::jlm::Store;
+use crate::jlm::analytics::{Analytics, SavedAnalytics};
 use crate::model::Ouvrage;
-use crate::output::{self, Cell, Column, Kind, RecordSink, Style};
+use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
 use crate::report::kpi::{Bucket, EnCours, Granularity, Kpis, Period, Sums};
 
@@ -30,8 +36,11 @@ laissé vide, jamais 0. La facturation en cours est calculée à la date de fin 
 
 /// Indicateurs : conversion, chiffre d'affaires prévu, facturé, réalisé, marges prévues et réelles
 #[derive(Debug, clap::Args)]
-#[command(after_help = EXAMPLES)]
+#[command(after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
     /// Début de la période (incluse ; défaut : 1er janvier de l'année en cours)
     #[arg(long, value_name = "DATE", value_parser = values::date)]
     from: Option<NaiveDate>,
@@ -43,6 +52,40 @@ pub struct Args {
     /// Évolution par mois, trimestre ou année (sinon : la période entière)
     #[arg(long, value_enum, value_name = "PÉRIODE")]
     periode: Option<Periode>,
+
+    /// N'enregistre pas ce calcul dans l'historique (table batigest_analytics du magasin JLM)
+    #[arg(long)]
+    no_save: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    History(HistoryArgs),
+}
+
+const HISTORY_EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest analytics history
+      les calculs enregistrés, du plus récent au plus ancien
+  jlm-batigest analytics history --periode mensuel --limit 12
+  jlm-batigest analytics history --id 42 --format json
+      le calcul n° 42 en entier, tel qu'il a été enregistré";
+
+/// Calculs d'indicateurs enregistrés (historique)
+#[derive(Debug, clap::Args)]
+#[command(after_help = HISTORY_EXAMPLES)]
+struct HistoryArgs {
+    /// Seulement les calculs de ce découpage
+    #[arg(long, value_enum, value_name = "PÉRIODE", conflicts_with = "id")]
+    periode: Option<SavedPeriode>,
+
+    /// Nombre maximal de calculs
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "id")]
+    limit: Option<u64>,
+
+    /// Montre un calcul enregistré en entier
+    #[arg(long, value_name = "ID")]
+    id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -50,6 +93,26 @@ enum Periode {
     Mensuel,
     Trimestriel,
     Annuel,
+}
+
+/// The `periode` column of a saved run: its bucket size, or `global` for a whole period.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SavedPeriode {
+    Mensuel,
+    Trimestriel,
+    Annuel,
+    Global,
+}
+
+impl SavedPeriode {
+    fn code(self) -> &'static str {
+        match self {
+            SavedPeriode::Mensuel => "mensuel",
+            SavedPeriode::Trimestriel => "trimestriel",
+            SavedPeriode::Annuel => "annuel",
+            SavedPeriode::Global => "global",
+        }
+    }
 }
 
 const RATE: Kind = Kind::Percent { scale: 2 };
@@ -214,6 +277,9 @@ pub fn write(sink: &mut dyn RecordSink, report: &Report, settings: &Settings) ->
 }
 
 pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+    if let Some(Sub::History(history_args)) = &args.command {
+        return history(history_args, cli);
+    }
     let today = chrono::Local::now().date_naive();
     let to = args.to.unwrap_or(today);
     let from = args.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
@@ -230,10 +296,131 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         tolerance: batigest.settings.tolerance.value,
         cibles: batigest.settings.cibles.value.clone(),
     };
-    let report = runtime()?.block_on(compute(&batigest, period, granularity))?;
+    let runtime = runtime()?;
+    let report = runtime.block_on(compute(&batigest, period, granularity))?;
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);
     write(&mut *sink, &report, &settings).map_err(|e| Error::output(&e))?;
     sink.finish().map_err(|e| Error::output(&e))?;
-    Render::commit(destination)
+    Render::commit(destination)?;
+    if args.no_save {
+        return Ok(());
+    }
+    // The whole result, as `--format json` would print it, goes to data_json.
+    let mut document = Vec::new();
+    let json = Options { format: Format::Json, excel: false, color: false, terminal_width: None };
+    let mut json_sink = output::sink(json, "indicateurs", &mut document);
+    write(&mut *json_sink, &report, &settings).and_then(|()| json_sink.finish()).map_err(|e| Error::output(&e))?;
+    let total = &report.total;
+    let saved = Analytics {
+        periode: args
+            .periode
+            .map_or("global", |p| match p {
+                Periode::Mensuel => "mensuel",
+                Periode::Trimestriel => "trimestriel",
+                Periode::Annuel => "annuel",
+            })
+            .to_owned(),
+        ca_realise: Some(total.ca_realise),
+        ca_prevu: Some(total.ca_prevu),
+        taux_conversion: total.taux_conversion,
+        marge_reelle_moyenne: total.marge_reelle_moyenne,
+        marge_prevue_moyenne: total.marge_prevue_moyenne,
+        nombre_devis: i64::try_from(total.nombre_devis).ok(),
+        nombre_factures: i64::try_from(total.nombre_factures).ok(),
+        data_json: Some(String::from_utf8_lossy(&document).into_owned()),
+    };
+    let id = runtime.block_on(async { batigest.store().await?.save_analytics(&saved).await })?;
+    if !cli.quiet {
+        let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (n° {id}).");
+    }
+    Ok(())
+}
+
+const HISTORY: [Column; 10] = [
+    Column { key: "id", header: "N°", kind: Kind::Integer },
+    Column { key: "generated_at", header: "Calculé le", kind: Kind::DateTime },
+    Column { key: "periode", header: "Découpage", kind: Kind::Text },
+    Column { key: "nombre_devis", header: "Devis émis", kind: Kind::Integer },
+    Column { key: "nombre_factures", header: "Factures", kind: Kind::Integer },
+    Column { key: "ca_prevu", header: "CA prévu", kind: Kind::Money },
+    Column { key: "ca_realise", header: "CA réalisé", kind: Kind::Money },
+    Column { key: "taux_conversion", header: "Conversion", kind: RATE },
+    Column { key: "marge_prevue_moyenne", header: "Marge prévue", kind: RATE },
+    Column { key: "marge_reelle_moyenne", header: "Marge réelle", kind: RATE },
+];
+
+fn history_cells(saved: &SavedAnalytics) -> Vec<Cell> {
+    let a = &saved.analytics;
+    vec![
+        saved.id.into(),
+        saved.generated_at.map(local).into(),
+        a.periode.as_str().into(),
+        a.nombre_devis.into(),
+        a.nombre_factures.into(),
+        a.ca_prevu.into(),
+        a.ca_realise.into(),
+        a.taux_conversion.into(),
+        a.marge_prevue_moyenne.into(),
+        a.marge_reelle_moyenne.into(),
+    ]
+}
+
+/// The store keeps UTC; people read their own time.
+fn local(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local()
+}
+
+/// A cell from a value of a saved JSON document, typed by its column.
+fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
+    match (value, kind) {
+        (serde_json::Value::Null, _) => Cell::Empty,
+        (serde_json::Value::Number(number), _) => number.to_string().parse::<Decimal>().map_or(Cell::Empty, Cell::from),
+        (serde_json::Value::String(text), Kind::Date) => {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(|_| text.as_str().into(), Cell::from)
+        }
+        (serde_json::Value::String(text), _) => text.as_str().into(),
+        (other, _) => other.to_string().into(),
+    }
+}
+
+fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
+    let env = Env::capture()?;
+    let settings = config::Settings::load(&cli.connection, &env)?;
+    let render = Render::resolve(cli)?;
+    runtime()?.block_on(async {
+        let store =
+            Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await?;
+        let mut destination = render.destination()?;
+        let io = |e: std::io::Error| Error::output(&e);
+        if let Some(id) = args.id {
+            let saved = store.get_analytics(id).await?.ok_or_else(|| {
+                Error::new(ErrorKind::NotFound, format!("aucun calcul n° {id} dans l'historique"))
+                    .with_hint("« jlm-batigest analytics history » liste les calculs enregistrés")
+            })?;
+            let document: serde_json::Value = saved
+                .analytics
+                .data_json
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let mut sink = output::sink(render.options, "indicateurs", &mut destination);
+            sink.begin(&COLUMNS).map_err(io)?;
+            for row in document["indicateurs"].as_array().into_iter().flatten() {
+                let cells: Vec<Cell> = COLUMNS.iter().map(|column| json_cell(&row[column.key], column.kind)).collect();
+                sink.row(&cells, Style::default()).map_err(io)?;
+            }
+            sink.section("calcul", &format!("Calcul n° {id}"), &HISTORY, vec![history_cells(&saved)]).map_err(io)?;
+            sink.finish().map_err(io)?;
+        } else {
+            let mut sink = output::sink(render.options, "historique", &mut destination);
+            sink.begin(&HISTORY).map_err(io)?;
+            for saved in store.list_analytics(args.periode.map(SavedPeriode::code), args.limit).await? {
+                sink.row(&history_cells(&saved), Style::default()).map_err(io)?;
+            }
+            sink.finish().map_err(io)?;
+        }
+        Render::commit(destination)
+    })
 }

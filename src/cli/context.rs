@@ -13,10 +13,13 @@ use crate::batigest::schema::Mapping;
 use crate::config::{Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
+use crate::jlm::Store;
 use crate::output::{Destination, Format, Options};
 
 pub struct Batigest {
     pub settings: Settings,
+    /// Where the embedded JLM store lives when no `--jlm-db` is given.
+    pub default_store: Option<PathBuf>,
     pub target: Target,
     pub password: Password,
     pub mapping: Mapping,
@@ -48,7 +51,7 @@ impl Batigest {
                  interceptée. Préférez --ca-file."
             );
         }
-        Ok(Self { settings, target, password, mapping })
+        Ok(Self { settings, default_store: env.default_store.clone(), target, password, mapping })
     }
 }
 
@@ -93,6 +96,14 @@ impl Batigest {
     /// Connects and logs in; a failure is exit 3 with its French sentence and hint.
     pub async fn connect(&self) -> Result<Connection> {
         connection::connect(&self.target, self.password.secret.expose()).await.map_err(Error::from)
+    }
+}
+
+impl Batigest {
+    /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
+    pub async fn store(&self) -> Result<Store> {
+        Store::open(self.settings.jlm_db.value.as_deref(), self.default_store.as_deref(), self.settings.timeout.value)
+            .await
     }
 }
 

@@ -69,6 +69,14 @@ const LATE: [Column; 5] = [
     Column { key: "reste_du", header: "Reste dû", kind: Kind::Money },
 ];
 
+const SYNCS: [Column; 5] = [
+    Column { key: "numero_devis", header: "Devis", kind: Kind::Text },
+    Column { key: "offre", header: "Offre JLM", kind: Kind::Text },
+    Column { key: "montant_batigest", header: "Montant HT", kind: Kind::Text },
+    Column { key: "sync_status", header: "État", kind: Kind::Text },
+    Column { key: "last_sync_at", header: "Le", kind: Kind::Text },
+];
+
 const FAMILIES: [Column; 4] = [
     Column { key: "famille", header: "Famille", kind: Kind::Text },
     Column { key: "libelle", header: "Libellé", kind: Kind::Text },
@@ -139,6 +147,17 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
         })
         .collect();
 
+    // The dashboard still shows everything else when the store cannot be read: it says why instead.
+    let syncs = match latest_syncs(batigest).await {
+        Ok(syncs) => syncs,
+        Err(error) => vec![[
+            format!("magasin JLM indisponible : {error}"),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]],
+    };
     let this_month = buckets.last().map(|(_, kpis)| *kpis).unwrap_or_default();
     Ok(Dashboard {
         au: format::date_fr(au),
@@ -171,8 +190,37 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
         late_count: totals.nombre_en_retard,
         late_total: totals.reste_du_en_retard,
         families,
-        syncs: Vec::new(),
+        syncs,
     })
+}
+
+/// Syncs shown on the dashboard, the most recent first.
+const SYNCS_SHOWN: u64 = 5;
+
+async fn latest_syncs(batigest: &Batigest) -> Result<Vec<[String; 5]>> {
+    let store = batigest.store().await?;
+    let rows = store.integrations(None, Some(SYNCS_SHOWN)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let offer = match (row.offer_id, row.offre_reference) {
+                (Some(id), Some(reference)) => format!("{id} ({reference})"),
+                (Some(id), None) => id.to_string(),
+                (None, _) => "—".to_owned(),
+            };
+            let when = row.last_sync_at.map(|utc| {
+                use chrono::TimeZone;
+                format::date_time_fr(chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local())
+            });
+            [
+                row.numero_devis,
+                offer,
+                row.montant_batigest.map(format::money).unwrap_or_default(),
+                row.sync_status,
+                when.unwrap_or_default(),
+            ]
+        })
+        .collect())
 }
 
 pub fn run(args: &Args, cli: &Cli) -> Result<()> {
@@ -238,6 +286,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         .map(|f| vec![f.code.as_str().into(), f.libelle.as_str().into(), f.moyenne.into(), f.cible.into()])
         .collect();
     sink.section("familles_sous_cible", "Familles sous leur cible", &FAMILIES, below).map_err(io)?;
+    let syncs = dashboard.syncs.iter().map(|row| row.iter().map(|text| text.as_str().into()).collect()).collect();
+    sink.section("synchronisations", "Dernières synchronisations", &SYNCS, syncs).map_err(io)?;
     sink.finish().map_err(io)?;
     Render::commit(destination)
 }

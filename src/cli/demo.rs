@@ -16,7 +16,8 @@ Exemples :
   jlm-batigest demo --keep
       laisse le bac à sable tourner après la visite, pour essayer d'autres commandes
 
-Rien n'est écrit hors d'un dossier temporaire : ni configuration, ni trousseau, ni magasin JLM.";
+Rien n'est écrit hors d'un dossier temporaire : ni configuration, ni trousseau, ni magasin JLM.
+Le magasin JLM temporaire contient une table offers (comme JLM ERP) avec une offre à relier.";
 
 /// Visite guidée : un bac à sable Batigest et chaque commande de l'outil, sans rien installer
 #[derive(Debug, clap::Args)]
@@ -42,9 +43,24 @@ const TOUR: &[(&str, &[&str])] = &[
         &["analytics", "--from", "2025-01-01", "--to", "2025-12-31", "--periode", "mensuel"],
     ),
     (
-        "Les mêmes en CSV pour Excel",
-        &["analytics", "--from", "2025-01-01", "--to", "2025-12-31", "--periode", "trimestriel", "--excel"],
+        "Les mêmes par trimestre, en CSV pour Excel, sans les enregistrer",
+        &[
+            "analytics",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--periode",
+            "trimestriel",
+            "--excel",
+            "--no-save",
+        ],
     ),
+    ("Synchroniser un devis vers son offre JLM ERP", &["sync-offer", "--ref", "DEVIS-2025-001"]),
+    ("Le synchroniser à nouveau : rien ne change", &["sync-offer", "--ref", "DEVIS-2025-001"]),
+    ("Synchroniser les devis engagés depuis le 01/12/2025", &["sync-offer", "--all", "--since", "2025-12-01"]),
+    ("Le suivi des intégrations", &["integrations", "--limit", "10"]),
+    ("Le tableau de bord au 31/12/2025", &["dashboard", "--au", "2025-12-31"]),
 ];
 
 pub fn run(args: &Args, quiet: bool) -> Result<()> {
@@ -65,7 +81,9 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
         .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
     let sandbox = runtime.block_on(Sandbox::start(options))?;
     let config = dir.path().join("config.toml");
-    write_config(&config, sandbox.local_addr(), &certificate, &dir.path().join("jlm.sqlite"))?;
+    let store = dir.path().join("jlm.sqlite");
+    write_config(&config, sandbox.local_addr(), &certificate, &store)?;
+    write_offers(&store)?;
 
     let mut out = std::io::stdout().lock();
     let say = |out: &mut dyn Write, text: &str| writeln!(out, "{text}").map_err(|e| Error::output(&e));
@@ -122,6 +140,18 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
     }
     runtime.block_on(sandbox.shutdown());
     Ok(())
+}
+
+/// A stand-in for JLM ERP's `offers` table, so the tour shows a devis landing on its offer.
+fn write_offers(store: &Path) -> Result<()> {
+    let fail = |e: rusqlite::Error| Error::new(Kind::Unexpected, format!("{} : {e}", store.display()));
+    let conn = rusqlite::Connection::open(store).map_err(fail)?;
+    conn.execute_batch(
+        "CREATE TABLE offers (id INTEGER PRIMARY KEY, reference TEXT NOT NULL, client TEXT, \
+         estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status TEXT, batigest_ref TEXT);
+         INSERT INTO offers VALUES (1, 'DEVIS-2025-001', 'Offre de démonstration', 4500.00, NULL, 'en_cours', NULL);",
+    )
+    .map_err(fail)
 }
 
 /// A `demo` profile pointing at the sandbox, its certificate and a temporary store.

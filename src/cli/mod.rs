@@ -167,6 +167,9 @@ fn french_message(error: &clap::Error) -> String {
         ErrorKind::UnknownArgument => format!("option inconnue : {arg}"),
         ErrorKind::InvalidSubcommand => format!("commande inconnue : {arg}"),
         ErrorKind::MissingRequiredArgument => format!("option obligatoire manquante : {arg}"),
+        ErrorKind::ArgumentConflict if arg.is_empty() => {
+            format!("cette sous-commande ne se combine pas avec {}", context(ContextKind::PriorArg))
+        }
         ErrorKind::ArgumentConflict => {
             format!("{arg} ne peut pas être utilisé avec {}", context(ContextKind::PriorArg))
         }

@@ -1,8 +1,5 @@
 //! KPI history (`batigest_analytics`, JLM ERP's table): what `analytics` saves and
 //! `analytics history` lists.
-// The `analytics` command that calls these comes with its own change; until then only the tests
-// use them.
-#![cfg_attr(not(test), expect(dead_code, reason = "called by the analytics command, not merged yet"))]
 
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::common::Sandbox;
+use crate::common::{PgDatabase, Sandbox};
 
 /// Devis of every status on month edges, several invoices per devis, a credit note (in the base
 /// fixture), an invoice without devis, a converted devis that is not committed.
@@ -236,4 +236,34 @@ fn a_period_starting_mid_month_clips_its_buckets() {
 
 fn rows_of(sandbox: &Sandbox, args: &[&str]) -> Vec<Vec<String>> {
     rows(&sandbox.run(&[args, &["--format", "csv"]].concat()))
+}
+
+#[test]
+fn history_round_trip_on_sqlite_and_postgresql() {
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let postgres = PgDatabase::create();
+    let mut stores = vec![format!("sqlite:{}", sandbox.path("jlm.sqlite").display())];
+    stores.extend(postgres.as_ref().map(PgDatabase::url));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = sandbox.run(args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).expect("JSON")
+    };
+    for store in &stores {
+        let period = ["--from", "2024-01-01", "--to", "2024-06-30", "--periode", "mensuel", "--jlm-db", store];
+        let computed = json(&[&["analytics", "--format", "json"], &period[..]].concat());
+        json(&[&["analytics", "--format", "json", "--no-save"], &period[..]].concat());
+
+        let history = json(&["analytics", "history", "--jlm-db", store, "--format", "json"]);
+        let runs = history["historique"].as_array().expect("runs");
+        assert_eq!(runs.len(), 1, "--no-save saved nothing: {history}");
+        let run = &runs[0];
+        assert_eq!(run["periode"], "mensuel");
+        assert_eq!(run["nombre_devis"], 5);
+        assert_eq!(run["ca_prevu"].to_string(), "12348678.91", "Σ of the committed devis, to the cent");
+
+        let id = run["id"].to_string();
+        let shown = json(&["analytics", "history", "--id", &id, "--jlm-db", store, "--format", "json"]);
+        assert_eq!(shown["indicateurs"], computed["indicateurs"], "the saved run is the computed one");
+    }
 }

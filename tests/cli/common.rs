@@ -36,23 +36,12 @@ impl Sandbox {
         Self::with_fixture_plus("", args)
     }
 
-    /// A sandbox serving the fixture below plus the rows `extra` inserts.
+    /// A sandbox serving the fixture below with `extra` SQL run on it first (more rows, other values).
     pub fn with_fixture_plus(extra: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("fixture.sqlite");
         write_fixture(&db);
         rusqlite::Connection::open(&db).and_then(|conn| conn.execute_batch(extra)).expect("extra fixture rows");
-        let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
-        all.extend_from_slice(args);
-        Self::start_in(dir, &all)
-    }
-
-    /// A sandbox serving the fixture with `extra` SQL run on it first (more rows, other values).
-    pub fn with_fixture_and(extra: &str, args: &[&str]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("fixture.sqlite");
-        write_fixture(&db);
-        rusqlite::Connection::open(&db).expect("open the fixture").execute_batch(extra).expect("extra rows");
         let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
         Self::start_in(dir, &all)

@@ -290,7 +290,7 @@ INSERT INTO DEVIS VALUES
 
 on_both_stores!(a_batch_goes_on_after_an_error_and_sums_up);
 fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
-    let sandbox = Sandbox::with_fixture_and(MORE_DEVIS, &[]);
+    let sandbox = Sandbox::with_fixture_plus(MORE_DEVIS, &[]);
     store.create_offers();
     let output = run(&sandbox, store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(1), "one devis failed: {}", text(&output));
@@ -324,7 +324,7 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
 
 #[test]
 fn the_next_batch_starts_where_the_last_successful_one_did() {
-    let sandbox = Sandbox::with_fixture_and("UPDATE DEVIS SET STATUT = 'VALIDE' WHERE ID = 2;", &[]);
+    let sandbox = Sandbox::with_fixture_plus("UPDATE DEVIS SET STATUT = 'VALIDE' WHERE ID = 2;", &[]);
     let store = Store::default_file();
     let output = run(&sandbox, &store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
@@ -348,7 +348,7 @@ INSERT INTO DEVIS SELECT i, 'DEVIS-2024-' || printf('%04d', i), NULL, 1, 100 + i
 
 on_both_stores!(batigest_lost_midway_keeps_what_was_committed);
 fn batigest_lost_midway_keeps_what_was_committed(store: &Store) {
-    let sandbox = Sandbox::with_fixture_and(HUNDRED_DEVIS, &["--drop-after-rows", "80"]);
+    let sandbox = Sandbox::with_fixture_plus(HUNDRED_DEVIS, &["--drop-after-rows", "80"]);
     let output = run(&sandbox, store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(3), "Batigest lost: {}", text(&output));
     let synced = store.count("batigest_integrations");
@@ -368,7 +368,7 @@ fn batigest_lost_midway_keeps_what_was_committed(store: &Store) {
 
 on_both_stores!(two_batches_at_once_neither_duplicate_nor_lose_rows);
 fn two_batches_at_once_neither_duplicate_nor_lose_rows(store: &Store) {
-    let sandbox = Sandbox::with_fixture_and(MORE_DEVIS.replace("1500, '2024-06-02", "15, '2024-06-02").as_str(), &[]);
+    let sandbox = Sandbox::with_fixture_plus(MORE_DEVIS.replace("1500, '2024-06-02", "15, '2024-06-02").as_str(), &[]);
     store.create_offers();
     // The store exists before the race, as it does after any first run.
     let output = run(&sandbox, store, &["integrations"]);
