@@ -13,6 +13,7 @@ pub enum Kind {
     NotFound,
     Store,
     Alert,
+    Interrupted,
 }
 
 impl Kind {
@@ -24,6 +25,7 @@ impl Kind {
             Kind::NotFound => exit_codes::NOT_FOUND,
             Kind::Store => exit_codes::STORE,
             Kind::Alert => exit_codes::ALERT,
+            Kind::Interrupted => exit_codes::INTERRUPTED,
         }
     }
 }

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::analytics::{self, Month};
 use crate::batigest::queries;
@@ -296,8 +296,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         tolerance: batigest.settings.tolerance.value,
         cibles: batigest.settings.cibles.value.clone(),
     };
-    let runtime = runtime()?;
-    let report = runtime.block_on(compute(&batigest, period, granularity))?;
+    let report = block_on(compute(&batigest, period, granularity))?;
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);
     write(&mut *sink, &report, &settings).map_err(|e| Error::output(&e))?;
@@ -330,7 +329,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         nombre_factures: i64::try_from(total.nombre_factures).ok(),
         data_json: Some(String::from_utf8_lossy(&document).into_owned()),
     };
-    let id = runtime.block_on(async { batigest.store().await?.save_analytics(&saved).await })?;
+    let id = block_on(async { batigest.store().await?.save_analytics(&saved).await })?;
     if !cli.quiet {
         let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (n° {id}).");
     }
@@ -389,7 +388,7 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
     let env = Env::capture()?;
     let settings = config::Settings::load(&cli.connection, &env)?;
     let render = Render::resolve(cli)?;
-    runtime()?.block_on(async {
+    block_on(async {
         let store =
             Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await?;
         let mut destination = render.destination()?;

@@ -1,7 +1,7 @@
 //! `jlm-batigest coefficients`: sale/purchase coefficients of active ouvrages, by family.
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
 use crate::model::{Classe, Ouvrage};
@@ -138,7 +138,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         tolerance: batigest.settings.tolerance.value,
         cibles: batigest.settings.cibles.value.clone(),
     };
-    let ouvrages = runtime()?.block_on(async {
+    let ouvrages = block_on(async {
         let mut client = batigest.connect().await?;
         let mut ouvrages: Vec<Ouvrage> = Vec::new();
         // A catalogue holds hundreds of ouvrages, not millions: the statistics need them all.

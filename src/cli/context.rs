@@ -84,12 +84,20 @@ fn target(settings: &Settings) -> Result<Target> {
     })
 }
 
-/// A runtime for the async client. Current-thread: the tool does one thing at a time.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+/// Runs a command's async work on a current-thread runtime (the tool does one thing at a time).
+/// Ctrl-C drops the work where it stands: an unfinished `-o` file is removed, an open store
+/// transaction rolls back, and the run ends with code 130.
+pub fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))
+        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    runtime.block_on(async {
+        tokio::select! {
+            result = work => result,
+            _ = tokio::signal::ctrl_c() => Err(Error::new(Kind::Interrupted, "interrompu (Ctrl-C) ; rien d'inachevé n'a été gardé")),
+        }
+    })
 }
 
 impl Batigest {

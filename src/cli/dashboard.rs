@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::Cli;
 use super::analytics::{self, Report};
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::{connection, queries};
 use crate::error::{Error, Result};
@@ -227,7 +227,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let dashboard = runtime()?.block_on(gather(&batigest, au))?;
+    let dashboard = block_on(gather(&batigest, au))?;
 
     if let Some(path) = &args.html {
         let mut file = Destination::open(Some(path)).map_err(|e| {

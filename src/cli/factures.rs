@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
@@ -123,7 +123,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let selection = if args.en_retard { Selection::Late } else { Selection::Open };
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let totals = runtime()?.block_on(async {
+    let totals = block_on(async {
         let mut client = batigest.connect().await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "factures", &mut destination);

@@ -4,7 +4,7 @@
 use chrono::{Local, NaiveDateTime, TimeZone, Utc};
 
 use super::Cli;
-use super::context::{Render, runtime};
+use super::context::{Render, block_on};
 use crate::config::{Env, Settings};
 use crate::error::{Error, Result};
 use crate::jlm::Store;
@@ -133,7 +133,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let env = Env::capture()?;
     let settings = Settings::load(&cli.connection, &env)?;
     let render = Render::resolve(cli)?;
-    runtime()?.block_on(async {
+    block_on(async {
         let store =
             Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await?;
         let mut destination = render.destination()?;

@@ -207,7 +207,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             let batigest = context::Batigest::resolve(cli)?;
             let format = cli.output.format.unwrap_or_default();
             let mut stdout = std::io::stdout().lock();
-            context::runtime()?.block_on(test_connection::run(args, &batigest, format, &mut stdout))
+            context::block_on(test_connection::run(args, &batigest, format, &mut stdout))
         }
     }
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::queries;
 use crate::config::Env;
@@ -73,7 +73,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
     let job = Job { args, cli, env: &env, batigest: &batigest, render: &render };
-    runtime()?.block_on(async {
+    block_on(async {
         let store = Store::open(
             batigest.settings.jlm_db.value.as_deref(),
             env.default_store.as_deref(),

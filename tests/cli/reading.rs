@@ -376,3 +376,30 @@ fn a_failed_export_leaves_no_file() {
     assert!(output.stdout.is_empty(), "data went to the file, not stdout");
     assert_eq!(std::fs::read_to_string(&target).expect("export").lines().count(), 51);
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_with_130_and_leaves_no_file() {
+    // Each response waits a second: the export is interrupted while it waits for its rows.
+    let sandbox = Sandbox::start(&["--tls", "off", "--generate", "50", "--latency-ms", "1000"]);
+    let target = sandbox.path("export.csv");
+    let child = sandbox
+        .client()
+        .args(["devis", "--format", "csv", "-o", target.to_str().expect("path")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("exit");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(stderr(&output).contains("interrompu"), "{}", stderr(&output));
+    let left: Vec<_> = std::fs::read_dir(sandbox.dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().contains("export"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
