@@ -50,6 +50,10 @@ pub struct Env {
     /// The platform's config file, used when `JLM_BATIGEST_CONFIG` is unset; `None` when the
     /// platform gives no home directory.
     pub default_config: Option<PathBuf>,
+    /// The embedded JLM store in the platform's data dir, used when no `--jlm-db` is given.
+    pub default_store: Option<PathBuf>,
+    /// Who runs the tool (`USER`, or `USERNAME` on Windows), for the sync trace.
+    pub os_user: Option<String>,
 }
 
 impl Env {
@@ -74,6 +78,9 @@ impl Env {
             config: std::env::var_os(CONFIG_VAR).filter(|path| !path.is_empty()).map(PathBuf::from),
             default_config: directories::ProjectDirs::from("fr", "JLM", "jlm-batigest")
                 .map(|dirs| dirs.config_dir().join("config.toml")),
+            default_store: directories::ProjectDirs::from("fr", "JLM", "jlm-batigest")
+                .map(|dirs| dirs.data_dir().join("jlm.sqlite")),
+            os_user: var("USER")?.or(var("USERNAME")?),
         })
     }
 
@@ -320,6 +327,7 @@ fn flag_layer(args: &ConnectionArgs) -> Result<Layer> {
         ca_file: flag("--ca-file", args.ca_file.clone()),
         timeout: flag("--timeout", args.timeout.map(Duration::from_secs)),
         schema: flag("--schema", args.schema.clone()),
+        jlm_db: flag("--jlm-db", args.jlm_db.clone()),
         ..Layer::default()
     };
     if let Some(server) = &args.server {
@@ -350,6 +358,36 @@ fn env_layer(env: &Env) -> Result<Layer> {
         layer.set_server(server, &Source::Env(SERVER_VAR))?;
     }
     Ok(layer)
+}
+
+/// A store URL fit to print: a PostgreSQL URL may carry a password, in its user part or as a
+/// `password=` parameter; both are masked.
+pub fn mask_url_password(url: &str) -> String {
+    const MASK: &str = "********";
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:{MASK}@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={MASK}"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", pairs.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
 }
 
 /// The config file, read and checked; its profiles are ready to take part in the resolution.
@@ -661,7 +699,7 @@ server = 'SRV-BATI\SAGEBAT'
         assert_eq!(settings.port, Sourced::new(1500, profile.clone()));
         assert_eq!(settings.encrypt.value, Encrypt::LoginOnly);
         assert_eq!(settings.trust_cert, Sourced::new(true, profile.clone()));
-        assert_eq!(settings.timeout.value, Duration::from_secs(120));
+        assert_eq!(settings.timeout.value, Duration::from_mins(2));
         assert_eq!(settings.ca_file.value.as_deref(), Some(Path::new("/etc/jlm/ca.pem")));
         assert_eq!(settings.schema.value.as_deref(), Some(Path::new("/etc/jlm/mapping.toml")));
         assert_eq!(settings.user().expect("user"), "lecteur");
@@ -761,5 +799,26 @@ server = 'SRV-BATI\SAGEBAT'
         assert!(error.message.contains("login-only"), "{}", error.message);
         let error = file("[profiles.default]\nserver = \"x\"\nport = = 3\n").expect_err("syntax");
         assert!(error.message.starts_with("/etc/jlm/config.toml, ligne 3 : TOML invalide"), "{}", error.message);
+    }
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(mask_url_password("postgres://jlm:s3cret@erp:5432/jlm"), "postgres://jlm:********@erp:5432/jlm");
+        assert_eq!(
+            mask_url_password("postgres://erp/jlm?user=jlm&password=s3cret&sslmode=require"),
+            "postgres://erp/jlm?user=jlm&password=********&sslmode=require"
+        );
+        assert_eq!(mask_url_password("postgres://jlm@erp/jlm"), "postgres://jlm@erp/jlm");
+        assert_eq!(mask_url_password("sqlite:jlm.db"), "sqlite:jlm.db");
+    }
+
+    #[test]
+    fn store_url_flag_beats_the_environment() {
+        let env = Env { jlm_database_url: Some("postgres://erp/jlm".to_owned()), ..Env::default() };
+        let settings = resolve(&ConnectionArgs::default(), &env, "").expect("env");
+        assert_eq!(settings.jlm_db, Sourced::new(Some("postgres://erp/jlm".to_owned()), Source::Env(JLM_DATABASE_VAR)));
+        let args = ConnectionArgs { jlm_db: Some("sqlite:jlm.sqlite".to_owned()), ..ConnectionArgs::default() };
+        let settings = resolve(&args, &env, "").expect("flag");
+        assert_eq!(settings.jlm_db, Sourced::new(Some("sqlite:jlm.sqlite".to_owned()), Source::Flag("--jlm-db")));
     }
 }

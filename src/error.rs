@@ -11,7 +11,9 @@ pub enum Kind {
     Usage,
     Connection,
     NotFound,
+    Store,
     Alert,
+    Interrupted,
 }
 
 impl Kind {
@@ -21,7 +23,9 @@ impl Kind {
             Kind::Usage => exit_codes::USAGE,
             Kind::Connection => exit_codes::CONNECTION,
             Kind::NotFound => exit_codes::NOT_FOUND,
+            Kind::Store => exit_codes::STORE,
             Kind::Alert => exit_codes::ALERT,
+            Kind::Interrupted => exit_codes::INTERRUPTED,
         }
     }
 }

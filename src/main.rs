@@ -6,6 +6,7 @@ mod config;
 mod credentials;
 mod error;
 mod exit_codes;
+mod jlm;
 mod model;
 mod output;
 mod report;
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(code),
     };
-    match cli::run(cli) {
+    match cli::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.broken_pipe => ExitCode::SUCCESS,
         Err(error) => {

@@ -145,6 +145,8 @@ pub struct Ouvrage {
 }
 
 /// An invoice (or a credit note, with negative amounts), joined to its client.
+// The field names are Batigest's column names (DATE_FACTURE…), kept for recognisability.
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facture {
     pub numero: String,

@@ -1,5 +1,6 @@
 //! The Batigest side: the SQL Server connection and the schema mapping. Read-only, always.
 
+pub mod analytics;
 pub mod connection;
 pub mod queries;
 pub mod schema;

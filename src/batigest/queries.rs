@@ -23,12 +23,12 @@ pub struct DevisFilter {
 }
 
 /// A query and its parameters, numbered `@P1`… in the order they were pushed.
-struct Sql {
-    text: String,
+pub(super) struct Sql {
+    pub(super) text: String,
     params: Vec<Param>,
 }
 
-enum Param {
+pub(super) enum Param {
     Text(String),
     DateTime(NaiveDateTime),
     Date(NaiveDate),
@@ -36,12 +36,12 @@ enum Param {
 }
 
 impl Sql {
-    fn new(text: String) -> Self {
+    pub(super) fn new(text: String) -> Self {
         Self { text, params: Vec::new() }
     }
 
     /// Adds a parameter and returns its placeholder.
-    fn param(&mut self, value: Param) -> String {
+    pub(super) fn param(&mut self, value: Param) -> String {
         self.params.push(value);
         format!("@P{}", self.params.len())
     }
@@ -60,8 +60,32 @@ impl Sql {
     }
 }
 
-fn midnight(date: NaiveDate) -> NaiveDateTime {
+pub(super) fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_time(chrono::NaiveTime::MIN)
+}
+
+/// The columns `decode_devis` reads and the tables they come from (`d` devis, `c` clients).
+fn devis_columns(mapping: &Mapping) -> String {
+    let d = |c| mapping.column("devis", c);
+    let c = |c| mapping.column("clients", c);
+    format!(
+        "d.{}, d.{}, c.{}, c.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{} FROM {} d JOIN {} c ON c.{} = d.{}",
+        d("numero_devis"),
+        d("reference_affaire"),
+        c("code_client"),
+        c("nom"),
+        d("montant_ht"),
+        d("montant_ttc"),
+        d("taux_marge"),
+        d("date_creation"),
+        d("date_validation"),
+        d("statut"),
+        d("responsable"),
+        mapping.table("devis"),
+        mapping.table("clients"),
+        c("id"),
+        d("client_id"),
+    )
 }
 
 fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Sql {
@@ -88,23 +112,8 @@ fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Sql {
     let filter_clause =
         if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     sql.text = format!(
-        "SELECT {top}d.{}, d.{}, c.{}, c.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{} \
-         FROM {} d JOIN {} c ON c.{} = d.{}{filter_clause} ORDER BY d.{} DESC, d.{} DESC",
-        d("numero_devis"),
-        d("reference_affaire"),
-        c("code_client"),
-        c("nom"),
-        d("montant_ht"),
-        d("montant_ttc"),
-        d("taux_marge"),
-        d("date_creation"),
-        d("date_validation"),
-        d("statut"),
-        d("responsable"),
-        mapping.table("devis"),
-        mapping.table("clients"),
-        c("id"),
-        d("client_id"),
+        "SELECT {top}{}{filter_clause} ORDER BY d.{} DESC, d.{} DESC",
+        devis_columns(mapping),
         d("date_creation"),
         d("numero_devis"),
     );
@@ -120,15 +129,8 @@ pub async fn devis<E: From<Failure>>(
     mut each: impl FnMut(Devis) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = devis_sql(mapping, filter);
-    // The column names, read once per result, name a column in messages once its row is consumed.
-    let mut names: Vec<String> = Vec::new();
-    stream(client, &sql, timeout, |row| {
-        if names.is_empty() {
-            names = row.columns().iter().map(|column| column.name().to_owned()).collect();
-        }
-        each(decode_devis(Taken::new(row, &names))?)
-    })
-    .await
+    let mut decoder = DevisDecoder::default();
+    stream(client, &sql, timeout, |row| each(decoder.decode(row)?)).await
 }
 
 fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Sql {
@@ -232,39 +234,171 @@ pub async fn factures_ouvertes<E: From<Failure>>(
     stream(client, &sql, timeout, |row| each(decode_facture(&row)?)).await
 }
 
+/// At most this many devis are read for one reference: enough to list an ambiguity.
+const REFERENCE_MATCHES: i64 = 10;
+
+fn devis_by_reference_sql(mapping: &Mapping, reference: &str) -> Sql {
+    let d = |c| mapping.column("devis", c);
+    let mut sql = Sql::new(String::new());
+    let top = sql.param(Param::BigInt(REFERENCE_MATCHES));
+    let numero = sql.param(Param::Text(reference.to_owned()));
+    let affaire = sql.param(Param::Text(reference.to_owned()));
+    sql.text = format!(
+        "SELECT TOP ({top}) {} WHERE d.{} = {numero} OR d.{} = {affaire} ORDER BY d.{}",
+        devis_columns(mapping),
+        d("numero_devis"),
+        d("reference_affaire"),
+        d("numero_devis"),
+    );
+    sql
+}
+
+/// The devis whose number or affaire reference is `reference` (a few at most), by number.
+pub async fn devis_by_reference(
+    client: &mut Connection,
+    mapping: &Mapping,
+    reference: &str,
+    timeout: Duration,
+) -> Result<Vec<Devis>, Failure> {
+    let sql = devis_by_reference_sql(mapping, reference);
+    let mut found = Vec::new();
+    let mut decoder = DevisDecoder::default();
+    stream(client, &sql, timeout, |row| {
+        found.push(decoder.decode(row)?);
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(found)
+}
+
+/// `WHERE` of the committed devis (VALIDE, ACCEPTE) created or validated since `since`.
+fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> String {
+    let d = |c| mapping.column("devis", c);
+    let valide = sql.param(Param::Text(Statut::Valide.code().to_owned()));
+    let accepte = sql.param(Param::Text(Statut::Accepte.code().to_owned()));
+    let mut clause = format!(" WHERE d.{} IN ({valide}, {accepte})", d("statut"));
+    if let Some(since) = since {
+        let created = sql.param(Param::DateTime(since));
+        let validated = sql.param(Param::DateTime(since));
+        clause = format!(
+            "{clause} AND (d.{} >= {created} OR d.{} >= {validated})",
+            d("date_creation"),
+            d("date_validation")
+        );
+    }
+    clause
+}
+
+fn count_committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Sql {
+    let mut sql = Sql::new(String::new());
+    let clause = committed_since_clause(mapping, &mut sql, since);
+    sql.text = format!("SELECT COUNT(*) AS n FROM {} d{clause}", mapping.table("devis"));
+    sql
+}
+
+fn committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Sql {
+    let d = |c| mapping.column("devis", c);
+    let mut sql = Sql::new(String::new());
+    let clause = committed_since_clause(mapping, &mut sql, since);
+    sql.text =
+        format!("SELECT {}{clause} ORDER BY d.{}, d.{}", devis_columns(mapping), d("date_creation"), d("numero_devis"));
+    sql
+}
+
+/// How many committed devis were created or validated since `since` (all of them for `None`).
+pub async fn count_committed_since(
+    client: &mut Connection,
+    mapping: &Mapping,
+    since: Option<NaiveDateTime>,
+    timeout: Duration,
+) -> Result<u64, Failure> {
+    let sql = count_committed_since_sql(mapping, since);
+    let mut count = 0;
+    stream(client, &sql, timeout, |row| {
+        count = required::<i32>(&row, 0)?;
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
+/// Hands the committed devis created or validated since `since`, oldest first, one at a time to
+/// an async consumer: each is dealt with (written elsewhere) before the next row is read, so a
+/// connection lost midway leaves the devis before it done.
+pub async fn committed_since<E: From<Failure>>(
+    client: &mut Connection,
+    mapping: &Mapping,
+    since: Option<NaiveDateTime>,
+    timeout: Duration,
+    mut each: impl AsyncFnMut(Devis) -> Result<(), E>,
+) -> Result<(), E> {
+    let sql = committed_since_sql(mapping, since);
+    let mut rows = open(client, &sql, timeout).await?;
+    let mut decoder = DevisDecoder::default();
+    while let Some(row) = next_row(&mut rows, timeout).await? {
+        each(decoder.decode(row)?).await?;
+    }
+    Ok(())
+}
+
+/// The server's clock (`SYSDATETIME()`): the dates of devis are in its time.
+pub async fn server_now(client: &mut Connection, timeout: Duration) -> Result<NaiveDateTime, Failure> {
+    let sql = Sql::new("SELECT SYSDATETIME() AS maintenant".to_owned());
+    let mut now = None;
+    stream(client, &sql, timeout, |row| {
+        now = get::<NaiveDateTime>(&row, 0)?;
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    now.ok_or_else(|| Failure { message: "SYSDATETIME() n'a rien renvoyé".to_owned(), hint: None })
+}
+
 /// Runs `sql` and hands each row to `each`. The timeout applies to every wait for the server,
 /// so a server that stops answering mid-result is noticed.
-async fn stream<E: From<Failure>>(
+pub(super) async fn stream<E: From<Failure>>(
     client: &mut Connection,
     sql: &Sql,
     timeout: Duration,
     mut each: impl FnMut(Row) -> Result<(), E>,
 ) -> Result<(), E> {
-    let expired = || Failure {
+    let mut rows = open(client, sql, timeout).await?;
+    while let Some(row) = next_row(&mut rows, timeout).await? {
+        each(row)?;
+    }
+    Ok(())
+}
+
+type Rows<'a> = futures_util::stream::BoxStream<'a, tiberius::Result<Row>>;
+
+fn expired(timeout: Duration) -> Failure {
+    Failure {
         message: format!("délai dépassé : Batigest n'a pas répondu en {} s", timeout.as_secs()),
         hint: Some("allongez le délai avec --timeout SECONDES".to_owned()),
-    };
-    let results = tokio::time::timeout(timeout, sql.query().query(client))
-        .await
-        .map_err(|_| expired())?
-        .map_err(|e| query_failure(&e))?;
-    let mut rows = results.into_row_stream();
-    loop {
-        // Most rows are already in the packet at hand: only a real wait for the server needs a
-        // timer, and arming one per row would cost more than decoding the row.
-        let next = match rows.try_next().now_or_never() {
-            Some(next) => next,
-            None => tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired())?,
-        };
-        match next.map_err(|e| query_failure(&e))? {
-            Some(row) => each(row)?,
-            None => return Ok(()),
-        }
     }
 }
 
+/// Sends `sql` and waits for the first answer.
+async fn open<'a>(client: &'a mut Connection, sql: &Sql, timeout: Duration) -> Result<Rows<'a>, Failure> {
+    let results = tokio::time::timeout(timeout, sql.query().query(client))
+        .await
+        .map_err(|_| expired(timeout))?
+        .map_err(|e| query_failure(&e))?;
+    Ok(results.into_row_stream())
+}
+
+/// The next row, `None` at the end.
+async fn next_row(rows: &mut Rows<'_>, timeout: Duration) -> Result<Option<Row>, Failure> {
+    // Most rows are already in the packet at hand: only a real wait for the server needs a
+    // timer, and arming one per row would cost more than decoding the row.
+    let next = match rows.try_next().now_or_never() {
+        Some(next) => next,
+        None => tokio::time::timeout(timeout, rows.try_next()).await.map_err(|_| expired(timeout))?,
+    };
+    next.map_err(|e| query_failure(&e))
+}
+
 /// Column `index` of `row`, with a message naming the column when the type or value is wrong.
-fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
+pub(super) fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
     row.try_get::<T, _>(index).map_err(|e| Failure {
         message: format!(
             "colonne « {} » illisible : {e}",
@@ -343,6 +477,22 @@ impl<'n> Taken<'n> {
             message: format!("colonne « {} » vide alors qu'elle est obligatoire", self.name(index)),
             hint: None,
         })
+    }
+}
+
+/// Decodes the rows of [`devis_columns`]; the result's column names are read once, to name a
+/// column in messages after its row was consumed.
+#[derive(Default)]
+struct DevisDecoder {
+    names: Vec<String>,
+}
+
+impl DevisDecoder {
+    fn decode(&mut self, row: Row) -> Result<Devis, Failure> {
+        if self.names.is_empty() {
+            self.names = row.columns().iter().map(|column| column.name().to_owned()).collect();
+        }
+        decode_devis(Taken::new(row, &self.names))
     }
 }
 

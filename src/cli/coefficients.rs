@@ -1,7 +1,7 @@
 //! `jlm-batigest coefficients`: sale/purchase coefficients of active ouvrages, by family.
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
 use crate::model::{Classe, Ouvrage};
@@ -138,7 +138,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         tolerance: batigest.settings.tolerance.value,
         cibles: batigest.settings.cibles.value.clone(),
     };
-    let ouvrages = runtime()?.block_on(async {
+    let ouvrages = block_on(async {
         let mut client = batigest.connect().await?;
         let mut ouvrages: Vec<Ouvrage> = Vec::new();
         // A catalogue holds hundreds of ouvrages, not millions: the statistics need them all.
@@ -181,7 +181,15 @@ fn write(sink: &mut dyn RecordSink, report: &CoefficientReport<'_>, settings: &S
     let tolerance = settings.tolerance;
     if settings.grouping == Grouping::Ouvrage {
         sink.begin(&OUVRAGE)?;
-        for line in report.ouvrages.iter().filter(|line| !line.is_anomaly()) {
+        // As the groups are shown: by famille then sous-famille, unclassified last at each level.
+        let mut lines: Vec<&OuvrageCoefficient<'_>> =
+            report.ouvrages.iter().filter(|line| !line.is_anomaly()).collect();
+        lines.sort_by_key(|line| {
+            let o = line.ouvrage;
+            let class = |c: Option<&Classe>| (c.is_none(), c.map(|c| c.code.clone()));
+            (class(o.famille.as_ref()), class(o.sous_famille.as_ref()), o.code.clone())
+        });
+        for line in lines {
             sink.row(&ouvrage_cells(line, tolerance), Style { highlight: line.is_beyond(tolerance) })?;
         }
     } else {

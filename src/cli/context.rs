@@ -13,10 +13,13 @@ use crate::batigest::schema::Mapping;
 use crate::config::{Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
+use crate::jlm::Store;
 use crate::output::{Destination, Format, Options};
 
 pub struct Batigest {
     pub settings: Settings,
+    /// Where the embedded JLM store lives when no `--jlm-db` is given.
+    pub default_store: Option<PathBuf>,
     pub target: Target,
     pub password: Password,
     pub mapping: Mapping,
@@ -48,7 +51,7 @@ impl Batigest {
                  interceptée. Préférez --ca-file."
             );
         }
-        Ok(Self { settings, target, password, mapping })
+        Ok(Self { settings, default_store: env.default_store.clone(), target, password, mapping })
     }
 }
 
@@ -81,18 +84,34 @@ fn target(settings: &Settings) -> Result<Target> {
     })
 }
 
-/// A runtime for the async client. Current-thread: the tool does one thing at a time.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+/// Runs a command's async work on a current-thread runtime (the tool does one thing at a time).
+/// Ctrl-C drops the work where it stands: an unfinished `-o` file is removed, an open store
+/// transaction rolls back, and the run ends with code 130.
+pub fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))
+        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    runtime.block_on(async {
+        tokio::select! {
+            result = work => result,
+            _ = tokio::signal::ctrl_c() => Err(Error::new(Kind::Interrupted, "interrompu (Ctrl-C) ; rien d'inachevé n'a été gardé")),
+        }
+    })
 }
 
 impl Batigest {
     /// Connects and logs in; a failure is exit 3 with its French sentence and hint.
     pub async fn connect(&self) -> Result<Connection> {
         connection::connect(&self.target, self.password.secret.expose()).await.map_err(Error::from)
+    }
+}
+
+impl Batigest {
+    /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
+    pub async fn store(&self) -> Result<Store> {
+        Store::open(self.settings.jlm_db.value.as_deref(), self.default_store.as_deref(), self.settings.timeout.value)
+            .await
     }
 }
 
@@ -157,6 +176,20 @@ impl Render {
         );
         bar.set_message(what);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    }
+
+    /// A bar of `len` steps of `what` on stderr, only on a terminal; hidden otherwise.
+    pub fn bar(&self, len: u64, what: &'static str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(what);
         bar
     }
 

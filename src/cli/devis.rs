@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::queries::{self, DevisFilter};
 use crate::error::{Error, Result};
@@ -90,7 +90,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     };
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    runtime()?.block_on(async {
+    block_on(async {
         let mut client = batigest.connect().await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "devis", &mut destination);

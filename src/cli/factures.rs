@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Cli;
-use super::context::{Batigest, Render, runtime};
+use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
 use crate::model::StatutReglement;
 use crate::output::{self, Cell, Column, Kind as Col, RecordSink, Style, format};
-use crate::report::factures::{AgeingBucket, OpenFacture, Selection, Summary, SummaryBuilder, Totals};
+use crate::report::factures::{OpenFacture, Selection, Summary, SummaryBuilder, Totals};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -87,16 +87,6 @@ const BY_CLIENT: [Column; 7] = [
     Column { key: "reste_du_en_retard", header: "Reste dû en retard", kind: Col::Money },
 ];
 
-fn bucket_label(bucket: AgeingBucket) -> &'static str {
-    match bucket {
-        AgeingBucket::NonEchu => "non échu",
-        AgeingBucket::Days1To30 => "1 à 30 jours",
-        AgeingBucket::Days31To60 => "31 à 60 jours",
-        AgeingBucket::Days61To90 => "61 à 90 jours",
-        AgeingBucket::Over90 => "plus de 90 jours",
-    }
-}
-
 fn row(open: &OpenFacture<'_>) -> [Cell; 13] {
     let f = open.facture;
     [
@@ -133,7 +123,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let selection = if args.en_retard { Selection::Late } else { Selection::Open };
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let totals = runtime()?.block_on(async {
+    let totals = block_on(async {
         let mut client = batigest.connect().await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "factures", &mut destination);
@@ -184,7 +174,7 @@ fn write_summary(sink: &mut dyn RecordSink, summary: &Summary, au: NaiveDate) ->
         .iter()
         .map(|(bucket, amount)| {
             let share = (!all.reste_du.is_zero()).then(|| amount * Decimal::ONE_HUNDRED / all.reste_du);
-            vec![bucket.label().into(), bucket_label(bucket).into(), amount.into(), share.into()]
+            vec![bucket.label().into(), bucket.libelle().into(), amount.into(), share.into()]
         })
         .collect();
     sink.section("anciennete", &format!("Ancienneté du reste dû au {}", format::date_fr(au)), &AGEING, ageing)?;

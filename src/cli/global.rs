@@ -51,6 +51,10 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "FICHIER")]
     pub schema: Option<PathBuf>,
 
+    /// Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données
+    #[arg(long, global = true, value_name = "URL", help_heading = "Magasin JLM")]
+    pub jlm_db: Option<String>,
+
     /// Lit le mot de passe SQL sur l'entrée standard (une ligne)
     #[arg(long, global = true)]
     pub password_stdin: bool,

@@ -1,14 +1,20 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod analytics;
 mod coefficients;
 mod config;
 mod context;
+mod dashboard;
+mod demo;
 mod devis;
+mod docs;
 mod factures;
 pub mod global;
+mod integrations;
 mod login;
 mod logout;
 mod sandbox;
+mod sync_offer;
 mod test_connection;
 mod values;
 
@@ -70,26 +76,37 @@ pub struct Cli {
     version: Option<bool>,
 }
 
+/// In the order a newcomer meets them in `--help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Config(config::Args),
-    Login(login::Args),
-    Logout(logout::Args),
-    // Boxed: the sandbox has many options, the other commands almost none.
-    Sandbox(Box<sandbox::Args>),
     TestConnection(test_connection::Args),
+    SyncOffer(sync_offer::Args),
     Devis(devis::Args),
     Coefficients(coefficients::Args),
     Factures(factures::Args),
+    Analytics(analytics::Args),
+    Integrations(integrations::Args),
+    Dashboard(dashboard::Args),
+    Login(login::Args),
+    Logout(logout::Args),
+    Config(config::Args),
+    // Boxed: the sandbox has many options, the other commands almost none.
+    Sandbox(Box<sandbox::Args>),
+    Demo(demo::Args),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
 }
 
 /// Parses the command line. Help and version are printed here; a usage error is explained in
 /// French on stderr. `Err` carries the exit code to end with.
 pub fn parse() -> std::result::Result<Cli, u8> {
-    let command = Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help());
-    let command = localize(command);
-    let matches = command.try_get_matches().map_err(|error| report_clap_error(&error))?;
+    let matches = command().try_get_matches().map_err(|error| report_clap_error(&error))?;
     Cli::from_arg_matches(&matches).map_err(|error| report_clap_error(&error))
+}
+
+/// The whole command tree as users see it: French headings everywhere, exit codes at the end.
+pub fn command() -> clap::Command {
+    localize(Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help()))
 }
 
 /// French headings for every subcommand, as the root has them.
@@ -150,6 +167,9 @@ fn french_message(error: &clap::Error) -> String {
         ErrorKind::UnknownArgument => format!("option inconnue : {arg}"),
         ErrorKind::InvalidSubcommand => format!("commande inconnue : {arg}"),
         ErrorKind::MissingRequiredArgument => format!("option obligatoire manquante : {arg}"),
+        ErrorKind::ArgumentConflict if arg.is_empty() => {
+            format!("cette sous-commande ne se combine pas avec {}", context(ContextKind::PriorArg))
+        }
         ErrorKind::ArgumentConflict => {
             format!("{arg} ne peut pas être utilisé avec {}", context(ContextKind::PriorArg))
         }
@@ -166,21 +186,28 @@ fn french_message(error: &clap::Error) -> String {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: &Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match &cli.command {
         Command::Config(args) => config::run(args, &cli.connection, &Env::capture()?),
         Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
-        Command::Devis(args) => devis::run(args, &cli),
-        Command::Coefficients(args) => coefficients::run(args, &cli),
-        Command::Factures(args) => factures::run(args, &cli),
+        Command::Devis(args) => devis::run(args, cli),
+        Command::Coefficients(args) => coefficients::run(args, cli),
+        Command::Factures(args) => factures::run(args, cli),
+        Command::SyncOffer(args) => sync_offer::run(args, cli),
+        Command::Integrations(args) => integrations::run(args, cli),
+        Command::Analytics(args) => analytics::run(args, cli),
+        Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Dashboard(args) => dashboard::run(args, cli),
+        Command::Completions(args) => docs::completions(args, command()),
+        Command::Man(args) => docs::man(args, &command()),
         Command::TestConnection(args) => {
-            let batigest = context::Batigest::resolve(&cli)?;
+            let batigest = context::Batigest::resolve(cli)?;
             let format = cli.output.format.unwrap_or_default();
             let mut stdout = std::io::stdout().lock();
-            context::runtime()?.block_on(test_connection::run(args, &batigest, format, &mut stdout))
+            context::block_on(test_connection::run(args, &batigest, format, &mut stdout))
         }
     }
 }
@@ -220,6 +247,6 @@ mod tests {
 
     #[test]
     fn command_tree_is_consistent() {
-        localize(Cli::command().after_help(exit_codes::help())).debug_assert();
+        command().debug_assert();
     }
 }

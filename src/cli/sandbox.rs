@@ -158,6 +158,7 @@ pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
         .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
     let options_for_display = options.clone();
     runtime.block_on(async {
+        let interrupted = interrupt();
         let sandbox = Sandbox::start(options).await?;
         let addr = sandbox.local_addr();
         {
@@ -168,7 +169,7 @@ pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
         if !quiet {
             announce(args, &options_for_display, &sandbox);
         }
-        wait_for_interrupt().await;
+        interrupted.await;
         sandbox.shutdown().await;
         Ok(())
     })
@@ -209,19 +210,31 @@ fn announce(args: &Args, options: &SandboxOptions, sandbox: &Sandbox) {
     }
 }
 
-/// Ctrl-C, or SIGTERM where there is such a thing, ends the sandbox cleanly.
-async fn wait_for_interrupt() {
+/// Ctrl-C, or SIGTERM where there is such a thing, ends the sandbox cleanly. The handlers are
+/// installed before the `listening on` line: a script may signal as soon as it reads it.
+fn interrupt() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+        let handlers = signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)));
+        async move {
+            match handlers {
+                Ok((mut interrupt, mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                // Without handlers the sandbox runs until killed, which is what a server does.
+                Err(_) => std::future::pending().await,
             }
-            return;
         }
     }
-    // If no handler can be installed the sandbox runs until killed, which is what a server does.
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    {
+        let ctrl_c = tokio::signal::ctrl_c();
+        async move {
+            let _ = ctrl_c.await;
+        }
+    }
 }

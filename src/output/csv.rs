@@ -149,14 +149,6 @@ impl<W: Write> RecordSink for CsvSink<W> {
         self.out.write_all(b"\r\n")
     }
 
-    fn totals(&mut self, _cells: &[Cell]) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn section(&mut self, _key: &str, _title: &str, _columns: &[Column], _rows: Vec<Vec<Cell>>) -> io::Result<()> {
-        Ok(())
-    }
-
     fn finish(mut self: Box<Self>) -> io::Result<()> {
         self.out.flush()
     }

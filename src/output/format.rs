@@ -81,14 +81,6 @@ fn digits_of(n: u128, buf: &mut [u8; 40]) -> &str {
     std::str::from_utf8(&buf[start..]).expect("ASCII digits")
 }
 
-/// Like [`plain`] with a decimal comma and no grouping, `-1234,50`: what French Excel reads as
-/// a number.
-pub fn comma(value: Decimal, scale: u32) -> String {
-    let mut out = String::with_capacity(24);
-    push_plain(&mut out, value, scale, ',');
-    out
-}
-
 /// French display of a decimal: `-12 345,5000` at scale 4.
 pub fn decimal_fr(value: Decimal, scale: u32) -> String {
     let text = plain(value, scale);
@@ -291,6 +283,12 @@ mod tests {
                 assert_eq!(plain(dec(text), scale), expected, "{text} at {scale}");
             }
         }
+    }
+
+    fn comma(value: Decimal, scale: u32) -> String {
+        let mut out = String::new();
+        push_plain(&mut out, value, scale, ',');
+        out
     }
 
     #[test]

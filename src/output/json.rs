@@ -102,10 +102,6 @@ impl<W: Write> RecordSink for JsonSink<W> {
         Ok(())
     }
 
-    fn totals(&mut self, _cells: &[Cell]) -> io::Result<()> {
-        Ok(())
-    }
-
     fn section(&mut self, key: &str, _title: &str, columns: &[Column], rows: Vec<Vec<Cell>>) -> io::Result<()> {
         self.close_main()?;
         self.out.write_all(b",\n  ")?;
@@ -154,14 +150,6 @@ impl<W: Write> RecordSink for NdjsonSink<W> {
             write_value(&mut self.out, column.kind, cell)?;
         }
         self.out.write_all(b"}\n")
-    }
-
-    fn totals(&mut self, _cells: &[Cell]) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn section(&mut self, _key: &str, _title: &str, _columns: &[Column], _rows: Vec<Vec<Cell>>) -> io::Result<()> {
-        Ok(())
     }
 
     fn finish(mut self: Box<Self>) -> io::Result<()> {

@@ -24,6 +24,7 @@
 mod csv;
 mod file;
 pub mod format;
+pub mod html;
 mod json;
 mod table;
 
@@ -198,15 +199,19 @@ pub trait RecordSink {
     /// One main record, one cell per column.
     fn row(&mut self, cells: &[Cell], style: Style) -> io::Result<()>;
 
-    /// A totals row for the main records, shown by tables only.
-    fn totals(&mut self, cells: &[Cell]) -> io::Result<()>;
+    /// A totals row for the main records. Only tables show it: the default ignores it.
+    fn totals(&mut self, _cells: &[Cell]) -> io::Result<()> {
+        Ok(())
+    }
 
-    /// An extra block after the main records: a titled table, or the JSON key `key`.
-    /// Ignored by CSV and NDJSON.
-    fn section(&mut self, key: &str, title: &str, columns: &[Column], rows: Vec<Vec<Cell>>) -> io::Result<()>;
+    /// An extra block after the main records: a titled table, or the JSON key `key`. CSV and
+    /// NDJSON stay one homogeneous record list: the default ignores it.
+    fn section(&mut self, _key: &str, _title: &str, _columns: &[Column], _rows: Vec<Vec<Cell>>) -> io::Result<()> {
+        Ok(())
+    }
 
     /// Ends the document and flushes. Consumes the sink so that the writer it borrowed is free
-    /// again (e.g. to commit an [`AtomicFile`]).
+    /// again (e.g. to put a `-o` file in place).
     fn finish(self: Box<Self>) -> io::Result<()>;
 }
 

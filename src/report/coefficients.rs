@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::numbers::{mean, ratio, round_coefficient, round_money, sample_std_dev};
+#[cfg(test)]
+use super::numbers::round_coefficient;
+use super::numbers::{mean, ratio, round_money, sample_std_dev};
 use crate::model::{Classe, Ouvrage};
 
 /// Tolerance on `|écart|` used when the profile sets none.
@@ -76,6 +78,7 @@ impl<'a> OuvrageCoefficient<'a> {
         self.ecart.is_some_and(|ecart| ecart.abs() > tolerance)
     }
 
+    #[cfg(test)]
     /// The display values: coefficients and écart to four decimals.
     #[must_use]
     pub fn rounded(&self) -> Self {
@@ -197,6 +200,7 @@ impl GroupStats {
         })
     }
 
+    #[cfg(test)]
     /// The display values, to four decimals.
     #[must_use]
     pub fn rounded(&self) -> Self {

@@ -53,6 +53,17 @@ impl AgeingBucket {
         }
     }
 
+    /// The French words a reader sees.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            AgeingBucket::NonEchu => "non échu",
+            AgeingBucket::Days1To30 => "1 à 30 jours",
+            AgeingBucket::Days31To60 => "31 à 60 jours",
+            AgeingBucket::Days61To90 => "61 à 90 jours",
+            AgeingBucket::Over90 => "plus de 90 jours",
+        }
+    }
+
     fn index(self) -> usize {
         self as usize
     }
@@ -127,6 +138,7 @@ impl Ageing {
         AgeingBucket::ALL.into_iter().map(|bucket| (bucket, self.amount(bucket)))
     }
 
+    #[cfg(test)]
     pub fn total(&self) -> Decimal {
         self.amounts.iter().sum()
     }
@@ -239,6 +251,7 @@ impl SummaryBuilder {
     }
 }
 
+#[cfg(test)]
 /// Totals alone, for callers that need no detail (KPIs, dashboard).
 pub fn totals<'a>(factures: impl IntoIterator<Item = &'a Facture>, au: NaiveDate, selection: Selection) -> Totals {
     let mut totals = Totals::default();
@@ -248,6 +261,7 @@ pub fn totals<'a>(factures: impl IntoIterator<Item = &'a Facture>, au: NaiveDate
     totals
 }
 
+#[cfg(test)]
 /// The open invoices of `selection` at `au`, in input order.
 pub fn select<'a>(
     factures: impl IntoIterator<Item = &'a Facture>,

@@ -1,17 +1,20 @@
-//! The KPIs of `analytics` (DESIGN §5.1): the reference implementation over rows in memory.
+//! The KPIs of `analytics` (DESIGN §5.1).
 //!
-//! At scale the product computes these figures in SQL; this version serves small inputs, tests, and
-//! cross-checks, so it follows the definitions as literally as possible rather than quickly.
+//! The product aggregates in SQL, per month, into [`Sums`]: every KPI is a ratio of sums that add up
+//! across months, so buckets and the whole period are built from the monthly sums, and
+//! [`Sums::kpis`] holds the formulas once. The row-based [`kpis`] and [`evolution`] follow the
+//! definitions literally over rows in memory: they are the tests' oracle for those formulas.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::factures::{self, Selection, Totals};
-use super::numbers::{percent, ratio, round_money, round_rate};
-use crate::model::{Devis, Facture, MargeBase, StatutReglement};
+use super::numbers::{percent, ratio};
+#[cfg(test)]
+use super::numbers::{round_money, round_rate};
+#[cfg(test)]
+use crate::model::{Devis, MargeBase};
 
 /// An inclusive range of dates, `from ≤ to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,7 @@ impl Period {
         self.to
     }
 
+    #[cfg(test)]
     pub fn contains(self, date: NaiveDate) -> bool {
         self.from <= date && date <= self.to
     }
@@ -145,6 +149,7 @@ pub struct Kpis {
 }
 
 impl Kpis {
+    #[cfg(test)]
     /// Display values: amounts to the cent, rates to two decimals.
     #[must_use]
     pub fn rounded(&self) -> Self {
@@ -163,6 +168,7 @@ impl Kpis {
     }
 }
 
+#[cfg(test)]
 /// The KPIs of one bucket of the evolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BucketKpis {
@@ -170,40 +176,28 @@ pub struct BucketKpis {
     pub kpis: Kpis,
 }
 
-/// The KPIs of `period`.
-///
-/// `devis` may hold devis outside the period (they are ignored). `factures` must hold every invoice
-/// dated in the period and every invoice of the devis created in it, whatever its date; other invoices
-/// are harmless. Invoices match devis on `NUMERO_DEVIS`, exactly.
-pub fn kpis(devis: &[Devis], factures: &[Facture], period: Period, marge_base: MargeBase) -> Kpis {
-    compute(devis, factures, &InvoicedByDevis::new(factures), period, marge_base)
+/// Invoicing in progress at a report date, as SQL aggregates it: open invoices (unpaid or partly
+/// paid) issued on or before that date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EnCours {
+    pub nombre: u64,
+    pub montant_ht: Decimal,
+    pub reste_du: Decimal,
+    pub nombre_en_retard: u64,
+    pub reste_du_en_retard: Decimal,
+    /// Σ days past due over the late invoices.
+    pub jours_retard: u64,
 }
 
-/// The same KPIs for every calendar bucket of `period`, empty buckets included.
-pub fn evolution(
-    devis: &[Devis],
-    factures: &[Facture],
-    period: Period,
-    granularity: Granularity,
-    marge_base: MargeBase,
-) -> Vec<BucketKpis> {
-    let invoiced = InvoicedByDevis::new(factures);
-    period
-        .buckets(granularity)
-        .into_iter()
-        .map(|bucket| {
-            let kpis = compute(devis, factures, &invoiced, bucket.period, marge_base);
-            BucketKpis { bucket, kpis }
-        })
-        .collect()
+impl EnCours {
+    /// Mean days past due over the late invoices, to one decimal; `None` when none is late.
+    pub fn retard_moyen(&self) -> Option<Decimal> {
+        ratio(Decimal::from(self.jours_retard), Decimal::from(self.nombre_en_retard))
+            .map(|days| days.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+    }
 }
 
-/// Facturation en cours at date `au`: count, Σ HT, Σ reste dû of the open invoices, and
-/// `Totals::retard_moyen`.
-pub fn facturation_en_cours<'a>(factures: impl IntoIterator<Item = &'a Facture>, au: NaiveDate) -> Totals {
-    factures::totals(factures, au, Selection::Open)
-}
-
+#[cfg(test)]
 /// `cout_prevu` of a devis; `None` when the rate makes it undefined (a −100 % margin on cost).
 pub fn cout_prevu(devis: &Devis, marge_base: MargeBase) -> Option<Decimal> {
     let rate = devis.taux_marge / Decimal::ONE_HUNDRED;
@@ -213,82 +207,183 @@ pub fn cout_prevu(devis: &Devis, marge_base: MargeBase) -> Option<Decimal> {
     }
 }
 
-/// Σ HT of all invoices per devis number; a devis is present when it has at least one invoice.
-struct InvoicedByDevis<'a>(HashMap<&'a str, Decimal>);
+/// The additive parts of the KPIs: sums that add up across days, months and years, so that SQL
+/// can aggregate per month and the buckets and totals are built from those monthly sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sums {
+    /// Issued devis (status other than BROUILLON).
+    pub nombre_devis: u64,
+    pub issued_ht: Decimal,
+    /// Issued devis with at least one invoice, any date.
+    pub converted_count: u64,
+    pub converted_ht: Decimal,
+    /// Committed devis (VALIDE, ACCEPTE): Σ HT and Σ TAUX_MARGE × HT.
+    pub ca_prevu: Decimal,
+    pub weighted_marge: Decimal,
+    /// Committed devis with at least one invoice: Σ of all their invoices' HT, Σ of their cout_prevu.
+    pub invoiced_ht: Decimal,
+    pub planned_cost: Decimal,
+    /// Committed invoiced devis whose cout_prevu is undefined (a −100 % margin on cost).
+    pub undefined_costs: u64,
+    /// Invoices dated in the period.
+    pub nombre_factures: u64,
+    pub ca_facture: Decimal,
+    pub ca_realise: Decimal,
+}
 
-impl<'a> InvoicedByDevis<'a> {
-    fn new(factures: &'a [Facture]) -> Self {
-        let mut invoiced = HashMap::new();
-        for facture in factures {
-            if let Some(numero) = &facture.numero_devis {
-                *invoiced.entry(numero.as_str()).or_default() += facture.montant_ht;
-            }
-        }
-        InvoicedByDevis(invoiced)
-    }
-
-    fn of(&self, devis: &Devis) -> Option<Decimal> {
-        self.0.get(devis.numero.as_str()).copied()
+impl std::ops::AddAssign for Sums {
+    fn add_assign(&mut self, other: Self) {
+        self.nombre_devis += other.nombre_devis;
+        self.issued_ht += other.issued_ht;
+        self.converted_count += other.converted_count;
+        self.converted_ht += other.converted_ht;
+        self.ca_prevu += other.ca_prevu;
+        self.weighted_marge += other.weighted_marge;
+        self.invoiced_ht += other.invoiced_ht;
+        self.planned_cost += other.planned_cost;
+        self.undefined_costs += other.undefined_costs;
+        self.nombre_factures += other.nombre_factures;
+        self.ca_facture += other.ca_facture;
+        self.ca_realise += other.ca_realise;
     }
 }
 
-fn compute(
-    devis: &[Devis],
-    factures: &[Facture],
-    invoiced: &InvoicedByDevis<'_>,
-    period: Period,
-    marge_base: MargeBase,
-) -> Kpis {
-    let mut kpis = Kpis::default();
-
-    let mut issued_ht = Decimal::ZERO;
-    let mut converted_ht = Decimal::ZERO;
-    let mut converted_count = 0_u64;
-    let mut weighted_marge = Decimal::ZERO;
-    let mut invoiced_ht = Decimal::ZERO;
-    let mut planned_cost = Some(Decimal::ZERO);
-    for devis in devis.iter().filter(|devis| period.contains(devis.date_creation.date())) {
-        let invoiced = invoiced.of(devis);
-        if devis.statut.is_issued() {
-            kpis.nombre_devis += 1;
-            issued_ht += devis.montant_ht;
-            if invoiced.is_some() {
-                converted_count += 1;
-                converted_ht += devis.montant_ht;
-            }
+impl Sums {
+    /// The KPIs these sums define (DESIGN §5.1); a ratio over nothing is `None`.
+    pub fn kpis(&self) -> Kpis {
+        let planned_cost = (self.undefined_costs == 0).then_some(self.planned_cost);
+        let taux_conversion = percent(self.converted_ht, self.issued_ht);
+        let marge_prevue_moyenne = ratio(self.weighted_marge, self.ca_prevu);
+        let marge_reelle_moyenne = planned_cost.and_then(|cost| percent(self.invoiced_ht - cost, cost));
+        Kpis {
+            nombre_devis: self.nombre_devis,
+            nombre_factures: self.nombre_factures,
+            ca_prevu: self.ca_prevu,
+            ca_facture: self.ca_facture,
+            ca_realise: self.ca_realise,
+            taux_conversion,
+            taux_conversion_nombre: percent(Decimal::from(self.converted_count), Decimal::from(self.nombre_devis)),
+            marge_prevue_moyenne,
+            marge_reelle_moyenne,
+            ecart_marge: marge_reelle_moyenne.zip(marge_prevue_moyenne).map(|(reelle, prevue)| reelle - prevue),
         }
-        if devis.statut.is_committed() {
-            kpis.ca_prevu += devis.montant_ht;
-            weighted_marge += devis.taux_marge * devis.montant_ht;
-            if let Some(invoiced) = invoiced {
-                invoiced_ht += invoiced;
-                planned_cost = planned_cost.zip(cout_prevu(devis, marge_base)).map(|(sum, cost)| sum + cost);
+    }
+}
+
+/// The definitions over rows in memory: the tests' oracle for [`Sums::kpis`].
+#[cfg(test)]
+mod oracle {
+    use std::collections::HashMap;
+
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    use super::{BucketKpis, Granularity, Kpis, Period, Sums, cout_prevu};
+    use crate::model::{Devis, Facture, MargeBase, StatutReglement};
+    use crate::report::factures::{self, Selection, Totals};
+
+    /// The KPIs of `period`.
+    ///
+    /// `devis` may hold devis outside the period (they are ignored). `factures` must hold every invoice
+    /// dated in the period and every invoice of the devis created in it, whatever its date; other invoices
+    /// are harmless. Invoices match devis on `NUMERO_DEVIS`, exactly.
+    pub fn kpis(devis: &[Devis], factures: &[Facture], period: Period, marge_base: MargeBase) -> Kpis {
+        compute(devis, factures, &InvoicedByDevis::new(factures), period, marge_base)
+    }
+
+    /// The same KPIs for every calendar bucket of `period`, empty buckets included.
+    pub fn evolution(
+        devis: &[Devis],
+        factures: &[Facture],
+        period: Period,
+        granularity: Granularity,
+        marge_base: MargeBase,
+    ) -> Vec<BucketKpis> {
+        let invoiced = InvoicedByDevis::new(factures);
+        period
+            .buckets(granularity)
+            .into_iter()
+            .map(|bucket| {
+                let kpis = compute(devis, factures, &invoiced, bucket.period, marge_base);
+                BucketKpis { bucket, kpis }
+            })
+            .collect()
+    }
+
+    /// Facturation en cours at date `au`: count, Σ HT, Σ reste dû of the open invoices, and
+    /// `Totals::retard_moyen`.
+    pub fn facturation_en_cours<'a>(factures: impl IntoIterator<Item = &'a Facture>, au: NaiveDate) -> Totals {
+        factures::totals(factures, au, Selection::Open)
+    }
+
+    /// Σ HT of all invoices per devis number; a devis is present when it has at least one invoice.
+    struct InvoicedByDevis<'a>(HashMap<&'a str, Decimal>);
+
+    impl<'a> InvoicedByDevis<'a> {
+        fn new(factures: &'a [Facture]) -> Self {
+            let mut invoiced = HashMap::new();
+            for facture in factures {
+                if let Some(numero) = &facture.numero_devis {
+                    *invoiced.entry(numero.as_str()).or_default() += facture.montant_ht;
+                }
             }
+            InvoicedByDevis(invoiced)
+        }
+
+        fn of(&self, devis: &Devis) -> Option<Decimal> {
+            self.0.get(devis.numero.as_str()).copied()
         }
     }
 
-    for facture in factures.iter().filter(|facture| period.contains(facture.date_facture)) {
-        kpis.nombre_factures += 1;
-        kpis.ca_facture += facture.montant_ht;
-        if facture.statut_reglement == StatutReglement::Regle {
-            kpis.ca_realise += facture.montant_ht;
+    fn compute(
+        devis: &[Devis],
+        factures: &[Facture],
+        invoiced: &InvoicedByDevis<'_>,
+        period: Period,
+        marge_base: MargeBase,
+    ) -> Kpis {
+        let mut sums = Sums::default();
+        for devis in devis.iter().filter(|devis| period.contains(devis.date_creation.date())) {
+            let invoiced = invoiced.of(devis);
+            if devis.statut.is_issued() {
+                sums.nombre_devis += 1;
+                sums.issued_ht += devis.montant_ht;
+                if invoiced.is_some() {
+                    sums.converted_count += 1;
+                    sums.converted_ht += devis.montant_ht;
+                }
+            }
+            if devis.statut.is_committed() {
+                sums.ca_prevu += devis.montant_ht;
+                sums.weighted_marge += devis.taux_marge * devis.montant_ht;
+                if let Some(invoiced) = invoiced {
+                    sums.invoiced_ht += invoiced;
+                    match cout_prevu(devis, marge_base) {
+                        Some(cost) => sums.planned_cost += cost,
+                        None => sums.undefined_costs += 1,
+                    }
+                }
+            }
         }
+        for facture in factures.iter().filter(|facture| period.contains(facture.date_facture)) {
+            sums.nombre_factures += 1;
+            sums.ca_facture += facture.montant_ht;
+            if facture.statut_reglement == StatutReglement::Regle {
+                sums.ca_realise += facture.montant_ht;
+            }
+        }
+        sums.kpis()
     }
-
-    kpis.taux_conversion = percent(converted_ht, issued_ht);
-    kpis.taux_conversion_nombre = percent(Decimal::from(converted_count), Decimal::from(kpis.nombre_devis));
-    kpis.marge_prevue_moyenne = ratio(weighted_marge, kpis.ca_prevu);
-    kpis.marge_reelle_moyenne = planned_cost.and_then(|cost| percent(invoiced_ht - cost, cost));
-    kpis.ecart_marge = kpis.marge_reelle_moyenne.zip(kpis.marge_prevue_moyenne).map(|(reelle, prevue)| reelle - prevue);
-    kpis
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDateTime;
 
+    use super::oracle::{evolution, facturation_en_cours, kpis};
     use super::*;
     use crate::model::Statut;
+    use crate::model::{Facture, StatutReglement};
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()

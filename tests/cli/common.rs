@@ -33,9 +33,15 @@ impl Sandbox {
 
     /// A sandbox serving the fixture below.
     pub fn with_fixture(args: &[&str]) -> Self {
+        Self::with_fixture_plus("", args)
+    }
+
+    /// A sandbox serving the fixture below with `extra` SQL run on it first (more rows, other values).
+    pub fn with_fixture_plus(extra: &str, args: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("fixture.sqlite");
         write_fixture(&db);
+        rusqlite::Connection::open(&db).and_then(|conn| conn.execute_batch(extra)).expect("extra fixture rows");
         let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
         Self::start_in(dir, &all)
@@ -67,6 +73,24 @@ impl Sandbox {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+
+    /// `jlm-batigest ARGS` against this sandbox: its address, user and password in the
+    /// environment, plain TDS, and a HOME of its own.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.client().args(args).output().expect("run jlm-batigest")
+    }
+
+    /// The command `run` uses, for tests that need to set more.
+    pub fn client(&self) -> Command {
+        let mut command = command(self.dir.path());
+        command
+            .env("BATIGEST_SQL_SERVER", "127.0.0.1")
+            .env("BATIGEST_SQL_PORT", self.addr.port().to_string())
+            .env("BATIGEST_SQL_USER", USER)
+            .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+            .args(["--encrypt", "off"]);
+        command
+    }
 }
 
 impl Drop for Sandbox {
@@ -85,6 +109,63 @@ pub fn tool_available(name: &str, probe: &mut Command) -> bool {
         eprintln!("SKIPPED: {name} is not installed; this conformance test did not run");
     }
     found
+}
+
+/// A PostgreSQL database of its own for one test, on the local server (trust authentication),
+/// dropped with it. `None` when no server answers: the test is skipped with a visible message,
+/// except in CI where PostgreSQL is required.
+pub struct PgDatabase {
+    pub name: String,
+}
+
+const PG_HOST: &str = "127.0.0.1";
+const PG_USER: &str = "postgres";
+
+impl PgDatabase {
+    pub fn create() -> Option<Self> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name =
+            format!("jlm_test_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let created = Command::new("createdb")
+            .args(["-h", PG_HOST, "-U", PG_USER, &name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !created {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL at {PG_HOST}:5432 is required in CI (.ci/run starts it)"
+            );
+            eprintln!("SKIPPED: no PostgreSQL at {PG_HOST}:5432 (createdb failed); this test did not run there");
+            return None;
+        }
+        Some(Self { name })
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://{PG_USER}@{PG_HOST}:5432/{}", self.name)
+    }
+
+    /// Runs SQL through `psql`; rows come back as lines of `|`-separated values.
+    pub fn psql(&self, sql: &str) -> String {
+        let output = Command::new("psql")
+            .args(["-h", PG_HOST, "-U", PG_USER, "-d", &self.name, "-v", "ON_ERROR_STOP=1", "-AtqF", "|", "-c", sql])
+            .output()
+            .expect("run psql");
+        assert!(output.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("dropdb")
+            .args(["-h", PG_HOST, "-U", PG_USER, "--force", "--if-exists", &self.name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// The fixture: a few rows whose every value is known, covering each type the sandbox serves.

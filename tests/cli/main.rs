@@ -2,11 +2,17 @@
 //! independent clients (tiberius, FreeTDS `tsql`, python-tds), and its settings and credentials
 //! against the real OS keyring.
 
+mod analytics;
 mod common;
 mod config;
 mod conformance_pytds;
 mod conformance_tiberius;
 mod conformance_tsql;
 mod credentials;
+mod dashboard;
+mod demo;
+mod docs;
+mod reading;
 mod sandbox_cli;
+mod sync_offer;
 mod test_connection;

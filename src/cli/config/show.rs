@@ -3,7 +3,7 @@
 use std::io::{BufWriter, Write};
 
 use crate::cli::global::ConnectionArgs;
-use crate::config::{Env, Settings, Source};
+use crate::config::{Env, Settings, Source, mask_url_password};
 use crate::credentials::{Keyring, Stored, stored_password};
 use crate::error::{Error, Result};
 use crate::model::MargeBase;
@@ -116,48 +116,4 @@ fn render(
         writeln!(out, "Trousseau : {problem}")?;
     }
     Ok(())
-}
-
-/// A PostgreSQL URL may carry a password, in its user part or as a `password=` parameter.
-fn mask_url_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:{MASK}@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={MASK}"),
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", pairs.join("&"))
-        }
-        None => tail.to_owned(),
-    };
-    format!("{scheme}://{authority}{tail}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn url_passwords_are_masked() {
-        assert_eq!(mask_url_password("postgres://jlm:s3cret@erp:5432/jlm"), "postgres://jlm:********@erp:5432/jlm");
-        assert_eq!(
-            mask_url_password("postgres://erp/jlm?user=jlm&password=s3cret&sslmode=require"),
-            "postgres://erp/jlm?user=jlm&password=********&sslmode=require"
-        );
-        assert_eq!(mask_url_password("postgres://jlm@erp/jlm"), "postgres://jlm@erp/jlm");
-        assert_eq!(mask_url_password("sqlite:jlm.db"), "sqlite:jlm.db");
-    }
 }

@@ -1,0 +1,195 @@
+//! The KPI aggregates, computed by the server: a few rows per month, whatever the size of the
+//! database (DESIGN §5.1). Every figure is a sum that adds up across months (`report::kpi::Sums`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::connection::{Connection, Failure};
+use super::queries::{Param, Sql, get, midnight, stream};
+use super::schema::Mapping;
+use crate::model::{MargeBase, Statut, StatutReglement};
+use crate::report::kpi::{EnCours, Sums};
+
+/// A calendar month: (year, month 1–12).
+pub type Month = (i32, u32);
+
+fn status(sql: &mut Sql, statut: Statut) -> String {
+    sql.param(Param::Text(statut.code().to_owned()))
+}
+
+fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: MargeBase) -> Sql {
+    let d = |c| mapping.column("devis", c);
+    let f = |c| mapping.column("factures", c);
+    let mut sql = Sql::new(String::new());
+    let start = sql.param(Param::DateTime(midnight(from)));
+    let end = sql.param(Param::DateTime(midnight(to.succ_opt().unwrap_or(to))));
+    // The definitions of DESIGN §5, from the one place that holds them.
+    let mut statuses = |keep: fn(Statut) -> bool| {
+        let codes: Vec<String> = Statut::ALL.into_iter().filter(|s| keep(*s)).map(|s| status(&mut sql, s)).collect();
+        format!("d.{} IN ({})", d("statut"), codes.join(", "))
+    };
+    let issued = statuses(Statut::is_issued);
+    let committed = statuses(Statut::is_committed);
+    let (ht, rate) = (format!("d.{}", d("montant_ht")), format!("d.{}", d("taux_marge")));
+    let (cost, undefined) = match marge_base {
+        MargeBase::Cout => (format!("{ht} / NULLIF(1 + {rate} / 100, 0)"), format!("1 + {rate} / 100 = 0")),
+        MargeBase::Vente => (format!("{ht} * (1 - {rate} / 100)"), "1 = 0".to_owned()),
+    };
+    let created = format!("d.{}", d("date_creation"));
+    sql.text = format!(
+        "SELECT YEAR({created}) AS annee, MONTH({created}) AS mois, \
+         SUM(CASE WHEN {issued} THEN 1 ELSE 0 END) AS emis, \
+         SUM(CASE WHEN {issued} THEN {ht} ELSE 0 END) AS emis_ht, \
+         SUM(CASE WHEN {issued} AND i.total IS NOT NULL THEN 1 ELSE 0 END) AS convertis, \
+         SUM(CASE WHEN {issued} AND i.total IS NOT NULL THEN {ht} ELSE 0 END) AS convertis_ht, \
+         SUM(CASE WHEN {committed} THEN {ht} ELSE 0 END) AS ca_prevu, \
+         SUM(CASE WHEN {committed} THEN {rate} * {ht} ELSE 0 END) AS marge_ponderee, \
+         SUM(CASE WHEN {committed} AND i.total IS NOT NULL THEN i.total ELSE 0 END) AS facture_ht, \
+         SUM(CASE WHEN {committed} AND i.total IS NOT NULL AND NOT ({undefined}) THEN {cost} ELSE 0 END) AS cout_prevu, \
+         SUM(CASE WHEN {committed} AND i.total IS NOT NULL AND {undefined} THEN 1 ELSE 0 END) AS couts_indefinis \
+         FROM {devis} d LEFT JOIN (SELECT f.{numero} AS numero, SUM(f.{montant}) AS total FROM {factures} f \
+         WHERE f.{numero} IS NOT NULL GROUP BY f.{numero}) i ON i.numero = d.{numero_devis} \
+         WHERE {created} >= {start} AND {created} < {end} \
+         GROUP BY YEAR({created}), MONTH({created}) ORDER BY annee, mois",
+        devis = mapping.table("devis"),
+        factures = mapping.table("factures"),
+        numero = f("numero_devis"),
+        montant = f("montant_ht"),
+        numero_devis = d("numero_devis"),
+    );
+    sql
+}
+
+fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Sql {
+    let f = |c| mapping.column("factures", c);
+    let mut sql = Sql::new(String::new());
+    let start = sql.param(Param::Date(from));
+    let end = sql.param(Param::Date(to));
+    let paid = sql.param(Param::Text(StatutReglement::Regle.code().to_owned()));
+    let dated = format!("f.{}", f("date_facture"));
+    sql.text = format!(
+        "SELECT YEAR({dated}) AS annee, MONTH({dated}) AS mois, COUNT(*) AS nombre, SUM(f.{ht}) AS ca_facture, \
+         SUM(CASE WHEN f.{statut} = {paid} THEN f.{ht} ELSE 0 END) AS ca_realise \
+         FROM {table} f WHERE {dated} >= {start} AND {dated} <= {end} \
+         GROUP BY YEAR({dated}), MONTH({dated}) ORDER BY annee, mois",
+        ht = f("montant_ht"),
+        statut = f("statut_reglement"),
+        table = mapping.table("factures"),
+    );
+    sql
+}
+
+fn en_cours_sql(mapping: &Mapping, au: NaiveDate) -> Sql {
+    let f = |c| mapping.column("factures", c);
+    let mut sql = Sql::new(String::new());
+    let unpaid = sql.param(Param::Text(StatutReglement::NonRegle.code().to_owned()));
+    let partly = sql.param(Param::Text(StatutReglement::PartiellementRegle.code().to_owned()));
+    let at = sql.param(Param::Date(au));
+    let due = format!("f.{}", f("date_echeance"));
+    let reste = format!("f.{} - ISNULL(f.{}, 0)", f("montant_ttc"), f("montant_regle"));
+    sql.text = format!(
+        "SELECT COUNT(*) AS nombre, SUM(f.{ht}) AS montant_ht, SUM({reste}) AS reste_du, \
+         SUM(CASE WHEN {due} < {at} THEN 1 ELSE 0 END) AS en_retard, \
+         SUM(CASE WHEN {due} < {at} THEN {reste} ELSE 0 END) AS reste_du_en_retard, \
+         SUM(CASE WHEN {due} < {at} THEN DATEDIFF(day, {due}, {at}) ELSE 0 END) AS jours_retard \
+         FROM {table} f WHERE f.{statut} IN ({unpaid}, {partly}) AND f.{dated} <= {at}",
+        ht = f("montant_ht"),
+        statut = f("statut_reglement"),
+        dated = f("date_facture"),
+        table = mapping.table("factures"),
+    );
+    sql
+}
+
+fn count(row: &tiberius::Row, index: usize) -> Result<u64, Failure> {
+    Ok(get::<i32>(row, index)?.map_or(0, |n| u64::try_from(n).unwrap_or_default()))
+}
+
+fn amount(row: &tiberius::Row, index: usize) -> Result<Decimal, Failure> {
+    Ok(get::<Decimal>(row, index)?.unwrap_or_default())
+}
+
+fn month(row: &tiberius::Row) -> Result<Month, Failure> {
+    let year = get::<i32>(row, 0)?.unwrap_or_default();
+    let month = get::<i32>(row, 1)?.and_then(|m| u32::try_from(m).ok()).unwrap_or_default();
+    Ok((year, month))
+}
+
+/// The KPI sums of every month of `[from, to]` that has devis or invoices.
+pub async fn monthly_sums(
+    client: &mut Connection,
+    mapping: &Mapping,
+    (from, to): (NaiveDate, NaiveDate),
+    marge_base: MargeBase,
+    timeout: Duration,
+) -> Result<BTreeMap<Month, Sums>, Failure> {
+    let mut months: BTreeMap<Month, Sums> = BTreeMap::new();
+    stream(client, &devis_sql(mapping, from, to, marge_base), timeout, |row| {
+        let sums = months.entry(month(&row)?).or_default();
+        sums.nombre_devis = count(&row, 2)?;
+        sums.issued_ht = amount(&row, 3)?;
+        sums.converted_count = count(&row, 4)?;
+        sums.converted_ht = amount(&row, 5)?;
+        sums.ca_prevu = amount(&row, 6)?;
+        sums.weighted_marge = amount(&row, 7)?;
+        sums.invoiced_ht = amount(&row, 8)?;
+        sums.planned_cost = amount(&row, 9)?;
+        sums.undefined_costs = count(&row, 10)?;
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    stream(client, &factures_sql(mapping, from, to), timeout, |row| {
+        let sums = months.entry(month(&row)?).or_default();
+        sums.nombre_factures = count(&row, 2)?;
+        sums.ca_facture = amount(&row, 3)?;
+        sums.ca_realise = amount(&row, 4)?;
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(months)
+}
+
+/// Invoicing in progress at `au`.
+pub async fn en_cours(
+    client: &mut Connection,
+    mapping: &Mapping,
+    au: NaiveDate,
+    timeout: Duration,
+) -> Result<EnCours, Failure> {
+    let mut result = EnCours::default();
+    stream(client, &en_cours_sql(mapping, au), timeout, |row| {
+        result = EnCours {
+            nombre: count(&row, 0)?,
+            montant_ht: amount(&row, 1)?,
+            reste_du: amount(&row, 2)?,
+            nombre_en_retard: count(&row, 3)?,
+            reste_du_en_retard: amount(&row, 4)?,
+            jours_retard: count(&row, 5)?,
+        };
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_dates_are_parameters() {
+        let from = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+        let to = NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
+        let sql = devis_sql(&Mapping::default(), from, to, MargeBase::Cout);
+        assert!(!sql.text.contains("ACCEPTE") && !sql.text.contains("2024"), "{}", sql.text);
+        assert!(sql.text.contains("d.[STATUT] IN (@P3, @P4, @P5, @P6)"), "{}", sql.text);
+        assert!(sql.text.contains("d.[STATUT] IN (@P7, @P8)"), "{}", sql.text);
+        assert!(sql.text.contains("NULLIF(1 + d.[TAUX_MARGE] / 100, 0)"), "{}", sql.text);
+        let vente = devis_sql(&Mapping::default(), from, to, MargeBase::Vente);
+        assert!(vente.text.contains("d.[MONTANT_HT] * (1 - d.[TAUX_MARGE] / 100)"), "{}", vente.text);
+        assert!(en_cours_sql(&Mapping::default(), to).text.contains("DATEDIFF(day, f.[DATE_ECHEANCE], @P3)"));
+    }
+}

@@ -1,0 +1,425 @@
+//! `jlm-batigest analytics`: the KPIs of a period and their evolution per month, quarter or year.
+
+use std::collections::BTreeMap;
+
+use std::io::Write;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::Cli;
+use super::context::{Batigest, Render, block_on};
+use super::values;
+use crate::batigest::analytics::{self, Month};
+use crate::batigest::queries;
+use crate::config::{self, Env};
+use crate::error::{Error, Kind as ErrorKind, Result};
+use crate::jlm::Store;
+use crate::jlm::analytics::{Analytics, SavedAnalytics};
+use crate::model::Ouvrage;
+use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style};
+use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
+use crate::report::kpi::{Bucket, EnCours, Granularity, Kpis, Period, Sums};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest analytics
+      indicateurs de l'année en cours jusqu'à aujourd'hui
+  jlm-batigest analytics --from 2024-01-01 --to 2024-12-31 --periode mensuel
+      une ligne par mois, puis le total de l'année
+  jlm-batigest analytics --from 01/01/2025 --to 31/12/2025 --periode mensuel --format csv --excel -o marges-2025.csv
+      l'export mensuel des marges pour Excel
+
+Définitions : devis rattachés à leur date de création, factures à leur date ; devis émis = tout
+statut sauf BROUILLON ; engagés = VALIDE ou ACCEPTE. Un taux sur rien (division par zéro) est
+laissé vide, jamais 0. La facturation en cours est calculée à la date de fin (--to).";
+
+/// Indicateurs : conversion, chiffre d'affaires prévu, facturé, réalisé, marges prévues et réelles
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
+    /// Début de la période (incluse ; défaut : 1er janvier de l'année en cours)
+    #[arg(long, value_name = "DATE", value_parser = values::date)]
+    from: Option<NaiveDate>,
+
+    /// Fin de la période (incluse ; défaut : aujourd'hui)
+    #[arg(long, value_name = "DATE", value_parser = values::date)]
+    to: Option<NaiveDate>,
+
+    /// Évolution par mois, trimestre ou année (sinon : la période entière)
+    #[arg(long, value_enum, value_name = "PÉRIODE")]
+    periode: Option<Periode>,
+
+    /// N'enregistre pas ce calcul dans l'historique (table batigest_analytics du magasin JLM)
+    #[arg(long)]
+    no_save: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    History(HistoryArgs),
+}
+
+const HISTORY_EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest analytics history
+      les calculs enregistrés, du plus récent au plus ancien
+  jlm-batigest analytics history --periode mensuel --limit 12
+  jlm-batigest analytics history --id 42 --format json
+      le calcul n° 42 en entier, tel qu'il a été enregistré";
+
+/// Calculs d'indicateurs enregistrés (historique)
+#[derive(Debug, clap::Args)]
+#[command(after_help = HISTORY_EXAMPLES)]
+struct HistoryArgs {
+    /// Seulement les calculs de ce découpage
+    #[arg(long, value_enum, value_name = "PÉRIODE", conflicts_with = "id")]
+    periode: Option<SavedPeriode>,
+
+    /// Nombre maximal de calculs
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "id")]
+    limit: Option<u64>,
+
+    /// Montre un calcul enregistré en entier
+    #[arg(long, value_name = "ID")]
+    id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Periode {
+    Mensuel,
+    Trimestriel,
+    Annuel,
+}
+
+/// The `periode` column of a saved run: its bucket size, or `global` for a whole period.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SavedPeriode {
+    Mensuel,
+    Trimestriel,
+    Annuel,
+    Global,
+}
+
+impl SavedPeriode {
+    fn code(self) -> &'static str {
+        match self {
+            SavedPeriode::Mensuel => "mensuel",
+            SavedPeriode::Trimestriel => "trimestriel",
+            SavedPeriode::Annuel => "annuel",
+            SavedPeriode::Global => "global",
+        }
+    }
+}
+
+const RATE: Kind = Kind::Percent { scale: 2 };
+
+const COLUMNS: [Column; 13] = [
+    Column { key: "periode", header: "Période", kind: Kind::Text },
+    Column { key: "du", header: "Du", kind: Kind::Date },
+    Column { key: "au", header: "Au", kind: Kind::Date },
+    Column { key: "nombre_devis", header: "Devis émis", kind: Kind::Integer },
+    Column { key: "nombre_factures", header: "Factures", kind: Kind::Integer },
+    Column { key: "ca_prevu", header: "CA prévu", kind: Kind::Money },
+    Column { key: "ca_facture", header: "CA facturé", kind: Kind::Money },
+    Column { key: "ca_realise", header: "CA réalisé", kind: Kind::Money },
+    Column { key: "taux_conversion", header: "Conversion", kind: RATE },
+    Column { key: "taux_conversion_nombre", header: "Conversion (nb)", kind: RATE },
+    Column { key: "marge_prevue_moyenne", header: "Marge prévue", kind: RATE },
+    Column { key: "marge_reelle_moyenne", header: "Marge réelle", kind: RATE },
+    Column { key: "ecart_marge", header: "Écart (pts)", kind: Kind::Decimal { scale: 2 } },
+];
+
+const EN_COURS: [Column; 2] = [
+    Column { key: "indicateur", header: "Indicateur", kind: Kind::Text },
+    Column { key: "valeur", header: "Valeur", kind: Kind::Text },
+];
+
+const FAMILLES: [Column; 6] = [
+    Column { key: "famille", header: "Famille", kind: Kind::Text },
+    Column { key: "libelle", header: "Libellé", kind: Kind::Text },
+    Column { key: "nombre", header: "Ouvrages", kind: Kind::Integer },
+    Column { key: "coefficient_moyen", header: "Coefficient moyen", kind: Kind::Decimal { scale: 4 } },
+    Column { key: "cible", header: "Cible", kind: Kind::Decimal { scale: 4 } },
+    Column { key: "sous_cible", header: "Sous la cible", kind: Kind::Bool },
+];
+
+/// The KPIs of a period and of its buckets, with what the report also shows.
+pub struct Report {
+    pub period: Period,
+    pub granularity: Option<Granularity>,
+    pub total: Kpis,
+    pub buckets: Vec<(Bucket, Kpis)>,
+    pub en_cours: EnCours,
+    pub ouvrages: Vec<Ouvrage>,
+}
+
+/// Sums the months of `period`. Buckets start and end on month boundaries (or on the queried
+/// range's ends, which the monthly sums already respect), so whole months add up exactly.
+fn sum_over(months: &BTreeMap<Month, Sums>, period: Period) -> Sums {
+    let first = (period.from().year(), period.from().month());
+    let last = (period.to().year(), period.to().month());
+    let mut sums = Sums::default();
+    for (_, month_sums) in months.range(first..=last) {
+        sums += *month_sums;
+    }
+    sums
+}
+
+/// Fetches the aggregates and computes the report: a handful of rows cross the network.
+pub async fn compute(batigest: &Batigest, period: Period, granularity: Option<Granularity>) -> Result<Report> {
+    let mut client = batigest.connect().await?;
+    let timeout = batigest.target.timeout;
+    let mapping = &batigest.mapping;
+    let months = analytics::monthly_sums(
+        &mut client,
+        mapping,
+        (period.from(), period.to()),
+        batigest.settings.marge_base.value,
+        timeout,
+    )
+    .await?;
+    let en_cours = analytics::en_cours(&mut client, mapping, period.to(), timeout).await?;
+    let mut ouvrages = Vec::new();
+    queries::ouvrages(&mut client, mapping, None, timeout, |ouvrage| {
+        ouvrages.push(ouvrage);
+        Ok::<_, Error>(())
+    })
+    .await?;
+    let buckets = granularity
+        .map(|granularity| {
+            period.buckets(granularity).into_iter().map(|bucket| {
+                let kpis = sum_over(&months, bucket.period).kpis();
+                (bucket, kpis)
+            })
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Report { period, granularity, total: sum_over(&months, period).kpis(), buckets, en_cours, ouvrages })
+}
+
+fn kpi_cells(label: String, period: Period, kpis: &Kpis) -> Vec<Cell> {
+    vec![
+        label.into(),
+        period.from().into(),
+        period.to().into(),
+        (kpis.nombre_devis as i64).into(),
+        (kpis.nombre_factures as i64).into(),
+        kpis.ca_prevu.into(),
+        kpis.ca_facture.into(),
+        kpis.ca_realise.into(),
+        kpis.taux_conversion.into(),
+        kpis.taux_conversion_nombre.into(),
+        kpis.marge_prevue_moyenne.into(),
+        kpis.marge_reelle_moyenne.into(),
+        kpis.ecart_marge.into(),
+    ]
+}
+
+/// Writes the report: one row per bucket (or one for the period), the period as totals, then
+/// invoicing in progress and coefficients by family.
+pub fn write(sink: &mut dyn RecordSink, report: &Report, settings: &Settings) -> std::io::Result<()> {
+    sink.begin(&COLUMNS)?;
+    let whole = format!("{} → {}", report.period.from().format("%d/%m/%Y"), report.period.to().format("%d/%m/%Y"));
+    if report.granularity.is_some() {
+        for (bucket, kpis) in &report.buckets {
+            sink.row(&kpi_cells(bucket.label.clone(), bucket.period, kpis), Style::default())?;
+        }
+        sink.totals(&kpi_cells(format!("Total {whole}"), report.period, &report.total))?;
+    } else {
+        sink.row(&kpi_cells(whole, report.period, &report.total), Style::default())?;
+    }
+
+    let en_cours = &report.en_cours;
+    let money = crate::output::format::money;
+    let rows = vec![
+        vec!["Factures ouvertes".into(), en_cours.nombre.to_string().into()],
+        vec!["Montant HT".into(), money(en_cours.montant_ht).into()],
+        vec!["Reste dû".into(), money(en_cours.reste_du).into()],
+        vec!["Factures en retard".into(), en_cours.nombre_en_retard.to_string().into()],
+        vec!["Reste dû en retard".into(), money(en_cours.reste_du_en_retard).into()],
+        vec![
+            "Retard moyen".into(),
+            en_cours
+                .retard_moyen()
+                .map_or_else(|| "—".to_owned(), |days| format!("{} jours", crate::output::format::decimal_fr(days, 1)))
+                .into(),
+        ],
+    ];
+    let title = format!("Facturation en cours au {}", report.period.to().format("%d/%m/%Y"));
+    sink.section("facturation_en_cours", &title, &EN_COURS, rows)?;
+
+    let analysis = coefficients::analyse(&report.ouvrages, settings);
+    let rows = analysis
+        .groups
+        .iter()
+        .map(|group| {
+            let famille = group.key.famille();
+            let target = famille.and_then(|f| {
+                settings.cibles.iter().find(|(code, _)| code.eq_ignore_ascii_case(&f.code)).map(|(_, c)| *c)
+            });
+            let below = famille.is_some_and(|f| analysis.familles_sous_cible.iter().any(|s| s.famille == f));
+            vec![
+                group.key.code().unwrap_or(NON_CLASSE).into(),
+                group.key.libelle().into(),
+                (group.stats.nombre as i64).into(),
+                group.stats.moyenne.into(),
+                target.into(),
+                target.map(|_| below).into(),
+            ]
+        })
+        .collect();
+    sink.section("coefficients", "Coefficients par famille", &FAMILLES, rows)
+}
+
+pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+    if let Some(Sub::History(history_args)) = &args.command {
+        return history(history_args, cli);
+    }
+    let today = chrono::Local::now().date_naive();
+    let to = args.to.unwrap_or(today);
+    let from = args.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    let period = Period::new(from, to).map_err(|e| Error::usage(e.to_string()).with_hint("inversez --from et --to"))?;
+    let granularity = args.periode.map(|periode| match periode {
+        Periode::Mensuel => Granularity::Month,
+        Periode::Trimestriel => Granularity::Quarter,
+        Periode::Annuel => Granularity::Year,
+    });
+    let batigest = Batigest::resolve(cli)?;
+    let render = Render::resolve(cli)?;
+    let settings = Settings {
+        grouping: Grouping::Famille,
+        tolerance: batigest.settings.tolerance.value,
+        cibles: batigest.settings.cibles.value.clone(),
+    };
+    let report = block_on(compute(&batigest, period, granularity))?;
+    let mut destination = render.destination()?;
+    let mut sink = output::sink(render.options, "indicateurs", &mut destination);
+    write(&mut *sink, &report, &settings).map_err(|e| Error::output(&e))?;
+    sink.finish().map_err(|e| Error::output(&e))?;
+    Render::commit(destination)?;
+    if args.no_save {
+        return Ok(());
+    }
+    // The whole result, as `--format json` would print it, goes to data_json.
+    let mut document = Vec::new();
+    let json = Options { format: Format::Json, excel: false, color: false, terminal_width: None };
+    let mut json_sink = output::sink(json, "indicateurs", &mut document);
+    write(&mut *json_sink, &report, &settings).and_then(|()| json_sink.finish()).map_err(|e| Error::output(&e))?;
+    let total = &report.total;
+    let saved = Analytics {
+        periode: args
+            .periode
+            .map_or("global", |p| match p {
+                Periode::Mensuel => "mensuel",
+                Periode::Trimestriel => "trimestriel",
+                Periode::Annuel => "annuel",
+            })
+            .to_owned(),
+        ca_realise: Some(total.ca_realise),
+        ca_prevu: Some(total.ca_prevu),
+        taux_conversion: total.taux_conversion,
+        marge_reelle_moyenne: total.marge_reelle_moyenne,
+        marge_prevue_moyenne: total.marge_prevue_moyenne,
+        nombre_devis: i64::try_from(total.nombre_devis).ok(),
+        nombre_factures: i64::try_from(total.nombre_factures).ok(),
+        data_json: Some(String::from_utf8_lossy(&document).into_owned()),
+    };
+    let id = block_on(async { batigest.store().await?.save_analytics(&saved).await })?;
+    if !cli.quiet {
+        let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (n° {id}).");
+    }
+    Ok(())
+}
+
+const HISTORY: [Column; 10] = [
+    Column { key: "id", header: "N°", kind: Kind::Integer },
+    Column { key: "generated_at", header: "Calculé le", kind: Kind::DateTime },
+    Column { key: "periode", header: "Découpage", kind: Kind::Text },
+    Column { key: "nombre_devis", header: "Devis émis", kind: Kind::Integer },
+    Column { key: "nombre_factures", header: "Factures", kind: Kind::Integer },
+    Column { key: "ca_prevu", header: "CA prévu", kind: Kind::Money },
+    Column { key: "ca_realise", header: "CA réalisé", kind: Kind::Money },
+    Column { key: "taux_conversion", header: "Conversion", kind: RATE },
+    Column { key: "marge_prevue_moyenne", header: "Marge prévue", kind: RATE },
+    Column { key: "marge_reelle_moyenne", header: "Marge réelle", kind: RATE },
+];
+
+fn history_cells(saved: &SavedAnalytics) -> Vec<Cell> {
+    let a = &saved.analytics;
+    vec![
+        saved.id.into(),
+        saved.generated_at.map(local).into(),
+        a.periode.as_str().into(),
+        a.nombre_devis.into(),
+        a.nombre_factures.into(),
+        a.ca_prevu.into(),
+        a.ca_realise.into(),
+        a.taux_conversion.into(),
+        a.marge_prevue_moyenne.into(),
+        a.marge_reelle_moyenne.into(),
+    ]
+}
+
+/// The store keeps UTC; people read their own time.
+fn local(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local()
+}
+
+/// A cell from a value of a saved JSON document, typed by its column.
+fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
+    match (value, kind) {
+        (serde_json::Value::Null, _) => Cell::Empty,
+        (serde_json::Value::Number(number), _) => number.to_string().parse::<Decimal>().map_or(Cell::Empty, Cell::from),
+        (serde_json::Value::String(text), Kind::Date) => {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(|_| text.as_str().into(), Cell::from)
+        }
+        (serde_json::Value::String(text), _) => text.as_str().into(),
+        (other, _) => other.to_string().into(),
+    }
+}
+
+fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
+    let env = Env::capture()?;
+    let settings = config::Settings::load(&cli.connection, &env)?;
+    let render = Render::resolve(cli)?;
+    block_on(async {
+        let store =
+            Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await?;
+        let mut destination = render.destination()?;
+        let io = |e: std::io::Error| Error::output(&e);
+        if let Some(id) = args.id {
+            let saved = store.get_analytics(id).await?.ok_or_else(|| {
+                Error::new(ErrorKind::NotFound, format!("aucun calcul n° {id} dans l'historique"))
+                    .with_hint("« jlm-batigest analytics history » liste les calculs enregistrés")
+            })?;
+            let document: serde_json::Value = saved
+                .analytics
+                .data_json
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or(serde_json::Value::Null);
+            let mut sink = output::sink(render.options, "indicateurs", &mut destination);
+            sink.begin(&COLUMNS).map_err(io)?;
+            for row in document["indicateurs"].as_array().into_iter().flatten() {
+                let cells: Vec<Cell> = COLUMNS.iter().map(|column| json_cell(&row[column.key], column.kind)).collect();
+                sink.row(&cells, Style::default()).map_err(io)?;
+            }
+            sink.section("calcul", &format!("Calcul n° {id}"), &HISTORY, vec![history_cells(&saved)]).map_err(io)?;
+            sink.finish().map_err(io)?;
+        } else {
+            let mut sink = output::sink(render.options, "historique", &mut destination);
+            sink.begin(&HISTORY).map_err(io)?;
+            for saved in store.list_analytics(args.periode.map(SavedPeriode::code), args.limit).await? {
+                sink.row(&history_cells(&saved), Style::default()).map_err(io)?;
+            }
+            sink.finish().map_err(io)?;
+        }
+        Render::commit(destination)
+    })
+}

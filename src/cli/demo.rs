@@ -1,0 +1,171 @@
+//! `jlm-batigest demo`: the whole tool at work against a sandbox started in-process, with
+//! generated data and a temporary store; every command line is shown before its output.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::Command;
+
+use crate::error::{Error, Kind, Result};
+use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, generate};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest demo
+      la visite guidée, puis tout est effacé
+  jlm-batigest demo --keep
+      laisse le bac à sable tourner après la visite, pour essayer d'autres commandes
+
+Rien n'est écrit hors d'un dossier temporaire : ni configuration, ni trousseau, ni magasin JLM.
+Le magasin JLM temporaire contient une table offers (comme JLM ERP) avec une offre à relier.";
+
+/// Visite guidée : un bac à sable Batigest et chaque commande de l'outil, sans rien installer
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Laisse le bac à sable tourner après la visite (Ctrl-C pour l'arrêter)
+    #[arg(long)]
+    keep: bool,
+
+    /// Nombre de devis générés
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    devis: u64,
+}
+
+/// The tour: what each step shows, and its arguments after `--profile demo`.
+const TOUR: &[(&str, &[&str])] = &[
+    ("Tester la connexion (chiffrée, certificat vérifié)", &["test-connection"]),
+    ("Les 10 derniers devis", &["devis", "--limit", "10"]),
+    ("Coefficients de marge par famille", &["coefficients"]),
+    ("Factures en retard au 31/12/2025", &["factures", "--en-retard", "--au", "2025-12-31"]),
+    (
+        "Indicateurs 2025, mois par mois",
+        &["analytics", "--from", "2025-01-01", "--to", "2025-12-31", "--periode", "mensuel"],
+    ),
+    (
+        "Les mêmes par trimestre, en CSV pour Excel, sans les enregistrer",
+        &[
+            "analytics",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-12-31",
+            "--periode",
+            "trimestriel",
+            "--excel",
+            "--no-save",
+        ],
+    ),
+    ("Synchroniser un devis vers son offre JLM ERP", &["sync-offer", "--ref", "DEVIS-2025-001"]),
+    ("Le synchroniser à nouveau : rien ne change", &["sync-offer", "--ref", "DEVIS-2025-001"]),
+    ("Synchroniser les devis engagés depuis le 01/12/2025", &["sync-offer", "--all", "--since", "2025-12-01"]),
+    ("Le suivi des intégrations", &["integrations", "--limit", "10"]),
+    ("Le tableau de bord au 31/12/2025", &["dashboard", "--au", "2025-12-31"]),
+];
+
+pub fn run(args: &Args, quiet: bool) -> Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("jlm-batigest-demo-")
+        .tempdir()
+        .map_err(|e| Error::new(Kind::Unexpected, format!("dossier temporaire impossible : {e}")))?;
+    let certificate = dir.path().join("sandbox.pem");
+    let mut options = SandboxOptions::new(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        DataSource::Generate { devis: args.devis, seed: 42, into: None },
+    );
+    options.cert_out = Some(certificate.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    let sandbox = runtime.block_on(Sandbox::start(options))?;
+    let config = dir.path().join("config.toml");
+    let store = dir.path().join("jlm.sqlite");
+    write_config(&config, sandbox.local_addr(), &certificate, &store)?;
+    write_offers(&store)?;
+
+    let mut out = std::io::stdout().lock();
+    let say = |out: &mut dyn Write, text: &str| writeln!(out, "{text}").map_err(|e| Error::output(&e));
+    if !quiet {
+        let summary = sandbox.generated().map_or_else(String::new, |s| {
+            format!(
+                " ({} devis, {} factures, {} clients, données au {})",
+                s.devis,
+                s.factures,
+                s.clients,
+                generate::REFERENCE_DATE
+            )
+        });
+        say(&mut out, &format!("Bac à sable Batigest démarré sur {}{summary}.", sandbox.local_addr()))?;
+        say(&mut out, "Pour rejouer une commande à la main (avec --keep), dans un autre terminal :")?;
+        say(
+            &mut out,
+            &format!(
+                "  export JLM_BATIGEST_CONFIG={} BATIGEST_SQL_PASSWORD='{}'",
+                config.display(),
+                sandbox::DEFAULT_PASSWORD
+            ),
+        )?;
+    }
+    let program =
+        std::env::current_exe().map_err(|e| Error::new(Kind::Unexpected, format!("binaire introuvable : {e}")))?;
+    for (title, step) in TOUR {
+        say(&mut out, &format!("\n── {title}\n$ jlm-batigest --profile demo {}", step.join(" ")))?;
+        out.flush().map_err(|e| Error::output(&e))?;
+        let status = Command::new(&program)
+            .args(["--profile", "demo"])
+            .args(*step)
+            .env("JLM_BATIGEST_CONFIG", &config)
+            .env("BATIGEST_SQL_PASSWORD", sandbox::DEFAULT_PASSWORD)
+            .status()
+            .map_err(|e| {
+                Error::new(Kind::Unexpected, format!("lancement de {} impossible : {e}", program.display()))
+            })?;
+        if !status.success() {
+            let code = status.code().unwrap_or(1);
+            return Err(Error::new(Kind::Unexpected, format!("l'étape « {title} » a échoué (code {code})")));
+        }
+    }
+    if args.keep {
+        say(
+            &mut out,
+            &format!("\nLe bac à sable reste disponible sur {} ; Ctrl-C pour l'arrêter.", sandbox.local_addr()),
+        )?;
+        out.flush().map_err(|e| Error::output(&e))?;
+        runtime.block_on(async {
+            // If no handler can be installed the demo waits until killed, like a server.
+            let _ = tokio::signal::ctrl_c().await;
+        });
+    }
+    runtime.block_on(sandbox.shutdown());
+    Ok(())
+}
+
+/// A stand-in for JLM ERP's `offers` table, so the tour shows a devis landing on its offer.
+fn write_offers(store: &Path) -> Result<()> {
+    let fail = |e: rusqlite::Error| Error::new(Kind::Unexpected, format!("{} : {e}", store.display()));
+    let conn = rusqlite::Connection::open(store).map_err(fail)?;
+    conn.execute_batch(
+        "CREATE TABLE offers (id INTEGER PRIMARY KEY, reference TEXT NOT NULL, client TEXT, \
+         estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status TEXT, batigest_ref TEXT);
+         INSERT INTO offers VALUES (1, 'DEVIS-2025-001', 'Offre de démonstration', 4500.00, NULL, 'en_cours', NULL);",
+    )
+    .map_err(fail)
+}
+
+/// A `demo` profile pointing at the sandbox, its certificate and a temporary store.
+fn write_config(path: &Path, addr: SocketAddr, certificate: &Path, store: &Path) -> Result<()> {
+    let text = format!(
+        "# Profil de la visite guidée : le bac à sable, son certificat, un magasin JLM temporaire.\n\
+         [profiles.demo]\nserver = \"{}\"\nport = {}\nuser = \"{}\"\nca_file = {:?}\njlm_db = {:?}\n\n\
+         # Coefficients cibles par famille : les familles en dessous sont signalées.\n\
+         [profiles.demo.coefficients]\ntolerance = 0.05\ncibles = {{ MENUISERIE_EXT = 1.45, FERMETURES = 1.35 }}\n",
+        addr.ip(),
+        addr.port(),
+        sandbox::DEFAULT_USER,
+        certificate.display().to_string(),
+        format!("sqlite:{}", store.display()),
+    );
+    std::fs::write(path, text).map_err(|e| Error::new(Kind::Unexpected, format!("{} : {e}", path.display())))
+}

@@ -1,0 +1,163 @@
+//! `jlm-batigest completions SHELL` and `jlm-batigest man`: generated from the clap tree at run
+//! time; the copies committed under `completions/` and `man/` come from `scripts/generate-docs.sh`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap_complete::Shell;
+use roff::{Roff, bold, roman};
+
+use crate::error::{Error, Result};
+use crate::exit_codes;
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest completions bash > ~/.local/share/bash-completion/completions/jlm-batigest
+  jlm-batigest completions zsh > ~/.zfunc/_jlm-batigest
+  jlm-batigest completions powershell >> $PROFILE
+  jlm-batigest completions bash --dir completions
+      écrit completions/jlm-batigest.bash (la copie du dépôt)";
+
+/// Complétion des commandes et options pour un shell
+#[derive(Debug, clap::Args)]
+#[command(after_help = COMPLETIONS_EXAMPLES)]
+pub struct CompletionsArgs {
+    /// Shell visé
+    #[arg(value_enum)]
+    shell: Shell,
+
+    /// Écrit le fichier dans ce dossier au lieu de la sortie standard
+    #[arg(long, value_name = "DOSSIER")]
+    dir: Option<PathBuf>,
+}
+
+const MAN_EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest man | man -l -
+      la page principale
+  jlm-batigest man --dir man
+      une page par commande (jlm-batigest.1, jlm-batigest-devis.1…)";
+
+/// Pages de manuel (man)
+#[derive(Debug, clap::Args)]
+#[command(after_help = MAN_EXAMPLES)]
+pub struct ManArgs {
+    /// Écrit une page par commande dans ce dossier au lieu de la page principale sur la sortie standard
+    #[arg(long, value_name = "DOSSIER")]
+    dir: Option<PathBuf>,
+}
+
+fn write_error(path: &Path, error: &std::io::Error) -> Error {
+    Error::usage(format!("impossible d'écrire {} : {error}", path.display()))
+}
+
+pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> Result<()> {
+    let name = command.get_name().to_owned();
+    if let Some(dir) = &args.dir {
+        clap_complete::generate_to(args.shell, &mut command, &name, dir).map_err(|e| write_error(dir, &e))?;
+    } else {
+        let mut out = Vec::new();
+        clap_complete::generate(args.shell, &mut command, &name, &mut out);
+        std::io::stdout().lock().write_all(&out).map_err(|e| Error::output(&e))?;
+    }
+    Ok(())
+}
+
+pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
+    match &args.dir {
+        None => {
+            let page = page(command, None).map_err(|e| Error::output(&e))?;
+            std::io::stdout().lock().write_all(&page).map_err(|e| Error::output(&e))
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| write_error(dir, &e))?;
+            let mut pages = vec![(format!("{}.1", command.get_name()), page(command, None))];
+            for sub in command.get_subcommands() {
+                pages.push((format!("{}-{}.1", command.get_name(), sub.get_name()), page(sub, Some(command))));
+            }
+            for (name, page) in pages {
+                let path = dir.join(name);
+                let page = page.map_err(|e| write_error(&path, &e))?;
+                std::fs::write(&path, page).map_err(|e| write_error(&path, &e))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One page: clap's sections, then examples, exit codes, environment and files.
+fn page(command: &clap::Command, parent: Option<&clap::Command>) -> std::io::Result<Vec<u8>> {
+    let full_name = match parent {
+        Some(parent) => format!("{}-{}", parent.get_name(), command.get_name()),
+        None => command.get_name().to_owned(),
+    };
+    let mut renamed = command.clone().name(full_name);
+    if let Some(parent) = parent {
+        renamed = renamed.bin_name(format!("{} {}", parent.get_name(), command.get_name()));
+    }
+    let man = clap_mangen::Man::new(renamed).manual("jlm-batigest").source("JLM Menuiserie");
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    if command.has_subcommands() {
+        man.render_subcommands_section(&mut out)?;
+    }
+    let mut roff = Roff::new();
+    if let Some(parent) = parent {
+        roff.control("SH", ["OPTIONS GLOBALES"]);
+        roff.text([
+            roman("Connexion, sortie et journalisation : voir "),
+            bold(format!("{}(1)", parent.get_name())),
+            roman(". Elles s'écrivent avant ou après le nom de la commande."),
+        ]);
+    }
+    if let Some(examples) = command.get_after_help().map(ToString::to_string)
+        && examples.starts_with("Exemples")
+    {
+        roff.control("SH", ["EXEMPLES"]);
+        for line in examples.lines().skip(1) {
+            roff.text([roman(line)]).control("br", [] as [&str; 0]);
+        }
+    }
+    roff.control("SH", ["CODES DE SORTIE"]);
+    for (code, meaning) in exit_codes::TABLE {
+        roff.control("TP", [] as [&str; 0]).text([bold(code.to_string())]).text([roman(meaning)]);
+    }
+    roff.control("SH", ["ENVIRONNEMENT"]);
+    for (name, meaning) in ENVIRONMENT {
+        roff.control("TP", [] as [&str; 0]).text([bold(*name)]).text([roman(*meaning)]);
+    }
+    roff.control("SH", ["FICHIERS"]);
+    for (name, meaning) in FILES {
+        roff.control("TP", [] as [&str; 0]).text([bold(*name)]).text([roman(*meaning)]);
+    }
+    roff.to_writer(&mut out)?;
+    if parent.is_none() {
+        man.render_version_section(&mut out)?;
+    }
+    Ok(out)
+}
+
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("BATIGEST_SQL_SERVER", "serveur SQL Server de Batigest (HÔTE ou HÔTE\\INSTANCE)"),
+    ("BATIGEST_SQL_PORT", "port TCP"),
+    ("BATIGEST_DATABASE", "base de données Batigest"),
+    ("BATIGEST_SQL_USER", "utilisateur SQL"),
+    ("BATIGEST_SQL_PASSWORD", "mot de passe SQL, si le trousseau n'en a pas pour le profil"),
+    ("JLM_DATABASE_URL", "base JLM ERP (postgres://… ou sqlite:CHEMIN)"),
+    ("JLM_BATIGEST_CONFIG", "chemin du fichier de configuration"),
+    ("NO_COLOR", "désactive les couleurs (avec --color auto)"),
+];
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "config.toml",
+        "profils de connexion, dans le dossier de configuration du système (Linux : ~/.config/jlm-batigest/, \
+         macOS : ~/Library/Application Support/fr.JLM.jlm-batigest/, Windows : %APPDATA%\\JLM\\jlm-batigest\\config\\) ; \
+         jamais de mot de passe",
+    ),
+    ("jlm.sqlite", "magasin JLM embarqué par défaut, dans le dossier de données du système"),
+];

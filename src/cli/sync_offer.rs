@@ -1,0 +1,350 @@
+//! `jlm-batigest sync-offer`: pulls Batigest devis into JLM ERP (DESIGN §4), one transaction per
+//! devis, with a log row for every attempt.
+
+use std::io::Write;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::Cli;
+use super::context::{Batigest, Render, block_on};
+use super::values;
+use crate::batigest::queries;
+use crate::config::Env;
+use crate::error::{Error, Kind, Result};
+use crate::jlm::Store;
+use crate::jlm::sync::{Batch, Counts, Outcome, Report, Request};
+use crate::model::Devis;
+use crate::output::{self, Cell, Column, Kind as ColumnKind, RecordSink, Style, format};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest sync-offer --ref DEVIS-2024-001
+      le devis DEVIS-2024-001 (numéro ou référence d'affaire) vers son offre JLM ERP
+  jlm-batigest sync-offer --ref DEVIS-2024-001 --offer 42 --dry-run
+      montre ce qui changerait sur l'offre 42, sans rien écrire
+  jlm-batigest sync-offer --all
+      tous les devis validés ou acceptés depuis le dernier lot réussi
+  jlm-batigest sync-offer --all --since 01/01/2024 --format csv -o synchro.csv
+  jlm-batigest --jlm-db postgres://jlm@erp/jlm sync-offer --ref AFF-2024-0153
+
+Le devis est lié à l'offre JLM ERP donnée par --offer, sinon à celle dont batigest_ref ou reference
+est son numéro (ou sa référence d'affaire) : final_amount reçoit son montant HT et batigest_ref son
+numéro. Sans offre correspondante, le devis est enregistré « manual_review » pour être lié à la main.
+Chaque devis est une transaction ; chaque tentative est tracée (jlm-batigest integrations --journal).
+Une seconde synchronisation identique ne change rien et le dit (« déjà à jour »).";
+
+/// Synchronise des devis Batigest vers JLM ERP : offre, suivi d'intégration, journal
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Numéro du devis ou référence d'affaire (ex. DEVIS-2024-001)
+    #[arg(long = "ref", value_name = "RÉF", required_unless_present = "all", conflicts_with = "all")]
+    reference: Option<String>,
+
+    /// Offre JLM ERP à lier (son id), au lieu de la chercher par référence
+    #[arg(long, value_name = "ID", requires = "reference")]
+    offer: Option<i64>,
+
+    /// Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)
+    #[arg(long)]
+    all: bool,
+
+    /// Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA
+    #[arg(long, value_name = "DATE", value_parser = values::date, requires = "all")]
+    since: Option<NaiveDate>,
+
+    /// Montre ce qui changerait sans rien écrire
+    #[arg(long)]
+    dry_run: bool,
+}
+
+const COLUMNS: [Column; 7] = [
+    Column { key: "numero_devis", header: "N° devis", kind: ColumnKind::Text },
+    Column { key: "offre_id", header: "Offre", kind: ColumnKind::Integer },
+    Column { key: "resultat", header: "Résultat", kind: ColumnKind::Text },
+    Column { key: "champ", header: "Champ", kind: ColumnKind::Text },
+    Column { key: "avant", header: "Avant", kind: ColumnKind::Text },
+    Column { key: "apres", header: "Après", kind: ColumnKind::Text },
+    Column { key: "message", header: "Message", kind: ColumnKind::Text },
+];
+
+pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+    let env = Env::capture()?;
+    let batigest = Batigest::resolve(cli)?;
+    let render = Render::resolve(cli)?;
+    let job = Job { args, cli, env: &env, batigest: &batigest, render: &render };
+    block_on(async {
+        let store = Store::open(
+            batigest.settings.jlm_db.value.as_deref(),
+            env.default_store.as_deref(),
+            batigest.settings.timeout.value,
+        )
+        .await?;
+        let mut client = batigest.connect().await?;
+        match &args.reference {
+            Some(reference) => job.one(&store, &mut client, reference).await,
+            None => job.all(&store, &mut client).await,
+        }
+    })
+}
+
+struct Job<'a> {
+    args: &'a Args,
+    cli: &'a Cli,
+    env: &'a Env,
+    batigest: &'a Batigest,
+    render: &'a Render,
+}
+
+impl Job<'_> {
+    async fn one(
+        &self,
+        store: &Store,
+        client: &mut crate::batigest::connection::Connection,
+        reference: &str,
+    ) -> Result<()> {
+        let reference = reference.trim();
+        if reference.is_empty() {
+            return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
+        }
+        let found =
+            queries::devis_by_reference(client, &self.batigest.mapping, reference, self.batigest.target.timeout)
+                .await?;
+        let devis = pick(reference, found)?;
+        let request = Request {
+            reference,
+            devis: &devis,
+            offer: self.args.offer,
+            has_offers: store.has_offers().await?,
+            os_user: self.env.os_user.as_deref(),
+            dry_run: self.args.dry_run,
+        };
+        let report = match store.sync_devis(&request).await {
+            Ok(report) => report,
+            Err(error) => {
+                self.log_failure(store, Some(reference), Some(&devis.numero), &error).await;
+                return Err(error);
+            }
+        };
+        let mut destination = self.render.destination()?;
+        let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
+        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        write_report(sink.as_mut(), &report)?;
+        sink.finish().map_err(|e| Error::output(&e))?;
+        Render::commit(destination)?;
+        self.say(&verdict(&report));
+        if self.args.dry_run {
+            self.say("Simulation (--dry-run) : rien n'a été écrit.");
+        }
+        Ok(())
+    }
+
+    async fn all(&self, store: &Store, client: &mut crate::batigest::connection::Connection) -> Result<()> {
+        let timeout = self.batigest.target.timeout;
+        let mapping = &self.batigest.mapping;
+        let since = match self.args.since {
+            Some(date) => Some(date.and_time(chrono::NaiveTime::MIN)),
+            None => store.last_successful_batch().await?,
+        };
+        let started_at = chrono::Utc::now().naive_utc();
+        let batigest_started_at = queries::server_now(client, timeout).await?;
+        let total = queries::count_committed_since(client, mapping, since, timeout).await?;
+        let has_offers = store.has_offers().await?;
+        tracing::info!(?since, total, has_offers, "sync batch");
+
+        let mut destination = self.render.destination()?;
+        let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
+        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        let bar = self.render.bar(total, "devis");
+        let mut counts = Counts::default();
+        let streamed = queries::committed_since(client, mapping, since, timeout, async |devis: Devis| {
+            let request = Request {
+                reference: &devis.numero,
+                devis: &devis,
+                offer: None,
+                has_offers,
+                os_user: self.env.os_user.as_deref(),
+                dry_run: self.args.dry_run,
+            };
+            match store.sync_devis(&request).await {
+                Ok(report) => {
+                    counts.add(report.outcome);
+                    write_report(sink.as_mut(), &report)?;
+                }
+                Err(error) => {
+                    counts.add(Outcome::Error);
+                    self.log_failure(store, Some(&devis.numero), Some(&devis.numero), &error).await;
+                    sink.row(&error_row(Some(&devis.numero), &error.message), Style { highlight: true })
+                        .map_err(|e| Error::output(&e))?;
+                }
+            }
+            bar.inc(1);
+            Ok::<_, Error>(())
+        })
+        .await;
+        bar.finish_and_clear();
+        // Batigest lost midway: what was synced stays; the batch itself is one error more.
+        let lost = match streamed {
+            Err(error) if error.kind == Kind::Connection => {
+                counts.add(Outcome::Error);
+                self.log_failure(store, None, None, &error).await;
+                sink.row(&error_row(None, &error.message), Style { highlight: true }).map_err(|e| Error::output(&e))?;
+                Some(error)
+            }
+            other => {
+                other?;
+                None
+            }
+        };
+        sink.finish().map_err(|e| Error::output(&e))?;
+        Render::commit(destination)?;
+        if !self.args.dry_run {
+            store.record_batch(&Batch { started_at, batigest_started_at, since, counts }).await?;
+        }
+        self.say(&summary(&counts, since, self.args.dry_run));
+        if let Some(error) = lost {
+            return Err(error);
+        }
+        if counts.errors > 0 {
+            return Err(Error::new(Kind::Unexpected, format!("{} devis en erreur", counts.errors))
+                .with_hint("le détail de chaque erreur est dans « jlm-batigest integrations --journal »"));
+        }
+        Ok(())
+    }
+
+    /// Logs a failed attempt; a store that cannot even take that is said on stderr.
+    async fn log_failure(&self, store: &Store, reference: Option<&str>, numero: Option<&str>, error: &Error) {
+        if self.args.dry_run {
+            return;
+        }
+        if let Err(log_error) = store.log_failure(reference, numero, self.env.os_user.as_deref(), &error.message).await
+        {
+            tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
+        }
+    }
+
+    /// A line for the person at the terminal, on stderr.
+    fn say(&self, line: &str) {
+        if !self.cli.quiet {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+}
+
+/// The one devis `reference` names: its number wins over an affaire reference; two devis under
+/// one affaire reference need the exact number.
+fn pick(reference: &str, mut found: Vec<Devis>) -> Result<Devis> {
+    if let Some(index) = found.iter().position(|devis| devis.numero == reference) {
+        return Ok(found.swap_remove(index));
+    }
+    match found.len() {
+        0 => Err(Error::new(Kind::NotFound, format!("Aucun devis trouvé dans Batigest avec la référence {reference}"))
+            .with_hint("vérifiez le numéro du devis (jlm-batigest devis --limit 20) ou la référence d'affaire")),
+        1 => Ok(found.swap_remove(0)),
+        _ => {
+            let list: Vec<String> = found
+                .iter()
+                .map(|devis| {
+                    format!(
+                        "{} ({}, {}, {}, créé le {})",
+                        devis.numero,
+                        devis.client_nom,
+                        devis.statut,
+                        format::money(devis.montant_ht),
+                        format::date_fr(devis.date_creation.date())
+                    )
+                })
+                .collect();
+            Err(Error::new(
+                Kind::NotFound,
+                format!("la référence {reference} désigne plusieurs devis dans Batigest : {}", list.join(" ; ")),
+            )
+            .with_hint(format!("indiquez le numéro exact du devis, par exemple --ref {}", found[0].numero)))
+        }
+    }
+}
+
+fn write_report(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
+    let offer: Cell = report.offer.as_ref().map(|offer| offer.id).into();
+    let outcome: Cell = report.outcome.code().into();
+    let message: Cell = report.note.clone().into();
+    let style = Style { highlight: report.outcome == Outcome::ManualReview };
+    if report.changes.is_empty() {
+        let message = report.note.clone().unwrap_or_else(|| "déjà à jour".to_owned());
+        let cells =
+            [report.numero.as_str().into(), offer, outcome, Cell::Empty, Cell::Empty, Cell::Empty, message.into()];
+        return sink.row(&cells, style).map_err(|e| Error::output(&e));
+    }
+    for change in &report.changes {
+        let cells = [
+            report.numero.as_str().into(),
+            offer.clone(),
+            outcome.clone(),
+            change.field.into(),
+            change.old.clone().into(),
+            change.new.clone().into(),
+            message.clone(),
+        ];
+        sink.row(&cells, style).map_err(|e| Error::output(&e))?;
+    }
+    Ok(())
+}
+
+fn error_row(numero: Option<&str>, message: &str) -> [Cell; 7] {
+    [numero.into(), Cell::Empty, Outcome::Error.code().into(), Cell::Empty, Cell::Empty, Cell::Empty, message.into()]
+}
+
+fn verdict(report: &Report) -> String {
+    let offer = match &report.offer {
+        Some(offer) => match &offer.reference {
+            Some(reference) => format!("l'offre JLM ERP {} ({reference})", offer.id),
+            None => format!("l'offre JLM ERP {}", offer.id),
+        },
+        None => "le magasin JLM (pas de table offers)".to_owned(),
+    };
+    let count = report.changes.len();
+    let plural = if count > 1 { "s" } else { "" };
+    match report.outcome {
+        Outcome::Unchanged => match &report.note {
+            Some(note) => format!("{} : déjà à jour, toujours à vérifier à la main ({note}).", report.numero),
+            None => format!("{} : déjà à jour, rien n'a changé.", report.numero),
+        },
+        Outcome::Synced => {
+            format!("{} synchronisé dans {offer} : {count} valeur{plural} modifiée{plural}.", report.numero)
+        }
+        Outcome::ManualReview => format!(
+            "{} enregistré pour vérification manuelle : {}.",
+            report.numero,
+            report.note.as_deref().unwrap_or("aucune offre ne correspond")
+        ),
+        Outcome::Error => format!("{} : échec.", report.numero),
+    }
+}
+
+fn summary(counts: &Counts, since: Option<NaiveDateTime>, dry_run: bool) -> String {
+    let since =
+        since.map_or_else(|| "tous les devis".to_owned(), |since| format!("depuis le {}", format::date_time_fr(since)));
+    let plural = |n: i64, word: &str| if n > 1 { format!("{n} {word}s") } else { format!("{n} {word}") };
+    let line = format!(
+        "Synchronisation ({since}) : {}, {}, {} à vérifier, {}.",
+        plural(counts.synced, "synchronisé"),
+        plural(counts.unchanged, "inchangé"),
+        counts.manual_review,
+        plural(counts.errors, "erreur"),
+    );
+    if dry_run { format!("{line} Simulation (--dry-run) : rien n'a été écrit.") } else { line }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_every_outcome() {
+        let counts = Counts { synced: 2, unchanged: 1, manual_review: 0, errors: 1 };
+        assert_eq!(
+            summary(&counts, None, false),
+            "Synchronisation (tous les devis) : 2 synchronisés, 1 inchangé, 0 à vérifier, 1 erreur."
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! KPI history (`batigest_analytics`, JLM ERP's table): what `analytics` saves and
+//! `analytics history` lists.
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+
+use super::{Columns, Store, Ty, money_text, now, query, timestamp_text};
+use crate::error::Result;
+
+/// One saved KPI run. Rates are in points (42.86 means 42,86 %); `None` where the KPI has no
+/// value (a division by zero, DESIGN §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analytics {
+    /// `mensuel`, `trimestriel`, `annuel`, or whatever the caller names the run.
+    pub periode: String,
+    pub ca_realise: Option<Decimal>,
+    pub ca_prevu: Option<Decimal>,
+    pub taux_conversion: Option<Decimal>,
+    pub marge_reelle_moyenne: Option<Decimal>,
+    pub marge_prevue_moyenne: Option<Decimal>,
+    pub nombre_devis: Option<i64>,
+    pub nombre_factures: Option<i64>,
+    /// The full report, a JSON document.
+    pub data_json: Option<String>,
+}
+
+/// A saved run, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedAnalytics {
+    pub id: i64,
+    /// UTC.
+    pub generated_at: Option<NaiveDateTime>,
+    pub analytics: Analytics,
+}
+
+const COLUMNS: &str = "CAST(id AS BIGINT), CAST(generated_at AS TEXT), periode, CAST(ca_realise AS TEXT), \
+                       CAST(ca_prevu AS TEXT), CAST(taux_conversion AS TEXT), CAST(marge_reelle_moyenne AS TEXT), \
+                       CAST(marge_prevue_moyenne AS TEXT), CAST(nombre_devis AS BIGINT), \
+                       CAST(nombre_factures AS BIGINT), CAST(data_json AS TEXT)";
+
+impl Store {
+    /// Saves a run (amounts and rates rounded to the cent, as the columns hold them); returns its id.
+    pub async fn save_analytics(&self, analytics: &Analytics) -> Result<i64> {
+        let fail = |e: &sqlx::Error| self.error("enregistrement des indicateurs impossible", e);
+        let mut tx = self.write("analytics").await?;
+        let money = |value: Option<Decimal>| value.map(money_text);
+        let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO batigest_analytics (periode, ca_realise, ca_prevu, taux_conversion, marge_reelle_moyenne, \
+             marge_prevue_moyenne, nombre_devis, nombre_factures, data_json, generated_at) \
+             VALUES ($1, {}, {}, {}, {}, {}, $7, $8, {}, {}) RETURNING CAST(id AS BIGINT)",
+            self.param(2, Ty::Numeric),
+            self.param(3, Ty::Numeric),
+            self.param(4, Ty::Numeric),
+            self.param(5, Ty::Numeric),
+            self.param(6, Ty::Numeric),
+            self.param(9, Ty::Json),
+            self.param(10, Ty::Timestamp),
+        )))
+        .bind(analytics.periode.clone())
+        .bind(money(analytics.ca_realise))
+        .bind(money(analytics.ca_prevu))
+        .bind(money(analytics.taux_conversion))
+        .bind(money(analytics.marge_reelle_moyenne))
+        .bind(money(analytics.marge_prevue_moyenne))
+        .bind(analytics.nombre_devis)
+        .bind(analytics.nombre_factures)
+        .bind(analytics.data_json.clone())
+        .bind(timestamp_text(now()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| fail(&e))?;
+        tx.commit().await.map_err(|e| fail(&e))?;
+        Ok(id)
+    }
+
+    /// Saved runs, newest first, of one `periode` or all.
+    pub async fn list_analytics(&self, periode: Option<&str>, limit: Option<u64>) -> Result<Vec<SavedAnalytics>> {
+        let mut sql =
+            format!("SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) ORDER BY id DESC");
+        if limit.is_some() {
+            sql.push_str(" LIMIT $2");
+        }
+        let mut select = query(sql).bind(periode.map(str::to_owned));
+        if let Some(limit) = limit {
+            select = select.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        }
+        let rows = select
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error("lecture de batigest_analytics impossible", &e))?;
+        rows.iter().map(|row| self.saved(row)).collect()
+    }
+
+    /// One saved run.
+    pub async fn get_analytics(&self, id: i64) -> Result<Option<SavedAnalytics>> {
+        let row = query(format!("SELECT {COLUMNS} FROM batigest_analytics WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error("lecture de batigest_analytics impossible", &e))?;
+        row.as_ref().map(|row| self.saved(row)).transpose()
+    }
+
+    fn saved(&self, row: &sqlx::any::AnyRow) -> Result<SavedAnalytics> {
+        let c = Columns { row, location: &self.location };
+        Ok(SavedAnalytics {
+            id: c.integer(0)?.unwrap_or_default(),
+            generated_at: c.timestamp(1)?,
+            analytics: Analytics {
+                periode: c.text(2)?.unwrap_or_default(),
+                ca_realise: c.decimal(3)?,
+                ca_prevu: c.decimal(4)?,
+                taux_conversion: c.decimal(5)?,
+                marge_reelle_moyenne: c.decimal(6)?,
+                marge_prevue_moyenne: c.decimal(7)?,
+                nombre_devis: c.integer(8)?,
+                nombre_factures: c.integer(9)?,
+                data_json: c.text(10)?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).expect("decimal")
+    }
+
+    async fn round_trip(store: &Store) {
+        let run = Analytics {
+            periode: "mensuel".to_owned(),
+            ca_realise: Some(dec("12345678.91")),
+            ca_prevu: Some(dec("99999999.99")),
+            taux_conversion: Some(dec("42.86")),
+            marge_reelle_moyenne: None,
+            marge_prevue_moyenne: Some(dec("-3.5")),
+            nombre_devis: Some(3),
+            nombre_factures: Some(0),
+            data_json: Some(r#"{"buckets":[{"periode":"2024-01","ca_realise":"0.01"}]}"#.to_owned()),
+        };
+        let id = store.save_analytics(&run).await.expect("save");
+        let other = Analytics { periode: "annuel".to_owned(), data_json: None, ..run.clone() };
+        let other_id = store.save_analytics(&other).await.expect("save");
+        let saved = store.get_analytics(id).await.expect("get").expect("saved");
+        assert_eq!(saved.analytics.ca_realise, Some(dec("12345678.91")));
+        assert_eq!(saved.analytics.marge_prevue_moyenne, Some(dec("-3.50")));
+        assert_eq!(saved.analytics.marge_reelle_moyenne, None);
+        assert_eq!(saved.analytics.nombre_devis, Some(3));
+        let json: serde_json::Value =
+            serde_json::from_str(saved.analytics.data_json.as_deref().expect("json")).expect("json");
+        assert_eq!(json["buckets"][0]["ca_realise"], "0.01");
+        assert!(saved.generated_at.is_some());
+        let all = store.list_analytics(None, None).await.expect("list");
+        assert_eq!(all.iter().map(|s| s.id).collect::<Vec<_>>(), vec![other_id, id]);
+        let monthly = store.list_analytics(Some("mensuel"), Some(10)).await.expect("list");
+        assert_eq!(monthly.len(), 1);
+        assert_eq!(monthly[0].analytics.periode, "mensuel");
+        assert!(store.get_analytics(other_id + 100).await.expect("get").is_none());
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+    }
+
+    #[test]
+    fn analytics_round_trip_in_sqlite() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("jlm.sqlite");
+        runtime().block_on(async {
+            let store = Store::open(None, Some(&path), Duration::from_secs(5)).await.expect("open");
+            round_trip(&store).await;
+        });
+    }
+
+    /// Against a throwaway database of the local PostgreSQL server; skipped when there is none,
+    /// except in CI.
+    #[test]
+    fn analytics_round_trip_in_postgres() {
+        let admin = "postgres://postgres@127.0.0.1:5432/postgres";
+        let name = format!("jlm_unit_{}", std::process::id());
+        runtime().block_on(async {
+            sqlx::any::install_default_drivers();
+            let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await else {
+                assert!(std::env::var_os("CI").is_none(), "PostgreSQL is required in CI");
+                eprintln!("SKIPPED: no PostgreSQL at 127.0.0.1:5432; the analytics round trip did not run there");
+                return;
+            };
+            let create = format!("CREATE DATABASE {name}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create the database");
+            let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+            let store = Store::open(Some(&url), None, Duration::from_secs(5)).await.expect("open");
+            round_trip(&store).await;
+            store.pool.close().await;
+            let drop = format!("DROP DATABASE {name}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await.expect("drop the database");
+        });
+    }
+}

@@ -1,0 +1,128 @@
+//! Reading the sync trace: the integration rows joined to their JLM ERP offer, and the log.
+
+use chrono::NaiveDateTime;
+use rust_decimal::Decimal;
+
+use super::{Columns, Store, query};
+use crate::error::Result;
+
+/// One synced devis and its offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationRow {
+    pub numero_devis: String,
+    pub batigest_ref: Option<String>,
+    pub offer_id: Option<i64>,
+    pub offre_reference: Option<String>,
+    pub offre_client: Option<String>,
+    pub offre_statut: Option<String>,
+    pub montant_batigest: Option<Decimal>,
+    pub montant_final: Option<Decimal>,
+    pub taux_marge: Option<Decimal>,
+    pub statut_batigest: Option<String>,
+    pub sync_status: String,
+    /// UTC.
+    pub last_sync_at: Option<NaiveDateTime>,
+    pub error_message: Option<String>,
+}
+
+/// One attempt of the sync log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub id: i64,
+    /// UTC.
+    pub synced_at: Option<NaiveDateTime>,
+    pub os_user: Option<String>,
+    pub reference: Option<String>,
+    pub numero_devis: Option<String>,
+    pub offer_id: Option<i64>,
+    pub outcome: String,
+    pub old_values: Option<String>,
+    pub new_values: Option<String>,
+    pub error_message: Option<String>,
+}
+
+impl Store {
+    /// The integration rows, last synced first, with their offer when the store has `offers`.
+    pub async fn integrations(&self, sync_status: Option<&str>, limit: Option<u64>) -> Result<Vec<IntegrationRow>> {
+        let offers = if self.has_offers().await? {
+            "CAST(o.reference AS TEXT), CAST(o.client AS TEXT), CAST(o.status AS TEXT), CAST(o.final_amount AS TEXT) \
+             FROM batigest_integrations i LEFT JOIN offers o ON o.id = i.offer_id"
+        } else {
+            "NULL, NULL, NULL, NULL FROM batigest_integrations i"
+        };
+        let mut sql = format!(
+            "SELECT i.numero_devis, CAST(i.batigest_ref AS TEXT), CAST(i.offer_id AS BIGINT), \
+             CAST(i.montant_batigest AS TEXT), CAST(i.taux_marge AS TEXT), CAST(i.statut_batigest AS TEXT), \
+             CAST(i.sync_status AS TEXT), CAST(i.last_sync_at AS TEXT), i.error_message, {offers} \
+             WHERE ($1 IS NULL OR i.sync_status = $1) \
+             ORDER BY (i.last_sync_at IS NULL), i.last_sync_at DESC, i.id DESC"
+        );
+        if limit.is_some() {
+            sql.push_str(" LIMIT $2");
+        }
+        let mut select = query(sql).bind(sync_status.map(str::to_owned));
+        if let Some(limit) = limit {
+            select = select.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        }
+        let rows = select
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
+        rows.iter()
+            .map(|row| {
+                let c = Columns { row, location: &self.location };
+                Ok(IntegrationRow {
+                    numero_devis: c.text(0)?.unwrap_or_default(),
+                    batigest_ref: c.text(1)?,
+                    offer_id: c.integer(2)?,
+                    montant_batigest: c.decimal(3)?,
+                    taux_marge: c.decimal(4)?,
+                    statut_batigest: c.text(5)?,
+                    sync_status: c.text(6)?.unwrap_or_default(),
+                    last_sync_at: c.timestamp(7)?,
+                    error_message: c.text(8)?,
+                    offre_reference: c.text(9)?,
+                    offre_client: c.text(10)?,
+                    offre_statut: c.text(11)?,
+                    montant_final: c.decimal(12)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The sync log, newest first.
+    pub async fn sync_log(&self, limit: Option<u64>) -> Result<Vec<LogEntry>> {
+        let mut sql = "SELECT CAST(id AS BIGINT), CAST(synced_at AS TEXT), os_user, reference, numero_devis, \
+                       CAST(offer_id AS BIGINT), CAST(outcome AS TEXT), CAST(old_values AS TEXT), \
+                       CAST(new_values AS TEXT), error_message FROM batigest_sync_log ORDER BY id DESC"
+            .to_owned();
+        if limit.is_some() {
+            sql.push_str(" LIMIT $1");
+        }
+        let mut select = query(sql);
+        if let Some(limit) = limit {
+            select = select.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        }
+        let rows = select
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error("lecture de batigest_sync_log impossible", &e))?;
+        rows.iter()
+            .map(|row| {
+                let c = Columns { row, location: &self.location };
+                Ok(LogEntry {
+                    id: c.integer(0)?.unwrap_or_default(),
+                    synced_at: c.timestamp(1)?,
+                    os_user: c.text(2)?,
+                    reference: c.text(3)?,
+                    numero_devis: c.text(4)?,
+                    offer_id: c.integer(5)?,
+                    outcome: c.text(6)?.unwrap_or_default(),
+                    old_values: c.text(7)?,
+                    new_values: c.text(8)?,
+                    error_message: c.text(9)?,
+                })
+            })
+            .collect()
+    }
+}

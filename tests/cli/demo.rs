@@ -1,0 +1,38 @@
+//! `demo`: the guided tour runs end to end and leaves nothing behind.
+
+use crate::common::command;
+
+#[test]
+fn the_tour_runs_and_leaves_nothing_behind() {
+    let home = tempfile::tempdir().expect("home");
+    let temp = tempfile::tempdir().expect("temp");
+    let output =
+        command(home.path()).env("TMPDIR", temp.path()).args(["demo", "--devis", "300"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let steps = [
+        "test-connection",
+        "devis --limit 10",
+        "coefficients",
+        "factures --en-retard",
+        "analytics",
+        "sync-offer",
+        "integrations",
+        "dashboard",
+    ];
+    for step in steps {
+        assert!(stdout.contains(&format!("$ jlm-batigest --profile demo {step}")), "{step}:\n{stdout}");
+    }
+    assert!(stdout.contains("Connexion à Batigest réussie"), "{stdout}");
+    assert!(stdout.contains("Familles sous leur cible"), "{stdout}");
+    assert!(
+        stdout.contains("synchronisé dans l'offre JLM ERP 1")
+            || String::from_utf8_lossy(&output.stderr).contains("synchronisé dans l'offre JLM ERP 1"),
+        "the devis lands on its offer"
+    );
+    assert!(stdout.contains("\u{feff}periode;du;au"), "the Excel export is shown: {stdout}");
+    let left_in_home: Vec<_> = std::fs::read_dir(home.path()).expect("home").collect();
+    assert!(left_in_home.is_empty(), "the demo wrote into HOME: {left_in_home:?}");
+    let left_in_temp: Vec<_> = std::fs::read_dir(temp.path()).expect("temp").collect();
+    assert!(left_in_temp.is_empty(), "the demo left temporary files: {left_in_temp:?}");
+}

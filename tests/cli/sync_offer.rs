@@ -1,0 +1,498 @@
+//! `sync-offer` and `integrations` against the sandbox and both JLM stores: the default SQLite
+//! file in the test's data dir, and a PostgreSQL database of its own holding JLM ERP's `offers`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+
+use crate::common::{PASSWORD, PgDatabase, Sandbox, command};
+
+/// A JLM store for one test.
+enum Store {
+    /// No `--jlm-db`: the SQLite file in the data dir under the test's HOME.
+    Default { home: tempfile::TempDir },
+    /// `--jlm-db sqlite:PATH`.
+    Sqlite { home: tempfile::TempDir },
+    /// `--jlm-db postgres://…`, JLM ERP's database.
+    Postgres { home: tempfile::TempDir, db: PgDatabase },
+}
+
+impl Store {
+    fn default_file() -> Self {
+        Store::Default { home: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn sqlite_url() -> Self {
+        Store::Sqlite { home: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn postgres() -> Option<Self> {
+        Some(Store::Postgres { home: tempfile::tempdir().expect("temp dir"), db: PgDatabase::create()? })
+    }
+
+    fn home(&self) -> &Path {
+        match self {
+            Store::Default { home } | Store::Sqlite { home } | Store::Postgres { home, .. } => home.path(),
+        }
+    }
+
+    /// The SQLite file, for the two SQLite stores.
+    fn sqlite_path(&self) -> PathBuf {
+        match self {
+            Store::Default { home } => home.path().join(".local/share/jlm-batigest/jlm.sqlite"),
+            Store::Sqlite { home } => home.path().join("jlm-store.sqlite"),
+            Store::Postgres { .. } => unreachable!("PostgreSQL store"),
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        match self {
+            Store::Default { .. } => Vec::new(),
+            Store::Sqlite { .. } => vec!["--jlm-db".to_owned(), format!("sqlite:{}", self.sqlite_path().display())],
+            Store::Postgres { db, .. } => vec!["--jlm-db".to_owned(), db.url()],
+        }
+    }
+
+    fn sqlite(&self) -> rusqlite::Connection {
+        let path = self.sqlite_path();
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("data dir");
+        rusqlite::Connection::open(path).expect("open the store")
+    }
+
+    /// JLM ERP's `offers`, as JLM ERP has it, with two offers: one named like DEVIS-2024-001,
+    /// one like the affaire AFF-2024-0153.
+    fn create_offers(&self) {
+        let rows = "INSERT INTO offers (reference, client, estimated_amount, final_amount, status) VALUES \
+                    ('DEVIS-2024-001', 'Hélène Lefèvre', 12000000.00, 10000.50, 'en_cours'), \
+                    ('AFF-2024-0153', 'Boulangerie L''Épi d''Or', 99000000.00, NULL, 'brouillon');";
+        if let Store::Postgres { db, .. } = self {
+            db.psql(&format!(
+                "CREATE TABLE offers (id SERIAL PRIMARY KEY, reference VARCHAR(50) NOT NULL, client VARCHAR(100), \
+                 estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status VARCHAR(20), \
+                 batigest_ref VARCHAR(50), created_at TIMESTAMP DEFAULT now()); {rows}"
+            ));
+        } else {
+            self.sqlite()
+                .execute_batch(&format!(
+                    "CREATE TABLE offers (id INTEGER PRIMARY KEY, reference TEXT NOT NULL, client TEXT, \
+                     estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status TEXT, batigest_ref TEXT); {rows}"
+                ))
+                .expect("create offers");
+        }
+    }
+
+    /// Rows of `sql` as text, NULL as an empty string.
+    fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        if let Store::Postgres { db, .. } = self {
+            db.psql(sql).lines().map(|line| line.split('|').map(str::to_owned).collect()).collect()
+        } else {
+            let conn = self.sqlite();
+            let mut statement = conn.prepare(sql).expect("prepare");
+            let width = statement.column_count();
+            statement
+                .query_map([], |row| {
+                    (0..width)
+                        .map(|i| {
+                            Ok(match row.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => String::new(),
+                                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Text(v) => String::from_utf8_lossy(v).into_owned(),
+                                rusqlite::types::ValueRef::Blob(_) => "<blob>".to_owned(),
+                            })
+                        })
+                        .collect()
+                })
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+        }
+    }
+
+    fn count(&self, table: &str) -> usize {
+        self.rows(&format!("SELECT COUNT(*) FROM {table}"))[0][0].parse().expect("count")
+    }
+}
+
+/// `jlm-batigest ARGS` against `sandbox` and `store`, run by the OS user `comptable`.
+fn run(sandbox: &Sandbox, store: &Store, args: &[&str]) -> Output {
+    spawn(sandbox, store, args).wait_with_output().expect("run jlm-batigest")
+}
+
+fn spawn(sandbox: &Sandbox, store: &Store, args: &[&str]) -> Child {
+    let port = sandbox.addr.port().to_string();
+    command(store.home())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .env("USER", "comptable")
+        .args(["--server", "127.0.0.1", "--port", &port, "--user", "sa", "--encrypt", "off"])
+        .args(store.args())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn jlm-batigest")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs one scenario on the default SQLite file and on PostgreSQL.
+macro_rules! on_both_stores {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[test]
+            fn default_sqlite_file() {
+                super::$scenario(&super::Store::default_file());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(store) = super::Store::postgres() {
+                    super::$scenario(&store);
+                }
+            }
+        }
+    };
+}
+
+on_both_stores!(first_sync_links_the_offer_then_nothing_changes);
+fn first_sync_links_the_offer_then_nothing_changes(store: &Store) {
+    let sandbox = Sandbox::with_fixture(&[]);
+    store.create_offers();
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let csv = stdout(&output);
+    assert!(csv.contains("DEVIS-2024-001,1,synced,offre.final_amount,10000.50,12345678.91,"), "{csv}");
+    assert!(csv.contains("DEVIS-2024-001,1,synced,offre.batigest_ref,,DEVIS-2024-001,"), "{csv}");
+
+    let offer = store.rows("SELECT CAST(final_amount AS TEXT), batigest_ref FROM offers WHERE id = 1");
+    assert_eq!(offer, [["12345678.91", "DEVIS-2024-001"]]);
+    let integration = store.rows(
+        "SELECT offer_id, batigest_ref, CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT), statut_batigest, \
+         sync_status, CAST(updated_at AS TEXT) FROM batigest_integrations",
+    );
+    assert_eq!(integration.len(), 1);
+    assert_eq!(integration[0][..6], ["1", "AFF-2024-0153", "12345678.91", "42.86", "ACCEPTE", "synced"]);
+    let log = store.rows(
+        "SELECT os_user, reference, numero_devis, offer_id, outcome, CAST(old_values AS TEXT), CAST(new_values AS TEXT) \
+         FROM batigest_sync_log",
+    );
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0][..5], ["comptable", "DEVIS-2024-001", "DEVIS-2024-001", "1", "synced"]);
+    let old: serde_json::Value = serde_json::from_str(&log[0][5]).expect("old values");
+    let new: serde_json::Value = serde_json::from_str(&log[0][6]).expect("new values");
+    assert_eq!(old["offre.final_amount"], "10000.50");
+    assert_eq!(new["offre.final_amount"], "12345678.91");
+    assert_eq!(new["integration.sync_status"], "synced");
+
+    let again = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(text(&again).contains("déjà à jour"), "{}", text(&again));
+    let after = store.rows(
+        "SELECT offer_id, batigest_ref, CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT), statut_batigest, \
+         sync_status, CAST(updated_at AS TEXT) FROM batigest_integrations",
+    );
+    assert_eq!(after, integration, "an identical sync changes nothing");
+    assert_eq!(store.rows("SELECT CAST(final_amount AS TEXT) FROM offers WHERE id = 1"), [["12345678.91"]]);
+    let outcomes = store.rows("SELECT outcome FROM batigest_sync_log ORDER BY id");
+    assert_eq!(outcomes, [["synced"], ["unchanged"]], "every attempt is traced");
+}
+
+on_both_stores!(a_devis_without_offer_waits_for_manual_review);
+fn a_devis_without_offer_waits_for_manual_review(store: &Store) {
+    let sandbox = Sandbox::with_fixture(&[]);
+    store.create_offers();
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains("vérification manuelle"), "{}", text(&output));
+    let rows = store.rows("SELECT offer_id, sync_status, error_message FROM batigest_integrations");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][..2], ["", "manual_review"]);
+    assert!(rows[0][2].contains("DEVIS-2024-002"), "{rows:?}");
+    assert_eq!(store.rows("SELECT outcome FROM batigest_sync_log"), [["manual_review"]]);
+
+    // --offer links it by hand; an offer that does not exist is exit 4 and changes nothing.
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "999"]);
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert!(text(&output).contains("999"), "{}", text(&output));
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(store.rows("SELECT offer_id, sync_status FROM batigest_integrations"), [["2", "synced"]]);
+    assert_eq!(
+        store.rows("SELECT CAST(final_amount AS TEXT), batigest_ref FROM offers WHERE id = 2"),
+        [["0.01", "DEVIS-2024-002"]]
+    );
+    let outcomes = store.rows("SELECT outcome FROM batigest_sync_log ORDER BY id");
+    assert_eq!(outcomes, [["manual_review"], ["error"], ["synced"]]);
+}
+
+on_both_stores!(dry_run_writes_nothing);
+fn dry_run_writes_nothing(store: &Store) {
+    let sandbox = Sandbox::with_fixture(&[]);
+    store.create_offers();
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--dry-run", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(stdout(&output).contains("offre.final_amount,10000.50,12345678.91"), "{}", text(&output));
+    assert!(text(&output).contains("rien n'a été écrit"), "{}", text(&output));
+    // (SQLite's NUMERIC affinity keeps 10000.50 as the number 10000.5.)
+    let offer = store.rows("SELECT CAST(final_amount AS TEXT), batigest_ref FROM offers WHERE id = 1");
+    assert_eq!(offer[0][0].parse::<f64>().ok(), Some(10000.5), "{offer:?}");
+    assert_eq!(offer[0][1], "", "{offer:?}");
+    assert_eq!(store.count("batigest_integrations"), 0);
+    assert_eq!(store.count("batigest_sync_log"), 0);
+
+    let output = run(&sandbox, store, &["sync-offer", "--all", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(store.count("batigest_integrations"), 0);
+    assert_eq!(store.count("batigest_sync_log"), 0);
+    assert_eq!(store.count("batigest_sync_batches"), 0);
+}
+
+#[test]
+fn unknown_and_ambiguous_references_are_exit_4() {
+    let sandbox = Sandbox::with_fixture(&[]);
+    let store = Store::sqlite_url();
+    let reference = "X'; DROP TABLE DEVIS; --";
+    let output = run(&sandbox, &store, &["sync-offer", "--ref", reference]);
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert!(
+        text(&output).contains(&format!("Aucun devis trouvé dans Batigest avec la référence {reference}")),
+        "{}",
+        text(&output)
+    );
+
+    let output = run(&sandbox, &store, &["sync-offer", "--ref", "AFF-2024-0153"]);
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    let message = text(&output);
+    assert!(message.contains("DEVIS-2024-001") && message.contains("DEVIS-2024-003"), "{message}");
+    assert!(message.contains("numéro exact"), "{message}");
+    assert_eq!(store.count("batigest_sync_log"), 0);
+
+    // The devis table is still there: the quote above was only a value.
+    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-003"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(store.rows("SELECT CAST(montant_batigest AS TEXT) FROM batigest_integrations"), [["99999999.99"]]);
+}
+
+/// Three more committed devis; DEVIS-2024-006's margin does not fit JLM ERP's NUMERIC(5,2).
+const MORE_DEVIS: &str = "
+INSERT INTO DEVIS VALUES
+  (4, 'DEVIS-2024-004', 'AFF-2024-0200', 1, 1500.10, 1800.12, 25, '2024-04-02 09:00:00', '2024-04-03 10:00:00',
+   'VALIDE', NULL),
+  (5, 'DEVIS-2024-005', NULL, 2, 2500.55, 3000.66, 30.125, '2024-05-02 09:00:00', NULL, 'ACCEPTE', NULL),
+  (6, 'DEVIS-2024-006', NULL, 2, 100, 120, 1500, '2024-06-02 09:00:00', NULL, 'ACCEPTE', NULL);
+";
+
+on_both_stores!(a_batch_goes_on_after_an_error_and_sums_up);
+fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
+    let sandbox = Sandbox::with_fixture_plus(MORE_DEVIS, &[]);
+    store.create_offers();
+    let output = run(&sandbox, store, &["sync-offer", "--all"]);
+    assert_eq!(output.status.code(), Some(1), "one devis failed: {}", text(&output));
+    let message = text(&output);
+    assert!(
+        message.contains("Synchronisation (tous les devis) : 1 synchronisé, 0 inchangé, 2 à vérifier, 1 erreur."),
+        "{message}"
+    );
+    let rows = store.rows("SELECT numero_devis, sync_status FROM batigest_integrations ORDER BY numero_devis");
+    assert_eq!(
+        rows,
+        [["DEVIS-2024-001", "synced"], ["DEVIS-2024-004", "manual_review"], ["DEVIS-2024-005", "manual_review"]]
+    );
+    let errors = store.rows("SELECT numero_devis, error_message FROM batigest_sync_log WHERE outcome = 'error'");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0][0], "DEVIS-2024-006");
+    assert!(errors[0][1].contains("taux de marge"), "{errors:?}");
+    assert_eq!(
+        store.rows(
+            "SELECT CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT) FROM batigest_integrations \
+                    WHERE numero_devis = 'DEVIS-2024-005'"
+        ),
+        [["2500.55", "30.13"]]
+    );
+
+    // A batch with an error is not a starting point: the next one looks at everything again.
+    let output = run(&sandbox, store, &["sync-offer", "--all", "--since", "01/05/2024"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(text(&output).contains("0 synchronisé, 1 inchangé, 0 à vérifier, 1 erreur"), "{}", text(&output));
+}
+
+#[test]
+fn the_next_batch_starts_where_the_last_successful_one_did() {
+    let sandbox = Sandbox::with_fixture_plus("UPDATE DEVIS SET STATUT = 'VALIDE' WHERE ID = 2;", &[]);
+    let store = Store::default_file();
+    let output = run(&sandbox, &store, &["sync-offer", "--all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains("2 synchronisés, 0 inchangé, 0 à vérifier, 0 erreur"), "{}", text(&output));
+    // Without an offers table, a devis is recorded and linked to nothing.
+    assert_eq!(store.rows("SELECT COUNT(*) FROM batigest_integrations WHERE sync_status = 'synced'"), [["2"]]);
+    let output = run(&sandbox, &store, &["sync-offer", "--all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(text(&output).contains("depuis le"), "{}", text(&output));
+    assert!(text(&output).contains("0 synchronisé, 0 inchangé, 0 à vérifier, 0 erreur"), "{}", text(&output));
+    assert_eq!(store.count("batigest_sync_batches"), 2);
+}
+
+/// A hundred more committed devis: enough rows for the sandbox to send whole packets before it
+/// drops the connection.
+const HUNDRED_DEVIS: &str = "
+WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 109)
+INSERT INTO DEVIS SELECT i, 'DEVIS-2024-' || printf('%04d', i), NULL, 1, 100 + i, 120 + i, 20,
+  '2024-07-01 08:00:00', NULL, 'VALIDE', NULL FROM n;
+";
+
+on_both_stores!(batigest_lost_midway_keeps_what_was_committed);
+fn batigest_lost_midway_keeps_what_was_committed(store: &Store) {
+    let sandbox = Sandbox::with_fixture_plus(HUNDRED_DEVIS, &["--drop-after-rows", "80"]);
+    let output = run(&sandbox, store, &["sync-offer", "--all"]);
+    assert_eq!(output.status.code(), Some(3), "Batigest lost: {}", text(&output));
+    let synced = store.count("batigest_integrations");
+    assert!(synced > 0 && synced < 80, "the devis read before the drop stay synced: {synced}");
+    // Each of them whole: its integration row and its log row.
+    assert_eq!(store.rows("SELECT COUNT(*) FROM batigest_sync_log WHERE outcome = 'synced'"), [[synced.to_string()]]);
+    let errors = store.rows("SELECT numero_devis, error_message FROM batigest_sync_log WHERE outcome = 'error'");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0][0], "", "the error is the batch's, not a devis'");
+    assert_eq!(store.rows("SELECT errors FROM batigest_sync_batches"), [["1"]]);
+    assert!(
+        text(&output).contains(&format!("{synced} synchronisés, 0 inchangé, 0 à vérifier, 1 erreur")),
+        "{}",
+        text(&output)
+    );
+}
+
+on_both_stores!(two_batches_at_once_neither_duplicate_nor_lose_rows);
+fn two_batches_at_once_neither_duplicate_nor_lose_rows(store: &Store) {
+    let sandbox = Sandbox::with_fixture_plus(MORE_DEVIS.replace("1500, '2024-06-02", "15, '2024-06-02").as_str(), &[]);
+    store.create_offers();
+    // The store exists before the race, as it does after any first run.
+    let output = run(&sandbox, store, &["integrations"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    // The same starting date for both, or the second might rightly start after the first's batch.
+    let batch = ["sync-offer", "--all", "--since", "2024-01-01"];
+    let first = spawn(&sandbox, store, &batch);
+    let second = spawn(&sandbox, store, &batch);
+    for child in [first, second] {
+        let output = child.wait_with_output().expect("wait");
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    }
+    assert_eq!(store.count("batigest_integrations"), 4, "one row per devis");
+    assert_eq!(store.count("batigest_sync_log"), 8, "one row per attempt");
+    let outcomes = store.rows("SELECT outcome, COUNT(*) FROM batigest_sync_log GROUP BY outcome ORDER BY outcome");
+    assert_eq!(outcomes, [["manual_review", "3"], ["synced", "1"], ["unchanged", "4"]]);
+}
+
+on_both_stores!(integrations_in_csv_are_exact_to_the_cent);
+fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
+    let sandbox = Sandbox::with_fixture(&[]);
+    store.create_offers();
+    for reference in ["DEVIS-2024-001", "DEVIS-2024-003"] {
+        let output = run(&sandbox, store, &["sync-offer", "--ref", reference]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    }
+    let output = run(&sandbox, store, &["integrations", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let records = parse_csv(&stdout(&output));
+    let header = &records[0];
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
+    let by_numero = |numero: &str| {
+        records.iter().find(|r| r[column("numero_devis")] == numero).unwrap_or_else(|| panic!("{numero}")).clone()
+    };
+    let first = by_numero("DEVIS-2024-001");
+    assert_eq!(first[column("montant_batigest")], "12345678.91");
+    assert_eq!(first[column("montant_final")], "12345678.91");
+    assert_eq!(first[column("offre_id")], "1");
+    assert_eq!(first[column("offre_client")], "Hélène Lefèvre");
+    assert_eq!(first[column("taux_marge")], "42.86");
+    let third = by_numero("DEVIS-2024-003");
+    // Linked through its affaire reference, the only offer that names it.
+    assert_eq!(third[column("offre_id")], "2");
+    assert_eq!(third[column("offre_client")], "Boulangerie L'Épi d'Or");
+    assert_eq!(third[column("montant_batigest")], "99999999.99");
+    assert_eq!(third[column("montant_final")], "99999999.99");
+    assert_eq!(third[column("statut_batigest")], "REFUSE");
+    assert_eq!(records.len(), 3);
+    // Newest first.
+    assert_eq!(records[1][column("numero_devis")], "DEVIS-2024-003");
+
+    let output = run(&sandbox, store, &["integrations", "--journal", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let journal: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let entries = journal["journal"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["numero_devis"], "DEVIS-2024-003");
+    assert_eq!(entries[0]["utilisateur"], "comptable");
+}
+
+#[test]
+fn a_store_that_cannot_be_written_is_exit_5() {
+    let sandbox = Sandbox::with_fixture(&[]);
+    let store = Store::default_file();
+    // A path under a regular file cannot be created, even by root.
+    let blocker = store.home().join("not-a-dir");
+    std::fs::write(&blocker, "").expect("file");
+    let url = format!("sqlite:{}/jlm.sqlite", blocker.display());
+    let output = run(&sandbox, &store, &["--jlm-db", &url, "sync-offer", "--ref", "DEVIS-2024-001"]);
+    assert_eq!(output.status.code(), Some(5), "{}", text(&output));
+    assert!(text(&output).contains("magasin JLM"), "{}", text(&output));
+
+    // A store opened read-only refuses the sync: nothing half done, exit 5.
+    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let read_only = format!("sqlite:{}?mode=ro", store.sqlite_path().display());
+    let output = run(&sandbox, &store, &["--jlm-db", &read_only, "sync-offer", "--ref", "DEVIS-2024-003"]);
+    assert_eq!(output.status.code(), Some(5), "{}", text(&output));
+    assert_eq!(store.count("batigest_integrations"), 1);
+    // Reading still works on it.
+    let output = run(&sandbox, &store, &["--jlm-db", &read_only, "integrations", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    // An unreachable PostgreSQL: exit 5, and the password never shows.
+    let output = run(
+        &sandbox,
+        &store,
+        &["--jlm-db", "postgres://jlm:TopSecret42@127.0.0.1:1/jlm", "--timeout", "5", "integrations"],
+    );
+    assert_eq!(output.status.code(), Some(5), "{}", text(&output));
+    assert!(!text(&output).contains("TopSecret42"), "{}", text(&output));
+    assert!(text(&output).contains("postgres://jlm:********@127.0.0.1:1/jlm"), "{}", text(&output));
+
+    let output = run(&sandbox, &store, &["--jlm-db", "mysql://jlm@erp/jlm", "integrations"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+}
+
+/// RFC 4180 records: quoted fields may hold commas, quotes and newlines.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (_, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
