@@ -109,9 +109,6 @@ fn config(target: &Target, password: &str) -> Config {
         Trust::Ca(path) => config.trust_cert_ca(path.display()),
         Trust::Anything => config.trust_cert(),
     }
-    // The largest packets SQL Server allows (the default is 4096 bytes): a large export then
-    // costs eight times fewer packets to frame and reassemble on both sides.
-    config.packet_size(32767);
     // Our own timeout covers every step; tiberius' 30 s per response would cut long KPI queries.
     config.command_timeout(None);
     config
