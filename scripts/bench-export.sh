@@ -148,10 +148,12 @@ for n in $sizes; do
         # bytes of every result the KPI queries returned.
         if "$bin" analytics --help > /dev/null 2>&1; then
             rm -f "$work/analytics.runs"
-            run analytics "$n" "$bin" analytics --periode mensuel --no-save --format json -o "$work/analytics.json" -q
-            read -r wall cpu rss sandbox_cpu bytes < "$work/analytics.runs"
-            awk -v w="$wall" -v c="$cpu" -v m="$rss" -v s="$sandbox_cpu" -v b="$bytes" -v n="$n" \
-                'BEGIN { printf "  analytics --periode mensuel sur %d devis : %.3f s, CPU %.2f s, RSS %.1f Mo, bac à sable %.2f s CPU, reçu %.1f Ko\n", n, w, c, m / 1024, s, b / 1024 }'
+            if run analytics "$n" "$bin" analytics --periode mensuel --no-save --format json \
+                -o "$work/analytics.json" --encrypt off -q; then
+                read -r wall cpu rss sandbox_cpu bytes < "$work/analytics.runs"
+                awk -v w="$wall" -v c="$cpu" -v m="$rss" -v s="$sandbox_cpu" -v b="$bytes" -v n="$n" \
+                    'BEGIN { printf "  analytics --periode mensuel sur %d devis : %.3f s, CPU %.2f s, RSS %.1f Mo, bac à sable %.2f s CPU, reçu %.1f Kio\n", n, w, c, m / 1024, s, b / 1024 }'
+            fi
         else
             echo "  analytics --periode mensuel : commande absente de cette version, non mesurée"
         fi
