@@ -100,7 +100,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         queries::devis(&mut client, &batigest.mapping, &filter, batigest.target.timeout, |devis| {
             count += 1;
             total_ht += devis.montant_ht;
-            total_ttc += devis.montant_ttc;
+            total_ttc += devis.montant_ttc.unwrap_or_default();
             progress.inc(1);
             sink.row(&cells(devis), Style::default()).map_err(|e| Error::output(&e))
         })
