@@ -629,7 +629,8 @@ fn parse_profile<'a>(
             "schema" => {
                 // A built-in mapping's name is not a path relative to the config file.
                 let schema = text()?;
-                let schema = if BUILTIN.contains(&schema.as_str()) { PathBuf::from(schema) } else { path_value(schema) };
+                let schema =
+                    if BUILTIN.contains(&schema.as_str()) { PathBuf::from(schema) } else { path_value(schema) };
                 layer.schema = Some(sourced(schema, &source));
             }
             "marge_base" => {

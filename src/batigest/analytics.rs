@@ -66,7 +66,8 @@ fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql
     let start = sql.param(Param::Date(from));
     let end = sql.param(Param::Date(to));
     let statut = format!("f.{}", f("statut_reglement")?);
-    let paid = status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &[StatutReglement::Regle.code()]);
+    let paid =
+        status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &[StatutReglement::Regle.code()]);
     let dated = format!("f.{}", f("date_facture")?);
     sql.text = format!(
         "SELECT YEAR({dated}) AS annee, MONTH({dated}) AS mois, COUNT(*) AS nombre, SUM(f.{ht}) AS ca_facture, \
@@ -190,10 +191,10 @@ mod tests {
         let en_cours = en_cours_sql(&Mapping::default(), to).expect("mapped");
         assert!(en_cours.text.contains("DATEDIFF(day, f.[DATE_ECHEANCE], @P3)"), "{}", en_cours.text);
         let batigest = Mapping::builtin("batigest").expect("built in");
-        assert_eq!(devis_sql(&batigest, from, to, MargeBase::Cout).err(), Some(Unmapped::Column {
-            table: "devis",
-            column: "taux_marge"
-        }));
+        assert_eq!(
+            devis_sql(&batigest, from, to, MargeBase::Cout).err(),
+            Some(Unmapped::Column { table: "devis", column: "taux_marge" })
+        );
         assert_eq!(en_cours_sql(&batigest, to).err(), Some(Unmapped::Table("factures")));
     }
 }

@@ -275,8 +275,7 @@ fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Result<Sql, Unmappe
         }
         None => String::new(),
     };
-    let order: Vec<&String> = f.code.iter().chain(&s.code).collect();
-    let order = order.iter().map(|expr| format!("{expr}, ")).collect::<String>();
+    let order: String = f.code.iter().chain(&s.code).flat_map(|expr| [expr.as_str(), ", "]).collect();
     sql.text = format!(
         "SELECT o.{}, o.{}, {}, o.{}, o.{}, o.{}, o.{}, {}, {}, {}, {}, o.{} \
          FROM {} o{}{} WHERE o.{} = 1{famille_clause} ORDER BY {order}o.{}",
@@ -324,7 +323,8 @@ fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate)
     let name = customer.label.ok_or(Unmapped::Column { table: "factures", column: "nom_client" })?;
     let mut sql = Sql::new(String::new());
     let statut = format!("f.{}", f("statut_reglement")?);
-    let open = status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &OPEN.map(|s| s.code()));
+    let open =
+        status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &OPEN.map(StatutReglement::code));
     // Invoices issued after the report date did not exist on that date.
     let au = sql.param(Param::Date(au));
     let client_clause =
@@ -374,11 +374,7 @@ fn devis_by_reference_sql(mapping: &Mapping, reference: &str) -> Result<Sql, Unm
     if let Ok(affaire) = d("reference_affaire") {
         matches.push(format!("d.{affaire} = {}", sql.param(Param::Text(reference.to_owned()))));
     }
-    sql.text = format!(
-        "SELECT TOP ({top}) {columns} WHERE {} ORDER BY d.{}",
-        matches.join(" OR "),
-        d("numero_devis")?,
-    );
+    sql.text = format!("SELECT TOP ({top}) {columns} WHERE {} ORDER BY d.{}", matches.join(" OR "), d("numero_devis")?);
     Ok(sql)
 }
 
@@ -548,7 +544,7 @@ fn optional_text(row: &Row, index: usize) -> Result<Option<String>, Failure> {
 }
 
 /// A stored status as text, whatever its SQL type: `ACCEPTE`, or `2` from an integer column.
-fn stored_text(row: &Row, index: usize) -> Result<String, Failure> {
+pub(super) fn stored_text(row: &Row, index: usize) -> Result<String, Failure> {
     let integer = |n: Option<i64>| n.map(|n| n.to_string());
     let stored = if let Ok(text) = row.try_get::<&str, _>(index) {
         text.map(str::to_owned)
@@ -684,10 +680,18 @@ mod tests {
             ..DevisFilter::default()
         };
         let sql = devis_sql(&batigest, &filter).expect("mapped");
-        assert!(sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], d.[Nom], d.[TotalHT]"));
-        assert!(sql.text.contains("FROM [Devis] d WHERE d.[Etat] IN (@P1, @P2) AND d.[CodeClient] = @P3"), "{}", sql.text);
+        assert!(
+            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], d.[Nom], d.[TotalHT]")
+        );
+        assert!(
+            sql.text.contains("FROM [Devis] d WHERE d.[Etat] IN (@P1, @P2) AND d.[CodeClient] = @P3"),
+            "{}",
+            sql.text
+        );
         assert!(!sql.text.contains("JOIN"), "{}", sql.text);
-        assert!(matches!(sql.params[..], [Param::BigInt(2), Param::BigInt(4), Param::Text(ref code)] if code == "00000042"));
+        assert!(
+            matches!(sql.params[..], [Param::BigInt(2), Param::BigInt(4), Param::Text(ref code)] if code == "00000042")
+        );
         let sql = ouvrages_sql(&batigest, Some("PORTES"));
         assert_eq!(sql.err(), Some(Unmapped::Column { table: "ouvrages", column: "prix_vente_ht" }));
         assert_eq!(factures_ouvertes_sql(&batigest, None, NaiveDate::MIN).err(), Some(Unmapped::Table("factures")));
@@ -707,8 +711,9 @@ mod tests {
     fn no_filter_no_where() {
         let sql = devis_sql(&Mapping::default(), &DevisFilter::default()).expect("mapped");
         assert!(!sql.text.contains("WHERE") && sql.params.is_empty(), "{}", sql.text);
-        let sql = factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"))
-            .expect("mapped");
+        let sql =
+            factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"))
+                .expect("mapped");
         assert!(sql.text.contains("IN (@P1, @P2) AND f.[DATE_FACTURE] <= @P3 ORDER BY"), "{}", sql.text);
     }
 }

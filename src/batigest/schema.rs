@@ -85,6 +85,20 @@ pub struct TableSpec {
     pub fields: &'static [FieldSpec],
 }
 
+impl FieldSpec {
+    /// Its name in the default layout, if it has one there.
+    pub fn default_name(&self) -> Option<&'static str> {
+        self.default
+    }
+}
+
+impl TableSpec {
+    /// Its name in the default layout.
+    pub fn default_name(&self) -> &'static str {
+        self.default
+    }
+}
+
 const fn field(
     name: &'static str,
     ty: FieldType,
@@ -187,7 +201,12 @@ pub const LAYOUT: &[TableSpec] = &[
             field("date_facture", Date, Some("DATE_FACTURE"), &["date", "datefacture"]),
             field("date_echeance", Date, Some("DATE_ECHEANCE"), &["echeance", "dateecheance"]),
             field("statut_reglement", Status, Some("STATUT_REGLEMENT"), &["etat", "etatreglement", "statut"]),
-            field("montant_regle", Amount, Some("MONTANT_REGLE"), &["regle", "montantregle", "totalregle", "reglement"]),
+            field(
+                "montant_regle",
+                Amount,
+                Some("MONTANT_REGLE"),
+                &["regle", "montantregle", "totalregle", "reglement"],
+            ),
         ],
     },
 ];
@@ -422,9 +441,8 @@ impl Mapping {
         let base: MappingFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
         let start = match base.base.as_deref() {
             None | Some("defaut" | "") => Self::default(),
-            Some(name) => Self::builtin(name).ok_or_else(|| {
-                format!("base « {name} » inconnue (possibles : defaut, {})", BUILTIN.join(", "))
-            })?,
+            Some(name) => Self::builtin(name)
+                .ok_or_else(|| format!("base « {name} » inconnue (possibles : defaut, {})", BUILTIN.join(", ")))?,
         };
         start.apply(text)
     }
@@ -440,8 +458,14 @@ impl Mapping {
                 .find(|(name, _)| **name == table)
                 .ok_or_else(|| format!("table logique inconnue « {table} » (connues : {known})"))?;
             if let Some(name) = changes.name {
-                entry.name = identifier(&name)
-                    .map_err(|bad| format!("nom de table invalide pour {table} : « {bad} » (lettres, chiffres et _)"))?;
+                entry.name = identifier(&name).map_err(|bad| {
+                    format!("nom de table invalide pour {table} : « {bad} » (lettres, chiffres et _)")
+                })?;
+                // A table that is not there has none of the columns the base gave it.
+                if entry.name.is_none() {
+                    entry.columns.values_mut().for_each(|column| *column = None);
+                    entry.values.clear();
+                }
             }
             for (column, name) in changes.columns {
                 let slot = column_slot(entry, logical, &column)?;
@@ -458,14 +482,13 @@ impl Mapping {
                 }
                 let mut map = Vec::new();
                 for (stored, code) in pairs {
-                    let code = allowed.iter().find(|allowed| allowed.eq_ignore_ascii_case(code.trim())).ok_or_else(
-                        || {
+                    let code =
+                        allowed.iter().find(|allowed| allowed.eq_ignore_ascii_case(code.trim())).ok_or_else(|| {
                             format!(
                                 "valeur « {code} » inconnue pour {table}.{column} (possibles : {})",
                                 allowed.join(", ")
                             )
-                        },
-                    )?;
+                        })?;
                     map.push((stored.trim().to_owned(), *code));
                 }
                 entry.values.insert(field, ValueMap(map));
@@ -491,11 +514,6 @@ impl Mapping {
             .find(|(name, _)| **name == column)
             .unwrap_or_else(|| panic!("unknown logical column {table}.{column}"));
         name.as_ref().ok_or(Unmapped::Column { table, column })
-    }
-
-    /// Whether a logical column is mapped (and its table too).
-    pub fn has(&self, table: &str, column: &str) -> bool {
-        self.column(table, column).is_ok()
     }
 
     /// `alias.[Column]`, or a `NULL` of the field's type when unmapped: for fields that are
@@ -526,8 +544,7 @@ impl Mapping {
         self.tables
             .iter()
             .find(|(name, _)| **name == table)
-            .map(|(name, map)| (*name, map))
-            .unwrap_or_else(|| panic!("unknown logical table {table}"))
+            .map_or_else(|| panic!("unknown logical table {table}"), |(name, map)| (*name, map))
     }
 
     /// Every mapped (table, column) pair, for `--check-schema`.
@@ -715,8 +732,9 @@ mod tests {
         assert_eq!(mapping.column("devis", "numero_devis").map(Ident::name), Ok("Code"));
         assert_eq!(mapping.column("devis", "code_client").map(Ident::name), Ok("CodeClient"));
         assert_eq!(mapping.column("ouvrages", "code_famille").map(Ident::name), Ok("Famille"));
-        assert!(!mapping.has("devis", "taux_marge") && !mapping.has("devis", "client_id"));
+        assert!(mapping.column("devis", "taux_marge").is_err() && mapping.column("devis", "client_id").is_err());
         assert_eq!(mapping.table("factures"), Err(Unmapped::Table("factures")));
+        assert_eq!(mapping.column_name("factures", "montant_ht"), None, "an unmapped table keeps no column name");
         let extended = Mapping::from_toml("base = \"batigest\"\n[tables.devis.columns]\ntaux_marge = \"Marge\"\n")
             .expect("valid mapping");
         assert_eq!(extended.column("devis", "taux_marge").map(Ident::name), Ok("Marge"));

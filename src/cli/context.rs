@@ -58,8 +58,9 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
         return Ok(builtin);
     }
     Mapping::from_file(path).map_err(|e| {
-        Error::usage(format!("correspondance du schéma refusée : {e}"))
-            .with_hint("chaque nom doit être un identifiant SQL simple (lettres, chiffres et _), ou \"\" s'il n'existe pas")
+        Error::usage(format!("correspondance du schéma refusée : {e}")).with_hint(
+            "chaque nom doit être un identifiant SQL simple (lettres, chiffres et _), ou \"\" s'il n'existe pas",
+        )
     })
 }
 

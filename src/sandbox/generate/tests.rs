@@ -510,10 +510,7 @@ fn the_batigest_layout_holds_the_same_business_data() {
     assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE typeof(Etat) = 'integer'"), 300);
     for (default_sql, real_sql) in [
         ("SELECT CAST(SUM(MONTANT_HT) * 100 AS INT) FROM DEVIS", "SELECT CAST(SUM(TotalHT) * 100 AS INT) FROM Devis"),
-        (
-            "SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'",
-            "SELECT COUNT(*) FROM Devis WHERE Etat = 2",
-        ),
+        ("SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'", "SELECT COUNT(*) FROM Devis WHERE Etat = 2"),
         (
             "SELECT CAST(SUM(MONTANT_TTC) * 100 AS INT) FROM FACTURES WHERE STATUT_REGLEMENT = 'REGLE'",
             "SELECT CAST(SUM(TotalTTC) * 100 AS INT) FROM Facture WHERE Etat = 2",
