@@ -459,46 +459,6 @@ fn helpers() {
     assert_eq!(alloc.iter().sum::<u64>(), 1_000);
 }
 
-/// Writes a dataset to inspect by hand: `GEN_N=1000 GEN_OUT=/tmp/x.db cargo test … write_file -- --ignored`.
-#[test]
-#[ignore = "writes a file for manual inspection"]
-fn write_file() {
-    let n = std::env::var("GEN_N").map_or(1000, |v| v.parse().unwrap());
-    let path = std::env::var("GEN_OUT").unwrap_or_else(|_| "/tmp/batigest-gen.db".into());
-    let _ = std::fs::remove_file(&path);
-    let conn = Connection::open(&path).unwrap();
-    println!("{:?}", generate(&conn, n, 1, Layout::Default).unwrap());
-}
-
-/// Row counts for the report: `cargo test --release … counts -- --ignored --nocapture`.
-#[test]
-#[ignore = "prints figures for the report"]
-fn counts() {
-    for n in [10, 1000] {
-        let (_, s) = db(n, 1);
-        println!("N={n}: {s:?}");
-    }
-}
-
-/// Timing of a million quotes into a file: `cargo test --release … million -- --ignored --nocapture`.
-#[test]
-#[ignore = "slow in debug builds; run in release by hand"]
-fn million() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = Connection::open(dir.path().join("batigest.db")).unwrap();
-    let start = std::time::Instant::now();
-    let s = generate(&conn, 1_000_000, 1, Layout::Default).unwrap();
-    println!("N=1000000: {s:?} in {:?} (file)", start.elapsed());
-    let mem = Connection::open_in_memory().unwrap();
-    let start = std::time::Instant::now();
-    generate(&mem, 1_000_000, 1, Layout::Default).unwrap();
-    println!("N=1000000 in {:?} (memory)", start.elapsed());
-    let by_status = strings(&conn, "SELECT STATUT || ' ' || COUNT(*) FROM DEVIS GROUP BY STATUT");
-    let by_reglement =
-        strings(&conn, "SELECT STATUT_REGLEMENT || ' ' || COUNT(*) FROM FACTURES GROUP BY STATUT_REGLEMENT");
-    println!("{by_status:?}\n{by_reglement:?}");
-}
-
 #[test]
 fn the_batigest_layout_holds_the_same_business_data() {
     let (default, summary) = db(300, 7);
