@@ -35,7 +35,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -54,6 +54,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -s q -l quiet -d
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -s V -l version -d 'Affiche la version'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "test-connection" -d 'Vérifie la connexion à Batigest : serveur, base, temps d\'aller-retour'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "schema" -d 'Relie les tables et colonnes de votre base Batigest aux champs de l\'outil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sync-offer" -d 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d\'intégration, journal'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "devis" -d 'Liste les devis de Batigest, du plus récent au plus ancien'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "coefficients" -d 'Coefficients de marge des ouvrages actifs, par famille, sous-famille ou ouvrage'
@@ -79,7 +80,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -89,7 +90,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
 always\t'toujours'
 never\t'jamais'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l check-schema -d 'Vérifie aussi que chaque table et colonne du schéma utilisé existe'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l check-schema -d 'Vérifie aussi que chaque table et colonne de la correspondance existe, et que les statuts se lisent'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
@@ -97,6 +98,65 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -f -a "inspect" -d 'Lit INFORMATION_SCHEMA et propose une colonne pour chaque champ logique'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l write -d 'Écrit un fichier de correspondance commenté (TOML) à compléter' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l force -d 'Remplace le fichier de --write s\'il existe déjà'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ref -d 'Numéro du devis ou référence d\'affaire (ex. DEVIS-2024-001)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l offer -d 'Offre JLM ERP à lier (son id), au lieu de la chercher par référence' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l since -d 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
@@ -111,7 +171,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -146,7 +206,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -178,7 +238,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -209,7 +269,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -244,7 +304,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -280,7 +340,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -313,7 +373,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -344,7 +404,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -372,7 +432,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -400,7 +460,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -428,7 +488,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -458,7 +518,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -486,7 +546,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -507,6 +567,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l li
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l db -d 'Fichier SQLite à servir ; avec --generate, créé et rempli s\'il n\'existe pas' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l generate -d 'Génère un jeu de données de N devis (1 000 si ni --db ni --generate)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l seed -d 'Graine du générateur : la même graine donne les mêmes données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l layout -d 'Disposition des tables générées ; batigest sert la base BTG_DOS_DEMO sauf --database' -r -f -a "defaut\t'celle de l\'intégration d\'origine (DEVIS, FACTURES, CLIENTS… liées par identifiant)'
+batigest\t'celle des vraies bases Batigest (Devis, ElementDef, FamilleArticle… liées par code, états entiers)'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l password -d 'Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l tls -d 'Chiffrement : auto suit la demande du client, comme SQL Server' -r -f -a "auto\t'comme SQL Server : chiffre au moins la connexion, tout si le client le demande'
 off\t'aucun chiffrement'
@@ -529,7 +591,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -559,7 +621,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -589,7 +651,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
@@ -618,7 +680,7 @@ login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l schema -d 'Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet
-bin=target/debug/jlm-batigest
+bin=${CARGO_TARGET_DIR:-target}/debug/jlm-batigest
 rm -rf completions man
 mkdir -p completions man
 for shell in bash zsh fish powershell elvish; do

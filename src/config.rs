@@ -15,6 +15,7 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::batigest::schema::BUILTIN;
 use crate::cli::global::{ConnectionArgs, EncryptArg};
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
@@ -625,7 +626,13 @@ fn parse_profile<'a>(
                 layer.timeout = Some(sourced(Duration::from_secs(seconds), &source));
             }
             "jlm_db" => layer.jlm_db = Some(sourced(text()?, &source)),
-            "schema" => layer.schema = Some(sourced(path_value(text()?), &source)),
+            "schema" => {
+                // A built-in mapping's name is not a path relative to the config file.
+                let schema = text()?;
+                let schema =
+                    if BUILTIN.contains(&schema.as_str()) { PathBuf::from(schema) } else { path_value(schema) };
+                layer.schema = Some(sourced(schema, &source));
+            }
             "marge_base" => {
                 let base = match text()?.as_str() {
                     "cout" | "coût" => MargeBase::Cout,
@@ -703,6 +710,9 @@ server = 'SRV-BATI\SAGEBAT'
         assert_eq!(settings.ca_file.value.as_deref(), Some(Path::new("/etc/jlm/ca.pem")));
         assert_eq!(settings.schema.value.as_deref(), Some(Path::new("/etc/jlm/mapping.toml")));
         assert_eq!(settings.user().expect("user"), "lecteur");
+        let builtin = PRODUCTION.replace("\"mapping.toml\"", "\"batigest\"");
+        let settings = resolve(&ConnectionArgs::default(), &Env::default(), &builtin).expect("profile");
+        assert_eq!(settings.schema.value.as_deref(), Some(Path::new("batigest")), "a built-in name, not a path");
     }
 
     #[test]

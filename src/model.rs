@@ -103,17 +103,19 @@ impl FromStr for StatutReglement {
     }
 }
 
-/// A quote, joined to its client.
+/// A quote, joined to its client. The optional fields are empty when Batigest holds NULL or
+/// when the schema mapping leaves them unmapped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Devis {
+    /// As the database holds it: `DEVIS-2024-001`, or `00000042` with its leading zeros.
     pub numero: String,
     pub reference_affaire: Option<String>,
-    pub client_code: String,
-    pub client_nom: String,
+    pub client_code: Option<String>,
+    pub client_nom: Option<String>,
     pub montant_ht: Decimal,
-    pub montant_ttc: Decimal,
+    pub montant_ttc: Option<Decimal>,
     /// Margin rate in percent (on cost by default, see `MargeBase`).
-    pub taux_marge: Decimal,
+    pub taux_marge: Option<Decimal>,
     pub date_creation: NaiveDateTime,
     pub date_validation: Option<NaiveDateTime>,
     pub statut: Statut,
@@ -132,7 +134,7 @@ pub struct Classe {
 pub struct Ouvrage {
     pub code: String,
     pub libelle: String,
-    pub unite: String,
+    pub unite: Option<String>,
     pub prix_achat_ht: Decimal,
     pub prix_vente_ht: Decimal,
     /// Overheads rate in percent.

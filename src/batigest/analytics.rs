@@ -8,37 +8,34 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, Sql, get, midnight, stream};
-use super::schema::Mapping;
+use super::queries::{Param, ReadError, Sql, get, midnight, status_in, stream};
+use super::schema::{Mapping, Unmapped};
 use crate::model::{MargeBase, Statut, StatutReglement};
 use crate::report::kpi::{EnCours, Sums};
 
 /// A calendar month: (year, month 1–12).
 pub type Month = (i32, u32);
 
-fn status(sql: &mut Sql, statut: Statut) -> String {
-    sql.param(Param::Text(statut.code().to_owned()))
-}
-
-fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: MargeBase) -> Sql {
+fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: MargeBase) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
     let start = sql.param(Param::DateTime(midnight(from)));
     let end = sql.param(Param::DateTime(midnight(to.succ_opt().unwrap_or(to))));
     // The definitions of DESIGN §5, from the one place that holds them.
+    let statut = format!("d.{}", d("statut")?);
     let mut statuses = |keep: fn(Statut) -> bool| {
-        let codes: Vec<String> = Statut::ALL.into_iter().filter(|s| keep(*s)).map(|s| status(&mut sql, s)).collect();
-        format!("d.{} IN ({})", d("statut"), codes.join(", "))
+        let codes: Vec<&str> = Statut::ALL.into_iter().filter(|s| keep(*s)).map(Statut::code).collect();
+        status_in(&mut sql, mapping, ("devis", "statut"), &statut, &codes)
     };
     let issued = statuses(Statut::is_issued);
     let committed = statuses(Statut::is_committed);
-    let (ht, rate) = (format!("d.{}", d("montant_ht")), format!("d.{}", d("taux_marge")));
+    let (ht, rate) = (format!("d.{}", d("montant_ht")?), format!("d.{}", d("taux_marge")?));
     let (cost, undefined) = match marge_base {
         MargeBase::Cout => (format!("{ht} / NULLIF(1 + {rate} / 100, 0)"), format!("1 + {rate} / 100 = 0")),
         MargeBase::Vente => (format!("{ht} * (1 - {rate} / 100)"), "1 = 0".to_owned()),
     };
-    let created = format!("d.{}", d("date_creation"));
+    let created = format!("d.{}", d("date_creation")?);
     sql.text = format!(
         "SELECT YEAR({created}) AS annee, MONTH({created}) AS mois, \
          SUM(CASE WHEN {issued} THEN 1 ELSE 0 END) AS emis, \
@@ -54,54 +51,55 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
          WHERE f.{numero} IS NOT NULL GROUP BY f.{numero}) i ON i.numero = d.{numero_devis} \
          WHERE {created} >= {start} AND {created} < {end} \
          GROUP BY YEAR({created}), MONTH({created}) ORDER BY annee, mois",
-        devis = mapping.table("devis"),
-        factures = mapping.table("factures"),
-        numero = f("numero_devis"),
-        montant = f("montant_ht"),
-        numero_devis = d("numero_devis"),
+        devis = mapping.table("devis")?,
+        factures = mapping.table("factures")?,
+        numero = f("numero_devis")?,
+        montant = f("montant_ht")?,
+        numero_devis = d("numero_devis")?,
     );
-    sql
+    Ok(sql)
 }
 
-fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Sql {
+fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
     let start = sql.param(Param::Date(from));
     let end = sql.param(Param::Date(to));
-    let paid = sql.param(Param::Text(StatutReglement::Regle.code().to_owned()));
-    let dated = format!("f.{}", f("date_facture"));
+    let statut = format!("f.{}", f("statut_reglement")?);
+    let paid =
+        status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &[StatutReglement::Regle.code()]);
+    let dated = format!("f.{}", f("date_facture")?);
     sql.text = format!(
         "SELECT YEAR({dated}) AS annee, MONTH({dated}) AS mois, COUNT(*) AS nombre, SUM(f.{ht}) AS ca_facture, \
-         SUM(CASE WHEN f.{statut} = {paid} THEN f.{ht} ELSE 0 END) AS ca_realise \
+         SUM(CASE WHEN {paid} THEN f.{ht} ELSE 0 END) AS ca_realise \
          FROM {table} f WHERE {dated} >= {start} AND {dated} <= {end} \
          GROUP BY YEAR({dated}), MONTH({dated}) ORDER BY annee, mois",
-        ht = f("montant_ht"),
-        statut = f("statut_reglement"),
-        table = mapping.table("factures"),
+        ht = f("montant_ht")?,
+        table = mapping.table("factures")?,
     );
-    sql
+    Ok(sql)
 }
 
-fn en_cours_sql(mapping: &Mapping, au: NaiveDate) -> Sql {
+fn en_cours_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
-    let unpaid = sql.param(Param::Text(StatutReglement::NonRegle.code().to_owned()));
-    let partly = sql.param(Param::Text(StatutReglement::PartiellementRegle.code().to_owned()));
+    let statut = format!("f.{}", f("statut_reglement")?);
+    let open = [StatutReglement::NonRegle.code(), StatutReglement::PartiellementRegle.code()];
+    let open = status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &open);
     let at = sql.param(Param::Date(au));
-    let due = format!("f.{}", f("date_echeance"));
-    let reste = format!("f.{} - ISNULL(f.{}, 0)", f("montant_ttc"), f("montant_regle"));
+    let due = format!("f.{}", f("date_echeance")?);
+    let reste = format!("f.{} - ISNULL(f.{}, 0)", f("montant_ttc")?, f("montant_regle")?);
     sql.text = format!(
         "SELECT COUNT(*) AS nombre, SUM(f.{ht}) AS montant_ht, SUM({reste}) AS reste_du, \
          SUM(CASE WHEN {due} < {at} THEN 1 ELSE 0 END) AS en_retard, \
          SUM(CASE WHEN {due} < {at} THEN {reste} ELSE 0 END) AS reste_du_en_retard, \
          SUM(CASE WHEN {due} < {at} THEN DATEDIFF(day, {due}, {at}) ELSE 0 END) AS jours_retard \
-         FROM {table} f WHERE f.{statut} IN ({unpaid}, {partly}) AND f.{dated} <= {at}",
-        ht = f("montant_ht"),
-        statut = f("statut_reglement"),
-        dated = f("date_facture"),
-        table = mapping.table("factures"),
+         FROM {table} f WHERE {open} AND f.{dated} <= {at}",
+        ht = f("montant_ht")?,
+        dated = f("date_facture")?,
+        table = mapping.table("factures")?,
     );
-    sql
+    Ok(sql)
 }
 
 fn count(row: &tiberius::Row, index: usize) -> Result<u64, Failure> {
@@ -125,9 +123,9 @@ pub async fn monthly_sums(
     (from, to): (NaiveDate, NaiveDate),
     marge_base: MargeBase,
     timeout: Duration,
-) -> Result<BTreeMap<Month, Sums>, Failure> {
+) -> Result<BTreeMap<Month, Sums>, ReadError> {
     let mut months: BTreeMap<Month, Sums> = BTreeMap::new();
-    stream(client, &devis_sql(mapping, from, to, marge_base), timeout, |row| {
+    stream(client, &devis_sql(mapping, from, to, marge_base)?, timeout, |row| {
         let sums = months.entry(month(&row)?).or_default();
         sums.nombre_devis = count(&row, 2)?;
         sums.issued_ht = amount(&row, 3)?;
@@ -141,7 +139,7 @@ pub async fn monthly_sums(
         Ok::<_, Failure>(())
     })
     .await?;
-    stream(client, &factures_sql(mapping, from, to), timeout, |row| {
+    stream(client, &factures_sql(mapping, from, to)?, timeout, |row| {
         let sums = months.entry(month(&row)?).or_default();
         sums.nombre_factures = count(&row, 2)?;
         sums.ca_facture = amount(&row, 3)?;
@@ -158,9 +156,9 @@ pub async fn en_cours(
     mapping: &Mapping,
     au: NaiveDate,
     timeout: Duration,
-) -> Result<EnCours, Failure> {
+) -> Result<EnCours, ReadError> {
     let mut result = EnCours::default();
-    stream(client, &en_cours_sql(mapping, au), timeout, |row| {
+    stream(client, &en_cours_sql(mapping, au)?, timeout, |row| {
         result = EnCours {
             nombre: count(&row, 0)?,
             montant_ht: amount(&row, 1)?,
@@ -183,13 +181,20 @@ mod tests {
     fn statuses_and_dates_are_parameters() {
         let from = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
         let to = NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
-        let sql = devis_sql(&Mapping::default(), from, to, MargeBase::Cout);
+        let sql = devis_sql(&Mapping::default(), from, to, MargeBase::Cout).expect("mapped");
         assert!(!sql.text.contains("ACCEPTE") && !sql.text.contains("2024"), "{}", sql.text);
         assert!(sql.text.contains("d.[STATUT] IN (@P3, @P4, @P5, @P6)"), "{}", sql.text);
         assert!(sql.text.contains("d.[STATUT] IN (@P7, @P8)"), "{}", sql.text);
         assert!(sql.text.contains("NULLIF(1 + d.[TAUX_MARGE] / 100, 0)"), "{}", sql.text);
-        let vente = devis_sql(&Mapping::default(), from, to, MargeBase::Vente);
+        let vente = devis_sql(&Mapping::default(), from, to, MargeBase::Vente).expect("mapped");
         assert!(vente.text.contains("d.[MONTANT_HT] * (1 - d.[TAUX_MARGE] / 100)"), "{}", vente.text);
-        assert!(en_cours_sql(&Mapping::default(), to).text.contains("DATEDIFF(day, f.[DATE_ECHEANCE], @P3)"));
+        let en_cours = en_cours_sql(&Mapping::default(), to).expect("mapped");
+        assert!(en_cours.text.contains("DATEDIFF(day, f.[DATE_ECHEANCE], @P3)"), "{}", en_cours.text);
+        let batigest = Mapping::builtin("batigest").expect("built in");
+        assert_eq!(
+            devis_sql(&batigest, from, to, MargeBase::Cout).err(),
+            Some(Unmapped::Column { table: "devis", column: "taux_marge" })
+        );
+        assert_eq!(en_cours_sql(&batigest, to).err(), Some(Unmapped::Table("factures")));
     }
 }

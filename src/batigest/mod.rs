@@ -2,5 +2,6 @@
 
 pub mod analytics;
 pub mod connection;
+pub mod inspect;
 pub mod queries;
 pub mod schema;

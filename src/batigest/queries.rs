@@ -6,11 +6,30 @@ use std::time::Duration;
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::{FutureExt, TryStreamExt};
 use rust_decimal::Decimal;
-use tiberius::{ColumnData, FromSqlOwned, Query, Row};
+use tiberius::{Query, Row};
 
 use super::connection::{Connection, Failure, query_failure};
-use super::schema::Mapping;
+use super::schema::{Mapping, Raw, Unmapped};
 use crate::model::{Classe, Devis, Facture, Ouvrage, Statut, StatutReglement};
+
+/// A read that could not be made: the mapping lacks a field it needs, or the server failed.
+#[derive(Debug)]
+pub enum ReadError {
+    Unmapped(Unmapped),
+    Failure(Failure),
+}
+
+impl From<Unmapped> for ReadError {
+    fn from(unmapped: Unmapped) -> Self {
+        Self::Unmapped(unmapped)
+    }
+}
+
+impl From<Failure> for ReadError {
+    fn from(failure: Failure) -> Self {
+        Self::Failure(failure)
+    }
+}
 
 /// Filters of `devis`; dates are inclusive and apply to the creation date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,165 +83,273 @@ pub(super) fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_time(chrono::NaiveTime::MIN)
 }
 
-/// The columns `decode_devis` reads and the tables they come from (`d` devis, `c` clients).
-fn devis_columns(mapping: &Mapping) -> String {
-    let d = |c| mapping.column("devis", c);
-    let c = |c| mapping.column("clients", c);
-    format!(
-        "d.{}, d.{}, c.{}, c.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{}, d.{} FROM {} d JOIN {} c ON c.{} = d.{}",
-        d("numero_devis"),
-        d("reference_affaire"),
-        c("code_client"),
-        c("nom"),
-        d("montant_ht"),
-        d("montant_ttc"),
-        d("taux_marge"),
-        d("date_creation"),
-        d("date_validation"),
-        d("statut"),
-        d("responsable"),
-        mapping.table("devis"),
-        mapping.table("clients"),
-        c("id"),
-        d("client_id"),
-    )
+/// How the rows of one table (alias `row`) reach a lookup table (alias `alias`): a code or label
+/// held by the row itself, or a join — by code when both sides map their code field, by id
+/// otherwise. Only the fields the row lacks are taken from the lookup table.
+struct LinkSpec {
+    table: &'static str,
+    row: &'static str,
+    code: &'static str,
+    key: &'static str,
+    own_label: Option<&'static str>,
+    target: &'static str,
+    alias: &'static str,
+    target_code: &'static str,
+    target_label: &'static str,
+    join: &'static str,
 }
 
-fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Sql {
+/// What a link resolved to: SQL expressions for the code and label (`None`: out of reach) and
+/// the join clause, empty when the row holds all it needs.
+struct Link {
+    code: Option<String>,
+    label: Option<String>,
+    join: String,
+}
+
+fn link(mapping: &Mapping, spec: &LinkSpec) -> Link {
+    let LinkSpec { table, row, alias, target, .. } = *spec;
+    let own = |field: &str| mapping.column(table, field).ok().map(|c| format!("{row}.{c}"));
+    let theirs = |field: &str| mapping.column(target, field).ok().map(|c| format!("{alias}.{c}"));
+    let own_code = own(spec.code);
+    let own_label = spec.own_label.and_then(own);
+    let (target_code, target_label) = (theirs(spec.target_code), theirs(spec.target_label));
+    let on = match (&own_code, &target_code) {
+        (Some(code), Some(target_code)) => Some(format!("{target_code} = {code}")),
+        _ => own(spec.key).zip(theirs("id")).map(|(key, id)| format!("{id} = {key}")),
+    };
+    let wanted = (own_code.is_none() && target_code.is_some()) || (own_label.is_none() && target_label.is_some());
+    match (on, mapping.table(target)) {
+        (Some(on), Ok(name)) if wanted => Link {
+            code: own_code.or(target_code),
+            label: own_label.or(target_label),
+            join: format!(" {} {name} {alias} ON {on}", spec.join),
+        },
+        _ => Link { code: own_code, label: own_label, join: String::new() },
+    }
+}
+
+/// The client of a devis or an invoice.
+fn client_link(table: &'static str, row: &'static str, join: &'static str) -> LinkSpec {
+    LinkSpec {
+        table,
+        row,
+        code: "code_client",
+        key: "client_id",
+        own_label: Some("nom_client"),
+        target: "clients",
+        alias: "c",
+        target_code: "code_client",
+        target_label: "nom",
+        join,
+    }
+}
+
+/// `expr`, or a `NULL` of `null_type` when out of reach.
+fn or_null(expr: Option<&String>, null_type: &str) -> String {
+    expr.cloned().unwrap_or_else(|| format!("CAST(NULL AS {null_type})"))
+}
+
+/// `expr IN (…)` of the stored values of `codes`, as parameters typed as the value map writes
+/// them (integers stay integers); `1 = 0` when no code has a stored value.
+pub(super) fn status_in(
+    sql: &mut Sql,
+    mapping: &Mapping,
+    (table, field): (&str, &str),
+    expr: &str,
+    codes: &[&str],
+) -> String {
+    let stored: Vec<Param> = codes
+        .iter()
+        .flat_map(|code| match mapping.values(table, field) {
+            Some(map) => map
+                .raw(code)
+                .into_iter()
+                .map(|raw| match raw {
+                    Raw::Integer(n) => Param::BigInt(n),
+                    Raw::Text(text) => Param::Text(text),
+                })
+                .collect(),
+            None => vec![Param::Text((*code).to_owned())],
+        })
+        .collect();
+    if stored.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let placeholders: Vec<String> = stored.into_iter().map(|param| sql.param(param)).collect();
+    format!("{expr} IN ({})", placeholders.join(", "))
+}
+
+/// The columns `decode_devis` reads, the tables they come from (`d` devis, `c` clients), and
+/// the expression of the client code for filters.
+fn devis_columns(mapping: &Mapping) -> Result<(String, Option<String>), Unmapped> {
+    let table = mapping.table("devis")?;
     let d = |c| mapping.column("devis", c);
-    let c = |c| mapping.column("clients", c);
+    let shown = |c| mapping.select("d", "devis", c);
+    let client = link(mapping, &client_link("devis", "d", "LEFT JOIN"));
+    let text = format!(
+        "d.{}, {}, {}, {}, d.{}, {}, {}, d.{}, {}, d.{}, {} FROM {} d{}",
+        d("numero_devis")?,
+        shown("reference_affaire"),
+        or_null(client.code.as_ref(), "NVARCHAR(50)"),
+        or_null(client.label.as_ref(), "NVARCHAR(200)"),
+        d("montant_ht")?,
+        shown("montant_ttc"),
+        shown("taux_marge"),
+        d("date_creation")?,
+        shown("date_validation"),
+        d("statut")?,
+        shown("responsable"),
+        table,
+        client.join,
+    );
+    Ok((text, client.code))
+}
+
+fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Result<Sql, Unmapped> {
+    let d = |c| mapping.column("devis", c);
+    let (columns, client_code) = devis_columns(mapping)?;
     let mut sql = Sql::new(String::new());
     let mut conditions = Vec::new();
     if let Some(from) = filter.from {
-        conditions.push(format!("d.{} >= {}", d("date_creation"), sql.param(Param::DateTime(midnight(from)))));
+        conditions.push(format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(midnight(from)))));
     }
     if let Some(to) = filter.to.and_then(|to| to.succ_opt()) {
-        conditions.push(format!("d.{} < {}", d("date_creation"), sql.param(Param::DateTime(midnight(to)))));
+        conditions.push(format!("d.{} < {}", d("date_creation")?, sql.param(Param::DateTime(midnight(to)))));
     }
     if !filter.statuts.is_empty() {
-        let placeholders: Vec<String> =
-            filter.statuts.iter().map(|s| sql.param(Param::Text(s.code().to_owned()))).collect();
-        conditions.push(format!("d.{} IN ({})", d("statut"), placeholders.join(", ")));
+        let codes: Vec<&str> = filter.statuts.iter().map(|s| s.code()).collect();
+        let statut = format!("d.{}", d("statut")?);
+        conditions.push(status_in(&mut sql, mapping, ("devis", "statut"), &statut, &codes));
     }
     if let Some(client) = &filter.client {
-        conditions.push(format!("c.{} = {}", c("code_client"), sql.param(Param::Text(client.clone()))));
+        let code = client_code.ok_or(Unmapped::Column { table: "devis", column: "code_client" })?;
+        conditions.push(format!("{code} = {}", sql.param(Param::Text(client.clone()))));
     }
     let top =
         filter.limit.map(|limit| format!("TOP ({}) ", sql.param(Param::BigInt(limit as i64)))).unwrap_or_default();
     let filter_clause =
         if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     sql.text = format!(
-        "SELECT {top}{}{filter_clause} ORDER BY d.{} DESC, d.{} DESC",
-        devis_columns(mapping),
-        d("date_creation"),
-        d("numero_devis"),
+        "SELECT {top}{columns}{filter_clause} ORDER BY d.{} DESC, d.{} DESC",
+        d("date_creation")?,
+        d("numero_devis")?,
     );
-    sql
+    Ok(sql)
 }
 
 /// Streams the devis matching `filter`, newest first.
-pub async fn devis<E: From<Failure>>(
+pub async fn devis<E: From<Failure> + From<Unmapped>>(
     client: &mut Connection,
     mapping: &Mapping,
     filter: &DevisFilter,
     timeout: Duration,
     mut each: impl FnMut(Devis) -> Result<(), E>,
 ) -> Result<(), E> {
-    let sql = devis_sql(mapping, filter);
-    let mut decoder = DevisDecoder::default();
-    stream(client, &sql, timeout, |row| each(decoder.decode(row)?)).await
+    let sql = devis_sql(mapping, filter)?;
+    stream(client, &sql, timeout, |row| each(decode_devis(&row, mapping)?)).await
 }
 
-fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Sql {
+fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Result<Sql, Unmapped> {
+    let table = mapping.table("ouvrages")?;
     let o = |c| mapping.column("ouvrages", c);
-    let f = |c| mapping.column("familles", c);
-    let s = |c| mapping.column("sous_familles", c);
+    let class = |target, alias, code, key, target_code| LinkSpec {
+        table: "ouvrages",
+        row: "o",
+        code,
+        key,
+        own_label: None,
+        target,
+        alias,
+        target_code,
+        target_label: "libelle",
+        join: "LEFT JOIN",
+    };
+    let f = link(mapping, &class("familles", "f", "code_famille", "famille_id", "code_famille"));
+    let s = link(mapping, &class("sous_familles", "s", "code_sous_famille", "sous_famille_id", "code_sous_famille"));
     let mut sql = Sql::new(String::new());
-    let famille_clause = famille
-        .map(|code| format!(" AND f.{} = {}", f("code_famille"), sql.param(Param::Text(code.to_owned()))))
-        .unwrap_or_default();
+    let famille_clause = match famille {
+        Some(code) => {
+            let famille = f.code.as_ref().ok_or(Unmapped::Column { table: "ouvrages", column: "code_famille" })?;
+            format!(" AND {famille} = {}", sql.param(Param::Text(code.to_owned())))
+        }
+        None => String::new(),
+    };
+    let order: String = f.code.iter().chain(&s.code).flat_map(|expr| [expr.as_str(), ", "]).collect();
     sql.text = format!(
-        "SELECT o.{}, o.{}, o.{}, o.{}, o.{}, o.{}, o.{}, f.{}, f.{}, s.{}, s.{}, o.{} \
-         FROM {} o LEFT JOIN {} f ON f.{} = o.{} LEFT JOIN {} s ON s.{} = o.{} \
-         WHERE o.{} = 1{famille_clause} ORDER BY f.{}, s.{}, o.{}",
-        o("code_ouvrage"),
-        o("libelle"),
-        o("unite"),
-        o("prix_achat_ht"),
-        o("prix_vente_ht"),
-        o("taux_frais_generaux"),
-        o("taux_benefice"),
-        f("code_famille"),
-        f("libelle"),
-        s("code_sous_famille"),
-        s("libelle"),
-        o("actif"),
-        mapping.table("ouvrages"),
-        mapping.table("familles"),
-        f("id"),
-        o("famille_id"),
-        mapping.table("sous_familles"),
-        s("id"),
-        o("sous_famille_id"),
-        o("actif"),
-        f("code_famille"),
-        s("code_sous_famille"),
-        o("code_ouvrage"),
+        "SELECT o.{}, o.{}, {}, o.{}, o.{}, o.{}, o.{}, {}, {}, {}, {}, o.{} \
+         FROM {} o{}{} WHERE o.{} = 1{famille_clause} ORDER BY {order}o.{}",
+        o("code_ouvrage")?,
+        o("libelle")?,
+        mapping.select("o", "ouvrages", "unite"),
+        o("prix_achat_ht")?,
+        o("prix_vente_ht")?,
+        o("taux_frais_generaux")?,
+        o("taux_benefice")?,
+        or_null(f.code.as_ref(), "NVARCHAR(50)"),
+        or_null(f.label.as_ref(), "NVARCHAR(200)"),
+        or_null(s.code.as_ref(), "NVARCHAR(50)"),
+        or_null(s.label.as_ref(), "NVARCHAR(200)"),
+        o("actif")?,
+        table,
+        f.join,
+        s.join,
+        o("actif")?,
+        o("code_ouvrage")?,
     );
-    sql
+    Ok(sql)
 }
 
 /// Streams the active ouvrages, optionally of one family, with their family and sub-family.
-pub async fn ouvrages<E: From<Failure>>(
+pub async fn ouvrages<E: From<Failure> + From<Unmapped>>(
     client: &mut Connection,
     mapping: &Mapping,
     famille: Option<&str>,
     timeout: Duration,
     mut each: impl FnMut(Ouvrage) -> Result<(), E>,
 ) -> Result<(), E> {
-    let sql = ouvrages_sql(mapping, famille);
+    let sql = ouvrages_sql(mapping, famille)?;
     stream(client, &sql, timeout, |row| each(decode_ouvrage(&row)?)).await
 }
 
-fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate) -> Sql {
+/// Open invoices: the payment statuses `factures` and `analytics` look for.
+const OPEN: [StatutReglement; 2] = [StatutReglement::NonRegle, StatutReglement::PartiellementRegle];
+
+fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate) -> Result<Sql, Unmapped> {
+    let table = mapping.table("factures")?;
     let f = |c| mapping.column("factures", c);
-    let c = |c| mapping.column("clients", c);
+    let customer = link(mapping, &client_link("factures", "f", "JOIN"));
+    let code = customer.code.ok_or(Unmapped::Column { table: "factures", column: "code_client" })?;
+    let name = customer.label.ok_or(Unmapped::Column { table: "factures", column: "nom_client" })?;
     let mut sql = Sql::new(String::new());
-    let non_regle = sql.param(Param::Text(StatutReglement::NonRegle.code().to_owned()));
-    let partiel = sql.param(Param::Text(StatutReglement::PartiellementRegle.code().to_owned()));
+    let statut = format!("f.{}", f("statut_reglement")?);
+    let open =
+        status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &OPEN.map(StatutReglement::code));
     // Invoices issued after the report date did not exist on that date.
     let au = sql.param(Param::Date(au));
-    let client_clause = client
-        .map(|code| format!(" AND c.{} = {}", c("code_client"), sql.param(Param::Text(code.to_owned()))))
-        .unwrap_or_default();
+    let client_clause =
+        client.map(|client| format!(" AND {code} = {}", sql.param(Param::Text(client.to_owned())))).unwrap_or_default();
     sql.text = format!(
-        "SELECT f.{}, f.{}, c.{}, c.{}, f.{}, f.{}, f.{}, f.{}, f.{}, f.{} \
-         FROM {} f JOIN {} c ON c.{} = f.{} \
-         WHERE f.{} IN ({non_regle}, {partiel}) AND f.{} <= {au}{client_clause} ORDER BY f.{}, f.{}",
-        f("numero_facture"),
-        f("numero_devis"),
-        c("code_client"),
-        c("nom"),
-        f("montant_ht"),
-        f("montant_ttc"),
-        f("date_facture"),
-        f("date_echeance"),
-        f("statut_reglement"),
-        f("montant_regle"),
-        mapping.table("factures"),
-        mapping.table("clients"),
-        c("id"),
-        f("client_id"),
-        f("statut_reglement"),
-        f("date_facture"),
-        f("date_echeance"),
-        f("numero_facture"),
+        "SELECT f.{}, {}, {code}, {name}, f.{}, f.{}, f.{}, f.{}, {statut}, f.{} \
+         FROM {} f{} WHERE {open} AND f.{} <= {au}{client_clause} ORDER BY f.{}, f.{}",
+        f("numero_facture")?,
+        mapping.select("f", "factures", "numero_devis"),
+        f("montant_ht")?,
+        f("montant_ttc")?,
+        f("date_facture")?,
+        f("date_echeance")?,
+        f("montant_regle")?,
+        table,
+        customer.join,
+        f("date_facture")?,
+        f("date_echeance")?,
+        f("numero_facture")?,
     );
-    sql
+    Ok(sql)
 }
 
 /// Streams the open invoices (unpaid or partly paid) issued on or before `au`, oldest due first.
-pub async fn factures_ouvertes<E: From<Failure>>(
+pub async fn factures_ouvertes<E: From<Failure> + From<Unmapped>>(
     client: &mut Connection,
     mapping: &Mapping,
     client_code: Option<&str>,
@@ -230,27 +357,25 @@ pub async fn factures_ouvertes<E: From<Failure>>(
     timeout: Duration,
     mut each: impl FnMut(Facture) -> Result<(), E>,
 ) -> Result<(), E> {
-    let sql = factures_ouvertes_sql(mapping, client_code, au);
-    stream(client, &sql, timeout, |row| each(decode_facture(&row)?)).await
+    let sql = factures_ouvertes_sql(mapping, client_code, au)?;
+    stream(client, &sql, timeout, |row| each(decode_facture(&row, mapping)?)).await
 }
 
 /// At most this many devis are read for one reference: enough to list an ambiguity.
 const REFERENCE_MATCHES: i64 = 10;
 
-fn devis_by_reference_sql(mapping: &Mapping, reference: &str) -> Sql {
+/// Devis numbers are compared as the text the database holds: `00000042` is not `42`.
+fn devis_by_reference_sql(mapping: &Mapping, reference: &str) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
+    let (columns, _) = devis_columns(mapping)?;
     let mut sql = Sql::new(String::new());
     let top = sql.param(Param::BigInt(REFERENCE_MATCHES));
-    let numero = sql.param(Param::Text(reference.to_owned()));
-    let affaire = sql.param(Param::Text(reference.to_owned()));
-    sql.text = format!(
-        "SELECT TOP ({top}) {} WHERE d.{} = {numero} OR d.{} = {affaire} ORDER BY d.{}",
-        devis_columns(mapping),
-        d("numero_devis"),
-        d("reference_affaire"),
-        d("numero_devis"),
-    );
-    sql
+    let mut matches = vec![format!("d.{} = {}", d("numero_devis")?, sql.param(Param::Text(reference.to_owned())))];
+    if let Ok(affaire) = d("reference_affaire") {
+        matches.push(format!("d.{affaire} = {}", sql.param(Param::Text(reference.to_owned()))));
+    }
+    sql.text = format!("SELECT TOP ({top}) {columns} WHERE {} ORDER BY d.{}", matches.join(" OR "), d("numero_devis")?);
+    Ok(sql)
 }
 
 /// The devis whose number or affaire reference is `reference` (a few at most), by number.
@@ -259,50 +384,48 @@ pub async fn devis_by_reference(
     mapping: &Mapping,
     reference: &str,
     timeout: Duration,
-) -> Result<Vec<Devis>, Failure> {
-    let sql = devis_by_reference_sql(mapping, reference);
+) -> Result<Vec<Devis>, ReadError> {
+    let sql = devis_by_reference_sql(mapping, reference)?;
     let mut found = Vec::new();
-    let mut decoder = DevisDecoder::default();
     stream(client, &sql, timeout, |row| {
-        found.push(decoder.decode(row)?);
+        found.push(decode_devis(&row, mapping)?);
         Ok::<_, Failure>(())
     })
     .await?;
     Ok(found)
 }
 
-/// `WHERE` of the committed devis (VALIDE, ACCEPTE) created or validated since `since`.
-fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> String {
+/// `WHERE` of the committed devis (VALIDE, ACCEPTE) created or validated since `since`; only
+/// created when the validation date is unmapped.
+fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> Result<String, Unmapped> {
     let d = |c| mapping.column("devis", c);
-    let valide = sql.param(Param::Text(Statut::Valide.code().to_owned()));
-    let accepte = sql.param(Param::Text(Statut::Accepte.code().to_owned()));
-    let mut clause = format!(" WHERE d.{} IN ({valide}, {accepte})", d("statut"));
+    let committed: Vec<&str> = Statut::ALL.into_iter().filter(|s| s.is_committed()).map(Statut::code).collect();
+    let statut = format!("d.{}", d("statut")?);
+    let mut clause = format!(" WHERE {}", status_in(sql, mapping, ("devis", "statut"), &statut, &committed));
     if let Some(since) = since {
-        let created = sql.param(Param::DateTime(since));
-        let validated = sql.param(Param::DateTime(since));
-        clause = format!(
-            "{clause} AND (d.{} >= {created} OR d.{} >= {validated})",
-            d("date_creation"),
-            d("date_validation")
-        );
+        let mut dates = vec![format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(since)))];
+        if let Ok(validated) = d("date_validation") {
+            dates.push(format!("d.{validated} >= {}", sql.param(Param::DateTime(since))));
+        }
+        clause = format!("{clause} AND ({})", dates.join(" OR "));
     }
-    clause
+    Ok(clause)
 }
 
-fn count_committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Sql {
+fn count_committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Result<Sql, Unmapped> {
     let mut sql = Sql::new(String::new());
-    let clause = committed_since_clause(mapping, &mut sql, since);
-    sql.text = format!("SELECT COUNT(*) AS n FROM {} d{clause}", mapping.table("devis"));
-    sql
+    let clause = committed_since_clause(mapping, &mut sql, since)?;
+    sql.text = format!("SELECT COUNT(*) AS n FROM {} d{clause}", mapping.table("devis")?);
+    Ok(sql)
 }
 
-fn committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Sql {
+fn committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
     let mut sql = Sql::new(String::new());
-    let clause = committed_since_clause(mapping, &mut sql, since);
-    sql.text =
-        format!("SELECT {}{clause} ORDER BY d.{}, d.{}", devis_columns(mapping), d("date_creation"), d("numero_devis"));
-    sql
+    let clause = committed_since_clause(mapping, &mut sql, since)?;
+    let (columns, _) = devis_columns(mapping)?;
+    sql.text = format!("SELECT {columns}{clause} ORDER BY d.{}, d.{}", d("date_creation")?, d("numero_devis")?);
+    Ok(sql)
 }
 
 /// How many committed devis were created or validated since `since` (all of them for `None`).
@@ -311,8 +434,8 @@ pub async fn count_committed_since(
     mapping: &Mapping,
     since: Option<NaiveDateTime>,
     timeout: Duration,
-) -> Result<u64, Failure> {
-    let sql = count_committed_since_sql(mapping, since);
+) -> Result<u64, ReadError> {
+    let sql = count_committed_since_sql(mapping, since)?;
     let mut count = 0;
     stream(client, &sql, timeout, |row| {
         count = required::<i32>(&row, 0)?;
@@ -325,18 +448,17 @@ pub async fn count_committed_since(
 /// Hands the committed devis created or validated since `since`, oldest first, one at a time to
 /// an async consumer: each is dealt with (written elsewhere) before the next row is read, so a
 /// connection lost midway leaves the devis before it done.
-pub async fn committed_since<E: From<Failure>>(
+pub async fn committed_since<E: From<Failure> + From<Unmapped>>(
     client: &mut Connection,
     mapping: &Mapping,
     since: Option<NaiveDateTime>,
     timeout: Duration,
     mut each: impl AsyncFnMut(Devis) -> Result<(), E>,
 ) -> Result<(), E> {
-    let sql = committed_since_sql(mapping, since);
+    let sql = committed_since_sql(mapping, since)?;
     let mut rows = open(client, &sql, timeout).await?;
-    let mut decoder = DevisDecoder::default();
     while let Some(row) = next_row(&mut rows, timeout).await? {
-        each(decoder.decode(row)?).await?;
+        each(decode_devis(&row, mapping)?).await?;
     }
     Ok(())
 }
@@ -426,92 +548,71 @@ fn optional_text(row: &Row, index: usize) -> Result<Option<String>, Failure> {
     Ok(get::<&str>(row, index)?.map(str::to_owned))
 }
 
-fn unknown_value(row: &Row, index: usize, value: &str) -> Failure {
-    unknown_value_named(row.columns().get(index).map_or("?", tiberius::Column::name), value)
-}
-
-fn unknown_value_named(column: &str, value: &str) -> Failure {
-    Failure {
-        message: format!("valeur inconnue « {value} » dans la colonne « {column} »"),
-        hint: Some(
-            "les statuts attendus sont ceux de Batigest (BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE…)".to_owned(),
+/// A stored status as text, whatever its SQL type: `ACCEPTE`, or `2` from an integer column.
+pub(super) fn stored_text(row: &Row, index: usize) -> Result<String, Failure> {
+    let integer = |n: Option<i64>| n.map(|n| n.to_string());
+    let stored = if let Ok(text) = row.try_get::<&str, _>(index) {
+        text.map(str::to_owned)
+    } else if let Ok(n) = row.try_get::<i32, _>(index) {
+        integer(n.map(i64::from))
+    } else if let Ok(n) = row.try_get::<i64, _>(index) {
+        integer(n)
+    } else if let Ok(n) = row.try_get::<i16, _>(index) {
+        integer(n.map(i64::from))
+    } else if let Ok(n) = row.try_get::<u8, _>(index) {
+        integer(n.map(i64::from))
+    } else {
+        get::<&str>(row, index)?.map(str::to_owned)
+    };
+    stored.ok_or_else(|| Failure {
+        message: format!(
+            "colonne « {} » vide alors qu'elle est obligatoire",
+            row.columns().get(index).map_or("?", tiberius::Column::name)
         ),
-    }
+        hint: None,
+    })
 }
 
-/// A row's values taken in column order and by value: text moves out of the row rather than
-/// being copied, which matters on exports of millions of rows.
-struct Taken<'n> {
-    values: std::vec::IntoIter<ColumnData<'static>>,
-    names: &'n [String],
+/// A status column read through the field's value map (or as the logical code without one).
+fn status<T: std::str::FromStr>(
+    row: &Row,
     index: usize,
+    mapping: &Mapping,
+    (table, field): (&str, &str),
+) -> Result<T, Failure> {
+    let stored = stored_text(row, index)?;
+    let values = mapping.values(table, field);
+    let code = values.map_or(Some(stored.as_str()), |map| map.logical(&stored));
+    code.and_then(|code| code.parse().ok()).ok_or_else(|| Failure {
+        message: format!(
+            "valeur inconnue « {stored} » dans la colonne « {} » ({table}.{field})",
+            row.columns().get(index).map_or("?", tiberius::Column::name)
+        ),
+        hint: Some(if values.is_some() {
+            format!("ajoutez-la à [tables.{table}.values.{field}] du fichier de correspondance")
+        } else {
+            format!(
+                "les valeurs attendues sont {} ; sinon, traduisez-les dans [tables.{table}.values.{field}] du fichier \
+                 de correspondance",
+                super::schema::logical_values(table, field).join(", ")
+            )
+        }),
+    })
 }
 
-impl<'n> Taken<'n> {
-    fn new(row: Row, names: &'n [String]) -> Self {
-        Self { values: row.into_iter(), names, index: 0 }
-    }
-
-    fn name(&self, index: usize) -> &str {
-        self.names.get(index).map_or("?", String::as_str)
-    }
-
-    /// The next column, `None` for NULL; same messages as [`get`].
-    fn get<T: FromSqlOwned>(&mut self) -> Result<Option<T>, Failure> {
-        let index = self.index;
-        self.index += 1;
-        let value = self.values.next().ok_or_else(|| Failure {
-            message: format!("colonne n° {} absente du résultat", index + 1),
-            hint: Some("vérifiez la correspondance du schéma (test-connection --check-schema)".to_owned()),
-        })?;
-        T::from_sql_owned(value).map_err(|e| Failure {
-            message: format!("colonne « {} » illisible : {e}", self.name(index)),
-            hint: Some("vérifiez la correspondance du schéma (test-connection --check-schema)".to_owned()),
-        })
-    }
-
-    /// The next column, which must not be NULL; same message as [`required`].
-    fn required<T: FromSqlOwned>(&mut self) -> Result<T, Failure> {
-        let index = self.index;
-        self.get()?.ok_or_else(|| Failure {
-            message: format!("colonne « {} » vide alors qu'elle est obligatoire", self.name(index)),
-            hint: None,
-        })
-    }
-}
-
-/// Decodes the rows of [`devis_columns`]; the result's column names are read once, to name a
-/// column in messages after its row was consumed.
-#[derive(Default)]
-struct DevisDecoder {
-    names: Vec<String>,
-}
-
-impl DevisDecoder {
-    fn decode(&mut self, row: Row) -> Result<Devis, Failure> {
-        if self.names.is_empty() {
-            self.names = row.columns().iter().map(|column| column.name().to_owned()).collect();
-        }
-        decode_devis(Taken::new(row, &self.names))
-    }
-}
-
-fn decode_devis(mut row: Taken<'_>) -> Result<Devis, Failure> {
+fn decode_devis(row: &Row, mapping: &Mapping) -> Result<Devis, Failure> {
     Ok(Devis {
-        numero: row.required()?,
-        reference_affaire: row.get()?,
-        client_code: row.required()?,
-        client_nom: row.required()?,
-        montant_ht: row.required()?,
-        montant_ttc: row.required()?,
-        taux_marge: row.required()?,
-        date_creation: row.required()?,
-        date_validation: row.get()?,
-        statut: {
-            let statut: String = row.required()?;
-            statut.parse().map_err(|_| unknown_value_named(row.name(9), &statut))?
-        },
-        responsable: row.get()?,
+        numero: text(row, 0)?,
+        reference_affaire: optional_text(row, 1)?,
+        client_code: optional_text(row, 2)?,
+        client_nom: optional_text(row, 3)?,
+        montant_ht: required::<Decimal>(row, 4)?,
+        montant_ttc: get::<Decimal>(row, 5)?,
+        taux_marge: get::<Decimal>(row, 6)?,
+        date_creation: required::<NaiveDateTime>(row, 7)?,
+        date_validation: get::<NaiveDateTime>(row, 8)?,
+        statut: status(row, 9, mapping, ("devis", "statut"))?,
+        responsable: optional_text(row, 10)?,
     })
 }
 
@@ -526,7 +627,7 @@ fn decode_ouvrage(row: &Row) -> Result<Ouvrage, Failure> {
     Ok(Ouvrage {
         code: text(row, 0)?,
         libelle: text(row, 1)?,
-        unite: text(row, 2)?,
+        unite: optional_text(row, 2)?,
         prix_achat_ht: required::<Decimal>(row, 3)?,
         prix_vente_ht: required::<Decimal>(row, 4)?,
         taux_frais_generaux: required::<Decimal>(row, 5)?,
@@ -537,8 +638,7 @@ fn decode_ouvrage(row: &Row) -> Result<Ouvrage, Failure> {
     })
 }
 
-fn decode_facture(row: &Row) -> Result<Facture, Failure> {
-    let statut = text(row, 8)?;
+fn decode_facture(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
     Ok(Facture {
         numero: text(row, 0)?,
         numero_devis: optional_text(row, 1)?,
@@ -548,7 +648,7 @@ fn decode_facture(row: &Row) -> Result<Facture, Failure> {
         montant_ttc: required::<Decimal>(row, 5)?,
         date_facture: required::<NaiveDate>(row, 6)?,
         date_echeance: required::<NaiveDate>(row, 7)?,
-        statut_reglement: statut.parse().map_err(|_| unknown_value(row, 8, &statut))?,
+        statut_reglement: status(row, 8, mapping, ("factures", "statut_reglement"))?,
         montant_regle: get::<Decimal>(row, 9)?,
     })
 }
@@ -566,21 +666,59 @@ mod tests {
             client: Some("X' OR 1=1 --".to_owned()),
             limit: Some(10),
         };
-        let sql = devis_sql(&Mapping::default(), &filter);
+        let sql = devis_sql(&Mapping::default(), &filter).expect("mapped");
         assert!(!sql.text.contains("OR 1=1"), "{}", sql.text);
         assert!(sql.text.starts_with("SELECT TOP (@P6) d.[NUMERO_DEVIS]"), "{}", sql.text);
         assert!(sql.text.contains("d.[DATE_CREATION] >= @P1 AND d.[DATE_CREATION] < @P2"), "{}", sql.text);
         assert!(sql.text.contains("d.[STATUT] IN (@P3, @P4) AND c.[CODE_CLIENT] = @P5"), "{}", sql.text);
+        assert!(sql.text.contains("LEFT JOIN [CLIENTS] c ON c.[ID] = d.[CLIENT_ID]"), "{}", sql.text);
         assert_eq!(sql.params.len(), 6);
         assert!(matches!(&sql.params[1], Param::DateTime(end) if end.to_string() == "2024-02-01 00:00:00"));
     }
 
     #[test]
+    fn the_batigest_mapping_joins_nothing_and_filters_integer_states() {
+        let batigest = Mapping::builtin("batigest").expect("built in");
+        let filter = DevisFilter {
+            statuts: vec![Statut::Accepte, Statut::Valide],
+            client: Some("00000042".to_owned()),
+            ..DevisFilter::default()
+        };
+        let sql = devis_sql(&batigest, &filter).expect("mapped");
+        assert!(
+            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], d.[Nom], d.[TotalHT]")
+        );
+        assert!(
+            sql.text.contains("FROM [Devis] d WHERE d.[Etat] IN (@P1, @P2) AND d.[CodeClient] = @P3"),
+            "{}",
+            sql.text
+        );
+        assert!(!sql.text.contains("JOIN"), "{}", sql.text);
+        assert!(
+            matches!(sql.params[..], [Param::BigInt(2), Param::BigInt(4), Param::Text(ref code)] if code == "00000042")
+        );
+        let sql = ouvrages_sql(&batigest, Some("PORTES"));
+        assert_eq!(sql.err(), Some(Unmapped::Column { table: "ouvrages", column: "prix_vente_ht" }));
+        assert_eq!(factures_ouvertes_sql(&batigest, None, NaiveDate::MIN).err(), Some(Unmapped::Table("factures")));
+        let by_code = Mapping::from_toml_for_tests(
+            "base = \"batigest\"\n[tables.devis.columns]\nnom_client = \"\"\n[tables.clients]\nname = \"Client\"\n\
+             columns = { code_client = \"Code\", nom = \"Nom\" }\n",
+        );
+        let sql = devis_sql(&by_code, &DevisFilter::default()).expect("mapped");
+        assert!(sql.text.contains("d.[CodeClient], c.[Nom]"), "{}", sql.text);
+        assert!(sql.text.contains("LEFT JOIN [Client] c ON c.[Code] = d.[CodeClient]"), "{}", sql.text);
+        let sql = devis_by_reference_sql(&batigest, "00000042").expect("mapped");
+        assert!(sql.text.contains("WHERE d.[Code] = @P2 ORDER BY"), "{}", sql.text);
+        assert!(matches!(&sql.params[1], Param::Text(number) if number == "00000042"));
+    }
+
+    #[test]
     fn no_filter_no_where() {
-        let sql = devis_sql(&Mapping::default(), &DevisFilter::default());
+        let sql = devis_sql(&Mapping::default(), &DevisFilter::default()).expect("mapped");
         assert!(!sql.text.contains("WHERE") && sql.params.is_empty(), "{}", sql.text);
         let sql =
-            factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
+            factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"))
+                .expect("mapped");
         assert!(sql.text.contains("IN (@P1, @P2) AND f.[DATE_FACTURE] <= @P3 ORDER BY"), "{}", sql.text);
     }
 }

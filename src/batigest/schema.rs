@@ -1,8 +1,14 @@
 //! The schema mapping: every Batigest table and column name the tool uses, in one place.
 //!
 //! Queries name logical fields (`devis.numero_devis`); the mapping turns them into validated,
-//! bracket-quoted identifiers (`[DEVIS].[NUMERO_DEVIS]`). The built-in default is the layout of the
-//! original integration (DESIGN §3); a TOML file can rename any table or column.
+//! bracket-quoted identifiers (`[DEVIS].[NUMERO_DEVIS]`). Two mappings are built in: the layout
+//! of the original integration (DESIGN §3, the default) and `batigest`, what is publicly known of
+//! real Batigest databases. A TOML file starts from either and renames, unmaps or adds value maps.
+//!
+//! A logical field may be *unmapped* (the database has no such column, or nobody knows it yet):
+//! a query that needs it fails with [`Unmapped`], which names the key to set; a query that only
+//! displays it selects a typed `NULL` instead. Status fields may hold other values than the
+//! logical codes (an integer `Etat`): a value map translates them both ways.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,60 +16,212 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-/// The default layout: logical table, then its logical columns. Logical names are the default
-/// physical names in lower case.
-const DEFAULT_LAYOUT: &[(&str, &[&str])] = &[
-    ("clients", &["ID", "CODE_CLIENT", "NOM", "VILLE"]),
-    ("familles", &["ID", "CODE_FAMILLE", "LIBELLE"]),
-    ("sous_familles", &["ID", "FAMILLE_ID", "CODE_SOUS_FAMILLE", "LIBELLE"]),
-    (
-        "ouvrages",
-        &[
-            "ID",
-            "CODE_OUVRAGE",
-            "LIBELLE",
-            "UNITE",
-            "PRIX_ACHAT_HT",
-            "PRIX_VENTE_HT",
-            "TAUX_FRAIS_GENERAUX",
-            "TAUX_BENEFICE",
-            "FAMILLE_ID",
-            "SOUS_FAMILLE_ID",
-            "ACTIF",
+use crate::model::{Statut, StatutReglement};
+
+/// What a logical field holds: decides the type of its `NULL` stand-in and which column types
+/// `schema inspect` proposes for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// An identifier or code another table refers to: integer or text.
+    Key,
+    Text,
+    Amount,
+    Rate,
+    DateTime,
+    Date,
+    Flag,
+    /// A status code, translated by the field's value map when it has one.
+    Status,
+}
+
+impl FieldType {
+    /// The SQL Server type of the `NULL` selected when the field is unmapped.
+    fn null_type(self) -> &'static str {
+        match self {
+            FieldType::Key => "NVARCHAR(50)",
+            FieldType::Text | FieldType::Status => "NVARCHAR(200)",
+            FieldType::Amount => "DECIMAL(18,4)",
+            FieldType::Rate => "DECIMAL(9,4)",
+            FieldType::DateTime => "DATETIME2",
+            FieldType::Date => "DATE",
+            FieldType::Flag => "BIT",
+        }
+    }
+
+    /// Whether a column of `INFORMATION_SCHEMA.COLUMNS.DATA_TYPE` `data_type` can hold the field.
+    pub fn accepts(self, data_type: &str) -> bool {
+        const TEXT: &[&str] = &["char", "varchar", "nchar", "nvarchar", "text", "ntext"];
+        const INTEGER: &[&str] = &["int", "bigint", "smallint", "tinyint"];
+        const NUMBER: &[&str] = &["decimal", "numeric", "money", "smallmoney", "float", "real"];
+        const DATE: &[&str] = &["date", "datetime", "datetime2", "smalldatetime", "datetimeoffset"];
+        let data_type = data_type.to_ascii_lowercase();
+        let is = |types: &[&str]| types.contains(&data_type.as_str());
+        match self {
+            FieldType::Key | FieldType::Status => is(TEXT) || is(INTEGER),
+            FieldType::Text => is(TEXT),
+            FieldType::Amount | FieldType::Rate => is(NUMBER) || is(INTEGER),
+            FieldType::DateTime | FieldType::Date => is(DATE),
+            FieldType::Flag => data_type == "bit" || is(INTEGER),
+        }
+    }
+}
+
+/// One logical field: its name, what it holds, its name in the default layout (`None`: not in
+/// that layout), and the column names (lower case, without `_`) `schema inspect` recognises.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub ty: FieldType,
+    default: Option<&'static str>,
+    pub words: &'static [&'static str],
+}
+
+/// One logical table, its default name, its recognised names and its fields.
+#[derive(Debug)]
+pub struct TableSpec {
+    pub name: &'static str,
+    default: &'static str,
+    pub words: &'static [&'static str],
+    pub fields: &'static [FieldSpec],
+}
+
+impl FieldSpec {
+    /// Its name in the default layout, if it has one there.
+    pub fn default_name(&self) -> Option<&'static str> {
+        self.default
+    }
+}
+
+impl TableSpec {
+    /// Its name in the default layout.
+    pub fn default_name(&self) -> &'static str {
+        self.default
+    }
+}
+
+const fn field(
+    name: &'static str,
+    ty: FieldType,
+    default: Option<&'static str>,
+    words: &'static [&'static str],
+) -> FieldSpec {
+    FieldSpec { name, ty, default, words }
+}
+
+use FieldType::{Amount, Date, DateTime, Flag, Key, Rate, Status, Text};
+
+/// The logical layout. Joins go by code when both sides map their code field (`devis.code_client`
+/// and `clients.code_client`), by id otherwise (`devis.client_id` and `clients.id`).
+pub const LAYOUT: &[TableSpec] = &[
+    TableSpec {
+        name: "clients",
+        default: "CLIENTS",
+        words: &["client", "clients", "tiers"],
+        fields: &[
+            field("id", Key, Some("ID"), &["id"]),
+            field("code_client", Key, Some("CODE_CLIENT"), &["code", "codeclient"]),
+            field("nom", Text, Some("NOM"), &["nom", "raisonsociale", "nomclient"]),
+            field("ville", Text, Some("VILLE"), &["ville"]),
         ],
-    ),
-    (
-        "devis",
-        &[
-            "ID",
-            "NUMERO_DEVIS",
-            "REFERENCE_AFFAIRE",
-            "CLIENT_ID",
-            "MONTANT_HT",
-            "MONTANT_TTC",
-            "TAUX_MARGE",
-            "DATE_CREATION",
-            "DATE_VALIDATION",
-            "STATUT",
-            "RESPONSABLE",
+    },
+    TableSpec {
+        name: "familles",
+        default: "FAMILLES",
+        words: &["famille", "familles", "famillearticle", "familleouvrage"],
+        fields: &[
+            field("id", Key, Some("ID"), &["id"]),
+            field("code_famille", Key, Some("CODE_FAMILLE"), &["code", "codefamille"]),
+            field("libelle", Text, Some("LIBELLE"), &["libelle", "libellestd", "designation"]),
         ],
-    ),
-    (
-        "factures",
-        &[
-            "ID",
-            "NUMERO_FACTURE",
-            "NUMERO_DEVIS",
-            "CLIENT_ID",
-            "MONTANT_HT",
-            "MONTANT_TTC",
-            "DATE_FACTURE",
-            "DATE_ECHEANCE",
-            "STATUT_REGLEMENT",
-            "MONTANT_REGLE",
+    },
+    TableSpec {
+        name: "sous_familles",
+        default: "SOUS_FAMILLES",
+        words: &["sousfamille", "sousfamilles", "sousfamillearticle"],
+        fields: &[
+            field("id", Key, Some("ID"), &["id"]),
+            field("famille_id", Key, Some("FAMILLE_ID"), &[]),
+            field("code_sous_famille", Key, Some("CODE_SOUS_FAMILLE"), &["code", "codesousfamille"]),
+            field("libelle", Text, Some("LIBELLE"), &["libelle", "libellestd", "designation"]),
         ],
-    ),
+    },
+    TableSpec {
+        name: "ouvrages",
+        default: "OUVRAGES",
+        words: &["ouvrage", "ouvrages", "elementdef", "element", "article"],
+        fields: &[
+            field("id", Key, Some("ID"), &["id"]),
+            field("code_ouvrage", Key, Some("CODE_OUVRAGE"), &["code", "codeouvrage", "codeelement"]),
+            field("libelle", Text, Some("LIBELLE"), &["libelle", "libellestd", "designation"]),
+            field("unite", Text, Some("UNITE"), &["unite", "u"]),
+            field("prix_achat_ht", Amount, Some("PRIX_ACHAT_HT"), &["pa", "prixachat", "prixachatht", "pau"]),
+            field("prix_vente_ht", Amount, Some("PRIX_VENTE_HT"), &["pv", "prixvente", "prixventeht", "pvht"]),
+            field("taux_frais_generaux", Rate, Some("TAUX_FRAIS_GENERAUX"), &["fraisgeneraux", "tauxfg", "fg"]),
+            field("taux_benefice", Rate, Some("TAUX_BENEFICE"), &["benefice", "tauxbenefice", "tauxbenef"]),
+            field("famille_id", Key, Some("FAMILLE_ID"), &[]),
+            field("sous_famille_id", Key, Some("SOUS_FAMILLE_ID"), &[]),
+            field("code_famille", Key, None, &["famille", "codefamille"]),
+            field("code_sous_famille", Key, None, &["sousfamille", "codesousfamille"]),
+            field("actif", Flag, Some("ACTIF"), &["actif", "active"]),
+        ],
+    },
+    TableSpec {
+        name: "devis",
+        default: "DEVIS",
+        words: &["devis", "devisentete", "entetedevis"],
+        fields: &[
+            field("id", Key, Some("ID"), &["id"]),
+            field("numero_devis", Key, Some("NUMERO_DEVIS"), &["code", "numero", "numdevis", "codedevis"]),
+            field("reference_affaire", Text, Some("REFERENCE_AFFAIRE"), &["affaire", "refaffaire", "codeaffaire"]),
+            field("client_id", Key, Some("CLIENT_ID"), &[]),
+            field("code_client", Key, None, &["codeclient", "client"]),
+            field("nom_client", Text, None, &["nom", "nomclient"]),
+            field("montant_ht", Amount, Some("MONTANT_HT"), &["totalht", "montantht", "mtht", "ht"]),
+            field("montant_ttc", Amount, Some("MONTANT_TTC"), &["totalttc", "montantttc", "mtttc", "ttc"]),
+            field("taux_marge", Rate, Some("TAUX_MARGE"), &["tauxmarge", "marge"]),
+            field("date_creation", DateTime, Some("DATE_CREATION"), &["date", "datecreation", "datedevis"]),
+            field("date_validation", DateTime, Some("DATE_VALIDATION"), &["dateconcretis", "datevalidation"]),
+            field("statut", Status, Some("STATUT"), &["etat", "statut"]),
+            field("responsable", Text, Some("RESPONSABLE"), &["responsable", "commercial", "redacteur"]),
+        ],
+    },
+    TableSpec {
+        name: "factures",
+        default: "FACTURES",
+        words: &["facture", "factures", "facturedef", "factureentete", "entetefacture"],
+        fields: &[
+            field("id", Key, Some("ID"), &["id"]),
+            field("numero_facture", Key, Some("NUMERO_FACTURE"), &["code", "numero", "numfacture", "codefacture"]),
+            field("numero_devis", Key, Some("NUMERO_DEVIS"), &["codedevis", "devis", "numdevis"]),
+            field("client_id", Key, Some("CLIENT_ID"), &[]),
+            field("code_client", Key, None, &["codeclient", "client"]),
+            field("nom_client", Text, None, &["nom", "nomclient"]),
+            field("montant_ht", Amount, Some("MONTANT_HT"), &["totalht", "montantht", "mtht", "ht"]),
+            field("montant_ttc", Amount, Some("MONTANT_TTC"), &["totalttc", "montantttc", "mtttc", "ttc"]),
+            field("date_facture", Date, Some("DATE_FACTURE"), &["date", "datefacture"]),
+            field("date_echeance", Date, Some("DATE_ECHEANCE"), &["echeance", "dateecheance"]),
+            field("statut_reglement", Status, Some("STATUT_REGLEMENT"), &["etat", "etatreglement", "statut"]),
+            field(
+                "montant_regle",
+                Amount,
+                Some("MONTANT_REGLE"),
+                &["regle", "montantregle", "totalregle", "reglement"],
+            ),
+        ],
+    },
 ];
+
+/// The logical codes a status field's value map may name.
+pub fn logical_values(table: &str, field: &str) -> Vec<&'static str> {
+    match (table, field) {
+        ("devis", "statut") => Statut::ALL.iter().map(|s| s.code()).collect(),
+        ("factures", "statut_reglement") => StatutReglement::ALL.iter().map(|s| s.code()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The built-in mapping names that `schema = "…"` and `--schema` accept besides a file path.
+pub const BUILTIN: &[&str] = &["batigest"];
 
 /// A SQL Server identifier that passed validation; displays bracket-quoted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,16 +248,67 @@ impl fmt::Display for Ident {
     }
 }
 
+/// How a status field's stored values read as logical codes: `0 → BROUILLON`, …
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValueMap(Vec<(String, &'static str)>);
+
+/// A stored value to compare with, typed as the map's key was written: `0` stays an integer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Raw {
+    Integer(i64),
+    Text(String),
+}
+
+impl ValueMap {
+    /// The logical code of a stored value, if the map names it.
+    pub fn logical(&self, raw: &str) -> Option<&'static str> {
+        let raw = raw.trim();
+        self.0.iter().find(|(stored, _)| stored == raw).map(|(_, logical)| *logical)
+    }
+
+    /// The stored values of a logical code, as parameters should carry them.
+    pub fn raw(&self, logical: &str) -> Vec<Raw> {
+        self.0
+            .iter()
+            .filter(|(_, code)| *code == logical)
+            .map(|(stored, _)| match stored.parse::<i64>() {
+                Ok(n) if n.to_string() == *stored => Raw::Integer(n),
+                _ => Raw::Text(stored.clone()),
+            })
+            .collect()
+    }
+
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &'static str)> {
+        self.0.iter().map(|(stored, logical)| (stored.as_str(), *logical))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TableMap {
-    name: Ident,
-    columns: BTreeMap<String, Ident>,
+    name: Option<Ident>,
+    columns: BTreeMap<&'static str, Option<Ident>>,
+    values: BTreeMap<&'static str, ValueMap>,
 }
 
 /// The active mapping, resolved once: names for every logical table and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mapping {
-    tables: BTreeMap<String, TableMap>,
+    tables: BTreeMap<&'static str, TableMap>,
+}
+
+/// A logical table or field that a command needs but the mapping leaves unmapped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unmapped {
+    #[error(
+        "la table logique {0} n'est reliée à aucune table : renseignez [tables.{0}] name = \"…\" dans le fichier de \
+         correspondance"
+    )]
+    Table(&'static str),
+    #[error(
+        "le champ {table}.{column} n'est pas relié à une colonne : renseignez [tables.{table}.columns] {column} = \"…\" \
+         dans le fichier de correspondance"
+    )]
+    Column { table: &'static str, column: &'static str },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -112,6 +321,7 @@ pub enum MappingError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
+    base: Option<String>,
     #[serde(default)]
     tables: BTreeMap<String, TableOverride>,
 }
@@ -122,29 +332,97 @@ struct TableOverride {
     name: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Default for Mapping {
+    /// The layout of the original integration (DESIGN §3).
     fn default() -> Self {
-        let tables = DEFAULT_LAYOUT
+        let tables = LAYOUT
             .iter()
-            .map(|(table, columns)| {
-                let columns =
-                    columns.iter().map(|column| (column.to_lowercase(), Ident((*column).to_owned()))).collect();
-                ((*table).to_owned(), TableMap { name: Ident(table.to_uppercase()), columns })
+            .map(|spec| {
+                let columns = spec
+                    .fields
+                    .iter()
+                    .map(|field| (field.name, field.default.map(|name| Ident(name.to_owned()))))
+                    .collect();
+                let map = TableMap { name: Some(Ident(spec.default.to_owned())), columns, values: BTreeMap::new() };
+                (spec.name, map)
             })
             .collect();
         Self { tables }
     }
 }
 
+/// What is publicly known of real Batigest databases (`BTG_DOS_<dossier>`); everything else is
+/// left unmapped. The integer `Etat` codes are an assumption to check on the customer's base.
+const BATIGEST: &str = r#"
+[tables.devis]
+name = "Devis"
+values.statut = { 0 = "BROUILLON", 1 = "ENVOYE", 2 = "ACCEPTE", 3 = "REFUSE", 4 = "VALIDE" }
+[tables.devis.columns]
+id = ""
+numero_devis = "Code"
+reference_affaire = ""
+client_id = ""
+code_client = "CodeClient"
+nom_client = "Nom"
+montant_ht = "TotalHT"
+montant_ttc = ""
+taux_marge = ""
+date_creation = "Date"
+date_validation = "DateConcretis"
+statut = "Etat"
+responsable = ""
+
+[tables.ouvrages]
+name = "ElementDef"
+[tables.ouvrages.columns]
+id = ""
+code_ouvrage = "Code"
+libelle = "LibelleStd"
+unite = ""
+prix_achat_ht = "PA"
+prix_vente_ht = ""
+taux_frais_generaux = ""
+taux_benefice = ""
+famille_id = ""
+sous_famille_id = ""
+code_famille = "Famille"
+code_sous_famille = ""
+actif = ""
+
+[tables.familles]
+name = "FamilleArticle"
+columns = { id = "", code_famille = "Code", libelle = "Libelle" }
+
+[tables.clients]
+name = ""
+[tables.sous_familles]
+name = ""
+[tables.factures]
+name = ""
+"#;
+
 impl Mapping {
-    /// The default layout with the overrides of a TOML file:
+    /// A built-in mapping by name (`batigest`).
+    pub fn builtin(name: &str) -> Option<Self> {
+        match name {
+            "batigest" => Some(Self::default().apply(BATIGEST).expect("the built-in batigest mapping is valid")),
+            _ => None,
+        }
+    }
+
+    /// A mapping file: the default layout, or the built-in one named by `base`, with the
+    /// file's changes:
     ///
     /// ```toml
-    /// [tables.devis]
-    /// name = "Devis"
-    /// columns = { numero_devis = "Code", montant_ht = "TotalHT" }
+    /// base = "batigest"
+    /// [tables.factures]
+    /// name = "Facture"
+    /// columns = { numero_facture = "Code", montant_regle = "" }
+    /// values.statut_reglement = { 0 = "NON_REGLE", 1 = "PARTIELLEMENT_REGLE", 2 = "REGLE" }
     /// ```
     pub fn from_file(path: &Path) -> Result<Self, MappingError> {
         let file = path.display().to_string();
@@ -153,57 +431,173 @@ impl Mapping {
         Self::from_toml(&text).map_err(|detail| MappingError::File { file, detail })
     }
 
+    /// A mapping from TOML text, for other modules' tests.
+    #[cfg(test)]
+    pub fn from_toml_for_tests(text: &str) -> Self {
+        Self::from_toml(text).expect("valid mapping")
+    }
+
     fn from_toml(text: &str) -> Result<Self, String> {
+        let base: MappingFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
+        let start = match base.base.as_deref() {
+            None | Some("defaut" | "") => Self::default(),
+            Some(name) => Self::builtin(name)
+                .ok_or_else(|| format!("base « {name} » inconnue (possibles : defaut, {})", BUILTIN.join(", ")))?,
+        };
+        start.apply(text)
+    }
+
+    /// This mapping with the changes of a mapping file's text.
+    fn apply(mut self, text: &str) -> Result<Self, String> {
         let parsed: MappingFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
-        let mut mapping = Self::default();
-        for (table, overrides) in parsed.tables {
-            let known = mapping.tables.keys().cloned().collect::<Vec<_>>().join(", ");
-            let entry = mapping
+        for (table, changes) in parsed.tables {
+            let known = self.tables.keys().copied().collect::<Vec<_>>().join(", ");
+            let (&logical, entry) = self
                 .tables
-                .get_mut(table.as_str())
+                .iter_mut()
+                .find(|(name, _)| **name == table)
                 .ok_or_else(|| format!("table logique inconnue « {table} » (connues : {known})"))?;
-            if let Some(name) = overrides.name {
-                entry.name = Ident::new(&name).map_err(|bad| {
+            if let Some(name) = changes.name {
+                entry.name = identifier(&name).map_err(|bad| {
                     format!("nom de table invalide pour {table} : « {bad} » (lettres, chiffres et _)")
                 })?;
+                // A table that is not there has none of the columns the base gave it.
+                if entry.name.is_none() {
+                    entry.columns.values_mut().for_each(|column| *column = None);
+                    entry.values.clear();
+                }
             }
-            for (column, name) in overrides.columns {
-                let known = entry.columns.keys().cloned().collect::<Vec<_>>().join(", ");
-                let slot = entry
-                    .columns
-                    .get_mut(column.as_str())
-                    .ok_or_else(|| format!("colonne logique inconnue « {table}.{column} » (connues : {known})"))?;
-                *slot = Ident::new(&name).map_err(|bad| {
+            for (column, name) in changes.columns {
+                let slot = column_slot(entry, logical, &column)?;
+                *slot = identifier(&name).map_err(|bad| {
                     format!("nom de colonne invalide pour {table}.{column} : « {bad} » (lettres, chiffres et _)")
                 })?;
             }
+            for (column, pairs) in changes.values {
+                column_slot(entry, logical, &column)?;
+                let allowed = logical_values(logical, &column);
+                let (&field, _) = entry.columns.iter().find(|(name, _)| **name == column).expect("checked above");
+                if allowed.is_empty() {
+                    return Err(format!("{table}.{column} n'accepte pas de table de valeurs (seulement les statuts)"));
+                }
+                let mut map = Vec::new();
+                for (stored, code) in pairs {
+                    let code =
+                        allowed.iter().find(|allowed| allowed.eq_ignore_ascii_case(code.trim())).ok_or_else(|| {
+                            format!(
+                                "valeur « {code} » inconnue pour {table}.{column} (possibles : {})",
+                                allowed.join(", ")
+                            )
+                        })?;
+                    map.push((stored.trim().to_owned(), *code));
+                }
+                entry.values.insert(field, ValueMap(map));
+            }
         }
-        Ok(mapping)
+        Ok(self)
     }
 
     /// The physical name of a logical table. Logical names are fixed in the code: an unknown one
     /// is a bug, not a user error.
-    pub fn table(&self, table: &str) -> &Ident {
-        &self.tables.get(table).unwrap_or_else(|| panic!("unknown logical table {table}")).name
+    pub fn table(&self, table: &str) -> Result<&Ident, Unmapped> {
+        let (name, map) = self.entry(table);
+        map.name.as_ref().ok_or(Unmapped::Table(name))
     }
 
-    /// The physical name of a logical column.
-    pub fn column(&self, table: &str, column: &str) -> &Ident {
+    /// The physical name of a logical column; unmapped if its table is.
+    pub fn column(&self, table: &str, column: &str) -> Result<&Ident, Unmapped> {
+        self.table(table)?;
+        let (table, map) = self.entry(table);
+        let (column, name) = map
+            .columns
+            .iter()
+            .find(|(name, _)| **name == column)
+            .unwrap_or_else(|| panic!("unknown logical column {table}.{column}"));
+        name.as_ref().ok_or(Unmapped::Column { table, column })
+    }
+
+    /// `alias.[Column]`, or a `NULL` of the field's type when unmapped: for fields that are
+    /// only displayed.
+    pub fn select(&self, alias: &str, table: &str, column: &str) -> String {
+        match self.column(table, column) {
+            Ok(name) => format!("{alias}.{name}"),
+            Err(_) => format!("CAST(NULL AS {})", field_spec(table, column).ty.null_type()),
+        }
+    }
+
+    /// The value map of a status field, if any: without one, stored values are the logical codes.
+    pub fn values(&self, table: &str, column: &str) -> Option<&ValueMap> {
+        self.entry(table).1.values.get(column)
+    }
+
+    /// The name a logical table is given, even when its columns do not matter (`schema inspect`).
+    pub fn table_name(&self, table: &str) -> Option<&Ident> {
+        self.entry(table).1.name.as_ref()
+    }
+
+    /// The name a logical column is given, whether or not its table is mapped.
+    pub fn column_name(&self, table: &str, column: &str) -> Option<&Ident> {
+        self.entry(table).1.columns.get(column).and_then(Option::as_ref)
+    }
+
+    fn entry(&self, table: &str) -> (&'static str, &TableMap) {
         self.tables
-            .get(table)
-            .and_then(|t| t.columns.get(column))
-            .unwrap_or_else(|| panic!("unknown logical column {table}.{column}"))
+            .iter()
+            .find(|(name, _)| **name == table)
+            .map_or_else(|| panic!("unknown logical table {table}"), |(name, map)| (*name, map))
     }
 
-    /// Every (table, column) pair the mapping names, for `--check-schema`.
+    /// Every mapped (table, column) pair, for `--check-schema`.
     pub fn names(&self) -> impl Iterator<Item = (&Ident, &Ident)> {
-        self.tables.values().flat_map(|table| table.columns.values().map(move |column| (&table.name, column)))
+        self.tables.values().filter_map(|table| table.name.as_ref().map(|name| (name, table))).flat_map(
+            |(name, table)| table.columns.values().filter_map(move |column| column.as_ref().map(|c| (name, c))),
+        )
     }
 
-    /// The physical tables, in logical order.
+    /// The mapped physical tables, in logical order.
     pub fn tables(&self) -> impl Iterator<Item = &Ident> {
-        self.tables.values().map(|table| &table.name)
+        self.tables.values().filter_map(|table| table.name.as_ref())
     }
+
+    /// The unmapped logical fields (`devis.taux_marge`), whole tables as `factures.*`.
+    pub fn unmapped(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .flat_map(|(table, map)| match map.name {
+                None => vec![format!("{table}.*")],
+                Some(_) => map
+                    .columns
+                    .iter()
+                    .filter(|(_, name)| name.is_none())
+                    .map(|(column, _)| format!("{table}.{column}"))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// `""` leaves a table or column unmapped; anything else must be a valid identifier.
+fn identifier(name: &str) -> Result<Option<Ident>, String> {
+    if name.is_empty() { Ok(None) } else { Ident::new(name).map(Some) }
+}
+
+fn column_slot<'m>(entry: &'m mut TableMap, table: &str, column: &str) -> Result<&'m mut Option<Ident>, String> {
+    let known = entry.columns.keys().copied().collect::<Vec<_>>().join(", ");
+    entry
+        .columns
+        .iter_mut()
+        .find(|(name, _)| **name == column)
+        .map(|(_, slot)| slot)
+        .ok_or_else(|| format!("colonne logique inconnue « {table}.{column} » (connues : {known})"))
+}
+
+/// The specification of a logical field.
+pub fn field_spec(table: &str, column: &str) -> &'static FieldSpec {
+    LAYOUT
+        .iter()
+        .find(|spec| spec.name == table)
+        .and_then(|spec| spec.fields.iter().find(|field| field.name == column))
+        .unwrap_or_else(|| panic!("unknown logical column {table}.{column}"))
 }
 
 /// What the database lacks compared with the mapping.
@@ -228,13 +622,15 @@ pub fn gaps(mapping: &Mapping, present: &[(String, String)]) -> SchemaGaps {
     };
     let mut gaps = SchemaGaps::default();
     for table in mapping.tables() {
-        if !has_table(table.name()) {
+        if !has_table(table.name()) && !gaps.missing_tables.iter().any(|t| t == table.name()) {
             gaps.missing_tables.push(table.name().to_owned());
         }
     }
     for (table, column) in mapping.names() {
-        if has_table(table.name()) && !has_column(table.name(), column.name()) {
-            gaps.missing_columns.push((table.name().to_owned(), column.name().to_owned()));
+        let pair = (table.name().to_owned(), column.name().to_owned());
+        if has_table(table.name()) && !has_column(table.name(), column.name()) && !gaps.missing_columns.contains(&pair)
+        {
+            gaps.missing_columns.push(pair);
         }
     }
     gaps
@@ -258,6 +654,17 @@ mod tests {
         let tables: Vec<_> = mapping.tables().map(Ident::name).collect();
         assert_eq!(tables, ["CLIENTS", "DEVIS", "FACTURES", "FAMILLES", "OUVRAGES", "SOUS_FAMILLES"]);
         assert_eq!(mapping.names().count(), 4 + 11 + 10 + 3 + 11 + 4);
+        assert_eq!(
+            mapping.unmapped(),
+            [
+                "devis.code_client",
+                "devis.nom_client",
+                "factures.code_client",
+                "factures.nom_client",
+                "ouvrages.code_famille",
+                "ouvrages.code_sous_famille"
+            ]
+        );
     }
 
     #[test]
@@ -277,6 +684,61 @@ mod tests {
         let error = Mapping::from_toml("[tables.devis.columns]\nnumero = \"Code\"\n").expect_err("refused");
         assert!(error.contains("devis.numero"), "{error}");
         assert!(Mapping::from_toml("[tables.devise]\n").expect_err("refused").contains("devise"));
+        assert!(Mapping::from_toml("base = \"sage\"\n").expect_err("refused").contains("sage"));
+    }
+
+    #[test]
+    fn empty_names_unmap_and_needing_them_names_the_key() {
+        let mapping = Mapping::from_toml("[tables.devis.columns]\ntaux_marge = \"\"\n[tables.factures]\nname = \"\"\n")
+            .expect("valid mapping");
+        let error = mapping.column("devis", "taux_marge").expect_err("unmapped");
+        assert_eq!(
+            error.to_string(),
+            "le champ devis.taux_marge n'est pas relié à une colonne : renseignez [tables.devis.columns] taux_marge \
+             = \"…\" dans le fichier de correspondance"
+        );
+        assert_eq!(mapping.column("factures", "montant_ht"), Err(Unmapped::Table("factures")));
+        assert_eq!(mapping.select("d", "devis", "taux_marge"), "CAST(NULL AS DECIMAL(9,4))");
+        assert_eq!(mapping.select("d", "devis", "montant_ht"), "d.[MONTANT_HT]");
+        assert!(mapping.names().all(|(t, c)| t.name() != "FACTURES" && c.name() != "TAUX_MARGE"));
+    }
+
+    #[test]
+    fn value_maps_read_and_filter_with_typed_values() {
+        let mapping = Mapping::builtin("batigest").expect("built in");
+        let etat = mapping.values("devis", "statut").expect("a value map");
+        assert_eq!(etat.logical("2"), Some("ACCEPTE"));
+        assert_eq!(etat.logical("7"), None);
+        assert_eq!(etat.raw("VALIDE"), [Raw::Integer(4)]);
+        let mapping = Mapping::from_toml(
+            "base = \"batigest\"\n[tables.devis.values.statut]\n01 = \"brouillon\"\nA = \"ACCEPTE\"\nB = \"accepte\"\n",
+        )
+        .expect("valid mapping");
+        let etat = mapping.values("devis", "statut").expect("a value map");
+        assert_eq!(etat.raw("BROUILLON"), [Raw::Text("01".to_owned())]);
+        assert_eq!(etat.raw("ACCEPTE"), [Raw::Text("A".to_owned()), Raw::Text("B".to_owned())]);
+        assert!(etat.raw("VALIDE").is_empty());
+        let error = Mapping::from_toml("[tables.devis.values.statut]\n0 = \"SIGNE\"\n").expect_err("refused");
+        assert!(error.contains("SIGNE") && error.contains("ACCEPTE"), "{error}");
+        let error = Mapping::from_toml("[tables.devis.values.montant_ht]\n0 = \"X\"\n").expect_err("refused");
+        assert!(error.contains("devis.montant_ht"), "{error}");
+    }
+
+    #[test]
+    fn the_batigest_profile_maps_what_is_known() {
+        let mapping = Mapping::builtin("batigest").expect("built in");
+        let tables: Vec<_> = mapping.tables().map(Ident::name).collect();
+        assert_eq!(tables, ["Devis", "FamilleArticle", "ElementDef"]);
+        assert_eq!(mapping.column("devis", "numero_devis").map(Ident::name), Ok("Code"));
+        assert_eq!(mapping.column("devis", "code_client").map(Ident::name), Ok("CodeClient"));
+        assert_eq!(mapping.column("ouvrages", "code_famille").map(Ident::name), Ok("Famille"));
+        assert!(mapping.column("devis", "taux_marge").is_err() && mapping.column("devis", "client_id").is_err());
+        assert_eq!(mapping.table("factures"), Err(Unmapped::Table("factures")));
+        assert_eq!(mapping.column_name("factures", "montant_ht"), None, "an unmapped table keeps no column name");
+        let extended = Mapping::from_toml("base = \"batigest\"\n[tables.devis.columns]\ntaux_marge = \"Marge\"\n")
+            .expect("valid mapping");
+        assert_eq!(extended.column("devis", "taux_marge").map(Ident::name), Ok("Marge"));
+        assert_eq!(extended.column("devis", "numero_devis").map(Ident::name), Ok("Code"));
     }
 
     #[test]
@@ -289,5 +751,12 @@ mod tests {
         let gaps = gaps(&Mapping::default(), &present);
         assert_eq!(gaps.missing_tables, ["FACTURES"]);
         assert_eq!(gaps.missing_columns, [("DEVIS".to_owned(), "RESPONSABLE".to_owned())]);
+    }
+
+    #[test]
+    fn field_types_accept_compatible_columns() {
+        assert!(FieldType::Status.accepts("int") && FieldType::Status.accepts("NVARCHAR"));
+        assert!(FieldType::Amount.accepts("money") && !FieldType::Amount.accepts("nvarchar"));
+        assert!(FieldType::DateTime.accepts("datetime") && !FieldType::Text.accepts("int"));
     }
 }

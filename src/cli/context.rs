@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Cli;
 use super::global::ColorArg;
 use crate::batigest::connection::{self, Connection, Encryption, Failure, Target, Trust};
-use crate::batigest::schema::Mapping;
+use crate::batigest::queries::ReadError;
+use crate::batigest::schema::{Mapping, Unmapped};
 use crate::config::{Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
@@ -31,13 +32,7 @@ impl Batigest {
     pub fn resolve(cli: &Cli) -> Result<Self> {
         let env = Env::capture()?;
         let settings = Settings::load(&cli.connection, &env)?;
-        let mapping = match &settings.schema.value {
-            Some(path) => Mapping::from_file(path).map_err(|e| {
-                Error::usage(format!("correspondance du schéma refusée : {e}"))
-                    .with_hint("chaque nom doit être un identifiant SQL simple : lettres, chiffres et _")
-            })?,
-            None => Mapping::default(),
-        };
+        let mapping = mapping(settings.schema.value.as_deref())?;
         let target = target(&settings)?;
         // The keyring may block: it is read here, before the async runtime starts.
         let password = credentials::resolve_password(&settings, &env, cli.connection.password_stdin, &Keyring)?;
@@ -53,6 +48,20 @@ impl Batigest {
         }
         Ok(Self { settings, default_store: env.default_store.clone(), target, password, mapping })
     }
+}
+
+/// The active schema mapping: a built-in one by name (`batigest`), a TOML file, or the default
+/// layout. A bad file fails here, before any connection.
+pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
+    let Some(path) = schema else { return Ok(Mapping::default()) };
+    if let Some(builtin) = path.to_str().and_then(Mapping::builtin) {
+        return Ok(builtin);
+    }
+    Mapping::from_file(path).map_err(|e| {
+        Error::usage(format!("correspondance du schéma refusée : {e}")).with_hint(
+            "chaque nom doit être un identifiant SQL simple (lettres, chiffres et _), ou \"\" s'il n'existe pas",
+        )
+    })
 }
 
 fn target(settings: &Settings) -> Result<Target> {
@@ -120,6 +129,24 @@ impl From<Failure> for Error {
         let mut error = Error::new(Kind::Connection, failure.message);
         error.hint = failure.hint;
         error
+    }
+}
+
+impl From<Unmapped> for Error {
+    fn from(unmapped: Unmapped) -> Self {
+        Error::usage(unmapped.to_string()).with_hint(
+            "« jlm-batigest schema inspect --write FICHIER » propose les colonnes de votre base ; indiquez ensuite le \
+             fichier avec --schema FICHIER (ou schema = \"FICHIER\" dans le profil)",
+        )
+    }
+}
+
+impl From<ReadError> for Error {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Unmapped(unmapped) => unmapped.into(),
+            ReadError::Failure(failure) => failure.into(),
+        }
     }
 }
 

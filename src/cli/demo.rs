@@ -71,7 +71,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
     let certificate = dir.path().join("sandbox.pem");
     let mut options = SandboxOptions::new(
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        DataSource::Generate { devis: args.devis, seed: 42, into: None },
+        DataSource::Generate { devis: args.devis, seed: 42, layout: generate::Layout::Default, into: None },
     );
     options.cert_out = Some(certificate.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -96,11 +96,12 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         let mut sink = output::sink(render.options, "devis", &mut destination);
         sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
         let progress = render.progress("devis");
-        let (mut count, mut total_ht, mut total_ttc) = (0_u64, Decimal::ZERO, Decimal::ZERO);
+        // A TTC total is only shown when every TTC is known (an unmapped column has none).
+        let (mut count, mut total_ht, mut total_ttc) = (0_u64, Decimal::ZERO, Some(Decimal::ZERO));
         queries::devis(&mut client, &batigest.mapping, &filter, batigest.target.timeout, |devis| {
             count += 1;
             total_ht += devis.montant_ht;
-            total_ttc += devis.montant_ttc;
+            total_ttc = total_ttc.zip(devis.montant_ttc).map(|(sum, ttc)| sum + ttc);
             // Every 256 rows is plenty for a spinner and spares a clock read per row on big exports.
             if count % 256 == 0 {
                 progress.set_position(count);

@@ -47,8 +47,8 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "SECONDES")]
     pub timeout: Option<u64>,
 
-    /// Fichier de correspondance du schéma (TOML), si la base ne suit pas la disposition par défaut
-    #[arg(long, global = true, value_name = "FICHIER")]
+    /// Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML
+    #[arg(long, global = true, value_name = "FICHIER|batigest")]
     pub schema: Option<PathBuf>,
 
     /// Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données

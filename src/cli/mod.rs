@@ -14,6 +14,7 @@ mod integrations;
 mod login;
 mod logout;
 mod sandbox;
+mod schema;
 mod sync_offer;
 mod test_connection;
 mod values;
@@ -80,6 +81,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     TestConnection(test_connection::Args),
+    Schema(schema::Args),
     SyncOffer(sync_offer::Args),
     Devis(devis::Args),
     Coefficients(coefficients::Args),
@@ -193,6 +195,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
+        Command::Schema(args) => schema::run(args, cli),
         Command::Devis(args) => devis::run(args, cli),
         Command::Coefficients(args) => coefficients::run(args, cli),
         Command::Factures(args) => factures::run(args, cli),

@@ -15,6 +15,8 @@ Exemples :
       1 000 devis générés, en mémoire, sur 127.0.0.1:14330
   jlm-batigest sandbox --generate 1000000 --db batigest.sqlite
       génère un million de devis dans un fichier, puis le sert
+  jlm-batigest sandbox --layout batigest
+      les mêmes données dans la disposition d'une vraie base Batigest (base BTG_DOS_DEMO)
   jlm-batigest sandbox --db fixture.sqlite --listen 127.0.0.1:0 --cert-out sandbox.pem
   tsql -H 127.0.0.1 -p 14330 -U sa -P 'Sandbox!2024' -D BATIGEST_CONNECT
       interroger le bac à sable avec FreeTDS
@@ -43,6 +45,10 @@ pub struct Args {
     /// Graine du générateur : la même graine donne les mêmes données
     #[arg(long, value_name = "GRAINE", default_value_t = 42)]
     seed: u64,
+
+    /// Disposition des tables générées ; batigest sert la base BTG_DOS_DEMO sauf --database
+    #[arg(long, value_enum, value_name = "DISPOSITION", default_value = "defaut")]
+    layout: LayoutArg,
 
     /// Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)
     #[arg(long, value_name = "MOT_DE_PASSE", default_value = sandbox::DEFAULT_PASSWORD)]
@@ -85,6 +91,23 @@ pub struct Args {
     refuse_logins: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LayoutArg {
+    /// celle de l'intégration d'origine (DEVIS, FACTURES, CLIENTS… liées par identifiant)
+    Defaut,
+    /// celle des vraies bases Batigest (Devis, ElementDef, FamilleArticle… liées par code, états entiers)
+    Batigest,
+}
+
+impl From<LayoutArg> for generate::Layout {
+    fn from(arg: LayoutArg) -> Self {
+        match arg {
+            LayoutArg::Defaut => generate::Layout::Default,
+            LayoutArg::Batigest => generate::Layout::Batigest,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum TlsArg {
     /// comme SQL Server : chiffre au moins la connexion, tout si le client le demande
@@ -120,10 +143,17 @@ impl Args {
                 Err(Error::usage(format!("fichier SQLite introuvable : {}", path.display()))
                     .with_hint("ajoutez --generate N pour le créer avec un jeu de données"))
             }
-            (Some(path), None) => Ok(DataSource::File(path.clone())),
-            (into, devis) => {
-                Ok(DataSource::Generate { devis: devis.unwrap_or(DEFAULT_DEVIS), seed: self.seed, into: into.clone() })
+            (Some(_), None) if self.layout != LayoutArg::Defaut => {
+                Err(Error::usage("--layout ne s'applique qu'aux données générées : un fichier --db est servi tel quel")
+                    .with_hint("ajoutez --generate N pour créer le fichier dans cette disposition"))
             }
+            (Some(path), None) => Ok(DataSource::File(path.clone())),
+            (into, devis) => Ok(DataSource::Generate {
+                devis: devis.unwrap_or(DEFAULT_DEVIS),
+                seed: self.seed,
+                layout: self.layout.into(),
+                into: into.clone(),
+            }),
         }
     }
 
@@ -131,6 +161,9 @@ impl Args {
     /// flags describe both ends; environment and profiles are for clients and do not apply here.
     fn options(&self, global: &ConnectionArgs) -> Result<SandboxOptions> {
         let mut options = SandboxOptions::new(self.listen, self.data_source()?);
+        if self.layout == LayoutArg::Batigest {
+            sandbox::BATIGEST_DATABASE.clone_into(&mut options.database);
+        }
         if let Some(database) = &global.database {
             options.database.clone_from(database);
         }

@@ -248,7 +248,7 @@ fn pick(reference: &str, mut found: Vec<Devis>) -> Result<Devis> {
                     format!(
                         "{} ({}, {}, {}, créé le {})",
                         devis.numero,
-                        devis.client_nom,
+                        devis.client_nom.as_deref().unwrap_or("client inconnu"),
                         devis.statut,
                         format::money(devis.montant_ht),
                         format::date_fr(devis.date_creation.date())

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::context::Batigest;
 use super::global::Format;
-use crate::batigest::connection::{self, Failure, ServerStatus, Target};
+use crate::batigest::connection::{self, Failure, ServerStatus};
+use crate::batigest::inspect;
 use crate::batigest::schema::{self, SchemaGaps};
 use crate::error::{Error, Kind, Result};
 
@@ -19,13 +20,14 @@ Exemples :
   jlm-batigest test-connection --format json
       {\"connected\": true, \"server_version\": …, \"database\": …, \"latency_ms\": …, \"message\": …}
 
-Code de sortie 0 si la connexion réussit, 3 sinon ; avec --check-schema, 2 s'il manque une table ou une colonne.";
+Code de sortie 0 si la connexion réussit, 3 sinon ; avec --check-schema, 2 s'il manque une table ou une colonne,
+ou si une colonne de statut contient des valeurs que la correspondance ne traduit pas.";
 
 /// Vérifie la connexion à Batigest : serveur, base, temps d'aller-retour
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Vérifie aussi que chaque table et colonne du schéma utilisé existe
+    /// Vérifie aussi que chaque table et colonne de la correspondance existe, et que les statuts se lisent
     #[arg(long)]
     check_schema: bool,
 }
@@ -35,6 +37,10 @@ struct Report {
     target: String,
     status: Option<ServerStatus>,
     gaps: Option<SchemaGaps>,
+    /// Logical fields the mapping leaves unmapped: not an error, but commands needing them stop.
+    unmapped: Vec<String>,
+    /// Status columns holding values the mapping cannot read.
+    untranslated: Vec<String>,
     failure: Option<Failure>,
 }
 
@@ -52,6 +58,11 @@ impl Report {
                 gaps.missing_tables.len(),
                 gaps.missing_columns.len()
             ),
+            (None, _) if !self.untranslated.is_empty() => format!(
+                "connecté à {}, mais des valeurs de statut ne sont pas traduites : {}",
+                self.target,
+                self.untranslated.join(" ; ")
+            ),
             _ => format!("connecté à {}", self.target),
         }
     }
@@ -60,19 +71,24 @@ impl Report {
 pub async fn run(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn Write) -> Result<()> {
     let target = &batigest.target;
     let password = batigest.password.secret.expose();
-    let mapping = &batigest.mapping;
-    let mut report = Report { target: target.describe(), status: None, gaps: None, failure: None };
+    let mut report = Report {
+        target: target.describe(),
+        status: None,
+        gaps: None,
+        unmapped: Vec::new(),
+        untranslated: Vec::new(),
+        failure: None,
+    };
     match connection::connect(target, password).await {
         Err(failure) => report.failure = Some(failure),
         Ok(mut client) => match connection::server_status(&mut client, target).await {
             Err(failure) => report.failure = Some(failure),
             Ok(status) => {
                 report.status = Some(status);
-                if args.check_schema {
-                    match present_columns(&mut client, target).await {
-                        Ok(present) => report.gaps = Some(schema::gaps(mapping, &present)),
-                        Err(failure) => report.failure = Some(failure),
-                    }
+                if args.check_schema
+                    && let Err(failure) = check_schema(&mut client, batigest, &mut report).await
+                {
+                    report.failure = Some(failure);
                 }
             }
         },
@@ -88,30 +104,31 @@ pub async fn run(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn
         return Err(Error::usage(report.message())
             .with_hint("complétez le fichier de correspondance du schéma (schema = \"…\" dans le profil)"));
     }
+    if !report.untranslated.is_empty() {
+        return Err(Error::usage(report.message()).with_hint(
+            "traduisez chaque valeur stockée en statut dans [tables.TABLE.values.CHAMP] du fichier de correspondance",
+        ));
+    }
     Ok(())
 }
 
-async fn present_columns(
+/// Every mapped name exists, and the status columns hold values the mapping can read.
+async fn check_schema(
     client: &mut connection::Connection,
-    target: &Target,
-) -> Result<Vec<(String, String)>, Failure> {
-    let query = async {
-        client
-            .simple_query("SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS")
-            .await?
-            .into_first_result()
-            .await
-    };
-    let rows = tokio::time::timeout(target.timeout, query)
-        .await
-        .map_err(|_| Failure { message: "délai dépassé en lisant INFORMATION_SCHEMA".to_owned(), hint: None })?
-        .map_err(|e| connection::query_failure(&e))?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            (row.get::<&str, _>(0).unwrap_or_default().to_owned(), row.get::<&str, _>(1).unwrap_or_default().to_owned())
-        })
-        .collect())
+    batigest: &Batigest,
+    report: &mut Report,
+) -> Result<(), Failure> {
+    let (mapping, timeout) = (&batigest.mapping, batigest.target.timeout);
+    let columns = inspect::columns(client, timeout).await?;
+    let present: Vec<(String, String)> = columns.into_iter().map(|c| (c.table, c.column)).collect();
+    let gaps = schema::gaps(mapping, &present);
+    // Sampling a column that is not there would only fail.
+    if gaps.is_empty() {
+        report.untranslated = inspect::untranslated(client, mapping, timeout).await?;
+    }
+    report.gaps = Some(gaps);
+    report.unmapped = mapping.unmapped();
+    Ok(())
 }
 
 fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
@@ -129,6 +146,8 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
                 "missing_tables": report.gaps.as_ref().map(|g| &g.missing_tables),
                 "missing_columns": report.gaps.as_ref().map(|g| g.missing_columns.iter()
                     .map(|(t, c)| format!("{t}.{c}")).collect::<Vec<_>>()),
+                "unmapped_fields": report.gaps.as_ref().map(|_| &report.unmapped),
+                "untranslated_values": report.gaps.as_ref().map(|_| &report.untranslated),
                 "message": report.message(),
             });
             if format == Format::Json {
@@ -162,8 +181,13 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
                 format!("{:.1}", latency_ms.unwrap_or_default()).replace('.', ",")
             )?;
             if let Some(gaps) = &report.gaps {
-                if gaps.is_empty() {
+                if gaps.is_empty() && report.untranslated.is_empty() {
                     writeln!(out, "  Schéma        : complet")?;
+                } else if gaps.is_empty() {
+                    writeln!(out, "  Schéma        : valeurs de statut non traduites")?;
+                    for untranslated in &report.untranslated {
+                        writeln!(out, "    {untranslated}")?;
+                    }
                 } else {
                     writeln!(out, "  Schéma        : incomplet")?;
                     for table in &gaps.missing_tables {
@@ -172,6 +196,10 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
                     for (table, column) in &gaps.missing_columns {
                         writeln!(out, "    colonne manquante : {table}.{column}")?;
                     }
+                }
+                if !report.unmapped.is_empty() {
+                    writeln!(out, "  Non reliés    : {}", report.unmapped.join(", "))?;
+                    writeln!(out, "    (les commandes qui en ont besoin s'arrêtent en les nommant)")?;
                 }
             }
             Ok(())

@@ -110,7 +110,8 @@ impl Store {
     pub async fn sync_devis(&self, request: &Request<'_>) -> Result<Report> {
         let devis = request.devis;
         let montant = cents(devis.montant_ht);
-        let taux = cents(devis.taux_marge);
+        // Unknown when the schema mapping leaves the margin unmapped: stored as NULL.
+        let taux = devis.taux_marge.map(cents);
         if montant.abs() >= MAX_AMOUNT {
             return Err(Error::new(
                 Kind::Store,
@@ -120,7 +121,7 @@ impl Store {
                 ),
             ));
         }
-        if taux.abs() >= MAX_RATE {
+        if let Some(taux) = taux.filter(|taux| taux.abs() >= MAX_RATE) {
             return Err(Error::new(
                 Kind::Store,
                 format!(
@@ -152,7 +153,7 @@ impl Store {
             offer_id: offer.as_ref().map(|o| o.id),
             batigest_ref: Some(devis.reference_affaire.clone().unwrap_or_else(|| devis.numero.clone())),
             montant_batigest: Some(montant),
-            taux_marge: Some(taux),
+            taux_marge: taux,
             statut_batigest: Some(devis.statut.code().to_owned()),
             sync_status: Some(sync_status.to_owned()),
             error_message: note.clone(),
@@ -223,7 +224,7 @@ impl Store {
             .bind(wanted.batigest_ref.clone())
             .bind(devis.numero.clone())
             .bind(money_text(montant))
-            .bind(money_text(taux))
+            .bind(taux.map(money_text))
             .bind(wanted.statut_batigest.clone())
             .bind(at.clone())
             .bind(sync_status)

@@ -380,7 +380,7 @@ mod tests {
         Ouvrage {
             code: code.to_owned(),
             libelle: format!("Ouvrage {code}"),
-            unite: "U".to_owned(),
+            unite: Some("U".to_owned()),
             prix_achat_ht: d(achat),
             prix_vente_ht: d(vente),
             taux_frais_generaux: d(frais),

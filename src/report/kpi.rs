@@ -200,7 +200,7 @@ impl EnCours {
 #[cfg(test)]
 /// `cout_prevu` of a devis; `None` when the rate makes it undefined (a −100 % margin on cost).
 pub fn cout_prevu(devis: &Devis, marge_base: MargeBase) -> Option<Decimal> {
-    let rate = devis.taux_marge / Decimal::ONE_HUNDRED;
+    let rate = devis.taux_marge.unwrap_or_default() / Decimal::ONE_HUNDRED;
     match marge_base {
         MargeBase::Cout => ratio(devis.montant_ht, Decimal::ONE + rate),
         MargeBase::Vente => Some(devis.montant_ht * (Decimal::ONE - rate)),
@@ -355,7 +355,7 @@ mod oracle {
             }
             if devis.statut.is_committed() {
                 sums.ca_prevu += devis.montant_ht;
-                sums.weighted_marge += devis.taux_marge * devis.montant_ht;
+                sums.weighted_marge += devis.taux_marge.unwrap_or_default() * devis.montant_ht;
                 if let Some(invoiced) = invoiced {
                     sums.invoiced_ht += invoiced;
                     match cout_prevu(devis, marge_base) {
@@ -401,11 +401,11 @@ mod tests {
         Devis {
             numero: numero.to_owned(),
             reference_affaire: None,
-            client_code: "C1".to_owned(),
-            client_nom: "Client C1".to_owned(),
+            client_code: Some("C1".to_owned()),
+            client_nom: Some("Client C1".to_owned()),
             montant_ht: d(ht),
-            montant_ttc: d(ht) * d("1.2"),
-            taux_marge: d(taux_marge),
+            montant_ttc: Some(d(ht) * d("1.2")),
+            taux_marge: Some(d(taux_marge)),
             date_creation: NaiveDateTime::parse_from_str(created, "%Y-%m-%d %H:%M:%S").unwrap(),
             date_validation: None,
             statut,
@@ -524,7 +524,7 @@ mod tests {
         // 1200 / 1.2 = 1000; 1200 × 0.8 = 960.
         assert_eq!(cout_prevu(&devis, MargeBase::Cout), Some(d("1000")));
         assert_eq!(cout_prevu(&devis, MargeBase::Vente), Some(d("960")));
-        let absurd = Devis { taux_marge: d("-100"), ..devis };
+        let absurd = Devis { taux_marge: Some(d("-100")), ..devis };
         assert_eq!(cout_prevu(&absurd, MargeBase::Cout), None);
         // An undefined cost leaves the real margin undefined instead of failing.
         let facture = facture("F", Some("D"), "2024-01-02", "100.00", StatutReglement::Regle);

@@ -20,6 +20,8 @@ pub use server::Sandbox;
 pub const DEFAULT_USER: &str = "sa";
 pub const DEFAULT_PASSWORD: &str = "Sandbox!2024";
 pub const DEFAULT_DATABASE: &str = "BATIGEST_CONNECT";
+/// The database of the sandbox in the real Batigest layout, named as Batigest names its files.
+pub const BATIGEST_DATABASE: &str = "BTG_DOS_DEMO";
 pub const DEFAULT_INSTANCE: &str = "SAGEBAT";
 
 /// How the sandbox answers a client's encryption request.
@@ -42,8 +44,8 @@ pub enum TlsMode {
 pub enum DataSource {
     /// An existing SQLite file in the layout of DESIGN §3.
     File(PathBuf),
-    /// A generated dataset, in memory or written to a new file.
-    Generate { devis: u64, seed: u64, into: Option<PathBuf> },
+    /// A generated dataset in one of the two layouts, in memory or written to a new file.
+    Generate { devis: u64, seed: u64, layout: generate::Layout, into: Option<PathBuf> },
 }
 
 #[derive(Debug, Clone)]

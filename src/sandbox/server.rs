@@ -117,18 +117,18 @@ fn open_data(data: &DataSource) -> Result<(Database, Option<generate::Summary>),
         |path: &std::path::Path, e: &dyn std::fmt::Display| SandboxError::Data(format!("{} : {e}", path.display()));
     match data {
         DataSource::File(path) => Ok((Database::open_file(path).map_err(|e| sqlite(path, &e))?, None)),
-        DataSource::Generate { devis, seed, into: None } => {
+        DataSource::Generate { devis, seed, layout, into: None } => {
             let mut summary = None;
             let database = Database::in_memory(|conn| {
-                summary = Some(generate::generate(conn, *devis, *seed)?);
+                summary = Some(generate::generate(conn, *devis, *seed, *layout)?);
                 Ok(())
             })
             .map_err(|e| SandboxError::Data(e.to_string()))?;
             Ok((database, summary))
         }
-        DataSource::Generate { devis, seed, into: Some(path) } => {
+        DataSource::Generate { devis, seed, layout, into: Some(path) } => {
             let conn = rusqlite::Connection::open(path).map_err(|e| sqlite(path, &e))?;
-            let summary = generate::generate(&conn, *devis, *seed).map_err(|e| sqlite(path, &e))?;
+            let summary = generate::generate(&conn, *devis, *seed, *layout).map_err(|e| sqlite(path, &e))?;
             drop(conn);
             Ok((Database::open_file(path).map_err(|e| sqlite(path, &e))?, Some(summary)))
         }

@@ -168,6 +168,32 @@ impl Drop for PgDatabase {
     }
 }
 
+/// Splits an RFC 4180 CSV text (no embedded newlines in the data) into records of fields.
+pub fn csv(text: &str, separator: char) -> Vec<Vec<String>> {
+    text.split("\r\n")
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let mut fields = Vec::new();
+            let mut field = String::new();
+            let mut quoted = false;
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                match (c, quoted) {
+                    ('"', true) if chars.peek() == Some(&'"') => {
+                        field.push('"');
+                        chars.next();
+                    }
+                    ('"', _) => quoted = !quoted,
+                    (c, false) if c == separator => fields.push(std::mem::take(&mut field)),
+                    (c, _) => field.push(c),
+                }
+            }
+            fields.push(field);
+            fields
+        })
+        .collect()
+}
+
 /// The fixture: a few rows whose every value is known, covering each type the sandbox serves.
 pub fn write_fixture(path: &Path) {
     let conn = rusqlite::Connection::open(path).expect("create the fixture");

@@ -13,6 +13,7 @@ mod dashboard;
 mod demo;
 mod docs;
 mod reading;
+mod real_layout;
 mod sandbox_cli;
 mod sync_offer;
 mod test_connection;

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::common::Sandbox;
+use crate::common::{Sandbox, csv};
 
 /// Rows added to the base fixture: ouvrages for every coefficient case, open invoices of every kind.
 const EXTRA: &str = "
@@ -41,32 +41,6 @@ fn stderr(output: &Output) -> String {
 
 fn json(output: &Output) -> Value {
     serde_json::from_str(&ok(output)).expect("one JSON document")
-}
-
-/// Splits an RFC 4180 CSV text (no embedded newlines in this fixture) into records of fields.
-fn csv(text: &str, separator: char) -> Vec<Vec<String>> {
-    text.split("\r\n")
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            let mut fields = Vec::new();
-            let mut field = String::new();
-            let mut quoted = false;
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        field.push('"');
-                        chars.next();
-                    }
-                    ('"', _) => quoted = !quoted,
-                    (c, false) if c == separator => fields.push(std::mem::take(&mut field)),
-                    (c, _) => field.push(c),
-                }
-            }
-            fields.push(field);
-            fields
-        })
-        .collect()
 }
 
 fn column<'a>(records: &'a [Vec<String>], name: &str) -> Vec<&'a str> {

@@ -88,6 +88,82 @@ pub const SCHEMA_SQL: &str = concat!(tables_sql!(), indexes_sql!());
 const TABLES_SQL: &str = tables_sql!();
 const INDEXES_SQL: &str = indexes_sql!();
 
+/// The real Batigest layout (PascalCase tables linked by codes, 8-character zero-padded devis
+/// codes, integer states), filled from the default tables, which it then replaces: the business
+/// data are the same row for row. The invoice tables carry names that the built-in `batigest`
+/// mapping does not know, as at a real customer's. Names are renamed away first because SQLite
+/// ignores case (`DEVIS` and `Devis` are one table to it).
+const BATIGEST_LAYOUT_SQL: &str = "
+ALTER TABLE CLIENTS RENAME TO gen_clients;
+ALTER TABLE FAMILLES RENAME TO gen_familles;
+ALTER TABLE SOUS_FAMILLES RENAME TO gen_sous_familles;
+ALTER TABLE OUVRAGES RENAME TO gen_ouvrages;
+ALTER TABLE DEVIS RENAME TO gen_devis;
+ALTER TABLE FACTURES RENAME TO gen_factures;
+
+CREATE TABLE Client (Code NVARCHAR(20) NOT NULL PRIMARY KEY, Nom NVARCHAR(100) NOT NULL, Ville NVARCHAR(60) NULL);
+INSERT INTO Client SELECT CODE_CLIENT, NOM, VILLE FROM gen_clients ORDER BY ID;
+
+CREATE TABLE FamilleArticle (Code NVARCHAR(20) NOT NULL PRIMARY KEY, Libelle NVARCHAR(100) NOT NULL);
+INSERT INTO FamilleArticle SELECT CODE_FAMILLE, LIBELLE FROM gen_familles ORDER BY ID;
+
+CREATE TABLE SousFamilleArticle (Code NVARCHAR(20) NOT NULL PRIMARY KEY, Famille NVARCHAR(20) NOT NULL,
+  Libelle NVARCHAR(100) NOT NULL);
+INSERT INTO SousFamilleArticle SELECT s.CODE_SOUS_FAMILLE, f.CODE_FAMILLE, s.LIBELLE
+  FROM gen_sous_familles s JOIN gen_familles f ON f.ID = s.FAMILLE_ID ORDER BY s.ID;
+
+CREATE TABLE ElementDef (Code NVARCHAR(30) NOT NULL PRIMARY KEY, LibelleStd NVARCHAR(200) NOT NULL,
+  Unite NVARCHAR(10) NOT NULL, Famille NVARCHAR(20) NULL, SousFamille NVARCHAR(20) NULL,
+  PA DECIMAL(18,4) NOT NULL, PV DECIMAL(18,4) NOT NULL, TauxFraisGeneraux DECIMAL(9,4) NOT NULL,
+  TauxBenefice DECIMAL(9,4) NOT NULL, Actif BIT NOT NULL);
+INSERT INTO ElementDef SELECT o.CODE_OUVRAGE, o.LIBELLE, o.UNITE, f.CODE_FAMILLE, s.CODE_SOUS_FAMILLE,
+  o.PRIX_ACHAT_HT, o.PRIX_VENTE_HT, o.TAUX_FRAIS_GENERAUX, o.TAUX_BENEFICE, o.ACTIF
+  FROM gen_ouvrages o LEFT JOIN gen_familles f ON f.ID = o.FAMILLE_ID
+  LEFT JOIN gen_sous_familles s ON s.ID = o.SOUS_FAMILLE_ID ORDER BY o.ID;
+
+CREATE TABLE Devis (Code NVARCHAR(8) NOT NULL PRIMARY KEY, Nom NVARCHAR(100) NOT NULL, Date DATETIME2 NOT NULL,
+  DateConcretis DATETIME2 NULL, Etat INT NOT NULL, CodeClient NVARCHAR(20) NOT NULL,
+  TotalHT DECIMAL(18,2) NOT NULL, TotalTTC DECIMAL(18,2) NOT NULL, Sujet NVARCHAR(100) NULL,
+  TempsMO DECIMAL(9,2) NULL, Affaire NVARCHAR(50) NULL, TauxMarge DECIMAL(9,4) NOT NULL,
+  Responsable NVARCHAR(100) NULL);
+INSERT INTO Devis SELECT printf('%08d', d.ID), c.NOM, d.DATE_CREATION, d.DATE_VALIDATION,
+  CASE d.STATUT WHEN 'BROUILLON' THEN 0 WHEN 'ENVOYE' THEN 1 WHEN 'ACCEPTE' THEN 2 WHEN 'REFUSE' THEN 3 ELSE 4 END,
+  c.CODE_CLIENT, d.MONTANT_HT, d.MONTANT_TTC,
+  CASE WHEN d.REFERENCE_AFFAIRE IS NULL THEN 'Menuiseries' ELSE 'Chantier ' || d.REFERENCE_AFFAIRE END,
+  ROUND(d.MONTANT_HT / 250.0), d.REFERENCE_AFFAIRE, d.TAUX_MARGE, d.RESPONSABLE
+  FROM gen_devis d JOIN gen_clients c ON c.ID = d.CLIENT_ID ORDER BY d.ID;
+
+CREATE TABLE Facture (Code NVARCHAR(20) NOT NULL PRIMARY KEY, CodeDevis NVARCHAR(8) NULL,
+  CodeClient NVARCHAR(20) NOT NULL, Nom NVARCHAR(100) NOT NULL, Date DATE NOT NULL, Echeance DATE NOT NULL,
+  TotalHT DECIMAL(18,2) NOT NULL, TotalTTC DECIMAL(18,2) NOT NULL, Etat INT NOT NULL, MontantRegle DECIMAL(18,2) NULL);
+INSERT INTO Facture SELECT f.NUMERO_FACTURE, CASE WHEN d.ID IS NULL THEN NULL ELSE printf('%08d', d.ID) END,
+  c.CODE_CLIENT, c.NOM, f.DATE_FACTURE, f.DATE_ECHEANCE, f.MONTANT_HT, f.MONTANT_TTC,
+  CASE f.STATUT_REGLEMENT WHEN 'NON_REGLE' THEN 0 WHEN 'PARTIELLEMENT_REGLE' THEN 1 ELSE 2 END, f.MONTANT_REGLE
+  FROM gen_factures f JOIN gen_clients c ON c.ID = f.CLIENT_ID LEFT JOIN gen_devis d ON d.NUMERO_DEVIS = f.NUMERO_DEVIS
+  ORDER BY f.ID;
+
+DROP TABLE gen_factures;
+DROP TABLE gen_devis;
+DROP TABLE gen_ouvrages;
+DROP TABLE gen_sous_familles;
+DROP TABLE gen_familles;
+DROP TABLE gen_clients;
+
+CREATE INDEX IX_Devis_Date ON Devis(Date);
+CREATE INDEX IX_Facture_CodeDevis ON Facture(CodeDevis);
+CREATE INDEX IX_Facture_Date ON Facture(Date);
+";
+
+/// How the generated tables are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// The layout of the original integration (DESIGN §3).
+    #[default]
+    Default,
+    /// The layout of real Batigest databases (see [`BATIGEST_LAYOUT_SQL`]).
+    Batigest,
+}
+
 /// First day of the generated history (first possible `DATE_CREATION`).
 pub const FIRST_DATE: &str = "2023-01-01";
 /// The snapshot date: last possible creation, validation, invoice and payment date.
@@ -114,14 +190,15 @@ pub struct Summary {
     pub factures: u64,
 }
 
-/// Creates the schema and fills it: `devis` quotes, deterministic for `seed`.
+/// Creates the schema in `layout` and fills it: `devis` quotes, deterministic for `seed`; both
+/// layouts hold the same business data for the same seed.
 ///
 /// The tables must not exist yet. Everything is written in one transaction; while it runs the
 /// connection's journal is off and its cache enlarged (restored afterwards): a failed load can
 /// leave a file half-written, which is fine for a generated sandbox database.
-pub fn generate(conn: &Connection, devis: u64, seed: u64) -> rusqlite::Result<Summary> {
+pub fn generate(conn: &Connection, devis: u64, seed: u64, layout: Layout) -> rusqlite::Result<Summary> {
     let saved = LoadPragmas::apply(conn)?;
-    let result = load(conn, devis, seed);
+    let result = load(conn, devis, seed, layout);
     // Restore even after a failure; the load's error matters more than a restore error.
     let restored = saved.restore(conn);
     let summary = result?;
@@ -162,7 +239,7 @@ impl LoadPragmas {
     }
 }
 
-fn load(conn: &Connection, n: u64, seed: u64) -> rusqlite::Result<Summary> {
+fn load(conn: &Connection, n: u64, seed: u64, layout: Layout) -> rusqlite::Result<Summary> {
     let tx = conn.unchecked_transaction()?;
     tx.execute_batch(TABLES_SQL)?;
     let days = day_table();
@@ -171,7 +248,10 @@ fn load(conn: &Connection, n: u64, seed: u64) -> rusqlite::Result<Summary> {
     let clients = clients::make_clients(n, seed);
     clients::insert_clients(&tx, &clients)?;
     let (devis, factures) = devis::insert_devis_and_factures(&tx, &days, &clients, n, seed)?;
-    tx.execute_batch(INDEXES_SQL)?;
+    match layout {
+        Layout::Default => tx.execute_batch(INDEXES_SQL)?,
+        Layout::Batigest => tx.execute_batch(BATIGEST_LAYOUT_SQL)?,
+    }
     tx.commit()?;
     Ok(Summary { clients: clients.len() as u64, familles, sous_familles, ouvrages, devis, factures })
 }

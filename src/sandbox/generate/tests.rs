@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 fn db(n: u64, seed: u64) -> (Connection, Summary) {
     let conn = Connection::open_in_memory().unwrap();
-    let summary = generate(&conn, n, seed).unwrap();
+    let summary = generate(&conn, n, seed, Layout::Default).unwrap();
     (conn, summary)
 }
 
@@ -459,42 +459,31 @@ fn helpers() {
     assert_eq!(alloc.iter().sum::<u64>(), 1_000);
 }
 
-/// Writes a dataset to inspect by hand: `GEN_N=1000 GEN_OUT=/tmp/x.db cargo test … write_file -- --ignored`.
 #[test]
-#[ignore = "writes a file for manual inspection"]
-fn write_file() {
-    let n = std::env::var("GEN_N").map_or(1000, |v| v.parse().unwrap());
-    let path = std::env::var("GEN_OUT").unwrap_or_else(|_| "/tmp/batigest-gen.db".into());
-    let _ = std::fs::remove_file(&path);
-    let conn = Connection::open(&path).unwrap();
-    println!("{:?}", generate(&conn, n, 1).unwrap());
-}
-
-/// Row counts for the report: `cargo test --release … counts -- --ignored --nocapture`.
-#[test]
-#[ignore = "prints figures for the report"]
-fn counts() {
-    for n in [10, 1000] {
-        let (_, s) = db(n, 1);
-        println!("N={n}: {s:?}");
+fn the_batigest_layout_holds_the_same_business_data() {
+    let (default, summary) = db(300, 7);
+    let real = Connection::open_in_memory().unwrap();
+    assert_eq!(generate(&real, 300, 7, Layout::Batigest).unwrap(), summary);
+    let tables = strings(&real, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    assert_eq!(tables, ["Client", "Devis", "ElementDef", "Facture", "FamilleArticle", "SousFamilleArticle"]);
+    assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE length(Code) = 8 AND Code GLOB '[0-9]*'"), 300);
+    assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE typeof(Etat) = 'integer'"), 300);
+    for (default_sql, real_sql) in [
+        ("SELECT CAST(SUM(MONTANT_HT) * 100 AS INT) FROM DEVIS", "SELECT CAST(SUM(TotalHT) * 100 AS INT) FROM Devis"),
+        ("SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'", "SELECT COUNT(*) FROM Devis WHERE Etat = 2"),
+        (
+            "SELECT CAST(SUM(MONTANT_TTC) * 100 AS INT) FROM FACTURES WHERE STATUT_REGLEMENT = 'REGLE'",
+            "SELECT CAST(SUM(TotalTTC) * 100 AS INT) FROM Facture WHERE Etat = 2",
+        ),
+        (
+            "SELECT COUNT(*) FROM FACTURES f JOIN DEVIS d ON d.NUMERO_DEVIS = f.NUMERO_DEVIS",
+            "SELECT COUNT(*) FROM Facture f JOIN Devis d ON d.Code = f.CodeDevis",
+        ),
+        (
+            "SELECT COUNT(*) FROM OUVRAGES o JOIN FAMILLES f ON f.ID = o.FAMILLE_ID",
+            "SELECT COUNT(*) FROM ElementDef o JOIN FamilleArticle f ON f.Code = o.Famille",
+        ),
+    ] {
+        assert_eq!(count(&default, default_sql), count(&real, real_sql), "{real_sql}");
     }
-}
-
-/// Timing of a million quotes into a file: `cargo test --release … million -- --ignored --nocapture`.
-#[test]
-#[ignore = "slow in debug builds; run in release by hand"]
-fn million() {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = Connection::open(dir.path().join("batigest.db")).unwrap();
-    let start = std::time::Instant::now();
-    let s = generate(&conn, 1_000_000, 1).unwrap();
-    println!("N=1000000: {s:?} in {:?} (file)", start.elapsed());
-    let mem = Connection::open_in_memory().unwrap();
-    let start = std::time::Instant::now();
-    generate(&mem, 1_000_000, 1).unwrap();
-    println!("N=1000000 in {:?} (memory)", start.elapsed());
-    let by_status = strings(&conn, "SELECT STATUT || ' ' || COUNT(*) FROM DEVIS GROUP BY STATUT");
-    let by_reglement =
-        strings(&conn, "SELECT STATUT_REGLEMENT || ' ' || COUNT(*) FROM FACTURES GROUP BY STATUT_REGLEMENT");
-    println!("{by_status:?}\n{by_reglement:?}");
 }

@@ -1116,7 +1116,7 @@ INSERT INTO FACTURES VALUES
         }
     }
 
-    fn streaming(rows: u64) -> f64 {
+    fn streaming(rows: u64) {
         let database = Database::in_memory(|c| {
             c.execute_batch(DDL)?;
             c.execute(
@@ -1133,23 +1133,13 @@ INSERT INTO FACTURES VALUES
         .unwrap();
         let mut s = database.session(info()).unwrap();
         let mut counter = Counter(0);
-        let start = std::time::Instant::now();
         s.execute_batch("SELECT * FROM DEVIS", &mut counter).unwrap();
-        let elapsed = start.elapsed().as_secs_f64();
         assert_eq!(counter.0, rows);
-        rows as f64 / elapsed
     }
 
+    /// Throughput is measured by `scripts/bench-sandbox.sh`; this checks every row gets through.
     #[test]
     fn streams_100k_rows() {
-        let rate = streaming(100_000);
-        eprintln!("streamed 100000 rows at {rate:.0} rows/s");
-    }
-
-    #[test]
-    #[ignore = "a million rows: run in release with --ignored"]
-    fn streams_a_million_rows() {
-        let rate = streaming(1_000_000);
-        eprintln!("streamed 1000000 rows at {rate:.0} rows/s");
+        streaming(100_000);
     }
 }

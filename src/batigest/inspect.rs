@@ -1,0 +1,428 @@
+//! `schema inspect`: what the connected database holds (`INFORMATION_SCHEMA.COLUMNS`), which of
+//! its tables and columns could stand for each logical field, and a commented mapping file.
+//!
+//! The heuristic is meant to be explained in one sentence: a column is a candidate for a field
+//! when its type can hold the field and its name (lower case, without `_`) is the field's name,
+//! its default name, or a word Batigest uses for it (`TotalHT` for `montant_ht`) — an exact
+//! match, proposed — or merely contains such a word — a weaker candidate, listed only. A table is
+//! a candidate when its name matches the same way; among candidates, the table where most fields
+//! match exactly wins.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::connection::{Connection, Failure};
+use super::queries::{Param, Sql, stored_text, stream};
+use super::schema::{FieldSpec, Ident, LAYOUT, Mapping, TableSpec, logical_values};
+
+/// One column of the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbColumn {
+    pub table: String,
+    pub column: String,
+    pub data_type: String,
+}
+
+/// The columns of every table and view of the connected database, in table then column order.
+pub async fn columns(client: &mut Connection, timeout: Duration) -> Result<Vec<DbColumn>, Failure> {
+    let sql = Sql::new(
+        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS ORDER BY TABLE_NAME, ORDINAL_POSITION"
+            .to_owned(),
+    );
+    let mut columns = Vec::new();
+    stream(client, &sql, timeout, |row| {
+        let text = |index| row.get::<&str, _>(index).unwrap_or_default().to_owned();
+        columns.push(DbColumn { table: text(0), column: text(1), data_type: text(2) });
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(columns)
+}
+
+/// At most this many distinct values of a status column are shown to whoever writes its value map.
+const SAMPLED_VALUES: i64 = 20;
+
+/// A few distinct values of `table.column`, sorted, for the comment above a value map.
+pub async fn sample_values(
+    client: &mut Connection,
+    (table, column): (&Ident, &Ident),
+    timeout: Duration,
+) -> Result<Vec<String>, Failure> {
+    let mut sql = Sql::new(String::new());
+    let top = sql.param(Param::BigInt(SAMPLED_VALUES));
+    sql.text = format!("SELECT DISTINCT TOP ({top}) t.{column} FROM {table} t WHERE t.{column} IS NOT NULL");
+    let mut values = Vec::new();
+    stream(client, &sql, timeout, |row| {
+        values.push(stored_text(&row, 0)?);
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    values.sort_by(|a, b| match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => a.cmp(b),
+    });
+    Ok(values)
+}
+
+/// The status fields whose column holds values that neither are logical codes nor have a
+/// translation in the field's value map: `factures.statut_reglement (Facture.Etat) : 0, 1, 2`.
+/// Without this check, filtering on such a column would quietly match nothing.
+pub async fn untranslated(
+    client: &mut Connection,
+    mapping: &Mapping,
+    timeout: Duration,
+) -> Result<Vec<String>, Failure> {
+    let mut found = Vec::new();
+    for (table, field) in [("devis", "statut"), ("factures", "statut_reglement")] {
+        let (Ok(name), Ok(column)) = (mapping.table(table), mapping.column(table, field)) else { continue };
+        let readable = |value: &String| match mapping.values(table, field) {
+            Some(map) => map.logical(value).is_some(),
+            None => logical_values(table, field).iter().any(|code| code.eq_ignore_ascii_case(value.trim())),
+        };
+        let unknown: Vec<String> =
+            sample_values(client, (name, column), timeout).await?.into_iter().filter(|v| !readable(v)).collect();
+        if !unknown.is_empty() {
+            found.push(format!("{table}.{field} ({}.{}) : {}", name.name(), column.name(), unknown.join(", ")));
+        }
+    }
+    Ok(found)
+}
+
+/// How a logical table or field stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// The active mapping names it and the database has it.
+    Resolved,
+    /// Not resolved, but a table or column matches its name exactly.
+    Proposed,
+    /// Nothing to propose: to be completed by hand (or left unmapped).
+    Open,
+}
+
+impl State {
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Resolved => "relié",
+            State::Proposed => "proposé",
+            State::Open => "à compléter",
+        }
+    }
+}
+
+/// What the inspection says of one logical field.
+#[derive(Debug, Clone)]
+pub struct FieldReport {
+    pub spec: &'static FieldSpec,
+    pub state: State,
+    /// The column written in the mapping file: resolved or proposed.
+    pub column: Option<String>,
+    /// Other candidate columns, best first, with their types.
+    pub candidates: Vec<String>,
+    /// What the active mapping named, when the database lacks it.
+    pub missing: Option<String>,
+}
+
+/// What the inspection says of one logical table and its fields.
+#[derive(Debug, Clone)]
+pub struct TableReport {
+    pub spec: &'static TableSpec,
+    pub state: State,
+    pub table: Option<String>,
+    pub candidates: Vec<String>,
+    pub missing: Option<String>,
+    pub fields: Vec<FieldReport>,
+}
+
+fn normalize(name: &str) -> String {
+    name.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+}
+
+/// 2 for an exact match of the name, the default name or a known word; 1 when the name contains
+/// a known word of four letters or more; 0 otherwise.
+fn name_score(name: &str, logical: &str, default: Option<&str>, words: &[&str]) -> u8 {
+    let name = normalize(name);
+    let exact = name == normalize(logical) || default.is_some_and(|d| normalize(d) == name) || words.contains(&&*name);
+    if exact {
+        2
+    } else {
+        u8::from(words.iter().chain([&logical]).any(|word| word.len() >= 4 && name.contains(&normalize(word))))
+    }
+}
+
+/// The candidate columns of `table` for `field`, best first: (score, column, type).
+fn field_candidates<'c>(columns: &'c [DbColumn], table: &str, field: &FieldSpec) -> Vec<(u8, &'c DbColumn)> {
+    let mut found: Vec<(u8, &DbColumn)> = columns
+        .iter()
+        .filter(|c| c.table.eq_ignore_ascii_case(table) && field.ty.accepts(&c.data_type))
+        .map(|c| (name_score(&c.column, field.name, field.default_name(), field.words), c))
+        .filter(|(score, _)| *score > 0)
+        .collect();
+    found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    found
+}
+
+/// The distinct table names of the database, in order.
+fn table_names(columns: &[DbColumn]) -> Vec<&str> {
+    let mut names: Vec<&str> = columns.iter().map(|c| c.table.as_str()).collect();
+    names.dedup();
+    names
+}
+
+fn present(columns: &[DbColumn], table: &str, column: Option<&str>) -> Option<String> {
+    columns
+        .iter()
+        .find(|c| c.table.eq_ignore_ascii_case(table) && column.is_none_or(|name| c.column.eq_ignore_ascii_case(name)))
+        .map(|c| if column.is_some() { c.column.clone() } else { c.table.clone() })
+}
+
+/// Compares the database with the active mapping and proposes what it does not resolve.
+pub fn inspect(mapping: &Mapping, columns: &[DbColumn]) -> Vec<TableReport> {
+    let tables = table_names(columns);
+    LAYOUT
+        .iter()
+        .map(|spec| {
+            let active = mapping.table_name(spec.name).map(Ident::name);
+            let resolved = active.and_then(|name| present(columns, name, None));
+            let exact_fields = |table: &str| {
+                spec.fields
+                    .iter()
+                    .filter(|field| field_candidates(columns, table, field).first().is_some_and(|c| c.0 == 2))
+                    .count()
+            };
+            let mut candidates: Vec<(u8, usize, &str)> = tables
+                .iter()
+                .map(|table| {
+                    (name_score(table, spec.name, Some(spec.default_name()), spec.words), exact_fields(table), *table)
+                })
+                .filter(|(score, _, _)| *score > 0)
+                .collect();
+            candidates.sort_by_key(|(score, fields, _)| std::cmp::Reverse((*score, *fields)));
+            let (state, table) = match (&resolved, candidates.first()) {
+                (Some(table), _) => (State::Resolved, Some(table.clone())),
+                (None, Some((2, _, table))) if Ident::new(table).is_ok() => {
+                    (State::Proposed, Some((*table).to_owned()))
+                }
+                _ => (State::Open, None),
+            };
+            let fields = spec
+                .fields
+                .iter()
+                .map(|field| match &table {
+                    Some(table) => inspect_field(mapping, columns, (spec.name, table), field),
+                    None => FieldReport {
+                        spec: field,
+                        state: State::Open,
+                        column: None,
+                        candidates: Vec::new(),
+                        missing: None,
+                    },
+                })
+                .collect();
+            TableReport {
+                spec,
+                state,
+                candidates: candidates
+                    .iter()
+                    .map(|(_, _, name)| (*name).to_owned())
+                    .filter(|name| Some(name) != table.as_ref())
+                    .collect(),
+                missing: active.filter(|_| resolved.is_none()).map(str::to_owned),
+                table,
+                fields,
+            }
+        })
+        .collect()
+}
+
+fn inspect_field(
+    mapping: &Mapping,
+    columns: &[DbColumn],
+    (logical, table): (&str, &str),
+    field: &'static FieldSpec,
+) -> FieldReport {
+    let active = mapping.column_name(logical, field.name).map(Ident::name);
+    let resolved = active.and_then(|name| present(columns, table, Some(name)));
+    let found = field_candidates(columns, table, field);
+    let (state, column) = match (&resolved, found.first()) {
+        (Some(column), _) => (State::Resolved, Some(column.clone())),
+        (None, Some((2, c))) if Ident::new(&c.column).is_ok() => (State::Proposed, Some(c.column.clone())),
+        _ => (State::Open, None),
+    };
+    FieldReport {
+        spec: field,
+        state,
+        candidates: found
+            .iter()
+            .filter(|(_, c)| Some(&c.column) != column.as_ref())
+            .map(|(_, c)| format!("{} ({})", c.column, c.data_type))
+            .collect(),
+        missing: active.filter(|_| resolved.is_none()).map(str::to_owned),
+        column,
+    }
+}
+
+/// A TOML string: identifiers and type names need no escapes, but a comment or value must never
+/// break a line.
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn comment(state: State, candidates: &[String], missing: Option<&String>) -> String {
+    let mut text = match state {
+        State::Resolved => "relié par la correspondance active".to_owned(),
+        State::Proposed => "proposé d'après le nom et le type : à vérifier".to_owned(),
+        State::Open if candidates.is_empty() => "à compléter, ou laisser vide si la base ne l'a pas".to_owned(),
+        State::Open => "à compléter".to_owned(),
+    };
+    if let Some(missing) = missing {
+        let _ = write!(text, " (la correspondance active indiquait {missing}, absent de la base)");
+    }
+    if !candidates.is_empty() {
+        let _ = write!(text, " ; autres candidats : {}", candidates.join(", "));
+    }
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// The commented mapping file IT completes: every logical table and field, explicitly.
+/// `values` holds, per status field, the distinct values found in its column.
+pub fn mapping_file(
+    reports: &[TableReport],
+    mapping: &Mapping,
+    database: &str,
+    values: &[((&str, &str), Vec<String>)],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Correspondance du schéma Batigest de la base {database}, proposée par « jlm-batigest schema inspect ».\n\
+         # Chaque champ logique est relié à une colonne de la base ; \"\" le laisse non relié : les commandes qui en\n\
+         # ont besoin s'arrêtent en le nommant, celles qui ne font que l'afficher laissent la colonne vide.\n\
+         # « proposé » : deviné d'après le nom et le type, à vérifier. « à compléter » : aucune colonne reconnue.\n\
+         # Ensuite : jlm-batigest --schema CE_FICHIER test-connection --check-schema"
+    );
+    for report in reports {
+        let _ = writeln!(out, "\n[tables.{}]", report.spec.name);
+        let _ = writeln!(
+            out,
+            "name = {}  # {}",
+            quoted(report.table.as_deref().unwrap_or_default()),
+            comment(report.state, &report.candidates, report.missing.as_ref())
+        );
+        for ((table, field), sampled) in values.iter().filter(|((table, _), _)| *table == report.spec.name) {
+            write_values(&mut out, mapping, (table, field), sampled);
+        }
+        let _ = writeln!(out, "[tables.{}.columns]", report.spec.name);
+        for field in &report.fields {
+            let _ = writeln!(
+                out,
+                "{} = {}  # {}",
+                field.spec.name,
+                quoted(field.column.as_deref().unwrap_or_default()),
+                comment(field.state, &field.candidates, field.missing.as_ref())
+            );
+        }
+    }
+    out
+}
+
+/// The value map of a status field: the active one, or a commented template with the values
+/// found in the column when they are not the logical codes already.
+fn write_values(out: &mut String, mapping: &Mapping, (table, field): (&str, &str), sampled: &[String]) {
+    let codes = logical_values(table, field);
+    if let Some(map) = mapping.values(table, field) {
+        let _ = writeln!(out, "# {table}.{field} : valeurs stockées → statuts, à vérifier ({})", codes.join(", "));
+        let _ = writeln!(out, "[tables.{table}.values.{field}]");
+        for (stored, logical) in map.pairs() {
+            let _ = writeln!(out, "{} = {}", quoted(stored), quoted(logical));
+        }
+        return;
+    }
+    if sampled.iter().all(|value| codes.contains(&value.as_str())) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "# {table}.{field} : valeurs trouvées dans la colonne : {}.\n\
+         # Traduisez chacune en statut ({}) en décommentant et complétant :",
+        sampled.join(", "),
+        codes.join(", ")
+    );
+    let _ = writeln!(out, "# [tables.{table}.values.{field}]");
+    for value in sampled {
+        let _ = writeln!(out, "# {} = \"\"", quoted(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(table: &str, columns: &[(&str, &str)]) -> Vec<DbColumn> {
+        columns
+            .iter()
+            .map(|(column, data_type)| DbColumn {
+                table: table.to_owned(),
+                column: (*column).to_owned(),
+                data_type: (*data_type).to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_score_by_exact_word_then_contained_word() {
+        assert_eq!(name_score("TotalHT", "montant_ht", Some("MONTANT_HT"), &["totalht"]), 2);
+        assert_eq!(name_score("MONTANT_HT", "montant_ht", Some("MONTANT_HT"), &[]), 2);
+        assert_eq!(name_score("DateEcheanceReelle", "date_echeance", None, &["echeance"]), 1);
+        assert_eq!(name_score("Sujet", "reference_affaire", None, &["affaire"]), 0);
+    }
+
+    #[test]
+    fn resolves_proposes_and_leaves_open() {
+        let mut columns = db(
+            "Facture",
+            &[("Code", "nvarchar"), ("Date", "date"), ("TotalHT", "decimal"), ("Etat", "int"), ("Regle2", "nvarchar")],
+        );
+        columns.extend(db("Devis", &[("Code", "nvarchar"), ("TotalHT", "decimal"), ("MargeBrute", "float")]));
+        let mapping = Mapping::builtin("batigest").expect("built in");
+        let reports = inspect(&mapping, &columns);
+        let factures = reports.iter().find(|r| r.spec.name == "factures").expect("factures");
+        assert_eq!((factures.state, factures.table.as_deref()), (State::Proposed, Some("Facture")));
+        let field = |name: &str| factures.fields.iter().find(|f| f.spec.name == name).expect("field");
+        assert_eq!(
+            (field("numero_facture").state, field("numero_facture").column.as_deref()),
+            (State::Proposed, Some("Code"))
+        );
+        assert_eq!(field("date_facture").column.as_deref(), Some("Date"));
+        assert_eq!(field("statut_reglement").column.as_deref(), Some("Etat"));
+        // A text column cannot hold an amount, whatever its name.
+        assert_eq!((field("montant_regle").state, field("montant_regle").column.as_deref()), (State::Open, None));
+        let devis = reports.iter().find(|r| r.spec.name == "devis").expect("devis");
+        assert_eq!(devis.state, State::Resolved);
+        let marge = devis.fields.iter().find(|f| f.spec.name == "taux_marge").expect("taux_marge");
+        assert_eq!((marge.state, marge.column.as_deref()), (State::Open, None));
+        assert_eq!(marge.candidates, ["MargeBrute (float)"]);
+        let missing = devis.fields.iter().find(|f| f.spec.name == "date_creation").expect("date_creation");
+        assert_eq!(missing.missing.as_deref(), Some("Date"));
+
+        let sampled = [(("devis", "statut"), vec![]), (("factures", "statut_reglement"), vec!["0".into(), "1".into()])];
+        let text = mapping_file(&reports, &mapping, "BTG", &sampled);
+        assert!(text.contains("[tables.factures]\nname = \"Facture\"  # proposé"), "{text}");
+        assert!(text.contains("# [tables.factures.values.statut_reglement]\n# \"0\" = \"\"\n# \"1\" = \"\""), "{text}");
+        assert!(text.contains("[tables.devis.values.statut]\n\"0\" = \"BROUILLON\""), "{text}");
+        let parsed = Mapping::from_toml_for_tests(&text);
+        assert_eq!(parsed.column("factures", "date_facture").map(Ident::name), Ok("Date"));
+        assert!(parsed.column("factures", "montant_regle").is_err());
+    }
+}

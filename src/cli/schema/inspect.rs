@@ -1,0 +1,140 @@
+//! `jlm-batigest schema inspect`: candidates for every logical field, and a mapping file to complete.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::batigest::inspect::{self, State, TableReport};
+use crate::batigest::schema::{FieldType, Ident, LAYOUT};
+use crate::cli::Cli;
+use crate::cli::context::{Batigest, Render, block_on};
+use crate::error::{Error, Result};
+use crate::output::{self, Cell, Column, Destination, Kind};
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest --schema batigest schema inspect
+  jlm-batigest --schema batigest schema inspect --write correspondance.toml
+  jlm-batigest --schema correspondance.toml test-connection --check-schema
+      confirme ensuite que chaque table et colonne du fichier existe
+
+Un champ « relié » l'est par la correspondance active ; « proposé » : une colonne porte son nom (ou un
+nom que Batigest emploie pour lui) et son type convient ; « à compléter » : rien de sûr, les candidats
+plus lointains sont listés.";
+
+/// Lit INFORMATION_SCHEMA et propose une colonne pour chaque champ logique
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Écrit un fichier de correspondance commenté (TOML) à compléter
+    #[arg(long, value_name = "FICHIER")]
+    write: Option<PathBuf>,
+
+    /// Remplace le fichier de --write s'il existe déjà
+    #[arg(long, requires = "write")]
+    force: bool,
+}
+
+const COLUMNS: [Column; 6] = [
+    Column { key: "table", header: "Table", kind: Kind::Text },
+    Column { key: "champ", header: "Champ", kind: Kind::Text },
+    Column { key: "etat", header: "État", kind: Kind::Text },
+    Column { key: "nom", header: "Dans la base", kind: Kind::Text },
+    Column { key: "absent", header: "Absent de la base", kind: Kind::Text },
+    Column { key: "candidats", header: "Autres candidats", kind: Kind::Text },
+];
+
+fn text(items: &[String]) -> Cell {
+    if items.is_empty() { Cell::Empty } else { items.join(", ").into() }
+}
+
+fn rows(reports: &[TableReport]) -> Vec<[Cell; 6]> {
+    let mut rows = Vec::new();
+    for report in reports {
+        rows.push([
+            report.spec.name.into(),
+            Cell::Empty,
+            report.state.label().into(),
+            report.table.clone().into(),
+            report.missing.clone().into(),
+            text(&report.candidates),
+        ]);
+        for field in &report.fields {
+            rows.push([
+                report.spec.name.into(),
+                field.spec.name.into(),
+                field.state.label().into(),
+                field.column.clone().into(),
+                field.missing.clone().into(),
+                text(&field.candidates),
+            ]);
+        }
+    }
+    rows
+}
+
+pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+    if let Some(path) = &args.write
+        && path.exists()
+        && !args.force
+    {
+        return Err(Error::usage(format!("{} existe déjà : rien n'a été écrit", path.display()))
+            .with_hint("choisissez un autre nom, ou ajoutez --force pour le remplacer"));
+    }
+    let batigest = Batigest::resolve(cli)?;
+    let render = Render::resolve(cli)?;
+    let timeout = batigest.target.timeout;
+    let mapping = &batigest.mapping;
+    let (reports, values) = block_on(async {
+        let mut client = batigest.connect().await?;
+        let columns = inspect::columns(&mut client, timeout).await?;
+        let reports = inspect::inspect(mapping, &columns);
+        // The values stored in each status column, for whoever writes its value map.
+        let mut values = Vec::new();
+        for report in &reports {
+            let Some(table) = report.table.as_deref().and_then(|t| Ident::new(t).ok()) else { continue };
+            for field in report.fields.iter().filter(|f| f.spec.ty == FieldType::Status) {
+                let Some(column) = field.column.as_deref().and_then(|c| Ident::new(c).ok()) else { continue };
+                let sampled = inspect::sample_values(&mut client, (&table, &column), timeout).await?;
+                values.push(((report.spec.name, field.spec.name), sampled));
+            }
+        }
+        Ok::<_, Error>((reports, values))
+    })?;
+
+    let mut destination = render.destination()?;
+    let mut sink = output::sink(render.options, "champs", &mut destination);
+    sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+    for row in rows(&reports) {
+        sink.row(&row, output::Style { highlight: row[2] == Cell::from(State::Open.label()) })
+            .map_err(|e| Error::output(&e))?;
+    }
+    sink.finish().map_err(|e| Error::output(&e))?;
+    Render::commit(destination)?;
+
+    if let Some(path) = &args.write {
+        let text = inspect::mapping_file(&reports, mapping, &batigest.target.database, &values);
+        let written = Destination::open(Some(path))
+            .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.commit()))
+            .map_err(|e| {
+                Error::usage(format!("impossible d'écrire {} : {e}", path.display()))
+                    .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
+            });
+        written?;
+        if !cli.quiet {
+            let count = |state| reports.iter().flat_map(|r| &r.fields).filter(|f| f.state == state).count();
+            let total: usize = LAYOUT.iter().map(|t| t.fields.len()).sum();
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "Correspondance écrite dans {} : {} champs reliés, {} proposés, {} à compléter (sur {total}).\n\
+                 Vérifiez-la, complétez-la, puis : jlm-batigest --schema {} test-connection --check-schema",
+                path.display(),
+                count(State::Resolved),
+                count(State::Proposed),
+                count(State::Open),
+                path.display(),
+            );
+        }
+    }
+    Ok(())
+}
