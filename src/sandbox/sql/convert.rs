@@ -86,6 +86,8 @@ pub(crate) fn float_to_unscaled(f: f64, scale: u8) -> Option<i128> {
 /// below 2⁵⁰·10⁻ˢ two decimals 10⁻ˢ apart never share a double, so no other decimal of `scale`
 /// digits — the shortest text included — reads back as `f`. `None` when the check fails; the
 /// caller then goes through the text.
+// Exact float equality is the point of the check, not an oversight.
+#[allow(clippy::float_cmp)]
 fn float_to_unscaled_fast(f: f64, scale: u8) -> Option<i128> {
     const LIMIT: f64 = (1_u64 << 50) as f64;
     if scale > 15 {
