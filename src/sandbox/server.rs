@@ -631,7 +631,9 @@ impl ResultSink for TdsSink<'_> {
         self.push_token()?;
         self.rows_in_result += 1;
         if self.context.drop_after_rows.is_some_and(|limit| self.rows_in_result >= limit) {
-            let bytes = self.writer.take_full_packets();
+            // Every row so far reaches the client, whatever the packet size; the message never ends.
+            let fresh = MessageWriter::new(PacketType::TabularResult, self.context.packet_size);
+            let bytes = std::mem::replace(&mut self.writer, fresh).abandon();
             self.out.blocking_send(Output::Bytes(bytes)).map_err(|_| Stop::Disconnected)?;
             return Err(Stop::DropConnection);
         }

@@ -225,6 +225,17 @@ impl MessageWriter {
         out
     }
 
+    /// Everything written so far as packets none of which is flagged EOM: what a server that
+    /// dies mid-result has put on the wire. The message stays unfinished for the client.
+    #[must_use]
+    pub fn abandon(mut self) -> Vec<u8> {
+        let mut out = self.take_full_packets();
+        if !self.pending.is_empty() {
+            push_packet(&mut out, self.ty, 0, self.spid, self.next_id, &self.pending);
+        }
+        out
+    }
+
     /// The remaining bytes as the final packet(s), the last one flagged EOM.
     #[must_use]
     pub fn finish(mut self) -> Vec<u8> {
@@ -274,6 +285,15 @@ mod tests {
             bytes = &bytes[len..];
         }
         out
+    }
+
+    #[test]
+    fn abandon_sends_everything_without_eom() {
+        let mut w = MessageWriter::new(PacketType::TabularResult, 512);
+        w.write(&[7; 600]);
+        let bytes = w.abandon();
+        assert_eq!(bytes.len(), 600 + 2 * HEADER_LEN);
+        assert_eq!((bytes[1], bytes[512 + 1]), (0, 0), "no packet is the last one");
     }
 
     #[test]
