@@ -83,7 +83,7 @@ _jlm__batigest() {
 
     case "${cmd}" in
         jlm__batigest)
-            opts="-o -v -q -h -V --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection schema sync-offer devis coefficients factures analytics integrations dashboard login logout config sandbox demo completions man"
+            opts="-o -v -q -h -V --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures analytics dashboard sync-offer integrations schema login logout config sandbox demo completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -54,14 +54,14 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -s q -l quiet -d
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -s V -l version -d 'Affiche la version'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "test-connection" -d 'Vérifie la connexion à Batigest : serveur, base, temps d\'aller-retour'
-complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "schema" -d 'Relie les tables et colonnes de votre base Batigest aux champs de l\'outil'
-complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sync-offer" -d 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d\'intégration, journal'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "devis" -d 'Liste les devis de Batigest, du plus récent au plus ancien'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "coefficients" -d 'Coefficients de marge des ouvrages actifs, par famille, sous-famille ou ouvrage'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "factures" -d 'Factures en attente de règlement : reste dû, retards, ancienneté, totaux'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "analytics" -d 'Indicateurs : conversion, chiffre d\'affaires prévu, facturé, réalisé, marges prévues et réelles'
-complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "integrations" -d 'Trace des synchronisations : chaque devis synchronisé et son offre JLM ERP'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "dashboard" -d 'Tableau de bord : connexion, indicateurs du mois et de l\'année, retards, familles sous cible'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sync-offer" -d 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d\'intégration, journal'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "integrations" -d 'Trace des synchronisations : chaque devis synchronisé et son offre JLM ERP'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "schema" -d 'Relie les tables et colonnes de votre base Batigest aux champs de l\'outil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d 'Enregistre le mot de passe SQL du profil dans le trousseau du système'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "config" -d 'Montre la configuration effective, ou le chemin du fichier de configuration'
@@ -98,98 +98,6 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s h -l help -d 'Affiche l\'aide'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
-login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
-csv\t'CSV (RFC 4180)'
-json\t'un document JSON'
-ndjson\t'un objet JSON par ligne'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
-always\t'toujours'
-never\t'jamais'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l no-progress -d 'Pas de barre de progression'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s h -l help -d 'Affiche l\'aide'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -f -a "inspect" -d 'Lit INFORMATION_SCHEMA et propose une colonne pour chaque champ logique'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l write -d 'Écrit un fichier de correspondance commenté (TOML) à compléter' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
-login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
-csv\t'CSV (RFC 4180)'
-json\t'un document JSON'
-ndjson\t'un objet JSON par ligne'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
-always\t'toujours'
-never\t'jamais'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l force -d 'Remplace le fichier de --write s\'il existe déjà'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l no-progress -d 'Pas de barre de progression'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Affiche l\'aide'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ref -d 'Numéro du devis ou référence d\'affaire (ex. DEVIS-2024-001)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l offer -d 'Offre JLM ERP à lier (son id), au lieu de la chercher par référence' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l since -d 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l user -d 'Utilisateur SQL' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
-login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
-csv\t'CSV (RFC 4180)'
-json\t'un document JSON'
-ndjson\t'un objet JSON par ligne'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
-always\t'toujours'
-never\t'jamais'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l all -d 'Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l dry-run -d 'Montre ce qui changerait sans rien écrire'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l no-progress -d 'Pas de barre de progression'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l from -d 'Créés à partir de cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l to -d 'Créés jusqu\'à cette date (incluse)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l statut -d 'Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE' -r
@@ -357,6 +265,69 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l html -d 'Écrit aussi un rapport HTML autonome avec graphiques dans FICHIER' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l au -d 'Date du rapport (défaut : aujourd\'hui)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ref -d 'Numéro du devis ou référence d\'affaire (ex. DEVIS-2024-001)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l offer -d 'Offre JLM ERP à lier (son id), au lieu de la chercher par référence' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l since -d 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l all -d 'Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l dry-run -d 'Montre ce qui changerait sans rien écrire'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l statut -d 'Seulement cet état de synchronisation' -r -f -a "synced\t'lié à son offre (ou enregistré, sans table offers)'
 manual_review\t'aucune offre ne correspond : à lier à la main'
 error\t'en erreur'
@@ -391,36 +362,65 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -s h -l help -d 'Affiche l\'aide'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l html -d 'Écrit aussi un rapport HTML autonome avec graphiques dans FICHIER' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l au -d 'Date du rapport (défaut : aujourd\'hui)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l user -d 'Utilisateur SQL' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
 csv\t'CSV (RFC 4180)'
 json\t'un document JSON'
 ndjson\t'un objet JSON par ligne'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
 always\t'toujours'
 never\t'jamais'"
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l no-progress -d 'Pas de barre de progression'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -f -a "inspect" -d 'Lit INFORMATION_SCHEMA et propose une colonne pour chaque champ logique'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l write -d 'Écrit un fichier de correspondance commenté (TOML) à compléter' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l force -d 'Remplace le fichier de --write s\'il existe déjà'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r

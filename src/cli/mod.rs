@@ -81,14 +81,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     TestConnection(test_connection::Args),
-    Schema(schema::Args),
-    SyncOffer(sync_offer::Args),
     Devis(devis::Args),
     Coefficients(coefficients::Args),
     Factures(factures::Args),
     Analytics(analytics::Args),
-    Integrations(integrations::Args),
     Dashboard(dashboard::Args),
+    SyncOffer(sync_offer::Args),
+    Integrations(integrations::Args),
+    Schema(schema::Args),
     Login(login::Args),
     Logout(logout::Args),
     Config(config::Args),
