@@ -206,12 +206,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Dashboard(args) => dashboard::run(args, cli),
         Command::Completions(args) => docs::completions(args, command()),
         Command::Man(args) => docs::man(args, &command()),
-        Command::TestConnection(args) => {
-            let batigest = context::Batigest::resolve(cli)?;
-            let format = cli.output.format.unwrap_or_default();
-            let mut stdout = std::io::stdout().lock();
-            context::block_on(test_connection::run(args, &batigest, format, &mut stdout))
-        }
+        Command::TestConnection(args) => test_connection::run(args, cli),
     }
 }
 

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::context::Batigest;
+use super::Cli;
+use super::context::{Batigest, block_on};
 use super::global::Format;
 use crate::batigest::connection::{self, Failure, ServerStatus};
 use crate::batigest::inspect;
@@ -68,7 +69,14 @@ impl Report {
     }
 }
 
-pub async fn run(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn Write) -> Result<()> {
+pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+    let batigest = Batigest::resolve(cli)?;
+    let format = cli.output.format.unwrap_or_default();
+    let mut stdout = std::io::stdout().lock();
+    block_on(check(args, &batigest, format, &mut stdout))
+}
+
+async fn check(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn Write) -> Result<()> {
     let target = &batigest.target;
     let password = batigest.password.secret.expose();
     let mut report = Report {
