@@ -97,16 +97,33 @@ fn target(settings: &Settings) -> Result<Target> {
 /// Ctrl-C drops the work where it stands: an unfinished `-o` file is removed, an open store
 /// transaction rolls back, and the run ends with code 130.
 pub fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
-    runtime.block_on(async {
+    block_on_interruptible(async {
         tokio::select! {
             result = work => result,
-            _ = tokio::signal::ctrl_c() => Err(Error::new(Kind::Interrupted, "interrompu (Ctrl-C) ; rien d'inachevé n'a été gardé")),
+            () = interrupted() => Err(interruption("interrompu (Ctrl-C) ; rien d'inachevé n'a été gardé")),
         }
     })
+}
+
+/// For work that handles Ctrl-C itself (with [`interrupted`]), e.g. to trace it before ending.
+pub fn block_on_interruptible<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?
+        .block_on(work)
+}
+
+/// Resolves at Ctrl-C. Without a signal handler, never.
+pub async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The error of an interrupted run (exit 130).
+pub fn interruption(message: &str) -> Error {
+    Error::new(Kind::Interrupted, message)
 }
 
 impl Batigest {

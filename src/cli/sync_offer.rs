@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::Cli;
-use super::context::{Batigest, Render, block_on};
+use super::context::{Batigest, Render, block_on_interruptible, interrupted, interruption};
 use super::values;
 use crate::batigest::queries;
 use crate::config::Env;
@@ -73,7 +73,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
     let job = Job { args, cli, env: &env, batigest: &batigest, render: &render };
-    block_on(async {
+    block_on_interruptible(async {
         let store = Store::open(
             batigest.settings.jlm_db.value.as_deref(),
             env.default_store.as_deref(),
@@ -81,9 +81,20 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         )
         .await?;
         let mut client = batigest.connect().await?;
-        match &args.reference {
-            Some(reference) => job.one(&store, &mut client, reference).await,
-            None => job.all(&store, &mut client).await,
+        let work = async {
+            match &args.reference {
+                Some(reference) => job.one(&store, &mut client, reference).await,
+                None => job.all(&store, &mut client).await,
+            }
+        };
+        tokio::select! {
+            result = work => result,
+            // The devis in flight rolled back with the dropped work; the trace says why it stopped.
+            () = interrupted() => {
+                let error = interruption("synchronisation interrompue (Ctrl-C) : les devis déjà écrits le restent, le devis en cours n'a rien écrit");
+                job.log_failure(&store, args.reference.as_deref(), None, &error).await;
+                Err(error)
+            }
         }
     })
 }

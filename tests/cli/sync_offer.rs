@@ -497,3 +497,22 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     }
     records
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_with_130_and_a_trace() {
+    let store = Store::default_file();
+    // Each answer of Batigest takes 700 ms: the batch is still running when it is interrupted.
+    let sandbox = Sandbox::with_fixture_plus(HUNDRED_DEVIS, &["--latency-ms", "700"]);
+    // The store exists, as it does after any first run.
+    assert_eq!(run(&sandbox, &store, &["integrations"]).status.code(), Some(0));
+    let child = spawn(&sandbox, &store, &["sync-offer", "--all"]);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("exit");
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output));
+    let errors = store.rows("SELECT error_message FROM batigest_sync_log WHERE outcome = 'error'");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0][0].contains("interrompue"), "{errors:?}");
+}
