@@ -258,18 +258,13 @@ pub fn write(sink: &mut dyn RecordSink, report: &Report, settings: &Settings) ->
         .groups
         .iter()
         .map(|group| {
-            let famille = group.key.famille();
-            let target = famille.and_then(|f| {
-                settings.cibles.iter().find(|(code, _)| code.eq_ignore_ascii_case(&f.code)).map(|(_, c)| *c)
-            });
-            let below = famille.is_some_and(|f| analysis.familles_sous_cible.iter().any(|s| s.famille == f));
             vec![
                 group.key.code().unwrap_or(NON_CLASSE).into(),
                 group.key.libelle().into(),
                 (group.stats.nombre as i64).into(),
                 group.stats.moyenne.into(),
-                target.into(),
-                target.map(|_| below).into(),
+                group.cible.into(),
+                group.cible.map(|_| group.sous_cible).into(),
             ]
         })
         .collect();
@@ -291,11 +286,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     });
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let settings = Settings {
-        grouping: Grouping::Famille,
-        tolerance: batigest.settings.tolerance.value,
-        cibles: batigest.settings.cibles.value.clone(),
-    };
+    let settings = batigest.coefficient_settings(Grouping::Famille);
     let report = block_on(compute(&batigest, period, granularity))?;
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);

@@ -129,15 +129,11 @@ fn ouvrage_cells(line: &OuvrageCoefficient<'_>, tolerance: rust_decimal::Decimal
 pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let settings = Settings {
-        grouping: match args.par {
-            Par::Famille => Grouping::Famille,
-            Par::SousFamille => Grouping::SousFamille,
-            Par::Ouvrage => Grouping::Ouvrage,
-        },
-        tolerance: batigest.settings.tolerance.value,
-        cibles: batigest.settings.cibles.value.clone(),
-    };
+    let settings = batigest.coefficient_settings(match args.par {
+        Par::Famille => Grouping::Famille,
+        Par::SousFamille => Grouping::SousFamille,
+        Par::Ouvrage => Grouping::Ouvrage,
+    });
     let ouvrages = block_on(async {
         let mut client = batigest.connect().await?;
         let mut ouvrages: Vec<Ouvrage> = Vec::new();
@@ -197,12 +193,6 @@ fn write(sink: &mut dyn RecordSink, report: &CoefficientReport<'_>, settings: &S
         let columns: Vec<Column> = key_columns.iter().chain(GROUP_STATS.iter()).copied().collect();
         sink.begin(&columns)?;
         for group in &report.groups {
-            let famille = group.key.famille();
-            let cible =
-                famille.and_then(|f| report.familles_sous_cible.iter().find(|s| s.famille == f).map(|s| s.cible));
-            let target = famille.and_then(|f| {
-                settings.cibles.iter().find(|(code, _)| code.eq_ignore_ascii_case(&f.code)).map(|(_, c)| *c)
-            });
             let mut cells: Vec<Cell> = match group.key {
                 GroupKey::SousFamille { famille, .. } => {
                     vec![
@@ -222,10 +212,10 @@ fn write(sink: &mut dyn RecordSink, report: &CoefficientReport<'_>, settings: &S
                 stats.max.into(),
                 stats.moyenne_theorique.into(),
                 Cell::from(group.hors_tolerance.len() as i64),
-                target.into(),
-                target.map(|_| cible.is_some()).into(),
+                group.cible.into(),
+                group.cible.map(|_| group.sous_cible).into(),
             ]);
-            sink.row(&cells, Style { highlight: cible.is_some() })?;
+            sink.row(&cells, Style { highlight: group.sous_cible })?;
         }
         let beyond: Vec<Vec<Cell>> = report
             .ouvrages

@@ -16,6 +16,7 @@ use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::output::{Destination, Format, Options};
+use crate::report::coefficients::{Grouping, Settings as CoefficientSettings};
 
 pub struct Batigest {
     pub settings: Settings,
@@ -134,6 +135,15 @@ impl Batigest {
 }
 
 impl Batigest {
+    /// The coefficient rules of the profile (tolerance, targets), grouped as asked.
+    pub fn coefficient_settings(&self, grouping: Grouping) -> CoefficientSettings {
+        CoefficientSettings {
+            grouping,
+            tolerance: self.settings.tolerance.value,
+            cibles: self.settings.cibles.value.clone(),
+        }
+    }
+
     /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
     pub async fn store(&self) -> Result<Store> {
         Store::open(self.settings.jlm_db.value.as_deref(), self.default_store.as_deref(), self.settings.timeout.value)

@@ -14,7 +14,7 @@ use crate::batigest::{connection, queries};
 use crate::error::{Error, Result};
 use crate::output::html::{self, Dashboard, FamilyPoint, KpiLine, LateInvoice, MonthPoint};
 use crate::output::{self, Cell, Column, Destination, Kind, Style, format};
-use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
+use crate::report::coefficients::{self, Grouping, NON_CLASSE};
 use crate::report::factures::{OpenFacture, SummaryBuilder};
 use crate::report::kpi::{Granularity, Kpis, Period};
 
@@ -128,11 +128,7 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
     late.truncate(LATE_SHOWN);
     let totals = summary.finish().totals;
 
-    let settings = Settings {
-        grouping: Grouping::Famille,
-        tolerance: batigest.settings.tolerance.value,
-        cibles: batigest.settings.cibles.value.clone(),
-    };
+    let settings = batigest.coefficient_settings(Grouping::Famille);
     let analysis = coefficients::analyse(&ouvrages, &settings);
     let families = analysis
         .groups
@@ -141,9 +137,8 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
             code: group.key.code().unwrap_or(NON_CLASSE).to_owned(),
             libelle: group.key.libelle().to_owned(),
             moyenne: group.stats.moyenne,
-            cible: group.key.famille().and_then(|f| {
-                settings.cibles.iter().find(|(code, _)| code.eq_ignore_ascii_case(&f.code)).map(|(_, c)| *c)
-            }),
+            cible: group.cible,
+            sous_cible: group.sous_cible,
         })
         .collect();
 
@@ -282,7 +277,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let below = dashboard
         .families
         .iter()
-        .filter(|f| f.cible.is_some_and(|cible| f.moyenne < cible))
+        .filter(|f| f.sous_cible)
         .map(|f| vec![f.code.as_str().into(), f.libelle.as_str().into(), f.moyenne.into(), f.cible.into()])
         .collect();
     sink.section("familles_sous_cible", "Familles sous leur cible", &FAMILIES, below).map_err(io)?;

@@ -68,6 +68,7 @@ pub struct FamilyPoint {
     pub libelle: String,
     pub moyenne: Decimal,
     pub cible: Option<Decimal>,
+    pub sous_cible: bool,
 }
 
 const STYLE: &str = "
@@ -369,8 +370,7 @@ fn late(html: &mut String, dashboard: &Dashboard) {
         );
     }
     html.push_str("</table>\n</section>\n");
-    let below: Vec<&FamilyPoint> =
-        dashboard.families.iter().filter(|f| f.cible.is_some_and(|cible| f.moyenne < cible)).collect();
+    let below: Vec<&FamilyPoint> = dashboard.families.iter().filter(|f| f.sous_cible).collect();
     if !below.is_empty() {
         html.push_str(
             "<section>\n<h2>Familles sous leur cible</h2>\n<table>\n<tr><th>Famille</th><th>Libellé</th>\
@@ -427,6 +427,7 @@ mod tests {
                 libelle: "Portes".to_owned(),
                 moyenne: Decimal::new(14, 1),
                 cible: Some(Decimal::new(15, 1)),
+                sous_cible: true,
             }],
             ..Dashboard::default()
         };

@@ -222,6 +222,11 @@ pub struct CoefficientGroup<'a> {
     pub stats: GroupStats,
     /// The group's ouvrages whose `|écart|` exceeds the tolerance, by ouvrage code.
     pub hors_tolerance: Vec<OuvrageCoefficient<'a>>,
+    /// The target of the group's famille, if the profile sets one.
+    pub cible: Option<Decimal>,
+    /// Whether the group's famille is below its target (judged on the famille's mean, whatever the
+    /// grouping).
+    pub sous_cible: bool,
 }
 
 /// An ouvrage of a famille below target, with the sale price that would bring it to the target.
@@ -289,19 +294,22 @@ pub fn analyse<'a>(ouvrages: &'a [Ouvrage], settings: &Settings) -> CoefficientR
     let lines: Vec<OuvrageCoefficient<'a>> =
         ouvrages.iter().filter(|ouvrage| ouvrage.actif).map(OuvrageCoefficient::new).collect();
     let anomalies = lines.iter().copied().filter(OuvrageCoefficient::is_anomaly).collect();
+    let familles_sous_cible: Vec<FamilleBelowTarget<'a>> = group(&lines, Grouping::Famille)
+        .into_iter()
+        .filter_map(|(key, members)| below_target(key.famille()?, &members, &settings.cibles))
+        .collect();
     let groups = group(&lines, settings.grouping)
         .into_iter()
         .filter_map(|(key, members)| {
+            let famille = key.famille();
             Some(CoefficientGroup {
                 key,
                 stats: GroupStats::of(&members)?,
                 hors_tolerance: members.into_iter().filter(|line| line.is_beyond(settings.tolerance)).collect(),
+                cible: famille.and_then(|f| cible_of(f, &settings.cibles)),
+                sous_cible: famille.is_some_and(|f| familles_sous_cible.iter().any(|below| below.famille == f)),
             })
         })
-        .collect();
-    let familles_sous_cible = group(&lines, Grouping::Famille)
-        .into_iter()
-        .filter_map(|(key, members)| below_target(key.famille()?, &members, &settings.cibles))
         .collect();
     CoefficientReport {
         grouping: settings.grouping,
