@@ -8,13 +8,12 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::Cli;
-use super::context::{Batigest, Render, block_on};
+use super::context::{Batigest, Render, block_on, local_time, open_store};
 use super::values;
 use crate::batigest::analytics::{self, Month};
 use crate::batigest::queries;
 use crate::config::{self, Env};
 use crate::error::{Error, Kind as ErrorKind, Result};
-use crate::jlm::Store;
 use crate::jlm::analytics::{Analytics, SavedAnalytics};
 use crate::model::Ouvrage;
 use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style};
@@ -344,7 +343,7 @@ fn history_cells(saved: &SavedAnalytics) -> Vec<Cell> {
     let a = &saved.analytics;
     vec![
         saved.id.into(),
-        saved.generated_at.map(local).into(),
+        saved.generated_at.map(local_time).into(),
         a.periode.as_str().into(),
         a.nombre_devis.into(),
         a.nombre_factures.into(),
@@ -354,12 +353,6 @@ fn history_cells(saved: &SavedAnalytics) -> Vec<Cell> {
         a.marge_prevue_moyenne.into(),
         a.marge_reelle_moyenne.into(),
     ]
-}
-
-/// The store keeps UTC; people read their own time.
-fn local(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
-    use chrono::TimeZone;
-    chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local()
 }
 
 /// A cell from a value of a saved JSON document, typed by its column.
@@ -380,8 +373,7 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
     let settings = config::Settings::load(&cli.connection, &env)?;
     let render = Render::resolve(cli)?;
     block_on(async {
-        let store =
-            Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await?;
+        let store = open_store(&settings, env.default_store.as_deref()).await?;
         let mut destination = render.destination()?;
         let io = |e: std::io::Error| Error::output(&e);
         if let Some(id) = args.id {

@@ -146,9 +146,20 @@ impl Batigest {
 
     /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
     pub async fn store(&self) -> Result<Store> {
-        Store::open(self.settings.jlm_db.value.as_deref(), self.default_store.as_deref(), self.settings.timeout.value)
-            .await
+        open_store(&self.settings, self.default_store.as_deref()).await
     }
+}
+
+/// Opens the JLM store the settings name (`--jlm-db`, `JLM_DATABASE_URL`, profile), or the embedded
+/// one at `default_store`; a failure is exit 5.
+pub async fn open_store(settings: &Settings, default_store: Option<&std::path::Path>) -> Result<Store> {
+    Store::open(settings.jlm_db.value.as_deref(), default_store, settings.timeout.value).await
+}
+
+/// The store keeps UTC; people read their own time.
+pub fn local_time(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local()
 }
 
 impl From<Failure> for Error {

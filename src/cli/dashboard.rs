@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::Cli;
 use super::analytics::{self, Report};
-use super::context::{Batigest, Render, block_on};
+use super::context::{Batigest, Render, block_on, local_time};
 use super::values;
 use crate::batigest::{connection, queries};
 use crate::error::{Error, Result};
@@ -203,10 +203,7 @@ async fn latest_syncs(batigest: &Batigest) -> Result<Vec<[String; 5]>> {
                 (Some(id), None) => id.to_string(),
                 (None, _) => "—".to_owned(),
             };
-            let when = row.last_sync_at.map(|utc| {
-                use chrono::TimeZone;
-                format::date_time_fr(chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local())
-            });
+            let when = row.last_sync_at.map(|utc| format::date_time_fr(local_time(utc)));
             [
                 row.numero_devis,
                 offer,

@@ -1,13 +1,10 @@
 //! `jlm-batigest integrations`: the sync trace — one line per synced devis with its JLM ERP
 //! offer, or (`--journal`) every sync attempt.
 
-use chrono::{Local, NaiveDateTime, TimeZone, Utc};
-
 use super::Cli;
-use super::context::{Render, block_on};
+use super::context::{Render, block_on, local_time, open_store};
 use crate::config::{Env, Settings};
 use crate::error::{Error, Result};
-use crate::jlm::Store;
 use crate::jlm::integrations::{IntegrationRow, LogEntry};
 use crate::output::{self, Cell, Column, Kind, Style};
 
@@ -91,7 +88,7 @@ fn integration_cells(row: IntegrationRow) -> [Cell; 13] {
         row.taux_marge.into(),
         row.statut_batigest.into(),
         row.sync_status.into(),
-        row.last_sync_at.map(local).into(),
+        row.last_sync_at.map(local_time).into(),
         row.error_message.into(),
     ]
 }
@@ -112,7 +109,7 @@ const LOG_COLUMNS: [Column; 10] = [
 fn log_cells(entry: LogEntry) -> [Cell; 10] {
     [
         entry.id.into(),
-        entry.synced_at.map(local).into(),
+        entry.synced_at.map(local_time).into(),
         entry.os_user.into(),
         entry.reference.into(),
         entry.numero_devis.into(),
@@ -124,18 +121,12 @@ fn log_cells(entry: LogEntry) -> [Cell; 10] {
     ]
 }
 
-/// The store keeps UTC; people read their own time.
-fn local(utc: NaiveDateTime) -> NaiveDateTime {
-    Utc.from_utc_datetime(&utc).with_timezone(&Local).naive_local()
-}
-
 pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let env = Env::capture()?;
     let settings = Settings::load(&cli.connection, &env)?;
     let render = Render::resolve(cli)?;
     block_on(async {
-        let store =
-            Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await?;
+        let store = open_store(&settings, env.default_store.as_deref()).await?;
         let mut destination = render.destination()?;
         let mut sink =
             output::sink(render.options, if args.journal { "journal" } else { "integrations" }, &mut destination);

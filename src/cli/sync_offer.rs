@@ -74,12 +74,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let render = Render::resolve(cli)?;
     let job = Job { args, cli, env: &env, batigest: &batigest, render: &render };
     block_on_interruptible(async {
-        let store = Store::open(
-            batigest.settings.jlm_db.value.as_deref(),
-            env.default_store.as_deref(),
-            batigest.settings.timeout.value,
-        )
-        .await?;
+        let store = batigest.store().await?;
         let mut client = batigest.connect().await?;
         let work = async {
             match &args.reference {
