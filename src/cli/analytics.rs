@@ -11,6 +11,7 @@ use super::Cli;
 use super::context::{Batigest, Render, block_on, local_time, open_store};
 use super::values;
 use crate::batigest::analytics::{self, Month};
+use crate::batigest::connection::Connection;
 use crate::batigest::queries;
 use crate::config::{self, Env};
 use crate::error::{Error, Kind as ErrorKind, Result};
@@ -152,7 +153,6 @@ pub struct Report {
     pub granularity: Option<Granularity>,
     pub total: Kpis,
     pub buckets: Vec<(Bucket, Kpis)>,
-    pub en_cours: EnCours,
     pub ouvrages: Vec<Ouvrage>,
 }
 
@@ -169,21 +169,24 @@ fn sum_over(months: &BTreeMap<Month, Sums>, period: Period) -> Sums {
 }
 
 /// Fetches the aggregates and computes the report: a handful of rows cross the network.
-pub async fn compute(batigest: &Batigest, period: Period, granularity: Option<Granularity>) -> Result<Report> {
-    let mut client = batigest.connect().await?;
+pub async fn compute(
+    batigest: &Batigest,
+    client: &mut Connection,
+    period: Period,
+    granularity: Option<Granularity>,
+) -> Result<Report> {
     let timeout = batigest.target.timeout;
     let mapping = &batigest.mapping;
     let months = analytics::monthly_sums(
-        &mut client,
+        client,
         mapping,
         (period.from(), period.to()),
         batigest.settings.marge_base.value,
         timeout,
     )
     .await?;
-    let en_cours = analytics::en_cours(&mut client, mapping, period.to(), timeout).await?;
     let mut ouvrages = Vec::new();
-    queries::ouvrages(&mut client, mapping, None, timeout, |ouvrage| {
+    queries::ouvrages(client, mapping, None, timeout, |ouvrage| {
         ouvrages.push(ouvrage);
         Ok::<_, Error>(())
     })
@@ -198,7 +201,7 @@ pub async fn compute(batigest: &Batigest, period: Period, granularity: Option<Gr
         .into_iter()
         .flatten()
         .collect();
-    Ok(Report { period, granularity, total: sum_over(&months, period).kpis(), buckets, en_cours, ouvrages })
+    Ok(Report { period, granularity, total: sum_over(&months, period).kpis(), buckets, ouvrages })
 }
 
 fn kpi_cells(label: String, period: Period, kpis: &Kpis) -> Vec<Cell> {
@@ -221,7 +224,13 @@ fn kpi_cells(label: String, period: Period, kpis: &Kpis) -> Vec<Cell> {
 
 /// Writes the report: one row per bucket (or one for the period), the period as totals, then
 /// invoicing in progress and coefficients by family.
-pub fn write(sink: &mut dyn RecordSink, report: &Report, settings: &Settings) -> std::io::Result<()> {
+/// `en_cours` is invoicing in progress at the period's end.
+pub fn write(
+    sink: &mut dyn RecordSink,
+    report: &Report,
+    en_cours: &EnCours,
+    settings: &Settings,
+) -> std::io::Result<()> {
     sink.begin(&COLUMNS)?;
     let whole = format!("{} → {}", report.period.from().format("%d/%m/%Y"), report.period.to().format("%d/%m/%Y"));
     if report.granularity.is_some() {
@@ -233,7 +242,6 @@ pub fn write(sink: &mut dyn RecordSink, report: &Report, settings: &Settings) ->
         sink.row(&kpi_cells(whole, report.period, &report.total), Style::default())?;
     }
 
-    let en_cours = &report.en_cours;
     let money = crate::output::format::money;
     let rows = vec![
         vec!["Factures ouvertes".into(), en_cours.nombre.to_string().into()],
@@ -286,10 +294,16 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
     let settings = batigest.coefficient_settings(Grouping::Famille);
-    let report = block_on(compute(&batigest, period, granularity))?;
+    let (report, en_cours) = block_on(async {
+        let mut client = batigest.connect().await?;
+        let report = compute(&batigest, &mut client, period, granularity).await?;
+        let en_cours =
+            analytics::en_cours(&mut client, &batigest.mapping, period.to(), batigest.target.timeout).await?;
+        Ok((report, en_cours))
+    })?;
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);
-    write(&mut *sink, &report, &settings).map_err(|e| Error::output(&e))?;
+    write(&mut *sink, &report, &en_cours, &settings).map_err(|e| Error::output(&e))?;
     sink.finish().map_err(|e| Error::output(&e))?;
     Render::commit(destination)?;
     if args.no_save {
@@ -299,7 +313,9 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let mut document = Vec::new();
     let json = Options { format: Format::Json, excel: false, color: false, terminal_width: None };
     let mut json_sink = output::sink(json, "indicateurs", &mut document);
-    write(&mut *json_sink, &report, &settings).and_then(|()| json_sink.finish()).map_err(|e| Error::output(&e))?;
+    write(&mut *json_sink, &report, &en_cours, &settings)
+        .and_then(|()| json_sink.finish())
+        .map_err(|e| Error::output(&e))?;
     let total = &report.total;
     let saved = Analytics {
         periode: args

@@ -103,7 +103,8 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
     let status = connection::server_status(&mut client, &batigest.target).await?;
     let year = Period::new(NaiveDate::from_ymd_opt(au.year(), 1, 1).unwrap_or(au), au)
         .map_err(|e| Error::usage(e.to_string()))?;
-    let Report { total, buckets, ouvrages, .. } = analytics::compute(batigest, year, Some(Granularity::Month)).await?;
+    let Report { total, buckets, ouvrages, .. } =
+        analytics::compute(batigest, &mut client, year, Some(Granularity::Month)).await?;
 
     let mut summary = SummaryBuilder::default();
     let mut late = Vec::new();
