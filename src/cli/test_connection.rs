@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
 
 use super::Cli;
@@ -11,6 +13,7 @@ use crate::batigest::connection::{self, Failure, ServerStatus};
 use crate::batigest::inspect;
 use crate::batigest::schema::{self, SchemaGaps};
 use crate::error::{Error, Kind, Result};
+use crate::output::{self, Cell, Column, Kind as ColumnKind, Options, Style, format};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -32,6 +35,14 @@ pub struct Args {
     #[arg(long)]
     check_schema: bool,
 }
+
+const CSV_COLUMNS: [Column; 5] = [
+    Column { key: "connected", header: "Connecté", kind: ColumnKind::Bool },
+    Column { key: "server", header: "Serveur", kind: ColumnKind::Text },
+    Column { key: "server_version", header: "Version", kind: ColumnKind::Text },
+    Column { key: "database", header: "Base", kind: ColumnKind::Text },
+    Column { key: "latency_ms", header: "Aller-retour (ms)", kind: ColumnKind::Decimal { scale: 1 } },
+];
 
 /// The outcome, printed in every format.
 struct Report {
@@ -141,7 +152,8 @@ async fn check_schema(
 
 fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     let status = report.status.as_ref();
-    let latency_ms = status.map(|s| s.round_trip.as_secs_f64() * 1000.0);
+    // Exact milliseconds from microseconds; shown to a tenth.
+    let latency_ms = status.map(|s| Decimal::from(s.round_trip.as_micros()) / Decimal::ONE_THOUSAND);
     match format {
         Format::Json | Format::Ndjson => {
             let document = json!({
@@ -150,7 +162,7 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
                 "server_version": status.map(|s| &s.version),
                 "database": status.map(|s| &s.database),
                 "server_time": status.map(|s| s.server_time.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
-                "latency_ms": latency_ms.map(|ms| (ms * 10.0).round() / 10.0),
+                "latency_ms": latency_ms.and_then(|ms| ms.round_dp(1).to_f64()),
                 "missing_tables": report.gaps.as_ref().map(|g| &g.missing_tables),
                 "missing_columns": report.gaps.as_ref().map(|g| g.missing_columns.iter()
                     .map(|(t, c)| format!("{t}.{c}")).collect::<Vec<_>>()),
@@ -166,16 +178,19 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
             writeln!(out)
         }
         Format::Csv => {
-            writeln!(out, "connected,server,server_version,database,latency_ms")?;
-            writeln!(
-                out,
-                "{},{},{},{},{}",
-                report.connected(),
-                csv_field(&report.target),
-                csv_field(status.map_or("", |s| s.version.as_str())),
-                csv_field(status.map_or("", |s| s.database.as_str())),
-                latency_ms.map_or(String::new(), |ms| format!("{ms:.1}")),
-            )
+            // The same CSV writer as every other command (RFC 4180).
+            let options = Options { format, excel: false, color: false, terminal_width: None };
+            let mut sink = output::sink(options, "connexion", &mut *out);
+            sink.begin(&CSV_COLUMNS)?;
+            let cells = [
+                Cell::from(report.connected()),
+                report.target.as_str().into(),
+                status.map(|s| s.version.as_str()).into(),
+                status.map(|s| s.database.as_str()).into(),
+                latency_ms.into(),
+            ];
+            sink.row(&cells, Style::default())?;
+            sink.finish()
         }
         Format::Table => {
             let Some(status) = status else { return Ok(()) };
@@ -183,11 +198,7 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
             writeln!(out, "  Serveur       : {}", status.version)?;
             writeln!(out, "  Base          : {}", status.database)?;
             writeln!(out, "  Heure serveur : {}", status.server_time.format("%d/%m/%Y %H:%M:%S"))?;
-            writeln!(
-                out,
-                "  Aller-retour  : {} ms",
-                format!("{:.1}", latency_ms.unwrap_or_default()).replace('.', ",")
-            )?;
+            writeln!(out, "  Aller-retour  : {} ms", format::decimal_fr(latency_ms.unwrap_or_default(), 1))?;
             if let Some(gaps) = &report.gaps {
                 if gaps.is_empty() && report.untranslated.is_empty() {
                     writeln!(out, "  Schéma        : complet")?;
@@ -212,13 +223,5 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
             }
             Ok(())
         }
-    }
-}
-
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
     }
 }
