@@ -12,12 +12,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::SandboxError;
-
-/// PRELOGIN packet type: TDS 7.x wraps every handshake record in it, both ways.
-const PRELOGIN: u8 = 0x12;
-const HEADER_LEN: usize = 8;
-/// Handshake flights are split so that no packet exceeds the default TDS packet size.
-const MAX_PAYLOAD: usize = 4096 - HEADER_LEN;
+use super::protocol::packet::{self, DEFAULT_PACKET_SIZE, HEADER_LEN, PacketHeader, PacketType};
 
 /// The server's certificate chain and key, generated or loaded, plus its PEM for `--cert-out`.
 pub struct Identity {
@@ -103,18 +98,10 @@ impl<S> PreloginWrapper<S> {
         self.inner
     }
 
-    /// Turns the bytes written so far into PRELOGIN packets, ready to send.
+    /// Turns the bytes written so far into PRELOGIN packets (TDS 7.x wraps every handshake
+    /// record in them), ready to send.
     fn frame_outgoing(&mut self) {
-        let chunks: Vec<Vec<u8>> = self.outgoing.chunks(MAX_PAYLOAD).map(<[u8]>::to_vec).collect();
-        let last = chunks.len().saturating_sub(1);
-        for (index, chunk) in chunks.into_iter().enumerate() {
-            let length = u16::try_from(chunk.len() + HEADER_LEN).expect("chunk fits a packet");
-            let status = u8::from(index == last);
-            self.pending.extend_from_slice(&[PRELOGIN, status]);
-            self.pending.extend_from_slice(&length.to_be_bytes());
-            self.pending.extend_from_slice(&[0, 0, (index as u8).wrapping_add(1), 0]);
-            self.pending.extend_from_slice(&chunk);
-        }
+        self.pending.extend_from_slice(&packet::frame(PacketType::PreLogin, &self.outgoing, DEFAULT_PACKET_SIZE));
         self.outgoing.clear();
     }
 }
@@ -135,14 +122,15 @@ impl<S: AsyncRead + Unpin> AsyncRead for PreloginWrapper<S> {
             this.header_filled += read;
             if this.header_filled == HEADER_LEN {
                 this.header_filled = 0;
-                if this.header[0] != PRELOGIN {
+                let header = PacketHeader::parse(this.header)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+                if header.ty != u8::from(PacketType::PreLogin) {
                     return Poll::Ready(Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!("paquet TDS {:#04x} reçu pendant la négociation TLS", this.header[0]),
+                        format!("paquet TDS {:#04x} reçu pendant la négociation TLS", header.ty),
                     )));
                 }
-                let length = usize::from(u16::from_be_bytes([this.header[2], this.header[3]]));
-                this.payload_left = length.saturating_sub(HEADER_LEN);
+                this.payload_left = usize::from(header.length) - HEADER_LEN;
             }
         }
         // Never hand TLS more than the current packet's payload: the next header must stay ours.
