@@ -80,11 +80,11 @@ struct HistoryArgs {
     periode: Option<SavedPeriode>,
 
     /// Nombre maximal de calculs
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), conflicts_with = "id")]
+    #[arg(long, value_name = "N", value_parser = values::positive, conflicts_with = "id")]
     limit: Option<u64>,
 
     /// Montre un calcul enregistré en entier
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = values::id)]
     id: Option<i64>,
 }
 

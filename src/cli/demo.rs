@@ -1,6 +1,7 @@
 //! `jlm-batigest demo`: the whole tool at work against a sandbox started in-process, with
 //! generated data and a temporary store; every command line is shown before its output.
 
+use super::values;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -28,7 +29,7 @@ pub struct Args {
     keep: bool,
 
     /// Nombre de devis générés
-    #[arg(long, value_name = "N", default_value_t = 2000)]
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = values::number)]
     devis: u64,
 }
 

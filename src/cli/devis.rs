@@ -41,7 +41,7 @@ pub struct Args {
     client: Option<String>,
 
     /// Nombre maximal de devis
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = values::positive)]
     limit: Option<u64>,
 }
 

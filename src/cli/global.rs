@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::values;
+
 /// Connection and store overrides. `None` means "not given on the command line": the settings
 /// layer then looks at the environment, the profile, and the defaults, in that order.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -16,7 +18,7 @@ pub struct ConnectionArgs {
     pub server: Option<String>,
 
     /// Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)
-    #[arg(long, global = true, value_name = "PORT")]
+    #[arg(long, global = true, value_name = "PORT", value_parser = values::port)]
     pub port: Option<u16>,
 
     /// Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)
@@ -44,7 +46,7 @@ pub struct ConnectionArgs {
     pub ca_file: Option<PathBuf>,
 
     /// Délai maximal de connexion et de chaque requête, en secondes
-    #[arg(long, global = true, value_name = "SECONDES")]
+    #[arg(long, global = true, value_name = "SECONDES", value_parser = values::number)]
     pub timeout: Option<u64>,
 
     /// Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML

@@ -3,6 +3,7 @@
 
 use super::Cli;
 use super::context::{Render, block_on, local_time, open_store};
+use super::values;
 use crate::config::{Env, Settings};
 use crate::error::{Error, Result};
 use crate::jlm::integrations::{IntegrationRow, LogEntry};
@@ -31,7 +32,7 @@ pub struct Args {
     journal: bool,
 
     /// Nombre maximal de lignes
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = values::positive)]
     limit: Option<u64>,
 }
 

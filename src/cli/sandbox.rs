@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::global::ConnectionArgs;
+use super::values;
 use crate::error::{Error, Kind, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
@@ -39,11 +40,11 @@ pub struct Args {
     db: Option<PathBuf>,
 
     /// Génère un jeu de données de N devis (1 000 si ni --db ni --generate)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = values::number)]
     generate: Option<u64>,
 
     /// Graine du générateur : la même graine donne les mêmes données
-    #[arg(long, value_name = "GRAINE", default_value_t = 42)]
+    #[arg(long, value_name = "GRAINE", default_value_t = 42, value_parser = values::number)]
     seed: u64,
 
     /// Disposition des tables générées ; batigest sert la base BTG_DOS_DEMO sauf --database
@@ -71,7 +72,7 @@ pub struct Args {
     cert_out: Option<PathBuf>,
 
     /// Répond au service SQL Server Browser (UDP) sur ce port, pour l'instance --instance
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", value_parser = values::port)]
     browser_port: Option<u16>,
 
     /// Nom de l'instance annoncée par le service Browser
@@ -79,11 +80,11 @@ pub struct Args {
     instance: String,
 
     /// Panne simulée : attend N millisecondes avant chaque réponse
-    #[arg(long, value_name = "MS", default_value_t = 0)]
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = values::number)]
     latency_ms: u64,
 
     /// Panne simulée : coupe la connexion après N lignes d'un résultat
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = values::number)]
     drop_after_rows: Option<u64>,
 
     /// Panne simulée : refuse toutes les connexions (serveur en pause)

@@ -42,7 +42,7 @@ pub struct Args {
     reference: Option<String>,
 
     /// Offre JLM ERP à lier (son id), au lieu de la chercher par référence
-    #[arg(long, value_name = "ID", requires = "reference")]
+    #[arg(long, value_name = "ID", requires = "reference", value_parser = values::id)]
     offer: Option<i64>,
 
     /// Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)

@@ -1,4 +1,7 @@
-//! Parsers for the values users type: dates in both French and ISO forms, devis statuses.
+//! Parsers for the values users type: dates in both French and ISO forms, devis statuses,
+//! numbers. Each error says in French what is expected (clap's own parsers answer in English).
+
+use std::num::{IntErrorKind, ParseIntError};
 
 use chrono::NaiveDate;
 
@@ -23,6 +26,41 @@ pub fn statut(text: &str) -> Result<Statut, String> {
     })
 }
 
+/// A whole number of at least 0: a count, milliseconds, a seed.
+pub fn number(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|e| number_error(&e))
+}
+
+/// A whole number of at least 1: a limit, a number of seconds.
+pub fn positive(text: &str) -> Result<u64, String> {
+    match number(text)? {
+        0 => Err("nombre entier d'au moins 1 attendu".to_owned()),
+        n => Ok(n),
+    }
+}
+
+/// A TCP port, 1 to 65535.
+pub fn port(text: &str) -> Result<u16, String> {
+    let expected = || "nombre entier de 1 à 65535 attendu".to_owned();
+    match text.trim().parse::<u16>() {
+        Ok(0) | Err(_) => Err(expected()),
+        Ok(port) => Ok(port),
+    }
+}
+
+/// A record identifier of the JLM store.
+pub fn id(text: &str) -> Result<i64, String> {
+    text.trim().parse().map_err(|e| number_error(&e))
+}
+
+fn number_error(error: &ParseIntError) -> String {
+    match error.kind() {
+        IntErrorKind::Empty => "nombre attendu, la valeur est vide".to_owned(),
+        IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => "nombre trop grand".to_owned(),
+        _ => "nombre entier attendu (chiffres seulement, ex. 20)".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +79,22 @@ mod tests {
     fn statuses_in_any_case() {
         assert_eq!(statut("valide"), Ok(Statut::Valide));
         assert!(statut("VALIDÉ").is_err_and(|e| e.contains("BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE")));
+    }
+
+    #[test]
+    fn numbers_say_in_french_what_is_expected() {
+        assert_eq!(number("0"), Ok(0));
+        assert_eq!(positive(" 20 "), Ok(20));
+        assert_eq!(positive("0"), Err("nombre entier d'au moins 1 attendu".to_owned()));
+        assert!(number("abc").is_err_and(|e| e.contains("nombre entier attendu")));
+        assert!(number("-3").is_err_and(|e| e.contains("nombre entier attendu")));
+        assert!(number("").is_err_and(|e| e.contains("vide")));
+        assert!(number("99999999999999999999").is_err_and(|e| e.contains("trop grand")));
+        assert_eq!(port("1433"), Ok(1433));
+        for bad in ["0", "65536", "14x33", ""] {
+            assert!(port(bad).is_err_and(|e| e.contains("1 à 65535")), "{bad}");
+        }
+        assert_eq!(id("-1"), Ok(-1));
+        assert!(id("douze").is_err());
     }
 }

@@ -143,6 +143,27 @@ fn bad_input_exits_2_naming_the_value() {
         "{}",
         stderr(&output)
     );
+    // Numbers are checked by the tool's own parsers, which answer in French.
+    let output = sandbox.run(&["devis", "--limit", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("« 0 » invalide pour --limit <N> : nombre entier d'au moins 1"),
+        "{}",
+        stderr(&output)
+    );
+    let output = sandbox.run(&["devis", "--limit", "vingt"]);
+    assert!(
+        stderr(&output).contains("« vingt » invalide pour --limit <N> : nombre entier attendu"),
+        "{}",
+        stderr(&output)
+    );
+    let output = sandbox.run(&["devis", "--port", "99999"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("« 99999 » invalide pour --port <PORT> : nombre entier de 1 à 65535"),
+        "{}",
+        stderr(&output)
+    );
     let output = sandbox.run(&["factures", "--au", "hier"]);
     assert_eq!(output.status.code(), Some(2));
     let output = sandbox.run(&["devis", "--from", "2024-03-01", "--to", "2024-01-01"]);
