@@ -1,12 +1,12 @@
 //! `jlm-batigest demo`: the whole tool at work against a sandbox started in-process, with
 //! generated data and a temporary store; every command line is shown before its output.
 
-use super::values;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::Command;
 
+use super::values;
 use crate::error::{Error, Kind, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, generate};
 

@@ -31,7 +31,7 @@ pub fn number(text: &str) -> Result<u64, String> {
     text.trim().parse().map_err(|e| number_error(&e))
 }
 
-/// A whole number of at least 1: a limit, a number of seconds.
+/// A whole number of at least 1: a limit.
 pub fn positive(text: &str) -> Result<u64, String> {
     match number(text)? {
         0 => Err("nombre entier d'au moins 1 attendu".to_owned()),
