@@ -1,9 +1,6 @@
 //! The sandbox's SQL engine: T-SQL received from clients, rewritten for SQLite, executed, and its
 //! results typed after the declared schema.
 
-// "SQLite" is a product name in prose, not an identifier to put in backticks.
-#![allow(clippy::doc_markdown)]
-
 mod batch;
 mod catalog;
 mod convert;
