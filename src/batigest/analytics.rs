@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, ReadError, Sql, get, midnight, status_in, stream};
+use super::queries::{Param, ReadError, Sql, get, midnight, open_on, status_in, statut_codes, stream};
 use super::schema::{Mapping, Unmapped};
 use crate::model::{MargeBase, Statut, StatutReglement};
 use crate::report::kpi::{EnCours, Sums};
@@ -24,10 +24,7 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
     let end = sql.param(Param::DateTime(midnight(to.succ_opt().unwrap_or(to))));
     // The definitions of DESIGN §5, from the one place that holds them.
     let statut = format!("d.{}", d("statut")?);
-    let mut statuses = |keep: fn(Statut) -> bool| {
-        let codes: Vec<&str> = Statut::ALL.into_iter().filter(|s| keep(*s)).map(Statut::code).collect();
-        status_in(&mut sql, mapping, ("devis", "statut"), &statut, &codes)
-    };
+    let mut statuses = |keep| status_in(&mut sql, mapping, ("devis", "statut"), &statut, &statut_codes(keep));
     let issued = statuses(Statut::is_issued);
     let committed = statuses(Statut::is_committed);
     let (ht, rate) = (format!("d.{}", d("montant_ht")?), format!("d.{}", d("taux_marge")?));
@@ -83,10 +80,7 @@ fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql
 fn en_cours_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
-    let statut = format!("f.{}", f("statut_reglement")?);
-    let open = [StatutReglement::NonRegle.code(), StatutReglement::PartiellementRegle.code()];
-    let open = status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &open);
-    let at = sql.param(Param::Date(au));
+    let (open, at) = open_on(&mut sql, mapping, au)?;
     let due = format!("f.{}", f("date_echeance")?);
     let reste = format!("f.{} - ISNULL(f.{}, 0)", f("montant_ttc")?, f("montant_regle")?);
     sql.text = format!(
@@ -94,9 +88,8 @@ fn en_cours_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
          SUM(CASE WHEN {due} < {at} THEN 1 ELSE 0 END) AS en_retard, \
          SUM(CASE WHEN {due} < {at} THEN {reste} ELSE 0 END) AS reste_du_en_retard, \
          SUM(CASE WHEN {due} < {at} THEN DATEDIFF(day, {due}, {at}) ELSE 0 END) AS jours_retard \
-         FROM {table} f WHERE {open} AND f.{dated} <= {at}",
+         FROM {table} f WHERE {open}",
         ht = f("montant_ht")?,
-        dated = f("date_facture")?,
         table = mapping.table("factures")?,
     );
     Ok(sql)

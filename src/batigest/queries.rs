@@ -315,6 +315,23 @@ pub async fn ouvrages<E: From<Failure> + From<Unmapped>>(
 /// Open invoices: the payment statuses `factures` and `analytics` look for.
 const OPEN: [StatutReglement; 2] = [StatutReglement::NonRegle, StatutReglement::PartiellementRegle];
 
+/// The condition on invoices `f` open on `au`: unpaid or partly paid, and issued by then
+/// (invoices issued after the report date did not exist on that date). Also returns the
+/// parameter that holds `au`.
+pub(super) fn open_on(sql: &mut Sql, mapping: &Mapping, au: NaiveDate) -> Result<(String, String), Unmapped> {
+    let f = |c| mapping.column("factures", c);
+    let statut = format!("f.{}", f("statut_reglement")?);
+    let open = status_in(sql, mapping, ("factures", "statut_reglement"), &statut, &OPEN.map(StatutReglement::code));
+    let au = sql.param(Param::Date(au));
+    Ok((format!("{open} AND f.{} <= {au}", f("date_facture")?), au))
+}
+
+/// The stored codes of the devis statuses `keep` selects: the definitions of DESIGN §5
+/// ([`Statut::is_issued`], [`Statut::is_committed`]).
+pub(super) fn statut_codes(keep: fn(Statut) -> bool) -> Vec<&'static str> {
+    Statut::ALL.into_iter().filter(|s| keep(*s)).map(Statut::code).collect()
+}
+
 fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate) -> Result<Sql, Unmapped> {
     let table = mapping.table("factures")?;
     let f = |c| mapping.column("factures", c);
@@ -322,26 +339,22 @@ fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate)
     let code = customer.code.ok_or(Unmapped::Column { table: "factures", column: "code_client" })?;
     let name = customer.label.ok_or(Unmapped::Column { table: "factures", column: "nom_client" })?;
     let mut sql = Sql::new(String::new());
-    let statut = format!("f.{}", f("statut_reglement")?);
-    let open =
-        status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &OPEN.map(StatutReglement::code));
-    // Invoices issued after the report date did not exist on that date.
-    let au = sql.param(Param::Date(au));
+    let (open, _) = open_on(&mut sql, mapping, au)?;
     let client_clause =
         client.map(|client| format!(" AND {code} = {}", sql.param(Param::Text(client.to_owned())))).unwrap_or_default();
     sql.text = format!(
-        "SELECT f.{}, {}, {code}, {name}, f.{}, f.{}, f.{}, f.{}, {statut}, f.{} \
-         FROM {} f{} WHERE {open} AND f.{} <= {au}{client_clause} ORDER BY f.{}, f.{}",
+        "SELECT f.{}, {}, {code}, {name}, f.{}, f.{}, f.{}, f.{}, f.{}, f.{} \
+         FROM {} f{} WHERE {open}{client_clause} ORDER BY f.{}, f.{}",
         f("numero_facture")?,
         mapping.select("f", "factures", "numero_devis"),
         f("montant_ht")?,
         f("montant_ttc")?,
         f("date_facture")?,
         f("date_echeance")?,
+        f("statut_reglement")?,
         f("montant_regle")?,
         table,
         customer.join,
-        f("date_facture")?,
         f("date_echeance")?,
         f("numero_facture")?,
     );
@@ -399,8 +412,8 @@ pub async fn devis_by_reference(
 /// created when the validation date is unmapped.
 fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> Result<String, Unmapped> {
     let d = |c| mapping.column("devis", c);
-    let committed: Vec<&str> = Statut::ALL.into_iter().filter(|s| s.is_committed()).map(Statut::code).collect();
     let statut = format!("d.{}", d("statut")?);
+    let committed = statut_codes(Statut::is_committed);
     let mut clause = format!(" WHERE {}", status_in(sql, mapping, ("devis", "statut"), &statut, &committed));
     if let Some(since) = since {
         let mut dates = vec![format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(since)))];
