@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
-use super::{Columns, Store, Ty, money_text, now, query, timestamp_text};
+use super::{Columns, Store, Ty, limit_rows, money_text, now_text, query};
 use crate::error::Result;
 
 /// One saved KPI run. Rates are in points (42.86 means 42,86 %); `None` where the KPI has no
@@ -65,7 +65,7 @@ impl Store {
         .bind(analytics.nombre_devis)
         .bind(analytics.nombre_factures)
         .bind(analytics.data_json.clone())
-        .bind(timestamp_text(now()))
+        .bind(now_text())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| fail(&e))?;
@@ -75,16 +75,12 @@ impl Store {
 
     /// Saved runs, newest first, of one `periode` or all.
     pub async fn list_analytics(&self, periode: Option<&str>, limit: Option<u64>) -> Result<Vec<SavedAnalytics>> {
-        let mut sql =
-            format!("SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) ORDER BY id DESC");
-        if limit.is_some() {
-            sql.push_str(" LIMIT $2");
-        }
-        let mut select = query(sql).bind(periode.map(str::to_owned));
-        if let Some(limit) = limit {
-            select = select.bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        }
-        let rows = select
+        let sql = format!(
+            "SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) ORDER BY id DESC LIMIT $2"
+        );
+        let rows = query(sql)
+            .bind(periode.map(str::to_owned))
+            .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error("lecture de batigest_analytics impossible", &e))?;

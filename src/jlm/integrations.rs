@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
-use super::{Columns, Store, query};
+use super::{Columns, Store, limit_rows, query};
 use crate::error::Result;
 
 /// One synced devis and its offer.
@@ -50,21 +50,16 @@ impl Store {
         } else {
             "NULL, NULL, NULL, NULL FROM batigest_integrations i"
         };
-        let mut sql = format!(
+        let sql = format!(
             "SELECT i.numero_devis, CAST(i.batigest_ref AS TEXT), CAST(i.offer_id AS BIGINT), \
              CAST(i.montant_batigest AS TEXT), CAST(i.taux_marge AS TEXT), CAST(i.statut_batigest AS TEXT), \
              CAST(i.sync_status AS TEXT), CAST(i.last_sync_at AS TEXT), i.error_message, {offers} \
              WHERE ($1 IS NULL OR i.sync_status = $1) \
-             ORDER BY (i.last_sync_at IS NULL), i.last_sync_at DESC, i.id DESC"
+             ORDER BY (i.last_sync_at IS NULL), i.last_sync_at DESC, i.id DESC LIMIT $2"
         );
-        if limit.is_some() {
-            sql.push_str(" LIMIT $2");
-        }
-        let mut select = query(sql).bind(sync_status.map(str::to_owned));
-        if let Some(limit) = limit {
-            select = select.bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        }
-        let rows = select
+        let rows = query(sql)
+            .bind(sync_status.map(str::to_owned))
+            .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
@@ -92,18 +87,11 @@ impl Store {
 
     /// The sync log, newest first.
     pub async fn sync_log(&self, limit: Option<u64>) -> Result<Vec<LogEntry>> {
-        let mut sql = "SELECT CAST(id AS BIGINT), CAST(synced_at AS TEXT), os_user, reference, numero_devis, \
-                       CAST(offer_id AS BIGINT), CAST(outcome AS TEXT), CAST(old_values AS TEXT), \
-                       CAST(new_values AS TEXT), error_message FROM batigest_sync_log ORDER BY id DESC"
-            .to_owned();
-        if limit.is_some() {
-            sql.push_str(" LIMIT $1");
-        }
-        let mut select = query(sql);
-        if let Some(limit) = limit {
-            select = select.bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        }
-        let rows = select
+        let sql = "SELECT CAST(id AS BIGINT), CAST(synced_at AS TEXT), os_user, reference, numero_devis, \
+                   CAST(offer_id AS BIGINT), CAST(outcome AS TEXT), CAST(old_values AS TEXT), \
+                   CAST(new_values AS TEXT), error_message FROM batigest_sync_log ORDER BY id DESC LIMIT $1";
+        let rows = query(sql.to_owned())
+            .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error("lecture de batigest_sync_log impossible", &e))?;

@@ -211,9 +211,14 @@ fn hide(text: &str, secrets: &[String]) -> String {
 }
 
 /// Now, UTC, to the second.
-fn now() -> NaiveDateTime {
-    let now = Utc::now().naive_utc();
-    now - Duration::from_nanos(u64::from(chrono::Timelike::nanosecond(&now)))
+/// The current UTC time as the store keeps it, to the second.
+fn now_text() -> String {
+    timestamp_text(Utc::now().naive_utc())
+}
+
+/// The `LIMIT` of an optional limit: every row for `None`.
+fn limit_rows(limit: Option<u64>) -> i64 {
+    limit.map_or(i64::MAX, |limit| i64::try_from(limit).unwrap_or(i64::MAX))
 }
 
 fn timestamp_text(value: NaiveDateTime) -> String {
@@ -300,6 +305,6 @@ mod tests {
             parse_timestamp("2024-01-31 10:15:30.25").map(timestamp_text).as_deref(),
             Some("2024-01-31 10:15:30")
         );
-        assert_eq!(timestamp_text(now()).len(), 19);
+        assert_eq!(now_text().len(), 19);
     }
 }

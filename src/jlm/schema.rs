@@ -2,7 +2,7 @@
 //! backend. Applied versions are recorded in `batigest_schema_migrations` — our own table rather
 //! than sqlx's `_sqlx_migrations`, which JLM ERP's database may already use for itself.
 
-use super::{Backend, Store, now, timestamp_text};
+use super::{Backend, Store, now_text};
 use crate::error::Result;
 
 struct Migration {
@@ -54,7 +54,7 @@ pub async fn migrate(store: &Store) -> Result<()> {
             store.param(2, super::Ty::Timestamp)
         ))
         .bind(migration.version)
-        .bind(timestamp_text(now()))
+        .bind(now_text())
         .execute(&mut *tx)
         .await
         .map_err(|e| fail(&e))?;

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value};
 
-use super::{Columns, Store, Ty, money_text, now, query, timestamp_text};
+use super::{Columns, Store, Ty, money_text, now_text, query, timestamp_text};
 use crate::error::{Error, Kind, Result};
 use crate::model::Devis;
 
@@ -148,7 +148,9 @@ impl Store {
         } else {
             (None, None)
         };
-        let sync_status = if request.has_offers && offer.is_none() { "manual_review" } else { "synced" };
+        // With an offers table, a devis no offer matches waits for someone to link it.
+        let review = request.has_offers && offer.is_none();
+        let sync_status = if review { "manual_review" } else { "synced" };
         let wanted = Integration {
             offer_id: offer.as_ref().map(|o| o.id),
             batigest_ref: Some(devis.reference_affaire.clone().unwrap_or_else(|| devis.numero.clone())),
@@ -176,12 +178,13 @@ impl Store {
                 });
             }
         }
+        let offer_changed = !changes.is_empty();
         changes.extend(integration_changes(&current.unwrap_or_default(), &wanted));
 
-        let outcome = match (changes.is_empty(), sync_status) {
+        let outcome = match (changes.is_empty(), review) {
             (true, _) => Outcome::Unchanged,
-            (false, "manual_review") => Outcome::ManualReview,
-            (false, _) => Outcome::Synced,
+            (false, true) => Outcome::ManualReview,
+            (false, false) => Outcome::Synced,
         };
         let report = Report { numero: devis.numero.clone(), offer, outcome, note, changes };
         if request.dry_run {
@@ -189,10 +192,8 @@ impl Store {
             tx.rollback().await.map_err(|e| fail(&e))?;
             return Ok(report);
         }
-        let at = timestamp_text(now());
-        if let Some(offer) =
-            report.offer.as_ref().filter(|_| report.changes.iter().any(|c| c.field.starts_with("offre.")))
-        {
+        let at = now_text();
+        if let Some(offer) = report.offer.as_ref().filter(|_| offer_changed) {
             query(format!(
                 "UPDATE offers SET final_amount = {}, batigest_ref = $2 WHERE id = $3",
                 self.param(1, Ty::Numeric)
@@ -266,7 +267,7 @@ impl Store {
     ) -> Result<()> {
         let fail = |e: &sqlx::Error| self.error("écriture du journal impossible", e);
         let mut tx = self.write(numero.unwrap_or("journal")).await?;
-        let at = timestamp_text(now());
+        let at = now_text();
         let row = LogRow {
             at: &at,
             os_user,
@@ -433,7 +434,7 @@ impl Store {
         ))
         .bind(timestamp_text(batch.started_at))
         .bind(timestamp_text(batch.batigest_started_at))
-        .bind(timestamp_text(now()))
+        .bind(now_text())
         .bind(batch.since.map(timestamp_text))
         .bind(batch.counts.synced)
         .bind(batch.counts.unchanged)

@@ -428,6 +428,17 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["numero_devis"], "DEVIS-2024-003");
     assert_eq!(entries[0]["utilisateur"], "comptable");
+
+    // --limit keeps the newest rows, of the trace and of the journal.
+    let output = run(&sandbox, store, &["integrations", "--limit", "1", "--format", "csv"]);
+    let limited = parse_csv(&stdout(&output));
+    assert_eq!(limited.len(), 2, "{limited:?}");
+    assert_eq!(limited[1][column("numero_devis")], "DEVIS-2024-003");
+    let output = run(&sandbox, store, &["integrations", "--journal", "--limit", "1", "--format", "json"]);
+    let journal: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let entries = journal["journal"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["numero_devis"], "DEVIS-2024-003");
 }
 
 #[test]
