@@ -230,9 +230,9 @@ impl Render {
     }
 
     /// A spinner counting `what` on stderr, only on a terminal; hidden otherwise.
-    pub fn progress(&self, what: &'static str) -> ProgressBar {
+    pub fn progress(&self, what: &'static str) -> Counter {
         if !self.progress {
-            return ProgressBar::hidden();
+            return Counter { bar: ProgressBar::hidden(), count: 0 };
         }
         let bar = ProgressBar::new_spinner();
         bar.set_style(
@@ -241,7 +241,7 @@ impl Render {
         );
         bar.set_message(what);
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        bar
+        Counter { bar, count: 0 }
     }
 
     /// A bar of `len` steps of `what` on stderr, only on a terminal; hidden otherwise.
@@ -261,5 +261,30 @@ impl Render {
     /// Puts the output in place once everything succeeded.
     pub fn commit(destination: Destination) -> Result<()> {
         destination.commit().map_err(|e| Error::output(&e))
+    }
+}
+
+/// Rows read, counted on a [`Render::progress`] spinner.
+pub struct Counter {
+    bar: ProgressBar,
+    count: u64,
+}
+
+impl Counter {
+    /// One more row. The spinner moves every 256 rows: plenty for the eye, and a big export
+    /// spares a clock read per row.
+    pub fn inc(&mut self) {
+        self.count += 1;
+        if self.count.is_multiple_of(256) {
+            self.bar.set_position(self.count);
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
     }
 }

@@ -95,22 +95,18 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "devis", &mut destination);
         sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
-        let progress = render.progress("devis");
+        let mut progress = render.progress("devis");
         // A TTC total is only shown when every TTC is known (an unmapped column has none).
-        let (mut count, mut total_ht, mut total_ttc) = (0_u64, Decimal::ZERO, Some(Decimal::ZERO));
+        let (mut total_ht, mut total_ttc) = (Decimal::ZERO, Some(Decimal::ZERO));
         queries::devis(&mut client, &batigest.mapping, &filter, batigest.target.timeout, |devis| {
-            count += 1;
+            progress.inc();
             total_ht += devis.montant_ht;
             total_ttc = total_ttc.zip(devis.montant_ttc).map(|(sum, ttc)| sum + ttc);
-            // Every 256 rows is plenty for a spinner and spares a clock read per row on big exports.
-            if count % 256 == 0 {
-                progress.set_position(count);
-            }
             sink.row(&cells(devis), Style::default()).map_err(|e| Error::output(&e))
         })
         .await?;
-        progress.finish_and_clear();
-        let label = format!("Total : {count} devis");
+        progress.finish();
+        let label = format!("Total : {} devis", progress.count());
         let mut totals = vec![Cell::Empty; COLUMNS.len()];
         totals[0] = label.into();
         totals[4] = total_ht.into();

@@ -128,11 +128,11 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "factures", &mut destination);
         sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
-        let progress = render.progress("factures");
+        let mut progress = render.progress("factures");
         let mut summary = SummaryBuilder::default();
         let timeout = batigest.target.timeout;
         queries::factures_ouvertes(&mut client, &batigest.mapping, args.client.as_deref(), au, timeout, |facture| {
-            progress.inc(1);
+            progress.inc();
             let Some(open) = OpenFacture::new(&facture, au).filter(|open| selection.includes(open)) else {
                 return Ok(());
             };
@@ -140,7 +140,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
             sink.row(&row(&open), Style { highlight: open.is_late() }).map_err(|e| Error::output(&e))
         })
         .await?;
-        progress.finish_and_clear();
+        progress.finish();
         let summary = summary.finish();
         write_summary(&mut *sink, &summary, au).map_err(|e| Error::output(&e))?;
         sink.finish().map_err(|e| Error::output(&e))?;
