@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::output::html::{self, Dashboard, FamilyPoint, KpiLine, LateInvoice, MonthPoint};
 use crate::output::{self, Cell, Column, Destination, Kind, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE};
-use crate::report::factures::{OpenFacture, SummaryBuilder};
+use crate::report::factures::{OpenFacture, Totals};
 use crate::report::kpi::{Granularity, Kpis, Period};
 
 const EXAMPLES: &str = "\
@@ -106,12 +106,12 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
     let Report { total, buckets, ouvrages, .. } =
         analytics::compute(batigest, &mut client, year, Some(Granularity::Month)).await?;
 
-    let mut summary = SummaryBuilder::default();
+    let mut totals = Totals::default();
     let mut late = Vec::new();
     let timeout = batigest.target.timeout;
     queries::factures_ouvertes(&mut client, &batigest.mapping, None, au, timeout, |facture| {
         if let Some(open) = OpenFacture::new(&facture, au) {
-            summary.add(&open);
+            totals.add(&open);
             if open.is_late() {
                 late.push(LateInvoice {
                     numero: facture.numero.clone(),
@@ -127,7 +127,6 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
     .await?;
     late.sort_by(|a, b| b.jours.cmp(&a.jours).then_with(|| a.numero.cmp(&b.numero)));
     late.truncate(LATE_SHOWN);
-    let totals = summary.finish().totals;
 
     let settings = batigest.coefficient_settings(Grouping::Famille);
     let analysis = coefficients::analyse(&ouvrages, &settings);
