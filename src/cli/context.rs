@@ -222,11 +222,8 @@ impl Render {
 
     /// Stdout, or the temporary file beside `-o FILE`.
     pub fn destination(&self) -> Result<Destination> {
-        Destination::open(self.path.as_deref()).map_err(|e| {
-            let path = self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-            Error::usage(format!("impossible d'écrire {path} : {e}"))
-                .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
-        })
+        Destination::open(self.path.as_deref())
+            .map_err(|e| cannot_write(self.path.as_deref().unwrap_or(std::path::Path::new("")), &e))
     }
 
     /// A spinner counting `what` on stderr, only on a terminal; hidden otherwise.
@@ -262,6 +259,12 @@ impl Render {
     pub fn commit(destination: Destination) -> Result<()> {
         destination.commit().map_err(|e| Error::output(&e))
     }
+}
+
+/// The error of a file the tool cannot write (`-o`, `--html`, `--write`, `--dir`).
+pub fn cannot_write(path: &std::path::Path, error: &std::io::Error) -> Error {
+    Error::usage(format!("impossible d'écrire {} : {error}", path.display()))
+        .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
 }
 
 /// Rows read, counted on a [`Render::progress`] spinner.

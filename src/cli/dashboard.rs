@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::Cli;
 use super::analytics::{self, Report};
-use super::context::{Batigest, Render, block_on, local_time};
+use super::context::{Batigest, Render, block_on, cannot_write, local_time};
 use super::values;
 use crate::batigest::{connection, queries};
 use crate::error::{Error, Result};
@@ -222,10 +222,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let dashboard = block_on(gather(&batigest, au))?;
 
     if let Some(path) = &args.html {
-        let mut file = Destination::open(Some(path)).map_err(|e| {
-            Error::usage(format!("impossible d'écrire {} : {e}", path.display()))
-                .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
-        })?;
+        let mut file = Destination::open(Some(path)).map_err(|e| cannot_write(path, &e))?;
         html::write(&mut file, &dashboard).map_err(|e| Error::output(&e))?;
         Render::commit(file)?;
     }

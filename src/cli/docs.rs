@@ -2,11 +2,12 @@
 //! time; the copies committed under `completions/` and `man/` come from `scripts/generate-docs.sh`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap_complete::Shell;
 use roff::{Roff, bold, roman};
 
+use super::context::cannot_write;
 use crate::error::{Error, Result};
 use crate::exit_codes;
 
@@ -47,14 +48,10 @@ pub struct ManArgs {
     dir: Option<PathBuf>,
 }
 
-fn write_error(path: &Path, error: &std::io::Error) -> Error {
-    Error::usage(format!("impossible d'écrire {} : {error}", path.display()))
-}
-
 pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> Result<()> {
     let name = command.get_name().to_owned();
     if let Some(dir) = &args.dir {
-        clap_complete::generate_to(args.shell, &mut command, &name, dir).map_err(|e| write_error(dir, &e))?;
+        clap_complete::generate_to(args.shell, &mut command, &name, dir).map_err(|e| cannot_write(dir, &e))?;
     } else {
         let mut out = Vec::new();
         clap_complete::generate(args.shell, &mut command, &name, &mut out);
@@ -70,15 +67,15 @@ pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
             std::io::stdout().lock().write_all(&page).map_err(|e| Error::output(&e))
         }
         Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| write_error(dir, &e))?;
+            std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
             let mut pages = vec![(format!("{}.1", command.get_name()), page(command, None))];
             for sub in command.get_subcommands() {
                 pages.push((format!("{}-{}.1", command.get_name(), sub.get_name()), page(sub, Some(command))));
             }
             for (name, page) in pages {
                 let path = dir.join(name);
-                let page = page.map_err(|e| write_error(&path, &e))?;
-                std::fs::write(&path, page).map_err(|e| write_error(&path, &e))?;
+                let page = page.map_err(|e| cannot_write(&path, &e))?;
+                std::fs::write(&path, page).map_err(|e| cannot_write(&path, &e))?;
             }
             Ok(())
         }

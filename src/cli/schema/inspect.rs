@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::batigest::inspect::{self, State, TableReport};
 use crate::batigest::schema::{FieldType, Ident, LAYOUT};
 use crate::cli::Cli;
-use crate::cli::context::{Batigest, Render, block_on};
+use crate::cli::context::{Batigest, Render, block_on, cannot_write};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Column, Destination, Kind};
 
@@ -115,10 +115,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         let text = inspect::mapping_file(&reports, mapping, &batigest.target.database, &values);
         let written = Destination::open(Some(path))
             .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.commit()))
-            .map_err(|e| {
-                Error::usage(format!("impossible d'écrire {} : {e}", path.display()))
-                    .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
-            });
+            .map_err(|e| cannot_write(path, &e));
         written?;
         if !cli.quiet {
             let count = |state| reports.iter().flat_map(|r| &r.fields).filter(|f| f.state == state).count();
