@@ -7,12 +7,12 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
 
 use super::Cli;
-use super::context::{Batigest, block_on};
+use super::context::{Batigest, Render, block_on};
 use super::global::Format;
 use crate::batigest::connection::{self, Failure, ServerStatus};
 use crate::batigest::inspect;
 use crate::batigest::schema::{self, SchemaGaps};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::output::{self, Cell, Column, Kind as ColumnKind, Options, Style, format};
 
 const EXAMPLES: &str = "\
@@ -82,12 +82,11 @@ impl Report {
 
 pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let batigest = Batigest::resolve(cli)?;
-    let format = cli.output.format.unwrap_or_default();
-    let mut stdout = std::io::stdout().lock();
-    block_on(check(args, &batigest, format, &mut stdout))
+    let render = Render::resolve(cli)?;
+    block_on(check(args, &batigest, &render))
 }
 
-async fn check(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn Write) -> Result<()> {
+async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> {
     let target = &batigest.target;
     let password = batigest.password.secret.expose();
     let mut report = Report {
@@ -112,12 +111,12 @@ async fn check(args: &Args, batigest: &Batigest, format: Format, out: &mut dyn W
             }
         },
     }
-    print(&report, format, out).map_err(|e| Error::output(&e))?;
+    let mut destination = render.destination()?;
+    print(&report, render.options, &mut destination).map_err(|e| Error::output(&e))?;
+    Render::commit(destination)?;
     if let Some(failure) = report.failure {
-        let mut error = Error::new(Kind::Connection, failure.message);
-        error.hint = failure.hint;
-        // The report already said it on stdout for machine formats; stderr still gets the sentence.
-        return Err(error);
+        // The report already said it for machine formats; stderr still gets the sentence.
+        return Err(failure.into());
     }
     if report.gaps.as_ref().is_some_and(|gaps| !gaps.is_empty()) {
         return Err(Error::usage(report.message())
@@ -150,7 +149,8 @@ async fn check_schema(
     Ok(())
 }
 
-fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Result<()> {
+    let format = options.format;
     let status = report.status.as_ref();
     // Exact milliseconds from microseconds; shown to a tenth.
     let latency_ms = status.map(|s| Decimal::from(s.round_trip.as_micros()) / Decimal::ONE_THOUSAND);
@@ -178,8 +178,7 @@ fn print(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Resul
             writeln!(out)
         }
         Format::Csv => {
-            // The same CSV writer as every other command (RFC 4180).
-            let options = Options { format, excel: false, color: false, terminal_width: None };
+            // The same CSV writer as every other command, in either dialect.
             let mut sink = output::sink(options, "connexion", &mut *out);
             sink.begin(&CSV_COLUMNS)?;
             let cells = [

@@ -51,6 +51,14 @@ fn json_report_for_scripts() {
     assert!(report["server_version"].as_str().is_some_and(|v| v.starts_with("Microsoft SQL Server")));
     assert!(report["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
     assert!(report["message"].is_string());
+
+    // Like every command: -o writes the report to a file, --excel is the French CSV dialect.
+    let file = sandbox.path("connexion.csv");
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--excel", "-o", file.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(output.stdout.is_empty(), "{}", text(&output));
+    let written = std::fs::read_to_string(&file).expect("report file");
+    assert!(written.starts_with("\u{feff}") && written.contains(";BATIGEST_CONNECT;"), "{written}");
 }
 
 #[test]
