@@ -17,7 +17,7 @@ use crate::config::{self, Env};
 use crate::error::{Error, Kind as ErrorKind, Result};
 use crate::jlm::analytics::{Analytics, SavedAnalytics};
 use crate::model::Ouvrage;
-use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style};
+use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
 use crate::report::kpi::{Bucket, EnCours, Granularity, Kpis, Period, Sums};
 
@@ -102,6 +102,18 @@ enum SavedPeriode {
     Trimestriel,
     Annuel,
     Global,
+}
+
+impl From<Option<Periode>> for SavedPeriode {
+    /// A run without buckets is saved as `global`.
+    fn from(periode: Option<Periode>) -> Self {
+        match periode {
+            Some(Periode::Mensuel) => SavedPeriode::Mensuel,
+            Some(Periode::Trimestriel) => SavedPeriode::Trimestriel,
+            Some(Periode::Annuel) => SavedPeriode::Annuel,
+            None => SavedPeriode::Global,
+        }
+    }
 }
 
 impl SavedPeriode {
@@ -232,7 +244,7 @@ pub fn write(
     settings: &Settings,
 ) -> std::io::Result<()> {
     sink.begin(&COLUMNS)?;
-    let whole = format!("{} → {}", report.period.from().format("%d/%m/%Y"), report.period.to().format("%d/%m/%Y"));
+    let whole = format!("{} → {}", format::date_fr(report.period.from()), format::date_fr(report.period.to()));
     if report.granularity.is_some() {
         for (bucket, kpis) in &report.buckets {
             sink.row(&kpi_cells(bucket.label.clone(), bucket.period, kpis), Style::default())?;
@@ -242,7 +254,7 @@ pub fn write(
         sink.row(&kpi_cells(whole, report.period, &report.total), Style::default())?;
     }
 
-    let money = crate::output::format::money;
+    let money = format::money;
     let rows = vec![
         vec!["Factures ouvertes".into(), en_cours.nombre.to_string().into()],
         vec!["Montant HT".into(), money(en_cours.montant_ht).into()],
@@ -253,11 +265,11 @@ pub fn write(
             "Retard moyen".into(),
             en_cours
                 .retard_moyen()
-                .map_or_else(|| "—".to_owned(), |days| format!("{} jours", crate::output::format::decimal_fr(days, 1)))
+                .map_or_else(|| "—".to_owned(), |days| format!("{} jours", format::decimal_fr(days, 1)))
                 .into(),
         ],
     ];
-    let title = format!("Facturation en cours au {}", report.period.to().format("%d/%m/%Y"));
+    let title = format!("Facturation en cours au {}", format::date_fr(report.period.to()));
     sink.section("facturation_en_cours", &title, &EN_COURS, rows)?;
 
     let analysis = coefficients::analyse(&report.ouvrages, settings);
@@ -318,14 +330,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         .map_err(|e| Error::output(&e))?;
     let total = &report.total;
     let saved = Analytics {
-        periode: args
-            .periode
-            .map_or("global", |p| match p {
-                Periode::Mensuel => "mensuel",
-                Periode::Trimestriel => "trimestriel",
-                Periode::Annuel => "annuel",
-            })
-            .to_owned(),
+        periode: SavedPeriode::from(args.periode).code().to_owned(),
         ca_realise: Some(total.ca_realise),
         ca_prevu: Some(total.ca_prevu),
         taux_conversion: total.taux_conversion,

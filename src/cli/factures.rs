@@ -1,7 +1,6 @@
 //! `jlm-batigest factures`: open invoices, days late, ageing buckets and totals.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use super::Cli;
 use super::context::{Batigest, Render, block_on};
@@ -173,8 +172,7 @@ fn write_summary(sink: &mut dyn RecordSink, summary: &Summary, au: NaiveDate) ->
         .ageing
         .iter()
         .map(|(bucket, amount)| {
-            let share = (!all.reste_du.is_zero()).then(|| amount * Decimal::ONE_HUNDRED / all.reste_du);
-            vec![bucket.label().into(), bucket.libelle().into(), amount.into(), share.into()]
+            vec![bucket.label().into(), bucket.libelle().into(), amount.into(), all.part(amount).into()]
         })
         .collect();
     sink.section("anciennete", &format!("Ancienneté du reste dû au {}", format::date_fr(au)), &AGEING, ageing)?;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::numbers::{ratio, round_days};
+use super::numbers::{percent, ratio, round_days};
 use crate::model::{Facture, StatutReglement};
 
 /// Ageing bucket of a reste dû, by days late.
@@ -172,6 +172,11 @@ impl Totals {
             self.reste_du_en_retard += facture.reste_du;
             self.jours_retard_total += u64::from(facture.jours_retard);
         }
+    }
+
+    /// `amount`'s share of the reste dû, in percent; `None` when nothing is due.
+    pub fn part(&self, amount: Decimal) -> Option<Decimal> {
+        percent(amount, self.reste_du)
     }
 
     /// Mean days late over the late invoices, to one decimal (half away from zero); `None` when none is late.

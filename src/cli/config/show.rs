@@ -62,7 +62,7 @@ fn render(
         ("Chiffrement", settings.encrypt.value.as_str().to_owned(), settings.encrypt.source.to_string()),
         (
             "Certificat non vérifié",
-            if settings.trust_cert.value { "oui" } else { "non" }.to_owned(),
+            format::yes_no(settings.trust_cert.value).to_owned(),
             settings.trust_cert.source.to_string(),
         ),
         ("Autorité de certification", or(path(&settings.ca_file.value), "aucune"), settings.ca_file.source.to_string()),
