@@ -21,10 +21,7 @@
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 
-use super::{Cell, Column, Kind, RecordSink, Style, format};
-
-/// Output buffer: a large export is written in 64 KiB blocks, not the default 8 KiB.
-const BUFFER_BYTES: usize = 64 * 1024;
+use super::{BUFFER_BYTES, Cell, Column, Kind, RecordSink, Style, format};
 
 pub(super) struct CsvSink<W: Write> {
     out: BufWriter<W>,

@@ -132,14 +132,15 @@ pub fn date_time_fr(date_time: NaiveDateTime) -> String {
 }
 
 /// `2024-01-31`
+#[cfg(test)]
 pub fn date_iso(date: NaiveDate) -> String {
     let mut out = String::with_capacity(10);
     push_date_iso(&mut out, date);
     out
 }
 
-/// `2024-01-31T10:15:30`: seconds, never a fraction (Batigest `datetime` columns carry
-/// milliseconds nobody needs, and readers parse this shape everywhere).
+/// `2024-01-31T10:15:30`
+#[cfg(test)]
 pub fn date_time_iso(date_time: NaiveDateTime) -> String {
     let mut out = String::with_capacity(19);
     push_date_time_iso(&mut out, date_time);
@@ -168,7 +169,8 @@ pub fn push_date_fr(out: &mut String, date: NaiveDate) {
     push_year(out, date);
 }
 
-/// Appends `2024-01-31T10:15:30`.
+/// Appends `2024-01-31T10:15:30`: seconds, never a fraction (Batigest `datetime` columns carry
+/// milliseconds nobody needs, and readers parse this shape everywhere).
 pub fn push_date_time_iso(out: &mut String, date_time: NaiveDateTime) {
     push_date_iso(out, date_time.date());
     out.push('T');

@@ -11,40 +11,61 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::{Cell, Column, Kind, RecordSink, Style, format};
+use super::{BUFFER_BYTES, Cell, Column, Kind, RecordSink, Style, format};
 
 fn write_string(out: &mut impl Write, text: &str) -> io::Result<()> {
     serde_json::to_writer(out, text).map_err(io::Error::from)
 }
 
-fn write_value(out: &mut impl Write, kind: Kind, cell: &Cell) -> io::Result<()> {
+/// The keys of `columns` as JSON strings, escaped once for every record.
+fn json_keys(columns: &[Column]) -> Vec<String> {
+    columns.iter().map(|column| serde_json::to_string(column.key).expect("a string serialises")).collect()
+}
+
+/// Writes one value. `scratch` holds the text of dates and numbers, so that a value costs no
+/// allocation.
+fn write_value(out: &mut impl Write, scratch: &mut String, kind: Kind, cell: &Cell) -> io::Result<()> {
+    scratch.clear();
     match cell {
-        Cell::Empty => out.write_all(b"null"),
-        Cell::Text(text) => write_string(out, text),
-        Cell::Date(date) => write!(out, "\"{}\"", format::date_iso(*date)),
-        Cell::DateTime(date_time) => write!(out, "\"{}\"", format::date_time_iso(*date_time)),
-        Cell::Bool(value) => write!(out, "{value}"),
-        Cell::Integer(value) if kind.scale().is_none() => write!(out, "{value}"),
+        Cell::Empty => return out.write_all(b"null"),
+        Cell::Text(text) => return write_string(out, text),
+        Cell::Bool(value) => return out.write_all(if *value { b"true" } else { b"false" }),
+        Cell::Integer(value) if kind.scale().is_none() => return write!(out, "{value}"),
+        Cell::Date(date) => {
+            scratch.push('"');
+            format::push_date_iso(scratch, *date);
+            scratch.push('"');
+        }
+        Cell::DateTime(date_time) => {
+            scratch.push('"');
+            format::push_date_time_iso(scratch, *date_time);
+            scratch.push('"');
+        }
         Cell::Integer(_) | Cell::Decimal(_) => {
             let value = cell.as_decimal().expect("a number");
-            out.write_all(format::plain(value, kind.scale().unwrap_or(value.scale())).as_bytes())
+            format::push_plain(scratch, value, kind.scale().unwrap_or(value.scale()), '.');
         }
     }
+    out.write_all(scratch.as_bytes())
 }
 
 /// One record as a pretty object, its braces at `indent` spaces and its members two deeper.
-fn write_pretty_object(out: &mut impl Write, columns: &[Column], cells: &[Cell], indent: &str) -> io::Result<()> {
+fn write_pretty_object(
+    out: &mut impl Write,
+    scratch: &mut String,
+    (columns, keys): (&[Column], &[String]),
+    cells: &[Cell],
+    indent: &str,
+) -> io::Result<()> {
     assert_eq!(cells.len(), columns.len(), "one cell per column");
     if columns.is_empty() {
         return write!(out, "{indent}{{}}");
     }
     write!(out, "{indent}{{")?;
-    for (index, (column, cell)) in columns.iter().zip(cells).enumerate() {
+    for (index, ((column, key), cell)) in columns.iter().zip(keys).zip(cells).enumerate() {
         out.write_all(if index > 0 { b",\n" } else { b"\n" })?;
-        write!(out, "{indent}  ")?;
-        write_string(out, column.key)?;
-        out.write_all(b": ")?;
-        write_value(out, column.kind, cell)?;
+        write!(out, "{indent}  {key}: ")?;
+        write_value(out, scratch, column.kind, cell)?;
     }
     write!(out, "\n{indent}}}")
 }
@@ -63,12 +84,21 @@ pub(super) struct JsonSink<W: Write> {
     out: BufWriter<W>,
     main_key: &'static str,
     columns: Vec<Column>,
+    keys: Vec<String>,
+    scratch: String,
     stage: Stage,
 }
 
 impl<W: Write> JsonSink<W> {
     pub(super) fn new(out: W, main_key: &'static str) -> Self {
-        Self { out: BufWriter::new(out), main_key, columns: Vec::new(), stage: Stage::Start }
+        Self {
+            out: BufWriter::with_capacity(BUFFER_BYTES, out),
+            main_key,
+            columns: Vec::new(),
+            keys: Vec::new(),
+            scratch: String::new(),
+            stage: Stage::Start,
+        }
     }
 
     fn close_main(&mut self) -> io::Result<()> {
@@ -87,6 +117,7 @@ impl<W: Write> RecordSink for JsonSink<W> {
     fn begin(&mut self, columns: &[Column]) -> io::Result<()> {
         assert!(self.stage == Stage::Start, "begin() is called once");
         self.columns = columns.to_vec();
+        self.keys = json_keys(columns);
         self.out.write_all(b"{\n  ")?;
         write_string(&mut self.out, self.main_key)?;
         self.out.write_all(b": [")?;
@@ -97,7 +128,7 @@ impl<W: Write> RecordSink for JsonSink<W> {
     fn row(&mut self, cells: &[Cell], _style: Style) -> io::Result<()> {
         let Stage::Main(count) = self.stage else { panic!("rows come between begin() and the sections") };
         self.out.write_all(if count > 0 { b",\n" } else { b"\n" })?;
-        write_pretty_object(&mut self.out, &self.columns, cells, "    ")?;
+        write_pretty_object(&mut self.out, &mut self.scratch, (&self.columns, &self.keys), cells, "    ")?;
         self.stage = Stage::Main(count + 1);
         Ok(())
     }
@@ -107,9 +138,10 @@ impl<W: Write> RecordSink for JsonSink<W> {
         self.out.write_all(b",\n  ")?;
         write_string(&mut self.out, key)?;
         self.out.write_all(b": [")?;
+        let keys = json_keys(columns);
         for (index, cells) in rows.iter().enumerate() {
             self.out.write_all(if index > 0 { b",\n" } else { b"\n" })?;
-            write_pretty_object(&mut self.out, columns, cells, "    ")?;
+            write_pretty_object(&mut self.out, &mut self.scratch, (columns, &keys), cells, "    ")?;
         }
         self.out.write_all(if rows.is_empty() { b"]" } else { b"\n  ]" })
     }
@@ -124,30 +156,38 @@ impl<W: Write> RecordSink for JsonSink<W> {
 pub(super) struct NdjsonSink<W: Write> {
     out: BufWriter<W>,
     columns: Vec<Column>,
+    keys: Vec<String>,
+    scratch: String,
 }
 
 impl<W: Write> NdjsonSink<W> {
     pub(super) fn new(out: W) -> Self {
-        Self { out: BufWriter::new(out), columns: Vec::new() }
+        Self {
+            out: BufWriter::with_capacity(BUFFER_BYTES, out),
+            columns: Vec::new(),
+            keys: Vec::new(),
+            scratch: String::new(),
+        }
     }
 }
 
 impl<W: Write> RecordSink for NdjsonSink<W> {
     fn begin(&mut self, columns: &[Column]) -> io::Result<()> {
         self.columns = columns.to_vec();
+        self.keys = json_keys(columns);
         Ok(())
     }
 
     fn row(&mut self, cells: &[Cell], _style: Style) -> io::Result<()> {
         assert_eq!(cells.len(), self.columns.len(), "one cell per column");
         self.out.write_all(b"{")?;
-        for (index, (column, cell)) in self.columns.iter().zip(cells).enumerate() {
+        for (index, ((column, key), cell)) in self.columns.iter().zip(&self.keys).zip(cells).enumerate() {
             if index > 0 {
                 self.out.write_all(b",")?;
             }
-            write_string(&mut self.out, column.key)?;
+            self.out.write_all(key.as_bytes())?;
             self.out.write_all(b":")?;
-            write_value(&mut self.out, column.kind, cell)?;
+            write_value(&mut self.out, &mut self.scratch, column.kind, cell)?;
         }
         self.out.write_all(b"}\n")
     }

@@ -215,6 +215,10 @@ pub trait RecordSink {
     fn finish(self: Box<Self>) -> io::Result<()>;
 }
 
+/// Output buffer of the streaming sinks: a large export is written in 64 KiB blocks, not the
+/// default 8 KiB.
+const BUFFER_BYTES: usize = 64 * 1024;
+
 /// The sink for `options`, writing to `out`. `main_key` names the main records in the JSON
 /// document (`devis`, `factures`). Output is buffered inside the sink: pass `out` unbuffered
 /// (a locked stdout, an [`AtomicFile`], or `&mut` either).
