@@ -177,15 +177,7 @@ fn write(sink: &mut dyn RecordSink, report: &CoefficientReport<'_>, settings: &S
     let tolerance = settings.tolerance;
     if settings.grouping == Grouping::Ouvrage {
         sink.begin(&OUVRAGE)?;
-        // As the groups are shown: by famille then sous-famille, unclassified last at each level.
-        let mut lines: Vec<&OuvrageCoefficient<'_>> =
-            report.ouvrages.iter().filter(|line| !line.is_anomaly()).collect();
-        lines.sort_by_key(|line| {
-            let o = line.ouvrage;
-            let class = |c: Option<&Classe>| (c.is_none(), c.map(|c| c.code.clone()));
-            (class(o.famille.as_ref()), class(o.sous_famille.as_ref()), o.code.clone())
-        });
-        for line in lines {
+        for line in report.ouvrages_in_order() {
             sink.row(&ouvrage_cells(line, tolerance), Style { highlight: line.is_beyond(tolerance) })?;
         }
     } else {

@@ -267,7 +267,6 @@ impl Alerts {
 /// The whole analysis of a catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoefficientReport<'a> {
-    pub grouping: Grouping,
     pub tolerance: Decimal,
     /// Every active ouvrage, anomalies included, in input order.
     pub ouvrages: Vec<OuvrageCoefficient<'a>>,
@@ -280,7 +279,14 @@ pub struct CoefficientReport<'a> {
     pub familles_sous_cible: Vec<FamilleBelowTarget<'a>>,
 }
 
-impl CoefficientReport<'_> {
+impl<'a> CoefficientReport<'a> {
+    /// The ouvrages with a coefficient, in the order of the groups (see `GroupKey`).
+    pub fn ouvrages_in_order(&self) -> Vec<&OuvrageCoefficient<'a>> {
+        let mut lines: Vec<_> = self.ouvrages.iter().filter(|line| !line.is_anomaly()).collect();
+        lines.sort_by_cached_key(|line| GroupKey::Ouvrage(line.ouvrage).sort_key());
+        lines
+    }
+
     pub fn alerts(&self) -> Alerts {
         Alerts {
             familles_sous_cible: self.familles_sous_cible.len(),
@@ -294,11 +300,11 @@ pub fn analyse<'a>(ouvrages: &'a [Ouvrage], settings: &Settings) -> CoefficientR
     let lines: Vec<OuvrageCoefficient<'a>> =
         ouvrages.iter().filter(|ouvrage| ouvrage.actif).map(OuvrageCoefficient::new).collect();
     let anomalies = lines.iter().copied().filter(OuvrageCoefficient::is_anomaly).collect();
-    let familles_sous_cible: Vec<FamilleBelowTarget<'a>> = group(&lines, Grouping::Famille)
-        .into_iter()
-        .filter_map(|(key, members)| below_target(key.famille()?, &members, &settings.cibles))
-        .collect();
-    let groups = group(&lines, settings.grouping)
+    let familles = group(&lines, Grouping::Famille);
+    let familles_sous_cible: Vec<FamilleBelowTarget<'a>> =
+        familles.iter().filter_map(|(key, members)| below_target(key.famille()?, members, &settings.cibles)).collect();
+    let grouped = if settings.grouping == Grouping::Famille { familles } else { group(&lines, settings.grouping) };
+    let groups = grouped
         .into_iter()
         .filter_map(|(key, members)| {
             let famille = key.famille();
@@ -311,14 +317,7 @@ pub fn analyse<'a>(ouvrages: &'a [Ouvrage], settings: &Settings) -> CoefficientR
             })
         })
         .collect();
-    CoefficientReport {
-        grouping: settings.grouping,
-        tolerance: settings.tolerance,
-        ouvrages: lines,
-        anomalies,
-        groups,
-        familles_sous_cible,
-    }
+    CoefficientReport { tolerance: settings.tolerance, ouvrages: lines, anomalies, groups, familles_sous_cible }
 }
 
 /// The lines with a coefficient, grouped and sorted; members sorted by ouvrage code.
@@ -352,7 +351,8 @@ fn below_target<'a>(
     cibles: &BTreeMap<String, Decimal>,
 ) -> Option<FamilleBelowTarget<'a>> {
     let cible = cible_of(famille, cibles)?;
-    let moyenne = GroupStats::of(members)?.moyenne;
+    let coefficients: Vec<Decimal> = members.iter().filter_map(|line| line.coefficient).collect();
+    let moyenne = mean(&coefficients)?;
     if moyenne >= cible {
         return None;
     }
