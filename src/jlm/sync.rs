@@ -6,12 +6,13 @@
 //! and only an `unchanged` row is added to the log, which keeps every attempt.
 
 use chrono::NaiveDateTime;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::{Columns, Store, Ty, money_text, now_text, query, timestamp_text};
 use crate::error::{Error, Kind, Result};
 use crate::model::Devis;
+use crate::report::numbers::round_money;
 
 /// What happened to one devis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,10 +97,6 @@ struct Integration {
 const MAX_AMOUNT: Decimal = Decimal::from_parts(1_410_065_408, 2, 0, false, 0); // 10^10
 const MAX_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 
-fn cents(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
-
 fn text(value: Option<Decimal>) -> Option<String> {
     value.map(money_text)
 }
@@ -109,9 +106,9 @@ impl Store {
     /// `--offer ID` naming no offer is exit 4 and nothing is written.
     pub async fn sync_devis(&self, request: &Request<'_>) -> Result<Report> {
         let devis = request.devis;
-        let montant = cents(devis.montant_ht);
+        let montant = round_money(devis.montant_ht);
         // Unknown when the schema mapping leaves the margin unmapped: stored as NULL.
-        let taux = devis.taux_marge.map(cents);
+        let taux = devis.taux_marge.map(round_money);
         if montant.abs() >= MAX_AMOUNT {
             return Err(Error::new(
                 Kind::Store,

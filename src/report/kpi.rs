@@ -10,7 +10,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::numbers::{percent, ratio};
+use super::numbers::{percent, ratio, round_days};
 #[cfg(test)]
 use super::numbers::{round_money, round_rate};
 #[cfg(test)]
@@ -192,8 +192,7 @@ pub struct EnCours {
 impl EnCours {
     /// Mean days past due over the late invoices, to one decimal; `None` when none is late.
     pub fn retard_moyen(&self) -> Option<Decimal> {
-        ratio(Decimal::from(self.jours_retard), Decimal::from(self.nombre_en_retard))
-            .map(|days| days.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+        ratio(Decimal::from(self.jours_retard), Decimal::from(self.nombre_en_retard)).map(round_days)
     }
 }
 
