@@ -75,12 +75,11 @@ pub async fn untranslated(
     let mut found = Vec::new();
     for (table, field) in [("devis", "statut"), ("factures", "statut_reglement")] {
         let (Ok(name), Ok(column)) = (mapping.table(table), mapping.column(table, field)) else { continue };
-        let readable = |value: &String| match mapping.values(table, field) {
-            Some(map) => map.logical(value).is_some(),
-            None => logical_values(table, field).iter().any(|code| code.eq_ignore_ascii_case(value.trim())),
-        };
-        let unknown: Vec<String> =
-            sample_values(client, (name, column), timeout).await?.into_iter().filter(|v| !readable(v)).collect();
+        let unknown: Vec<String> = sample_values(client, (name, column), timeout)
+            .await?
+            .into_iter()
+            .filter(|value| mapping.logical(table, field, value).is_none())
+            .collect();
         if !unknown.is_empty() {
             found.push(format!("{table}.{field} ({}.{}) : {}", name.name(), column.name(), unknown.join(", ")));
         }
@@ -349,7 +348,7 @@ fn write_values(out: &mut String, mapping: &Mapping, (table, field): (&str, &str
         }
         return;
     }
-    if sampled.iter().all(|value| codes.contains(&value.as_str())) {
+    if sampled.iter().all(|value| mapping.logical(table, field, value).is_some()) {
         return;
     }
     let _ = writeln!(

@@ -595,8 +595,7 @@ fn status<T: std::str::FromStr>(
 ) -> Result<T, Failure> {
     let stored = stored_text(row, index)?;
     let values = mapping.values(table, field);
-    let code = values.map_or(Some(stored.as_str()), |map| map.logical(&stored));
-    code.and_then(|code| code.parse().ok()).ok_or_else(|| Failure {
+    mapping.logical(table, field, &stored).and_then(|code| code.parse().ok()).ok_or_else(|| Failure {
         message: format!(
             "valeur inconnue « {stored} » dans la colonne « {} » ({table}.{field})",
             row.columns().get(index).map_or("?", tiberius::Column::name)

@@ -530,6 +530,15 @@ impl Mapping {
         self.entry(table).1.values.get(column)
     }
 
+    /// The logical code a value stored in a status field stands for: through the field's value
+    /// map, or, without one, the code itself in any case. `None` for a value the tool cannot read.
+    pub fn logical(&self, table: &str, field: &str, stored: &str) -> Option<&'static str> {
+        match self.values(table, field) {
+            Some(map) => map.logical(stored),
+            None => logical_values(table, field).into_iter().find(|code| code.eq_ignore_ascii_case(stored.trim())),
+        }
+    }
+
     /// The name a logical table is given, even when its columns do not matter (`schema inspect`).
     pub fn table_name(&self, table: &str) -> Option<&Ident> {
         self.entry(table).1.name.as_ref()
@@ -722,6 +731,17 @@ mod tests {
         assert!(error.contains("SIGNE") && error.contains("ACCEPTE"), "{error}");
         let error = Mapping::from_toml("[tables.devis.values.montant_ht]\n0 = \"X\"\n").expect_err("refused");
         assert!(error.contains("devis.montant_ht"), "{error}");
+    }
+
+    #[test]
+    fn stored_statuses_read_through_the_map_or_as_codes_in_any_case() {
+        let batigest = Mapping::builtin("batigest").expect("built in");
+        assert_eq!(batigest.logical("devis", "statut", "2"), Some("ACCEPTE"));
+        assert_eq!(batigest.logical("devis", "statut", "ACCEPTE"), None, "the map is the only reading");
+        let design = Mapping::default();
+        assert_eq!(design.logical("devis", "statut", " accepte "), Some("ACCEPTE"));
+        assert_eq!(design.logical("factures", "statut_reglement", "Regle"), Some("REGLE"));
+        assert_eq!(design.logical("devis", "statut", "SIGNE"), None);
     }
 
     #[test]
