@@ -174,6 +174,41 @@ fn present(columns: &[DbColumn], table: &str, column: Option<&str>) -> Option<St
         .map(|c| if column.is_some() { c.column.clone() } else { c.table.clone() })
 }
 
+/// What the database lacks compared with the mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaGaps {
+    pub missing_tables: Vec<String>,
+    pub missing_columns: Vec<(String, String)>,
+}
+
+impl SchemaGaps {
+    pub fn is_empty(&self) -> bool {
+        self.missing_tables.is_empty() && self.missing_columns.is_empty()
+    }
+}
+
+/// Compares the mapping with the columns of the database ([`columns`]), ignoring case as SQL
+/// Server's default collations do.
+pub fn gaps(mapping: &Mapping, columns: &[DbColumn]) -> SchemaGaps {
+    let has_table = |table: &str| present(columns, table, None).is_some();
+    let mut gaps = SchemaGaps::default();
+    for table in mapping.tables() {
+        if !has_table(table.name()) && !gaps.missing_tables.iter().any(|t| t == table.name()) {
+            gaps.missing_tables.push(table.name().to_owned());
+        }
+    }
+    for (table, column) in mapping.names() {
+        let pair = (table.name().to_owned(), column.name().to_owned());
+        if has_table(table.name())
+            && present(columns, table.name(), Some(column.name())).is_none()
+            && !gaps.missing_columns.contains(&pair)
+        {
+            gaps.missing_columns.push(pair);
+        }
+    }
+    gaps
+}
+
 /// Compares the database with the active mapping and proposes what it does not resolve.
 pub fn inspect(mapping: &Mapping, columns: &[DbColumn]) -> Vec<TableReport> {
     let tables = table_names(columns);
@@ -188,12 +223,14 @@ pub fn inspect(mapping: &Mapping, columns: &[DbColumn]) -> Vec<TableReport> {
                     .filter(|field| field_candidates(columns, table, field).first().is_some_and(|c| c.0 == 2))
                     .count()
             };
+            // Fields are only counted in tables whose name is a candidate: a Batigest dossier has
+            // hundreds of tables.
             let mut candidates: Vec<(u8, usize, &str)> = tables
                 .iter()
-                .map(|table| {
-                    (name_score(table, spec.name, Some(spec.default_name()), spec.words), exact_fields(table), *table)
+                .filter_map(|table| {
+                    let score = name_score(table, spec.name, Some(spec.default_name()), spec.words);
+                    (score > 0).then(|| (score, exact_fields(table), *table))
                 })
-                .filter(|(score, _, _)| *score > 0)
                 .collect();
             candidates.sort_by_key(|(score, fields, _)| std::cmp::Reverse((*score, *fields)));
             let (state, table) = match (&resolved, candidates.first()) {
@@ -367,6 +404,22 @@ fn write_values(out: &mut String, mapping: &Mapping, (table, field): (&str, &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gaps_list_missing_tables_and_columns() {
+        let present: Vec<DbColumn> = Mapping::default()
+            .names()
+            .filter(|(t, c)| t.name() != "FACTURES" && c.name() != "RESPONSABLE")
+            .map(|(t, c)| DbColumn {
+                table: t.name().to_lowercase(),
+                column: c.name().to_owned(),
+                data_type: "nvarchar".to_owned(),
+            })
+            .collect();
+        let gaps = gaps(&Mapping::default(), &present);
+        assert_eq!(gaps.missing_tables, ["FACTURES"]);
+        assert_eq!(gaps.missing_columns, [("DEVIS".to_owned(), "RESPONSABLE".to_owned())]);
+    }
 
     fn db(table: &str, columns: &[(&str, &str)]) -> Vec<DbColumn> {
         columns

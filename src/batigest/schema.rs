@@ -609,42 +609,6 @@ pub fn field_spec(table: &str, column: &str) -> &'static FieldSpec {
         .unwrap_or_else(|| panic!("unknown logical column {table}.{column}"))
 }
 
-/// What the database lacks compared with the mapping.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SchemaGaps {
-    pub missing_tables: Vec<String>,
-    pub missing_columns: Vec<(String, String)>,
-}
-
-impl SchemaGaps {
-    pub fn is_empty(&self) -> bool {
-        self.missing_tables.is_empty() && self.missing_columns.is_empty()
-    }
-}
-
-/// Compares the mapping with the `(table, column)` pairs found in `INFORMATION_SCHEMA.COLUMNS`.
-/// SQL Server's default collations ignore case, so the comparison does too.
-pub fn gaps(mapping: &Mapping, present: &[(String, String)]) -> SchemaGaps {
-    let has_table = |table: &str| present.iter().any(|(t, _)| t.eq_ignore_ascii_case(table));
-    let has_column = |table: &str, column: &str| {
-        present.iter().any(|(t, c)| t.eq_ignore_ascii_case(table) && c.eq_ignore_ascii_case(column))
-    };
-    let mut gaps = SchemaGaps::default();
-    for table in mapping.tables() {
-        if !has_table(table.name()) && !gaps.missing_tables.iter().any(|t| t == table.name()) {
-            gaps.missing_tables.push(table.name().to_owned());
-        }
-    }
-    for (table, column) in mapping.names() {
-        let pair = (table.name().to_owned(), column.name().to_owned());
-        if has_table(table.name()) && !has_column(table.name(), column.name()) && !gaps.missing_columns.contains(&pair)
-        {
-            gaps.missing_columns.push(pair);
-        }
-    }
-    gaps
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -759,18 +723,6 @@ mod tests {
             .expect("valid mapping");
         assert_eq!(extended.column("devis", "taux_marge").map(Ident::name), Ok("Marge"));
         assert_eq!(extended.column("devis", "numero_devis").map(Ident::name), Ok("Code"));
-    }
-
-    #[test]
-    fn gaps_list_missing_tables_and_columns() {
-        let present: Vec<(String, String)> = Mapping::default()
-            .names()
-            .filter(|(t, c)| t.name() != "FACTURES" && c.name() != "RESPONSABLE")
-            .map(|(t, c)| (t.name().to_lowercase(), c.name().to_owned()))
-            .collect();
-        let gaps = gaps(&Mapping::default(), &present);
-        assert_eq!(gaps.missing_tables, ["FACTURES"]);
-        assert_eq!(gaps.missing_columns, [("DEVIS".to_owned(), "RESPONSABLE".to_owned())]);
     }
 
     #[test]

@@ -10,8 +10,7 @@ use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::global::Format;
 use crate::batigest::connection::{self, Failure, ServerStatus};
-use crate::batigest::inspect;
-use crate::batigest::schema::{self, SchemaGaps};
+use crate::batigest::inspect::{self, SchemaGaps};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Column, Kind as ColumnKind, Options, Style, format};
 
@@ -138,8 +137,7 @@ async fn check_schema(
 ) -> Result<(), Failure> {
     let (mapping, timeout) = (&batigest.mapping, batigest.target.timeout);
     let columns = inspect::columns(client, timeout).await?;
-    let present: Vec<(String, String)> = columns.into_iter().map(|c| (c.table, c.column)).collect();
-    let gaps = schema::gaps(mapping, &present);
+    let gaps = inspect::gaps(mapping, &columns);
     // Sampling a column that is not there would only fail.
     if gaps.is_empty() {
         report.untranslated = inspect::untranslated(client, mapping, timeout).await?;
