@@ -394,7 +394,7 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
     let settings = config::Settings::load(&cli.connection, &env)?;
     let render = Render::resolve(cli)?;
     block_on(async {
-        let store = open_store(&settings, env.default_store.as_deref()).await?;
+        let store = open_store(&settings, &env).await?;
         let mut destination = render.destination()?;
         let io = |e: std::io::Error| Error::output(&e);
         if let Some(id) = args.id {

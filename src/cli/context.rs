@@ -20,8 +20,9 @@ use crate::report::coefficients::{Grouping, Settings as CoefficientSettings};
 
 pub struct Batigest {
     pub settings: Settings,
-    /// Where the embedded JLM store lives when no `--jlm-db` is given.
-    pub default_store: Option<PathBuf>,
+    /// The environment the settings were read from, captured once: it also gives the embedded
+    /// JLM store's place and the OS user the sync log records.
+    pub env: Env,
     pub target: Target,
     pub password: Password,
     pub mapping: Mapping,
@@ -47,7 +48,7 @@ impl Batigest {
                  interceptée. Préférez --ca-file."
             );
         }
-        Ok(Self { settings, default_store: env.default_store.clone(), target, password, mapping })
+        Ok(Self { settings, env, target, password, mapping })
     }
 }
 
@@ -146,14 +147,14 @@ impl Batigest {
 
     /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
     pub async fn store(&self) -> Result<Store> {
-        open_store(&self.settings, self.default_store.as_deref()).await
+        open_store(&self.settings, &self.env).await
     }
 }
 
 /// Opens the JLM store the settings name (`--jlm-db`, `JLM_DATABASE_URL`, profile), or the embedded
-/// one at `default_store`; a failure is exit 5.
-pub async fn open_store(settings: &Settings, default_store: Option<&std::path::Path>) -> Result<Store> {
-    Store::open(settings.jlm_db.value.as_deref(), default_store, settings.timeout.value).await
+/// one of `env`; a failure is exit 5.
+pub async fn open_store(settings: &Settings, env: &Env) -> Result<Store> {
+    Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await
 }
 
 /// The store keeps UTC; people read their own time.

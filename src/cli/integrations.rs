@@ -127,7 +127,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let settings = Settings::load(&cli.connection, &env)?;
     let render = Render::resolve(cli)?;
     block_on(async {
-        let store = open_store(&settings, env.default_store.as_deref()).await?;
+        let store = open_store(&settings, &env).await?;
         let mut destination = render.destination()?;
         let mut sink =
             output::sink(render.options, if args.journal { "journal" } else { "integrations" }, &mut destination);

@@ -9,7 +9,6 @@ use super::Cli;
 use super::context::{Batigest, Render, block_on_interruptible, interrupted, interruption};
 use super::values;
 use crate::batigest::queries;
-use crate::config::Env;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::jlm::sync::{Batch, Counts, Outcome, Report, Request};
@@ -69,10 +68,9 @@ const COLUMNS: [Column; 7] = [
 ];
 
 pub fn run(args: &Args, cli: &Cli) -> Result<()> {
-    let env = Env::capture()?;
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let job = Job { args, cli, env: &env, batigest: &batigest, render: &render };
+    let job = Job { args, cli, batigest: &batigest, render: &render };
     block_on_interruptible(async {
         let store = batigest.store().await?;
         let mut client = batigest.connect().await?;
@@ -97,7 +95,6 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
 struct Job<'a> {
     args: &'a Args,
     cli: &'a Cli,
-    env: &'a Env,
     batigest: &'a Batigest,
     render: &'a Render,
 }
@@ -122,7 +119,7 @@ impl Job<'_> {
             devis: &devis,
             offer: self.args.offer,
             has_offers: store.has_offers().await?,
-            os_user: self.env.os_user.as_deref(),
+            os_user: self.batigest.env.os_user.as_deref(),
             dry_run: self.args.dry_run,
         };
         let report = match store.sync_devis(&request).await {
@@ -169,7 +166,7 @@ impl Job<'_> {
                 devis: &devis,
                 offer: None,
                 has_offers,
-                os_user: self.env.os_user.as_deref(),
+                os_user: self.batigest.env.os_user.as_deref(),
                 dry_run: self.args.dry_run,
             };
             match store.sync_devis(&request).await {
@@ -223,7 +220,8 @@ impl Job<'_> {
         if self.args.dry_run {
             return;
         }
-        if let Err(log_error) = store.log_failure(reference, numero, self.env.os_user.as_deref(), &error.message).await
+        if let Err(log_error) =
+            store.log_failure(reference, numero, self.batigest.env.os_user.as_deref(), &error.message).await
         {
             tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
         }
