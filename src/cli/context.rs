@@ -109,11 +109,16 @@ pub fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result
 
 /// For work that handles Ctrl-C itself (with [`interrupted`]), e.g. to trace it before ending.
 pub fn block_on_interruptible<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?
-        .block_on(work)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| runtime_failure(&e))?.block_on(work)
+}
+
+/// A runtime on every core, for the sandbox server (`sandbox`, `demo`).
+pub fn server_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| runtime_failure(&e))
+}
+
+fn runtime_failure(error: &std::io::Error) -> Error {
+    Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {error}"))
 }
 
 /// Resolves at Ctrl-C. Without a signal handler, never.

@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::Command;
 
+use super::context::server_runtime;
 use super::values;
 use crate::error::{Error, Kind, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, generate};
@@ -75,11 +76,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
         DataSource::Generate { devis: args.devis, seed: 42, layout: generate::Layout::Default, into: None },
     );
     options.cert_out = Some(certificate.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    let runtime = server_runtime()?;
     let sandbox = runtime.block_on(Sandbox::start(options))?;
     let config = dir.path().join("config.toml");
     let store = dir.path().join("jlm.sqlite");

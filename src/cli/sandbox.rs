@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::context::server_runtime;
 use super::global::ConnectionArgs;
 use super::values;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
 const EXAMPLES: &str = "\
@@ -186,10 +187,7 @@ impl Args {
 
 pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
     let options = args.options(global)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {e}")))?;
+    let runtime = server_runtime()?;
     let options_for_display = options.clone();
     runtime.block_on(async {
         let interrupted = interrupt();
