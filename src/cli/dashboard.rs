@@ -107,7 +107,9 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
         analytics::compute(batigest, &mut client, year, Some(Granularity::Month)).await?;
 
     let mut totals = Totals::default();
-    let mut late = Vec::new();
+    // Most days late first; only the first LATE_SHOWN are kept, so memory stays flat.
+    let most_late = |a: &LateInvoice, b: &LateInvoice| b.jours.cmp(&a.jours).then_with(|| a.numero.cmp(&b.numero));
+    let mut late = Vec::with_capacity(2 * LATE_SHOWN);
     let timeout = batigest.target.timeout;
     queries::factures_ouvertes(&mut client, &batigest.mapping, None, au, timeout, |facture| {
         if let Some(open) = OpenFacture::new(&facture, au) {
@@ -120,12 +122,16 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
                     jours: open.jours_retard,
                     reste_du: open.reste_du,
                 });
+                if late.len() == 2 * LATE_SHOWN {
+                    late.sort_by(most_late);
+                    late.truncate(LATE_SHOWN);
+                }
             }
         }
         Ok::<_, Error>(())
     })
     .await?;
-    late.sort_by(|a, b| b.jours.cmp(&a.jours).then_with(|| a.numero.cmp(&b.numero)));
+    late.sort_by(most_late);
     late.truncate(LATE_SHOWN);
 
     let settings = batigest.coefficient_settings(Grouping::Famille);
