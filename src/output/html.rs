@@ -216,9 +216,34 @@ fn svg_open(html: &mut String, title: &str) {
     );
 }
 
+/// Euros without cents: `12 346 €`.
 fn short_money(value: f64) -> String {
-    let rounded = Decimal::from_f64_retain(value.round()).unwrap_or_default();
-    format::money(rounded.round_dp(0)).replace(",00", "")
+    let mut text = format::decimal_fr(whole(value), 0);
+    text.push(format::SPACE);
+    text.push('€');
+    text
+}
+
+/// An axis percentage, to the unit: `-12 %`, never `-0 %`.
+fn short_percent(value: f64) -> String {
+    format::percent(whole(value), 0)
+}
+
+fn whole(value: f64) -> Decimal {
+    Decimal::from_f64_retain(value.round()).unwrap_or_default().normalize()
+}
+
+/// The month labels under a chart's slots.
+fn month_labels(html: &mut String, months: &[MonthPoint], slot: f64) {
+    for (index, month) in months.iter().enumerate() {
+        let _ = write!(
+            html,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            LEFT + slot * (index as f64 + 0.5),
+            HEIGHT - 6.0,
+            esc(&month.label)
+        );
+    }
 }
 
 fn revenue_chart(html: &mut String, months: &[MonthPoint]) {
@@ -243,14 +268,8 @@ fn revenue_chart(html: &mut String, months: &[MonthPoint]) {
                 esc(&short_money(*value)),
             );
         }
-        let _ = write!(
-            html,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            LEFT + slot * (index as f64 + 0.5),
-            HEIGHT - 6.0,
-            esc(&month.label)
-        );
     }
+    month_labels(html, months, slot);
     html.push_str("</svg>\n");
     legend(html, &[(PREVU, "CA prévu"), (FACTURE, "CA facturé"), (REALISE, "CA réalisé")]);
     html.push_str("</section>\n");
@@ -261,36 +280,27 @@ fn margin_chart(html: &mut String, months: &[MonthPoint]) {
     let values: Vec<f64> = months.iter().flat_map(|m| [m.marge_prevue, m.marge_reelle]).flatten().map(number).collect();
     let max = values.iter().copied().fold(0.0, f64::max).max(1.0);
     let min = values.iter().copied().fold(0.0, f64::min);
-    let y = axis(html, min, max, |v| format!("{v:.0} %"));
+    let y = axis(html, min, max, short_percent);
     let slot = (WIDTH - LEFT) / months.len().max(1) as f64;
     for (pick, color) in [(0, PREVU), (1, REELLE)] {
-        let points: Vec<String> = months
+        let points: Vec<(f64, f64)> = months
             .iter()
             .enumerate()
             .filter_map(|(index, m)| {
                 let value = if pick == 0 { m.marge_prevue } else { m.marge_reelle }?;
-                Some(format!("{:.1},{:.1}", LEFT + slot * (index as f64 + 0.5), y(number(value))))
+                Some((LEFT + slot * (index as f64 + 0.5), y(number(value))))
             })
             .collect();
-        let _ = write!(
-            html,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" />",
-            points.join(" ")
-        );
-        for point in &points {
-            let (cx, cy) = point.split_once(',').unwrap_or_default();
-            let _ = write!(html, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"3\" fill=\"{color}\" />");
+        html.push_str("<polyline points=\"");
+        for (index, (x, y)) in points.iter().enumerate() {
+            let _ = write!(html, "{}{x:.1},{y:.1}", if index > 0 { " " } else { "" });
+        }
+        let _ = write!(html, "\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" />");
+        for (x, y) in &points {
+            let _ = write!(html, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"{color}\" />");
         }
     }
-    for (index, month) in months.iter().enumerate() {
-        let _ = write!(
-            html,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            LEFT + slot * (index as f64 + 0.5),
-            HEIGHT - 6.0,
-            esc(&month.label)
-        );
-    }
+    month_labels(html, months, slot);
     html.push_str("</svg>\n");
     legend(html, &[(PREVU, "Marge prévue"), (REELLE, "Marge réelle")]);
     html.push_str("</section>\n");
