@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -81,12 +81,7 @@ impl Sandbox {
             });
         }
 
-        let shared = Arc::new(Shared {
-            database,
-            acceptor: TlsAcceptor::from(identity.config),
-            options,
-            next_spid: AtomicU16::new(51),
-        });
+        let shared = Arc::new(Shared { database, acceptor: TlsAcceptor::from(identity.config), options });
         tasks.spawn(accept_loop(listener, shared, shutdown_rx));
         Ok(Self { local_addr, browser_addr, generated, shutdown, tasks })
     }
@@ -139,7 +134,6 @@ struct Shared {
     database: Database,
     acceptor: TlsAcceptor,
     options: SandboxOptions,
-    next_spid: AtomicU16,
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
@@ -393,7 +387,7 @@ async fn run_requests(
     });
 
     let (jobs, job_rx) = std_mpsc::channel::<Request>();
-    let spid = shared.next_spid.fetch_add(1, Ordering::Relaxed);
+    let spid = session.spid();
     let context = WorkerContext {
         packet_size,
         spid,
@@ -496,6 +490,13 @@ struct WorkerContext {
     drop_after_rows: Option<u64>,
 }
 
+impl WorkerContext {
+    /// A writer for the next response of this connection.
+    fn writer(&self) -> MessageWriter {
+        MessageWriter::new(PacketType::TabularResult, self.packet_size).with_spid(self.spid)
+    }
+}
+
 fn session_thread(mut session: Session, jobs: &std_mpsc::Receiver<Request>, context: &WorkerContext) {
     for Request { job, out } in jobs {
         let rpc = matches!(job, Job::Rpc { .. });
@@ -555,7 +556,7 @@ impl<'a> TdsSink<'a> {
             context,
             out,
             rpc,
-            writer: MessageWriter::new(PacketType::TabularResult, context.packet_size).with_spid(context.spid),
+            writer: context.writer(),
             columns: Vec::new(),
             token: Vec::with_capacity(256),
             rows_in_result: 0,
@@ -599,9 +600,7 @@ impl<'a> TdsSink<'a> {
     }
 
     fn ship_all(&mut self) -> Result<(), Stop> {
-        let fresh =
-            MessageWriter::new(PacketType::TabularResult, self.context.packet_size).with_spid(self.context.spid);
-        let writer = std::mem::replace(&mut self.writer, fresh);
+        let writer = std::mem::replace(&mut self.writer, self.context.writer());
         self.out.blocking_send(Output::Bytes(writer.finish())).map_err(|_| Stop::Disconnected)
     }
 }
@@ -632,8 +631,7 @@ impl ResultSink for TdsSink<'_> {
         self.rows_in_result += 1;
         if self.context.drop_after_rows.is_some_and(|limit| self.rows_in_result >= limit) {
             // Every row so far reaches the client, whatever the packet size; the message never ends.
-            let fresh = MessageWriter::new(PacketType::TabularResult, self.context.packet_size);
-            let bytes = std::mem::replace(&mut self.writer, fresh).abandon();
+            let bytes = std::mem::replace(&mut self.writer, self.context.writer()).abandon();
             self.out.blocking_send(Output::Bytes(bytes)).map_err(|_| Stop::Disconnected)?;
             return Err(Stop::DropConnection);
         }

@@ -149,6 +149,11 @@ enum Flow {
 }
 
 impl Session {
+    /// The server process id of this connection (`@@SPID`, and the SPID of its TDS packets).
+    pub fn spid(&self) -> u16 {
+        u16::try_from(self.spid).unwrap_or(u16::MAX)
+    }
+
     /// Runs a SQL batch (one or several statements).
     pub fn execute_batch<S: ResultSink>(&mut self, sql: &str, sink: &mut S) -> Result<(), S::Stop> {
         self.run(sql, &[], sink, false).map(|_| ())
