@@ -100,6 +100,17 @@ fn float_to_unscaled_fast(f: f64, scale: u8) -> Option<i128> {
     (u.abs() < LIMIT && u / power == f).then_some(u as i128)
 }
 
+/// How SQLite stores a decimal: an integer at scale 0 when it fits, else the shortest double
+/// nearest to it (exact enough to round back losslessly; DECIMAL columns hold numbers).
+pub(crate) fn decimal_to_sqlite(unscaled: i128, scale: u8) -> rusqlite::types::Value {
+    if scale == 0
+        && let Ok(integer) = i64::try_from(unscaled)
+    {
+        return rusqlite::types::Value::Integer(integer);
+    }
+    rusqlite::types::Value::Real(decimal_text(unscaled, scale).parse().unwrap_or(unscaled as f64))
+}
+
 /// Text of a decimal value, e.g. `12345` at scale 2 → `123.45`.
 pub(crate) fn decimal_text(unscaled: i128, scale: u8) -> String {
     if scale == 0 {

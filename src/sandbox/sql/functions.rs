@@ -274,12 +274,7 @@ fn to_decimal(ctx: &Context<'_>) -> FnResult<SqlValue> {
         ValueRef::Blob(_) => None,
     };
     let unscaled = unscaled.ok_or_else(|| fn_error(errors::converting("numeric")))?;
-    if scale == 0 {
-        return Ok(i64::try_from(unscaled).map_or(SqlValue::Real(unscaled as f64), SqlValue::Integer));
-    }
-    // The shortest double nearest to the rounded decimal: exact enough to round back losslessly.
-    let text = super::convert::decimal_text(unscaled, scale);
-    Ok(SqlValue::Real(text.parse().unwrap_or(unscaled as f64)))
+    Ok(super::convert::decimal_to_sqlite(unscaled, scale))
 }
 
 fn to_bit(ctx: &Context<'_>) -> FnResult<Option<i64>> {

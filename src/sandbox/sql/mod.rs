@@ -264,7 +264,7 @@ impl Session {
         }
         let sql = statement.to_string();
         let (fmtonly, nocount) = (self.fmtonly, self.nocount);
-        let result = run_query(&self.conn, &sql, params, &inferred, fmtonly, sink, more)?;
+        let result = run_query(&self.conn, &sql, params, &inferred, fmtonly, sink)?;
         match result {
             Ok(count) => {
                 if let Some(count) = count {
@@ -286,15 +286,7 @@ fn bind_value(p: &Param) -> SqlValue {
         (Value::Bit(b), _) => SqlValue::Integer(i64::from(*b)),
         (Value::Int(i), _) => SqlValue::Integer(*i),
         (Value::Float(f), _) => SqlValue::Real(*f),
-        (Value::Decimal { unscaled, scale }, _) => {
-            let text = convert::decimal_text(*unscaled, *scale);
-            if *scale == 0
-                && let Ok(i) = i64::try_from(*unscaled)
-            {
-                return SqlValue::Integer(i);
-            }
-            SqlValue::Real(text.parse().unwrap_or(0.0))
-        }
+        (Value::Decimal { unscaled, scale }, _) => convert::decimal_to_sqlite(*unscaled, *scale),
         (Value::Text(s), _) => SqlValue::Text(s.clone()),
         (Value::Date(d), _) => SqlValue::Text(convert::date_text(*d)),
         (Value::DateTime(dt), SqlType::Date) => SqlValue::Text(convert::date_text(dt.date())),
@@ -311,9 +303,7 @@ fn run_query<S: ResultSink>(
     inferred: &[OutCol],
     fmtonly: bool,
     sink: &mut S,
-    more: bool,
 ) -> Result<Result<Option<u64>, ServerError>, S::Stop> {
-    let _ = more;
     let sqlite = |e: rusqlite::Error| errors::from_sqlite(&e);
     let mut stmt = match conn.prepare_cached(sql) {
         Ok(s) => s,
@@ -335,21 +325,17 @@ fn run_query<S: ResultSink>(
     let count = stmt.column_count();
     // The inference is trusted only when it accounts for exactly the columns SQLite returns.
     let matched = inferred.len() == count;
+    let known: Vec<Option<SqlType>> = (0..count).map(|i| if matched { inferred[i].ty } else { None }).collect();
     let mut columns: Vec<Column> = (0..count)
         .map(|i| {
             let sqlite_name = stmt.column_name(i).unwrap_or("").to_string();
             let (name, nullable) =
                 if matched { (inferred[i].name.clone(), inferred[i].nullable) } else { (sqlite_name, true) };
-            Column { name, ty: SqlType::NVarChar { max_chars: Some(4000) }, nullable }
+            // Until a first row says better, what nothing could type is text.
+            Column { name, ty: known[i].unwrap_or(SqlType::NVarChar { max_chars: Some(4000) }), nullable }
         })
         .collect();
-    let known: Vec<Option<SqlType>> = (0..count).map(|i| if matched { inferred[i].ty } else { None }).collect();
     if fmtonly {
-        for (c, t) in columns.iter_mut().zip(&known) {
-            if let Some(t) = t {
-                c.ty = *t;
-            }
-        }
         sink.columns(&columns)?;
         return Ok(Ok(None));
     }
@@ -367,17 +353,14 @@ fn run_query<S: ResultSink>(
         if !announced {
             // Columns nothing could type take the type of their first value (SQLite storage class).
             for (i, c) in columns.iter_mut().enumerate() {
-                c.ty = match known[i] {
-                    Some(t) => t,
-                    None => row.get_ref(i).map_or(c.ty, convert::type_of_storage),
-                };
+                if known[i].is_none() {
+                    c.ty = row.get_ref(i).map_or(c.ty, convert::type_of_storage);
+                }
                 types.push(c.ty);
             }
             sink.columns(&columns)?;
-            announced = true;
-        }
-        if values.len() != types.len() {
             values = vec![Value::Null; types.len()];
+            announced = true;
         }
         for (i, ty) in types.iter().enumerate() {
             let v = match row.get_ref(i) {
@@ -399,11 +382,6 @@ fn run_query<S: ResultSink>(
         n += 1;
     }
     if !announced {
-        for (c, t) in columns.iter_mut().zip(&known) {
-            if let Some(t) = t {
-                c.ty = *t;
-            }
-        }
         sink.columns(&columns)?;
     }
     Ok(Ok(Some(n)))
@@ -459,11 +437,11 @@ fn exec_params(declarations: &str, args: &[(Option<String>, sqlparser::ast::Expr
 /// A literal argument of `sp_executesql`, converted to its declared type.
 fn literal_value(expr: &sqlparser::ast::Expr, ty: SqlType) -> Result<Value, ServerError> {
     use sqlparser::ast::{Expr, UnaryOperator, Value as V};
-    let (text, quoted) = match expr {
+    let text = match expr {
         Expr::Value(v) => match &v.value {
             V::Null => return Ok(Value::Null),
-            V::Number(n, _) => (n.clone(), false),
-            V::SingleQuotedString(s) | V::NationalStringLiteral(s) => (s.clone(), true),
+            V::Number(n, _) => n.clone(),
+            V::SingleQuotedString(s) | V::NationalStringLiteral(s) => s.clone(),
             other => return Err(errors::syntax_near(&other.to_string())),
         },
         Expr::UnaryOp { op: UnaryOperator::Minus, expr } => match literal_value(expr, ty)? {
@@ -474,7 +452,6 @@ fn literal_value(expr: &sqlparser::ast::Expr, ty: SqlType) -> Result<Value, Serv
         },
         other => return Err(errors::syntax_near(&other.to_string())),
     };
-    let _ = quoted;
     Ok(match ty {
         SqlType::Bit | SqlType::Int | SqlType::BigInt => {
             let v = convert::parse_decimal(&text, 0).ok_or_else(|| errors::conversion_to(text.as_bytes(), "int"))?;
