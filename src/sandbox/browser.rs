@@ -14,6 +14,8 @@ use std::io;
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
+use super::protocol::SERVER_PRODUCT_VERSION;
+
 /// `CLNT_BCAST_EX`: broadcast request for every instance.
 const CLNT_BCAST_EX: u8 = 0x02;
 /// `CLNT_UCAST_EX`: unicast request for every instance of one host.
@@ -23,9 +25,6 @@ const CLNT_UCAST_INST: u8 = 0x04;
 /// `SVR_RESP`: the server's answer.
 const SVR_RESP: u8 = 0x05;
 
-/// Version announced for the instance: SQL Server 2019 RTM, the version the TDS side reports too.
-const VERSION: &str = "15.0.2000.5";
-
 /// Largest request worth reading: an instance name is at most 32 bytes (MBCS) plus the opcode.
 /// A larger buffer only guards against truncation surprises from odd clients.
 const RECV_BUF_LEN: usize = 1024;
@@ -34,8 +33,9 @@ const RECV_BUF_LEN: usize = 1024;
 /// then the semicolon-separated record, without a trailing NUL.
 #[must_use]
 pub fn response(instance: &str, tcp_port: u16, server_name: &str) -> Vec<u8> {
-    let data =
-        format!("ServerName;{server_name};InstanceName;{instance};IsClustered;No;Version;{VERSION};tcp;{tcp_port};;");
+    let data = format!(
+        "ServerName;{server_name};InstanceName;{instance};IsClustered;No;Version;{SERVER_PRODUCT_VERSION};tcp;{tcp_port};;"
+    );
     // RESP_SIZE is a u16: names are short in practice, but never emit a length that lies.
     let len = data.len().min(usize::from(u16::MAX));
     let mut out = Vec::with_capacity(3 + len);

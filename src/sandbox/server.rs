@@ -22,14 +22,14 @@ use super::protocol::packet::{
 };
 use super::protocol::prelogin::{self, Encryption};
 use super::protocol::request::{self, Procedure};
-use super::protocol::token;
+use super::protocol::{SERVER_PRODUCT_VERSION, token};
 use super::sql::{Database, ResultSink, ServerInfo, Session};
 use super::tls::{Identity, PreloginWrapper};
 use super::types::{Column, Param, ServerError, Value};
 use super::{DataSource, SandboxError, SandboxOptions, TlsMode, browser, generate};
 
 const SERVER_NAME: &str = "SANDBOX";
-const VERSION_TEXT: &str = "Microsoft SQL Server 2019 (RTM) - 15.0.2000.5 (X64)\n\tJLM Batigest sandbox (SQLite)\n";
+
 /// Results are shipped to the socket in chunks of about this many bytes.
 const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks in flight between the session thread and the socket: this bounds a connection's memory.
@@ -287,7 +287,9 @@ fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerErr
         return Err(vec![cannot_open, failed()]);
     }
     let info = ServerInfo {
-        version: VERSION_TEXT.to_owned(),
+        version: format!(
+            "Microsoft SQL Server 2019 (RTM) - {SERVER_PRODUCT_VERSION} (X64)\n\tJLM Batigest sandbox (SQLite)\n"
+        ),
         database: options.database.clone(),
         server_name: SERVER_NAME.to_owned(),
     };

@@ -15,6 +15,9 @@ mod wire;
 pub const SERVER_VERSION_MAJOR: u8 = 15;
 pub const SERVER_VERSION_MINOR: u8 = 0;
 pub const SERVER_VERSION_BUILD: u16 = 2000;
+/// The same version as `@@VERSION`, `SERVERPROPERTY('ProductVersion')` and the SQL Server
+/// Browser give it.
+pub const SERVER_PRODUCT_VERSION: &str = "15.0.2000.5";
 
 /// Why a message could not be read or a response could not be encoded.
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,7 @@ use super::catalog::{IS_COLUMNS, IS_TABLES};
 use super::errors;
 use super::functions::is_date_part;
 use super::infer::type_of_data_type;
+use crate::sandbox::protocol::SERVER_PRODUCT_VERSION;
 use crate::sandbox::types::{ServerError, SqlType};
 
 /// What the translation needs to know of the session.
@@ -104,7 +105,7 @@ pub(crate) fn product_version(version: &str) -> String {
         .find(|w| {
             w.split('.').count() == 4 && w.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         })
-        .unwrap_or("15.0.2000.5")
+        .unwrap_or(SERVER_PRODUCT_VERSION)
         .to_string()
 }
 
