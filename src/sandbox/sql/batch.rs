@@ -140,7 +140,8 @@ impl Cursor {
 
 /// Parses a whole batch. A syntax error anywhere fails the batch before anything runs, as in
 /// SQL Server (which compiles the batch first).
-pub(crate) fn parse_batch(sql: &str) -> Result<Vec<Stmt>, ServerError> {
+/// The statements of a batch sent to `database` (named in permission errors).
+pub(crate) fn parse_batch(sql: &str, database: &str) -> Result<Vec<Stmt>, ServerError> {
     let tokens = Tokenizer::new(&DIALECT, sql)
         .tokenize_with_location()
         .map_err(|e| parse_error(sql, &ParserError::TokenizerError(e.to_string())))?;
@@ -176,7 +177,7 @@ pub(crate) fn parse_batch(sql: &str) -> Result<Vec<Stmt>, ServerError> {
                 let statement = parser.parse_statement().map_err(|e| parse_error(sql, &e))?;
                 // The tokens after the statement (up to a query's end) start the next one.
                 cursor.pos += parser.index();
-                classify(statement)
+                classify(statement, database)
             }
         };
         statements.push(statement);
@@ -251,12 +252,11 @@ fn first_relation(statement: &Statement) -> String {
     }
 }
 
-fn denied(verb: &str, statement: &Statement) -> Stmt {
-    // The database name is filled in by the session, which knows it.
+fn denied(verb: &str, statement: &Statement, database: &str) -> Stmt {
     Stmt::Fails(ServerError::statement(
         229,
         format!(
-            "The {verb} permission was denied on the object '{}', database '{{db}}', schema 'dbo'.",
+            "The {verb} permission was denied on the object '{}', database '{database}', schema 'dbo'.",
             first_relation(statement)
         ),
     ))
@@ -272,13 +272,16 @@ fn string_value(e: &Expr) -> Option<String> {
     }
 }
 
-fn classify(statement: Statement) -> Stmt {
+fn classify(statement: Statement, database: &str) -> Stmt {
     match &statement {
         Statement::Query(q) => {
             if let sqlparser::ast::SetExpr::Select(s) = q.body.as_ref()
                 && s.into.is_some()
             {
-                return Stmt::Fails(ServerError::statement(262, "CREATE TABLE permission denied in database '{db}'."));
+                return Stmt::Fails(ServerError::statement(
+                    262,
+                    format!("CREATE TABLE permission denied in database '{database}'."),
+                ));
             }
             Stmt::Query(Box::new(statement))
         }
@@ -292,13 +295,13 @@ fn classify(statement: Statement) -> Stmt {
             Stmt::Use(name.unwrap_or_default())
         }
         Statement::StartTransaction { .. } | Statement::Commit { .. } | Statement::Rollback { .. } => Stmt::Ack,
-        Statement::Insert(_) | Statement::Merge { .. } => denied("INSERT", &statement),
-        Statement::Update { .. } => denied("UPDATE", &statement),
-        Statement::Delete(_) => denied("DELETE", &statement),
+        Statement::Insert(_) | Statement::Merge { .. } => denied("INSERT", &statement, database),
+        Statement::Update { .. } => denied("UPDATE", &statement, database),
+        Statement::Delete(_) => denied("DELETE", &statement, database),
         Statement::Truncate { .. }
         | Statement::AlterTable { .. }
         | Statement::AlterIndex { .. }
-        | Statement::AlterView { .. } => denied("ALTER", &statement),
+        | Statement::AlterView { .. } => denied("ALTER", &statement, database),
         Statement::Drop { .. } => {
             let name = first_relation(&statement);
             let name = if name.is_empty() {
@@ -320,7 +323,10 @@ fn classify(statement: Statement) -> Stmt {
         | Statement::CreateProcedure { .. }
         | Statement::CreateTrigger(_) => {
             let what = statement.to_string().split_whitespace().nth(1).unwrap_or("TABLE").to_ascii_uppercase();
-            Stmt::Fails(ServerError::statement(262, format!("CREATE {what} permission denied in database '{{db}}'.")))
+            Stmt::Fails(ServerError::statement(
+                262,
+                format!("CREATE {what} permission denied in database '{database}'."),
+            ))
         }
         Statement::Execute { name: Some(name), parameters, .. } => {
             let procedure =
@@ -368,36 +374,42 @@ mod tests {
 
     #[test]
     fn splits_statements_with_and_without_semicolons() {
-        let stmts = parse_batch("SET FMTONLY ON SELECT 1 SET FMTONLY OFF").unwrap();
+        let stmts = parse_batch("SET FMTONLY ON SELECT 1 SET FMTONLY OFF", "BATIGEST_CONNECT").unwrap();
         assert_eq!(stmts.len(), 3);
         assert!(matches!(&stmts[0], Stmt::Set { options, value } if options == &["FMTONLY"] && value == "ON"));
         assert!(matches!(&stmts[1], Stmt::Query(_)));
-        let stmts =
-            parse_batch("set textsize 4096; SET LOCK_TIMEOUT -1 SET ANSI_NULLS, QUOTED_IDENTIFIER ON;").unwrap();
+        let stmts = parse_batch(
+            "set textsize 4096; SET LOCK_TIMEOUT -1 SET ANSI_NULLS, QUOTED_IDENTIFIER ON;",
+            "BATIGEST_CONNECT",
+        )
+        .unwrap();
         assert!(matches!(&stmts[1], Stmt::Set { value, .. } if value == "-1"));
         assert!(matches!(&stmts[2], Stmt::Set { options, .. } if options.len() == 2));
-        let stmts =
-            parse_batch("SET TRANSACTION ISOLATION LEVEL READ COMMITTED SELECT 1; BEGIN TRAN; COMMIT TRAN ROLLBACK")
-                .unwrap();
+        let stmts = parse_batch(
+            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED SELECT 1; BEGIN TRAN; COMMIT TRAN ROLLBACK",
+            "BATIGEST_CONNECT",
+        )
+        .unwrap();
         assert_eq!(stmts.len(), 5);
         assert!(matches!(&stmts[0], Stmt::Set { value, .. } if value == "ISOLATION LEVEL READ COMMITTED"));
         assert!(matches!(&stmts[2], Stmt::Ack));
-        let stmts = parse_batch("SELECT 1 SELECT 2").unwrap();
+        let stmts = parse_batch("SELECT 1 SELECT 2", "BATIGEST_CONNECT").unwrap();
         assert_eq!(stmts.len(), 2);
     }
 
     #[test]
     fn syntax_errors_name_the_token() {
-        assert_eq!(parse_batch("SELEC 1").unwrap_err().message, "Incorrect syntax near 'SELEC'.");
-        assert_eq!(parse_batch("SELECT 1 +").unwrap_err().message, "Incorrect syntax near '+'.");
-        assert_eq!(parse_batch("SELECT 'abc").unwrap_err().number, 105);
-        assert_eq!(parse_batch("SELECT * FROM T WHERE").unwrap_err().number, 102);
+        assert_eq!(parse_batch("SELEC 1", "BATIGEST_CONNECT").unwrap_err().message, "Incorrect syntax near 'SELEC'.");
+        assert_eq!(parse_batch("SELECT 1 +", "BATIGEST_CONNECT").unwrap_err().message, "Incorrect syntax near '+'.");
+        assert_eq!(parse_batch("SELECT 'abc", "BATIGEST_CONNECT").unwrap_err().number, 105);
+        assert_eq!(parse_batch("SELECT * FROM T WHERE", "BATIGEST_CONNECT").unwrap_err().number, 102);
     }
 
     #[test]
     fn writes_are_refused() {
         let stmts = parse_batch(
             "INSERT INTO dbo.DEVIS (ID) VALUES (1); DELETE FROM CLIENTS; CREATE TABLE X (A INT); EXEC sp_who",
+            "BATIGEST_CONNECT",
         )
         .unwrap();
         let numbers: Vec<i32> = stmts
@@ -409,6 +421,9 @@ mod tests {
             .collect();
         assert_eq!(numbers, [229, 229, 262, 2812]);
         let Stmt::Fails(e) = &stmts[0] else { unreachable!() };
-        assert_eq!(e.message, "The INSERT permission was denied on the object 'DEVIS', database '{db}', schema 'dbo'.");
+        assert_eq!(
+            e.message,
+            "The INSERT permission was denied on the object 'DEVIS', database 'BATIGEST_CONNECT', schema 'dbo'."
+        );
     }
 }

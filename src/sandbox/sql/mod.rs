@@ -171,7 +171,7 @@ impl Session {
         sink: &mut S,
         outer_more: bool,
     ) -> Result<Flow, S::Stop> {
-        let statements = match batch::parse_batch(sql) {
+        let statements = match batch::parse_batch(sql, &self.info.database) {
             Ok(s) => s,
             Err(e) => {
                 sink.error(&e)?;
@@ -186,12 +186,6 @@ impl Session {
             }
         }
         Ok(Flow::Continue)
-    }
-
-    fn fail<S: ResultSink>(&self, sink: &mut S, mut e: ServerError) -> Result<Flow, S::Stop> {
-        e.message = e.message.replace("{db}", &self.info.database);
-        sink.error(&e)?;
-        Ok(Flow::Abort)
     }
 
     fn statement<S: ResultSink>(
@@ -225,14 +219,14 @@ impl Session {
                 } else {
                     let message =
                         format!("Database '{name}' does not exist. Make sure that the name is entered correctly.");
-                    self.fail(sink, ServerError::statement(911, message))
+                    fail(sink, &ServerError::statement(911, message))
                 }
             }
-            Stmt::Fails(e) => self.fail(sink, e),
+            Stmt::Fails(e) => fail(sink, &e),
             Stmt::Query(statement) => self.query(*statement, params, sink, more),
             Stmt::ExecuteSql { sql, declarations, args } => match exec_params(&declarations, &args) {
                 Ok(inner) => self.run(&sql, &inner, sink, more),
-                Err(e) => self.fail(sink, e),
+                Err(e) => fail(sink, &e),
             },
         }
     }
@@ -260,7 +254,7 @@ impl Session {
             params: &declared,
         };
         if let Err(e) = translate::translate(&mut statement, &env) {
-            return self.fail(sink, e);
+            return fail(sink, &e);
         }
         let sql = statement.to_string();
         let (fmtonly, nocount) = (self.fmtonly, self.nocount);
@@ -273,9 +267,15 @@ impl Session {
                 sink.done(if nocount { None } else { count }, more)?;
                 Ok(Flow::Continue)
             }
-            Err(e) => self.fail(sink, e),
+            Err(e) => fail(sink, &e),
         }
     }
+}
+
+/// Sends `e` and ends the batch, as SQL Server does for the errors the sandbox raises.
+fn fail<S: ResultSink>(sink: &mut S, e: &ServerError) -> Result<Flow, S::Stop> {
+    sink.error(e)?;
+    Ok(Flow::Abort)
 }
 
 /// The SQLite value a parameter is bound as: dates in their canonical stored text forms,
