@@ -271,11 +271,12 @@ pub(super) fn put_value(out: &mut Vec<u8>, ty: SqlType, value: &Value) -> Result
             out.push(8);
             out.extend((*i as f64).to_le_bytes());
         }
-        (SqlType::Decimal { precision, scale }, Value::Decimal { .. } | Value::Int(_) | Value::Float(_)) => {
+        // A float never reaches a DECIMAL column here: the engine converts it exactly
+        // (`convert::to_value`), and a second, rougher rounding would disagree with it.
+        (SqlType::Decimal { precision, scale }, Value::Decimal { .. } | Value::Int(_)) => {
             let unscaled = match *value {
                 Value::Decimal { unscaled, scale: from } => rescale(unscaled, from, scale),
                 Value::Int(i) => rescale(i128::from(i), 0, scale),
-                Value::Float(f) => float_to_unscaled(f, scale),
                 _ => None,
             };
             let unscaled = unscaled
@@ -350,11 +351,6 @@ fn rescale(unscaled: i128, from: u8, to: u8) -> Option<i128> {
     let (quotient, remainder) = (unscaled / divisor, unscaled.unsigned_abs() % divisor.unsigned_abs());
     let half_or_more = remainder >= divisor.unsigned_abs() - remainder;
     Some(if half_or_more { quotient + unscaled.signum() } else { quotient })
-}
-
-fn float_to_unscaled(f: f64, scale: u8) -> Option<i128> {
-    let scaled = (f * 10f64.powi(i32::from(scale))).round(); // round() is half away from zero
-    (scaled.is_finite() && scaled.abs() < 1e38).then_some(scaled as i128)
 }
 
 /// Writes `len_prefix` (the value's total length byte, 0 to skip) then the 3-byte day number.
@@ -527,7 +523,6 @@ mod tests {
         assert_eq!(v(Value::Decimal { unscaled: 12345, scale: 2 }), expected);
         assert_eq!(v(Value::Decimal { unscaled: 1_234_500, scale: 4 }), expected);
         assert_eq!(v(Value::Decimal { unscaled: 123_445, scale: 3 }), expected, "half away from zero");
-        assert_eq!(v(Value::Float(123.45)), expected);
         assert_eq!(v(Value::Decimal { unscaled: -123_445, scale: 3 })[..3], [0x09, 0x00, 0x39]);
         assert_eq!(v(Value::Decimal { unscaled: -123_444, scale: 3 })[..3], [0x09, 0x00, 0x38]);
         assert_eq!(v(Value::Int(7))[..4], [0x09, 0x01, 0xBC, 0x02]);
@@ -542,7 +537,7 @@ mod tests {
         assert!(value_bytes(DEC18_2, Value::Int(10_000_000_000_000_000)).is_err(), "needs 19 digits");
         assert!(value_bytes(DEC18_2, Value::Decimal { unscaled: 1, scale: 0 }).is_ok());
         assert!(value_bytes(SqlType::Decimal { precision: 38, scale: 38 }, Value::Int(2)).is_err());
-        assert!(value_bytes(DEC18_2, Value::Float(f64::NAN)).is_err());
+        assert!(value_bytes(DEC18_2, Value::Float(123.45)).is_err(), "the engine converts floats exactly first");
         assert!(value_bytes(DEC18_2, Value::Text("1".into())).is_err());
     }
 
