@@ -104,7 +104,8 @@ fn login_show_logout_through_the_secret_service() {
 
     let show = profile.run(&["config", "show"], "", &[("BATIGEST_SQL_PASSWORD", "from-env")]);
     let line = password_line(&text(&show.stdout)).to_owned();
-    assert!(line.ends_with("variable BATIGEST_SQL_PASSWORD") || line.ends_with("BATIGEST_SQL_PASSWORD"), "{line}");
+    assert!(line.contains("********") && line.ends_with("BATIGEST_SQL_PASSWORD"), "masked, from the variable: {line}");
+    assert!(!line.contains("from-env"), "{line}");
     let show = profile.run(&["config", "show"], "", &[]);
     assert!(password_line(&text(&show.stdout)).contains("non défini"), "{}", text(&show.stdout));
 

@@ -45,11 +45,31 @@ fn html_report_is_well_formed_offline_and_shows_the_terminal_figures() {
 
 #[test]
 fn json_dashboard_for_scripts() {
-    let sandbox = Sandbox::start(&["--tls", "off", "--generate", "300"]);
+    let sandbox = Sandbox::start(&["--tls", "off", "--generate", "600"]);
     let output = sandbox.run(&["dashboard", "--au", "2025-12-31", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(document["indicateurs"].as_array().map(Vec::len), Some(2));
-    assert!(document["factures_en_retard"].as_array().is_some_and(|late| late.len() <= 10));
     assert_eq!(document["connexion"][2]["valeur"], "BATIGEST_CONNECT");
+
+    // The ten most late invoices, as `factures --en-retard` lists them all: most days late
+    // first, then by number.
+    let shown: Vec<String> = document["factures_en_retard"]
+        .as_array()
+        .expect("late invoices")
+        .iter()
+        .map(|late| late["numero_facture"].as_str().expect("number").to_owned())
+        .collect();
+    let output = sandbox.run(&["factures", "--au", "2025-12-31", "--en-retard", "--format", "json"]);
+    let factures: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let mut late: Vec<(i64, String)> = factures["factures"]
+        .as_array()
+        .expect("factures")
+        .iter()
+        .map(|f| (-f["jours_retard"].as_i64().expect("days"), f["numero_facture"].as_str().expect("number").to_owned()))
+        .collect();
+    assert!(late.len() > 20, "the sample has more late invoices than the dashboard keeps: {}", late.len());
+    late.sort();
+    let expected: Vec<String> = late.into_iter().take(10).map(|(_, numero)| numero).collect();
+    assert_eq!(shown, expected);
 }

@@ -152,6 +152,7 @@ fn bad_input_exits_2_naming_the_value() {
         stderr(&output)
     );
     let output = sandbox.run(&["devis", "--limit", "vingt"]);
+    assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("« vingt » invalide pour --limit <N> : nombre entier attendu"),
         "{}",

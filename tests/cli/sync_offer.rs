@@ -463,6 +463,7 @@ fn a_store_that_cannot_be_written_is_exit_5() {
     // Reading still works on it.
     let output = run(&sandbox, &store, &["--jlm-db", &read_only, "integrations", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(parse_csv(&stdout(&output)).len(), 2, "the header and the one synced devis");
 
     // An unreachable PostgreSQL: exit 5, and the password never shows.
     let output = run(
