@@ -11,4 +11,4 @@ if [[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]] && command -v gnome-keyring-daemon >
     eval "$(printf 'jlm-batigest-tests' | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets)"
     export GNOME_KEYRING_CONTROL
 fi
-cargo nextest run --locked --workspace --all-targets --profile "${NEXTEST_PROFILE:-default}" "$@"
+cargo nextest run --locked --workspace --all-targets "$@"
