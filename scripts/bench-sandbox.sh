@@ -7,23 +7,31 @@ n=${1:-1000000}
 work=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
+# Waits for the sandbox started as $pid to say where it listens; stops if it died first.
+wait_listening() {
+    until grep -q 'listening on' "$work/listen" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || { echo "le bac à sable s'est arrêté :" >&2; cat "$work"/*.err >&2 2>/dev/null; exit 1; }
+        sleep 0.1
+    done
+}
+
 cargo build --release --quiet
-bin=target/release/jlm-batigest
+bin=${CARGO_TARGET_DIR:-target}/release/jlm-batigest
 
 echo "machine: $(nproc) cœurs, $(awk '/MemTotal/ {printf "%.0f Gio", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "génération de $n devis dans un fichier SQLite :"
 /usr/bin/time -f "  %e s, pic mémoire %M Kio" "$bin" sandbox --generate "$n" --db "$work/bench.sqlite" \
     --listen 127.0.0.1:0 -q > "$work/listen" 2>"$work/gen.err" &
 pid=$!
-until grep -q listening "$work/listen" 2>/dev/null; do sleep 0.1; done
+wait_listening
 # GNU time ignores SIGINT while it waits: interrupt the sandbox itself.
 pkill -INT -P "$pid"; wait "$pid" || true
 cat "$work/gen.err"
 
 "$bin" sandbox --db "$work/bench.sqlite" --listen 127.0.0.1:0 --tls off -q > "$work/listen" &
 pid=$!
-until grep -q listening "$work/listen" 2>/dev/null; do sleep 0.1; done
-port=$(sed 's/.*://' "$work/listen")
+wait_listening
+port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$work/listen")
 printf '[global]\n\ttds version = 7.4\n\tencryption = off\n\tclient charset = UTF-8\n' > "$work/freetds.conf"
 echo "SELECT * FROM DEVIS vers tsql (sortie jetée) :"
 start=$(date +%s.%N)
