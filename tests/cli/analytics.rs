@@ -1,11 +1,10 @@
 //! `analytics` against a fixture whose KPIs are computed here, by hand, from its rows.
 
 use std::process::Output;
-use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::common::{PgDatabase, Sandbox};
+use crate::common::{PgDatabase, Sandbox, csv, d, ok};
 
 /// Devis of every status on month edges, several invoices per devis, a credit note (in the base
 /// fixture), an invoice without devis, a converted devis that is not committed.
@@ -21,10 +20,6 @@ INSERT INTO FACTURES VALUES
   (13, 'FA-2024-000013', 'DEVIS-2024-006', 2, 1500, 1800, '2024-06-10', '2024-07-10', 'NON_REGLE', NULL);
 ";
 
-fn d(text: &str) -> Decimal {
-    Decimal::from_str(text).expect("decimal")
-}
-
 /// As displayed: two decimals, half away from zero.
 fn r2(value: Decimal) -> String {
     let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
@@ -33,13 +28,7 @@ fn r2(value: Decimal) -> String {
 }
 
 fn rows(output: &Output) -> Vec<Vec<String>> {
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone())
-        .expect("UTF-8")
-        .split("\r\n")
-        .filter(|line| !line.is_empty())
-        .map(|line| line.split(',').map(str::to_owned).collect())
-        .collect()
+    csv(&ok(output), ',')
 }
 
 /// One expected CSV row, from its figures.

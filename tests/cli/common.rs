@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_jlm-batigest");
 pub const USER: &str = "sa";
@@ -168,30 +168,59 @@ impl Drop for PgDatabase {
     }
 }
 
-/// Splits an RFC 4180 CSV text (no embedded newlines in the data) into records of fields.
+/// Splits an RFC 4180 CSV text into records of fields: quoted fields may hold the separator,
+/// quotes and line ends; empty lines are skipped.
 pub fn csv(text: &str, separator: char) -> Vec<Vec<String>> {
-    text.split("\r\n")
-        .filter(|line| !line.is_empty())
-        .map(|line| {
-            let mut fields = Vec::new();
-            let mut field = String::new();
-            let mut quoted = false;
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        field.push('"');
-                        chars.next();
-                    }
-                    ('"', _) => quoted = !quoted,
-                    (c, false) if c == separator => fields.push(std::mem::take(&mut field)),
-                    (c, _) => field.push(c),
-                }
+    let mut records = Vec::new();
+    let (mut record, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
             }
-            fields.push(field);
-            fields
-        })
-        .collect()
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) if c == separator => record.push(std::mem::take(&mut field)),
+            (_, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records.retain(|record| record.len() > 1 || record.first().is_some_and(|field| !field.is_empty()));
+    records
+}
+
+/// Stdout of a run that must succeed (exit 0), else the test fails showing stderr.
+pub fn ok(output: &Output) -> String {
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Stdout then stderr, for assertion messages and checks on either.
+pub fn output_text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// A decimal literal.
+pub fn d(text: &str) -> rust_decimal::Decimal {
+    text.parse().expect("decimal literal")
 }
 
 /// The fixture: a few rows whose every value is known, covering each type the sandbox serves.

@@ -9,7 +9,7 @@ use tiberius::{AuthMethod, Client, Config, EncryptionLevel, Row};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-use crate::common::{DATABASE, PASSWORD, Sandbox, USER};
+use crate::common::{DATABASE, PASSWORD, Sandbox, USER, d};
 
 type Connection = Client<Compat<TcpStream>>;
 
@@ -38,10 +38,6 @@ async fn connect(config: Config) -> tiberius::Result<Connection> {
     Box::pin(Client::connect(config, tcp.compat_write())).await
 }
 
-fn decimal(text: &str) -> Decimal {
-    text.parse().expect("decimal literal")
-}
-
 fn datetime(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").expect("datetime literal")
 }
@@ -66,8 +62,8 @@ async fn exact_values(client: &mut Connection) {
     assert_eq!(row.get::<&str, _>("NUMERO_DEVIS"), Some("DEVIS-2024-001"));
     assert_eq!(row.get::<&str, _>("NOM"), Some("Hélène Lefèvre"));
     assert_eq!(row.get::<&str, _>("VILLE"), Some("Saint-Étienne"));
-    assert_eq!(row.get::<Decimal, _>("MONTANT_HT"), Some(decimal("12345678.91")));
-    assert_eq!(row.get::<Decimal, _>("TAUX_MARGE"), Some(decimal("42.8571")));
+    assert_eq!(row.get::<Decimal, _>("MONTANT_HT"), Some(d("12345678.91")));
+    assert_eq!(row.get::<Decimal, _>("TAUX_MARGE"), Some(d("42.8571")));
     assert_eq!(row.get::<NaiveDateTime, _>("DATE_CREATION"), Some(datetime("2024-01-31 10:15:30.1234567")));
     assert_eq!(row.get::<NaiveDateTime, _>("DATE_VALIDATION"), None);
     assert_eq!(row.get::<&str, _>("RESPONSABLE"), Some("Éloïse Müller"));
@@ -81,7 +77,7 @@ async fn exact_values(client: &mut Connection) {
     .await;
     let row = &ouvrages[0];
     assert_eq!(row.get::<bool, _>("ACTIF"), Some(false));
-    assert_eq!(row.get::<Decimal, _>("PRIX_ACHAT_HT"), Some(decimal("0.0000")));
+    assert_eq!(row.get::<Decimal, _>("PRIX_ACHAT_HT"), Some(d("0.0000")));
     assert_eq!(row.get::<f64, _>("PV"), Some(55.0));
     assert_eq!(row.get::<i64, _>("GRAND"), Some(2));
     assert_eq!(row.get::<i32, _>("FAMILLE_ID"), None);
@@ -90,13 +86,13 @@ async fn exact_values(client: &mut Connection) {
         client,
         "SELECT NUMERO_FACTURE, DATE_ECHEANCE, MONTANT_REGLE FROM FACTURES WHERE DATE_FACTURE >= @P1 \
          AND MONTANT_HT < @P2 ORDER BY NUMERO_FACTURE",
-        &[&NaiveDate::from_ymd_opt(2024, 2, 16).expect("date"), &decimal("0.00")],
+        &[&NaiveDate::from_ymd_opt(2024, 2, 16).expect("date"), &d("0.00")],
     )
     .await;
     assert_eq!(factures.len(), 1);
     assert_eq!(factures[0].get::<&str, _>("NUMERO_FACTURE"), Some("AV-2024-000001"));
     assert_eq!(factures[0].get::<NaiveDate, _>("DATE_ECHEANCE"), NaiveDate::from_ymd_opt(2024, 2, 20));
-    assert_eq!(factures[0].get::<Decimal, _>("MONTANT_REGLE"), Some(decimal("-180.30")));
+    assert_eq!(factures[0].get::<Decimal, _>("MONTANT_REGLE"), Some(d("-180.30")));
 
     // A DATETIME2(7) parameter matches the stored 7-digit fraction exactly.
     let by_date = rows(

@@ -2,12 +2,11 @@
 //! here with plain arithmetic on the fixture's rows, never with the product's functions.
 
 use std::process::{Output, Stdio};
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::common::{Sandbox, csv};
+use crate::common::{Sandbox, csv, d, ok, stderr};
 
 /// Rows added to the base fixture: ouvrages for every coefficient case, open invoices of every kind.
 const EXTRA: &str = "
@@ -24,19 +23,6 @@ INSERT INTO FACTURES VALUES
 
 fn sandbox() -> Sandbox {
     Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"])
-}
-
-fn d(text: &str) -> Decimal {
-    Decimal::from_str(text).expect("decimal literal")
-}
-
-fn ok(output: &Output) -> String {
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn json(output: &Output) -> Value {

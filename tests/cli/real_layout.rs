@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-use crate::common::{Sandbox, command, csv};
+use crate::common::{Sandbox, command, csv, ok, stderr};
 
 /// Same seed, same size: the same business data in both layouts.
 const DEVIS: &str = "300";
@@ -21,15 +21,6 @@ fn real_layout() -> Sandbox {
 /// `jlm-batigest --database BTG_DOS_DEMO --schema SCHEMA ARGS` against the real-layout sandbox.
 fn run_real(sandbox: &Sandbox, schema: &str, args: &[&str]) -> Output {
     sandbox.run(&[&["--database", REAL_DATABASE, "--schema", schema], args].concat())
-}
-
-fn ok(output: &Output) -> String {
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// The records of a CSV output, restricted to the named columns (header included).

@@ -2,15 +2,11 @@
 
 use std::process::Output;
 
-use crate::common::{Sandbox, command, write_fixture};
+use crate::common::{Sandbox, command, stderr, write_fixture};
 
 fn run(args: &[&str]) -> Output {
     let home = tempfile::tempdir().expect("temp dir");
     command(home.path()).args(args).output().expect("run jlm-batigest")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]

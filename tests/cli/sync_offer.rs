@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 
-use crate::common::{PASSWORD, PgDatabase, Sandbox, command};
+use crate::common::{PASSWORD, PgDatabase, Sandbox, command, csv, output_text as text, stdout};
 
 /// A JLM store for one test.
 enum Store {
@@ -131,14 +131,6 @@ fn spawn(sandbox: &Sandbox, store: &Store, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn jlm-batigest")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Runs one scenario on the default SQLite file and on PostgreSQL.
@@ -398,7 +390,7 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
     }
     let output = run(&sandbox, store, &["integrations", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let records = parse_csv(&stdout(&output));
+    let records = csv(&stdout(&output), ',');
     let header = &records[0];
     let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
     let by_numero = |numero: &str| {
@@ -431,7 +423,7 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
 
     // --limit keeps the newest rows, of the trace and of the journal.
     let output = run(&sandbox, store, &["integrations", "--limit", "1", "--format", "csv"]);
-    let limited = parse_csv(&stdout(&output));
+    let limited = csv(&stdout(&output), ',');
     assert_eq!(limited.len(), 2, "{limited:?}");
     assert_eq!(limited[1][column("numero_devis")], "DEVIS-2024-003");
     let output = run(&sandbox, store, &["integrations", "--journal", "--limit", "1", "--format", "json"]);
@@ -463,7 +455,7 @@ fn a_store_that_cannot_be_written_is_exit_5() {
     // Reading still works on it.
     let output = run(&sandbox, &store, &["--jlm-db", &read_only, "integrations", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(parse_csv(&stdout(&output)).len(), 2, "the header and the one synced devis");
+    assert_eq!(csv(&stdout(&output), ',').len(), 2, "the header and the one synced devis");
 
     // An unreachable PostgreSQL: exit 5, and the password never shows.
     let output = run(
@@ -477,37 +469,6 @@ fn a_store_that_cannot_be_written_is_exit_5() {
 
     let output = run(&sandbox, &store, &["--jlm-db", "mysql://jlm@erp/jlm", "integrations"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-}
-
-/// RFC 4180 records: quoted fields may hold commas, quotes and newlines.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (_, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
 }
 
 #[cfg(unix)]

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{PASSWORD, Sandbox, command};
+use crate::common::{PASSWORD, Sandbox, command, output_text as text};
 
 /// Runs `jlm-batigest test-connection` against `sandbox` with the password in the environment.
 fn test_connection(sandbox: &Sandbox, args: &[&str]) -> Output {
@@ -16,10 +16,6 @@ fn test_connection(sandbox: &Sandbox, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("run jlm-batigest")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
 fn json(output: &Output) -> Value {
