@@ -535,7 +535,12 @@ impl Mapping {
     pub fn logical(&self, table: &str, field: &str, stored: &str) -> Option<&'static str> {
         match self.values(table, field) {
             Some(map) => map.logical(stored),
-            None => logical_values(table, field).into_iter().find(|code| code.eq_ignore_ascii_case(stored.trim())),
+            // Without allocating: row decoding asks this for every row.
+            None => match (table, field) {
+                ("devis", "statut") => stored.parse().ok().map(Statut::code),
+                ("factures", "statut_reglement") => stored.parse().ok().map(StatutReglement::code),
+                _ => None,
+            },
         }
     }
 
