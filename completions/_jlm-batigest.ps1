@@ -287,7 +287,7 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
         }
         'jlm-batigest;sync-offer' {
             [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, 'Numéro du devis ou référence d''affaire (ex. DEVIS-2024-001)')
-            [CompletionResult]::new('--offer', '--offer', [CompletionResultType]::ParameterName, 'Offre JLM ERP à lier (son id), au lieu de la chercher par référence')
+            [CompletionResult]::new('--offer', '--offer', [CompletionResultType]::ParameterName, 'Offre JLM ERP à lier (son identifiant, un UUID), au lieu de la chercher par référence')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profil du fichier de configuration (défaut : « default »)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\INSTANCE)')
@@ -304,6 +304,7 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never')
+            [CompletionResult]::new('--relink', '--relink', [CompletionResultType]::ParameterName, 'Déplace le lien quand l''offre porte déjà un autre devis (ou que le devis est lié à une autre offre) : l''ancien devis passe « manual_review », l''ancienne offre perd son batigest_ref')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Montre ce qui changerait sans rien écrire')
             [CompletionResult]::new('--trust-cert', '--trust-cert', [CompletionResultType]::ParameterName, 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché')

@@ -1633,7 +1633,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__sync__subcmd__offer)
-            opts="-o -v -q -h --ref --offer --all --since --dry-run --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -276,7 +276,7 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
         }
         &'jlm-batigest;sync-offer'= {
             cand --ref 'Numéro du devis ou référence d''affaire (ex. DEVIS-2024-001)'
-            cand --offer 'Offre JLM ERP à lier (son id), au lieu de la chercher par référence'
+            cand --offer 'Offre JLM ERP à lier (son identifiant, un UUID), au lieu de la chercher par référence'
             cand --since 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA'
             cand --profile 'Profil du fichier de configuration (défaut : « default »)'
             cand --server 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\INSTANCE)'
@@ -293,6 +293,7 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
             cand -o 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)'
             cand --output 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)'
             cand --color 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never'
+            cand --relink 'Déplace le lien quand l''offre porte déjà un autre devis (ou que le devis est lié à une autre offre) : l''ancien devis passe « manual_review », l''ancienne offre perd son batigest_ref'
             cand --all 'Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)'
             cand --dry-run 'Montre ce qui changerait sans rien écrire'
             cand --trust-cert 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'

@@ -296,7 +296,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ref -d 'Numéro du devis ou référence d\'affaire (ex. DEVIS-2024-001)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l offer -d 'Offre JLM ERP à lier (son id), au lieu de la chercher par référence' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l offer -d 'Offre JLM ERP à lier (son identifiant, un UUID), au lieu de la chercher par référence' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l since -d 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
@@ -319,6 +319,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -s
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
 always\t'toujours'
 never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l relink -d 'Déplace le lien quand l\'offre porte déjà un autre devis (ou que le devis est lié à une autre offre) : l\'ancien devis passe « manual_review », l\'ancienne offre perd son batigest_ref'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l all -d 'Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l dry-run -d 'Montre ce qui changerait sans rien écrire'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'

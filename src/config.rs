@@ -581,6 +581,23 @@ fn parse_coefficients<'a>(
     Ok(())
 }
 
+/// The file part of a `sqlite:` URL (`sqlite:PATH`, `sqlite://PATH`, with an optional `?options`).
+pub fn sqlite_path(url: &str) -> &str {
+    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    rest.split_once('?').map_or(rest, |(path, _)| path)
+}
+
+/// A `sqlite:` store named in the file by a relative path is relative to the file, as `ca_file` is.
+fn relative_sqlite(url: String, base: &Path) -> String {
+    let path = sqlite_path(&url);
+    if !url.starts_with("sqlite:") || path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
+        return url;
+    }
+    let options = url.split_once('?').map(|(_, options)| format!("?{options}")).unwrap_or_default();
+    format!("sqlite:{}{options}", base.join(path).display())
+}
+
 fn parse_profile<'a>(
     name: &str,
     entries: &DeTable<'_>,
@@ -625,7 +642,7 @@ fn parse_profile<'a>(
                     seconds.ok_or_else(|| wrong_type(where_, "timeout", "un nombre entier de secondes (1 ou plus)"))?;
                 layer.timeout = Some(sourced(Duration::from_secs(seconds), &source));
             }
-            "jlm_db" => layer.jlm_db = Some(sourced(text()?, &source)),
+            "jlm_db" => layer.jlm_db = Some(sourced(relative_sqlite(text()?, base), &source)),
             "schema" => {
                 // A built-in mapping's name is not a path relative to the config file.
                 let schema = text()?;

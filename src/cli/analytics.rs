@@ -68,7 +68,7 @@ Exemples :
   jlm-batigest analytics history
       les calculs enregistrés, du plus récent au plus ancien
   jlm-batigest analytics history --periode mensuel --limit 12
-  jlm-batigest analytics history --id 42 --format json
+  jlm-batigest analytics history --id 7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11 --format json
       le calcul n° 42 en entier, tel qu'il a été enregistré";
 
 /// Calculs d'indicateurs enregistrés (historique)
@@ -85,7 +85,7 @@ struct HistoryArgs {
 
     /// Montre un calcul enregistré en entier
     #[arg(long, value_name = "ID", value_parser = values::id)]
-    id: Option<i64>,
+    id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -342,13 +342,13 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     };
     let id = block_on(async { batigest.store().await?.save_analytics(&saved).await })?;
     if !cli.quiet {
-        let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (n° {id}).");
+        let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (id {id}).");
     }
     Ok(())
 }
 
 const HISTORY: [Column; 10] = [
-    Column { key: "id", header: "N°", kind: Kind::Integer },
+    Column { key: "id", header: "Id", kind: Kind::Text },
     Column { key: "generated_at", header: "Calculé le", kind: Kind::DateTime },
     Column { key: "periode", header: "Découpage", kind: Kind::Text },
     Column { key: "nombre_devis", header: "Devis émis", kind: Kind::Integer },
@@ -363,7 +363,7 @@ const HISTORY: [Column; 10] = [
 fn history_cells(saved: &SavedAnalytics) -> Vec<Cell> {
     let a = &saved.analytics;
     vec![
-        saved.id.into(),
+        saved.id.as_str().into(),
         saved.generated_at.map(local_time).into(),
         a.periode.as_str().into(),
         a.nombre_devis.into(),
@@ -397,9 +397,9 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
         let store = open_store(&settings, &env).await?;
         let mut destination = render.destination()?;
         let io = |e: std::io::Error| Error::output(&e);
-        if let Some(id) = args.id {
+        if let Some(id) = &args.id {
             let saved = store.get_analytics(id).await?.ok_or_else(|| {
-                Error::new(ErrorKind::NotFound, format!("aucun calcul n° {id} dans l'historique"))
+                Error::new(ErrorKind::NotFound, format!("aucun calcul « {id} » dans l'historique"))
                     .with_hint("« jlm-batigest analytics history » liste les calculs enregistrés")
             })?;
             let document: serde_json::Value = saved
@@ -414,7 +414,7 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
                 let cells: Vec<Cell> = COLUMNS.iter().map(|column| json_cell(&row[column.key], column.kind)).collect();
                 sink.row(&cells, Style::default()).map_err(io)?;
             }
-            sink.section("calcul", &format!("Calcul n° {id}"), &HISTORY, vec![history_cells(&saved)]).map_err(io)?;
+            sink.section("calcul", &format!("Calcul {id}"), &HISTORY, vec![history_cells(&saved)]).map_err(io)?;
             sink.finish().map_err(io)?;
         } else {
             let mut sink = output::sink(render.options, "historique", &mut destination);

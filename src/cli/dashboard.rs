@@ -206,7 +206,7 @@ async fn latest_syncs(batigest: &Batigest) -> Result<Vec<[String; 5]>> {
         .map(|row| {
             let offer = match (row.offer_id, row.offre_reference) {
                 (Some(id), Some(reference)) => format!("{id} ({reference})"),
-                (Some(id), None) => id.to_string(),
+                (Some(id), None) => id,
                 (None, _) => "—".to_owned(),
             };
             let when = row.last_sync_at.map(|utc| format::date_time_fr(local_time(utc)));

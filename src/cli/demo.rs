@@ -140,14 +140,19 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-/// A stand-in for JLM ERP's `offers` table, so the tour shows a devis landing on its offer.
+/// JLM ERP's `offers` table as the SQLite store mirrors it (text UUID ids, the ERP's columns), so the
+/// tour shows a devis landing on its offer.
 fn write_offers(store: &Path) -> Result<()> {
     let fail = |e: rusqlite::Error| Error::new(Kind::Unexpected, format!("{} : {e}", store.display()));
     let conn = rusqlite::Connection::open(store).map_err(fail)?;
     conn.execute_batch(
-        "CREATE TABLE offers (id INTEGER PRIMARY KEY, reference TEXT NOT NULL, client TEXT, \
-         estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status TEXT, batigest_ref TEXT);
-         INSERT INTO offers VALUES (1, 'DEVIS-2025-001', 'Offre de démonstration', 4500.00, NULL, 'en_cours', NULL);",
+        "CREATE TABLE offers (id TEXT PRIMARY KEY NOT NULL, reference TEXT NOT NULL UNIQUE, client TEXT NOT NULL, \
+         location TEXT NOT NULL, menuiserie_type TEXT NOT NULL, montant_estime NUMERIC(12,2), \
+         montant_final NUMERIC(12,2), status TEXT DEFAULT 'brouillon', batigest_ref TEXT, created_at TEXT, \
+         updated_at TEXT);
+         INSERT INTO offers (id, reference, client, location, menuiserie_type, montant_estime, status) VALUES \
+         ('5d1c7e2a-8b3f-4a6d-9e0c-1f2a3b4c5d6e', 'DEVIS-2025-001', 'Offre de démonstration', 'Lyon', 'fenetre', \
+         4500.00, 'en_cours_chiffrage');",
     )
     .map_err(fail)
 }

@@ -63,7 +63,7 @@ impl SyncStatus {
 const INTEGRATION_COLUMNS: [Column; 13] = [
     Column { key: "numero_devis", header: "N° devis", kind: Kind::Text },
     Column { key: "batigest_ref", header: "Réf. Batigest", kind: Kind::Text },
-    Column { key: "offre_id", header: "Offre", kind: Kind::Integer },
+    Column { key: "offre_id", header: "Offre", kind: Kind::Text },
     Column { key: "offre_reference", header: "Réf. offre", kind: Kind::Text },
     Column { key: "offre_client", header: "Client", kind: Kind::Text },
     Column { key: "offre_statut", header: "État offre", kind: Kind::Text },
@@ -95,12 +95,12 @@ fn integration_cells(row: IntegrationRow) -> [Cell; 13] {
 }
 
 const LOG_COLUMNS: [Column; 10] = [
-    Column { key: "id", header: "N°", kind: Kind::Integer },
+    Column { key: "id", header: "Id", kind: Kind::Text },
     Column { key: "date", header: "Date", kind: Kind::DateTime },
     Column { key: "utilisateur", header: "Utilisateur", kind: Kind::Text },
     Column { key: "reference", header: "Référence", kind: Kind::Text },
     Column { key: "numero_devis", header: "N° devis", kind: Kind::Text },
-    Column { key: "offre_id", header: "Offre", kind: Kind::Integer },
+    Column { key: "offre_id", header: "Offre", kind: Kind::Text },
     Column { key: "resultat", header: "Résultat", kind: Kind::Text },
     Column { key: "avant", header: "Avant", kind: Kind::Text },
     Column { key: "apres", header: "Après", kind: Kind::Text },

@@ -11,7 +11,7 @@ use super::values;
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
-use crate::jlm::sync::{Batch, Counts, Outcome, Report, Request};
+use crate::jlm::sync::{Batch, Counts, Outcome, Relink, Report, Request};
 use crate::model::Devis;
 use crate::output::{self, Cell, Column, Kind as ColumnKind, RecordSink, Style, format};
 
@@ -19,16 +19,20 @@ const EXAMPLES: &str = "\
 Exemples :
   jlm-batigest sync-offer --ref DEVIS-2024-001
       le devis DEVIS-2024-001 (numéro ou référence d'affaire) vers son offre JLM ERP
-  jlm-batigest sync-offer --ref DEVIS-2024-001 --offer 42 --dry-run
-      montre ce qui changerait sur l'offre 42, sans rien écrire
+  jlm-batigest sync-offer --ref DEVIS-2024-001 --offer 7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11 --dry-run
+      montre ce qui changerait sur cette offre, sans rien écrire
+  jlm-batigest sync-offer --ref DEVIS-2024-002 --offer 7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11 --relink
+      lie l'offre à DEVIS-2024-002 alors qu'elle portait un autre devis (celui-ci passe « manual_review »)
   jlm-batigest sync-offer --all
       tous les devis validés ou acceptés depuis le dernier lot réussi
   jlm-batigest sync-offer --all --since 01/01/2024 --format csv -o synchro.csv
   jlm-batigest --jlm-db postgres://jlm@erp/jlm sync-offer --ref AFF-2024-0153
 
-Le devis est lié à l'offre JLM ERP donnée par --offer, sinon à celle dont batigest_ref ou reference
-est son numéro (ou sa référence d'affaire) : final_amount reçoit son montant HT et batigest_ref son
-numéro. Sans offre correspondante, le devis est enregistré « manual_review » pour être lié à la main.
+Le devis est lié à l'offre JLM ERP donnée par --offer (son identifiant), sinon à celle qui lui est
+déjà liée, sinon à celle dont batigest_ref ou reference est son numéro (ou sa référence d'affaire) :
+montant_final reçoit son montant HT et batigest_ref son numéro ; rien d'autre de l'offre ne change.
+Sans offre correspondante, le devis est enregistré « manual_review » pour être lié à la main.
+Une offre porte un seul devis : la lier à un autre devis est refusé, sauf avec --relink.
 Chaque devis est une transaction ; chaque tentative est tracée (jlm-batigest integrations --journal).
 Une seconde synchronisation identique ne change rien et le dit (« déjà à jour »).";
 
@@ -40,16 +44,21 @@ pub struct Args {
     #[arg(long = "ref", value_name = "RÉF", required_unless_present = "all", conflicts_with = "all")]
     reference: Option<String>,
 
-    /// Offre JLM ERP à lier (son id), au lieu de la chercher par référence
-    #[arg(long, value_name = "ID", requires = "reference", value_parser = values::id)]
-    offer: Option<i64>,
+    /// Offre JLM ERP à lier (son identifiant, un UUID), au lieu de la chercher par référence
+    #[arg(long, value_name = "ID", requires = "reference", conflicts_with = "all", value_parser = values::id)]
+    offer: Option<String>,
+
+    /// Déplace le lien quand l'offre porte déjà un autre devis (ou que le devis est lié à une autre offre) :
+    /// l'ancien devis passe « manual_review », l'ancienne offre perd son batigest_ref
+    #[arg(long, requires = "reference", conflicts_with = "all")]
+    relink: bool,
 
     /// Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)
     #[arg(long)]
     all: bool,
 
     /// Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA
-    #[arg(long, value_name = "DATE", value_parser = values::date, requires = "all")]
+    #[arg(long, value_name = "DATE", value_parser = values::date, requires = "all", conflicts_with = "reference")]
     since: Option<NaiveDate>,
 
     /// Montre ce qui changerait sans rien écrire
@@ -59,7 +68,7 @@ pub struct Args {
 
 const COLUMNS: [Column; 7] = [
     Column { key: "numero_devis", header: "N° devis", kind: ColumnKind::Text },
-    Column { key: "offre_id", header: "Offre", kind: ColumnKind::Integer },
+    Column { key: "offre_id", header: "Offre", kind: ColumnKind::Text },
     Column { key: "resultat", header: "Résultat", kind: ColumnKind::Text },
     Column { key: "champ", header: "Champ", kind: ColumnKind::Text },
     Column { key: "avant", header: "Avant", kind: ColumnKind::Text },
@@ -117,7 +126,8 @@ impl Job<'_> {
         let request = Request {
             reference,
             devis: &devis,
-            offer: self.args.offer,
+            offer: self.args.offer.as_deref(),
+            relink: if self.args.relink { Relink::Move } else { Relink::Refuse },
             has_offers: store.has_offers().await?,
             os_user: self.batigest.env.os_user.as_deref(),
             dry_run: self.args.dry_run,
@@ -165,6 +175,7 @@ impl Job<'_> {
                 reference: &devis.numero,
                 devis: &devis,
                 offer: None,
+                relink: Relink::Review,
                 has_offers,
                 os_user: self.batigest.env.os_user.as_deref(),
                 dry_run: self.args.dry_run,
@@ -215,14 +226,17 @@ impl Job<'_> {
         Ok(())
     }
 
-    /// Logs a failed attempt; a store that cannot even take that is said on stderr.
+    /// Logs a failed attempt; a store that cannot even take that is said on stderr. A devis whose
+    /// sync failed is also marked `error` in the trace; a refusal (unknown offer, an offer that
+    /// carries another devis) leaves its state as it was.
     async fn log_failure(&self, store: &Store, reference: Option<&str>, numero: Option<&str>, error: &Error) {
         if self.args.dry_run {
             return;
         }
-        if let Err(log_error) =
-            store.log_failure(reference, numero, self.batigest.env.os_user.as_deref(), &error.message).await
-        {
+        let refusal = matches!(error.kind, Kind::Usage | Kind::NotFound);
+        let mark = numero.filter(|_| !refusal);
+        let os_user = self.batigest.env.os_user.as_deref();
+        if let Err(log_error) = store.log_failure(reference, numero, mark, os_user, &error.message).await {
             tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
         }
     }
@@ -268,8 +282,14 @@ fn pick(reference: &str, mut found: Vec<Devis>) -> Result<Devis> {
     }
 }
 
+/// The devis' lines, then those of the devis `--relink` took its offer from.
 fn write_report(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
-    let offer: Cell = report.offer.as_ref().map(|offer| offer.id).into();
+    write_lines(sink, report)?;
+    report.unlinked.iter().try_for_each(|unlinked| write_lines(sink, unlinked))
+}
+
+fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
+    let offer: Cell = report.offer.as_ref().map(|offer| offer.id.clone()).into();
     let outcome: Cell = report.outcome.code().into();
     let message: Cell = report.note.clone().into();
     let style = Style { highlight: report.outcome == Outcome::ManualReview };

@@ -48,9 +48,17 @@ pub fn port(text: &str) -> Result<u16, String> {
     }
 }
 
-/// A record identifier of the JLM store.
-pub fn id(text: &str) -> Result<i64, String> {
-    text.trim().parse().map_err(|e| number_error(&e))
+/// A record identifier of the JLM store: text (a UUID in JLM ERP, but any non-empty text without
+/// control characters is accepted, as the ERP's varchar ids are).
+pub fn id(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("identifiant attendu, la valeur est vide (ex. 7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11)".to_owned());
+    }
+    if text.chars().any(char::is_control) {
+        return Err("identifiant sans caractère de contrôle attendu".to_owned());
+    }
+    Ok(text.to_owned())
 }
 
 fn number_error(error: &ParseIntError) -> String {
@@ -94,7 +102,10 @@ mod tests {
         for bad in ["0", "65536", "14x33", ""] {
             assert!(port(bad).is_err_and(|e| e.contains("1 à 65535")), "{bad}");
         }
-        assert_eq!(id("-1"), Ok(-1));
-        assert!(id("douze").is_err());
+        let uuid = "7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11";
+        assert_eq!(id(&format!(" {uuid} ")), Ok(uuid.to_owned()));
+        assert_eq!(id("OFFRE-42"), Ok("OFFRE-42".to_owned()), "any varchar id");
+        assert!(id("  ").is_err_and(|e| e.contains("vide")));
+        assert!(id("a\u{7}b").is_err());
     }
 }

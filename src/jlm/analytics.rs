@@ -5,7 +5,8 @@ use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
 use super::{Columns, Store, Ty, limit_rows, money_text, now_text, query};
-use crate::error::Result;
+use crate::error::{Error, Kind, Result};
+use crate::report::numbers::round_money;
 
 /// One saved KPI run. Rates are in points (42.86 means 42,86 %); `None` where the KPI has no
 /// value (a division by zero, DESIGN §5).
@@ -27,27 +28,31 @@ pub struct Analytics {
 /// A saved run, as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedAnalytics {
-    pub id: i64,
+    /// Text: a UUID (JLM ERP's `batigest_analytics.id`).
+    pub id: String,
     /// UTC.
     pub generated_at: Option<NaiveDateTime>,
     pub analytics: Analytics,
 }
 
-const COLUMNS: &str = "CAST(id AS BIGINT), CAST(generated_at AS TEXT), periode, CAST(ca_realise AS TEXT), \
+const COLUMNS: &str = "CAST(id AS TEXT), CAST(generated_at AS TEXT), periode, CAST(ca_realise AS TEXT), \
                        CAST(ca_prevu AS TEXT), CAST(taux_conversion AS TEXT), CAST(marge_reelle_moyenne AS TEXT), \
                        CAST(marge_prevue_moyenne AS TEXT), CAST(nombre_devis AS BIGINT), \
                        CAST(nombre_factures AS BIGINT), CAST(data_json AS TEXT)";
 
 impl Store {
-    /// Saves a run (amounts and rates rounded to the cent, as the columns hold them); returns its id.
-    pub async fn save_analytics(&self, analytics: &Analytics) -> Result<i64> {
+    /// Saves a run (amounts and rates rounded to the cent, as the columns hold them); returns its
+    /// id. A figure too large for JLM ERP's column is refused, naming it, and nothing is saved.
+    pub async fn save_analytics(&self, analytics: &Analytics) -> Result<String> {
+        check_fits(analytics)?;
         let fail = |e: &sqlx::Error| self.error("enregistrement des indicateurs impossible", e);
         let mut tx = self.write("analytics").await?;
         let money = |value: Option<Decimal>| value.map(money_text);
-        let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO batigest_analytics (periode, ca_realise, ca_prevu, taux_conversion, marge_reelle_moyenne, \
+        let id: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO batigest_analytics (id, periode, ca_realise, ca_prevu, taux_conversion, marge_reelle_moyenne, \
              marge_prevue_moyenne, nombre_devis, nombre_factures, data_json, generated_at) \
-             VALUES ($1, {}, {}, {}, {}, {}, $7, $8, {}, {}) RETURNING CAST(id AS BIGINT)",
+             VALUES ({}, $1, {}, {}, {}, {}, {}, $7, $8, {}, {}) RETURNING CAST(id AS TEXT)",
+            self.new_id(),
             self.param(2, Ty::Numeric),
             self.param(3, Ty::Numeric),
             self.param(4, Ty::Numeric),
@@ -76,7 +81,8 @@ impl Store {
     /// Saved runs, newest first, of one `periode` or all.
     pub async fn list_analytics(&self, periode: Option<&str>, limit: Option<u64>) -> Result<Vec<SavedAnalytics>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) ORDER BY id DESC LIMIT $2"
+            "SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) \
+             ORDER BY (generated_at IS NULL), generated_at DESC, id LIMIT $2"
         );
         let rows = query(sql)
             .bind(periode.map(str::to_owned))
@@ -88,9 +94,9 @@ impl Store {
     }
 
     /// One saved run.
-    pub async fn get_analytics(&self, id: i64) -> Result<Option<SavedAnalytics>> {
+    pub async fn get_analytics(&self, id: &str) -> Result<Option<SavedAnalytics>> {
         let row = query(format!("SELECT {COLUMNS} FROM batigest_analytics WHERE id = $1"))
-            .bind(id)
+            .bind(id.to_owned())
             .fetch_optional(&self.pool)
             .await
             .map_err(|e| self.error("lecture de batigest_analytics impossible", &e))?;
@@ -100,7 +106,7 @@ impl Store {
     fn saved(&self, row: &sqlx::any::AnyRow) -> Result<SavedAnalytics> {
         let c = Columns { row, location: &self.location };
         Ok(SavedAnalytics {
-            id: c.integer(0)?.unwrap_or_default(),
+            id: c.text(0)?.unwrap_or_default(),
             generated_at: c.timestamp(1)?,
             analytics: Analytics {
                 periode: c.text(2)?.unwrap_or_default(),
@@ -115,6 +121,29 @@ impl Store {
             },
         })
     }
+}
+
+/// JLM ERP's NUMERIC(15,2) for amounts and NUMERIC(5,2) for rates.
+fn check_fits(analytics: &Analytics) -> Result<()> {
+    let amount_limit = Decimal::from(10_000_000_000_000_i64);
+    let rate_limit = Decimal::from(1000);
+    let figures = [
+        ("ca_realise", analytics.ca_realise, amount_limit, "NUMERIC(15,2)"),
+        ("ca_prevu", analytics.ca_prevu, amount_limit, "NUMERIC(15,2)"),
+        ("taux_conversion", analytics.taux_conversion, rate_limit, "NUMERIC(5,2)"),
+        ("marge_reelle_moyenne", analytics.marge_reelle_moyenne, rate_limit, "NUMERIC(5,2)"),
+        ("marge_prevue_moyenne", analytics.marge_prevue_moyenne, rate_limit, "NUMERIC(5,2)"),
+    ];
+    for (name, value, limit, column) in figures {
+        if let Some(value) = value.map(round_money).filter(|value| value.abs() >= limit) {
+            return Err(Error::new(
+                Kind::Store,
+                format!("indicateur {name} = {value} trop grand pour la colonne {column} de batigest_analytics"),
+            )
+            .with_hint("le calcul n'a pas été enregistré ; relancez avec --no-save pour seulement l'afficher"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -143,7 +172,8 @@ mod tests {
         let id = store.save_analytics(&run).await.expect("save");
         let other = Analytics { periode: "annuel".to_owned(), data_json: None, ..run.clone() };
         let other_id = store.save_analytics(&other).await.expect("save");
-        let saved = store.get_analytics(id).await.expect("get").expect("saved");
+        assert_eq!(id.len(), 36, "a text UUID: {id}");
+        let saved = store.get_analytics(&id).await.expect("get").expect("saved");
         assert_eq!(saved.analytics.ca_realise, Some(dec("12345678.91")));
         assert_eq!(saved.analytics.marge_prevue_moyenne, Some(dec("-3.50")));
         assert_eq!(saved.analytics.marge_reelle_moyenne, None);
@@ -153,11 +183,15 @@ mod tests {
         assert_eq!(json["buckets"][0]["ca_realise"], "0.01");
         assert!(saved.generated_at.is_some());
         let all = store.list_analytics(None, None).await.expect("list");
-        assert_eq!(all.iter().map(|s| s.id).collect::<Vec<_>>(), vec![other_id, id]);
+        assert_eq!(all.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), vec![other_id.clone(), id]);
         let monthly = store.list_analytics(Some("mensuel"), Some(10)).await.expect("list");
         assert_eq!(monthly.len(), 1);
         assert_eq!(monthly[0].analytics.periode, "mensuel");
-        assert!(store.get_analytics(other_id + 100).await.expect("get").is_none());
+        assert!(store.get_analytics("7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11").await.expect("get").is_none());
+        let too_large = Analytics { marge_reelle_moyenne: Some(dec("1000")), ..other };
+        let refused = store.save_analytics(&too_large).await.expect_err("NUMERIC(5,2)");
+        assert!(refused.message.contains("marge_reelle_moyenne = 1000"), "{}", refused.message);
+        assert_eq!(store.list_analytics(None, None).await.expect("list").len(), 2, "nothing saved");
     }
 
     fn runtime() -> tokio::runtime::Runtime {

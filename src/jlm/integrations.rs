@@ -11,7 +11,7 @@ use crate::error::Result;
 pub struct IntegrationRow {
     pub numero_devis: String,
     pub batigest_ref: Option<String>,
-    pub offer_id: Option<i64>,
+    pub offer_id: Option<String>,
     pub offre_reference: Option<String>,
     pub offre_client: Option<String>,
     pub offre_statut: Option<String>,
@@ -28,13 +28,13 @@ pub struct IntegrationRow {
 /// One attempt of the sync log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
-    pub id: i64,
+    pub id: String,
     /// UTC.
     pub synced_at: Option<NaiveDateTime>,
     pub os_user: Option<String>,
     pub reference: Option<String>,
     pub numero_devis: Option<String>,
-    pub offer_id: Option<i64>,
+    pub offer_id: Option<String>,
     pub outcome: String,
     pub old_values: Option<String>,
     pub new_values: Option<String>,
@@ -45,17 +45,17 @@ impl Store {
     /// The integration rows, last synced first, with their offer when the store has `offers`.
     pub async fn integrations(&self, sync_status: Option<&str>, limit: Option<u64>) -> Result<Vec<IntegrationRow>> {
         let offers = if self.has_offers().await? {
-            "CAST(o.reference AS TEXT), CAST(o.client AS TEXT), CAST(o.status AS TEXT), CAST(o.final_amount AS TEXT) \
+            "CAST(o.reference AS TEXT), CAST(o.client AS TEXT), CAST(o.status AS TEXT), CAST(o.montant_final AS TEXT) \
              FROM batigest_integrations i LEFT JOIN offers o ON o.id = i.offer_id"
         } else {
             "NULL, NULL, NULL, NULL FROM batigest_integrations i"
         };
         let sql = format!(
-            "SELECT i.numero_devis, CAST(i.batigest_ref AS TEXT), CAST(i.offer_id AS BIGINT), \
+            "SELECT CAST(i.numero_devis AS TEXT), CAST(i.batigest_ref AS TEXT), CAST(i.offer_id AS TEXT), \
              CAST(i.montant_batigest AS TEXT), CAST(i.taux_marge AS TEXT), CAST(i.statut_batigest AS TEXT), \
              CAST(i.sync_status AS TEXT), CAST(i.last_sync_at AS TEXT), i.error_message, {offers} \
-             WHERE ($1 IS NULL OR i.sync_status = $1) \
-             ORDER BY (i.last_sync_at IS NULL), i.last_sync_at DESC, i.id DESC LIMIT $2"
+             WHERE ($1 IS NULL OR CAST(i.sync_status AS TEXT) = $1) \
+             ORDER BY (i.last_sync_at IS NULL), i.last_sync_at DESC, i.created_at DESC, i.id LIMIT $2"
         );
         let rows = query(sql)
             .bind(sync_status.map(str::to_owned))
@@ -69,7 +69,7 @@ impl Store {
                 Ok(IntegrationRow {
                     numero_devis: c.text(0)?.unwrap_or_default(),
                     batigest_ref: c.text(1)?,
-                    offer_id: c.integer(2)?,
+                    offer_id: c.text(2)?,
                     montant_batigest: c.decimal(3)?,
                     taux_marge: c.decimal(4)?,
                     statut_batigest: c.text(5)?,
@@ -87,9 +87,9 @@ impl Store {
 
     /// The sync log, newest first.
     pub async fn sync_log(&self, limit: Option<u64>) -> Result<Vec<LogEntry>> {
-        let sql = "SELECT CAST(id AS BIGINT), CAST(synced_at AS TEXT), os_user, reference, numero_devis, \
-                   CAST(offer_id AS BIGINT), CAST(outcome AS TEXT), CAST(old_values AS TEXT), \
-                   CAST(new_values AS TEXT), error_message FROM batigest_sync_log ORDER BY id DESC LIMIT $1";
+        let sql = "SELECT CAST(id AS TEXT), CAST(synced_at AS TEXT), os_user, reference, numero_devis, \
+                   CAST(offer_id AS TEXT), CAST(outcome AS TEXT), CAST(old_values AS TEXT), \
+                   CAST(new_values AS TEXT), error_message FROM batigest_sync_log ORDER BY seq DESC LIMIT $1";
         let rows = query(sql.to_owned())
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
@@ -99,12 +99,12 @@ impl Store {
             .map(|row| {
                 let c = Columns { row, location: &self.location };
                 Ok(LogEntry {
-                    id: c.integer(0)?.unwrap_or_default(),
+                    id: c.text(0)?.unwrap_or_default(),
                     synced_at: c.timestamp(1)?,
                     os_user: c.text(2)?,
                     reference: c.text(3)?,
                     numero_devis: c.text(4)?,
-                    offer_id: c.integer(5)?,
+                    offer_id: c.text(5)?,
                     outcome: c.text(6)?.unwrap_or_default(),
                     old_values: c.text(7)?,
                     new_values: c.text(8)?,

@@ -21,7 +21,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, AssertSqlSafe, ConnectOptions, Row};
 
-use crate::config::mask_url_password;
+use crate::config::{mask_url_password, sqlite_path};
 use crate::error::{Error, Kind, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,8 @@ enum Ty {
     Numeric,
     Timestamp,
     Json,
+    /// JLM ERP's `batigest_sync_status` enum.
+    SyncStatus,
 }
 
 pub struct Store {
@@ -73,6 +75,10 @@ impl Store {
             }
             Some(url) if url.starts_with("sqlite:") => {
                 let location = url.to_owned();
+                if sqlite_path(url).is_empty() {
+                    return Err(Error::usage(format!("adresse du magasin JLM « {url} » sans chemin de fichier"))
+                        .with_hint("indiquez le fichier SQLite, par exemple --jlm-db sqlite:/chemin/jlm.sqlite"));
+                }
                 let mut sqlite = SqliteConnectOptions::from_str(url)
                     .map_err(|e| Error::usage(format!("adresse du magasin JLM « {location} » invalide : {e}")))?;
                 // Created on first use, unless the URL says how to open it (`?mode=ro`).
@@ -121,6 +127,15 @@ impl Store {
             (Backend::Postgres, Ty::Numeric) => format!("CAST(${n} AS NUMERIC)"),
             (Backend::Postgres, Ty::Timestamp) => format!("CAST(${n} AS TIMESTAMP)"),
             (Backend::Postgres, Ty::Json) => format!("CAST(${n} AS JSONB)"),
+            (Backend::Postgres, Ty::SyncStatus) => format!("CAST(${n} AS batigest_sync_status)"),
+        }
+    }
+
+    /// SQL giving a new text UUID, for the `id` of a row the tool inserts.
+    fn new_id(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => schema::SQLITE_NEW_ID,
+            Backend::Postgres => "CAST(gen_random_uuid() AS VARCHAR)",
         }
     }
 
@@ -210,10 +225,10 @@ fn hide(text: &str, secrets: &[String]) -> String {
     secrets.iter().fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), "********"))
 }
 
-/// Now, UTC, to the second.
-/// The current UTC time as the store keeps it, to the second.
+/// The current UTC time as the store keeps it, to the microsecond (what PostgreSQL's TIMESTAMP
+/// holds): rows written one after the other sort in the order they were written.
 fn now_text() -> String {
-    timestamp_text(Utc::now().naive_utc())
+    Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
 /// The `LIMIT` of an optional limit: every row for `None`.
@@ -305,6 +320,7 @@ mod tests {
             parse_timestamp("2024-01-31 10:15:30.25").map(timestamp_text).as_deref(),
             Some("2024-01-31 10:15:30")
         );
-        assert_eq!(now_text().len(), 19);
+        assert_eq!(now_text().len(), 26);
+        assert!(parse_timestamp(&now_text()).is_some());
     }
 }

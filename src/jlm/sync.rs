@@ -21,7 +21,8 @@ pub enum Outcome {
     Synced,
     /// Nothing differed: nothing was written but the log row.
     Unchanged,
-    /// No offer (or several) matches: recorded for someone to link by hand.
+    /// No offer (or several) matches, or its offer went to another devis: recorded for someone
+    /// to link by hand.
     ManualReview,
     Error,
 }
@@ -41,18 +42,18 @@ impl Outcome {
 /// One value that changed, old → new, as text (`None` is NULL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// `offre.final_amount`, `integration.sync_status`…
+    /// `offre.montant_final`, `integration.sync_status`…
     pub field: &'static str,
     pub old: Option<String>,
     pub new: Option<String>,
 }
 
-/// A JLM ERP offer, as far as the sync is concerned.
+/// A JLM ERP offer, as far as the sync is concerned. Its id is text (a UUID in JLM ERP).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offer {
-    pub id: i64,
+    pub id: String,
     pub reference: Option<String>,
-    final_amount: Option<Decimal>,
+    montant_final: Option<Decimal>,
     batigest_ref: Option<String>,
 }
 
@@ -65,6 +66,20 @@ pub struct Report {
     /// Manual review: why; unchanged: whether the devis still waits for review.
     pub note: Option<String>,
     pub changes: Vec<Change>,
+    /// With `--relink`: the devis that held the offer, now waiting for review.
+    pub unlinked: Vec<Report>,
+}
+
+/// What to do when the offer found for a devis already carries another devis, or the devis
+/// is already linked to another offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relink {
+    /// Refuse (exit 2), naming the other devis or offer: `sync-offer --ref`.
+    Refuse,
+    /// Record the devis for review, change nothing else: `sync-offer --all`.
+    Review,
+    /// Move the link: `sync-offer --ref … --relink`.
+    Move,
 }
 
 /// One sync to do.
@@ -73,7 +88,8 @@ pub struct Request<'a> {
     pub reference: &'a str,
     pub devis: &'a Devis,
     /// `--offer ID`.
-    pub offer: Option<i64>,
+    pub offer: Option<&'a str>,
+    pub relink: Relink,
     /// Whether the store has JLM ERP's `offers` table.
     pub has_offers: bool,
     pub os_user: Option<&'a str>,
@@ -83,7 +99,7 @@ pub struct Request<'a> {
 /// What the integration row holds for one devis.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Integration {
-    offer_id: Option<i64>,
+    offer_id: Option<String>,
     batigest_ref: Option<String>,
     montant_batigest: Option<Decimal>,
     taux_marge: Option<Decimal>,
@@ -92,8 +108,15 @@ struct Integration {
     error_message: Option<String>,
 }
 
-/// NUMERIC(12,2) and NUMERIC(5,2), JLM ERP's columns: what does not fit is refused here, the same
-/// way in both stores.
+/// An integration row as read, with its id (JLM ERP may hold several rows for one devis: the
+/// most recently updated one is the devis' state).
+struct Stored {
+    id: String,
+    integration: Integration,
+}
+
+/// JLM ERP's NUMERIC(12,2) (`montant_batigest`, `offers.montant_final`) and NUMERIC(5,2)
+/// (`taux_marge`): what does not fit is refused here, the same way in both stores.
 const MAX_AMOUNT: Decimal = Decimal::from_parts(1_410_065_408, 2, 0, false, 0); // 10^10
 const MAX_RATE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
 
@@ -101,55 +124,78 @@ fn text(value: Option<Decimal>) -> Option<String> {
     value.map(money_text)
 }
 
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+const SYNC_LOCK: &str = "sync";
+
+const OFFER_COLUMNS: &str =
+    "CAST(id AS TEXT), CAST(reference AS TEXT), CAST(montant_final AS TEXT), CAST(batigest_ref AS TEXT)";
+
 impl Store {
     /// Syncs one devis in one transaction (none at all with `dry_run`) and says what changed.
-    /// `--offer ID` naming no offer is exit 4 and nothing is written.
+    /// `--offer ID` naming no offer is exit 4 and nothing is written; an offer that carries
+    /// another devis is exit 2 unless the link is moved (`Relink::Move`).
     pub async fn sync_devis(&self, request: &Request<'_>) -> Result<Report> {
         let devis = request.devis;
         let montant = round_money(devis.montant_ht);
         // Unknown when the schema mapping leaves the margin unmapped: stored as NULL.
         let taux = devis.taux_marge.map(round_money);
-        if montant.abs() >= MAX_AMOUNT {
-            return Err(Error::new(
-                Kind::Store,
-                format!(
-                    "{} : montant HT {montant} trop grand pour JLM ERP (12 chiffres dont 2 décimales)",
-                    devis.numero
-                ),
-            ));
-        }
-        if let Some(taux) = taux.filter(|taux| taux.abs() >= MAX_RATE) {
-            return Err(Error::new(
-                Kind::Store,
-                format!(
-                    "{} : taux de marge {taux} trop grand pour JLM ERP (5 chiffres dont 2 décimales)",
-                    devis.numero
-                ),
-            ));
-        }
+        check_fits(devis, montant, taux)?;
         let fail = |e: &sqlx::Error| self.error(&format!("synchronisation de {} impossible", devis.numero), e);
         let mut tx = if request.dry_run {
             self.pool.begin().await.map_err(|e| fail(&e))?
         } else {
-            self.write(&devis.numero).await?
+            // One lock for every sync, not one per devis: two devis must not take one offer at once.
+            self.write(SYNC_LOCK).await?
         };
+        let current = self.integration(&mut tx, &devis.numero).await?;
+        let linked = current.as_ref().and_then(|stored| stored.integration.offer_id.clone());
 
-        let (offer, note) = if request.has_offers {
-            self.find_offer(&mut tx, request).await?
+        let (mut offer, mut note) = if request.has_offers {
+            self.find_offer(&mut tx, request, linked.as_deref()).await?
         } else if let Some(id) = request.offer {
             return Err(Error::new(
                 Kind::NotFound,
-                format!("offre {id} introuvable : le magasin JLM n'a pas de table offers"),
+                format!("offre « {id} » introuvable : le magasin JLM n'a pas de table offers"),
             )
             .with_hint("--offer lie un devis à une offre de JLM ERP : indiquez sa base avec --jlm-db postgres://…"));
         } else {
             (None, None)
         };
+
+        // An offer carries at most one devis.
+        let mut holders = Vec::new();
+        let mut previous = None;
+        if let Some(found) = &offer {
+            holders = self.holders(&mut tx, found, devis).await?;
+            previous = match linked.as_deref().filter(|linked| *linked != found.id) {
+                Some(linked) => self.offer_by_id(&mut tx, linked).await?,
+                None => None,
+            };
+            if !holders.is_empty() || previous.is_some() {
+                let conflict = conflict(found, &holders, previous.as_ref(), devis);
+                match request.relink {
+                    Relink::Move => {}
+                    Relink::Refuse => {
+                        return Err(Error::usage(conflict).with_hint(format!(
+                            "pour déplacer le lien, relancez avec --relink : jlm-batigest sync-offer --ref {} --offer {} --relink",
+                            devis.numero, found.id
+                        )));
+                    }
+                    Relink::Review => {
+                        offer = None;
+                        note = Some(conflict);
+                        holders.clear();
+                        previous = None;
+                    }
+                }
+            }
+        }
         // With an offers table, a devis no offer matches waits for someone to link it.
         let review = request.has_offers && offer.is_none();
         let sync_status = if review { "manual_review" } else { "synced" };
         let wanted = Integration {
-            offer_id: offer.as_ref().map(|o| o.id),
+            offer_id: offer.as_ref().map(|o| o.id.clone()),
             batigest_ref: Some(devis.reference_affaire.clone().unwrap_or_else(|| devis.numero.clone())),
             montant_batigest: Some(montant),
             taux_marge: taux,
@@ -157,13 +203,19 @@ impl Store {
             sync_status: Some(sync_status.to_owned()),
             error_message: note.clone(),
         };
-        let current = self.integration(&mut tx, &devis.numero).await?;
         let mut changes = Vec::new();
+        if let Some(previous) = &previous {
+            changes.push(Change {
+                field: "offre_precedente.batigest_ref",
+                old: previous.batigest_ref.clone().map(|old| format!("{old} (offre {})", previous.id)),
+                new: None,
+            });
+        }
         if let Some(offer) = &offer {
-            if offer.final_amount != Some(montant) {
+            if offer.montant_final != Some(montant) {
                 changes.push(Change {
-                    field: "offre.final_amount",
-                    old: text(offer.final_amount),
+                    field: "offre.montant_final",
+                    old: text(offer.montant_final),
                     new: text(Some(montant)),
                 });
             }
@@ -175,63 +227,74 @@ impl Store {
                 });
             }
         }
-        let offer_changed = !changes.is_empty();
-        changes.extend(integration_changes(&current.unwrap_or_default(), &wanted));
+        let offer_changed = changes.iter().any(|change| change.field.starts_with("offre."));
+        let before = current.as_ref().map(|stored| stored.integration.clone()).unwrap_or_default();
+        changes.extend(integration_changes(&before, &wanted));
 
         let outcome = match (changes.is_empty(), review) {
             (true, _) => Outcome::Unchanged,
             (false, true) => Outcome::ManualReview,
             (false, false) => Outcome::Synced,
         };
-        let report = Report { numero: devis.numero.clone(), offer, outcome, note, changes };
+        let unlinked = offer
+            .as_ref()
+            .map(|found| holders.iter().map(|holder| unlinked_report(holder, found, &devis.numero)).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let report = Report { numero: devis.numero.clone(), offer, outcome, note, changes, unlinked };
         if request.dry_run {
             // Nothing was written; the transaction only gave a consistent read.
             tx.rollback().await.map_err(|e| fail(&e))?;
             return Ok(report);
         }
         let at = now_text();
+        if let Some(previous) = &previous {
+            query("UPDATE offers SET batigest_ref = NULL WHERE id = $1".to_owned())
+                .bind(previous.id.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| fail(&e))?;
+        }
         if let Some(offer) = report.offer.as_ref().filter(|_| offer_changed) {
             query(format!(
-                "UPDATE offers SET final_amount = {}, batigest_ref = $2 WHERE id = $3",
+                "UPDATE offers SET montant_final = {}, batigest_ref = $2 WHERE id = $3",
                 self.param(1, Ty::Numeric)
             ))
             .bind(money_text(montant))
             .bind(devis.numero.clone())
-            .bind(offer.id)
+            .bind(offer.id.clone())
             .execute(&mut *tx)
             .await
             .map_err(|e| fail(&e))?;
         }
+        for holder in &report.unlinked {
+            let after = Integration {
+                offer_id: None,
+                sync_status: Some("manual_review".to_owned()),
+                error_message: holder.note.clone(),
+                ..holder_integration(&holders, &holder.numero)
+            };
+            // A devis named only by the offer's batigest_ref has no row of its own to update.
+            let id = holders.iter().find(|h| h.numero == holder.numero).map(|h| h.stored.id.as_str());
+            if let Some(id) = id.filter(|id| !id.is_empty()) {
+                self.save_integration(&mut tx, Some(id), &holder.numero, &after, &at).await.map_err(|e| fail(&e))?;
+            }
+            let (old, new) = values_json(&holder.changes);
+            let row = LogRow {
+                at: &at,
+                os_user: request.os_user,
+                reference: Some(request.reference),
+                numero: Some(&holder.numero),
+                offer_id: None,
+                outcome: Outcome::ManualReview,
+                old,
+                new,
+                error: holder.note.as_deref(),
+            };
+            self.insert_log(&mut tx, &row).await.map_err(|e| fail(&e))?;
+        }
         if report.outcome != Outcome::Unchanged {
-            query(format!(
-                "INSERT INTO batigest_integrations (offer_id, batigest_ref, numero_devis, montant_batigest, taux_marge, \
-                 statut_batigest, last_sync_at, sync_status, error_message, created_at, updated_at) \
-                 VALUES ($1, $2, $3, {}, {}, $6, {}, $8, $9, {}, {}) \
-                 ON CONFLICT (numero_devis) DO UPDATE SET offer_id = excluded.offer_id, \
-                 batigest_ref = excluded.batigest_ref, montant_batigest = excluded.montant_batigest, \
-                 taux_marge = excluded.taux_marge, statut_batigest = excluded.statut_batigest, \
-                 last_sync_at = excluded.last_sync_at, sync_status = excluded.sync_status, \
-                 error_message = excluded.error_message, updated_at = excluded.updated_at",
-                self.param(4, Ty::Numeric),
-                self.param(5, Ty::Numeric),
-                self.param(7, Ty::Timestamp),
-                self.param(10, Ty::Timestamp),
-                self.param(11, Ty::Timestamp),
-            ))
-            .bind(wanted.offer_id)
-            .bind(wanted.batigest_ref.clone())
-            .bind(devis.numero.clone())
-            .bind(money_text(montant))
-            .bind(taux.map(money_text))
-            .bind(wanted.statut_batigest.clone())
-            .bind(at.clone())
-            .bind(sync_status)
-            .bind(wanted.error_message.clone())
-            .bind(at.clone())
-            .bind(at.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| fail(&e))?;
+            let id = current.as_ref().map(|stored| stored.id.as_str());
+            self.save_integration(&mut tx, id, &devis.numero, &wanted, &at).await.map_err(|e| fail(&e))?;
         }
         let (old, new) = values_json(&report.changes);
         self.insert_log(
@@ -241,7 +304,7 @@ impl Store {
                 os_user: request.os_user,
                 reference: Some(request.reference),
                 numero: Some(&devis.numero),
-                offer_id: report.offer.as_ref().map(|o| o.id),
+                offer_id: report.offer.as_ref().map(|o| o.id.as_str()),
                 outcome: report.outcome,
                 old,
                 new,
@@ -254,17 +317,30 @@ impl Store {
         Ok(report)
     }
 
-    /// Records a failed attempt in the log, in its own transaction: the sync itself left nothing.
+    /// Records a failed attempt in one transaction: the log row and, when `mark` names the devis,
+    /// its integration row set to `error` with the message (so `integrations --statut error`
+    /// shows it). The sync itself left nothing.
     pub async fn log_failure(
         &self,
         reference: Option<&str>,
         numero: Option<&str>,
+        mark: Option<&str>,
         os_user: Option<&str>,
         error: &str,
     ) -> Result<()> {
         let fail = |e: &sqlx::Error| self.error("écriture du journal impossible", e);
-        let mut tx = self.write(numero.unwrap_or("journal")).await?;
+        let mut tx = self.write(SYNC_LOCK).await?;
         let at = now_text();
+        if let Some(numero) = mark {
+            let current = self.integration(&mut tx, numero).await?;
+            let (id, before) = match &current {
+                Some(stored) => (Some(stored.id.as_str()), stored.integration.clone()),
+                None => (None, Integration::default()),
+            };
+            let after =
+                Integration { sync_status: Some("error".to_owned()), error_message: Some(error.to_owned()), ..before };
+            self.save_integration(&mut tx, id, numero, &after, &at).await.map_err(|e| fail(&e))?;
+        }
         let row = LogRow {
             at: &at,
             os_user,
@@ -280,38 +356,34 @@ impl Store {
         tx.commit().await.map_err(|e| fail(&e))
     }
 
+    /// The offer `--offer` names (exit 4 when there is none), else the one already linked to the
+    /// devis, else one whose `batigest_ref` or `reference` names the devis, else its affaire.
     async fn find_offer(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut Tx,
         request: &Request<'_>,
+        linked: Option<&str>,
     ) -> Result<(Option<Offer>, Option<String>)> {
         let devis = request.devis;
-        let fail = |e: &sqlx::Error| self.error("lecture de la table offers impossible", e);
-        let columns =
-            "CAST(id AS BIGINT), CAST(reference AS TEXT), CAST(final_amount AS TEXT), CAST(batigest_ref AS TEXT)";
         if let Some(id) = request.offer {
-            let row = query(format!("SELECT {columns} FROM offers WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(|e| fail(&e))?;
-            let Some(row) = row else {
-                return Err(Error::new(Kind::NotFound, format!("aucune offre JLM ERP n° {id}")).with_hint(
-                    "vérifiez le numéro de l'offre dans JLM ERP, ou omettez --offer pour la chercher par référence",
+            let Some(offer) = self.offer_by_id(tx, id).await? else {
+                return Err(Error::new(Kind::NotFound, format!("aucune offre JLM ERP « {id} »")).with_hint(
+                    "vérifiez l'identifiant de l'offre dans JLM ERP, ou omettez --offer pour la chercher par référence",
                 ));
             };
-            return Ok((Some(self.offer(&row)?), None));
+            return Ok((Some(offer), None));
         }
-        // Already linked to this devis first, then an offer named like the devis, then like its affaire.
         let rows = query(format!(
-            "SELECT {columns}, CASE WHEN batigest_ref = $1 THEN 0 WHEN reference = $1 THEN 1 ELSE 2 END AS rang \
-             FROM offers WHERE batigest_ref = $1 OR reference = $1 OR reference = $2 ORDER BY rang, id LIMIT 5"
+            "SELECT {OFFER_COLUMNS}, CASE WHEN id = $3 THEN 0 WHEN batigest_ref = $1 THEN 1 WHEN reference = $1 THEN 2 \
+             ELSE 3 END AS rang FROM offers WHERE id = $3 OR batigest_ref = $1 OR reference = $1 OR reference = $2 \
+             ORDER BY rang, id LIMIT 5"
         ))
         .bind(devis.numero.clone())
         .bind(devis.reference_affaire.clone())
+        .bind(linked.map(str::to_owned))
         .fetch_all(&mut **tx)
         .await
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| self.error("lecture de la table offers impossible", &e))?;
         let mut ranked = Vec::with_capacity(rows.len());
         for row in &rows {
             let rank = Columns { row, location: &self.location }.integer(4)?;
@@ -328,7 +400,7 @@ impl Store {
             }
             1 => Ok((best.pop(), None)),
             _ => {
-                let ids: Vec<String> = best.iter().map(|offer| offer.id.to_string()).collect();
+                let ids: Vec<String> = best.iter().map(|offer| offer.id.clone()).collect();
                 Ok((
                     None,
                     Some(format!(
@@ -340,25 +412,67 @@ impl Store {
         }
     }
 
+    async fn offer_by_id(&self, tx: &mut Tx, id: &str) -> Result<Option<Offer>> {
+        let row = query(format!("SELECT {OFFER_COLUMNS} FROM offers WHERE id = $1"))
+            .bind(id.to_owned())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(|e| self.error("lecture de la table offers impossible", &e))?;
+        row.as_ref().map(|row| self.offer(row)).transpose()
+    }
+
     fn offer(&self, row: &sqlx::any::AnyRow) -> Result<Offer> {
         let columns = Columns { row, location: &self.location };
         Ok(Offer {
-            id: columns.integer(0)?.unwrap_or_default(),
+            id: columns.text(0)?.unwrap_or_default(),
             reference: columns.text(1)?,
-            final_amount: columns.decimal(2)?,
+            montant_final: columns.decimal(2)?,
             batigest_ref: columns.text(3)?,
         })
     }
 
-    async fn integration(
-        &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        numero: &str,
-    ) -> Result<Option<Integration>> {
+    /// The other devis `offer` carries: those whose integration row points to it, and the one its
+    /// `batigest_ref` names when that is not this devis.
+    async fn holders(&self, tx: &mut Tx, offer: &Offer, devis: &Devis) -> Result<Vec<Holder>> {
+        let rows = query(
+            "SELECT DISTINCT numero_devis FROM batigest_integrations WHERE offer_id = $1 AND numero_devis <> $2 \
+             ORDER BY numero_devis"
+                .to_owned(),
+        )
+        .bind(offer.id.clone())
+        .bind(devis.numero.clone())
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
+        let mut numeros = Vec::with_capacity(rows.len() + 1);
+        for row in &rows {
+            numeros.extend(Columns { row, location: &self.location }.text(0)?);
+        }
+        if let Some(named) = &offer.batigest_ref
+            && *named != devis.numero
+            && Some(named) != devis.reference_affaire.as_ref()
+            && !numeros.contains(named)
+        {
+            numeros.push(named.clone());
+        }
+        let mut holders = Vec::with_capacity(numeros.len());
+        for numero in numeros {
+            let stored = self.integration(tx, &numero).await?;
+            holders.push(Holder {
+                stored: stored.unwrap_or(Stored { id: String::new(), integration: Integration::default() }),
+                numero,
+            });
+        }
+        Ok(holders)
+    }
+
+    /// The current integration row of a devis: the most recently updated one.
+    async fn integration(&self, tx: &mut Tx, numero: &str) -> Result<Option<Stored>> {
         let row = sqlx::query(
-            "SELECT CAST(offer_id AS BIGINT), CAST(batigest_ref AS TEXT), CAST(montant_batigest AS TEXT), \
-             CAST(taux_marge AS TEXT), CAST(statut_batigest AS TEXT), CAST(sync_status AS TEXT), error_message \
-             FROM batigest_integrations WHERE numero_devis = $1",
+            "SELECT CAST(id AS TEXT), CAST(offer_id AS TEXT), CAST(batigest_ref AS TEXT), \
+             CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT), CAST(statut_batigest AS TEXT), \
+             CAST(sync_status AS TEXT), error_message FROM batigest_integrations WHERE numero_devis = $1 \
+             ORDER BY (updated_at IS NULL), updated_at DESC, id LIMIT 1",
         )
         .bind(numero.to_owned())
         .fetch_optional(&mut **tx)
@@ -366,25 +480,75 @@ impl Store {
         .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
         let Some(row) = row else { return Ok(None) };
         let columns = Columns { row: &row, location: &self.location };
-        Ok(Some(Integration {
-            offer_id: columns.integer(0)?,
-            batigest_ref: columns.text(1)?,
-            montant_batigest: columns.decimal(2)?,
-            taux_marge: columns.decimal(3)?,
-            statut_batigest: columns.text(4)?,
-            sync_status: columns.text(5)?,
-            error_message: columns.text(6)?,
+        Ok(Some(Stored {
+            id: columns.text(0)?.unwrap_or_default(),
+            integration: Integration {
+                offer_id: columns.text(1)?,
+                batigest_ref: columns.text(2)?,
+                montant_batigest: columns.decimal(3)?,
+                taux_marge: columns.decimal(4)?,
+                statut_batigest: columns.text(5)?,
+                sync_status: columns.text(6)?,
+                error_message: columns.text(7)?,
+            },
         }))
     }
 
-    async fn insert_log(
+    /// Writes a devis' integration row: updates the row `id`, or inserts one with a new id.
+    async fn save_integration(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        row: &LogRow<'_>,
+        tx: &mut Tx,
+        id: Option<&str>,
+        numero: &str,
+        integration: &Integration,
+        at: &str,
     ) -> std::result::Result<(), sqlx::Error> {
+        let sql = match id.filter(|id| !id.is_empty()) {
+            Some(_) => format!(
+                "UPDATE batigest_integrations SET offer_id = $1, batigest_ref = $2, montant_batigest = {}, \
+                 taux_marge = {}, statut_batigest = $5, last_sync_at = {}, sync_status = {}, error_message = $8, \
+                 updated_at = {} WHERE id = $10 AND numero_devis = $11",
+                self.param(3, Ty::Numeric),
+                self.param(4, Ty::Numeric),
+                self.param(6, Ty::Timestamp),
+                self.param(7, Ty::SyncStatus),
+                self.param(9, Ty::Timestamp),
+            ),
+            None => format!(
+                "INSERT INTO batigest_integrations (offer_id, batigest_ref, montant_batigest, taux_marge, \
+                 statut_batigest, last_sync_at, sync_status, error_message, updated_at, created_at, numero_devis, id) \
+                 VALUES ($1, $2, {}, {}, $5, {}, {}, $8, {}, {}, $11, {})",
+                self.param(3, Ty::Numeric),
+                self.param(4, Ty::Numeric),
+                self.param(6, Ty::Timestamp),
+                self.param(7, Ty::SyncStatus),
+                self.param(9, Ty::Timestamp),
+                self.param(10, Ty::Timestamp),
+                self.new_id(),
+            ),
+        };
+        let statement = query(sql)
+            .bind(integration.offer_id.clone())
+            .bind(integration.batigest_ref.clone())
+            .bind(text(integration.montant_batigest))
+            .bind(text(integration.taux_marge))
+            .bind(integration.statut_batigest.clone())
+            .bind(at.to_owned())
+            .bind(integration.sync_status.clone().unwrap_or_else(|| "pending".to_owned()))
+            .bind(integration.error_message.clone())
+            .bind(at.to_owned());
+        let statement = match id.filter(|id| !id.is_empty()) {
+            Some(id) => statement.bind(id.to_owned()),
+            None => statement.bind(at.to_owned()),
+        };
+        statement.bind(numero.to_owned()).execute(&mut **tx).await.map(drop)
+    }
+
+    async fn insert_log(&self, tx: &mut Tx, row: &LogRow<'_>) -> std::result::Result<(), sqlx::Error> {
         query(format!(
-            "INSERT INTO batigest_sync_log (synced_at, os_user, reference, numero_devis, offer_id, outcome, \
-             old_values, new_values, error_message) VALUES ({}, $2, $3, $4, $5, $6, {}, {}, $9)",
+            "INSERT INTO batigest_sync_log (id, synced_at, os_user, reference, numero_devis, offer_id, outcome, \
+             old_values, new_values, error_message) VALUES ({}, {}, $2, $3, $4, $5, $6, {}, {}, $9)",
+            self.new_id(),
             self.param(1, Ty::Timestamp),
             self.param(7, Ty::Json),
             self.param(8, Ty::Json),
@@ -393,14 +557,14 @@ impl Store {
         .bind(row.os_user.map(str::to_owned))
         .bind(row.reference.map(str::to_owned))
         .bind(row.numero.map(str::to_owned))
-        .bind(row.offer_id)
+        .bind(row.offer_id.map(str::to_owned))
         .bind(row.outcome.code())
         .bind(row.old.clone())
         .bind(row.new.clone())
         .bind(row.error.map(str::to_owned))
         .execute(&mut **tx)
         .await
-        .map(|_| ())
+        .map(drop)
     }
 
     /// The Batigest time at which the last batch without errors started, if any.
@@ -444,12 +608,78 @@ impl Store {
     }
 }
 
+/// A devis that holds the offer another devis is being linked to.
+struct Holder {
+    numero: String,
+    stored: Stored,
+}
+
+fn holder_integration(holders: &[Holder], numero: &str) -> Integration {
+    holders.iter().find(|h| h.numero == numero).map(|h| h.stored.integration.clone()).unwrap_or_default()
+}
+
+/// What `--relink` does to a devis that held the offer: unlinked, waiting for review.
+fn unlinked_report(holder: &Holder, offer: &Offer, numero: &str) -> Report {
+    let note = format!("offre {} reliée au devis {numero} (--relink)", offer.id);
+    let before = &holder.stored.integration;
+    let after = Integration {
+        offer_id: None,
+        sync_status: Some("manual_review".to_owned()),
+        error_message: Some(note.clone()),
+        ..before.clone()
+    };
+    Report {
+        numero: holder.numero.clone(),
+        offer: None,
+        outcome: Outcome::ManualReview,
+        note: Some(note),
+        changes: integration_changes(before, &after),
+        unlinked: Vec::new(),
+    }
+}
+
+/// Why the offer cannot simply be linked: the devis it carries, or the offer this devis has.
+fn conflict(offer: &Offer, holders: &[Holder], previous: Option<&Offer>, devis: &Devis) -> String {
+    let mut reasons = Vec::new();
+    if !holders.is_empty() {
+        let numeros: Vec<&str> = holders.iter().map(|h| h.numero.as_str()).collect();
+        reasons.push(format!("l'offre JLM ERP {} est déjà liée au devis {}", offer.id, numeros.join(", ")));
+    }
+    if let Some(previous) = previous {
+        reasons.push(format!("le devis {} est déjà lié à l'offre JLM ERP {}", devis.numero, previous.id));
+    }
+    reasons.join(" et ")
+}
+
+/// Values that JLM ERP's columns cannot hold are refused before anything is written.
+fn check_fits(devis: &Devis, montant: Decimal, taux: Option<Decimal>) -> Result<()> {
+    if montant.abs() >= MAX_AMOUNT {
+        return Err(Error::new(
+            Kind::Store,
+            format!(
+                "{} : montant HT {montant} trop grand pour JLM ERP (NUMERIC(12,2) : moins de 10 milliards)",
+                devis.numero
+            ),
+        ));
+    }
+    if let Some(taux) = taux.filter(|taux| taux.abs() >= MAX_RATE) {
+        return Err(Error::new(
+            Kind::Store,
+            format!(
+                "{} : taux de marge {taux} trop grand pour JLM ERP (NUMERIC(5,2) : de -999,99 à 999,99)",
+                devis.numero
+            ),
+        ));
+    }
+    Ok(())
+}
+
 struct LogRow<'a> {
     at: &'a str,
     os_user: Option<&'a str>,
     reference: Option<&'a str>,
     numero: Option<&'a str>,
-    offer_id: Option<i64>,
+    offer_id: Option<&'a str>,
     outcome: Outcome,
     old: Option<String>,
     new: Option<String>,
@@ -478,8 +708,7 @@ fn integration_changes(current: &Integration, wanted: &Integration) -> Vec<Chang
             changes.push(Change { field, old, new });
         }
     };
-    let id = |value: Option<i64>| value.map(|id| id.to_string());
-    compare("integration.offer_id", id(current.offer_id), id(wanted.offer_id));
+    compare("integration.offer_id", current.offer_id.clone(), wanted.offer_id.clone());
     compare("integration.batigest_ref", current.batigest_ref.clone(), wanted.batigest_ref.clone());
     // Decimals compare by value (`12.50` = `12.5`), whatever text the store gave back.
     if current.montant_batigest != wanted.montant_batigest {

@@ -251,7 +251,8 @@ fn history_round_trip_on_sqlite_and_postgresql() {
         assert_eq!(run["nombre_devis"], 5);
         assert_eq!(run["ca_prevu"].to_string(), "12348678.91", "Σ of the committed devis, to the cent");
 
-        let id = run["id"].to_string();
+        let id = run["id"].as_str().expect("a text id, JLM ERP's UUID").to_owned();
+        assert_eq!(id.len(), 36, "{id}");
         let shown = json(&["analytics", "history", "--id", &id, "--jlm-db", store, "--format", "json"]);
         assert_eq!(shown["indicateurs"], computed["indicateurs"], "the saved run is the computed one");
     }

@@ -26,8 +26,9 @@ fn the_tour_runs_and_leaves_nothing_behind() {
     assert!(stdout.contains("Connexion à Batigest réussie"), "{stdout}");
     assert!(stdout.contains("Familles sous leur cible"), "{stdout}");
     assert!(
-        stdout.contains("synchronisé dans l'offre JLM ERP 1")
-            || String::from_utf8_lossy(&output.stderr).contains("synchronisé dans l'offre JLM ERP 1"),
+        stdout.contains("synchronisé dans l'offre JLM ERP 5d1c7e2a-8b3f-4a6d-9e0c-1f2a3b4c5d6e")
+            || String::from_utf8_lossy(&output.stderr)
+                .contains("synchronisé dans l'offre JLM ERP 5d1c7e2a-8b3f-4a6d-9e0c-1f2a3b4c5d6e"),
         "the devis lands on its offer"
     );
     assert!(stdout.contains("\u{feff}periode;du;au"), "the Excel export is shown: {stdout}");

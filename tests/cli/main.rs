@@ -12,6 +12,7 @@ mod credentials;
 mod dashboard;
 mod demo;
 mod docs;
+mod erp_store;
 mod reading;
 mod real_layout;
 mod sandbox_cli;

@@ -6,6 +6,12 @@ use std::process::{Child, Output, Stdio};
 
 use crate::common::{PASSWORD, PgDatabase, Sandbox, command, csv, output_text as text, stdout};
 
+/// The ids of the offers of `fixtures/erp-rows.sql`.
+pub const OFFER_DEVIS: &str = "7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11";
+pub const OFFER_AFFAIRE: &str = "0b6e2d4c-3f1a-4e8b-9c7d-5a2f1e0d9c88";
+/// The integration row JLM ERP wrote itself.
+const ERP_DEVIS: &str = "DEVIS-2023-099";
+
 /// A JLM store for one test.
 enum Store {
     /// No `--jlm-db`: the SQLite file in the data dir under the test's HOME.
@@ -58,25 +64,20 @@ impl Store {
         rusqlite::Connection::open(path).expect("open the store")
     }
 
-    /// JLM ERP's `offers`, as JLM ERP has it, with two offers: one named like DEVIS-2024-001,
-    /// one like the affaire AFF-2024-0153.
+    /// JLM ERP's tables as the ERP creates them (on PostgreSQL: its enums, text UUID ids, NOT NULL
+    /// columns the tool never writes, an integration row of its own), with three offers: one named
+    /// like DEVIS-2024-001, one like the affaire AFF-2024-0153, and an unrelated one.
     fn create_offers(&self) {
-        let rows = "INSERT INTO offers (reference, client, estimated_amount, final_amount, status) VALUES \
-                    ('DEVIS-2024-001', 'Hélène Lefèvre', 12000000.00, 10000.50, 'en_cours'), \
-                    ('AFF-2024-0153', 'Boulangerie L''Épi d''Or', 99000000.00, NULL, 'brouillon');";
+        let rows = include_str!("fixtures/erp-rows.sql");
         if let Store::Postgres { db, .. } = self {
-            db.psql(&format!(
-                "CREATE TABLE offers (id SERIAL PRIMARY KEY, reference VARCHAR(50) NOT NULL, client VARCHAR(100), \
-                 estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status VARCHAR(20), \
-                 batigest_ref VARCHAR(50), created_at TIMESTAMP DEFAULT now()); {rows}"
-            ));
+            db.psql(include_str!("fixtures/erp-postgres.sql"));
+            db.psql(rows);
         } else {
-            self.sqlite()
-                .execute_batch(&format!(
-                    "CREATE TABLE offers (id INTEGER PRIMARY KEY, reference TEXT NOT NULL, client TEXT, \
-                     estimated_amount NUMERIC(12,2), final_amount NUMERIC(12,2), status TEXT, batigest_ref TEXT); {rows}"
-                ))
-                .expect("create offers");
+            // The store's own tables first (the ERP row goes into one), then the ERP's offers.
+            let output = command(self.home()).args(self.args()).arg("integrations").output().expect("run");
+            assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+            let sql = format!("{}{rows}", include_str!("fixtures/erp-sqlite.sql"));
+            self.sqlite().execute_batch(&sql).expect("create offers");
         }
     }
 
@@ -111,6 +112,13 @@ impl Store {
     fn count(&self, table: &str) -> usize {
         self.rows(&format!("SELECT COUNT(*) FROM {table}"))[0][0].parse().expect("count")
     }
+}
+
+/// A text UUID, as JLM ERP's ids are.
+pub fn assert_uuid(id: &str) {
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "not a UUID: {id:?}");
+    assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()), "not a UUID: {id:?}");
 }
 
 /// `jlm-batigest ARGS` against `sandbox` and `store`, run by the OS user `comptable`.
@@ -159,27 +167,32 @@ fn first_sync_links_the_offer_then_nothing_changes(store: &Store) {
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let csv = stdout(&output);
-    assert!(csv.contains("DEVIS-2024-001,1,synced,offre.final_amount,10000.50,12345678.91,"), "{csv}");
-    assert!(csv.contains("DEVIS-2024-001,1,synced,offre.batigest_ref,,DEVIS-2024-001,"), "{csv}");
+    assert!(
+        csv.contains(&format!("DEVIS-2024-001,{OFFER_DEVIS},synced,offre.montant_final,10000.50,12345678.91,")),
+        "{csv}"
+    );
+    assert!(csv.contains(&format!("DEVIS-2024-001,{OFFER_DEVIS},synced,offre.batigest_ref,,DEVIS-2024-001,")), "{csv}");
 
-    let offer = store.rows("SELECT CAST(final_amount AS TEXT), batigest_ref FROM offers WHERE id = 1");
+    let offer =
+        store.rows(&format!("SELECT CAST(montant_final AS TEXT), batigest_ref FROM offers WHERE id = '{OFFER_DEVIS}'"));
     assert_eq!(offer, [["12345678.91", "DEVIS-2024-001"]]);
     let integration = store.rows(
         "SELECT offer_id, batigest_ref, CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT), statut_batigest, \
-         sync_status, CAST(updated_at AS TEXT) FROM batigest_integrations",
+         CAST(sync_status AS TEXT), CAST(updated_at AS TEXT), id FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-001'",
     );
     assert_eq!(integration.len(), 1);
-    assert_eq!(integration[0][..6], ["1", "AFF-2024-0153", "12345678.91", "42.86", "ACCEPTE", "synced"]);
+    assert_eq!(integration[0][..6], [OFFER_DEVIS, "AFF-2024-0153", "12345678.91", "42.86", "ACCEPTE", "synced"]);
+    assert_uuid(&integration[0][7]);
     let log = store.rows(
         "SELECT os_user, reference, numero_devis, offer_id, outcome, CAST(old_values AS TEXT), CAST(new_values AS TEXT) \
          FROM batigest_sync_log",
     );
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0][..5], ["comptable", "DEVIS-2024-001", "DEVIS-2024-001", "1", "synced"]);
+    assert_eq!(log[0][..5], ["comptable", "DEVIS-2024-001", "DEVIS-2024-001", OFFER_DEVIS, "synced"]);
     let old: serde_json::Value = serde_json::from_str(&log[0][5]).expect("old values");
     let new: serde_json::Value = serde_json::from_str(&log[0][6]).expect("new values");
-    assert_eq!(old["offre.final_amount"], "10000.50");
-    assert_eq!(new["offre.final_amount"], "12345678.91");
+    assert_eq!(old["offre.montant_final"], "10000.50");
+    assert_eq!(new["offre.montant_final"], "12345678.91");
     assert_eq!(new["integration.sync_status"], "synced");
 
     let again = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
@@ -187,11 +200,12 @@ fn first_sync_links_the_offer_then_nothing_changes(store: &Store) {
     assert!(text(&again).contains("déjà à jour"), "{}", text(&again));
     let after = store.rows(
         "SELECT offer_id, batigest_ref, CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT), statut_batigest, \
-         sync_status, CAST(updated_at AS TEXT) FROM batigest_integrations",
+         CAST(sync_status AS TEXT), CAST(updated_at AS TEXT), id FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-001'",
     );
     assert_eq!(after, integration, "an identical sync changes nothing");
-    assert_eq!(store.rows("SELECT CAST(final_amount AS TEXT) FROM offers WHERE id = 1"), [["12345678.91"]]);
-    let outcomes = store.rows("SELECT outcome FROM batigest_sync_log ORDER BY id");
+    let offer = format!("SELECT CAST(montant_final AS TEXT) FROM offers WHERE id = '{OFFER_DEVIS}'");
+    assert_eq!(store.rows(&offer), [["12345678.91"]]);
+    let outcomes = store.rows("SELECT outcome FROM batigest_sync_log ORDER BY seq");
     assert_eq!(outcomes, [["synced"], ["unchanged"]], "every attempt is traced");
 }
 
@@ -202,24 +216,35 @@ fn a_devis_without_offer_waits_for_manual_review(store: &Store) {
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(text(&output).contains("vérification manuelle"), "{}", text(&output));
-    let rows = store.rows("SELECT offer_id, sync_status, error_message FROM batigest_integrations");
+    let rows = store.rows(
+        "SELECT offer_id, CAST(sync_status AS TEXT), error_message FROM batigest_integrations \
+         WHERE numero_devis = 'DEVIS-2024-002'",
+    );
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][..2], ["", "manual_review"]);
     assert!(rows[0][2].contains("DEVIS-2024-002"), "{rows:?}");
     assert_eq!(store.rows("SELECT outcome FROM batigest_sync_log"), [["manual_review"]]);
 
     // --offer links it by hand; an offer that does not exist is exit 4 and changes nothing.
-    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "999"]);
+    let unknown = "9d2f0c1e-0000-4000-8000-000000000999";
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", unknown]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
-    assert!(text(&output).contains("999"), "{}", text(&output));
-    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", "2"]);
+    assert!(text(&output).contains(unknown), "{}", text(&output));
+    let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", OFFER_AFFAIRE]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(store.rows("SELECT offer_id, sync_status FROM batigest_integrations"), [["2", "synced"]]);
     assert_eq!(
-        store.rows("SELECT CAST(final_amount AS TEXT), batigest_ref FROM offers WHERE id = 2"),
+        store.rows(
+            "SELECT offer_id, CAST(sync_status AS TEXT) FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-002'"
+        ),
+        [[OFFER_AFFAIRE, "synced"]]
+    );
+    assert_eq!(
+        store.rows(&format!(
+            "SELECT CAST(montant_final AS TEXT), batigest_ref FROM offers WHERE id = '{OFFER_AFFAIRE}'"
+        )),
         [["0.01", "DEVIS-2024-002"]]
     );
-    let outcomes = store.rows("SELECT outcome FROM batigest_sync_log ORDER BY id");
+    let outcomes = store.rows("SELECT outcome FROM batigest_sync_log ORDER BY seq");
     assert_eq!(outcomes, [["manual_review"], ["error"], ["synced"]]);
 }
 
@@ -229,18 +254,19 @@ fn dry_run_writes_nothing(store: &Store) {
     store.create_offers();
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--dry-run", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(stdout(&output).contains("offre.final_amount,10000.50,12345678.91"), "{}", text(&output));
+    assert!(stdout(&output).contains("offre.montant_final,10000.50,12345678.91"), "{}", text(&output));
     assert!(text(&output).contains("rien n'a été écrit"), "{}", text(&output));
     // (SQLite's NUMERIC affinity keeps 10000.50 as the number 10000.5.)
-    let offer = store.rows("SELECT CAST(final_amount AS TEXT), batigest_ref FROM offers WHERE id = 1");
+    let offer =
+        store.rows(&format!("SELECT CAST(montant_final AS TEXT), batigest_ref FROM offers WHERE id = '{OFFER_DEVIS}'"));
     assert_eq!(offer[0][0].parse::<f64>().ok(), Some(10000.5), "{offer:?}");
     assert_eq!(offer[0][1], "", "{offer:?}");
-    assert_eq!(store.count("batigest_integrations"), 0);
+    assert_eq!(store.count("batigest_integrations"), 1, "only JLM ERP's own row");
     assert_eq!(store.count("batigest_sync_log"), 0);
 
     let output = run(&sandbox, store, &["sync-offer", "--all", "--dry-run"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert_eq!(store.count("batigest_integrations"), 0);
+    assert_eq!(store.count("batigest_integrations"), 1);
     assert_eq!(store.count("batigest_sync_log"), 0);
     assert_eq!(store.count("batigest_sync_batches"), 0);
 }
@@ -291,15 +317,28 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
         message.contains("Synchronisation (tous les devis) : 1 synchronisé, 0 inchangé, 2 à vérifier, 1 erreur."),
         "{message}"
     );
-    let rows = store.rows("SELECT numero_devis, sync_status FROM batigest_integrations ORDER BY numero_devis");
+    let rows =
+        store.rows("SELECT numero_devis, CAST(sync_status AS TEXT) FROM batigest_integrations ORDER BY numero_devis");
     assert_eq!(
         rows,
-        [["DEVIS-2024-001", "synced"], ["DEVIS-2024-004", "manual_review"], ["DEVIS-2024-005", "manual_review"]]
+        [
+            [ERP_DEVIS, "pending"],
+            ["DEVIS-2024-001", "synced"],
+            ["DEVIS-2024-004", "manual_review"],
+            ["DEVIS-2024-005", "manual_review"],
+            ["DEVIS-2024-006", "error"],
+        ]
     );
     let errors = store.rows("SELECT numero_devis, error_message FROM batigest_sync_log WHERE outcome = 'error'");
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0][0], "DEVIS-2024-006");
     assert!(errors[0][1].contains("taux de marge"), "{errors:?}");
+    // The failed devis is where users look for it, with its message.
+    let output = run(&sandbox, store, &["integrations", "--statut", "error", "--format", "csv"]);
+    let records = csv(&stdout(&output), ',');
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[1][0], "DEVIS-2024-006");
+    assert!(records[1].iter().any(|field| field.contains("NUMERIC(5,2)")), "{records:?}");
     assert_eq!(
         store.rows(
             "SELECT CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT) FROM batigest_integrations \
@@ -323,6 +362,11 @@ fn the_next_batch_starts_where_the_last_successful_one_did() {
     assert!(text(&output).contains("2 synchronisés, 0 inchangé, 0 à vérifier, 0 erreur"), "{}", text(&output));
     // Without an offers table, a devis is recorded and linked to nothing.
     assert_eq!(store.rows("SELECT COUNT(*) FROM batigest_integrations WHERE sync_status = 'synced'"), [["2"]]);
+    let ids = store.rows("SELECT id FROM batigest_integrations UNION ALL SELECT id FROM batigest_sync_log");
+    assert_eq!(ids.len(), 4);
+    for id in &ids {
+        assert_uuid(&id[0]);
+    }
     let output = run(&sandbox, &store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(text(&output).contains("depuis le"), "{}", text(&output));
@@ -374,7 +418,7 @@ fn two_batches_at_once_neither_duplicate_nor_lose_rows(store: &Store) {
         let output = child.wait_with_output().expect("wait");
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     }
-    assert_eq!(store.count("batigest_integrations"), 4, "one row per devis");
+    assert_eq!(store.count("batigest_integrations"), 5, "one row per devis, and JLM ERP's own");
     assert_eq!(store.count("batigest_sync_log"), 8, "one row per attempt");
     let outcomes = store.rows("SELECT outcome, COUNT(*) FROM batigest_sync_log GROUP BY outcome ORDER BY outcome");
     assert_eq!(outcomes, [["manual_review", "3"], ["synced", "1"], ["unchanged", "4"]]);
@@ -399,17 +443,23 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
     let first = by_numero("DEVIS-2024-001");
     assert_eq!(first[column("montant_batigest")], "12345678.91");
     assert_eq!(first[column("montant_final")], "12345678.91");
-    assert_eq!(first[column("offre_id")], "1");
+    assert_eq!(first[column("offre_id")], OFFER_DEVIS);
     assert_eq!(first[column("offre_client")], "Hélène Lefèvre");
     assert_eq!(first[column("taux_marge")], "42.86");
     let third = by_numero("DEVIS-2024-003");
     // Linked through its affaire reference, the only offer that names it.
-    assert_eq!(third[column("offre_id")], "2");
+    assert_eq!(third[column("offre_id")], OFFER_AFFAIRE);
     assert_eq!(third[column("offre_client")], "Boulangerie L'Épi d'Or");
     assert_eq!(third[column("montant_batigest")], "99999999.99");
     assert_eq!(third[column("montant_final")], "99999999.99");
     assert_eq!(third[column("statut_batigest")], "REFUSE");
-    assert_eq!(records.len(), 3);
+    // JLM ERP's own row, never synced by the tool, comes last with its offer.
+    assert_eq!(records.len(), 4);
+    let erp = &records[3];
+    assert_eq!(erp[column("numero_devis")], ERP_DEVIS);
+    assert_eq!(erp[column("offre_client")], "Mairie de Vienne");
+    assert_eq!(erp[column("offre_statut")], "signe");
+    assert_eq!(erp[column("sync_status")], "pending");
     // Newest first.
     assert_eq!(records[1][column("numero_devis")], "DEVIS-2024-003");
 
@@ -420,6 +470,8 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["numero_devis"], "DEVIS-2024-003");
     assert_eq!(entries[0]["utilisateur"], "comptable");
+    assert_uuid(entries[0]["id"].as_str().expect("a text id"));
+    assert_eq!(entries[0]["offre_id"], OFFER_AFFAIRE);
 
     // --limit keeps the newest rows, of the trace and of the journal.
     let output = run(&sandbox, store, &["integrations", "--limit", "1", "--format", "csv"]);
