@@ -9,6 +9,7 @@ use super::Cli;
 use super::context::{Batigest, Render, block_on_interruptible, interrupted, interruption};
 use super::values;
 use crate::batigest::queries;
+use crate::cli::global::Format;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::jlm::sync::{Batch, Counts, Outcome, Relink, Report, Request};
@@ -38,10 +39,10 @@ Une seconde synchronisation identique ne change rien et le dit (« déjà à jou
 
 /// Synchronise des devis Batigest vers JLM ERP : offre, suivi d'intégration, journal
 #[derive(Debug, clap::Args)]
-#[command(after_help = EXAMPLES)]
+#[command(after_help = EXAMPLES, group = clap::ArgGroup::new("devis").required(true).args(["reference", "all"]))]
 pub struct Args {
     /// Numéro du devis ou référence d'affaire (ex. DEVIS-2024-001)
-    #[arg(long = "ref", value_name = "RÉF", required_unless_present = "all", conflicts_with = "all")]
+    #[arg(long = "ref", value_name = "RÉF", conflicts_with = "all")]
     reference: Option<String>,
 
     /// Offre JLM ERP à lier (son identifiant, un UUID), au lieu de la chercher par référence
@@ -65,6 +66,9 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
 }
+
+/// The devis to look at that a batch's table shows at most.
+const ATTENTION_SHOWN: usize = 200;
 
 const COLUMNS: [Column; 7] = [
     Column { key: "numero_devis", header: "N° devis", kind: ColumnKind::Text },
@@ -170,6 +174,7 @@ impl Job<'_> {
         sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
         let bar = self.render.bar(total, "devis");
         let mut counts = Counts::default();
+        let mut view = BatchView { in_table: self.render.options.format == Format::Table, shown: 0 };
         let streamed = queries::committed_since(client, mapping, since, timeout, async |devis: Devis| {
             let request = Request {
                 reference: &devis.numero,
@@ -183,13 +188,12 @@ impl Job<'_> {
             match store.sync_devis(&request).await {
                 Ok(report) => {
                     counts.add(report.outcome);
-                    write_report(sink.as_mut(), &report)?;
+                    view.report(sink.as_mut(), &report)?;
                 }
                 Err(error) => {
                     counts.add(Outcome::Error);
                     self.log_failure(store, Some(&devis.numero), Some(&devis.numero), &error).await;
-                    sink.row(&error_row(Some(&devis.numero), &error.message), Style { highlight: true })
-                        .map_err(|e| Error::output(&e))?;
+                    view.error(sink.as_mut(), &devis.numero, &error.message)?;
                 }
             }
             bar.inc(1);
@@ -212,6 +216,12 @@ impl Job<'_> {
         };
         sink.finish().map_err(|e| Error::output(&e))?;
         Render::commit(destination)?;
+        if view.in_table && counts.synced + counts.unchanged + counts.manual_review > 0 {
+            self.say(&format!(
+                "Le tableau ne montre que les devis à vérifier et en erreur ({ATTENTION_SHOWN} au plus) ; le détail \
+                 de chaque devis : --format csv (ou json), et « jlm-batigest integrations »."
+            ));
+        }
         if !self.args.dry_run {
             store.record_batch(&Batch { started_at, batigest_started_at, since, counts }).await?;
         }
@@ -312,6 +322,52 @@ fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
         sink.row(&cells, style).map_err(|e| Error::output(&e))?;
     }
     Ok(())
+}
+
+/// How a batch writes its devis. A table waits for all its rows to size its columns, so a batch
+/// of thousands of devis would sit in memory: a table shows one line per devis to look at (review
+/// or error), at most [`ATTENTION_SHOWN`]; CSV and JSON stream every change of every devis.
+struct BatchView {
+    in_table: bool,
+    shown: usize,
+}
+
+impl BatchView {
+    fn report(&mut self, sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
+        if !self.in_table {
+            return write_report(sink, report);
+        }
+        for line in std::iter::once(report).chain(&report.unlinked) {
+            if line.outcome == Outcome::ManualReview && self.take() {
+                let offer: Cell = line.offer.as_ref().map(|offer| offer.id.clone()).into();
+                let outcome: Cell = line.outcome.code().into();
+                let cells = [
+                    line.numero.as_str().into(),
+                    offer,
+                    outcome,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    line.note.clone().into(),
+                ];
+                sink.row(&cells, Style { highlight: true }).map_err(|e| Error::output(&e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn error(&mut self, sink: &mut dyn RecordSink, numero: &str, message: &str) -> Result<()> {
+        if self.in_table && !self.take() {
+            return Ok(());
+        }
+        sink.row(&error_row(Some(numero), message), Style { highlight: true }).map_err(|e| Error::output(&e))
+    }
+
+    /// Whether one more line fits in the table.
+    fn take(&mut self) -> bool {
+        self.shown += 1;
+        self.shown <= ATTENTION_SHOWN
+    }
 }
 
 fn error_row(numero: Option<&str>, message: &str) -> [Cell; 7] {

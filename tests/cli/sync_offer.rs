@@ -312,6 +312,13 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
     store.create_offers();
     let output = run(&sandbox, store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(1), "one devis failed: {}", text(&output));
+    // A batch's table shows the devis to look at, one line each, not every change of every devis.
+    let table = stdout(&output);
+    for numero in ["DEVIS-2024-004", "DEVIS-2024-005", "DEVIS-2024-006"] {
+        let lines = table.lines().filter(|line| line.starts_with(&format!("│ {numero} "))).count();
+        assert_eq!(lines, 1, "{numero}: {table}");
+    }
+    assert!(!table.contains("DEVIS-2024-001"), "a synced devis needs no look: {table}");
     let message = text(&output);
     assert!(
         message.contains("Synchronisation (tous les devis) : 1 synchronisé, 0 inchangé, 2 à vérifier, 1 erreur."),
