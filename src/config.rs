@@ -21,6 +21,7 @@ use crate::credentials::Secret;
 use crate::error::{Error, Result};
 use crate::model::MargeBase;
 use crate::report::coefficients::DEFAULT_TOLERANCE;
+use crate::report::relances::{Professionnels, Regles};
 
 pub const SERVER_VAR: &str = "BATIGEST_SQL_SERVER";
 pub const PORT_VAR: &str = "BATIGEST_SQL_PORT";
@@ -187,6 +188,10 @@ pub struct Settings {
     pub tolerance: Sourced<Decimal>,
     /// Target coefficient per family code.
     pub cibles: Sourced<BTreeMap<String, Decimal>>,
+    /// Payment reminders: thresholds, penalty rate, professional customers.
+    pub relances: Sourced<Regles>,
+    /// A letter template replacing the built-in one (`[relances] modele`).
+    pub modele_lettre: Sourced<Option<PathBuf>>,
 }
 
 impl Settings {
@@ -221,6 +226,8 @@ impl Settings {
             marge_base: layers.or(|l| &l.marge_base, MargeBase::Cout),
             tolerance: layers.or(|l| &l.tolerance, DEFAULT_TOLERANCE),
             cibles: layers.or(|l| &l.cibles, BTreeMap::new()),
+            relances: layers.or(|l| &l.relances, Regles::default()),
+            modele_lettre: layers.optional(|l| &l.modele_lettre),
             profile,
         };
         if settings.port.value == 0 {
@@ -257,6 +264,8 @@ struct Layer {
     marge_base: Option<Sourced<MargeBase>>,
     tolerance: Option<Sourced<Decimal>>,
     cibles: Option<Sourced<BTreeMap<String, Decimal>>>,
+    relances: Option<Sourced<Regles>>,
+    modele_lettre: Option<Sourced<PathBuf>>,
 }
 
 impl Layer {
@@ -527,7 +536,7 @@ fn wrong_type(at: Location<'_>, key: &str, expected: &str) -> Error {
 }
 
 const PROFILE_KEYS: &str = "server, port, instance, database, user, encrypt, trust_cert, ca_file, timeout, jlm_db, \
-     schema, marge_base, coefficients";
+     schema, marge_base, coefficients, relances";
 
 /// A decimal written as a TOML number (`1.45`, `2`) or string (`"1.45"`), read exactly.
 fn decimal(value: &DeValue<'_>) -> Option<Decimal> {
@@ -578,6 +587,77 @@ fn parse_coefficients<'a>(
             }
         }
     }
+    Ok(())
+}
+
+/// `[profiles.NAME.relances]`: `seuils` (three ascending day counts), `taux_penalites` (annual %),
+/// `professionnels` (client codes, or `"tous"`), `modele` (an HTML letter template).
+fn parse_relances<'a>(
+    layer: &mut Layer,
+    value: &Spanned<DeValue<'_>>,
+    source: &Source,
+    base: &Path,
+    at: &impl Fn(std::ops::Range<usize>) -> Location<'a>,
+) -> Result<()> {
+    let DeValue::Table(table) = value.get_ref() else {
+        return Err(wrong_type(at(value.span()), "relances", "une table ([profiles.NOM.relances])"));
+    };
+    let mut regles = Regles::default();
+    for (key, value) in table {
+        let where_ = at(value.span());
+        match key.get_ref().as_ref() {
+            "seuils" => {
+                let days: Option<Vec<u32>> = match value.get_ref() {
+                    DeValue::Array(items) => items
+                        .iter()
+                        .map(|item| positive_integer(item.get_ref()).and_then(|n| u32::try_from(n).ok()))
+                        .collect(),
+                    _ => None,
+                };
+                let seuils = days
+                    .and_then(|days| <[u32; 3]>::try_from(days).ok())
+                    .filter(|[a, b, c]| a < b && b < c)
+                    .ok_or_else(|| {
+                    wrong_type(where_, "seuils", "trois nombres de jours croissants, au moins 1 (ex. [1, 15, 30])")
+                })?;
+                regles.seuils = seuils;
+            }
+            "taux_penalites" => {
+                let taux = decimal(value.get_ref()).filter(|t| t.is_sign_positive() && *t <= Decimal::ONE_HUNDRED);
+                let taux = taux.ok_or_else(|| {
+                    wrong_type(where_, "taux_penalites", "un taux annuel en pourcentage, de 0 à 100 (ex. 12.15)")
+                })?;
+                regles.taux_penalites = Some(taux);
+            }
+            "professionnels" => {
+                let expected = "une liste de codes clients (ex. [\"CLI00042\"]) ou \"tous\"";
+                regles.professionnels = match value.get_ref() {
+                    DeValue::String(text) if text.as_ref() == "tous" => Professionnels::Tous,
+                    DeValue::Array(items) => Professionnels::Liste(
+                        items
+                            .iter()
+                            .map(|item| match item.get_ref() {
+                                DeValue::String(code) if !code.is_empty() => Ok(code.to_string()),
+                                _ => Err(wrong_type(at(item.span()), "professionnels", expected)),
+                            })
+                            .collect::<Result<_>>()?,
+                    ),
+                    _ => return Err(wrong_type(where_, "professionnels", expected)),
+                };
+            }
+            "modele" => match value.get_ref() {
+                DeValue::String(path) if !path.is_empty() => {
+                    layer.modele_lettre = Some(sourced(base.join(path.as_ref()), source));
+                }
+                _ => return Err(wrong_type(where_, "modele", "le chemin d'un fichier HTML")),
+            },
+            other => {
+                return Err(unknown_key(at(key.span()), other, "dans [relances]")
+                    .with_hint("clés possibles : seuils, taux_penalites, professionnels, modele"));
+            }
+        }
+    }
+    layer.relances = Some(sourced(regles, source));
     Ok(())
 }
 
@@ -659,6 +739,7 @@ fn parse_profile<'a>(
                 layer.marge_base = Some(sourced(base, &source));
             }
             "coefficients" => parse_coefficients(&mut layer, value, &source, at)?,
+            "relances" => parse_relances(&mut layer, value, &source, base, at)?,
             other => {
                 return Err(unknown_key(at(key.span()), other, &format!("dans le profil « {name} »"))
                     .with_hint(format!("clés possibles : {PROFILE_KEYS}")));

@@ -164,6 +164,16 @@ pub struct Facture {
     pub montant_regle: Option<Decimal>,
 }
 
+/// A committed devis and the HT invoiced on it by a report date (credit notes included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Engage {
+    pub numero: String,
+    pub montant_ht: Decimal,
+    /// `None` when Batigest holds NULL or the mapping leaves it unmapped.
+    pub montant_ttc: Option<Decimal>,
+    pub facture_ht: Decimal,
+}
+
 /// What `TAUX_MARGE` is a rate on (profile setting `marge_base`, DESIGN §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MargeBase {

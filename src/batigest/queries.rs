@@ -10,7 +10,7 @@ use tiberius::{Query, Row};
 
 use super::connection::{Connection, Failure, query_failure};
 use super::schema::{Mapping, Raw, Unmapped};
-use crate::model::{Classe, Devis, Facture, Ouvrage, Statut, StatutReglement};
+use crate::model::{Classe, Devis, Engage, Facture, Ouvrage, Statut, StatutReglement};
 
 /// A read that could not be made: the mapping lacks a field it needs, or the server failed.
 #[derive(Debug)]
@@ -474,6 +474,53 @@ pub async fn committed_since<E: From<Failure> + From<Unmapped>>(
         each(decode_devis(&row, mapping)?).await?;
     }
     Ok(())
+}
+
+/// The committed devis created by `au`, with the HT of their invoices dated by then (credit notes
+/// included), by number: what remains to invoice (`tresorerie`).
+fn engages_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
+    let d = |c| mapping.column("devis", c);
+    let f = |c| mapping.column("factures", c);
+    let mut sql = Sql::new(String::new());
+    let clause = committed_since_clause(mapping, &mut sql, None)?;
+    let end = sql.param(Param::DateTime(midnight(au.succ_opt().unwrap_or(au))));
+    let invoiced_by = sql.param(Param::Date(au));
+    sql.text = format!(
+        "SELECT d.{numero_devis}, d.{ht}, {ttc}, ISNULL(i.total, 0) AS facture_ht FROM {devis} d \
+         LEFT JOIN (SELECT f.{numero} AS numero, SUM(f.{montant}) AS total FROM {factures} f \
+         WHERE f.{numero} IS NOT NULL AND f.{date_facture} <= {invoiced_by} GROUP BY f.{numero}) i \
+         ON i.numero = d.{numero_devis}{clause} AND d.{created} < {end} ORDER BY d.{numero_devis}",
+        numero_devis = d("numero_devis")?,
+        ht = d("montant_ht")?,
+        ttc = mapping.select("d", "devis", "montant_ttc"),
+        devis = mapping.table("devis")?,
+        numero = f("numero_devis")?,
+        montant = f("montant_ht")?,
+        factures = mapping.table("factures")?,
+        date_facture = f("date_facture")?,
+        created = d("date_creation")?,
+    );
+    Ok(sql)
+}
+
+/// Streams the committed devis created by `au` with the HT invoiced on each by then.
+pub async fn engages<E: From<Failure> + From<Unmapped>>(
+    client: &mut Connection,
+    mapping: &Mapping,
+    au: NaiveDate,
+    timeout: Duration,
+    mut each: impl FnMut(Engage) -> Result<(), E>,
+) -> Result<(), E> {
+    let sql = engages_sql(mapping, au)?;
+    stream(client, &sql, timeout, |row| {
+        each(Engage {
+            numero: text(&row, 0)?,
+            montant_ht: required(&row, 1)?,
+            montant_ttc: get(&row, 2)?,
+            facture_ht: get(&row, 3)?.unwrap_or_default(),
+        })
+    })
+    .await
 }
 
 /// The server's clock (`SYSDATETIME()`): the dates of devis are in its time.

@@ -13,10 +13,12 @@ pub mod global;
 mod integrations;
 mod login;
 mod logout;
+mod relances;
 mod sandbox;
 mod schema;
 mod sync_offer;
 mod test_connection;
+mod tresorerie;
 mod values;
 
 use std::io::Write;
@@ -84,6 +86,8 @@ pub enum Command {
     Devis(devis::Args),
     Coefficients(coefficients::Args),
     Factures(factures::Args),
+    Tresorerie(tresorerie::Args),
+    Relances(relances::Args),
     Analytics(analytics::Args),
     Dashboard(dashboard::Args),
     SyncOffer(sync_offer::Args),
@@ -199,6 +203,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Devis(args) => devis::run(args, cli),
         Command::Coefficients(args) => coefficients::run(args, cli),
         Command::Factures(args) => factures::run(args, cli),
+        Command::Tresorerie(args) => tresorerie::run(args, cli),
+        Command::Relances(args) => relances::run(args, cli),
         Command::SyncOffer(args) => sync_offer::run(args, cli),
         Command::Integrations(args) => integrations::run(args, cli),
         Command::Analytics(args) => analytics::run(args, cli),

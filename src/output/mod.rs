@@ -26,6 +26,7 @@ mod file;
 pub mod format;
 pub mod html;
 mod json;
+pub mod lettre;
 mod table;
 
 use std::io::{self, Write};

@@ -9,3 +9,5 @@ pub mod coefficients;
 pub mod factures;
 pub mod kpi;
 pub mod numbers;
+pub mod relances;
+pub mod tresorerie;

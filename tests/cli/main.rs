@@ -18,3 +18,4 @@ mod real_layout;
 mod sandbox_cli;
 mod sync_offer;
 mod test_connection;
+mod tresorerie;

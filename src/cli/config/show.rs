@@ -102,6 +102,16 @@ fn render(
             },
             settings.cibles.source.to_string(),
         ),
+        ("Relances", relances(&settings.relances.value), settings.relances.source.to_string()),
+        (
+            "Modèle de lettre",
+            settings
+                .modele_lettre
+                .value
+                .as_ref()
+                .map_or_else(|| "intégré".to_owned(), |path| path.display().to_string()),
+            settings.modele_lettre.source.to_string(),
+        ),
         ("Mot de passe", password_value, password_source),
     ];
 
@@ -116,4 +126,20 @@ fn render(
         writeln!(out, "Trousseau : {problem}")?;
     }
     Ok(())
+}
+
+/// The reminder settings on one line: thresholds, penalty rate, professional customers.
+fn relances(regles: &crate::report::relances::Regles) -> String {
+    use crate::report::relances::Professionnels;
+    let [a, b, c] = regles.seuils;
+    let taux = regles.taux_penalites.map_or_else(
+        || "pénalités : aucun taux".to_owned(),
+        |taux| format!("pénalités {} %/an", format::decimal_fr(taux, 2)),
+    );
+    let pros = match &regles.professionnels {
+        Professionnels::Tous => "tous professionnels".to_owned(),
+        Professionnels::Liste(codes) if codes.is_empty() => "aucun professionnel".to_owned(),
+        Professionnels::Liste(codes) => format!("professionnels {}", codes.join(", ")),
+    };
+    format!("seuils {a}/{b}/{c} j, {taux}, {pros}")
 }
