@@ -330,6 +330,9 @@ pub fn mapping_file(reports: &[TableReport], mapping: &Mapping, database: &str, 
             quoted(report.table.as_deref().unwrap_or_default()),
             comment(report.state, &report.candidates, report.missing.as_ref())
         );
+        if report.spec.name == "devis" {
+            write_acceptance(&mut out, mapping, report);
+        }
         for ((table, field), validated, census) in values.iter().filter(|((table, _), _, _)| *table == report.spec.name)
         {
             write_values(&mut out, mapping, (table, field), validated.as_deref(), census);
@@ -346,6 +349,20 @@ pub fn mapping_file(reports: &[TableReport], mapping: &Mapping, database: &str, 
         }
     }
     out
+}
+
+/// The acceptance rule: on when the active mapping has it or the validation date is Batigest's
+/// `DateConcretis` (DESIGN §3).
+fn write_acceptance(out: &mut String, mapping: &Mapping, devis: &TableReport) {
+    let validation = devis.fields.iter().find(|f| f.spec.name == "date_validation").and_then(|f| f.column.as_deref());
+    let concretis = validation.is_some_and(|column| column.eq_ignore_ascii_case("DateConcretis"));
+    let rule = mapping.acceptance_date().is_some() || concretis;
+    let _ = writeln!(
+        out,
+        "validated_means_accepted = {rule}  # true : un devis dont la date de validation ({}) est renseignée est ACCEPTE, \
+         quel que soit son code",
+        validation.unwrap_or("non reliée")
+    );
 }
 
 /// `12 lignes du 03/01/2023 au 28/12/2025, dont 4 avec DateConcretis`
