@@ -501,7 +501,11 @@ mod tests {
             validated,
         };
         let found = [
-            (("devis", "statut"), Some("DateConcretis".to_owned()), vec![code("3", 40, Some(40)), code("7", 12, Some(0))]),
+            (
+                ("devis", "statut"),
+                Some("DateConcretis".to_owned()),
+                vec![code("3", 40, Some(40)), code("7", 12, Some(0))],
+            ),
             (("factures", "statut_reglement"), None, vec![code("0", 5, None), code("1", 2, None)]),
         ];
         let text = mapping_file(&reports, &mapping, "BTG", &found);

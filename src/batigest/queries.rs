@@ -186,7 +186,12 @@ pub(super) fn status_in(
 /// The condition that a devis `alias` has one of the statuses `codes`. With the acceptance rule
 /// (the built-in `batigest` mapping), a devis whose validation date is set is ACCEPTE whatever
 /// its stored code, and only the others are read through the value map.
-pub(super) fn devis_status_in(sql: &mut Sql, mapping: &Mapping, alias: &str, codes: &[&str]) -> Result<String, Unmapped> {
+pub(super) fn devis_status_in(
+    sql: &mut Sql,
+    mapping: &Mapping,
+    alias: &str,
+    codes: &[&str],
+) -> Result<String, Unmapped> {
     let statut = format!("{alias}.{}", mapping.column("devis", "statut")?);
     let stored = status_in(sql, mapping, ("devis", "statut"), &statut, codes);
     Ok(match mapping.acceptance_date() {

@@ -742,8 +742,9 @@ mod tests {
             assert_eq!(batigest.logical("devis", "statut", code), None, "{code} has no built-in meaning");
         }
         assert_eq!(batigest.acceptance_date().map(Ident::name), Some("DateConcretis"));
-        let without_rule = Mapping::from_toml("base = \"batigest\"\n[tables.devis]\nvalidated_means_accepted = false\n")
-            .expect("valid mapping");
+        let without_rule =
+            Mapping::from_toml("base = \"batigest\"\n[tables.devis]\nvalidated_means_accepted = false\n")
+                .expect("valid mapping");
         assert_eq!(without_rule.acceptance_date(), None);
         assert_eq!(Mapping::default().acceptance_date(), None, "the default layout has its own VALIDE dates");
         let design = Mapping::default();

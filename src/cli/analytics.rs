@@ -383,7 +383,9 @@ fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
     match (value, kind) {
         (Value::Number(n), Kind::Integer) => n.as_i64().map_or_else(|| number(n), Cell::from),
         (Value::Number(n), Kind::Money | Kind::Decimal { .. } | Kind::Percent { .. }) => number(n),
-        (Value::String(text), Kind::Date) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or(Cell::Empty, Cell::from),
+        (Value::String(text), Kind::Date) => {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or(Cell::Empty, Cell::from)
+        }
         (Value::String(text), Kind::DateTime) => {
             chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").map_or(Cell::Empty, Cell::from)
         }

@@ -431,7 +431,9 @@ fn syncs(html: &mut String, dashboard: &Dashboard) {
          <th class=\"n\">Montant HT</th><th>État</th><th>Le</th></tr>\n",
     );
     match &dashboard.syncs {
-        None => html.push_str("<tr><td colspan=\"5\">Magasin JLM illisible : synchronisations non affichées.</td></tr>\n"),
+        None => {
+            html.push_str("<tr><td colspan=\"5\">Magasin JLM illisible : synchronisations non affichées.</td></tr>\n")
+        }
         Some(syncs) if syncs.is_empty() => {
             html.push_str("<tr><td colspan=\"5\">Aucune synchronisation enregistrée.</td></tr>\n");
         }

@@ -153,9 +153,8 @@ fn figures_on_customised_codes_match_an_independent_reading_of_the_dossier() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("btg.sqlite");
     let db_arg = db.to_str().expect("UTF-8 path");
-    let real = Sandbox::start(&[
-        "--generate", DEVIS, "--seed", "11", "--layout", "batigest", "--db", db_arg, "--tls", "off",
-    ]);
+    let real =
+        Sandbox::start(&["--generate", DEVIS, "--seed", "11", "--layout", "batigest", "--db", db_arg, "--tls", "off"]);
     let (path, written) = completed_mapping(&real, &ETATS, &REGLEMENTS);
     let quotes = raw_devis(&db);
 
@@ -191,12 +190,14 @@ fn figures_on_customised_codes_match_an_independent_reading_of_the_dossier() {
     assert_eq!(total["nombre_devis"], nombre_devis);
 
     // Accepted-by-DateConcretis quotes are committed, and listed as ACCEPTE whatever their code.
-    let accepted = columns(&ok(&run_real(&real, &path, &["devis", "--statut", "ACCEPTE", "--format", "csv"])), &["statut"]);
+    let accepted =
+        columns(&ok(&run_real(&real, &path, &["devis", "--statut", "ACCEPTE", "--format", "csv"])), &["statut"]);
     assert_eq!(accepted.len() - 1, count(&|q| q.concretise));
     let sent = columns(&ok(&run_real(&real, &path, &["devis", "--statut", "ENVOYE", "--format", "csv"])), &["statut"]);
     assert_eq!(sent.len() - 1, count(&|q| q.etat == 4 && !q.concretise));
     let sync = ok(&run_real(&real, &path, &["sync-offer", "--all", "--dry-run", "--format", "csv"]));
-    let synced: std::collections::BTreeSet<String> = columns(&sync, &["numero_devis"])[1..].iter().map(|r| r[0].clone()).collect();
+    let synced: std::collections::BTreeSet<String> =
+        columns(&sync, &["numero_devis"])[1..].iter().map(|r| r[0].clone()).collect();
     assert_eq!(synced.len(), count(&committed), "sync-offer --all takes every committed devis, once");
 }
 
@@ -205,9 +206,8 @@ fn an_untranslated_code_stops_every_command_that_depends_on_it_before_any_figure
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("btg.sqlite");
     let db_arg = db.to_str().expect("UTF-8 path");
-    let real = Sandbox::start(&[
-        "--generate", DEVIS, "--seed", "11", "--layout", "batigest", "--db", db_arg, "--tls", "off",
-    ]);
+    let real =
+        Sandbox::start(&["--generate", DEVIS, "--seed", "11", "--layout", "batigest", "--db", db_arg, "--tls", "off"]);
     // Code 9 (REFUSE) and the paid invoices' code 2 left unnamed.
     let (path, _) = completed_mapping(&real, &ETATS[..3], &REGLEMENTS[..2]);
     let quotes = raw_devis(&db);

@@ -475,7 +475,10 @@ fn the_batigest_layout_holds_the_same_business_data() {
     assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE Etat = 3 AND DateConcretis IS NULL"), 0);
     for (default_sql, real_sql) in [
         ("SELECT CAST(SUM(MONTANT_HT) * 100 AS INT) FROM DEVIS", "SELECT CAST(SUM(TotalHT) * 100 AS INT) FROM Devis"),
-        ("SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'", "SELECT COUNT(*) FROM Devis WHERE DateConcretis IS NOT NULL"),
+        (
+            "SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'",
+            "SELECT COUNT(*) FROM Devis WHERE DateConcretis IS NOT NULL",
+        ),
         ("SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'VALIDE'", "SELECT COUNT(*) FROM Devis WHERE Etat = 7"),
         (
             "SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ENVOYE'",
