@@ -55,7 +55,7 @@ pub async fn untranslated(
             .iter()
             .map(|field| {
                 let codes: Vec<&str> = field.codes.iter().map(|code| code.stored.as_str()).collect();
-                format!("{}.{} ({}) : {}", field.table, field.field, field.column, codes.join(", "))
+                format!("{}.{} ({}) : {}", field.table, field.name, field.column, codes.join(", "))
             })
             .collect()),
         Err(ReadError::Failure(failure)) => Err(failure),
@@ -402,17 +402,14 @@ fn write_values(
             date.name()
         );
     }
-    match map {
-        Some(map) => {
-            let _ = writeln!(out, "[tables.{table}.values.{field}]");
-            for (stored, logical) in map.pairs() {
-                let _ = writeln!(out, "{} = {}", quoted(stored), quoted(logical));
-            }
+    if let Some(map) = map {
+        let _ = writeln!(out, "[tables.{table}.values.{field}]");
+        for (stored, logical) in map.pairs() {
+            let _ = writeln!(out, "{} = {}", quoted(stored), quoted(logical));
         }
-        None => {
-            let _ = writeln!(out, "# Traduisez chaque code en décommentant et complétant :");
-            let _ = writeln!(out, "# [tables.{table}.values.{field}]");
-        }
+    } else {
+        let _ = writeln!(out, "# Traduisez chaque code en décommentant et complétant :");
+        let _ = writeln!(out, "# [tables.{table}.values.{field}]");
     }
     for code in unread {
         let all_accepted = rule.is_some() && code.validated == Some(code.count);

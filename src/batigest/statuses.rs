@@ -30,7 +30,8 @@ pub struct Code {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     pub table: &'static str,
-    pub field: &'static str,
+    /// The logical field: `statut`.
+    pub name: &'static str,
     /// `Devis.Etat`, as the database names it.
     pub column: String,
     pub codes: Vec<Code>,
@@ -49,7 +50,7 @@ impl Untranslated {
         for field in &self.0 {
             let codes: Vec<String> =
                 field.codes.iter().map(|code| format!("« {} » ({} lignes)", code.stored, code.count)).collect();
-            let _ = write!(text, "\n  {}.{} ({}) : {}", field.table, field.field, field.column, codes.join(", "));
+            let _ = write!(text, "\n  {}.{} ({}) : {}", field.table, field.name, field.column, codes.join(", "));
         }
         text
     }
@@ -58,8 +59,8 @@ impl Untranslated {
     pub fn toml(&self) -> String {
         let mut text = String::new();
         for field in &self.0 {
-            let _ = writeln!(text, "[tables.{}.values.{}]", field.table, field.field);
-            let choices = logical_values(field.table, field.field).join(", ");
+            let _ = writeln!(text, "[tables.{}.values.{}]", field.table, field.name);
+            let choices = logical_values(field.table, field.name).join(", ");
             for code in &field.codes {
                 let _ = writeln!(text, "{} = \"\"  # {} lignes : {choices}", quoted(&code.stored), code.count);
             }
@@ -104,7 +105,7 @@ pub async fn check(
         .await?;
         if !codes.is_empty() {
             codes.sort_by(|a, b| numeric_order(&a.stored, &b.stored));
-            found.push(Field { table, field, column: format!("{}.{}", name.name(), column.name()), codes });
+            found.push(Field { table, name: field, column: format!("{}.{}", name.name(), column.name()), codes });
         }
     }
     if found.is_empty() { Ok(()) } else { Err(ReadError::Untranslated(Untranslated(found))) }
@@ -186,7 +187,7 @@ mod tests {
     fn the_error_lists_codes_and_the_lines_to_add() {
         let untranslated = Untranslated(vec![Field {
             table: "devis",
-            field: "statut",
+            name: "statut",
             column: "Devis.Etat".to_owned(),
             codes: vec![Code { stored: "3".to_owned(), count: 41 }, Code { stored: "7".to_owned(), count: 12 }],
         }]);

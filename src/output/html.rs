@@ -432,7 +432,7 @@ fn syncs(html: &mut String, dashboard: &Dashboard) {
     );
     match &dashboard.syncs {
         None => {
-            html.push_str("<tr><td colspan=\"5\">Magasin JLM illisible : synchronisations non affichées.</td></tr>\n")
+            html.push_str("<tr><td colspan=\"5\">Magasin JLM illisible : synchronisations non affichées.</td></tr>\n");
         }
         Some(syncs) if syncs.is_empty() => {
             html.push_str("<tr><td colspan=\"5\">Aucune synchronisation enregistrée.</td></tr>\n");

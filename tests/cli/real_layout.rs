@@ -51,7 +51,7 @@ fn completed_mapping(real: &Sandbox, devis: &[(&str, &str)], factures: &[(&str, 
     for line in written.lines() {
         let header = line.trim_start_matches("# ");
         if header.starts_with("[tables.") {
-            section = header.to_owned();
+            header.clone_into(&mut section);
         }
         let names = match section.as_str() {
             "[tables.devis.values.statut]" => devis,
@@ -186,7 +186,7 @@ fn figures_on_customised_codes_match_an_independent_reading_of_the_dossier() {
     let args = ["analytics", "--from", "2024-01-01", "--to", "2024-12-31", "--no-save", "--format", "json"];
     let document: serde_json::Value = serde_json::from_str(&ok(&run_real(&real, &path, &args))).expect("JSON");
     let total = &document["indicateurs"][0];
-    assert_eq!(total["ca_prevu"].to_string(), format!("{:.2}", ca_prevu));
+    assert_eq!(total["ca_prevu"].to_string(), format!("{ca_prevu:.2}"));
     assert_eq!(total["nombre_devis"], nombre_devis);
 
     // Accepted-by-DateConcretis quotes are committed, and listed as ACCEPTE whatever their code.
@@ -248,8 +248,9 @@ fn an_untranslated_code_stops_every_command_that_depends_on_it_before_any_figure
 fn unmapped_fields_stop_the_commands_that_need_them_with_the_key_to_set() {
     let real = real_layout();
     let named = real.path("etats.toml");
-    let states: String = ETATS.iter().map(|(code, name)| format!("\"{code}\" = \"{name}\"\n")).collect();
-    std::fs::write(&named, format!("base = \"batigest\"\n[tables.devis.values.statut]\n{states}")).expect("write");
+    let states: Vec<String> = ETATS.iter().map(|(code, name)| format!("\"{code}\" = \"{name}\"")).collect();
+    let states = states.join("\n");
+    std::fs::write(&named, format!("base = \"batigest\"\n[tables.devis.values.statut]\n{states}\n")).expect("write");
     let named = named.to_str().expect("UTF-8 path");
     for (args, field, key) in [
         (&["analytics", "--no-save"][..], "le champ devis.taux_marge", "[tables.devis.columns] taux_marge = \"…\""),
