@@ -730,7 +730,7 @@ mod tests {
     }
 
     #[test]
-    fn the_batigest_mapping_joins_nothing_and_filters_integer_states() {
+    fn the_batigest_mapping_joins_clients_by_code_and_filters_integer_states() {
         let batigest = Mapping::builtin("batigest").expect("built in");
         let filter = DevisFilter {
             statuts: vec![Statut::Accepte, Statut::Valide],
@@ -738,16 +738,23 @@ mod tests {
             ..DevisFilter::default()
         };
         let sql = devis_sql(&batigest, &filter).expect("mapped");
+        // The client's name from Client, by code.
         assert!(
-            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], d.[Nom], d.[TotalHT]")
-        );
-        // No Etat code means anything built in: only DateConcretis says ACCEPTE.
-        assert!(
-            sql.text.contains("FROM [Devis] d WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND d.[CodeClient] = @P1"),
+            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], c.[Nom], d.[TotalHT]"),
             "{}",
             sql.text
         );
-        assert!(!sql.text.contains("JOIN"), "{}", sql.text);
+        assert!(
+            sql.text.contains("FROM [Devis] d LEFT JOIN [Client] c ON c.[Code] = d.[CodeClient] WHERE"),
+            "{}",
+            sql.text
+        );
+        // No Etat code means anything built in: only DateConcretis says ACCEPTE.
+        assert!(
+            sql.text.contains("WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND d.[CodeClient] = @P1"),
+            "{}",
+            sql.text
+        );
         assert!(matches!(sql.params[..], [Param::Text(ref code)] if code == "00000042"));
         let named = Mapping::from_toml_for_tests(
             "base = \"batigest\"\n[tables.devis.values.statut]\n0 = \"BROUILLON\"\n4 = \"ENVOYE\"\n7 = \"VALIDE\"\n",
@@ -762,13 +769,11 @@ mod tests {
         let sql = ouvrages_sql(&batigest, Some("PORTES"));
         assert_eq!(sql.err(), Some(Unmapped::Column { table: "ouvrages", column: "prix_vente_ht" }));
         assert_eq!(factures_ouvertes_sql(&batigest, None, NaiveDate::MIN).err(), Some(Unmapped::Table("factures")));
-        let by_code = Mapping::from_toml_for_tests(
-            "base = \"batigest\"\n[tables.devis.columns]\nnom_client = \"\"\n[tables.clients]\nname = \"Client\"\n\
-             columns = { code_client = \"Code\", nom = \"Nom\" }\n",
-        );
-        let sql = devis_sql(&by_code, &DevisFilter::default()).expect("mapped");
-        assert!(sql.text.contains("d.[CodeClient], c.[Nom]"), "{}", sql.text);
-        assert!(sql.text.contains("LEFT JOIN [Client] c ON c.[Code] = d.[CodeClient]"), "{}", sql.text);
+        // A dossier whose quotes carry the name themselves needs no join.
+        let own_name =
+            Mapping::from_toml_for_tests("base = \"batigest\"\n[tables.devis.columns]\nnom_client = \"Nom\"\n");
+        let sql = devis_sql(&own_name, &DevisFilter::default()).expect("mapped");
+        assert!(sql.text.contains("d.[CodeClient], d.[Nom]") && !sql.text.contains("JOIN"), "{}", sql.text);
         let sql = devis_by_reference_sql(&batigest, "00000042").expect("mapped");
         assert!(sql.text.contains("WHERE d.[Code] = @P2 ORDER BY"), "{}", sql.text);
         assert!(matches!(&sql.params[1], Param::Text(number) if number == "00000042"));

@@ -365,7 +365,7 @@ impl Default for Mapping {
 }
 
 /// What is publicly known of real Batigest databases (`BTG_DOS_<dossier>`); everything else is
-/// left unmapped. Each company defines its own list of quote states: the only evidence is that a
+/// left unmapped. The client's name comes from `Client`, joined by `Client.Code = Devis.CodeClient`. Each company defines its own list of quote states: the only evidence is that a
 /// quote with `DateConcretis` set was accepted, so no `Etat` code is given a meaning here (the
 /// empty value map): the customer's profile names them, `schema inspect --write` proposes them.
 const BATIGEST: &str = r#"
@@ -379,7 +379,7 @@ numero_devis = "Code"
 reference_affaire = ""
 client_id = ""
 code_client = "CodeClient"
-nom_client = "Nom"
+nom_client = ""
 montant_ht = "TotalHT"
 montant_ttc = ""
 taux_marge = ""
@@ -410,7 +410,9 @@ name = "FamilleArticle"
 columns = { id = "", code_famille = "Code", libelle = "Libelle" }
 
 [tables.clients]
-name = ""
+name = "Client"
+columns = { id = "", code_client = "Code", nom = "Nom", ville = "" }
+
 [tables.sous_familles]
 name = ""
 [tables.factures]
@@ -757,7 +759,7 @@ mod tests {
     fn the_batigest_profile_maps_what_is_known() {
         let mapping = Mapping::builtin("batigest").expect("built in");
         let tables: Vec<_> = mapping.tables().map(Ident::name).collect();
-        assert_eq!(tables, ["Devis", "FamilleArticle", "ElementDef"]);
+        assert_eq!(tables, ["Client", "Devis", "FamilleArticle", "ElementDef"]);
         assert_eq!(mapping.column("devis", "numero_devis").map(Ident::name), Ok("Code"));
         assert_eq!(mapping.column("devis", "code_client").map(Ident::name), Ok("CodeClient"));
         assert_eq!(mapping.column("ouvrages", "code_famille").map(Ident::name), Ok("Famille"));
