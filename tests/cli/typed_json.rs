@@ -102,6 +102,11 @@ fn every_command_writes_typed_json_and_stores_typed_data_json() {
         &["coefficients", "--format", "json"],
         &["dashboard", "--au", "2025-12-31", "--format", "json"],
         &["analytics", "--from", "2025-01-01", "--to", "2025-12-31", "--periode", "trimestriel", "--format", "json"],
+        &["test-connection", "--check-schema", "--format", "json"],
+        &["schema", "inspect", "--format", "json"],
+        &["sync-offer", "--all", "--format", "json"],
+        &["integrations", "--format", "json"],
+        &["dashboard", "--au", "2025-12-31", "--format", "json"],
     ] {
         assert_typed(&args.join(" "), &json(&sandbox, args));
     }
