@@ -118,7 +118,12 @@ fn every_command_writes_typed_json_and_stores_typed_data_json() {
     // The saved run: listed, shown whole with every section, and stored as typed data.
     let saved = sandbox.run(&["analytics", "--from", "2025-01-01", "--to", "2025-12-31", "--periode", "mensuel"]);
     let message = stderr(&saved);
-    let id = message.split("(n° ").nth(1).and_then(|rest| rest.split(')').next()).expect("the saved run's number");
+    // « Calcul enregistré dans l'historique (id …). »
+    let id = message
+        .split("historique (id ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("the saved run's id in {message}"));
     assert_typed("history", &json(&sandbox, &["analytics", "history", "--format", "json"]));
     let shown = json(&sandbox, &["analytics", "history", "--id", id, "--format", "json"]);
     assert_typed("history --id", &shown);
