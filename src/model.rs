@@ -118,8 +118,41 @@ pub struct Devis {
     pub taux_marge: Option<Decimal>,
     pub date_creation: NaiveDateTime,
     pub date_validation: Option<NaiveDateTime>,
-    pub statut: Statut,
+    pub statut: EtatDevis,
     pub responsable: Option<String>,
+}
+
+/// A quote's status as read: a status, or — in a listing that only shows it — the stored value
+/// the schema mapping does not translate. Every read that computes on statuses refuses the latter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EtatDevis {
+    Lu(Statut),
+    NonTraduit(String),
+}
+
+impl EtatDevis {
+    /// The status code, or the stored value as the database holds it.
+    pub fn code(&self) -> &str {
+        match self {
+            EtatDevis::Lu(statut) => statut.code(),
+            EtatDevis::NonTraduit(stored) => stored,
+        }
+    }
+
+    /// The status, when the mapping translates it.
+    #[cfg(test)]
+    pub fn statut(&self) -> Option<Statut> {
+        match self {
+            EtatDevis::Lu(statut) => Some(*statut),
+            EtatDevis::NonTraduit(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for EtatDevis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 /// A family or sub-family: code and label.
@@ -162,6 +195,13 @@ pub struct Facture {
     pub statut_reglement: StatutReglement,
     /// Amount paid so far, TTC; `None` when Batigest holds NULL.
     pub montant_regle: Option<Decimal>,
+}
+
+impl Facture {
+    /// A credit note (avoir): money owed to the customer, never a late payment (DESIGN §5.3).
+    pub fn is_avoir(&self) -> bool {
+        self.montant_ttc.is_sign_negative() && !self.montant_ttc.is_zero()
+    }
 }
 
 /// A committed devis and the HT invoiced on it by a report date (credit notes included).

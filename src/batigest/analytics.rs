@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, ReadError, Sql, get, midnight, open_on, status_in, statut_codes, stream};
+use super::queries::{Param, ReadError, Sql, devis_status_in, get, midnight, open_on, status_in, statut_codes, stream};
 use super::schema::{Mapping, Unmapped};
 use crate::model::{MargeBase, Statut, StatutReglement};
 use crate::report::kpi::{EnCours, Sums};
@@ -23,10 +23,8 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
     let start = sql.param(Param::DateTime(midnight(from)));
     let end = sql.param(Param::DateTime(midnight(to.succ_opt().unwrap_or(to))));
     // The definitions of DESIGN §5, from the one place that holds them.
-    let statut = format!("d.{}", d("statut")?);
-    let mut statuses = |keep| status_in(&mut sql, mapping, ("devis", "statut"), &statut, &statut_codes(keep));
-    let issued = statuses(Statut::is_issued);
-    let committed = statuses(Statut::is_committed);
+    let issued = devis_status_in(&mut sql, mapping, "d", &statut_codes(Statut::is_issued))?;
+    let committed = devis_status_in(&mut sql, mapping, "d", &statut_codes(Statut::is_committed))?;
     let (ht, rate) = (format!("d.{}", d("montant_ht")?), format!("d.{}", d("taux_marge")?));
     let (cost, undefined) = match marge_base {
         MargeBase::Cout => (format!("{ht} / NULLIF(1 + {rate} / 100, 0)"), format!("1 + {rate} / 100 = 0")),
@@ -83,12 +81,15 @@ fn en_cours_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
     let (open, at) = open_on(&mut sql, mapping, au)?;
     let due = format!("f.{}", f("date_echeance")?);
     let reste = format!("f.{} - ISNULL(f.{}, 0)", f("montant_ttc")?, f("montant_regle")?);
+    // Credit notes (negative amounts) are money owed to the customer, not invoicing waiting for
+    // payment: they are left out, and never late (DESIGN §5.3).
     sql.text = format!(
         "SELECT COUNT(*) AS nombre, SUM(f.{ht}) AS montant_ht, SUM({reste}) AS reste_du, \
          SUM(CASE WHEN {due} < {at} THEN 1 ELSE 0 END) AS en_retard, \
          SUM(CASE WHEN {due} < {at} THEN {reste} ELSE 0 END) AS reste_du_en_retard, \
          SUM(CASE WHEN {due} < {at} THEN DATEDIFF(day, {due}, {at}) ELSE 0 END) AS jours_retard \
-         FROM {table} f WHERE {open}",
+         FROM {table} f WHERE {open} AND NOT (f.{ttc} < 0)",
+        ttc = f("montant_ttc")?,
         ht = f("montant_ht")?,
         table = mapping.table("factures")?,
     );

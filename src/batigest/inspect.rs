@@ -12,8 +12,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, Sql, stored_text, stream};
+use super::queries::{ReadError, Sql, stream};
 use super::schema::{FieldSpec, Ident, LAYOUT, Mapping, TableSpec, logical_values};
+use super::statuses::{self, Census};
 
 /// One column of the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,52 +40,27 @@ pub async fn columns(client: &mut Connection, timeout: Duration) -> Result<Vec<D
     Ok(columns)
 }
 
-/// At most this many distinct values of a status column are shown to whoever writes its value map.
-const SAMPLED_VALUES: i64 = 20;
-
-/// A few distinct values of `table.column`, sorted, for the comment above a value map.
-pub async fn sample_values(
-    client: &mut Connection,
-    (table, column): (&Ident, &Ident),
-    timeout: Duration,
-) -> Result<Vec<String>, Failure> {
-    let mut sql = Sql::new(String::new());
-    let top = sql.param(Param::BigInt(SAMPLED_VALUES));
-    sql.text = format!("SELECT DISTINCT TOP ({top}) t.{column} FROM {table} t WHERE t.{column} IS NOT NULL");
-    let mut values = Vec::new();
-    stream(client, &sql, timeout, |row| {
-        values.push(stored_text(&row, 0)?);
-        Ok::<_, Failure>(())
-    })
-    .await?;
-    values.sort_by(|a, b| match (a.parse::<i64>(), b.parse::<i64>()) {
-        (Ok(a), Ok(b)) => a.cmp(&b),
-        _ => a.cmp(b),
-    });
-    Ok(values)
-}
-
 /// The status fields whose column holds values that neither are logical codes nor have a
-/// translation in the field's value map: `factures.statut_reglement (Facture.Etat) : 0, 1, 2`.
-/// Without this check, filtering on such a column would quietly match nothing.
+/// translation in the field's value map (quotes the acceptance rule reads need none):
+/// `factures.statut_reglement (Facture.Etat) : 0, 1, 2`. Without this check, filtering on such a
+/// column would quietly match nothing.
 pub async fn untranslated(
     client: &mut Connection,
     mapping: &Mapping,
     timeout: Duration,
 ) -> Result<Vec<String>, Failure> {
-    let mut found = Vec::new();
-    for (table, field) in [("devis", "statut"), ("factures", "statut_reglement")] {
-        let (Ok(name), Ok(column)) = (mapping.table(table), mapping.column(table, field)) else { continue };
-        let unknown: Vec<String> = sample_values(client, (name, column), timeout)
-            .await?
-            .into_iter()
-            .filter(|value| mapping.logical(table, field, value).is_none())
-            .collect();
-        if !unknown.is_empty() {
-            found.push(format!("{table}.{field} ({}.{}) : {}", name.name(), column.name(), unknown.join(", ")));
-        }
+    match statuses::check(client, mapping, &[statuses::DEVIS, statuses::FACTURES], timeout).await {
+        Err(ReadError::Untranslated(found)) => Ok(found
+            .0
+            .iter()
+            .map(|field| {
+                let codes: Vec<&str> = field.codes.iter().map(|code| code.stored.as_str()).collect();
+                format!("{}.{} ({}) : {}", field.table, field.name, field.column, codes.join(", "))
+            })
+            .collect()),
+        Err(ReadError::Failure(failure)) => Err(failure),
+        Ok(()) | Err(ReadError::Unmapped(_)) => Ok(Vec::new()),
     }
-    Ok(found)
 }
 
 /// How a logical table or field stands.
@@ -331,14 +307,12 @@ fn comment(state: State, candidates: &[String], missing: Option<&String>) -> Str
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
+/// What a status column holds, per stored code: `((table, field), validation column, census)`.
+pub type StatusValues<'a> = [((&'a str, &'a str), Option<String>, Vec<Census>)];
+
 /// The commented mapping file IT completes: every logical table and field, explicitly.
-/// `values` holds, per status field, the distinct values found in its column.
-pub fn mapping_file(
-    reports: &[TableReport],
-    mapping: &Mapping,
-    database: &str,
-    values: &[((&str, &str), Vec<String>)],
-) -> String {
+/// `values` holds, per status field, what each distinct code of its column holds.
+pub fn mapping_file(reports: &[TableReport], mapping: &Mapping, database: &str, values: &StatusValues<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -356,8 +330,12 @@ pub fn mapping_file(
             quoted(report.table.as_deref().unwrap_or_default()),
             comment(report.state, &report.candidates, report.missing.as_ref())
         );
-        for ((table, field), sampled) in values.iter().filter(|((table, _), _)| *table == report.spec.name) {
-            write_values(&mut out, mapping, (table, field), sampled);
+        if report.spec.name == "devis" {
+            write_acceptance(&mut out, mapping, report);
+        }
+        for ((table, field), validated, census) in values.iter().filter(|((table, _), _, _)| *table == report.spec.name)
+        {
+            write_values(&mut out, mapping, (table, field), validated.as_deref(), census);
         }
         let _ = writeln!(out, "[tables.{}.columns]", report.spec.name);
         for field in &report.fields {
@@ -373,31 +351,75 @@ pub fn mapping_file(
     out
 }
 
-/// The value map of a status field: the active one, or a commented template with the values
-/// found in the column when they are not the logical codes already.
-fn write_values(out: &mut String, mapping: &Mapping, (table, field): (&str, &str), sampled: &[String]) {
+/// The acceptance rule: on when the active mapping has it or the validation date is Batigest's
+/// `DateConcretis` (DESIGN §3).
+fn write_acceptance(out: &mut String, mapping: &Mapping, devis: &TableReport) {
+    let validation = devis.fields.iter().find(|f| f.spec.name == "date_validation").and_then(|f| f.column.as_deref());
+    let concretis = validation.is_some_and(|column| column.eq_ignore_ascii_case("DateConcretis"));
+    let rule = mapping.acceptance_date().is_some() || concretis;
+    let _ = writeln!(
+        out,
+        "validated_means_accepted = {rule}  # true : un devis dont la date de validation ({}) est renseignée est ACCEPTE, \
+         quel que soit son code",
+        validation.unwrap_or("non reliée")
+    );
+}
+
+/// `12 lignes du 03/01/2023 au 28/12/2025, dont 4 avec DateConcretis`
+fn describe(census: &Census, validated: Option<&str>) -> String {
+    let mut text = format!("{} lignes", census.count);
+    if let (Some(first), Some(last)) = (census.first, census.last) {
+        let _ = write!(text, " du {} au {}", first.format("%d/%m/%Y"), last.format("%d/%m/%Y"));
+    }
+    if let (Some(n), Some(column)) = (census.validated, validated) {
+        let _ = write!(text, ", dont {n} avec {column}");
+    }
+    text
+}
+
+/// The value map of a status field: the active one, then, commented, every code found in the
+/// column that it does not translate, with what the code holds, for the customer to name.
+fn write_values(
+    out: &mut String,
+    mapping: &Mapping,
+    (table, field): (&str, &str),
+    validated: Option<&str>,
+    census: &[Census],
+) {
     let codes = logical_values(table, field);
-    if let Some(map) = mapping.values(table, field) {
-        let _ = writeln!(out, "# {table}.{field} : valeurs stockées → statuts, à vérifier ({})", codes.join(", "));
+    let map = mapping.values(table, field);
+    let unread: Vec<&Census> = census.iter().filter(|c| mapping.logical(table, field, &c.stored).is_none()).collect();
+    if map.is_none() && unread.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "# {table}.{field} : valeurs stockées → statuts ({}).", codes.join(", "));
+    let rule = (table == "devis").then(|| mapping.acceptance_date()).flatten();
+    if let Some(date) = rule {
+        let _ = writeln!(
+            out,
+            "# Un devis dont {} est renseignée est ACCEPTE quel que soit son code ; les autres codes ne\n\
+             # veulent rien dire sans vous : nommez-les d'après la liste « État du devis » de votre dossier.",
+            date.name()
+        );
+    }
+    if let Some(map) = map {
         let _ = writeln!(out, "[tables.{table}.values.{field}]");
         for (stored, logical) in map.pairs() {
             let _ = writeln!(out, "{} = {}", quoted(stored), quoted(logical));
         }
-        return;
+    } else {
+        let _ = writeln!(out, "# Traduisez chaque code en décommentant et complétant :");
+        let _ = writeln!(out, "# [tables.{table}.values.{field}]");
     }
-    if sampled.iter().all(|value| mapping.logical(table, field, value).is_some()) {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "# {table}.{field} : valeurs trouvées dans la colonne : {}.\n\
-         # Traduisez chacune en statut ({}) en décommentant et complétant :",
-        sampled.join(", "),
-        codes.join(", ")
-    );
-    let _ = writeln!(out, "# [tables.{table}.values.{field}]");
-    for value in sampled {
-        let _ = writeln!(out, "# {} = \"\"", quoted(value));
+    for code in unread {
+        let all_accepted = rule.is_some() && code.validated == Some(code.count);
+        let _ = writeln!(
+            out,
+            "# {} = \"\"  # {}{}",
+            quoted(&code.stored),
+            describe(code, validated),
+            if all_accepted { " : toutes lues ACCEPTE" } else { "" }
+        );
     }
 }
 
@@ -468,11 +490,38 @@ mod tests {
         let missing = devis.fields.iter().find(|f| f.spec.name == "date_creation").expect("date_creation");
         assert_eq!(missing.missing.as_deref(), Some("Date"));
 
-        let sampled = [(("devis", "statut"), vec![]), (("factures", "statut_reglement"), vec!["0".into(), "1".into()])];
-        let text = mapping_file(&reports, &mapping, "BTG", &sampled);
+        let code = |stored: &str, count, validated| Census {
+            stored: stored.to_owned(),
+            count,
+            first: "2023-01-03T00:00:00".parse().ok(),
+            last: "2025-12-28T00:00:00".parse().ok(),
+            validated,
+        };
+        let found = [
+            (
+                ("devis", "statut"),
+                Some("DateConcretis".to_owned()),
+                vec![code("3", 40, Some(40)), code("7", 12, Some(0))],
+            ),
+            (("factures", "statut_reglement"), None, vec![code("0", 5, None), code("1", 2, None)]),
+        ];
+        let text = mapping_file(&reports, &mapping, "BTG", &found);
         assert!(text.contains("[tables.factures]\nname = \"Facture\"  # proposé"), "{text}");
-        assert!(text.contains("# [tables.factures.values.statut_reglement]\n# \"0\" = \"\"\n# \"1\" = \"\""), "{text}");
-        assert!(text.contains("[tables.devis.values.statut]\n\"0\" = \"BROUILLON\""), "{text}");
+        assert!(
+            text.contains(
+                "# [tables.factures.values.statut_reglement]\n# \"0\" = \"\"  # 5 lignes du 03/01/2023 au 28/12/2025\n\
+                 # \"1\" = \"\"  # 2 lignes"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "[tables.devis.values.statut]\n# \"3\" = \"\"  # 40 lignes du 03/01/2023 au 28/12/2025, dont 40 avec \
+                 DateConcretis : toutes lues ACCEPTE\n# \"7\" = \"\"  # 12 lignes du 03/01/2023 au 28/12/2025, dont 0 avec \
+                 DateConcretis\n"
+            ),
+            "{text}"
+        );
         let parsed = Mapping::from_toml_for_tests(&text);
         assert_eq!(parsed.column("factures", "date_facture").map(Ident::name), Ok("Date"));
         assert!(parsed.column("factures", "montant_regle").is_err());

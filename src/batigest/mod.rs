@@ -5,3 +5,4 @@ pub mod connection;
 pub mod inspect;
 pub mod queries;
 pub mod schema;
+pub mod statuses;

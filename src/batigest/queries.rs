@@ -10,12 +10,15 @@ use tiberius::{Query, Row};
 
 use super::connection::{Connection, Failure, query_failure};
 use super::schema::{Mapping, Raw, Unmapped};
-use crate::model::{Classe, Devis, Engage, Facture, Ouvrage, Statut, StatutReglement};
+use super::statuses::Untranslated;
+use crate::model::{Classe, Devis, Engage, EtatDevis, Facture, Ouvrage, Statut, StatutReglement};
 
-/// A read that could not be made: the mapping lacks a field it needs, or the server failed.
+/// A read that could not be made: the mapping lacks a field it needs, the data holds status
+/// codes it cannot translate, or the server failed.
 #[derive(Debug)]
 pub enum ReadError {
     Unmapped(Unmapped),
+    Untranslated(Untranslated),
     Failure(Failure),
 }
 
@@ -180,6 +183,24 @@ pub(super) fn status_in(
     format!("{expr} IN ({})", placeholders.join(", "))
 }
 
+/// The condition that a devis `alias` has one of the statuses `codes`. With the acceptance rule
+/// (the built-in `batigest` mapping), a devis whose validation date is set is ACCEPTE whatever
+/// its stored code, and only the others are read through the value map.
+pub(super) fn devis_status_in(
+    sql: &mut Sql,
+    mapping: &Mapping,
+    alias: &str,
+    codes: &[&str],
+) -> Result<String, Unmapped> {
+    let statut = format!("{alias}.{}", mapping.column("devis", "statut")?);
+    let stored = status_in(sql, mapping, ("devis", "statut"), &statut, codes);
+    Ok(match mapping.acceptance_date() {
+        None => stored,
+        Some(date) if codes.contains(&Statut::Accepte.code()) => format!("({alias}.{date} IS NOT NULL OR {stored})"),
+        Some(date) => format!("({alias}.{date} IS NULL AND {stored})"),
+    })
+}
+
 /// The columns `decode_devis` reads, the tables they come from (`d` devis, `c` clients), and
 /// the expression of the client code for filters.
 fn devis_columns(mapping: &Mapping) -> Result<(String, Option<String>), Unmapped> {
@@ -219,8 +240,7 @@ fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Result<Sql, Unmapped> {
     }
     if !filter.statuts.is_empty() {
         let codes: Vec<&str> = filter.statuts.iter().map(|s| s.code()).collect();
-        let statut = format!("d.{}", d("statut")?);
-        conditions.push(status_in(&mut sql, mapping, ("devis", "statut"), &statut, &codes));
+        conditions.push(devis_status_in(&mut sql, mapping, "d", &codes)?);
     }
     if let Some(client) = &filter.client {
         let code = client_code.ok_or(Unmapped::Column { table: "devis", column: "code_client" })?;
@@ -238,7 +258,9 @@ fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Result<Sql, Unmapped> {
     Ok(sql)
 }
 
-/// Streams the devis matching `filter`, newest first.
+/// Streams the devis matching `filter`, newest first. A status the mapping cannot translate is
+/// handed over as stored ([`EtatDevis::NonTraduit`]): callers that filter on statuses check
+/// them first ([`super::statuses::check`]).
 pub async fn devis<E: From<Failure> + From<Unmapped>>(
     client: &mut Connection,
     mapping: &Mapping,
@@ -247,7 +269,7 @@ pub async fn devis<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Devis) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = devis_sql(mapping, filter)?;
-    stream(client, &sql, timeout, |row| each(decode_devis(&row, mapping)?)).await
+    stream(client, &sql, timeout, |row| each(decode_devis(&row, mapping, Reading::AsStored)?)).await
 }
 
 fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Result<Sql, Unmapped> {
@@ -401,7 +423,7 @@ pub async fn devis_by_reference(
     let sql = devis_by_reference_sql(mapping, reference)?;
     let mut found = Vec::new();
     stream(client, &sql, timeout, |row| {
-        found.push(decode_devis(&row, mapping)?);
+        found.push(decode_devis(&row, mapping, Reading::AsStored)?);
         Ok::<_, Failure>(())
     })
     .await?;
@@ -412,9 +434,8 @@ pub async fn devis_by_reference(
 /// created when the validation date is unmapped.
 fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> Result<String, Unmapped> {
     let d = |c| mapping.column("devis", c);
-    let statut = format!("d.{}", d("statut")?);
     let committed = statut_codes(Statut::is_committed);
-    let mut clause = format!(" WHERE {}", status_in(sql, mapping, ("devis", "statut"), &statut, &committed));
+    let mut clause = format!(" WHERE {}", devis_status_in(sql, mapping, "d", &committed)?);
     if let Some(since) = since {
         let mut dates = vec![format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(since)))];
         if let Ok(validated) = d("date_validation") {
@@ -449,6 +470,7 @@ pub async fn count_committed_since(
     timeout: Duration,
 ) -> Result<u64, ReadError> {
     let sql = count_committed_since_sql(mapping, since)?;
+    super::statuses::check(client, mapping, &[super::statuses::DEVIS], timeout).await?;
     let mut count = 0;
     stream(client, &sql, timeout, |row| {
         count = required::<i32>(&row, 0)?;
@@ -471,7 +493,7 @@ pub async fn committed_since<E: From<Failure> + From<Unmapped>>(
     let sql = committed_since_sql(mapping, since)?;
     let mut rows = open(client, &sql, timeout).await?;
     while let Some(row) = next_row(&mut rows, timeout).await? {
-        each(decode_devis(&row, mapping)?).await?;
+        each(decode_devis(&row, mapping, Reading::Strict)?).await?;
     }
     Ok(())
 }
@@ -659,7 +681,26 @@ fn status<T: std::str::FromStr>(
     })
 }
 
-fn decode_devis(row: &Row, mapping: &Mapping) -> Result<Devis, Failure> {
+/// How a devis status the mapping cannot translate is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// An error: the caller computes on statuses.
+    Strict,
+    /// Kept as stored: the caller only shows it.
+    AsStored,
+}
+
+fn decode_devis(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis, Failure> {
+    let date_validation = get::<NaiveDateTime>(row, 8)?;
+    let statut = if mapping.acceptance_date().is_some() && date_validation.is_some() {
+        EtatDevis::Lu(Statut::Accepte)
+    } else {
+        match (status(row, 9, mapping, ("devis", "statut")), reading) {
+            (Ok(statut), _) => EtatDevis::Lu(statut),
+            (Err(_), Reading::AsStored) => EtatDevis::NonTraduit(stored_text(row, 9)?),
+            (Err(failure), Reading::Strict) => return Err(failure),
+        }
+    };
     Ok(Devis {
         numero: text(row, 0)?,
         reference_affaire: optional_text(row, 1)?,
@@ -669,8 +710,8 @@ fn decode_devis(row: &Row, mapping: &Mapping) -> Result<Devis, Failure> {
         montant_ttc: get::<Decimal>(row, 5)?,
         taux_marge: get::<Decimal>(row, 6)?,
         date_creation: required::<NaiveDateTime>(row, 7)?,
-        date_validation: get::<NaiveDateTime>(row, 8)?,
-        statut: status(row, 9, mapping, ("devis", "statut"))?,
+        date_validation,
+        statut,
         responsable: optional_text(row, 10)?,
     })
 }
@@ -736,7 +777,7 @@ mod tests {
     }
 
     #[test]
-    fn the_batigest_mapping_joins_nothing_and_filters_integer_states() {
+    fn the_batigest_mapping_joins_clients_by_code_and_filters_integer_states() {
         let batigest = Mapping::builtin("batigest").expect("built in");
         let filter = DevisFilter {
             statuts: vec![Statut::Accepte, Statut::Valide],
@@ -744,28 +785,42 @@ mod tests {
             ..DevisFilter::default()
         };
         let sql = devis_sql(&batigest, &filter).expect("mapped");
+        // The client's name from Client, by code.
         assert!(
-            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], d.[Nom], d.[TotalHT]")
-        );
-        assert!(
-            sql.text.contains("FROM [Devis] d WHERE d.[Etat] IN (@P1, @P2) AND d.[CodeClient] = @P3"),
+            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], c.[Nom], d.[TotalHT]"),
             "{}",
             sql.text
         );
-        assert!(!sql.text.contains("JOIN"), "{}", sql.text);
         assert!(
-            matches!(sql.params[..], [Param::BigInt(2), Param::BigInt(4), Param::Text(ref code)] if code == "00000042")
+            sql.text.contains("FROM [Devis] d LEFT JOIN [Client] c ON c.[Code] = d.[CodeClient] WHERE"),
+            "{}",
+            sql.text
         );
+        // No Etat code means anything built in: only DateConcretis says ACCEPTE.
+        assert!(
+            sql.text.contains("WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND d.[CodeClient] = @P1"),
+            "{}",
+            sql.text
+        );
+        assert!(matches!(sql.params[..], [Param::Text(ref code)] if code == "00000042"));
+        let named = Mapping::from_toml_for_tests(
+            "base = \"batigest\"\n[tables.devis.values.statut]\n0 = \"BROUILLON\"\n4 = \"ENVOYE\"\n7 = \"VALIDE\"\n",
+        );
+        let sql = devis_sql(&named, &filter).expect("mapped");
+        assert!(sql.text.contains("WHERE (d.[DateConcretis] IS NOT NULL OR d.[Etat] IN (@P1)) AND"), "{}", sql.text);
+        assert!(matches!(sql.params[..], [Param::BigInt(7), _]));
+        let sent = DevisFilter { statuts: vec![Statut::Envoye], ..DevisFilter::default() };
+        let sql = devis_sql(&named, &sent).expect("mapped");
+        assert!(sql.text.contains("WHERE (d.[DateConcretis] IS NULL AND d.[Etat] IN (@P1))"), "{}", sql.text);
+        assert!(matches!(sql.params[..], [Param::BigInt(4)]));
         let sql = ouvrages_sql(&batigest, Some("PORTES"));
         assert_eq!(sql.err(), Some(Unmapped::Column { table: "ouvrages", column: "prix_vente_ht" }));
         assert_eq!(factures_ouvertes_sql(&batigest, None, NaiveDate::MIN).err(), Some(Unmapped::Table("factures")));
-        let by_code = Mapping::from_toml_for_tests(
-            "base = \"batigest\"\n[tables.devis.columns]\nnom_client = \"\"\n[tables.clients]\nname = \"Client\"\n\
-             columns = { code_client = \"Code\", nom = \"Nom\" }\n",
-        );
-        let sql = devis_sql(&by_code, &DevisFilter::default()).expect("mapped");
-        assert!(sql.text.contains("d.[CodeClient], c.[Nom]"), "{}", sql.text);
-        assert!(sql.text.contains("LEFT JOIN [Client] c ON c.[Code] = d.[CodeClient]"), "{}", sql.text);
+        // A dossier whose quotes carry the name themselves needs no join.
+        let own_name =
+            Mapping::from_toml_for_tests("base = \"batigest\"\n[tables.devis.columns]\nnom_client = \"Nom\"\n");
+        let sql = devis_sql(&own_name, &DevisFilter::default()).expect("mapped");
+        assert!(sql.text.contains("d.[CodeClient], d.[Nom]") && !sql.text.contains("JOIN"), "{}", sql.text);
         let sql = devis_by_reference_sql(&batigest, "00000042").expect("mapped");
         assert!(sql.text.contains("WHERE d.[Code] = @P2 ORDER BY"), "{}", sql.text);
         assert!(matches!(&sql.params[1], Param::Text(number) if number == "00000042"));

@@ -288,6 +288,9 @@ struct TableMap {
     name: Option<Ident>,
     columns: BTreeMap<&'static str, Option<Ident>>,
     values: BTreeMap<&'static str, ValueMap>,
+    /// Devis only: a quote whose validation date is set is ACCEPTE whatever its stored status
+    /// (Batigest's `DateConcretis`, DESIGN §3).
+    validated_means_accepted: bool,
 }
 
 /// The active mapping, resolved once: names for every logical table and column.
@@ -334,6 +337,7 @@ struct TableOverride {
     columns: BTreeMap<String, String>,
     #[serde(default)]
     values: BTreeMap<String, BTreeMap<String, String>>,
+    validated_means_accepted: Option<bool>,
 }
 
 impl Default for Mapping {
@@ -347,7 +351,12 @@ impl Default for Mapping {
                     .iter()
                     .map(|field| (field.name, field.default.map(|name| Ident(name.to_owned()))))
                     .collect();
-                let map = TableMap { name: Some(Ident(spec.default.to_owned())), columns, values: BTreeMap::new() };
+                let map = TableMap {
+                    name: Some(Ident(spec.default.to_owned())),
+                    columns,
+                    values: BTreeMap::new(),
+                    validated_means_accepted: false,
+                };
                 (spec.name, map)
             })
             .collect();
@@ -356,18 +365,21 @@ impl Default for Mapping {
 }
 
 /// What is publicly known of real Batigest databases (`BTG_DOS_<dossier>`); everything else is
-/// left unmapped. The integer `Etat` codes are an assumption to check on the customer's base.
+/// left unmapped. The client's name comes from `Client`, joined by `Client.Code = Devis.CodeClient`. Each company defines its own list of quote states: the only evidence is that a
+/// quote with `DateConcretis` set was accepted, so no `Etat` code is given a meaning here (the
+/// empty value map): the customer's profile names them, `schema inspect --write` proposes them.
 const BATIGEST: &str = r#"
 [tables.devis]
 name = "Devis"
-values.statut = { 0 = "BROUILLON", 1 = "ENVOYE", 2 = "ACCEPTE", 3 = "REFUSE", 4 = "VALIDE" }
+validated_means_accepted = true
+values.statut = {}
 [tables.devis.columns]
 id = ""
 numero_devis = "Code"
 reference_affaire = ""
 client_id = ""
 code_client = "CodeClient"
-nom_client = "Nom"
+nom_client = ""
 montant_ht = "TotalHT"
 montant_ttc = ""
 taux_marge = ""
@@ -398,7 +410,9 @@ name = "FamilleArticle"
 columns = { id = "", code_famille = "Code", libelle = "Libelle" }
 
 [tables.clients]
-name = ""
+name = "Client"
+columns = { id = "", code_client = "Code", nom = "Nom", ville = "" }
+
 [tables.sous_familles]
 name = ""
 [tables.factures]
@@ -457,6 +471,14 @@ impl Mapping {
                 .iter_mut()
                 .find(|(name, _)| **name == table)
                 .ok_or_else(|| format!("table logique inconnue « {table} » (connues : {known})"))?;
+            if let Some(rule) = changes.validated_means_accepted {
+                if logical != "devis" {
+                    return Err(format!(
+                        "validated_means_accepted ne s'applique qu'à [tables.devis], pas à [tables.{table}]"
+                    ));
+                }
+                entry.validated_means_accepted = rule;
+            }
             if let Some(name) = changes.name {
                 entry.name = identifier(&name).map_err(|bad| {
                     format!("nom de table invalide pour {table} : « {bad} » (lettres, chiffres et _)")
@@ -523,6 +545,13 @@ impl Mapping {
             Ok(name) => format!("{alias}.{name}"),
             Err(_) => format!("CAST(NULL AS {})", field_spec(table, column).ty.null_type()),
         }
+    }
+
+    /// The validation-date column when it decides that a quote is accepted (the built-in
+    /// `batigest` rule, `validated_means_accepted`); `None` when the rule is off or the column unmapped.
+    pub fn acceptance_date(&self) -> Option<&Ident> {
+        let (_, devis) = self.entry("devis");
+        if devis.validated_means_accepted { self.column("devis", "date_validation").ok() } else { None }
     }
 
     /// The value map of a status field, if any: without one, stored values are the logical codes.
@@ -683,11 +712,15 @@ mod tests {
 
     #[test]
     fn value_maps_read_and_filter_with_typed_values() {
-        let mapping = Mapping::builtin("batigest").expect("built in");
+        let mapping = Mapping::from_toml(
+            "base = \"batigest\"\n[tables.devis.values.statut]\n0 = \"BROUILLON\"\n3 = \"ENVOYE\"\n4 = \"VALIDE\"\n",
+        )
+        .expect("valid mapping");
         let etat = mapping.values("devis", "statut").expect("a value map");
-        assert_eq!(etat.logical("2"), Some("ACCEPTE"));
+        assert_eq!(etat.logical("3"), Some("ENVOYE"));
         assert_eq!(etat.logical("7"), None);
         assert_eq!(etat.raw("VALIDE"), [Raw::Integer(4)]);
+        assert!(mapping.acceptance_date().is_some(), "the profile keeps the DateConcretis rule of its base");
         let mapping = Mapping::from_toml(
             "base = \"batigest\"\n[tables.devis.values.statut]\n01 = \"brouillon\"\nA = \"ACCEPTE\"\nB = \"accepte\"\n",
         )
@@ -700,13 +733,22 @@ mod tests {
         assert!(error.contains("SIGNE") && error.contains("ACCEPTE"), "{error}");
         let error = Mapping::from_toml("[tables.devis.values.montant_ht]\n0 = \"X\"\n").expect_err("refused");
         assert!(error.contains("devis.montant_ht"), "{error}");
+        let error = Mapping::from_toml("[tables.factures]\nvalidated_means_accepted = true\n").expect_err("refused");
+        assert!(error.contains("tables.factures"), "{error}");
     }
 
     #[test]
-    fn stored_statuses_read_through_the_map_or_as_codes_in_any_case() {
+    fn the_batigest_mapping_gives_no_etat_code_a_meaning() {
         let batigest = Mapping::builtin("batigest").expect("built in");
-        assert_eq!(batigest.logical("devis", "statut", "2"), Some("ACCEPTE"));
-        assert_eq!(batigest.logical("devis", "statut", "ACCEPTE"), None, "the map is the only reading");
+        for code in ["0", "1", "2", "3", "4", "ACCEPTE"] {
+            assert_eq!(batigest.logical("devis", "statut", code), None, "{code} has no built-in meaning");
+        }
+        assert_eq!(batigest.acceptance_date().map(Ident::name), Some("DateConcretis"));
+        let without_rule =
+            Mapping::from_toml("base = \"batigest\"\n[tables.devis]\nvalidated_means_accepted = false\n")
+                .expect("valid mapping");
+        assert_eq!(without_rule.acceptance_date(), None);
+        assert_eq!(Mapping::default().acceptance_date(), None, "the default layout has its own VALIDE dates");
         let design = Mapping::default();
         assert_eq!(design.logical("devis", "statut", " accepte "), Some("ACCEPTE"));
         assert_eq!(design.logical("factures", "statut_reglement", "Regle"), Some("REGLE"));
@@ -717,7 +759,7 @@ mod tests {
     fn the_batigest_profile_maps_what_is_known() {
         let mapping = Mapping::builtin("batigest").expect("built in");
         let tables: Vec<_> = mapping.tables().map(Ident::name).collect();
-        assert_eq!(tables, ["Devis", "FamilleArticle", "ElementDef"]);
+        assert_eq!(tables, ["Client", "Devis", "FamilleArticle", "ElementDef"]);
         assert_eq!(mapping.column("devis", "numero_devis").map(Ident::name), Ok("Code"));
         assert_eq!(mapping.column("devis", "code_client").map(Ident::name), Ok("CodeClient"));
         assert_eq!(mapping.column("ouvrages", "code_famille").map(Ident::name), Ok("Famille"));

@@ -12,7 +12,7 @@ use super::context::{Batigest, Render, block_on, local_time, open_store};
 use super::values;
 use crate::batigest::analytics::{self, Month};
 use crate::batigest::connection::Connection;
-use crate::batigest::queries;
+use crate::batigest::{queries, statuses};
 use crate::config::{self, Env};
 use crate::error::{Error, Kind as ErrorKind, Result};
 use crate::jlm::analytics::{Analytics, SavedAnalytics};
@@ -145,9 +145,13 @@ const COLUMNS: [Column; 13] = [
     Column { key: "ecart_marge", header: "Écart (pts)", kind: Kind::Decimal { scale: 2 } },
 ];
 
-const EN_COURS: [Column; 2] = [
-    Column { key: "indicateur", header: "Indicateur", kind: Kind::Text },
-    Column { key: "valeur", header: "Valeur", kind: Kind::Text },
+const EN_COURS: [Column; 6] = [
+    Column { key: "nombre", header: "Factures ouvertes", kind: Kind::Integer },
+    Column { key: "montant_ht", header: "Montant HT", kind: Kind::Money },
+    Column { key: "reste_du", header: "Reste dû", kind: Kind::Money },
+    Column { key: "nombre_en_retard", header: "En retard", kind: Kind::Integer },
+    Column { key: "reste_du_en_retard", header: "Reste dû en retard", kind: Kind::Money },
+    Column { key: "retard_moyen", header: "Retard moyen (j)", kind: Kind::Decimal { scale: 1 } },
 ];
 
 const FAMILLES: [Column; 6] = [
@@ -254,21 +258,14 @@ pub fn write(
         sink.row(&kpi_cells(whole, report.period, &report.total), Style::default())?;
     }
 
-    let money = format::money;
-    let rows = vec![
-        vec!["Factures ouvertes".into(), en_cours.nombre.to_string().into()],
-        vec!["Montant HT".into(), money(en_cours.montant_ht).into()],
-        vec!["Reste dû".into(), money(en_cours.reste_du).into()],
-        vec!["Factures en retard".into(), en_cours.nombre_en_retard.to_string().into()],
-        vec!["Reste dû en retard".into(), money(en_cours.reste_du_en_retard).into()],
-        vec![
-            "Retard moyen".into(),
-            en_cours
-                .retard_moyen()
-                .map_or_else(|| "—".to_owned(), |days| format!("{} jours", format::decimal_fr(days, 1)))
-                .into(),
-        ],
-    ];
+    let rows = vec![vec![
+        (en_cours.nombre as i64).into(),
+        en_cours.montant_ht.into(),
+        en_cours.reste_du.into(),
+        (en_cours.nombre_en_retard as i64).into(),
+        en_cours.reste_du_en_retard.into(),
+        en_cours.retard_moyen().into(),
+    ]];
     let title = format!("Facturation en cours au {}", format::date_fr(report.period.to()));
     sink.section("facturation_en_cours", &title, &EN_COURS, rows)?;
 
@@ -308,6 +305,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let settings = batigest.coefficient_settings(Grouping::Famille);
     let (report, en_cours) = block_on(async {
         let mut client = batigest.connect().await?;
+        batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
         let report = compute(&batigest, &mut client, period, granularity).await?;
         let en_cours =
             analytics::en_cours(&mut client, &batigest.mapping, period.to(), batigest.target.timeout).await?;
@@ -376,16 +374,24 @@ fn history_cells(saved: &SavedAnalytics) -> Vec<Cell> {
     ]
 }
 
-/// A cell from a value of a saved JSON document, typed by its column.
+/// A cell from a value of a saved JSON document, typed by its column. A value of the wrong type
+/// (a display string a former version saved where a number belongs) is left empty: never text in
+/// a number's place.
 fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
+    use serde_json::Value;
+    let number = |number: &serde_json::Number| number.to_string().parse::<Decimal>().map_or(Cell::Empty, Cell::from);
     match (value, kind) {
-        (serde_json::Value::Null, _) => Cell::Empty,
-        (serde_json::Value::Number(number), _) => number.to_string().parse::<Decimal>().map_or(Cell::Empty, Cell::from),
-        (serde_json::Value::String(text), Kind::Date) => {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(|_| text.as_str().into(), Cell::from)
+        (Value::Number(n), Kind::Integer) => n.as_i64().map_or_else(|| number(n), Cell::from),
+        (Value::Number(n), Kind::Money | Kind::Decimal { .. } | Kind::Percent { .. }) => number(n),
+        (Value::String(text), Kind::Date) => {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or(Cell::Empty, Cell::from)
         }
-        (serde_json::Value::String(text), _) => text.as_str().into(),
-        (other, _) => other.to_string().into(),
+        (Value::String(text), Kind::DateTime) => {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").map_or(Cell::Empty, Cell::from)
+        }
+        (Value::String(text), Kind::Text) => text.as_str().into(),
+        (Value::Bool(value), Kind::Bool) => Cell::Bool(*value),
+        _ => Cell::Empty,
     }
 }
 
@@ -410,9 +416,19 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
                 .unwrap_or(serde_json::Value::Null);
             let mut sink = output::sink(render.options, "indicateurs", &mut destination);
             sink.begin(&COLUMNS).map_err(io)?;
-            for row in document["indicateurs"].as_array().into_iter().flatten() {
-                let cells: Vec<Cell> = COLUMNS.iter().map(|column| json_cell(&row[column.key], column.kind)).collect();
-                sink.row(&cells, Style::default()).map_err(io)?;
+            let cells = |row: &serde_json::Value, columns: &[Column]| -> Vec<Cell> {
+                columns.iter().map(|column| json_cell(&row[column.key], column.kind)).collect()
+            };
+            let records = |key: &str| document[key].as_array().cloned().unwrap_or_default();
+            for row in records("indicateurs") {
+                sink.row(&cells(&row, &COLUMNS), Style::default()).map_err(io)?;
+            }
+            for (key, title, columns) in [
+                ("facturation_en_cours", "Facturation en cours", &EN_COURS[..]),
+                ("coefficients", "Coefficients par famille", &FAMILLES[..]),
+            ] {
+                let rows = records(key).iter().map(|row| cells(row, columns)).collect();
+                sink.section(key, title, columns, rows).map_err(io)?;
             }
             sink.section("calcul", &format!("Calcul {id}"), &HISTORY, vec![history_cells(&saved)]).map_err(io)?;
             sink.finish().map_err(io)?;

@@ -11,6 +11,7 @@ use super::global::ColorArg;
 use crate::batigest::connection::{self, Connection, Encryption, Failure, Target, Trust};
 use crate::batigest::queries::ReadError;
 use crate::batigest::schema::{Mapping, Unmapped};
+use crate::batigest::statuses;
 use crate::config::{Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
@@ -138,6 +139,12 @@ impl Batigest {
     pub async fn connect(&self) -> Result<Connection> {
         connection::connect(&self.target, self.password.secret.expose()).await.map_err(Error::from)
     }
+
+    /// Stops (exit 2, before any figure) when the data holds a status code of `fields` that the
+    /// mapping cannot translate: a result that depends on statuses would be silently wrong.
+    pub async fn check_statuses(&self, client: &mut Connection, fields: &[(&'static str, &'static str)]) -> Result<()> {
+        statuses::check(client, &self.mapping, fields, self.target.timeout).await.map_err(Error::from)
+    }
 }
 
 impl Batigest {
@@ -189,6 +196,12 @@ impl From<ReadError> for Error {
     fn from(error: ReadError) -> Self {
         match error {
             ReadError::Unmapped(unmapped) => unmapped.into(),
+            ReadError::Untranslated(untranslated) => Error::usage(untranslated.message()).with_hint(format!(
+                "nommez ces codes dans le fichier de correspondance (--schema FICHIER, ou schema = \"FICHIER\" dans \
+                 le profil), en complétant ces lignes ; « jlm-batigest schema inspect --write FICHIER » montre ce que \
+                 chaque code contient :\n{}",
+                untranslated.toml()
+            )),
             ReadError::Failure(failure) => failure.into(),
         }
     }

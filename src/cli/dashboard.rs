@@ -10,9 +10,9 @@ use super::Cli;
 use super::analytics::{self, Report};
 use super::context::{Batigest, Render, block_on, cannot_write, local_time};
 use super::values;
-use crate::batigest::{connection, queries};
+use crate::batigest::{connection, queries, statuses};
 use crate::error::{Error, Result};
-use crate::output::html::{self, Dashboard, FamilyPoint, KpiLine, LateInvoice, MonthPoint};
+use crate::output::html::{self, Dashboard, FamilyPoint, KpiLine, LateInvoice, MonthPoint, SyncLine};
 use crate::output::{self, Cell, Column, Destination, Kind, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE};
 use crate::report::factures::{OpenFacture, Totals};
@@ -64,7 +64,7 @@ const PAIRS: [Column; 2] = [
 const LATE: [Column; 5] = [
     Column { key: "numero_facture", header: "Facture", kind: Kind::Text },
     Column { key: "client", header: "Client", kind: Kind::Text },
-    Column { key: "date_echeance", header: "Échéance", kind: Kind::Text },
+    Column { key: "date_echeance", header: "Échéance", kind: Kind::Date },
     Column { key: "jours_retard", header: "Retard (j)", kind: Kind::Integer },
     Column { key: "reste_du", header: "Reste dû", kind: Kind::Money },
 ];
@@ -72,9 +72,9 @@ const LATE: [Column; 5] = [
 const SYNCS: [Column; 5] = [
     Column { key: "numero_devis", header: "Devis", kind: Kind::Text },
     Column { key: "offre", header: "Offre JLM", kind: Kind::Text },
-    Column { key: "montant_batigest", header: "Montant HT", kind: Kind::Text },
+    Column { key: "montant_batigest", header: "Montant HT", kind: Kind::Money },
     Column { key: "sync_status", header: "État", kind: Kind::Text },
-    Column { key: "last_sync_at", header: "Le", kind: Kind::Text },
+    Column { key: "last_sync_at", header: "Le", kind: Kind::DateTime },
 ];
 
 const FAMILIES: [Column; 4] = [
@@ -97,9 +97,11 @@ fn kpi_line(label: String, kpis: &Kpis) -> KpiLine {
     }
 }
 
-/// Gathers everything the dashboard shows.
-async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
+/// Gathers everything the dashboard shows, and the store's failure if it could not be read (the
+/// rest is still shown; the run then ends with that failure).
+async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option<Error>)> {
     let mut client = batigest.connect().await?;
+    batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
     let status = connection::server_status(&mut client, &batigest.target).await?;
     let year = Period::new(NaiveDate::from_ymd_opt(au.year(), 1, 1).unwrap_or(au), au)
         .map_err(|e| Error::usage(e.to_string()))?;
@@ -118,7 +120,7 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
                 late.push(LateInvoice {
                     numero: facture.numero.clone(),
                     client: format!("{} {}", facture.client_code, facture.client_nom),
-                    echeance: format::date_fr(facture.date_echeance),
+                    echeance: facture.date_echeance,
                     jours: open.jours_retard,
                     reste_du: open.reste_du,
                 });
@@ -148,19 +150,14 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
         })
         .collect();
 
-    // The dashboard still shows everything else when the store cannot be read: it says why instead.
-    let syncs = match latest_syncs(batigest).await {
-        Ok(syncs) => syncs,
-        Err(error) => vec![[
-            format!("magasin JLM indisponible : {error}"),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]],
+    // The dashboard still shows everything else when the store cannot be read; the failure is
+    // reported on stderr and decides the exit code, never written into the data.
+    let (syncs, store_failure) = match latest_syncs(batigest).await {
+        Ok(syncs) => (Some(syncs), None),
+        Err(error) => (None, Some(error)),
     };
     let this_month = buckets.last().map(|(_, kpis)| *kpis).unwrap_or_default();
-    Ok(Dashboard {
+    let dashboard = Dashboard {
         au: format::date_fr(au),
         connection: vec![
             ("Serveur".to_owned(), batigest.target.describe()),
@@ -190,33 +187,35 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<Dashboard> {
         late,
         late_count: totals.nombre_en_retard,
         late_total: totals.reste_du_en_retard,
+        avoirs_count: totals.nombre_avoirs,
+        avoirs_total: totals.avoirs,
         families,
         syncs,
-    })
+    };
+    Ok((dashboard, store_failure))
 }
 
 /// Syncs shown on the dashboard, the most recent first.
 const SYNCS_SHOWN: u64 = 5;
 
-async fn latest_syncs(batigest: &Batigest) -> Result<Vec<[String; 5]>> {
+async fn latest_syncs(batigest: &Batigest) -> Result<Vec<SyncLine>> {
     let store = batigest.store().await?;
     let rows = store.integrations(None, Some(SYNCS_SHOWN)).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let offer = match (row.offer_id, row.offre_reference) {
-                (Some(id), Some(reference)) => format!("{id} ({reference})"),
-                (Some(id), None) => id,
-                (None, _) => "—".to_owned(),
+            let offre = match (row.offer_id, row.offre_reference) {
+                (Some(id), Some(reference)) => Some(format!("{id} ({reference})")),
+                (Some(id), None) => Some(id),
+                (None, _) => None,
             };
-            let when = row.last_sync_at.map(|utc| format::date_time_fr(local_time(utc)));
-            [
-                row.numero_devis,
-                offer,
-                row.montant_batigest.map(format::money).unwrap_or_default(),
-                row.sync_status,
-                when.unwrap_or_default(),
-            ]
+            SyncLine {
+                numero_devis: row.numero_devis,
+                offre,
+                montant: row.montant_batigest,
+                sync_status: row.sync_status,
+                last_sync_at: row.last_sync_at.map(local_time),
+            }
         })
         .collect())
 }
@@ -225,7 +224,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
-    let dashboard = block_on(gather(&batigest, au))?;
+    let (dashboard, store_failure) = block_on(gather(&batigest, au))?;
 
     if let Some(path) = &args.html {
         let mut file = Destination::open(Some(path)).map_err(|e| cannot_write(path, &e))?;
@@ -261,7 +260,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
             vec![
                 f.numero.as_str().into(),
                 f.client.as_str().into(),
-                f.echeance.as_str().into(),
+                f.echeance.into(),
                 i64::from(f.jours).into(),
                 f.reste_du.into(),
             ]
@@ -281,8 +280,25 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         .map(|f| vec![f.code.as_str().into(), f.libelle.as_str().into(), f.moyenne.into(), f.cible.into()])
         .collect();
     sink.section("familles_sous_cible", "Familles sous leur cible", &FAMILIES, below).map_err(io)?;
-    let syncs = dashboard.syncs.iter().map(|row| row.iter().map(|text| text.as_str().into()).collect()).collect();
+    let syncs = dashboard
+        .syncs
+        .iter()
+        .flatten()
+        .map(|sync| {
+            vec![
+                sync.numero_devis.as_str().into(),
+                sync.offre.as_deref().into(),
+                sync.montant.into(),
+                sync.sync_status.as_str().into(),
+                sync.last_sync_at.into(),
+            ]
+        })
+        .collect();
     sink.section("synchronisations", "Dernières synchronisations", &SYNCS, syncs).map_err(io)?;
     sink.finish().map_err(io)?;
-    Render::commit(destination)
+    Render::commit(destination)?;
+    match store_failure {
+        Some(failure) => Err(Error { message: format!("synchronisations non lues : {}", failure.message), ..failure }),
+        None => Ok(()),
+    }
 }

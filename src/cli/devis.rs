@@ -1,5 +1,7 @@
 //! `jlm-batigest devis`: the quotes, newest first, with filters.
 
+use std::io::Write as _;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -7,8 +9,9 @@ use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::queries::{self, DevisFilter};
+use crate::batigest::statuses;
 use crate::error::{Error, Result};
-use crate::model::{Devis, Statut};
+use crate::model::{Devis, EtatDevis, Statut};
 use crate::output::{self, Cell, Column, Kind, Style};
 
 const EXAMPLES: &str = "\
@@ -90,16 +93,30 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     };
     let batigest = Batigest::resolve(cli)?;
     let render = Render::resolve(cli)?;
+    let quiet = cli.quiet;
     block_on(async {
         let mut client = batigest.connect().await?;
+        if !filter.statuts.is_empty() {
+            batigest.check_statuses(&mut client, &[statuses::DEVIS]).await?;
+        }
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "devis", &mut destination);
         sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
         let mut progress = render.progress("devis");
         // A TTC total is only shown when every TTC is known (an unmapped column has none).
         let (mut total_ht, mut total_ttc) = (Decimal::ZERO, Some(Decimal::ZERO));
+        let mut warned = false;
         queries::devis(&mut client, &batigest.mapping, &filter, batigest.target.timeout, |devis| {
             progress.inc();
+            if let (EtatDevis::NonTraduit(stored), false) = (&devis.statut, warned || quiet) {
+                warned = true;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Attention : statut « {stored} » sans traduction dans la correspondance du schéma, affiché tel \
+                     qu'il est stocké (comme tout autre code non traduit) ; « jlm-batigest schema inspect --write \
+                     FICHIER » aide à nommer les codes"
+                );
+            }
             total_ht += devis.montant_ht;
             total_ttc = total_ttc.zip(devis.montant_ttc).map(|(sum, ttc)| sum + ttc);
             sink.row(&cells(devis), Style::default()).map_err(|e| Error::output(&e))

@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::values;
-use crate::batigest::queries;
+use crate::batigest::{queries, statuses};
 use crate::error::{Error, Kind, Result};
 use crate::model::StatutReglement;
 use crate::output::{self, Cell, Column, Kind as Col, RecordSink, Style, format};
-use crate::report::factures::{OpenFacture, Selection, Summary, SummaryBuilder, Totals};
+use crate::report::factures::{AVOIR, OpenFacture, Selection, Summary, SummaryBuilder, Totals};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -20,7 +20,9 @@ Exemples :
   jlm-batigest factures --en-retard --fail-on-alert --quiet > /dev/null || echo \"relances à faire\"
 
 Ouverte = NON_REGLE ou PARTIELLEMENT_REGLE ; reste dû = TTC − montant réglé ; jours de retard
-comptés depuis l'échéance jusqu'à la date du rapport (--au, défaut aujourd'hui).";
+comptés depuis l'échéance jusqu'à la date du rapport (--au, défaut aujourd'hui). Un avoir (montant
+négatif) n'est jamais en retard : il est compté à part (« avoirs non imputés ») et ne s'impute que
+dans le solde du client.";
 
 /// Factures en attente de règlement : reste dû, retards, ancienneté, totaux
 #[derive(Debug, clap::Args)]
@@ -76,7 +78,7 @@ const BY_STATUS: [Column; 7] = [
     Column { key: "reste_du_en_retard", header: "Reste dû en retard", kind: Col::Money },
 ];
 
-const BY_CLIENT: [Column; 7] = [
+const BY_CLIENT: [Column; 9] = [
     Column { key: "code_client", header: "Client", kind: Col::Text },
     Column { key: "nom_client", header: "Nom du client", kind: Col::Text },
     Column { key: "nombre", header: "Factures", kind: Col::Integer },
@@ -84,6 +86,8 @@ const BY_CLIENT: [Column; 7] = [
     Column { key: "reste_du", header: "Reste dû", kind: Col::Money },
     Column { key: "nombre_en_retard", header: "En retard", kind: Col::Integer },
     Column { key: "reste_du_en_retard", header: "Reste dû en retard", kind: Col::Money },
+    Column { key: "avoirs", header: "Avoirs", kind: Col::Money },
+    Column { key: "solde", header: "Solde", kind: Col::Money },
 ];
 
 fn row(open: &OpenFacture<'_>) -> [Cell; 13] {
@@ -101,7 +105,7 @@ fn row(open: &OpenFacture<'_>) -> [Cell; 13] {
         f.montant_regle.into(),
         open.reste_du.into(),
         i64::from(open.jours_retard).into(),
-        open.bucket().label().into(),
+        open.anciennete().into(),
     ]
 }
 
@@ -124,6 +128,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let render = Render::resolve(cli)?;
     let totals = block_on(async {
         let mut client = batigest.connect().await?;
+        batigest.check_statuses(&mut client, &[statuses::FACTURES]).await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "factures", &mut destination);
         sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
@@ -163,18 +168,24 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
 fn write_summary(sink: &mut dyn RecordSink, summary: &Summary, au: NaiveDate) -> std::io::Result<()> {
     let all = &summary.totals;
     let mut totals = vec![Cell::Empty; COLUMNS.len()];
-    totals[0] = format!("Total : {} factures", all.nombre).into();
+    totals[0] = match all.nombre_avoirs {
+        0 => format!("Total : {} factures", all.nombre),
+        avoirs => format!("Total : {} factures (hors {avoirs} avoirs)", all.nombre),
+    }
+    .into();
     totals[7] = all.montant_ht.into();
     totals[10] = all.reste_du.into();
     sink.totals(&totals)?;
 
-    let ageing = all
+    let mut ageing: Vec<Vec<Cell>> = all
         .ageing
         .iter()
         .map(|(bucket, amount)| {
             vec![bucket.label().into(), bucket.libelle().into(), amount.into(), all.part(amount).into()]
         })
         .collect();
+    // Credit notes are owed to customers: on their own line, outside the buckets and their shares.
+    ageing.push(vec![AVOIR.into(), "avoirs non imputés".into(), all.avoirs.into(), Cell::Empty]);
     sink.section("anciennete", &format!("Ancienneté du reste dû au {}", format::date_fr(au)), &AGEING, ageing)?;
 
     let mut by_status = vec![summary_cells("TOUTES", "toutes les factures sélectionnées", all)];
@@ -191,6 +202,14 @@ fn write_summary(sink: &mut dyn RecordSink, summary: &Summary, au: NaiveDate) ->
     );
     sink.section("par_statut", &format!("Totaux par statut ({retard})"), &BY_STATUS, by_status)?;
 
-    let clients = summary.par_client.iter().map(|c| summary_cells(&c.client_code, &c.client_nom, &c.totals)).collect();
+    let clients = summary
+        .par_client
+        .iter()
+        .map(|c| {
+            let mut cells = summary_cells(&c.client_code, &c.client_nom, &c.totals);
+            cells.extend([c.totals.avoirs.into(), c.totals.solde().into()]);
+            cells
+        })
+        .collect();
     sink.section("par_client", "Totaux par client", &BY_CLIENT, clients)
 }

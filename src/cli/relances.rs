@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::Cli;
 use super::context::{Batigest, Render, block_on, cannot_write};
 use super::values;
-use crate::batigest::queries;
+use crate::batigest::{queries, statuses};
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre};
 use crate::report::factures::OpenFacture;
@@ -93,6 +93,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let io = |e: std::io::Error| Error::output(&e);
     let clients = block_on(async {
         let mut client = batigest.connect().await?;
+        // No figure is computed on a status the mapping cannot read.
+        batigest.check_statuses(&mut client, &[statuses::FACTURES]).await?;
         let mut plan = Plan::default();
         let timeout = batigest.target.timeout;
         queries::factures_ouvertes(&mut client, &batigest.mapping, args.client.as_deref(), au, timeout, |facture| {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::values;
-use crate::batigest::queries;
+use crate::batigest::{queries, statuses};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Column, Kind as Col, Style, format};
 use crate::report::factures::OpenFacture;
@@ -124,6 +124,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let io = |e: std::io::Error| Error::output(&e);
     block_on(async {
         let mut client = batigest.connect().await?;
+        // No figure is computed on a status the mapping cannot read.
+        batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
         let timeout = batigest.target.timeout;
         let mut forecast = Forecast::new(au, horizon, step);
         let mut factures = Vec::new();

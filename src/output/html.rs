@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -25,9 +26,24 @@ pub struct Dashboard {
     pub late: Vec<LateInvoice>,
     pub late_count: u64,
     pub late_total: Decimal,
+    /// Open credit notes, apart from the late invoices: count and Σ reste dû (negative).
+    pub avoirs_count: u64,
+    pub avoirs_total: Decimal,
     pub families: Vec<FamilyPoint>,
-    /// Latest syncs: devis, JLM offer, amount, status, when.
-    pub syncs: Vec<[String; 5]>,
+    /// Latest syncs; `None` when the JLM store could not be read.
+    pub syncs: Option<Vec<SyncLine>>,
+}
+
+/// One sync of the JLM store, as data: the renderers format it.
+#[derive(Debug, Clone, Default)]
+pub struct SyncLine {
+    pub numero_devis: String,
+    /// The JLM offer: id, and reference when known.
+    pub offre: Option<String>,
+    pub montant: Option<Decimal>,
+    pub sync_status: String,
+    /// Local time.
+    pub last_sync_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,7 +73,7 @@ pub struct MonthPoint {
 pub struct LateInvoice {
     pub numero: String,
     pub client: String,
-    pub echeance: String,
+    pub echeance: NaiveDate,
     pub jours: u32,
     pub reste_du: Decimal,
 }
@@ -374,12 +390,21 @@ fn late(html: &mut String, dashboard: &Dashboard) {
             "<tr class=\"late\"><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{} j</td><td class=\"n\">{}</td></tr>",
             esc(&invoice.numero),
             esc(&invoice.client),
-            esc(&invoice.echeance),
+            esc(&format::date_fr(invoice.echeance)),
             invoice.jours,
             esc(&format::money(invoice.reste_du))
         );
     }
-    html.push_str("</table>\n</section>\n");
+    html.push_str("</table>\n");
+    if dashboard.avoirs_count > 0 {
+        let _ = writeln!(
+            html,
+            "<p class=\"sub\">Avoirs non imputés (jamais en retard, hors du total) : {} pour {}</p>",
+            dashboard.avoirs_count,
+            esc(&format::money(dashboard.avoirs_total))
+        );
+    }
+    html.push_str("</section>\n");
     let below: Vec<&FamilyPoint> = dashboard.families.iter().filter(|f| f.sous_cible).collect();
     if !below.is_empty() {
         html.push_str(
@@ -405,18 +430,24 @@ fn syncs(html: &mut String, dashboard: &Dashboard) {
         "<section>\n<h2>Dernières synchronisations</h2>\n<table>\n<tr><th>Devis</th><th>Offre JLM</th>\
          <th class=\"n\">Montant HT</th><th>État</th><th>Le</th></tr>\n",
     );
-    if dashboard.syncs.is_empty() {
-        html.push_str("<tr><td colspan=\"5\">Aucune synchronisation enregistrée.</td></tr>\n");
+    match &dashboard.syncs {
+        None => {
+            html.push_str("<tr><td colspan=\"5\">Magasin JLM illisible : synchronisations non affichées.</td></tr>\n");
+        }
+        Some(syncs) if syncs.is_empty() => {
+            html.push_str("<tr><td colspan=\"5\">Aucune synchronisation enregistrée.</td></tr>\n");
+        }
+        Some(_) => {}
     }
-    for [devis, offer, amount, status, when] in &dashboard.syncs {
+    for sync in dashboard.syncs.iter().flatten() {
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
-            esc(devis),
-            esc(offer),
-            esc(amount),
-            esc(status),
-            esc(when)
+            esc(&sync.numero_devis),
+            esc(sync.offre.as_deref().unwrap_or("—")),
+            esc(&sync.montant.map(format::money).unwrap_or_default()),
+            esc(&sync.sync_status),
+            esc(&sync.last_sync_at.map(format::date_time_fr).unwrap_or_default())
         );
     }
     html.push_str("</table>\n</section>\n");

@@ -1,6 +1,8 @@
 //! Open invoices at a report date: reste dû, days late, ageing buckets and totals (DESIGN §5.3).
 //!
-//! Credit notes (avoirs, negative amounts) are rows like any other: they lower every sum they enter.
+//! Credit notes (avoirs, negative amounts) are money owed to the customer, not a late payment: they
+//! are never late, kept out of the invoices' sums, late totals and ageing buckets, counted apart
+//! ("avoirs non imputés") and netted only in a balance ([`Totals::solde`]).
 //! Amounts are sums of the stored two-decimal values, hence exact to the cent.
 
 use std::cmp::Reverse;
@@ -75,7 +77,7 @@ pub struct OpenFacture<'a> {
     pub facture: &'a Facture,
     /// `MONTANT_TTC − ISNULL(MONTANT_REGLE, 0)`.
     pub reste_du: Decimal,
-    /// `max(0, report date − DATE_ECHEANCE)` in days.
+    /// `max(0, report date − DATE_ECHEANCE)` in days; 0 for a credit note, never late.
     pub jours_retard: u32,
 }
 
@@ -85,7 +87,7 @@ impl<'a> OpenFacture<'a> {
         if !facture.statut_reglement.is_open() {
             return None;
         }
-        let days = (au - facture.date_echeance).num_days().max(0);
+        let days = if facture.is_avoir() { 0 } else { (au - facture.date_echeance).num_days().max(0) };
         Some(OpenFacture {
             facture,
             reste_du: facture.montant_ttc - facture.montant_regle.unwrap_or_default(),
@@ -100,7 +102,19 @@ impl<'a> OpenFacture<'a> {
     pub fn bucket(&self) -> AgeingBucket {
         AgeingBucket::of(self.jours_retard)
     }
+
+    pub fn is_avoir(&self) -> bool {
+        self.facture.is_avoir()
+    }
+
+    /// The ageing a reader sees: the bucket's name, or `avoir` for a credit note.
+    pub fn anciennete(&self) -> &'static str {
+        if self.is_avoir() { AVOIR } else { self.bucket().label() }
+    }
 }
+
+/// The ageing name of a credit note, apart from the buckets.
+pub const AVOIR: &str = "avoir";
 
 /// Which open invoices a report covers. Every total of the report is over the selected invoices only:
 /// with `Late`, "total reste dû" means the total of the late ones.
@@ -148,12 +162,18 @@ impl Ageing {
     }
 }
 
-/// Totals over a set of open invoices, built with `add` (so that rows can stream past).
+/// Totals over a set of open invoices, built with `add` (so that rows can stream past). The
+/// invoice sums leave credit notes out: they are counted apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
+    /// Invoices, credit notes excluded.
     pub nombre: u64,
     pub montant_ht: Decimal,
     pub reste_du: Decimal,
+    /// Open credit notes ("avoirs non imputés"): count, Σ HT and Σ reste dû, both negative.
+    pub nombre_avoirs: u64,
+    pub avoirs_ht: Decimal,
+    pub avoirs: Decimal,
     /// Late invoices: `jours_retard > 0`.
     pub nombre_en_retard: u64,
     pub reste_du_en_retard: Decimal,
@@ -163,6 +183,12 @@ pub struct Totals {
 
 impl Totals {
     pub fn add(&mut self, facture: &OpenFacture<'_>) {
+        if facture.is_avoir() {
+            self.nombre_avoirs += 1;
+            self.avoirs_ht += facture.facture.montant_ht;
+            self.avoirs += facture.reste_du;
+            return;
+        }
         self.nombre += 1;
         self.montant_ht += facture.facture.montant_ht;
         self.reste_du += facture.reste_du;
@@ -172,6 +198,11 @@ impl Totals {
             self.reste_du_en_retard += facture.reste_du;
             self.jours_retard_total += u64::from(facture.jours_retard);
         }
+    }
+
+    /// The balance: what is due on the invoices less the open credit notes.
+    pub fn solde(&self) -> Decimal {
+        self.reste_du + self.avoirs
     }
 
     /// `amount`'s share of the reste dû, in percent; `None` when nothing is due.
@@ -374,7 +405,7 @@ mod tests {
         let lines: Vec<(&str, Decimal, u32, &str)> = report
             .factures
             .iter()
-            .map(|line| (line.facture.numero.as_str(), line.reste_du, line.jours_retard, line.bucket().label()))
+            .map(|line| (line.facture.numero.as_str(), line.reste_du, line.jours_retard, line.anciennete()))
             .collect();
         assert_eq!(
             lines,
@@ -383,7 +414,8 @@ mod tests {
                 ("FA8", d("96.00"), 90, "61-90"),
                 ("FA7", d("480.00"), 61, "61-90"),
                 ("FA6", d("120.00"), 60, "31-60"),
-                ("AV1", d("-120.00"), 45, "31-60"),
+                // A credit note is never late, whatever its due date.
+                ("AV1", d("-120.00"), 0, "avoir"),
                 // 1000.00 − 999.99
                 ("FA5", d("0.01"), 31, "31-60"),
                 ("FA4", d("240.00"), 30, "1-30"),
@@ -402,16 +434,19 @@ mod tests {
         let report = report(&factures, date(AU), Selection::Open);
         let totals = report.totals;
 
-        assert_eq!(totals.nombre, 10);
-        // 1000 + 500 + 300 + 200 + 833.33 + 100 + 400 + 80 + 2000 − 100
-        assert_eq!(totals.montant_ht, d("5313.33"));
-        // 1200 + 400 + 360 + 240 + 0.01 + 120 + 480 + 96 + 2400 − 120
-        assert_eq!(totals.reste_du, d("5176.01"));
-        // Everything but FA1 and FA2: 5176.01 − 1200 − 400.
-        assert_eq!(totals.nombre_en_retard, 8);
-        assert_eq!(totals.reste_du_en_retard, d("3576.01"));
-        // (91 + 90 + 61 + 60 + 45 + 31 + 30 + 1) / 8 = 409 / 8 = 51.125 → 51.1
-        assert_eq!(totals.retard_moyen(), Some(d("51.1")));
+        // Invoices only; the credit note is counted apart.
+        assert_eq!(totals.nombre, 9);
+        // 1000 + 500 + 300 + 200 + 833.33 + 100 + 400 + 80 + 2000
+        assert_eq!(totals.montant_ht, d("5413.33"));
+        // 1200 + 400 + 360 + 240 + 0.01 + 120 + 480 + 96 + 2400
+        assert_eq!(totals.reste_du, d("5296.01"));
+        assert_eq!((totals.nombre_avoirs, totals.avoirs_ht, totals.avoirs), (1, d("-100.00"), d("-120.00")));
+        assert_eq!(totals.solde(), d("5176.01"));
+        // Everything but FA1, FA2 and the credit note: 5296.01 − 1200 − 400.
+        assert_eq!(totals.nombre_en_retard, 7);
+        assert_eq!(totals.reste_du_en_retard, d("3696.01"));
+        // (91 + 90 + 61 + 60 + 31 + 30 + 1) / 7 = 364 / 7 = 52
+        assert_eq!(totals.retard_moyen(), Some(d("52")));
 
         let ageing: Vec<(&str, Decimal)> =
             totals.ageing.iter().map(|(bucket, amount)| (bucket.label(), amount)).collect();
@@ -420,12 +455,12 @@ mod tests {
             [
                 ("non_echu", d("1600.00")), // 1200 + 400
                 ("1-30", d("600.00")),      // 360 + 240
-                ("31-60", d("0.01")),       // 120 − 120 + 0.01
+                ("31-60", d("120.01")),     // 120 + 0.01, the credit note apart
                 ("61-90", d("576.00")),     // 480 + 96
                 ("90+", d("2400.00")),
             ]
         );
-        // 1600 + 600 + 0.01 + 576 + 2400 = 5176.01: the buckets add up to the total, to the cent.
+        // 1600 + 600 + 120.01 + 576 + 2400 = 5296.01: the buckets add up to the total, to the cent.
         assert_eq!(totals.ageing.total(), totals.reste_du);
 
         let statuses: Vec<(StatutReglement, u64, Decimal, Decimal)> = report
@@ -436,14 +471,14 @@ mod tests {
         assert_eq!(
             statuses,
             [
-                // HT 1000 + 300 + 200 + 100 + 400 + 80 + 2000 − 100; reste 1200 + 360 + 240 + 120 + 480 + 96 + 2400 − 120
-                (StatutReglement::NonRegle, 8, d("3980.00"), d("4776.00")),
+                // HT 1000 + 300 + 200 + 100 + 400 + 80 + 2000; reste 1200 + 360 + 240 + 120 + 480 + 96 + 2400
+                (StatutReglement::NonRegle, 7, d("4080.00"), d("4896.00")),
                 // HT 500 + 833.33; reste 400 + 0.01
                 (StatutReglement::PartiellementRegle, 2, d("1333.33"), d("400.01")),
             ]
         );
 
-        let clients: Vec<(&str, &str, Decimal, Decimal)> = report
+        let clients: Vec<(&str, &str, Decimal, Decimal, Decimal, Decimal)> = report
             .par_client
             .iter()
             .map(|client| {
@@ -452,6 +487,8 @@ mod tests {
                     client.client_nom.as_str(),
                     client.totals.reste_du,
                     client.totals.reste_du_en_retard,
+                    client.totals.avoirs,
+                    client.totals.solde(),
                 )
             })
             .collect();
@@ -459,35 +496,46 @@ mod tests {
             clients,
             [
                 // 0.01 + 120 + 2400, all late
-                ("C3", "Client C3", d("2520.01"), d("2520.01")),
-                // 1200 + 400 + 480 − 120; late 480 − 120
-                ("C1", "Client C1", d("1960.00"), d("360.00")),
+                ("C3", "Client C3", d("2520.01"), d("2520.01"), d("0"), d("2520.01")),
+                // 1200 + 400 + 480; late 480; the credit note nets the balance only: 2080 − 120
+                ("C1", "Client C1", d("2080.00"), d("480.00"), d("-120.00"), d("1960.00")),
                 // 360 + 240 + 96, all late
-                ("C2", "Client C2", d("696.00"), d("696.00")),
+                ("C2", "Client C2", d("696.00"), d("696.00"), d("0"), d("696.00")),
             ]
         );
-        // C1: FA7 61 days and AV1 45 days → 53.0.
-        assert_eq!(report.par_client[1].totals.retard_moyen(), Some(d("53")));
+        // C1: FA7 61 days; the credit note counts for nothing.
+        assert_eq!(report.par_client[1].totals.retard_moyen(), Some(d("61")));
     }
 
     #[test]
     fn late_selection_totals_cover_the_late_invoices_only() {
         let factures = factures();
         let report = report(&factures, date(AU), Selection::Late);
-        assert_eq!(numeros(&report), ["FA9", "FA8", "FA7", "FA6", "AV1", "FA5", "FA4", "FA3"]);
-        assert_eq!(report.totals.nombre, 8);
-        // 5313.33 − 1000 − 500
-        assert_eq!(report.totals.montant_ht, d("3813.33"));
-        assert_eq!(report.totals.reste_du, d("3576.01"));
+        assert_eq!(numeros(&report), ["FA9", "FA8", "FA7", "FA6", "FA5", "FA4", "FA3"], "never a credit note");
+        assert_eq!(report.totals.nombre, 7);
+        assert_eq!(report.totals.nombre_avoirs, 0);
+        // 5413.33 − 1000 − 500
+        assert_eq!(report.totals.montant_ht, d("3913.33"));
+        assert_eq!(report.totals.reste_du, d("3696.01"));
         assert_eq!(report.totals.reste_du_en_retard, report.totals.reste_du);
         assert_eq!(report.totals.ageing.amount(AgeingBucket::NonEchu), Decimal::ZERO);
-        assert_eq!(report.totals.ageing.total(), d("3576.01"));
-        assert_eq!(report.totals.retard_moyen(), Some(d("51.1")));
-        // C1 keeps only FA7 and AV1: 480 − 120 = 360, now below C2's 696.
+        assert_eq!(report.totals.ageing.total(), d("3696.01"));
+        assert_eq!(report.totals.retard_moyen(), Some(d("52")));
+        // C1 keeps only FA7: 480, below C2's 696.
         let clients: Vec<(&str, Decimal)> =
             report.par_client.iter().map(|client| (client.client_code.as_str(), client.totals.reste_du)).collect();
-        assert_eq!(clients, [("C3", d("2520.01")), ("C2", d("696.00")), ("C1", d("360.00"))]);
+        assert_eq!(clients, [("C3", d("2520.01")), ("C2", d("696.00")), ("C1", d("480.00"))]);
         assert_eq!(totals(&factures, date(AU), Selection::Late), report.totals);
+    }
+
+    #[test]
+    fn a_late_credit_note_alone_raises_no_alert() {
+        use StatutReglement::NonRegle;
+        let factures = [facture("AV9", "A", NonRegle, ["-50.00", "-60.00"], None, "2023-01-01")];
+        let late = totals(&factures, date(AU), Selection::Late);
+        assert_eq!((late.nombre_en_retard, late.nombre_avoirs), (0, 0));
+        let open = totals(&factures, date(AU), Selection::Open);
+        assert_eq!((open.nombre, open.nombre_avoirs, open.solde()), (0, 1, d("-60.00")));
     }
 
     #[test]

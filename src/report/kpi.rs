@@ -278,7 +278,7 @@ mod oracle {
     use rust_decimal::Decimal;
 
     use super::{BucketKpis, Granularity, Kpis, Period, Sums, cout_prevu};
-    use crate::model::{Devis, Facture, MargeBase, StatutReglement};
+    use crate::model::{Devis, Facture, MargeBase, Statut, StatutReglement};
     use crate::report::factures::{self, Selection, Totals};
 
     /// The KPIs of `period`.
@@ -344,7 +344,7 @@ mod oracle {
         let mut sums = Sums::default();
         for devis in devis.iter().filter(|devis| period.contains(devis.date_creation.date())) {
             let invoiced = invoiced.of(devis);
-            if devis.statut.is_issued() {
+            if devis.statut.statut().is_some_and(Statut::is_issued) {
                 sums.nombre_devis += 1;
                 sums.issued_ht += devis.montant_ht;
                 if invoiced.is_some() {
@@ -352,7 +352,7 @@ mod oracle {
                     sums.converted_ht += devis.montant_ht;
                 }
             }
-            if devis.statut.is_committed() {
+            if devis.statut.statut().is_some_and(Statut::is_committed) {
                 sums.ca_prevu += devis.montant_ht;
                 sums.weighted_marge += devis.taux_marge.unwrap_or_default() * devis.montant_ht;
                 if let Some(invoiced) = invoiced {
@@ -381,7 +381,7 @@ mod tests {
 
     use super::oracle::{evolution, facturation_en_cours, kpis};
     use super::*;
-    use crate::model::Statut;
+    use crate::model::{EtatDevis, Statut};
     use crate::model::{Facture, StatutReglement};
 
     fn d(text: &str) -> Decimal {
@@ -407,7 +407,7 @@ mod tests {
             taux_marge: Some(d(taux_marge)),
             date_creation: NaiveDateTime::parse_from_str(created, "%Y-%m-%d %H:%M:%S").unwrap(),
             date_validation: None,
-            statut,
+            statut: EtatDevis::Lu(statut),
             responsable: None,
         }
     }

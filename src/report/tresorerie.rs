@@ -99,9 +99,9 @@ pub struct Forecast {
     credit_notes: (u64, Decimal),
 }
 
-/// A credit note (avoir): negative TTC, money owed to the customer.
+/// A credit note (avoir): negative TTC, money owed to the customer ([`crate::model::Facture::is_avoir`]).
 pub fn is_credit_note(open: &OpenFacture<'_>) -> bool {
-    open.facture.montant_ttc.is_sign_negative() && !open.facture.montant_ttc.is_zero()
+    open.facture.is_avoir()
 }
 
 impl Forecast {

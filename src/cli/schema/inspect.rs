@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::batigest::inspect::{self, State, TableReport};
 use crate::batigest::schema::{FieldType, Ident, LAYOUT};
+use crate::batigest::statuses::{self, CensusColumns};
 use crate::cli::Cli;
 use crate::cli::context::{Batigest, Render, block_on, cannot_write};
 use crate::error::{Error, Result};
@@ -16,6 +17,10 @@ Exemples :
   jlm-batigest --schema batigest schema inspect --write correspondance.toml
   jlm-batigest --schema correspondance.toml test-connection --check-schema
       confirme ensuite que chaque table et colonne du fichier existe
+
+Pour chaque colonne de statut, le fichier liste les codes trouvés avec leur nombre de lignes, leurs
+dates et, pour les devis, combien ont une DateConcretis (un devis concrétisé est ACCEPTE quel que
+soit son code) : il reste à nommer chaque code avec le client.
 
 Un champ « relié » l'est par la correspondance active ; « proposé » : une colonne porte son nom (ou un
 nom que Batigest emploie pour lui) et son type convient ; « à compléter » : rien de sûr, les candidats
@@ -88,14 +93,34 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         let mut client = batigest.connect().await?;
         let columns = inspect::columns(&mut client, timeout).await?;
         let reports = inspect::inspect(mapping, &columns);
-        // The values stored in each status column, for whoever writes its value map.
+        // What each status code holds (rows, dates, validated rows), for whoever writes its value map.
         let mut values = Vec::new();
         for report in &reports {
             let Some(table) = report.table.as_deref().and_then(|t| Ident::new(t).ok()) else { continue };
+            let column = |name: &str| {
+                report
+                    .fields
+                    .iter()
+                    .find(|f| f.spec.name == name)
+                    .and_then(|f| f.column.as_deref())
+                    .and_then(|c| Ident::new(c).ok())
+            };
+            let (date, validated) = match report.spec.name {
+                "devis" => (column("date_creation"), column("date_validation")),
+                "factures" => (column("date_facture"), None),
+                _ => (None, None),
+            };
             for field in report.fields.iter().filter(|f| f.spec.ty == FieldType::Status) {
-                let Some(column) = field.column.as_deref().and_then(|c| Ident::new(c).ok()) else { continue };
-                let sampled = inspect::sample_values(&mut client, (&table, &column), timeout).await?;
-                values.push(((report.spec.name, field.spec.name), sampled));
+                let Some(status) = field.column.as_deref().and_then(|c| Ident::new(c).ok()) else { continue };
+                let columns = CensusColumns {
+                    table: &table,
+                    status: &status,
+                    date: date.as_ref(),
+                    validated: validated.as_ref(),
+                };
+                let found = statuses::census(&mut client, &columns, timeout).await?;
+                let validated_name = validated.as_ref().map(|v| v.name().to_owned());
+                values.push(((report.spec.name, field.spec.name), validated_name, found));
             }
         }
         Ok::<_, Error>((reports, values))

@@ -90,7 +90,12 @@ const INDEXES_SQL: &str = indexes_sql!();
 
 /// The real Batigest layout (PascalCase tables linked by codes, 8-character zero-padded devis
 /// codes, integer states), filled from the default tables, which it then replaces: the business
-/// data are the same row for row. The invoice tables carry names that the built-in `batigest`
+/// data are the same row for row.
+///
+/// Quote states follow the public evidence (DESIGN §3), not a guess the tool could share: an
+/// accepted quote is the one with `DateConcretis` set — mostly `Etat` 3, one in five 4 — and the
+/// dossier names its other states with its own codes: 0 BROUILLON, 4 ENVOYE, 7 VALIDE, 9 REFUSE;
+/// only accepted quotes carry `DateConcretis`. The invoice tables carry names that the built-in `batigest`
 /// mapping does not know, as at a real customer's. Names are renamed away first because SQLite
 /// ignores case (`DEVIS` and `Devis` are one table to it).
 const BATIGEST_LAYOUT_SQL: &str = "
@@ -126,8 +131,10 @@ CREATE TABLE Devis (Code NVARCHAR(8) NOT NULL PRIMARY KEY, Nom NVARCHAR(100) NOT
   TotalHT DECIMAL(18,2) NOT NULL, TotalTTC DECIMAL(18,2) NOT NULL, Sujet NVARCHAR(100) NULL,
   TempsMO DECIMAL(9,2) NULL, Affaire NVARCHAR(50) NULL, TauxMarge DECIMAL(9,4) NOT NULL,
   Responsable NVARCHAR(100) NULL);
-INSERT INTO Devis SELECT printf('%08d', d.ID), c.NOM, d.DATE_CREATION, d.DATE_VALIDATION,
-  CASE d.STATUT WHEN 'BROUILLON' THEN 0 WHEN 'ENVOYE' THEN 1 WHEN 'ACCEPTE' THEN 2 WHEN 'REFUSE' THEN 3 ELSE 4 END,
+INSERT INTO Devis SELECT printf('%08d', d.ID), c.NOM, d.DATE_CREATION,
+  CASE d.STATUT WHEN 'ACCEPTE' THEN d.DATE_VALIDATION END,
+  CASE d.STATUT WHEN 'BROUILLON' THEN 0 WHEN 'ENVOYE' THEN 4 WHEN 'VALIDE' THEN 7 WHEN 'REFUSE' THEN 9
+    ELSE CASE WHEN d.ID % 5 = 0 THEN 4 ELSE 3 END END,
   c.CODE_CLIENT, d.MONTANT_HT, d.MONTANT_TTC,
   CASE WHEN d.REFERENCE_AFFAIRE IS NULL THEN 'Menuiseries' ELSE 'Chantier ' || d.REFERENCE_AFFAIRE END,
   ROUND(d.MONTANT_HT / 250.0), d.REFERENCE_AFFAIRE, d.TAUX_MARGE, d.RESPONSABLE

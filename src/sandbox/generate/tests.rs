@@ -468,9 +468,22 @@ fn the_batigest_layout_holds_the_same_business_data() {
     assert_eq!(tables, ["Client", "Devis", "ElementDef", "Facture", "FamilleArticle", "SousFamilleArticle"]);
     assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE length(Code) = 8 AND Code GLOB '[0-9]*'"), 300);
     assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE typeof(Etat) = 'integer'"), 300);
+    // Accepted quotes are known by DateConcretis alone, whatever their code; the dossier's codes
+    // are its own, none of them 1 or 2.
+    assert!(count(&real, "SELECT COUNT(*) FROM Devis WHERE DateConcretis IS NOT NULL AND Etat = 4") > 0);
+    assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE Etat NOT IN (0, 3, 4, 7, 9)"), 0);
+    assert_eq!(count(&real, "SELECT COUNT(*) FROM Devis WHERE Etat = 3 AND DateConcretis IS NULL"), 0);
     for (default_sql, real_sql) in [
         ("SELECT CAST(SUM(MONTANT_HT) * 100 AS INT) FROM DEVIS", "SELECT CAST(SUM(TotalHT) * 100 AS INT) FROM Devis"),
-        ("SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'", "SELECT COUNT(*) FROM Devis WHERE Etat = 2"),
+        (
+            "SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ACCEPTE'",
+            "SELECT COUNT(*) FROM Devis WHERE DateConcretis IS NOT NULL",
+        ),
+        ("SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'VALIDE'", "SELECT COUNT(*) FROM Devis WHERE Etat = 7"),
+        (
+            "SELECT COUNT(*) FROM DEVIS WHERE STATUT = 'ENVOYE'",
+            "SELECT COUNT(*) FROM Devis WHERE Etat = 4 AND DateConcretis IS NULL",
+        ),
         (
             "SELECT CAST(SUM(MONTANT_TTC) * 100 AS INT) FROM FACTURES WHERE STATUT_REGLEMENT = 'REGLE'",
             "SELECT CAST(SUM(TotalTTC) * 100 AS INT) FROM Facture WHERE Etat = 2",
