@@ -8,6 +8,10 @@ function __fish_jlm_batigest_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_jlm_batigest_global_optspecs) -- $cmd 2>/dev/null
+    or begin
+        set -e cmd[-1]
+        argparse -s (__fish_jlm_batigest_global_optspecs) -- $cmd 2>/dev/null
+    end
     or return
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.
