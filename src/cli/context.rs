@@ -40,7 +40,8 @@ impl Batigest {
         let password = credentials::resolve_password(&settings, &env, cli.connection.password_stdin, &Keyring)?;
         tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
             password = %password.source, "connection settings resolved");
-        if target.trust == Trust::Anything && !cli.quiet {
+        // Without encryption there is no certificate to accept: the warning would be about nothing.
+        if target.trust == Trust::Anything && target.encryption != Encryption::Off && !cli.quiet {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(
                 stderr,
@@ -66,7 +67,8 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
     })
 }
 
-fn target(settings: &Settings) -> Result<Target> {
+/// The server, database, user and TLS settings a connection uses.
+pub fn target(settings: &Settings) -> Result<Target> {
     let instance = settings.instance.value.clone();
     // With an instance, an explicit port is the SQL Server Browser's; the default is left to the
     // protocol (1434 for the browser).

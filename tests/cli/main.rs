@@ -12,6 +12,7 @@ mod credentials;
 mod dashboard;
 mod demo;
 mod docs;
+mod options;
 mod output_file;
 mod reading;
 mod real_layout;
