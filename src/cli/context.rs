@@ -220,7 +220,17 @@ impl Render {
             ColorArg::Never => false,
             ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
-        let terminal_width = if to_terminal { comfy_table::Table::new().width() } else { None };
+        // COLUMNS, when exported, wins over the terminal's own size, as for ls and most tools.
+        let terminal_width = if to_terminal {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|columns| columns.trim().parse::<u16>().ok())
+                .or_else(|| comfy_table::Table::new().width())
+                // A terminal that does not know its size says 0: then tables are not fitted.
+                .filter(|&columns| columns > 0)
+        } else {
+            None
+        };
         Ok(Self {
             options: Options { format, excel: args.excel, color, terminal_width },
             path: args.output.clone(),

@@ -18,4 +18,5 @@ mod reading;
 mod real_layout;
 mod sandbox_cli;
 mod sync_offer;
+mod terminal;
 mod test_connection;
