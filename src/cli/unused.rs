@@ -22,7 +22,7 @@ fn unused(path: &[&str]) -> Vec<&'static str> {
         ["devis" | "coefficients" | "factures" | "test-connection"] | ["schema", "inspect"] => &[STORE],
         ["integrations"] | ["analytics", "history"] => &[BATIGEST],
         ["config", "show"] => &[&["password_stdin", "no_progress"]],
-        ["config", "path"] | ["demo"] | ["completions"] | ["man"] => &[SHARED, BATIGEST, STORE, OUTPUT],
+        ["config", "path"] | ["demo" | "completions" | "man"] => &[SHARED, BATIGEST, STORE, OUTPUT],
         ["login"] => &[&["schema"], STORE, OUTPUT],
         ["logout"] => &[&["timeout"], BATIGEST, STORE, OUTPUT],
         // The sandbox serves the database and user of the global --database and --user.

@@ -248,7 +248,10 @@ mod tests {
         file.write_all(b"nouveau").unwrap();
         let names = entries(dir.path());
         assert_eq!(names.len(), 2, "{names:?}");
-        assert!(names[0].starts_with(".devis.csv.") && names[0].ends_with(".tmp"), "{names:?}");
+        assert!(
+            names[0].starts_with(".devis.csv.") && Path::new(&names[0]).extension() == Some("tmp".as_ref()),
+            "{names:?}"
+        );
         assert_eq!(fs::read_to_string(&target).unwrap(), "ancien", "untouched until commit");
 
         file.commit().unwrap();
