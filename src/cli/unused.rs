@@ -1,35 +1,58 @@
 //! Global options a command has no use for. Given anyway they are a usage error naming them,
 //! rather than silently doing nothing (`config path -o f`, `sandbox --server x`), and the
-//! command's `--help`, man page and completions leave them out.
+//! command's `--help` leaves them out.
+//!
+//! The settings options (profile, connection, store, timeout, schema) are accepted by every
+//! command that reads the settings, as a profile would be: a wrapper script or an alias passes
+//! the same ones to every command. Only commands that read no settings at all refuse them.
 
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 
-/// The connection to Batigest, without the options the JLM store shares (`--profile`, `--timeout`).
-const BATIGEST: &[&str] =
-    &["server", "port", "instance", "database", "user", "encrypt", "trust_cert", "ca_file", "schema", "password_stdin"];
-/// The JLM store.
-const STORE: &[&str] = &["jlm_db"];
+/// The settings, as the config file's profiles hold them.
+const SETTINGS: &[&str] = &[
+    "profile",
+    "server",
+    "port",
+    "instance",
+    "database",
+    "user",
+    "encrypt",
+    "trust_cert",
+    "ca_file",
+    "timeout",
+    "schema",
+    "jlm_db",
+];
 /// How results are written.
 const OUTPUT: &[&str] = &["format", "output", "excel", "color", "no_progress"];
-/// The profile and the timeout, shared by Batigest and the store.
-const SHARED: &[&str] = &["profile", "timeout"];
 
 /// The global options (clap ids) the command at `path` (`["config", "show"]`) does not use. A
 /// command not listed uses them all.
 fn unused(path: &[&str]) -> Vec<&'static str> {
     let groups: &[&[&str]] = match path {
-        ["devis" | "coefficients" | "factures" | "test-connection"] | ["schema", "inspect"] => &[STORE],
-        ["integrations"] | ["analytics", "history"] => &[BATIGEST],
+        // They read the JLM store only: no Batigest password to read.
+        ["integrations"] | ["analytics", "history"] => &[&["password_stdin"]],
         ["config", "show"] => &[&["password_stdin", "no_progress"]],
-        ["config", "path"] | ["demo" | "completions" | "man"] => &[SHARED, BATIGEST, STORE, OUTPUT],
-        ["login"] => &[&["schema"], STORE, OUTPUT],
-        ["logout"] => &[&["timeout"], BATIGEST, STORE, OUTPUT],
+        ["config", "path"] | ["demo" | "completions" | "man"] => &[SETTINGS, &["password_stdin"], OUTPUT],
+        ["login"] => &[OUTPUT],
+        // The profile's name alone: the config file is not even read.
+        ["logout"] => &[&SETTINGS[1..], &["password_stdin"], OUTPUT],
         // The sandbox serves the database and user of the global --database and --user.
         ["sandbox"] => &[
-            SHARED,
-            &["server", "port", "instance", "encrypt", "trust_cert", "ca_file", "schema", "password_stdin"],
-            STORE,
+            &[
+                "profile",
+                "server",
+                "port",
+                "instance",
+                "encrypt",
+                "trust_cert",
+                "ca_file",
+                "timeout",
+                "schema",
+                "jlm_db",
+            ],
+            &["password_stdin"],
             OUTPUT,
         ],
         _ => &[],

@@ -23,12 +23,11 @@ fn a_global_option_the_command_does_not_use_is_a_usage_error_naming_it() {
         (&["config", "path", "-o", file], "l'option -o/--output ne s'applique pas à « jlm-batigest config path »"),
         (&["config", "path", "--format", "json"], "--format ne s'applique pas"),
         (&["sandbox", "--server", "x"], "--server ne s'applique pas à « jlm-batigest sandbox »"),
-        (&["--jlm-db", "sqlite:x.db", "devis"], "--jlm-db ne s'applique pas à « jlm-batigest devis »"),
         (&["login", "--format", "json"], "--format ne s'applique pas à « jlm-batigest login »"),
         (&["logout", "--server", "x"], "--server ne s'applique pas"),
         (&["completions", "bash", "-o", file], "-o/--output ne s'applique pas"),
-        (&["integrations", "--server", "x"], "--server ne s'applique pas à « jlm-batigest integrations »"),
-        (&["analytics", "history", "--schema", "batigest"], "--schema ne s'applique pas"),
+        (&["integrations", "--password-stdin"], "--password-stdin ne s'applique pas à « jlm-batigest integrations »"),
+        (&["man", "--profile", "production"], "--profile ne s'applique pas à « jlm-batigest man »"),
         (&["config", "show", "--password-stdin"], "--password-stdin ne s'applique pas"),
     ];
     for (args, expected) in cases {
@@ -46,7 +45,9 @@ fn a_command_help_lists_only_the_global_options_it_uses() {
         assert!(!help.contains(unused), "{unused} in:\n{help}");
     }
     let help = ok(&run(home.path(), &["devis", "--help"]));
-    assert!(help.contains("--server") && help.contains("--format") && !help.contains("--jlm-db"), "{help}");
+    assert!(help.contains("--server") && help.contains("--format") && help.contains("--jlm-db"), "{help}");
+    let help = ok(&run(home.path(), &["config", "path", "--help"]));
+    assert!(!help.contains("--server") && !help.contains("--format"), "{help}");
 }
 
 #[test]
