@@ -425,6 +425,7 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never')
+            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Enregistre sans essayer le mot de passe sur le serveur (hors ligne)')
             [CompletionResult]::new('--trust-cert', '--trust-cert', [CompletionResultType]::ParameterName, 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Lit le mot de passe SQL sur l''entrée standard (une ligne)')
             [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA')

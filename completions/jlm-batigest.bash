@@ -156,7 +156,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__analytics)
+        jlm__batigest__subcmd__analytics)
             opts="-o -v -q -h --from --to --periode --no-save --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -242,7 +242,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__analytics__subcmd__history)
+        jlm__batigest__subcmd__analytics__subcmd__history)
             opts="-o -v -q -h --periode --limit --id --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -328,7 +328,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__coefficients)
+        jlm__batigest__subcmd__coefficients)
             opts="-o -v -q -h --famille --par --fail-on-alert --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -410,7 +410,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__completions)
+        jlm__batigest__subcmd__completions)
             opts="-o -v -q -h --dir --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -488,7 +488,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__config)
+        jlm__batigest__subcmd__config)
             opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help show path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -562,7 +562,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__config__subcmd__path)
+        jlm__batigest__subcmd__config__subcmd__path)
             opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -636,7 +636,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__config__subcmd__show)
+        jlm__batigest__subcmd__config__subcmd__show)
             opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -710,7 +710,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__dashboard)
+        jlm__batigest__subcmd__dashboard)
             opts="-o -v -q -h --html --au --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -792,7 +792,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__demo)
+        jlm__batigest__subcmd__demo)
             opts="-o -v -q -h --keep --devis --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -870,7 +870,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__devis)
+        jlm__batigest__subcmd__devis)
             opts="-o -v -q -h --from --to --statut --client --limit --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -964,7 +964,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__factures)
+        jlm__batigest__subcmd__factures)
             opts="-o -v -q -h --client --au --en-retard --fail-on-alert --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1046,7 +1046,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__integrations)
+        jlm__batigest__subcmd__integrations)
             opts="-o -v -q -h --statut --journal --limit --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1128,7 +1128,81 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__login)
+        jlm__batigest__subcmd__login)
+            opts="-o -v -q -h --no-check --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encrypt)
+                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jlm-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jlm__batigest__subcmd__logout)
             opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1202,81 +1276,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__logout)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --server)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --instance)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --database)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --user)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
-                    return 0
-                    ;;
-                --ca-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --schema)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --jlm-db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "table csv json ndjson" -- "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        jlm__subcmd__batigest__subcmd__man)
+        jlm__batigest__subcmd__man)
             opts="-o -v -q -h --dir --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1354,7 +1354,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__sandbox)
+        jlm__batigest__subcmd__sandbox)
             opts="-o -v -q -h --listen --db --generate --seed --layout --password --tls --cert --key --cert-out --browser-port --instance --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1480,7 +1480,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__schema)
+        jlm__batigest__subcmd__schema)
             opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1554,7 +1554,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__schema__subcmd__inspect)
+        jlm__batigest__subcmd__schema__subcmd__inspect)
             opts="-o -v -q -h --write --force --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1632,8 +1632,8 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__sync__subcmd__offer)
-            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+        jlm__batigest__subcmd__sync__subcmd__offer)
+            opts="-o -v -q -h --ref --offer --all --since --dry-run --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1718,7 +1718,7 @@ _jlm__batigest() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        jlm__subcmd__batigest__subcmd__test__subcmd__connection)
+        jlm__batigest__subcmd__test__subcmd__connection)
             opts="-o -v -q -h --check-schema --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -410,6 +410,7 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
             cand -o 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)'
             cand --output 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)'
             cand --color 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never'
+            cand --no-check 'Enregistre sans essayer le mot de passe sur le serveur (hors ligne)'
             cand --trust-cert 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
             cand --password-stdin 'Lit le mot de passe SQL sur l''entrée standard (une ligne)'
             cand --excel 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'

@@ -8,6 +8,10 @@ function __fish_jlm_batigest_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_jlm_batigest_global_optspecs) -- $cmd 2>/dev/null
+    or begin
+        set -e cmd[-1]
+        argparse -s (__fish_jlm_batigest_global_optspecs) -- $cmd 2>/dev/null
+    end
     or return
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.
@@ -443,6 +447,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -s o -l
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
 always\t'toujours'
 never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l no-check -d 'Enregistre sans essayer le mot de passe sur le serveur (hors ligne)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'

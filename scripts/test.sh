@@ -1,14 +1,90 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Under `dbus-run-session` an unlocked Secret Service keyring is started
-# first, so credential tests use the real OS keyring.
+# The test command (README « Tests »; .ci/run calls it too). On a fresh Debian or Ubuntu machine it
+# first installs what the tests drive for real — FreeTDS (tsql), python-tds and pyOpenSSL, D-Bus
+# and gnome-keyring, PostgreSQL, zsh and fish — starts PostgreSQL when it is down, then runs the
+# suite inside a private D-Bus session with a throwaway, unlocked keyring. What is already there
+# is left as it is. Arguments go to cargo nextest (or cargo test without nextest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]] && command -v gnome-keyring-daemon >/dev/null; then
-    # A throwaway keyring directory, so the tests never open the user's own keyrings. The login
-    # keyring is created there on first unlock; with an empty password gnome-keyring creates none.
-    keyring_home=$(mktemp -d)
-    trap 'rm -rf "$keyring_home"' EXIT
-    eval "$(printf 'jlm-batigest-tests' | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets)"
-    export GNOME_KEYRING_CONTROL
+script=$(pwd)/scripts/test.sh
+
+say() { printf '== %s\n' "$*" >&2; }
+
+# As root, or through sudo for a normal user.
+as_root() {
+    if [[ $(id -u) == 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        echo "il faut être root (ou avoir sudo) pour : $*" >&2
+        exit 1
+    fi
+}
+
+setup() {
+    local need=()
+    command -v tsql >/dev/null || need+=(freetds-bin)
+    command -v dbus-run-session >/dev/null || need+=(dbus)
+    command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
+    command -v zsh >/dev/null || need+=(zsh)
+    command -v fish >/dev/null || need+=(fish)
+    command -v script >/dev/null || need+=(bsdutils)
+    command -v setpriv >/dev/null || need+=(util-linux)
+    python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+    local fresh_postgres=
+    if ! command -v pg_ctlcluster >/dev/null; then
+        need+=(postgresql)
+        fresh_postgres=1
+    fi
+    if ((${#need[@]})); then
+        say "paquets système : ${need[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+    fi
+
+    if ! python3 -c "import pytds, OpenSSL" 2>/dev/null; then
+        say "paquets Python : python-tds pyopenssl"
+        local pip=(python3 -m pip install --quiet --disable-pip-version-check)
+        [[ $(id -u) == 0 ]] || pip+=(--user)
+        # Debian's own Python refuses pip outside a virtual environment (PEP 668) unless told.
+        "${pip[@]}" python-tds pyopenssl 2>/dev/null || "${pip[@]}" --break-system-packages python-tds pyopenssl
+    fi
+
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    if [[ -n $fresh_postgres ]]; then
+        # Installed just now for the tests: they connect as postgres on 127.0.0.1 without a password.
+        as_root sed -i 's/^\(host\s\+all\s\+all\s\+127\.0\.0\.1\/32\s\+\)\S\+/\1trust/' \
+            "/etc/postgresql/$version/main/pg_hba.conf"
+        pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+    fi
+    if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+        say "PostgreSQL $version"
+        as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+        for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+        pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL ne démarre pas" >&2; exit 1; }
+    fi
+}
+
+# First pass: set up, then start again inside a D-Bus session of our own, so the keyring below is
+# never the user's own.
+if [[ -z "${JLM_BATIGEST_TEST_SESSION:-}" ]]; then
+    setup
+    export JLM_BATIGEST_TEST_SESSION=1
+    exec dbus-run-session -- "$script" "$@"
 fi
-cargo nextest run --locked --workspace --all-targets "$@"
+
+# A throwaway keyring directory, so the tests never open the user's own keyrings. The login
+# keyring is created there on first unlock; with an empty password gnome-keyring creates none.
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+eval "$(printf 'jlm-batigest-tests' | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --locked --workspace --all-targets "$@"
+else
+    say "cargo-nextest absent : cargo test (cargo install cargo-nextest --locked pour l'autre)"
+    cargo test --locked --workspace --all-targets "$@"
+fi

@@ -54,7 +54,8 @@ pub struct Env {
     pub default_config: Option<PathBuf>,
     /// The embedded JLM store in the platform's data dir, used when no `--jlm-db` is given.
     pub default_store: Option<PathBuf>,
-    /// Who runs the tool (`USER`, or `USERNAME` on Windows), for the sync trace.
+    /// Who runs the tool (`USER`, `LOGNAME`, or `USERNAME` on Windows, else the OS account
+    /// name), for the sync trace.
     pub os_user: Option<String>,
 }
 
@@ -82,7 +83,10 @@ impl Env {
                 .map(|dirs| dirs.config_dir().join("config.toml")),
             default_store: directories::ProjectDirs::from("fr", "JLM", "jlm-batigest")
                 .map(|dirs| dirs.data_dir().join("jlm.sqlite")),
-            os_user: var("USER")?.or(var("USERNAME")?),
+            os_user: match var("USER")?.or(var("LOGNAME")?).or(var("USERNAME")?) {
+                Some(user) => Some(user),
+                None => os_account(),
+            },
         })
     }
 
@@ -93,6 +97,18 @@ impl Env {
                 .with_hint(format!("indiquez le fichier de configuration par la variable {CONFIG_VAR}"))
         })
     }
+}
+
+/// The name of the account the process runs as, for an environment without `USER` (services,
+/// `env -i`, some cron daemons): what `id -un` says. Windows always sets `USERNAME`.
+fn os_account() -> Option<String> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let output = std::process::Command::new("id").arg("-un").stderr(std::process::Stdio::null()).output().ok()?;
+    let name = String::from_utf8(output.stdout).ok()?;
+    let name = name.trim();
+    (output.status.success() && !name.is_empty()).then(|| name.to_owned())
 }
 
 /// Where a setting came from.
@@ -198,6 +214,16 @@ impl Settings {
     /// Reads the config file named by `env` and resolves every setting.
     pub fn load(args: &ConnectionArgs, env: &Env) -> Result<Self> {
         let file = ConfigFile::read(env.config_path()?)?;
+        // A file named on purpose that is not there is a mistake, not a wish for the defaults.
+        if let Some(path) = &env.config
+            && !file.exists
+        {
+            return Err(Error::usage(format!("{CONFIG_VAR} désigne {} : ce fichier n'existe pas", path.display()))
+                .with_hint(format!(
+                    "corrigez le chemin ou créez le fichier ; sans la variable {CONFIG_VAR}, le fichier du dossier de \
+                     configuration du système est lu (jlm-batigest config path)"
+                )));
+        }
         Self::resolve(args, env, &file)
     }
 

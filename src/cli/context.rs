@@ -41,7 +41,8 @@ impl Batigest {
         let password = credentials::resolve_password(&settings, &env, cli.connection.password_stdin, &Keyring)?;
         tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
             password = %password.source, "connection settings resolved");
-        if target.trust == Trust::Anything && !cli.quiet {
+        // Without encryption there is no certificate to accept: the warning would be about nothing.
+        if target.trust == Trust::Anything && target.encryption != Encryption::Off && !cli.quiet {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(
                 stderr,
@@ -67,7 +68,8 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
     })
 }
 
-fn target(settings: &Settings) -> Result<Target> {
+/// The server, database, user and TLS settings a connection uses.
+pub fn target(settings: &Settings) -> Result<Target> {
     let instance = settings.instance.value.clone();
     // With an instance, an explicit port is the SQL Server Browser's; the default is left to the
     // protocol (1434 for the browser).
@@ -231,7 +233,17 @@ impl Render {
             ColorArg::Never => false,
             ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
-        let terminal_width = if to_terminal { comfy_table::Table::new().width() } else { None };
+        // COLUMNS, when exported, wins over the terminal's own size, as for ls and most tools.
+        let terminal_width = if to_terminal {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|columns| columns.trim().parse::<u16>().ok())
+                .or_else(|| comfy_table::Table::new().width())
+                // A terminal that does not know its size says 0: then tables are not fitted.
+                .filter(|&columns| columns > 0)
+        } else {
+            None
+        };
         Ok(Self {
             options: Options { format, excel: args.excel, color, terminal_width },
             path: args.output.clone(),

@@ -2,14 +2,15 @@
 //! time; the copies committed under `completions/` and `man/` come from `scripts/generate-docs.sh`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap_complete::Shell;
+use clap_complete::{Generator, Shell};
 use roff::{Roff, bold, roman};
 
 use super::context::cannot_write;
 use crate::error::{Error, Result};
 use crate::exit_codes;
+use crate::output::Destination;
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Exemples :
@@ -50,14 +51,50 @@ pub struct ManArgs {
 
 pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> Result<()> {
     let name = command.get_name().to_owned();
-    if let Some(dir) = &args.dir {
-        clap_complete::generate_to(args.shell, &mut command, &name, dir).map_err(|e| cannot_write(dir, &e))?;
-    } else {
-        let mut out = Vec::new();
-        clap_complete::generate(args.shell, &mut command, &name, &mut out);
-        std::io::stdout().lock().write_all(&out).map_err(|e| Error::output(&e))?;
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, &name, &mut script);
+    match args.shell {
+        Shell::Bash => script = bash_case_names(&script, &name),
+        Shell::Fish => script = fish_pending_value(&script, &name),
+        _ => {}
     }
-    Ok(())
+    match &args.dir {
+        Some(dir) => write_file(&dir.join(args.shell.file_name(&name)), &script),
+        None => std::io::stdout().lock().write_all(&script).map_err(|e| Error::output(&e)),
+    }
+}
+
+/// clap_complete's bash script names a subcommand's state `jlm__batigest__subcmd__devis` where
+/// it walks the words, but labels its options `jlm__subcmd__batigest__subcmd__devis`: a dash in
+/// the binary's name is turned into `__` in one place and into the subcommand separator in the
+/// other, so nothing after a subcommand completed. The labels are given the walker's spelling.
+fn bash_case_names(script: &[u8], name: &str) -> Vec<u8> {
+    const SEPARATOR: &str = "__subcmd__";
+    let walker = name.replace('-', "__");
+    let labels = name.replace('-', SEPARATOR);
+    String::from_utf8_lossy(script)
+        .replace(&format!("\n        {labels}{SEPARATOR}"), &format!("\n        {walker}{SEPARATOR}"))
+        .into_bytes()
+}
+
+/// clap_complete's fish script finds the subcommand by parsing the words typed so far with
+/// `argparse`, which fails when the last of them is an option still waiting for its value
+/// (`jlm-batigest --format `): the script then completed file names instead of the formats. The
+/// words are parsed again without that last one.
+fn fish_pending_value(script: &[u8], name: &str) -> Vec<u8> {
+    let optspecs = format!("(__fish_{}_global_optspecs)", name.replace('-', "_"));
+    let parse = format!("argparse -s {optspecs} -- $cmd 2>/dev/null");
+    let retried = format!(
+        "{parse}\n    or begin\n        set -e cmd[-1]\n        argparse -s {optspecs} -- $cmd 2>/dev/null\n    end"
+    );
+    String::from_utf8_lossy(script).replace(&parse, &retried).into_bytes()
+}
+
+/// Writes a whole file the way `-o` does: complete or not at all, links followed.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    Destination::open(Some(path))
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.commit()))
+        .map_err(|e| cannot_write(path, &e))
 }
 
 pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
@@ -75,7 +112,7 @@ pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
             for (name, page) in pages {
                 let path = dir.join(name);
                 let page = page.map_err(|e| cannot_write(&path, &e))?;
-                std::fs::write(&path, page).map_err(|e| cannot_write(&path, &e))?;
+                write_file(&path, &page)?;
             }
             Ok(())
         }

@@ -2,9 +2,11 @@
 
 use std::io::{IsTerminal, Write};
 
+use super::context::{block_on, target};
 use super::global::ConnectionArgs;
+use crate::batigest::connection;
 use crate::config::{Env, Settings};
-use crate::credentials::{self, Keyring};
+use crate::credentials::{self, Keyring, Secret};
 use crate::error::{Error, Result};
 
 const EXAMPLES: &str = "\
@@ -14,6 +16,11 @@ Exemples :
   jlm-batigest --profile production login
   printf '%s\\n' \"$MOT_DE_PASSE\" | jlm-batigest login --password-stdin
       depuis un script ou un gestionnaire de secrets (une ligne sur l'entrée standard)
+  jlm-batigest login --no-check
+      hors ligne : enregistre sans essayer le mot de passe sur le serveur
+
+Le mot de passe est d'abord essayé sur le serveur du profil (connexion et authentification, comme
+test-connection) : un mot de passe refusé n'est pas enregistré (code 3).
 
 Le mot de passe va dans le trousseau du système : Secret Service sous Linux, Trousseau (Keychain)
 sous macOS, Gestionnaire d'identification sous Windows ; service « jlm-batigest », compte = nom du
@@ -24,9 +31,13 @@ donnez alors le mot de passe par la variable BATIGEST_SQL_PASSWORD.";
 /// Enregistre le mot de passe SQL du profil dans le trousseau du système
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
-pub struct Args {}
+pub struct Args {
+    /// Enregistre sans essayer le mot de passe sur le serveur (hors ligne)
+    #[arg(long)]
+    no_check: bool,
+}
 
-pub fn run(connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
+pub fn run(args: &Args, connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
     // Resolving the settings refuses an unknown profile: a typo must not store a password nobody reads.
     let settings = Settings::load(connection, env)?;
     let secret = if connection.password_stdin {
@@ -42,6 +53,9 @@ pub fn run(connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
         return Err(Error::usage("aucun terminal pour saisir le mot de passe")
             .with_hint("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin"));
     };
+    if !args.no_check {
+        check(&settings, &secret)?;
+    }
     Keyring::store(&settings.profile, &secret)?;
     if !quiet {
         let mut stderr = std::io::stderr().lock();
@@ -49,4 +63,21 @@ pub fn run(connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
             .map_err(|error| Error::output(&error))?;
     }
     Ok(())
+}
+
+/// Logs in to the profile's server with `secret`: a password the server refuses is not worth
+/// storing, and a typo found now is not found by the next night's export.
+fn check(settings: &Settings, secret: &Secret) -> Result<()> {
+    let target = target(settings)?;
+    block_on(async {
+        connection::connect(&target, secret.expose()).await.map(drop).map_err(|failure| {
+            let mut error = Error::from(failure);
+            error.message = format!("mot de passe non enregistré : {}", error.message);
+            error.hint = Some(match error.hint.take() {
+                Some(hint) => format!("{hint} ; hors ligne, --no-check enregistre sans vérifier"),
+                None => "hors ligne, --no-check enregistre sans vérifier".to_owned(),
+            });
+            error
+        })
+    })
 }

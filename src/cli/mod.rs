@@ -19,6 +19,7 @@ mod schema;
 mod sync_offer;
 mod test_connection;
 mod tresorerie;
+mod unused;
 mod values;
 
 use std::io::Write;
@@ -107,17 +108,24 @@ pub enum Command {
 /// French on stderr. `Err` carries the exit code to end with.
 pub fn parse() -> std::result::Result<Cli, u8> {
     let matches = command().try_get_matches().map_err(|error| report_clap_error(&error))?;
+    if let Err((message, hint)) = unused::check(&matches) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "Erreur : {message}\nAide : {hint}");
+        return Err(exit_codes::USAGE);
+    }
     Cli::from_arg_matches(&matches).map_err(|error| report_clap_error(&error))
 }
 
 /// The whole command tree as users see it: French headings everywhere, exit codes at the end.
 pub fn command() -> clap::Command {
-    localize(Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help()))
+    unused::hide(localize(Cli::command().help_template(HELP_TEMPLATE).after_help(exit_codes::help())))
 }
 
-/// French headings for every subcommand, as the root has them.
+/// French headings for every subcommand, as the root has them. A value that looks like a
+/// negative number (`--limit -1`) is taken as the option's value, for its parser to refuse in
+/// words, rather than as an unknown option `-1`.
 fn localize(command: clap::Command) -> clap::Command {
-    command.mut_subcommands(|sub| {
+    command.mut_args(negative_numbers_are_values).mut_subcommands(|sub| {
         localize(
             sub.help_template(HELP_TEMPLATE)
                 .next_help_heading("Options")
@@ -125,6 +133,10 @@ fn localize(command: clap::Command) -> clap::Command {
                 .subcommand_help_heading("Commandes"),
         )
     })
+}
+
+fn negative_numbers_are_values(arg: clap::Arg) -> clap::Arg {
+    if arg.get_action().takes_values() && !arg.is_positional() { arg.allow_negative_numbers(true) } else { arg }
 }
 
 fn report_clap_error(error: &clap::Error) -> u8 {
@@ -177,7 +189,12 @@ fn french_message(error: &clap::Error) -> String {
             format!("cette sous-commande ne se combine pas avec {}", context(ContextKind::PriorArg))
         }
         ErrorKind::ArgumentConflict => {
-            format!("{arg} ne peut pas être utilisé avec {}", context(ContextKind::PriorArg))
+            let prior = context(ContextKind::PriorArg);
+            if prior == arg {
+                format!("{arg} est donné deux fois : cette option ne prend qu'une valeur")
+            } else {
+                format!("{arg} ne peut pas être utilisé avec {prior}")
+            }
         }
         ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
             format!("nombre de valeurs incorrect pour {arg}")
@@ -195,8 +212,8 @@ fn french_message(error: &clap::Error) -> String {
 pub fn run(cli: &Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
     match &cli.command {
-        Command::Config(args) => config::run(args, &cli.connection, &Env::capture()?),
-        Command::Login(_) => login::run(&cli.connection, &Env::capture()?, cli.quiet),
+        Command::Config(args) => config::run(args, cli, &Env::capture()?),
+        Command::Login(args) => login::run(args, &cli.connection, &Env::capture()?, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
         Command::Schema(args) => schema::run(args, cli),

@@ -270,3 +270,19 @@ fn interrupt() -> impl std::future::Future<Output = ()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sandbox::generate::{self, Layout};
+
+    #[test]
+    fn generating_no_devis_makes_no_invoices() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let summary = generate::generate(&conn, 0, 42, Layout::Default).unwrap();
+        assert_eq!((summary.devis, summary.factures), (0, 0));
+        let count = |table: &str| -> i64 {
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| row.get(0)).unwrap()
+        };
+        assert_eq!((count("DEVIS"), count("FACTURES")), (0, 0));
+    }
+}

@@ -28,13 +28,21 @@ pub fn statut(text: &str) -> Result<Statut, String> {
 
 /// A whole number of at least 0: a count, milliseconds, a seed.
 pub fn number(text: &str) -> Result<u64, String> {
-    text.trim().parse().map_err(|e| number_error(&e))
+    let text = text.trim();
+    if text.starts_with('-') && text[1..].parse::<u64>().is_ok() {
+        return Err("nombre négatif refusé : un nombre entier positif est attendu (ex. 20)".to_owned());
+    }
+    text.parse().map_err(|e| number_error(&e))
 }
 
-/// A whole number of at least 1: a limit.
+/// The largest limit: SQL Server's `TOP` and SQL's `LIMIT` take a signed 64-bit number.
+const MAX_LIMIT: u64 = i64::MAX as u64;
+
+/// A whole number of at least 1, at most [`MAX_LIMIT`]: a limit.
 pub fn positive(text: &str) -> Result<u64, String> {
     match number(text)? {
         0 => Err("nombre entier d'au moins 1 attendu".to_owned()),
+        n if n > MAX_LIMIT => Err(format!("nombre trop grand (au plus {MAX_LIMIT})")),
         n => Ok(n),
     }
 }
@@ -95,7 +103,12 @@ mod tests {
         assert_eq!(positive(" 20 "), Ok(20));
         assert_eq!(positive("0"), Err("nombre entier d'au moins 1 attendu".to_owned()));
         assert!(number("abc").is_err_and(|e| e.contains("nombre entier attendu")));
-        assert!(number("-3").is_err_and(|e| e.contains("nombre entier attendu")));
+        assert!(number("-3").is_err_and(|e| e.contains("nombre négatif refusé")));
+        assert!(number("-x").is_err_and(|e| e.contains("nombre entier attendu")));
+        assert_eq!(positive("9223372036854775807"), Ok(9_223_372_036_854_775_807));
+        assert!(
+            positive("18446744073709551615").is_err_and(|e| e.contains("trop grand (au plus 9223372036854775807)"))
+        );
         assert!(number("").is_err_and(|e| e.contains("vide")));
         assert!(number("99999999999999999999").is_err_and(|e| e.contains("trop grand")));
         assert_eq!(port("1433"), Ok(1433));

@@ -203,13 +203,18 @@ fn legend(html: &mut String, items: &[(&str, &str)]) {
     html.push_str("</p>\n");
 }
 
-/// A vertical axis from 0 (or the minimum, if negative) to `max` with three grid lines.
+/// A vertical axis from 0 (or below the minimum, if negative) up past `max`, with a grid line at
+/// each round step (1, 2 or 5 × 10ⁿ, at least 1: labels are shown to the unit). Labels never
+/// repeat, even over an empty period where every value is 0.
 fn axis(html: &mut String, min: f64, max: f64, label: fn(f64) -> String) -> impl Fn(f64) -> f64 + use<> {
-    let span = (max - min).max(f64::EPSILON);
+    let step = round_step((max - min) / 3.0);
+    let bottom = (min / step).floor() * step;
+    let steps = ((max - bottom) / step).ceil().max(1.0);
+    let span = steps * step;
     let plot = HEIGHT - BOTTOM - TOP;
-    let y = move |value: f64| TOP + plot * (1.0 - (value - min) / span);
-    for step in 0..=3 {
-        let value = min + span * f64::from(step) / 3.0;
+    let y = move |value: f64| TOP + plot * (1.0 - (value - bottom) / span);
+    for index in 0..=steps as u32 {
+        let value = bottom + step * f64::from(index);
         let at = y(value);
         let _ = write!(
             html,
@@ -221,6 +226,20 @@ fn axis(html: &mut String, min: f64, max: f64, label: fn(f64) -> String) -> impl
         );
     }
     y
+}
+
+/// The smallest of 1, 2, 5, 10, 20, 50… that is at least `rough`.
+fn round_step(rough: f64) -> f64 {
+    let mut step = 1.0;
+    while step < rough {
+        for factor in [2.0, 2.5, 2.0] {
+            step *= factor;
+            if step >= rough {
+                break;
+            }
+        }
+    }
+    step
 }
 
 fn svg_open(html: &mut String, title: &str) {
@@ -479,5 +498,27 @@ mod tests {
         assert!(html.contains("Familles sous leur cible") && html.contains("1,5000"));
         assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("url("));
         assert_eq!(html.matches("<svg").count(), 4);
+    }
+
+    /// The labels of one axis, bottom to top.
+    fn axis_labels(min: f64, max: f64) -> Vec<String> {
+        let mut html = String::new();
+        let _ = axis(&mut html, min, max, short_money);
+        html.split("text-anchor=\"end\">").skip(1).map(|rest| rest.split('<').next().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn axis_labels_are_round_and_never_repeat() {
+        let euro = |n: &str| format!("{n}{}€", format::SPACE);
+        // An empty period: every value 0, the chart's floor of 1 €.
+        assert_eq!(axis_labels(0.0, 1.0), [euro("0"), euro("1")]);
+        assert_eq!(
+            axis_labels(0.0, 12_345.0),
+            [euro("0"), euro("5\u{a0}000"), euro("10\u{a0}000"), euro("15\u{a0}000")]
+        );
+        assert_eq!(axis_labels(-180.0, 300.0), [euro("-200"), euro("0"), euro("200"), euro("400")]);
+        for (rough, step) in [(0.2, "1"), (3.4, "5"), (101.0, "200"), (2_600.0, "5000")] {
+            assert_eq!(round_step(rough).to_string(), step, "{rough}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Tables for people: French formatting, numbers right-aligned, a rule before the totals row,
-//! cells wrapped to the terminal's width. Rows are kept until `finish` because column widths
-//! depend on every row.
+//! fitted to the terminal's width (text wrapped, columns that cannot fit left out and named
+//! below the table); plain, at their natural width, when stdout is not a terminal. Rows are kept
+//! until `finish` because column widths depend on every row.
 //!
 //! Empty cells are blank. Without colour no escape sequence is ever written; with colour,
 //! highlighted rows are red, the totals row and section titles bold. Control characters in
@@ -55,6 +56,19 @@ fn printable(text: &str) -> Cow<'_, str> {
 /// Text columns are not squeezed below this many characters on a narrow terminal.
 const TEXT_MIN_WIDTH: usize = 10;
 
+/// Columns left out first on a narrow terminal, in this order (by key): details a reader can do
+/// without at a glance — who handled it, a second date, a second amount, a second reference.
+const LEFT_OUT_FIRST: &[&str] =
+    &["responsable", "date_validation", "reference_affaire", "montant_ttc", "date_creation", "date_echeance"];
+
+/// How a block's columns fit a terminal: which are shown, and the width below which each shown
+/// column must not shrink.
+struct Fit {
+    shown: Vec<usize>,
+    /// One per shown column; `None` leaves the column to comfy-table.
+    least: Vec<Option<usize>>,
+}
+
 struct Block {
     title: Option<String>,
     columns: Vec<Column>,
@@ -72,16 +86,19 @@ impl Block {
         self.rows.iter().map(|(texts, _)| texts).chain(&self.totals).map(move |texts| texts[index].as_str())
     }
 
-    /// The width below which each column must not shrink on a terminal this wide, if any.
+    /// Fits the block to a terminal `terminal_width` columns wide.
     ///
-    /// Numbers, dates and header words never break: only text columns give way to a narrow
-    /// terminal. They are left to comfy-table while each can keep at least [`TEXT_MIN_WIDTH`]
-    /// characters (a lower bound would pin them to it even when there is room); on a terminal
-    /// narrower than that, they keep that minimum and the table overflows rather than
-    /// stacking letters. Widths are counted in chars: French text, digits, NBSP, `€` and `%`
-    /// take one terminal column each.
-    fn least_widths(&self, terminal_width: u16) -> Vec<Option<usize>> {
-        let widest: Vec<usize> = (0..self.columns.len())
+    /// The first column (what identifies a row: a devis number, a family) and every number,
+    /// date and header word never break. Text columns give way to a narrow terminal: they are
+    /// left to comfy-table while each can keep at least [`TEXT_MIN_WIDTH`] characters, and kept
+    /// at that minimum below (a lower bound would pin them to it even when there is room). When
+    /// even that does not fit, columns are left out until it does: those of [`LEFT_OUT_FIRST`],
+    /// then text and dates from the right, then numbers from the right; the first column always
+    /// stays. Widths are
+    /// counted in chars: French text, digits, NBSP, `€` and `%` take one terminal column each.
+    fn fit(&self, terminal_width: u16) -> Fit {
+        let count = self.columns.len();
+        let widest: Vec<usize> = (0..count)
             .map(|index| {
                 self.texts_of(index)
                     .flat_map(str::lines)
@@ -91,22 +108,34 @@ impl Block {
                     .unwrap_or(0)
             })
             .collect();
-        let is_text = |index: usize| self.columns[index].kind == Kind::Text;
-        let borders = self.columns.len() + 1;
-        let fixed: usize =
-            (0..self.columns.len()).filter(|&index| !is_text(index)).map(|index| widest[index] + 2).sum();
-        let text_columns = (0..self.columns.len()).filter(|&index| is_text(index)).count();
-        let room_for_text = usize::from(terminal_width).saturating_sub(borders + fixed);
-        let cramped = room_for_text < text_columns * (TEXT_MIN_WIDTH + 2);
-        widest
+        let breakable = |index: usize| index > 0 && self.columns[index].kind == Kind::Text;
+        let least = |index: usize| if breakable(index) { widest[index].min(TEXT_MIN_WIDTH) } else { widest[index] };
+        // Each column takes its padding (2) and the rule on its left (1); the last rule closes.
+        let needed = |shown: &[usize]| shown.iter().map(|&index| least(index) + 3).sum::<usize>() + 1;
+        let mut shown: Vec<usize> = (0..count).collect();
+        let listed = |index: usize| LEFT_OUT_FIRST.contains(&self.columns[index].key);
+        let mut dropping = LEFT_OUT_FIRST
             .iter()
-            .enumerate()
-            .map(|(index, &widest)| match (is_text(index), cramped) {
-                (false, _) => Some(widest),
-                (true, true) => Some(widest.min(TEXT_MIN_WIDTH)),
+            .filter_map(|key| (1..count).find(|&index| self.columns[index].key == *key))
+            .chain((1..count).rev().filter(|&index| !listed(index) && !self.columns[index].kind.is_numeric()))
+            .chain((1..count).rev().filter(|&index| !listed(index) && self.columns[index].kind.is_numeric()));
+        while needed(&shown) > usize::from(terminal_width) {
+            let Some(index) = dropping.next() else { break };
+            shown.retain(|&kept| kept != index);
+        }
+        let text_columns = shown.iter().filter(|&&index| breakable(index)).count();
+        let fixed: usize = shown.iter().filter(|&&index| !breakable(index)).map(|&index| widest[index] + 3).sum();
+        let room_for_text = usize::from(terminal_width).saturating_sub(fixed + 1);
+        let cramped = room_for_text < text_columns * (TEXT_MIN_WIDTH + 3);
+        let least = shown
+            .iter()
+            .map(|&index| match (breakable(index), cramped) {
+                (false, _) => Some(widest[index]),
+                (true, true) => Some(least(index)),
                 (true, false) => None,
             })
-            .collect()
+            .collect();
+        Fit { shown, least }
     }
 
     fn texts(&self, cells: &[Cell]) -> Vec<String> {
@@ -132,42 +161,41 @@ impl<W: Write> TableSink<W> {
     }
 
     fn render(&self, block: &Block) -> String {
+        let fit = match self.width {
+            Some(width) => block.fit(width),
+            None => Fit { shown: (0..block.columns.len()).collect(), least: vec![None; block.columns.len()] },
+        };
+        let pick = |texts: &[String]| -> Vec<comfy_table::Cell> {
+            fit.shown.iter().map(|&index| comfy_table::Cell::new(&texts[index])).collect()
+        };
         let mut table = Table::new();
         table.load_style(UTF8_FULL).force_no_tty();
         if self.color {
             table.enforce_styling();
         }
-        table.set_header(block.columns.iter().map(|column| column.header));
+        table.set_header(fit.shown.iter().map(|&index| block.columns[index].header));
         for (texts, style) in &block.rows {
             let red = self.color && style.highlight;
-            table.add_row(Row::from(texts.iter().map(|text| {
-                let cell = comfy_table::Cell::new(text);
-                if red { cell.fg(Color::Red) } else { cell }
-            })));
+            table.add_row(Row::from(pick(texts).into_iter().map(|cell| if red { cell.fg(Color::Red) } else { cell })));
         }
         if let Some(texts) = &block.totals {
-            table.add_row(Row::from(texts.iter().map(|text| {
-                let cell = comfy_table::Cell::new(text);
-                if self.color { cell.add_attribute(Attribute::Bold) } else { cell }
-            })));
+            table.add_row(Row::from(
+                pick(texts).into_iter().map(|cell| if self.color { cell.add_attribute(Attribute::Bold) } else { cell }),
+            ));
         }
-        for (index, column) in block.columns.iter().enumerate() {
-            if column.kind.is_numeric() {
-                table.column_mut(index).expect("a column per header").set_cell_alignment(CellAlignment::Right);
+        for (position, &index) in fit.shown.iter().enumerate() {
+            let column = table.column_mut(position).expect("a column per header");
+            if block.columns[index].kind.is_numeric() {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+            if let Some(least) = fit.least[position] {
+                let padded = u16::try_from(least + 2).unwrap_or(u16::MAX);
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(padded)));
             }
         }
         match self.width {
             Some(width) => {
                 table.set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
-                for (index, least) in block.least_widths(width).into_iter().enumerate() {
-                    if let Some(least) = least {
-                        let padded = u16::try_from(least + 2).unwrap_or(u16::MAX);
-                        table
-                            .column_mut(index)
-                            .expect("a column per header")
-                            .set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(padded)));
-                    }
-                }
             }
             None => {
                 table.set_content_arrangement(ContentArrangement::Disabled);
@@ -187,8 +215,37 @@ impl<W: Write> TableSink<W> {
             text.push_str(line);
             text.push('\n');
         }
+        if fit.shown.len() < block.columns.len() {
+            let hidden: Vec<&str> = (0..block.columns.len())
+                .filter(|index| !fit.shown.contains(index))
+                .map(|index| block.columns[index].header)
+                .collect();
+            let note =
+                format!("Colonnes masquées faute de place : {} (--format csv les donne toutes)", hidden.join(", "));
+            text.push_str(&wrap(&note, self.width.map_or(usize::MAX, usize::from)));
+        }
         text
     }
+}
+
+/// `text` in lines of at most `width` chars, broken at spaces (a longer word stays whole).
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push_str(&line);
+            lines.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push_str(&line);
+    lines.push('\n');
+    lines
 }
 
 impl<W: Write> RecordSink for TableSink<W> {

@@ -162,7 +162,7 @@ fn table_colours_highlighted_rows_red_and_totals_bold() {
 }
 
 #[test]
-fn table_wraps_text_to_the_terminal_but_never_numbers() {
+fn table_fits_the_terminal_wrapping_text_never_numbers_and_leaving_out_what_cannot_fit() {
     let text = render(Options { terminal_width: Some(110), ..options(Format::Table) });
     let main = text.split("\n\n").next().unwrap();
     assert!(main.lines().all(|line| line.chars().count() <= 110), "{text}");
@@ -185,9 +185,17 @@ fn table_wraps_text_to_the_terminal_but_never_numbers() {
         )
     );
 
-    // Narrower than the numbers and dates need: text keeps ten characters, the table overflows.
+    // Narrower than every number and date need: text and dates are left out from the right,
+    // then text further left, and the table says so; the first column always stays whole.
     let text = render(Options { terminal_width: Some(60), ..options(Format::Table) });
-    assert!(text.contains("│ D24-001 ┆ Société    ┆ 12\u{a0}345,68\u{a0}€ ┆ 1,5000 ┆"), "{text}");
+    assert!(text.lines().all(|line| line.chars().count() <= 60), "{text}");
+    assert!(text.contains("│ D24-001  ┆ 12\u{a0}345,68\u{a0}€ ┆ 1,5000 ┆ 42,86\u{a0}% ┆     12 │"), "{text}");
+    assert!(
+        text.contains(
+            "Colonnes masquées faute de place : Client, Date, Modifié le,\nSigné (--format csv les donne toutes)\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

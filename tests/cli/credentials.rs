@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::common::command;
+use crate::common::{PASSWORD, Sandbox, command};
 
 /// A session bus address where nothing listens: a machine without a keyring service.
 const NO_BUS: &str = "unix:path=/nonexistent/jlm-batigest-test-bus";
@@ -85,7 +85,8 @@ fn login_show_logout_through_the_secret_service() {
     let before = profile.run(&["config", "show"], "", &[]);
     assert!(password_line(&text(&before.stdout)).contains("non défini"), "{}", text(&before.stdout));
 
-    let login = profile.run(&["login", "--password-stdin"], &format!("{secret}\n"), &[]);
+    // No server here: --no-check stores without trying the password.
+    let login = profile.run(&["login", "--password-stdin", "--no-check"], &format!("{secret}\n"), &[]);
     assert!(login.status.success(), "{}", text(&login.stderr));
     let expected = format!("Mot de passe enregistré dans le trousseau pour le profil {}.\n", profile.name);
     assert_eq!(text(&login.stderr), expected);
@@ -115,6 +116,27 @@ fn login_show_logout_through_the_secret_service() {
 }
 
 #[test]
+fn login_stores_only_a_password_the_server_accepts() {
+    let Some(bus) = session_bus() else { return };
+    let sandbox = Sandbox::start(&["--tls", "off", "--generate", "1"]);
+    let profile = Profile::new(&bus);
+    let port = sandbox.addr.port().to_string();
+    let server = ["--port", port.as_str(), "--encrypt", "off"];
+
+    let refused = profile.run(&[&server[..], &["login", "--password-stdin"]].concat(), "Pas-le-bon\n", &[]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused.stderr));
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("mot de passe non enregistré") && stderr.contains("--no-check"), "{stderr}");
+    let show = profile.run(&["config", "show"], "", &[]);
+    assert!(password_line(&text(&show.stdout)).contains("non défini"), "{}", text(&show.stdout));
+
+    let accepted = profile.run(&[&server[..], &["login", "--password-stdin"]].concat(), &format!("{PASSWORD}\n"), &[]);
+    assert!(accepted.status.success(), "{}", text(&accepted.stderr));
+    let show = profile.run(&["config", "show"], "", &[]);
+    assert!(password_line(&text(&show.stdout)).ends_with("trousseau"), "{}", text(&show.stdout));
+}
+
+#[test]
 fn login_refuses_an_empty_password_and_a_missing_terminal() {
     let Some(bus) = session_bus() else { return };
     let profile = Profile::new(&bus);
@@ -134,6 +156,7 @@ fn login_refuses_an_empty_password_and_a_missing_terminal() {
 fn login_for_an_unknown_profile_stores_nothing() {
     let home = tempfile::tempdir().expect("temp dir");
     let config = home.path().join("config.toml");
+    std::fs::write(&config, "").expect("write the config file");
     let output =
         run(home.path(), &config, NO_BUS, &["--profile", "prodution", "login", "--password-stdin"], "x\n", &[]);
     assert_eq!(output.status.code(), Some(2));
@@ -144,8 +167,16 @@ fn login_for_an_unknown_profile_stores_nothing() {
 fn without_a_keyring_service_login_fails_clearly_and_never_echoes() {
     let home = tempfile::tempdir().expect("temp dir");
     let config = home.path().join("config.toml");
+    std::fs::write(&config, "").expect("write the config file");
     let secret = "Ne-Jamais-Afficher-42";
-    let output = run(home.path(), &config, NO_BUS, &["-vv", "login", "--password-stdin"], &format!("{secret}\n"), &[]);
+    let output = run(
+        home.path(),
+        &config,
+        NO_BUS,
+        &["-vv", "login", "--password-stdin", "--no-check"],
+        &format!("{secret}\n"),
+        &[],
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("Erreur : aucun trousseau du système n'est accessible"), "{stderr}");

@@ -55,39 +55,92 @@ fn man_page_has_exit_codes_environment_and_examples() {
     assert!(String::from_utf8_lossy(&output.stdout).starts_with(".ie \\n(.g"), "roff on stdout");
 }
 
-#[test]
-fn bash_completion_loads_and_completes() {
-    if !tool_available("bash", Command::new("bash").arg("--version")) {
-        return;
+/// What each shell offers after `line` (the words typed so far, ending with the one being
+/// completed), read from the committed completion script by the shell's own machinery.
+fn offered(shell: &str, line: &str) -> Vec<String> {
+    let dir = repository().join("completions");
+    let output = match shell {
+        // `complete -p` gives the function the script registered; it is called as bash does on
+        // TAB, with COMP_WORDS / COMP_CWORD and the command, current and previous words.
+        "bash" => {
+            let mut words: Vec<&str> = line.split(' ').collect();
+            let current = words.len() - 1;
+            let previous = words[current.saturating_sub(1)];
+            let probe = format!(
+                "source '{}' || exit 3\n\
+                 function=$(complete -p jlm-batigest | sed -E 's/.* -F ([^ ]+) .*/\\1/')\n\
+                 COMP_WORDS=({}); COMP_CWORD={current}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}\n\
+                 \"$function\" jlm-batigest '{}' '{previous}'\n\
+                 printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                dir.join("jlm-batigest.bash").display(),
+                words.iter().map(|word| format!("'{word}'")).collect::<Vec<_>>().join(" "),
+                words.pop().unwrap_or_default(),
+            );
+            Command::new("bash").args(["--norc", "--noprofile", "-c", &probe]).output()
+        }
+        // An interactive zsh in a pseudo-terminal (zpty) loads the script through compinit, types
+        // the line and a TAB; compadd is wrapped to print every match it is given.
+        "zsh" => Command::new("zsh").args(["-f", "-c", ZSH_CAPTURE, "zsh", &dir.display().to_string(), line]).output(),
+        "fish" => Command::new("fish")
+            .args([
+                "--no-config",
+                "-c",
+                &format!("source '{}'; complete -C '{line}'", dir.join("jlm-batigest.fish").display()),
+            ])
+            .output(),
+        _ => unreachable!("{shell}"),
     }
-    let script = repository().join("completions/jlm-batigest.bash");
-    let probe = format!(
-        "source '{}' && complete -p jlm-batigest >/dev/null && COMP_WORDS=(jlm-batigest fac) COMP_CWORD=1 \
-         && _jlm__batigest jlm-batigest fac jlm-batigest && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
-        script.display()
-    );
-    let output = Command::new("bash").args(["--norc", "-c", &probe]).output().expect("bash");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "factures");
+    .unwrap_or_else(|e| panic!("{shell}: {e}"));
+    assert!(output.status.success(), "{shell}: {}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut offered: Vec<String> = match shell {
+        // A match may follow the echo of the typed line on the same terminal line.
+        "zsh" => text
+            .split("<<")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(">>"))
+            .map(|(candidate, _)| candidate.to_owned())
+            .collect(),
+        // fish gives `candidate<TAB>description`.
+        _ => text.lines().filter_map(|line| line.split('\t').next()).map(str::to_owned).collect(),
+    };
+    offered.retain(|candidate| !candidate.is_empty());
+    offered.sort();
+    offered.dedup();
+    offered
 }
 
+const ZSH_CAPTURE: &str = r#"
+zmodload zsh/zpty || exit 3
+zpty capture zsh -f -i
+zpty -w capture "PROMPT=''; fpath=('$1' \$fpath); autoload -U compinit; compinit -u -D"
+zpty -w capture 'compadd() { local -a hits; builtin compadd -O hits "$@"; (( $#hits )) && print -rl -- "<""<"${^hits}">"">"; builtin compadd "$@" }'
+zpty -w capture 'zstyle ":completion:*" insert-tab false; capture_end() { print -r -- "END""-OF-COMPLETION"; exit }; comppostfuncs=(capture_end)'
+zpty -w capture "bindkey '^I' complete-word"
+zpty -n -w capture "$2"$'\t'
+while zpty -r capture line; do
+  [[ $line == *END-OF-COMPLETION* ]] && break
+  print -r -- $line
+done
+zpty -d capture
+"#;
+
 #[test]
-fn zsh_completion_loads() {
-    if !tool_available("zsh", Command::new("zsh").arg("--version")) {
-        return;
+fn every_shell_completes_options_after_a_subcommand_and_option_values() {
+    let formats = ["csv", "json", "ndjson", "table"];
+    for shell in ["bash", "zsh", "fish"] {
+        if !tool_available(shell, Command::new(shell).arg("--version")) {
+            continue;
+        }
+        assert_eq!(offered(shell, "jlm-batigest devis --li"), ["--limit"], "{shell}: jlm-batigest devis --li<TAB>");
+        assert_eq!(offered(shell, "jlm-batigest --format "), formats, "{shell}: jlm-batigest --format <TAB>");
+        assert_eq!(
+            offered(shell, "jlm-batigest devis --format "),
+            formats,
+            "{shell}: jlm-batigest devis --format <TAB>"
+        );
+        assert!(offered(shell, "jlm-batigest fac").contains(&"factures".to_owned()), "{shell}: jlm-batigest fac<TAB>");
     }
-    let dir = repository().join("completions");
-    let probe = format!(
-        "fpath=('{}' $fpath); autoload -U compinit; compinit -u -D; autoload -Uz _jlm-batigest && whence -w _jlm-batigest",
-        dir.display()
-    );
-    let output = Command::new("zsh").args(["-f", "-c", &probe]).output().expect("zsh");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("_jlm-batigest: function"),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
 }
 
 #[test]

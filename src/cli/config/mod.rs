@@ -5,7 +5,7 @@ mod show;
 
 use clap::Subcommand;
 
-use super::global::ConnectionArgs;
+use super::Cli;
 use crate::config::Env;
 use crate::error::Result;
 
@@ -31,9 +31,9 @@ enum Command {
     Path(path::Args),
 }
 
-pub fn run(args: &Args, connection: &ConnectionArgs, env: &Env) -> Result<()> {
+pub fn run(args: &Args, cli: &Cli, env: &Env) -> Result<()> {
     match &args.command {
-        Command::Show(_) => show::run(connection, env),
+        Command::Show(_) => show::run(cli, env),
         Command::Path(_) => path::run(env),
     }
 }

@@ -2,12 +2,13 @@
 
 use std::io::{BufWriter, Write};
 
-use crate::cli::global::ConnectionArgs;
+use crate::cli::Cli;
+use crate::cli::context::Render;
 use crate::config::{Env, Settings, Source, mask_url_password};
 use crate::credentials::{Keyring, Stored, stored_password};
 use crate::error::{Error, Result};
 use crate::model::MargeBase;
-use crate::output::format;
+use crate::output::{self, Cell, Column, Format, Kind, Style, format};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -15,6 +16,8 @@ Exemples :
   jlm-batigest --profile production config show
   BATIGEST_SQL_SERVER='SRV-BATI\\SAGEBAT' jlm-batigest config show
       vérifier qu'une variable d'environnement l'emporte bien sur le profil
+  jlm-batigest config show --format json -o reglages.json
+      les mêmes réglages pour un script (clés reglage, libelle, valeur, source)
 
 Ordre de priorité : option > variable d'environnement > profil > défaut.
 Le mot de passe n'est jamais affiché : seule sa source l'est (trousseau ou BATIGEST_SQL_PASSWORD).";
@@ -24,56 +27,105 @@ Le mot de passe n'est jamais affiché : seule sa source l'est (trousseau ou BATI
 #[command(after_help = EXAMPLES)]
 pub struct Args {}
 
-pub fn run(connection: &ConnectionArgs, env: &Env) -> Result<()> {
-    let settings = Settings::load(connection, env)?;
+pub fn run(cli: &Cli, env: &Env) -> Result<()> {
+    let settings = Settings::load(&cli.connection, env)?;
     let password = stored_password(&settings.profile, env, &Keyring);
-    let profile_source = if connection.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    render(&mut out, &settings, &profile_source, &password)
-        .and_then(|()| out.flush())
-        .map_err(|error| Error::output(&error))
+    let profile_source = if cli.connection.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
+    let render = Render::resolve(cli)?;
+    let rows = rows(&settings, env, &profile_source, &password);
+    let mut destination = render.destination()?;
+    let written = if render.options.format == Format::Table {
+        let mut out = BufWriter::new(&mut destination);
+        text(&mut out, &rows, &password).and_then(|()| out.flush())
+    } else {
+        records(render.options, &mut destination, &rows)
+    };
+    written.map_err(|error| Error::output(&error))?;
+    Render::commit(destination)
 }
 
+/// One setting: a stable key for scripts, its French label, its value and where it came from.
+struct Row {
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    source: String,
+}
+
+const COLUMNS: [Column; 4] = [
+    Column { key: "reglage", header: "Clé", kind: Kind::Text },
+    Column { key: "libelle", header: "Réglage", kind: Kind::Text },
+    Column { key: "valeur", header: "Valeur", kind: Kind::Text },
+    Column { key: "source", header: "Source", kind: Kind::Text },
+];
+
+/// CSV, JSON or NDJSON: one record per setting, the file and the profile first.
+fn records(options: output::Options, out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    let mut sink = output::sink(options, "reglages", out);
+    sink.begin(&COLUMNS)?;
+    for row in rows {
+        let cells: [Cell; 4] = [row.key.into(), row.label.into(), row.value.clone().into(), row.source.clone().into()];
+        sink.row(&cells, Style::default())?;
+    }
+    sink.finish()
+}
 const MASK: &str = "********";
 
-fn render(
-    out: &mut impl Write,
-    settings: &Settings,
-    profile_source: &Source,
-    password: &Stored,
-) -> std::io::Result<()> {
-    let state = if settings.config_exists { "présent" } else { "absent : valeurs par défaut" };
-    writeln!(out, "Fichier de configuration : {} ({state})", settings.config_path.display())?;
-    writeln!(out, "Profil : {} ({profile_source})", settings.profile)?;
-    writeln!(out)?;
-
+fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stored) -> Vec<Row> {
     let or = |value: Option<String>, none: &str| value.unwrap_or_else(|| none.to_owned());
     let path = |value: &Option<std::path::PathBuf>| value.as_ref().map(|path| path.display().to_string());
     let (password_value, password_source) = match password {
         Stored::Found(found) => (MASK.to_owned(), found.source.to_string()),
         Stored::Missing { .. } => ("non défini".to_owned(), "—".to_owned()),
     };
-    let rows = [
-        ("Serveur", settings.server.value.clone(), settings.server.source.to_string()),
-        ("Instance", or(settings.instance.value.clone(), "aucune"), settings.instance.source.to_string()),
-        ("Port", settings.port.value.to_string(), settings.port.source.to_string()),
-        ("Base Batigest", settings.database.value.clone(), settings.database.source.to_string()),
-        ("Utilisateur", or(settings.user.value.clone(), "non défini"), settings.user.source.to_string()),
-        ("Chiffrement", settings.encrypt.value.as_str().to_owned(), settings.encrypt.source.to_string()),
+    let embedded = match &env.default_store {
+        Some(store) => format!("SQLite embarquée ({})", store.display()),
+        None => "SQLite embarquée (aucun dossier de données : --jlm-db obligatoire)".to_owned(),
+    };
+    let config_state = if settings.config_exists { "présent" } else { "absent : valeurs par défaut" };
+    let mut rows = vec![
+        Row {
+            key: "fichier_configuration",
+            label: "Fichier de configuration",
+            value: settings.config_path.display().to_string(),
+            source: config_state.to_owned(),
+        },
+        Row { key: "profil", label: "Profil", value: settings.profile.clone(), source: profile_source.to_string() },
+    ];
+    let settings_rows = [
+        ("serveur", "Serveur", settings.server.value.clone(), settings.server.source.to_string()),
+        ("instance", "Instance", or(settings.instance.value.clone(), "aucune"), settings.instance.source.to_string()),
+        ("port", "Port", settings.port.value.to_string(), settings.port.source.to_string()),
+        ("base", "Base Batigest", settings.database.value.clone(), settings.database.source.to_string()),
+        ("utilisateur", "Utilisateur", or(settings.user.value.clone(), "non défini"), settings.user.source.to_string()),
+        ("chiffrement", "Chiffrement", settings.encrypt.value.as_str().to_owned(), settings.encrypt.source.to_string()),
         (
+            "certificat_non_verifie",
             "Certificat non vérifié",
             format::yes_no(settings.trust_cert.value).to_owned(),
             settings.trust_cert.source.to_string(),
         ),
-        ("Autorité de certification", or(path(&settings.ca_file.value), "aucune"), settings.ca_file.source.to_string()),
-        ("Délai", format!("{} s", settings.timeout.value.as_secs()), settings.timeout.source.to_string()),
         (
+            "autorite_certification",
+            "Autorité de certification",
+            or(path(&settings.ca_file.value), "aucune"),
+            settings.ca_file.source.to_string(),
+        ),
+        ("delai", "Délai", format!("{} s", settings.timeout.value.as_secs()), settings.timeout.source.to_string()),
+        (
+            "base_jlm",
             "Base JLM",
-            or(settings.jlm_db.value.as_deref().map(mask_url_password), "SQLite embarquée"),
+            settings.jlm_db.value.as_deref().map_or(embedded, mask_url_password),
             settings.jlm_db.source.to_string(),
         ),
-        ("Correspondance du schéma", or(path(&settings.schema.value), "intégrée"), settings.schema.source.to_string()),
         (
+            "correspondance_schema",
+            "Correspondance du schéma",
+            or(path(&settings.schema.value), "intégrée"),
+            settings.schema.source.to_string(),
+        ),
+        (
+            "base_marge",
             "Base de la marge",
             match settings.marge_base.value {
                 MargeBase::Cout => "coût (taux sur le coût prévu)",
@@ -83,11 +135,13 @@ fn render(
             settings.marge_base.source.to_string(),
         ),
         (
+            "tolerance_coefficients",
             "Tolérance des coefficients",
             format::decimal_fr(settings.tolerance.value, 4),
             settings.tolerance.source.to_string(),
         ),
         (
+            "coefficients_cibles",
             "Coefficients cibles",
             if settings.cibles.value.is_empty() {
                 "aucun".to_owned()
@@ -102,8 +156,9 @@ fn render(
             },
             settings.cibles.source.to_string(),
         ),
-        ("Relances", relances(&settings.relances.value), settings.relances.source.to_string()),
+        ("relances", "Relances", relances(&settings.relances.value), settings.relances.source.to_string()),
         (
+            "modele_lettre",
             "Modèle de lettre",
             settings
                 .modele_lettre
@@ -112,14 +167,28 @@ fn render(
                 .map_or_else(|| "intégré".to_owned(), |path| path.display().to_string()),
             settings.modele_lettre.source.to_string(),
         ),
-        ("Mot de passe", password_value, password_source),
+        ("mot_de_passe", "Mot de passe", password_value, password_source),
     ];
+    rows.extend(settings_rows.into_iter().map(|(key, label, value, source)| Row { key, label, value, source }));
+    if let Stored::Missing { keyring: Some(problem) } = password {
+        rows.push(Row { key: "trousseau", label: "Trousseau", value: problem.to_string(), source: "—".to_owned() });
+    }
+    rows
+}
 
-    let label_width = rows.iter().map(|row| row.0.chars().count()).max().unwrap_or(0).max("Réglage".len());
-    let value_width = rows.iter().map(|row| row.1.chars().count()).max().unwrap_or(0).max("Valeur".len());
+/// For people: the file and the profile on their own lines, then the settings in aligned columns.
+fn text(out: &mut impl Write, rows: &[Row], password: &Stored) -> std::io::Result<()> {
+    let (head, settings) = rows.split_at(2);
+    writeln!(out, "Fichier de configuration : {} ({})", head[0].value, head[0].source)?;
+    writeln!(out, "Profil : {} ({})", head[1].value, head[1].source)?;
+    writeln!(out)?;
+    let settings: Vec<&Row> = settings.iter().filter(|row| row.key != "trousseau").collect();
+    let label_width =
+        settings.iter().map(|row| row.label.chars().count()).max().unwrap_or(0).max("Réglage".chars().count());
+    let value_width = settings.iter().map(|row| row.value.chars().count()).max().unwrap_or(0).max("Valeur".len());
     writeln!(out, "{:<label_width$}  {:<value_width$}  Source", "Réglage", "Valeur")?;
-    for (label, value, source) in &rows {
-        writeln!(out, "{label:<label_width$}  {value:<value_width$}  {source}")?;
+    for row in settings {
+        writeln!(out, "{:<label_width$}  {:<value_width$}  {}", row.label, row.value, row.source)?;
     }
     if let Stored::Missing { keyring: Some(problem) } = password {
         writeln!(out)?;

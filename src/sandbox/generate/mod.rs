@@ -254,7 +254,9 @@ fn load(conn: &Connection, n: u64, seed: u64, layout: Layout) -> rusqlite::Resul
     let ouvrages = catalogue::insert_ouvrages(&tx, seed)?;
     let clients = clients::make_clients(n, seed);
     clients::insert_clients(&tx, &clients)?;
-    let (devis, factures) = devis::insert_devis_and_factures(&tx, &days, &clients, n, seed)?;
+    // No devis, no invoices either: every generated invoice belongs beside the quotes.
+    let (devis, factures) =
+        if n == 0 { (0, 0) } else { devis::insert_devis_and_factures(&tx, &days, &clients, n, seed)? };
     match layout {
         Layout::Default => tx.execute_batch(INDEXES_SQL)?,
         Layout::Batigest => tx.execute_batch(BATIGEST_LAYOUT_SQL)?,
