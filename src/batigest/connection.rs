@@ -109,8 +109,7 @@ fn config(target: &Target, password: &str) -> Config {
         Trust::Ca(path) => config.trust_cert_ca(path.display()),
         Trust::Anything => config.trust_cert(),
     }
-    // Our own timeout covers every step; tiberius' 30 s per response would cut long KPI queries.
-    config.command_timeout(None);
+    // Our own timeout covers every step (tiberius-ng has no per-response timeout of its own).
     // The largest packets SQL Server allows: fewer headers to read and buffers to split on exports.
     config.packet_size(32767);
     config
@@ -152,17 +151,16 @@ fn explain_io(target: &Target, error: &std::io::Error) -> Failure {
 fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
     use tiberius::error::Error;
     match error {
+        // tiberius-ng reports rustls failures as I/O errors carrying rustls' message.
+        Error::Io { message, .. } if is_tls_failure(message) => tls_failure(target, message),
+        // A server without TLS closes the handshake that tiberius-ng starts anyway when encryption is required.
+        Error::Io { message, .. } if message.contains("tls handshake eof") && target.encryption != Encryption::Off => {
+            encryption_refused(target)
+        }
         Error::Io { kind, message } => explain_io(target, &std::io::Error::new(*kind, message.clone())),
         Error::Server(token) => explain_server(target, token.code(), token.message()),
-        Error::Tls(cause) => Failure::new(
-            format!("échec TLS avec {} : {}", target.describe(), tls_cause(cause)),
-            "donnez l'autorité qui a signé le certificat du serveur avec --ca-file FICHIER.pem, \
-             ou, en connaissance de cause, --trust-cert",
-        ),
-        Error::Protocol(cause) if cause.contains("encryption") => Failure::new(
-            format!("le serveur {} n'accepte pas le chiffrement demandé", target.describe()),
-            "essayez --encrypt login-only (mot de passe chiffré seulement) si le serveur ne chiffre pas tout",
-        ),
+        Error::Tls(cause) => tls_failure(target, cause),
+        Error::Protocol(cause) if cause.contains("encryption") => encryption_refused(target),
         Error::Conversion(cause) if cause.contains("SQL browser") => Failure::new(
             format!(
                 "instance « {} » introuvable : le service SQL Server Browser de {} n'a pas répondu",
@@ -183,14 +181,37 @@ fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
     }
 }
 
+fn is_tls_failure(message: &str) -> bool {
+    ["invalid peer certificate", "certificate", "received fatal alert", "peer is incompatible", "CA certificate"]
+        .iter()
+        .any(|needle| message.contains(needle))
+}
+
+fn tls_failure(target: &Target, cause: &str) -> Failure {
+    Failure::new(
+        format!("échec TLS avec {} : {}", target.describe(), tls_cause(cause)),
+        "donnez l'autorité qui a signé le certificat du serveur avec --ca-file FICHIER.pem, \
+         ou, en connaissance de cause, --trust-cert",
+    )
+}
+
+fn encryption_refused(target: &Target) -> Failure {
+    Failure::new(
+        format!("le serveur {} n'accepte pas le chiffrement demandé", target.describe()),
+        "essayez --encrypt login-only (mot de passe chiffré seulement) si le serveur ne chiffre pas tout",
+    )
+}
+
 fn tls_cause(cause: &str) -> String {
-    if cause.contains("UnknownIssuer") || cause.contains("invalid peer certificate") {
+    if cause.contains("UnknownIssuer") || cause.contains("BadSignature") || cause.contains("invalid peer certificate") {
         "le certificat du serveur n'est signé par aucune autorité de confiance".to_owned()
     } else if cause.contains("NotValidForName") {
         "le certificat du serveur ne porte pas ce nom d'hôte".to_owned()
     } else if cause.contains("Expired") {
         "le certificat du serveur a expiré".to_owned()
-    } else if cause.contains("No such file") || cause.contains("os error 2") {
+    } else if cause.contains("unsupported file-extension") {
+        "le fichier d'autorité (--ca-file) doit finir par .pem, .crt ou .der".to_owned()
+    } else if cause.contains("No such file") || cause.contains("os error 2") || cause.contains("Could not read") {
         "fichier d'autorité (--ca-file) introuvable".to_owned()
     } else {
         cause.to_owned()
