@@ -136,11 +136,17 @@ pub enum Encrypt {
     /// Only the login packet (and its password) is encrypted.
     LoginOnly,
     Off,
+    /// TDS 8.0: TLS before any TDS packet (ALPN tds/8.0), certificate verified.
+    Strict,
 }
 
 impl Encrypt {
-    const NAMES: [(&'static str, Encrypt); 3] =
-        [("required", Encrypt::Required), ("login-only", Encrypt::LoginOnly), ("off", Encrypt::Off)];
+    const NAMES: [(&'static str, Encrypt); 4] = [
+        ("required", Encrypt::Required),
+        ("login-only", Encrypt::LoginOnly),
+        ("off", Encrypt::Off),
+        ("strict", Encrypt::Strict),
+    ];
 
     pub fn as_str(self) -> &'static str {
         Self::NAMES.iter().find(|(_, mode)| *mode == self).map_or("", |(name, _)| name)
@@ -157,6 +163,7 @@ impl From<EncryptArg> for Encrypt {
             EncryptArg::Required => Encrypt::Required,
             EncryptArg::LoginOnly => Encrypt::LoginOnly,
             EncryptArg::Off => Encrypt::Off,
+            EncryptArg::Strict => Encrypt::Strict,
         }
     }
 }
@@ -627,8 +634,9 @@ fn parse_profile<'a>(
             "user" => layer.user = Some(sourced(text()?, &source)),
             "encrypt" => {
                 let mode = text().ok().and_then(|mode| Encrypt::parse(&mode));
-                let mode =
-                    mode.ok_or_else(|| wrong_type(where_, "encrypt", "« required », « login-only » ou « off »"))?;
+                let mode = mode.ok_or_else(|| {
+                    wrong_type(where_, "encrypt", "« required », « login-only », « off » ou « strict »")
+                })?;
                 layer.encrypt = Some(sourced(mode, &source));
             }
             "trust_cert" => match value.get_ref() {

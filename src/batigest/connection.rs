@@ -15,6 +15,8 @@ pub enum Encryption {
     Required,
     LoginOnly,
     Off,
+    /// TDS 8.0: TLS from the first byte, ALPN `tds/8.0`.
+    Strict,
 }
 
 /// How the server's certificate is checked.
@@ -103,6 +105,7 @@ fn config(target: &Target, password: &str) -> Config {
         Encryption::Required => EncryptionLevel::Required,
         Encryption::LoginOnly => EncryptionLevel::Off,
         Encryption::Off => EncryptionLevel::NotSupported,
+        Encryption::Strict => EncryptionLevel::Strict,
     });
     match &target.trust {
         Trust::System => {}
@@ -153,9 +156,34 @@ fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
     match error {
         // tiberius-ng reports rustls failures as I/O errors carrying rustls' message.
         Error::Io { message, .. } if is_tls_failure(message) => tls_failure(target, message),
-        // A server without TLS closes the handshake that tiberius-ng starts anyway when encryption is required.
+        // A server closing the TLS handshake: strict TLS where it expects PRELOGIN, or no TLS at all
+        // (tiberius-ng starts the handshake anyway when encryption is required).
+        Error::Io { kind, message }
+            if target.encryption == Encryption::Strict
+                && (message.contains("tls handshake eof") || *kind == std::io::ErrorKind::ConnectionReset) =>
+        {
+            Failure::new(
+                format!(
+                    "le serveur {} n'accepte pas le chiffrement strict (TDS 8.0) : il a coupé la connexion dès la poignée de main TLS",
+                    target.describe()
+                ),
+                "seul SQL Server 2022 (ou plus récent) parle TDS 8.0 : utilisez --encrypt required",
+            )
+        }
         Error::Io { message, .. } if message.contains("tls handshake eof") && target.encryption != Encryption::Off => {
             encryption_refused(target)
+        }
+        // The server cut the connection at PRELOGIN: what SQL Server does when it requires strict TLS.
+        Error::Io { message, .. }
+            if message.contains("bytes remaining on stream") && target.encryption != Encryption::Strict =>
+        {
+            Failure::new(
+                format!(
+                    "le serveur {} a coupé la connexion avant toute réponse TDS : il exige sans doute le chiffrement strict (TDS 8.0)",
+                    target.describe()
+                ),
+                "essayez --encrypt strict (avec --ca-file si le certificat n'est pas signé par une autorité reconnue)",
+            )
         }
         Error::Io { kind, message } => explain_io(target, &std::io::Error::new(*kind, message.clone())),
         Error::Server(token) => explain_server(target, token.code(), token.message()),

@@ -89,6 +89,7 @@ fn target(settings: &Settings) -> Result<Target> {
             Encrypt::Required => Encryption::Required,
             Encrypt::LoginOnly => Encryption::LoginOnly,
             Encrypt::Off => Encryption::Off,
+            Encrypt::Strict => Encryption::Strict,
         },
         trust,
         timeout: settings.timeout.value,

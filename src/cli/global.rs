@@ -70,6 +70,8 @@ pub enum EncryptArg {
     LoginOnly,
     /// aucun chiffrement : le mot de passe circule en clair
     Off,
+    /// TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié
+    Strict,
 }
 
 /// How results are written.

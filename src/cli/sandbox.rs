@@ -120,6 +120,8 @@ enum TlsArg {
     LoginOnly,
     /// tout est chiffré (« force encryption »)
     Required,
+    /// TDS 8.0 strict : TLS dès le premier octet (ALPN tds/8.0), comme SQL Server 2022 en Encrypt=Strict
+    Strict,
 }
 
 impl From<TlsArg> for TlsMode {
@@ -129,6 +131,7 @@ impl From<TlsArg> for TlsMode {
             TlsArg::Off => TlsMode::Off,
             TlsArg::LoginOnly => TlsMode::LoginOnly,
             TlsArg::Required => TlsMode::Required,
+            TlsArg::Strict => TlsMode::Strict,
         }
     }
 }

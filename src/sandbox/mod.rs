@@ -37,6 +37,8 @@ pub enum TlsMode {
     LoginOnly,
     /// Full TLS for every client ("force encryption").
     Required,
+    /// TDS 8.0 strict: TLS from the first byte (ALPN `tds/8.0`), PRELOGIN inside TLS.
+    Strict,
 }
 
 /// What data the sandbox serves.

@@ -81,7 +81,12 @@ impl Sandbox {
             });
         }
 
-        let shared = Arc::new(Shared { database, acceptor: TlsAcceptor::from(identity.config), options });
+        let shared = Arc::new(Shared {
+            database,
+            acceptor: TlsAcceptor::from(identity.config),
+            strict: TlsAcceptor::from(identity.strict),
+            options,
+        });
         tasks.spawn(accept_loop(listener, shared, shutdown_rx));
         Ok(Self { local_addr, browser_addr, generated, shutdown, tasks })
     }
@@ -133,6 +138,7 @@ fn open_data(data: &DataSource) -> Result<(Database, Option<generate::Summary>),
 struct Shared {
     database: Database,
     acceptor: TlsAcceptor,
+    strict: TlsAcceptor,
     options: SandboxOptions,
 }
 
@@ -187,6 +193,8 @@ enum TlsUse {
 /// The server's answer to the client's encryption option, and what follows from it.
 fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
     match (mode, client) {
+        // Strict: TLS is already up; the PRELOGIN answer says the link is encrypted.
+        (TlsMode::Strict, _) => (Encryption::Required, TlsUse::None),
         (TlsMode::Off, _) | (TlsMode::Auto | TlsMode::LoginOnly, Encryption::NotSupported) => {
             (Encryption::NotSupported, TlsUse::None)
         }
@@ -199,21 +207,43 @@ fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
 }
 
 /// Serves one client; `bytes_sent` counts the result bytes written after the login.
-async fn serve_connection(mut tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64) -> Result<(), ConnectionError> {
+async fn serve_connection(tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64) -> Result<(), ConnectionError> {
     tcp.set_nodelay(true)?;
     let options = &shared.options;
-    let hello = expect(packet::read_message(&mut tcp).await?, PacketType::PreLogin)?;
+    // TDS 8.0 strict: the client's first bytes are a TLS ClientHello, not a TDS packet.
+    let mut transport = if options.tls == TlsMode::Strict {
+        let stream = shared.strict.accept(tcp).await?;
+        let (_, session) = stream.get_ref();
+        tracing::info!(
+            version = ?session.protocol_version(),
+            alpn = %String::from_utf8_lossy(session.alpn_protocol().unwrap_or(b"(aucun)")),
+            "strict TLS (TDS 8.0) established"
+        );
+        Transport::Strict(Box::new(stream))
+    } else {
+        // A TLS handshake record (0x16) where PRELOGIN (0x12) belongs: a client in strict mode. Its
+        // ClientHello would be read as a TDS header announcing more bytes than it sends, and both
+        // sides would wait; close at once so the client fails fast.
+        let mut first = [0u8; 1];
+        if tcp.peek(&mut first).await? == 1 && first[0] == 0x16 {
+            tracing::info!("TLS ClientHello instead of PRELOGIN: the client wants TDS 8.0 strict, use --tls strict");
+            return Err(ConnectionError::Unexpected(first[0]));
+        }
+        Transport::Plain(tcp)
+    };
+    let hello = expect(packet::read_message(&mut transport).await?, PacketType::PreLogin)?;
     let client = prelogin::parse_prelogin(&hello.payload)?;
     // A PRELOGIN without the option means the client cannot encrypt.
     let asked = client.encryption.unwrap_or(Encryption::NotSupported);
     let (answer, tls_use) = negotiate(options.tls, asked);
     tokio::time::sleep(options.latency).await;
     let reply = prelogin::encode_prelogin_response(answer);
-    tcp.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE)).await?;
+    transport.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE)).await?;
 
-    let mut transport = match tls_use {
-        TlsUse::None => Transport::Plain(tcp),
-        TlsUse::LoginOnly | TlsUse::Full => {
+    let mut transport = match (tls_use, transport) {
+        // Strict or already wrapped: nothing more to set up.
+        (TlsUse::None, transport) | (_, transport @ (Transport::Strict(_) | Transport::Tls(_))) => transport,
+        (TlsUse::LoginOnly | TlsUse::Full, Transport::Plain(tcp)) => {
             let mut stream = shared.acceptor.accept(PreloginWrapper::new(tcp)).await?;
             stream.get_mut().0.handshake_complete();
             Transport::Tls(Box::new(stream))
@@ -225,7 +255,7 @@ async fn serve_connection(mut tcp: TcpStream, shared: &Shared, bytes_sent: &mut 
         // Login-only encryption: drop TLS without close_notify, as SQL Server does.
         transport = match transport {
             Transport::Tls(stream) => Transport::Plain(stream.into_inner().0.into_inner()),
-            plain @ Transport::Plain(_) => plain,
+            other => other,
         };
     }
     let packet_size = negotiated_packet_size(login.packet_size);
@@ -667,6 +697,8 @@ impl ResultSink for TdsSink<'_> {
 enum Transport {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::server::TlsStream<PreloginWrapper<TcpStream>>>),
+    /// TDS 8.0 strict: TLS straight on TCP.
+    Strict(Box<tokio_rustls::server::TlsStream<TcpStream>>),
 }
 
 impl AsyncRead for Transport {
@@ -678,6 +710,7 @@ impl AsyncRead for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_read(cx, buf),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_read(cx, buf),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -691,6 +724,7 @@ impl AsyncWrite for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_write(cx, data),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_write(cx, data),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_write(cx, data),
         }
     }
 
@@ -701,6 +735,7 @@ impl AsyncWrite for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_flush(cx),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_flush(cx),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_flush(cx),
         }
     }
 
@@ -711,6 +746,7 @@ impl AsyncWrite for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_shutdown(cx),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_shutdown(cx),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_shutdown(cx),
         }
     }
 }

@@ -70,6 +70,17 @@ impl Sandbox {
         Self { child, addr, dir }
     }
 
+    /// Stops the sandbox and returns what it logged on stderr.
+    pub fn stop_and_read_log(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut log).ok();
+        }
+        log
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }

@@ -17,4 +17,5 @@ mod reading;
 mod real_layout;
 mod sandbox_cli;
 mod sync_offer;
+mod tds8_strict;
 mod test_connection;
