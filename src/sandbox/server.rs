@@ -22,7 +22,7 @@ use super::protocol::packet::{
 };
 use super::protocol::prelogin::{self, Encryption};
 use super::protocol::request::{self, Procedure};
-use super::protocol::{SERVER_PRODUCT_VERSION, token};
+use super::protocol::{SERVER_PRODUCT_VERSION, ntlm, token};
 use super::sql::{Database, ResultSink, ServerInfo, Session};
 use super::tls::{Identity, PreloginWrapper};
 use super::types::{Column, Param, ServerError, Value};
@@ -259,8 +259,27 @@ async fn serve_connection(tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64)
         };
     }
     let packet_size = negotiated_packet_size(login.packet_size);
+    let mut login = login;
+    let credentials_ok = if login.integrated {
+        match windows_login(&mut transport, shared, &login.sspi, packet_size).await? {
+            Ok(user) => {
+                tracing::info!(user = %user, "Windows login (NTLMv2) verified");
+                login.user_name = user;
+                true
+            }
+            Err(error) => {
+                tracing::info!(%error, "Windows login (NTLM) refused");
+                if let Some(account) = &options.windows {
+                    login.user_name = account.qualified();
+                }
+                false
+            }
+        }
+    } else {
+        login.user_name == options.user && login.password == options.password
+    };
     tokio::time::sleep(options.latency).await;
-    let session = match check_login(shared, &login) {
+    let session = match check_login(shared, &login, credentials_ok) {
         Ok(session) => session,
         Err(errors) => {
             let mut body = Vec::new();
@@ -288,7 +307,42 @@ fn negotiated_packet_size(requested: u32) -> usize {
     if requested == 0 { DEFAULT_PACKET_SIZE } else { (requested as usize).clamp(MIN_PACKET_SIZE, MAX_PACKET_SIZE) }
 }
 
-fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerError>> {
+/// The SSPI leg of a Windows login: NEGOTIATE came in LOGIN7; send the CHALLENGE in an SSPI token,
+/// read the AUTHENTICATE (packet type 0x11) and verify it. The outer error is a broken connection,
+/// the inner one a refused login.
+async fn windows_login(
+    transport: &mut Transport,
+    shared: &Shared,
+    negotiate: &[u8],
+    packet_size: usize,
+) -> Result<Result<String, ntlm::NtlmError>, ConnectionError> {
+    let Some(account) = &shared.options.windows else {
+        return Ok(Err(ntlm::NtlmError::Refused));
+    };
+    let mut challenge = [0u8; 8];
+    rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut challenge)
+        .map_err(|_| std::io::Error::other("no random bytes for the NTLM challenge"))?;
+    // FILETIME: 100 ns intervals since 1601-01-01.
+    let since_1970 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let timestamp = (since_1970.as_nanos() / 100) as u64 + 116_444_736_000_000_000;
+    let (exchange, message) = match ntlm::Exchange::start(negotiate, account, challenge, timestamp) {
+        Ok(started) => started,
+        Err(error) => return Ok(Err(error)),
+    };
+    let mut body = Vec::new();
+    token::sspi(&mut body, &message);
+    transport.write_all(&packet::frame(PacketType::TabularResult, &body, packet_size)).await?;
+    transport.flush().await?;
+    let answer = packet::read_message(transport).await?.ok_or(ConnectionError::Closed)?;
+    if answer.ty != PacketType::Sspi as u8 && answer.ty != PacketType::Login7 as u8 {
+        return Err(ConnectionError::Unexpected(answer.ty));
+    }
+    Ok(exchange.finish(&answer.payload, account))
+}
+
+fn check_login(shared: &Shared, login: &Login7, credentials_ok: bool) -> Result<Session, Vec<ServerError>> {
     let options = &shared.options;
     let failed = || ServerError {
         number: 18456,
@@ -304,7 +358,7 @@ fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerErr
             message: "SQL Server service has been paused. No new connections will be allowed.".to_owned(),
         }]);
     }
-    if login.user_name != options.user || login.password != options.password {
+    if !credentials_ok {
         return Err(vec![failed()]);
     }
     if !login.database.is_empty() && !login.database.eq_ignore_ascii_case(&options.database) {

@@ -19,3 +19,4 @@ mod sandbox_cli;
 mod sync_offer;
 mod tds8_strict;
 mod test_connection;
+mod windows_login;
