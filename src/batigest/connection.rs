@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
+
+use crate::config::Auth;
 use tiberius::{AuthMethod, Client, Config, EncryptionLevel, SqlBrowser};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
@@ -40,6 +42,7 @@ pub struct Target {
     pub instance: Option<String>,
     pub database: String,
     pub user: String,
+    pub auth: Auth,
     pub encryption: Encryption,
     pub trust: Trust,
     pub timeout: Duration,
@@ -99,7 +102,7 @@ fn config(target: &Target, password: &str) -> Config {
         config.instance_name(instance);
     }
     config.database(&target.database);
-    config.authentication(AuthMethod::sql_server(&target.user, password));
+    config.authentication(auth_method(target, password));
     config.application_name("jlm-batigest");
     config.encryption(match target.encryption {
         Encryption::Required => EncryptionLevel::Required,
@@ -116,6 +119,22 @@ fn config(target: &Target, password: &str) -> Config {
     // The largest packets SQL Server allows: fewer headers to read and buffers to split on exports.
     config.packet_size(32767);
     config
+}
+
+/// SQL logins everywhere; Windows logins where tiberius-ng can do them (Windows, through SSPI).
+#[cfg(windows)]
+fn auth_method(target: &Target, password: &str) -> AuthMethod {
+    match target.auth {
+        Auth::Sql => AuthMethod::sql_server(&target.user, password),
+        Auth::Windows => AuthMethod::windows(&target.user, password),
+        Auth::Integrated => AuthMethod::Integrated,
+    }
+}
+
+/// SQL logins only: `check_auth` (exit 2) stops Windows logins before any connection on this platform.
+#[cfg(not(windows))]
+fn auth_method(target: &Target, password: &str) -> AuthMethod {
+    AuthMethod::sql_server(&target.user, password)
 }
 
 fn timed_out(target: &Target, what: &str) -> Failure {
@@ -323,6 +342,7 @@ mod tests {
             instance: Some("SAGEBAT".to_owned()),
             database: "BTG_DOS_JLM".to_owned(),
             user: "jlm".to_owned(),
+            auth: Auth::Sql,
             encryption: Encryption::Required,
             trust: Trust::System,
             timeout: Duration::from_secs(5),

@@ -96,3 +96,65 @@ fn windows_user_must_name_its_domain() {
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("DOMAINE\\utilisateur"), "{}", text(&output));
 }
+
+/// `--auth windows` needs `DOMAINE\utilisateur`; this build does Windows logins only on Windows,
+/// and says so with exit 2 before touching the network.
+#[test]
+fn client_windows_logins_are_checked_before_any_connection() {
+    let sandbox = windows_sandbox(&[]);
+    let port = sandbox.addr.port().to_string();
+    let run = |args: &[&str]| {
+        crate::common::command(sandbox.dir.path())
+            .env("BATIGEST_SQL_PASSWORD", WINDOWS_PASSWORD)
+            .args(["test-connection", "--server", "127.0.0.1", "--port", &port, "--encrypt", "off"])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let output = run(&["--auth", "windows", "--user", "compta"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("n'est pas un compte Windows"), "{}", text(&output));
+
+    for auth in ["windows", "integrated"] {
+        let output = run(&["--auth", auth, "--user", WINDOWS_USER]);
+        if cfg!(windows) {
+            continue;
+        }
+        assert_eq!(output.status.code(), Some(2), "{auth}: {}", text(&output));
+        assert!(text(&output).contains("que sous Windows"), "{auth}: {}", text(&output));
+        assert!(!text(&output).contains(WINDOWS_PASSWORD), "{}", text(&output));
+    }
+
+    // SQL logins are unchanged, also when said explicitly.
+    let output = crate::common::command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", crate::common::PASSWORD)
+        .args(["test-connection", "--server", "127.0.0.1", "--port", &port, "--encrypt", "off", "--auth", "sql"])
+        .args(["--user", crate::common::USER])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+#[test]
+fn auth_is_a_profile_setting_shown_by_config_show() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[profiles.default]\nauth = \"windows\"\nuser = 'JLM\\compta'\n").expect("write config");
+    let output = crate::common::command(dir.path())
+        .env("JLM_BATIGEST_CONFIG", &config)
+        .args(["config", "show"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.lines().any(|line| line.contains("Authentification") && line.contains("windows")), "{stdout}");
+
+    std::fs::write(&config, "[profiles.default]\nauth = \"kerberos\"\n").expect("write config");
+    let output = crate::common::command(dir.path())
+        .env("JLM_BATIGEST_CONFIG", &config)
+        .args(["config", "show"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("« sql », « windows » ou « integrated »"), "{}", text(&output));
+}

@@ -59,6 +59,7 @@ fn render(
         ("Port", settings.port.value.to_string(), settings.port.source.to_string()),
         ("Base Batigest", settings.database.value.clone(), settings.database.source.to_string()),
         ("Utilisateur", or(settings.user.value.clone(), "non défini"), settings.user.source.to_string()),
+        ("Authentification", settings.auth.value.as_str().to_owned(), settings.auth.source.to_string()),
         ("Chiffrement", settings.encrypt.value.as_str().to_owned(), settings.encrypt.source.to_string()),
         (
             "Certificat non vérifié",
