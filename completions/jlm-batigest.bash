@@ -83,7 +83,7 @@ _jlm__batigest() {
 
     case "${cmd}" in
         jlm__batigest)
-            opts="-o -v -q -h -V --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures analytics dashboard sync-offer integrations schema login logout config sandbox demo completions man"
+            opts="-o -v -q -h -V --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures analytics dashboard sync-offer integrations schema login logout config sandbox demo completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,8 +113,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -157,7 +161,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__analytics)
-            opts="-o -v -q -h --from --to --periode --no-save --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
+            opts="-o -v -q -h --from --to --periode --no-save --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,8 +203,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -243,7 +251,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__analytics__subcmd__history)
-            opts="-o -v -q -h --periode --limit --id --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --periode --limit --id --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,8 +293,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -329,7 +341,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__coefficients)
-            opts="-o -v -q -h --famille --par --fail-on-alert --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --famille --par --fail-on-alert --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,8 +379,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -411,7 +427,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__completions)
-            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help bash elvish fish powershell zsh"
+            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,8 +461,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -489,7 +509,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__config)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help show path"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help show path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,8 +539,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -563,7 +587,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__config__subcmd__path)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,8 +617,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -637,7 +665,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__config__subcmd__show)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,8 +695,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -711,7 +743,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__dashboard)
-            opts="-o -v -q -h --html --au --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --html --au --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,8 +781,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -793,7 +829,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__demo)
-            opts="-o -v -q -h --keep --devis --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --keep --devis --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -827,8 +863,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -871,7 +911,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__devis)
-            opts="-o -v -q -h --from --to --statut --client --limit --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --from --to --statut --client --limit --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,8 +961,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -965,7 +1009,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__factures)
-            opts="-o -v -q -h --client --au --en-retard --fail-on-alert --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --client --au --en-retard --fail-on-alert --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,8 +1047,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1047,7 +1095,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__integrations)
-            opts="-o -v -q -h --statut --journal --limit --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --statut --journal --limit --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1085,8 +1133,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1129,7 +1181,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__login)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1159,8 +1211,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1203,7 +1259,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__logout)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,8 +1289,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1277,7 +1337,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__man)
-            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,8 +1371,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1355,7 +1419,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__sandbox)
-            opts="-o -v -q -h --listen --db --generate --seed --layout --password --tls --cert --key --cert-out --browser-port --instance --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --listen --db --generate --seed --layout --password --windows-user --windows-password --tls --cert --key --cert-out --browser-port --instance --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1385,8 +1449,16 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --windows-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --windows-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls)
-                    COMPREPLY=($(compgen -W "auto off login-only required" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto off login-only required strict" -- "${cur}"))
                     return 0
                     ;;
                 --cert)
@@ -1437,8 +1509,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1481,7 +1557,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__schema)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help inspect"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1511,8 +1587,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1555,7 +1635,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__schema__subcmd__inspect)
-            opts="-o -v -q -h --write --force --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --write --force --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1589,8 +1669,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1633,7 +1717,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__sync__subcmd__offer)
-            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1675,8 +1759,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1719,7 +1807,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__subcmd__batigest__subcmd__test__subcmd__connection)
-            opts="-o -v -q -h --check-schema --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --check-schema --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1749,8 +1837,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_jlm_batigest_global_optspecs
-    string join \n profile= server= port= instance= database= user= encrypt= trust-cert ca-file= timeout= schema= jlm-db= password-stdin format= o/output= excel color= no-progress v/verbose q/quiet h/help V/version
+    string join \n profile= server= port= instance= database= user= auth= encrypt= trust-cert ca-file= timeout= schema= jlm-db= password-stdin format= o/output= excel color= no-progress v/verbose q/quiet h/help V/version
 end
 
 function __fish_jlm_batigest_needs_command
@@ -30,9 +30,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l port -d 'Port
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -75,9 +79,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -109,9 +117,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l port
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -141,9 +153,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -172,9 +188,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l p
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -207,9 +227,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -243,9 +267,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -273,9 +301,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -304,9 +336,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -340,9 +376,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -369,9 +409,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -399,9 +443,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -428,9 +476,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l port
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -456,9 +508,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l por
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -484,9 +540,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -514,9 +574,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -542,9 +606,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -571,10 +639,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l se
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l layout -d 'Disposition des tables générées ; batigest sert la base BTG_DOS_DEMO sauf --database' -r -f -a "defaut\t'celle de l\'intégration d\'origine (DEVIS, FACTURES, CLIENTS… liées par identifiant)'
 batigest\t'celle des vraies bases Batigest (Devis, ElementDef, FamilleArticle… liées par code, états entiers)'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l password -d 'Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l windows-user -d 'Compte Windows accepté par NTLMv2 (connexions --auth windows, tsql -U \'DOMAINE\\\\utilisateur\')' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l windows-password -d 'Mot de passe du compte Windows (de test) ; JLM_SANDBOX_WINDOWS_PASSWORD le garde hors de la liste des processus' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l tls -d 'Chiffrement : auto suit la demande du client, comme SQL Server' -r -f -a "auto\t'comme SQL Server : chiffre au moins la connexion, tout si le client le demande'
 off\t'aucun chiffrement'
 login-only\t'seul le paquet de connexion est chiffré'
-required\t'tout est chiffré (« force encryption »)'"
+required\t'tout est chiffré (« force encryption »)'
+strict\t'TDS 8.0 strict : TLS dès le premier octet (ALPN tds/8.0), comme SQL Server 2022 en Encrypt=Strict'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l cert -d 'Certificat PEM du serveur (sinon un certificat auto-signé est généré au démarrage)' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l key -d 'Clé privée PEM du certificat' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l cert-out -d 'Écrit le certificat du serveur en PEM, pour qu\'un client puisse le vérifier' -r -F
@@ -587,9 +658,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l se
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -617,9 +692,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l port 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -647,9 +726,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -676,9 +759,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l port -
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F

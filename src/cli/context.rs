@@ -77,7 +77,6 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
 /// Windows logins: `DOMAINE\utilisateur` for NTLM; and what this platform's build can do (exit 2).
 fn check_auth(target: &Target, settings: &Settings) -> Result<()> {
     match target.auth {
-        Auth::Sql => Ok(()),
         Auth::Windows if !target.user.contains('\\') => Err(Error::usage(format!(
             "--auth windows : « {} » n'est pas un compte Windows ({})",
             target.user, settings.user.source
@@ -91,7 +90,7 @@ fn check_auth(target: &Target, settings: &Settings) -> Result<()> {
             "utilisez un compte SQL (--auth sql), ou lancez jlm-batigest sous Windows ; sous Linux et macOS, NTLM \
              attend que le pilote tiberius-ng puisse être construit avec sa dépendance sspi (voir le README)",
         )),
-        Auth::Windows | Auth::Integrated => Ok(()),
+        Auth::Sql | Auth::Windows | Auth::Integrated => Ok(()),
     }
 }
 
