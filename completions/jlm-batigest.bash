@@ -52,6 +52,9 @@ _jlm__batigest() {
             jlm__batigest,man)
                 cmd="jlm__batigest__subcmd__man"
                 ;;
+            jlm__batigest,relances)
+                cmd="jlm__batigest__subcmd__relances"
+                ;;
             jlm__batigest,sandbox)
                 cmd="jlm__batigest__subcmd__sandbox"
                 ;;
@@ -63,6 +66,9 @@ _jlm__batigest() {
                 ;;
             jlm__batigest,test-connection)
                 cmd="jlm__batigest__subcmd__test__subcmd__connection"
+                ;;
+            jlm__batigest,tresorerie)
+                cmd="jlm__batigest__subcmd__tresorerie"
                 ;;
             jlm__batigest__subcmd__analytics,history)
                 cmd="jlm__batigest__subcmd__analytics__subcmd__history"
@@ -83,7 +89,7 @@ _jlm__batigest() {
 
     case "${cmd}" in
         jlm__batigest)
-            opts="-o -v -q -h -V --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures analytics dashboard sync-offer integrations schema login logout config sandbox demo completions man"
+            opts="-o -v -q -h -V --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help --version test-connection devis coefficients factures tresorerie relances analytics dashboard sync-offer integrations schema login logout config sandbox demo completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -113,8 +119,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -157,7 +167,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__analytics)
-            opts="-o -v -q -h --from --to --periode --no-save --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
+            opts="-o -v -q -h --from --to --periode --no-save --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,8 +209,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -243,7 +257,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__analytics__subcmd__history)
-            opts="-o -v -q -h --periode --limit --id --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --periode --limit --id --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,8 +299,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -329,7 +347,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__coefficients)
-            opts="-o -v -q -h --famille --par --fail-on-alert --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --famille --par --fail-on-alert --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,8 +385,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -411,7 +433,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__completions)
-            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help bash elvish fish powershell zsh"
+            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,8 +467,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -489,7 +515,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__config)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help show path"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help show path"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,8 +545,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -563,7 +593,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__config__subcmd__path)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,8 +623,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -637,7 +671,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__config__subcmd__show)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,8 +701,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -711,7 +749,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__dashboard)
-            opts="-o -v -q -h --html --au --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --html --au --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,8 +787,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -793,7 +835,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__demo)
-            opts="-o -v -q -h --keep --devis --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --keep --devis --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -827,8 +869,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -871,7 +917,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__devis)
-            opts="-o -v -q -h --from --to --statut --client --limit --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --from --to --statut --client --limit --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,8 +967,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -965,7 +1015,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__factures)
-            opts="-o -v -q -h --client --au --en-retard --fail-on-alert --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --client --au --en-retard --fail-on-alert --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,8 +1053,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1047,7 +1101,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__integrations)
-            opts="-o -v -q -h --statut --journal --limit --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --statut --journal --limit --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1085,8 +1139,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1129,7 +1187,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__login)
-            opts="-o -v -q -h --no-check --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --no-check --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1159,8 +1217,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1203,7 +1265,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__logout)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,8 +1295,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1277,7 +1343,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__man)
-            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --dir --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,8 +1377,102 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jlm-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jlm__batigest__subcmd__relances)
+            opts="-o -v -q -h --au --client --lettres --fail-on-alert --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --au)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lettres)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
+                --encrypt)
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1355,7 +1515,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__sandbox)
-            opts="-o -v -q -h --listen --db --generate --seed --layout --password --tls --cert --key --cert-out --browser-port --instance --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --listen --db --generate --seed --layout --password --windows-user --windows-password --tls --cert --key --cert-out --browser-port --instance --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1385,8 +1545,16 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --windows-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --windows-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls)
-                    COMPREPLY=($(compgen -W "auto off login-only required" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto off login-only required strict" -- "${cur}"))
                     return 0
                     ;;
                 --cert)
@@ -1437,8 +1605,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1481,7 +1653,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__schema)
-            opts="-o -v -q -h --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help inspect"
+            opts="-o -v -q -h --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1511,8 +1683,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1555,7 +1731,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__schema__subcmd__inspect)
-            opts="-o -v -q -h --write --force --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --write --force --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1589,8 +1765,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1633,7 +1813,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__sync__subcmd__offer)
-            opts="-o -v -q -h --ref --offer --all --since --dry-run --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1675,8 +1855,12 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -1719,7 +1903,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__test__subcmd__connection)
-            opts="-o -v -q -h --check-schema --profile --server --port --instance --database --user --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --check-schema --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1749,8 +1933,102 @@ _jlm__batigest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
                 --encrypt)
-                    COMPREPLY=($(compgen -W "required login-only off" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jlm-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json ndjson" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        jlm__batigest__subcmd__tresorerie)
+            opts="-o -v -q -h --au --horizon --par --detail --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --au)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --horizon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --par)
+                    COMPREPLY=($(compgen -W "semaine mois" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "sql windows integrated" -- "${cur}"))
+                    return 0
+                    ;;
+                --encrypt)
+                    COMPREPLY=($(compgen -W "required login-only off strict" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_jlm_batigest_global_optspecs
-    string join \n profile= server= port= instance= database= user= encrypt= trust-cert ca-file= timeout= schema= jlm-db= password-stdin format= o/output= excel color= no-progress v/verbose q/quiet h/help V/version
+    string join \n profile= server= port= instance= database= user= auth= encrypt= trust-cert ca-file= timeout= schema= jlm-db= password-stdin format= o/output= excel color= no-progress v/verbose q/quiet h/help V/version
 end
 
 function __fish_jlm_batigest_needs_command
@@ -34,9 +34,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l port -d 'Port
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -61,6 +65,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "test-conn
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "devis" -d 'Liste les devis de Batigest, du plus récent au plus ancien'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "coefficients" -d 'Coefficients de marge des ouvrages actifs, par famille, sous-famille ou ouvrage'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "factures" -d 'Factures en attente de règlement : reste dû, retards, ancienneté, totaux'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "tresorerie" -d 'Prévision d\'encaissements : reste dû des factures ouvertes par échéance, retards, avoirs, reste à facturer'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "relances" -d 'Relances de paiement : factures en retard par client et par niveau, pénalités, lettres'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "analytics" -d 'Indicateurs : conversion, chiffre d\'affaires prévu, facturé, réalisé, marges prévues et réelles'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "dashboard" -d 'Tableau de bord : connexion, indicateurs du mois et de l\'année, retards, familles sous cible'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sync-offer" -d 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d\'intégration, journal'
@@ -79,9 +85,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -113,9 +123,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l port
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -145,9 +159,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -176,9 +194,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l p
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -200,6 +222,79 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l n
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l au -d 'Date du rapport (défaut : aujourd\'hui), AAAA-MM-JJ ou JJ/MM/AAAA' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l horizon -d 'Jusqu\'où regarder : N semaines (13s) ou N mois (6m), la semaine ou le mois du rapport compris (défaut : 13s par semaine, 6m par mois)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l par -d 'Découpage des encaissements attendus' -r -f -a "semaine\t'semaines (du lundi au dimanche ; la première commence à la date du rapport)'
+mois\t'mois civils (le premier commence à la date du rapport)'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l detail -d 'Liste aussi chaque facture et chaque devis derrière chaque ligne'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l au -d 'Date du rapport (défaut : aujourd\'hui), AAAA-MM-JJ ou JJ/MM/AAAA' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l client -d 'Seulement ce client (code, ex. CLI00042)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l lettres -d 'Écrit une lettre HTML par client dans ce dossier (créé s\'il manque) : relance-CODE.html' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l fail-on-alert -d 'Code de sortie 6 si un client est au niveau 3 (mise en demeure)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur (-vv : encore plus)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l from -d 'Début de la période (incluse ; défaut : 1er janvier de l\'année en cours)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l to -d 'Fin de la période (incluse ; défaut : aujourd\'hui)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l periode -d 'Évolution par mois, trimestre ou année (sinon : la période entière)' -r -f -a "mensuel\t''
@@ -211,9 +306,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -247,9 +346,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -277,9 +380,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -308,9 +415,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -344,9 +455,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -373,9 +488,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -403,9 +522,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -432,9 +555,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l port
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -461,9 +588,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l por
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -489,9 +620,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -519,9 +654,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -547,9 +686,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -576,10 +719,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l se
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l layout -d 'Disposition des tables générées ; batigest sert la base BTG_DOS_DEMO sauf --database' -r -f -a "defaut\t'celle de l\'intégration d\'origine (DEVIS, FACTURES, CLIENTS… liées par identifiant)'
 batigest\t'celle des vraies bases Batigest (Devis, ElementDef, FamilleArticle… liées par code, états entiers)'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l password -d 'Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l windows-user -d 'Compte Windows accepté par NTLMv2 (connexions --auth windows, tsql -U \'DOMAINE\\\\utilisateur\')' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l windows-password -d 'Mot de passe du compte Windows (de test) ; JLM_SANDBOX_WINDOWS_PASSWORD le garde hors de la liste des processus' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l tls -d 'Chiffrement : auto suit la demande du client, comme SQL Server' -r -f -a "auto\t'comme SQL Server : chiffre au moins la connexion, tout si le client le demande'
 off\t'aucun chiffrement'
 login-only\t'seul le paquet de connexion est chiffré'
-required\t'tout est chiffré (« force encryption »)'"
+required\t'tout est chiffré (« force encryption »)'
+strict\t'TDS 8.0 strict : TLS dès le premier octet (ALPN tds/8.0), comme SQL Server 2022 en Encrypt=Strict'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l cert -d 'Certificat PEM du serveur (sinon un certificat auto-signé est généré au démarrage)' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l key -d 'Clé privée PEM du certificat' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l cert-out -d 'Écrit le certificat du serveur en PEM, pour qu\'un client puisse le vérifier' -r -F
@@ -592,9 +738,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l se
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -622,9 +772,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l port 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -652,9 +806,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
@@ -681,9 +839,13 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l port -
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
-off\t'aucun chiffrement : le mot de passe circule en clair'"
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F

@@ -16,7 +16,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::batigest::schema::BUILTIN;
-use crate::cli::global::{ConnectionArgs, EncryptArg};
+use crate::cli::global::{AuthArg, ConnectionArgs, EncryptArg};
 use crate::credentials::Secret;
 use crate::error::{Error, Result};
 use crate::model::MargeBase;
@@ -153,11 +153,17 @@ pub enum Encrypt {
     /// Only the login packet (and its password) is encrypted.
     LoginOnly,
     Off,
+    /// TDS 8.0: TLS before any TDS packet (ALPN tds/8.0), certificate verified.
+    Strict,
 }
 
 impl Encrypt {
-    const NAMES: [(&'static str, Encrypt); 3] =
-        [("required", Encrypt::Required), ("login-only", Encrypt::LoginOnly), ("off", Encrypt::Off)];
+    const NAMES: [(&'static str, Encrypt); 4] = [
+        ("required", Encrypt::Required),
+        ("login-only", Encrypt::LoginOnly),
+        ("off", Encrypt::Off),
+        ("strict", Encrypt::Strict),
+    ];
 
     pub fn as_str(self) -> &'static str {
         Self::NAMES.iter().find(|(_, mode)| *mode == self).map_or("", |(name, _)| name)
@@ -174,6 +180,41 @@ impl From<EncryptArg> for Encrypt {
             EncryptArg::Required => Encrypt::Required,
             EncryptArg::LoginOnly => Encrypt::LoginOnly,
             EncryptArg::Off => Encrypt::Off,
+            EncryptArg::Strict => Encrypt::Strict,
+        }
+    }
+}
+
+/// How the tool logs in to SQL Server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// A SQL Server login and its password.
+    Sql,
+    /// A Windows account (`DOMAINE\utilisateur`) and its password, through NTLM.
+    Windows,
+    /// The logged-on Windows user (SSPI), on Windows only.
+    Integrated,
+}
+
+impl Auth {
+    const NAMES: [(&'static str, Auth); 3] =
+        [("sql", Auth::Sql), ("windows", Auth::Windows), ("integrated", Auth::Integrated)];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, auth)| *auth == self).map_or("", |(name, _)| name)
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::NAMES.iter().find(|(known, _)| *known == name).map(|(_, auth)| *auth)
+    }
+}
+
+impl From<AuthArg> for Auth {
+    fn from(arg: AuthArg) -> Self {
+        match arg {
+            AuthArg::Sql => Auth::Sql,
+            AuthArg::Windows => Auth::Windows,
+            AuthArg::Integrated => Auth::Integrated,
         }
     }
 }
@@ -191,6 +232,7 @@ pub struct Settings {
     pub database: Sourced<String>,
     pub user: Sourced<Option<String>>,
     pub encrypt: Sourced<Encrypt>,
+    pub auth: Sourced<Auth>,
     pub trust_cert: Sourced<bool>,
     pub ca_file: Sourced<Option<PathBuf>>,
     pub timeout: Sourced<Duration>,
@@ -244,6 +286,7 @@ impl Settings {
             database: layers.or(|l| &l.database, DEFAULT_DATABASE.to_owned()),
             user: layers.optional(|l| &l.user),
             encrypt: layers.or(|l| &l.encrypt, Encrypt::Required),
+            auth: layers.or(|l| &l.auth, Auth::Sql),
             trust_cert: layers.or(|l| &l.trust_cert, false),
             ca_file: layers.optional(|l| &l.ca_file),
             timeout: layers.or(|l| &l.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
@@ -282,6 +325,7 @@ struct Layer {
     database: Option<Sourced<String>>,
     user: Option<Sourced<String>>,
     encrypt: Option<Sourced<Encrypt>>,
+    auth: Option<Sourced<Auth>>,
     trust_cert: Option<Sourced<bool>>,
     ca_file: Option<Sourced<PathBuf>>,
     timeout: Option<Sourced<Duration>>,
@@ -358,6 +402,7 @@ fn flag_layer(args: &ConnectionArgs) -> Result<Layer> {
         database: flag("--database", args.database.clone()),
         user: flag("--user", args.user.clone()),
         encrypt: flag("--encrypt", args.encrypt.map(Encrypt::from)),
+        auth: flag("--auth", args.auth.map(Auth::from)),
         // An absent flag says nothing: the profile may still ask for trust_cert.
         trust_cert: flag("--trust-cert", args.trust_cert.then_some(true)),
         ca_file: flag("--ca-file", args.ca_file.clone()),
@@ -561,7 +606,7 @@ fn wrong_type(at: Location<'_>, key: &str, expected: &str) -> Error {
     Error::usage(format!("{at} : « {key} » doit être {expected}"))
 }
 
-const PROFILE_KEYS: &str = "server, port, instance, database, user, encrypt, trust_cert, ca_file, timeout, jlm_db, \
+const PROFILE_KEYS: &str = "server, port, instance, database, user, auth, encrypt, trust_cert, ca_file, timeout, jlm_db, \
      schema, marge_base, coefficients, relances";
 
 /// A decimal written as a TOML number (`1.45`, `2`) or string (`"1.45"`), read exactly.
@@ -731,10 +776,16 @@ fn parse_profile<'a>(
             "instance" => layer.instance = Some(sourced(text()?, &source)),
             "database" => layer.database = Some(sourced(text()?, &source)),
             "user" => layer.user = Some(sourced(text()?, &source)),
+            "auth" => {
+                let auth = text().ok().and_then(|auth| Auth::parse(&auth));
+                let auth = auth.ok_or_else(|| wrong_type(where_, "auth", "« sql », « windows » ou « integrated »"))?;
+                layer.auth = Some(sourced(auth, &source));
+            }
             "encrypt" => {
                 let mode = text().ok().and_then(|mode| Encrypt::parse(&mode));
-                let mode =
-                    mode.ok_or_else(|| wrong_type(where_, "encrypt", "« required », « login-only » ou « off »"))?;
+                let mode = mode.ok_or_else(|| {
+                    wrong_type(where_, "encrypt", "« required », « login-only », « off » ou « strict »")
+                })?;
                 layer.encrypt = Some(sourced(mode, &source));
             }
             "trust_cert" => match value.get_ref() {

@@ -60,6 +60,8 @@ pub enum PasswordSource {
     Env,
     Stdin,
     Prompt,
+    /// No password: the logged-on Windows session (`--auth integrated`).
+    WindowsSession,
 }
 
 impl fmt::Display for PasswordSource {
@@ -69,6 +71,7 @@ impl fmt::Display for PasswordSource {
             PasswordSource::Env => PASSWORD_VAR,
             PasswordSource::Stdin => "--password-stdin",
             PasswordSource::Prompt => "saisie au terminal",
+            PasswordSource::WindowsSession => "session Windows",
         })
     }
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
+
+use crate::config::Auth;
 use tiberius::{AuthMethod, Client, Config, EncryptionLevel, SqlBrowser};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
@@ -15,6 +17,8 @@ pub enum Encryption {
     Required,
     LoginOnly,
     Off,
+    /// TDS 8.0: TLS from the first byte, ALPN `tds/8.0`.
+    Strict,
 }
 
 /// How the server's certificate is checked.
@@ -38,6 +42,7 @@ pub struct Target {
     pub instance: Option<String>,
     pub database: String,
     pub user: String,
+    pub auth: Auth,
     pub encryption: Encryption,
     pub trust: Trust,
     pub timeout: Duration,
@@ -97,23 +102,39 @@ fn config(target: &Target, password: &str) -> Config {
         config.instance_name(instance);
     }
     config.database(&target.database);
-    config.authentication(AuthMethod::sql_server(&target.user, password));
+    config.authentication(auth_method(target, password));
     config.application_name("jlm-batigest");
     config.encryption(match target.encryption {
         Encryption::Required => EncryptionLevel::Required,
         Encryption::LoginOnly => EncryptionLevel::Off,
         Encryption::Off => EncryptionLevel::NotSupported,
+        Encryption::Strict => EncryptionLevel::Strict,
     });
     match &target.trust {
         Trust::System => {}
         Trust::Ca(path) => config.trust_cert_ca(path.display()),
         Trust::Anything => config.trust_cert(),
     }
-    // Our own timeout covers every step; tiberius' 30 s per response would cut long KPI queries.
-    config.command_timeout(None);
+    // Our own timeout covers every step (tiberius-ng has no per-response timeout of its own).
     // The largest packets SQL Server allows: fewer headers to read and buffers to split on exports.
     config.packet_size(32767);
     config
+}
+
+/// SQL logins everywhere; Windows logins where tiberius-ng can do them (Windows, through SSPI).
+#[cfg(windows)]
+fn auth_method(target: &Target, password: &str) -> AuthMethod {
+    match target.auth {
+        Auth::Sql => AuthMethod::sql_server(&target.user, password),
+        Auth::Windows => AuthMethod::windows(&target.user, password),
+        Auth::Integrated => AuthMethod::Integrated,
+    }
+}
+
+/// SQL logins only: `check_auth` (exit 2) stops Windows logins before any connection on this platform.
+#[cfg(not(windows))]
+fn auth_method(target: &Target, password: &str) -> AuthMethod {
+    AuthMethod::sql_server(&target.user, password)
 }
 
 fn timed_out(target: &Target, what: &str) -> Failure {
@@ -152,17 +173,41 @@ fn explain_io(target: &Target, error: &std::io::Error) -> Failure {
 fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
     use tiberius::error::Error;
     match error {
+        // tiberius-ng reports rustls failures as I/O errors carrying rustls' message.
+        Error::Io { message, .. } if is_tls_failure(message) => tls_failure(target, message),
+        // A server closing the TLS handshake: strict TLS where it expects PRELOGIN, or no TLS at all
+        // (tiberius-ng starts the handshake anyway when encryption is required).
+        Error::Io { kind, message }
+            if target.encryption == Encryption::Strict
+                && (message.contains("tls handshake eof") || *kind == std::io::ErrorKind::ConnectionReset) =>
+        {
+            Failure::new(
+                format!(
+                    "le serveur {} n'accepte pas le chiffrement strict (TDS 8.0) : il a coupé la connexion dès la poignée de main TLS",
+                    target.describe()
+                ),
+                "seul SQL Server 2022 (ou plus récent) parle TDS 8.0 : utilisez --encrypt required",
+            )
+        }
+        Error::Io { message, .. } if message.contains("tls handshake eof") && target.encryption != Encryption::Off => {
+            encryption_refused(target)
+        }
+        // The server cut the connection at PRELOGIN: what SQL Server does when it requires strict TLS.
+        Error::Io { message, .. }
+            if message.contains("bytes remaining on stream") && target.encryption != Encryption::Strict =>
+        {
+            Failure::new(
+                format!(
+                    "le serveur {} a coupé la connexion avant toute réponse TDS : il exige sans doute le chiffrement strict (TDS 8.0)",
+                    target.describe()
+                ),
+                "essayez --encrypt strict (avec --ca-file si le certificat n'est pas signé par une autorité reconnue)",
+            )
+        }
         Error::Io { kind, message } => explain_io(target, &std::io::Error::new(*kind, message.clone())),
         Error::Server(token) => explain_server(target, token.code(), token.message()),
-        Error::Tls(cause) => Failure::new(
-            format!("échec TLS avec {} : {}", target.describe(), tls_cause(cause)),
-            "donnez l'autorité qui a signé le certificat du serveur avec --ca-file FICHIER.pem, \
-             ou, en connaissance de cause, --trust-cert",
-        ),
-        Error::Protocol(cause) if cause.contains("encryption") => Failure::new(
-            format!("le serveur {} n'accepte pas le chiffrement demandé", target.describe()),
-            "essayez --encrypt login-only (mot de passe chiffré seulement) si le serveur ne chiffre pas tout",
-        ),
+        Error::Tls(cause) => tls_failure(target, cause),
+        Error::Protocol(cause) if cause.contains("encryption") => encryption_refused(target),
         Error::Conversion(cause) if cause.contains("SQL browser") => Failure::new(
             format!(
                 "instance « {} » introuvable : le service SQL Server Browser de {} n'a pas répondu",
@@ -183,14 +228,37 @@ fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
     }
 }
 
+fn is_tls_failure(message: &str) -> bool {
+    ["invalid peer certificate", "certificate", "received fatal alert", "peer is incompatible", "CA certificate"]
+        .iter()
+        .any(|needle| message.contains(needle))
+}
+
+fn tls_failure(target: &Target, cause: &str) -> Failure {
+    Failure::new(
+        format!("échec TLS avec {} : {}", target.describe(), tls_cause(cause)),
+        "donnez l'autorité qui a signé le certificat du serveur avec --ca-file FICHIER.pem, \
+         ou, en connaissance de cause, --trust-cert",
+    )
+}
+
+fn encryption_refused(target: &Target) -> Failure {
+    Failure::new(
+        format!("le serveur {} n'accepte pas le chiffrement demandé", target.describe()),
+        "essayez --encrypt login-only (mot de passe chiffré seulement) si le serveur ne chiffre pas tout",
+    )
+}
+
 fn tls_cause(cause: &str) -> String {
-    if cause.contains("UnknownIssuer") || cause.contains("invalid peer certificate") {
+    if cause.contains("UnknownIssuer") || cause.contains("BadSignature") || cause.contains("invalid peer certificate") {
         "le certificat du serveur n'est signé par aucune autorité de confiance".to_owned()
     } else if cause.contains("NotValidForName") {
         "le certificat du serveur ne porte pas ce nom d'hôte".to_owned()
     } else if cause.contains("Expired") {
         "le certificat du serveur a expiré".to_owned()
-    } else if cause.contains("No such file") || cause.contains("os error 2") {
+    } else if cause.contains("unsupported file-extension") {
+        "le fichier d'autorité (--ca-file) doit finir par .pem, .crt ou .der".to_owned()
+    } else if cause.contains("No such file") || cause.contains("os error 2") || cause.contains("Could not read") {
         "fichier d'autorité (--ca-file) introuvable".to_owned()
     } else {
         cause.to_owned()
@@ -274,6 +342,7 @@ mod tests {
             instance: Some("SAGEBAT".to_owned()),
             database: "BTG_DOS_JLM".to_owned(),
             user: "jlm".to_owned(),
+            auth: Auth::Sql,
             encryption: Encryption::Required,
             trust: Trust::System,
             timeout: Duration::from_secs(5),

@@ -12,7 +12,7 @@ use crate::batigest::connection::{self, Connection, Encryption, Failure, Target,
 use crate::batigest::queries::ReadError;
 use crate::batigest::schema::{Mapping, Unmapped};
 use crate::batigest::statuses;
-use crate::config::{Encrypt, Env, Settings, Source};
+use crate::config::{Auth, Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
@@ -37,8 +37,16 @@ impl Batigest {
         let settings = Settings::load(&cli.connection, &env)?;
         let mapping = mapping(settings.schema.value.as_deref())?;
         let target = target(&settings)?;
+        check_auth(&target, &settings)?;
         // The keyring may block: it is read here, before the async runtime starts.
-        let password = credentials::resolve_password(&settings, &env, cli.connection.password_stdin, &Keyring)?;
+        let password = if target.auth == Auth::Integrated {
+            credentials::Password {
+                secret: credentials::Secret::new(String::new()),
+                source: credentials::PasswordSource::WindowsSession,
+            }
+        } else {
+            credentials::resolve_password(&settings, &env, cli.connection.password_stdin, &Keyring)?
+        };
         tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
             password = %password.source, "connection settings resolved");
         // Without encryption there is no certificate to accept: the warning would be about nothing.
@@ -68,6 +76,26 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
     })
 }
 
+/// Windows logins: `DOMAINE\utilisateur` for NTLM; and what this platform's build can do (exit 2).
+fn check_auth(target: &Target, settings: &Settings) -> Result<()> {
+    match target.auth {
+        Auth::Windows if !target.user.contains('\\') => Err(Error::usage(format!(
+            "--auth windows : « {} » n'est pas un compte Windows ({})",
+            target.user, settings.user.source
+        ))
+        .with_hint("écrivez le compte avec son domaine : --user 'DOMAINE\\utilisateur' (ex. JLM\\compta)")),
+        Auth::Windows | Auth::Integrated if !cfg!(windows) => Err(Error::usage(format!(
+            "--auth {} : les connexions Windows ne sont disponibles que sous Windows dans cette version",
+            target.auth.as_str()
+        ))
+        .with_hint(
+            "utilisez un compte SQL (--auth sql), ou lancez jlm-batigest sous Windows ; sous Linux et macOS, NTLM \
+             attend que le pilote tiberius-ng puisse être construit avec sa dépendance sspi (voir le README)",
+        )),
+        Auth::Sql | Auth::Windows | Auth::Integrated => Ok(()),
+    }
+}
+
 /// The server, database, user and TLS settings a connection uses.
 pub fn target(settings: &Settings) -> Result<Target> {
     let instance = settings.instance.value.clone();
@@ -87,11 +115,18 @@ pub fn target(settings: &Settings) -> Result<Target> {
         port,
         instance,
         database: settings.database.value.clone(),
-        user: settings.user()?.to_owned(),
+        // The logged-on Windows user needs no --user.
+        user: if settings.auth.value == Auth::Integrated {
+            settings.user.value.clone().unwrap_or_default()
+        } else {
+            settings.user()?.to_owned()
+        },
+        auth: settings.auth.value,
         encryption: match settings.encrypt.value {
             Encrypt::Required => Encryption::Required,
             Encrypt::LoginOnly => Encryption::LoginOnly,
             Encrypt::Off => Encryption::Off,
+            Encrypt::Strict => Encryption::Strict,
         },
         trust,
         timeout: settings.timeout.value,

@@ -33,6 +33,10 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "NOM")]
     pub user: Option<String>,
 
+    /// Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\utilisateur) ou intégrée (session Windows)
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub auth: Option<AuthArg>,
+
     /// Chiffrement de la connexion (défaut required)
     #[arg(long, global = true, value_enum, value_name = "MODE")]
     pub encrypt: Option<EncryptArg>,
@@ -70,6 +74,18 @@ pub enum EncryptArg {
     LoginOnly,
     /// aucun chiffrement : le mot de passe circule en clair
     Off,
+    /// TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié
+    Strict,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthArg {
+    /// compte SQL Server et son mot de passe
+    Sql,
+    /// compte Windows DOMAINE\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version
+    Windows,
+    /// l'utilisateur Windows connecté (SSPI), sous Windows seulement
+    Integrated,
 }
 
 /// How results are written.

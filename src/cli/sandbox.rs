@@ -56,6 +56,14 @@ pub struct Args {
     #[arg(long, value_name = "MOT_DE_PASSE", default_value = sandbox::DEFAULT_PASSWORD)]
     password: String,
 
+    /// Compte Windows accepté par NTLMv2 (connexions --auth windows, tsql -U 'DOMAINE\\utilisateur')
+    #[arg(long, value_name = "DOMAINE\\UTILISATEUR", requires = "windows_password")]
+    windows_user: Option<String>,
+
+    /// Mot de passe du compte Windows (de test) ; JLM_SANDBOX_WINDOWS_PASSWORD le garde hors de la liste des processus
+    #[arg(long, value_name = "MOT_DE_PASSE", env = "JLM_SANDBOX_WINDOWS_PASSWORD", hide_env_values = true)]
+    windows_password: Option<String>,
+
     /// Chiffrement : auto suit la demande du client, comme SQL Server
     #[arg(long, value_enum, value_name = "MODE", default_value = "auto")]
     tls: TlsArg,
@@ -120,6 +128,8 @@ enum TlsArg {
     LoginOnly,
     /// tout est chiffré (« force encryption »)
     Required,
+    /// TDS 8.0 strict : TLS dès le premier octet (ALPN tds/8.0), comme SQL Server 2022 en Encrypt=Strict
+    Strict,
 }
 
 impl From<TlsArg> for TlsMode {
@@ -129,6 +139,7 @@ impl From<TlsArg> for TlsMode {
             TlsArg::Off => TlsMode::Off,
             TlsArg::LoginOnly => TlsMode::LoginOnly,
             TlsArg::Required => TlsMode::Required,
+            TlsArg::Strict => TlsMode::Strict,
         }
     }
 }
@@ -181,6 +192,12 @@ impl Args {
         options.latency = Duration::from_millis(self.latency_ms);
         options.drop_after_rows = self.drop_after_rows;
         options.refuse_logins = self.refuse_logins;
+        if let (Some(user), Some(password)) = (&self.windows_user, &self.windows_password) {
+            options.windows =
+                Some(sandbox::protocol::ntlm::Account::parse(user, password.clone()).ok_or_else(|| {
+                    Error::usage(format!("--windows-user « {user} » : écrivez DOMAINE\\utilisateur (ex. JLM\\compta)"))
+                })?);
+        }
         Ok(options)
     }
 }

@@ -37,6 +37,8 @@ pub enum TlsMode {
     LoginOnly,
     /// Full TLS for every client ("force encryption").
     Required,
+    /// TDS 8.0 strict: TLS from the first byte (ALPN `tds/8.0`), PRELOGIN inside TLS.
+    Strict,
 }
 
 /// What data the sandbox serves.
@@ -65,6 +67,8 @@ pub struct SandboxOptions {
     pub latency: Duration,
     pub drop_after_rows: Option<u64>,
     pub refuse_logins: bool,
+    /// The Windows account accepted through NTLM (`--windows-user`), if any.
+    pub windows: Option<protocol::ntlm::Account>,
 }
 
 impl SandboxOptions {
@@ -84,6 +88,7 @@ impl SandboxOptions {
             latency: Duration::ZERO,
             drop_after_rows: None,
             refuse_logins: false,
+            windows: None,
         }
     }
 }

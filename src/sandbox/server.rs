@@ -22,7 +22,7 @@ use super::protocol::packet::{
 };
 use super::protocol::prelogin::{self, Encryption};
 use super::protocol::request::{self, Procedure};
-use super::protocol::{SERVER_PRODUCT_VERSION, token};
+use super::protocol::{SERVER_PRODUCT_VERSION, ntlm, token};
 use super::sql::{Database, ResultSink, ServerInfo, Session};
 use super::tls::{Identity, PreloginWrapper};
 use super::types::{Column, Param, ServerError, Value};
@@ -81,7 +81,12 @@ impl Sandbox {
             });
         }
 
-        let shared = Arc::new(Shared { database, acceptor: TlsAcceptor::from(identity.config), options });
+        let shared = Arc::new(Shared {
+            database,
+            acceptor: TlsAcceptor::from(identity.config),
+            strict: TlsAcceptor::from(identity.strict),
+            options,
+        });
         tasks.spawn(accept_loop(listener, shared, shutdown_rx));
         Ok(Self { local_addr, browser_addr, generated, shutdown, tasks })
     }
@@ -133,6 +138,7 @@ fn open_data(data: &DataSource) -> Result<(Database, Option<generate::Summary>),
 struct Shared {
     database: Database,
     acceptor: TlsAcceptor,
+    strict: TlsAcceptor,
     options: SandboxOptions,
 }
 
@@ -187,6 +193,8 @@ enum TlsUse {
 /// The server's answer to the client's encryption option, and what follows from it.
 fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
     match (mode, client) {
+        // Strict: TLS is already up; the PRELOGIN answer says the link is encrypted.
+        (TlsMode::Strict, _) => (Encryption::Required, TlsUse::None),
         (TlsMode::Off, _) | (TlsMode::Auto | TlsMode::LoginOnly, Encryption::NotSupported) => {
             (Encryption::NotSupported, TlsUse::None)
         }
@@ -199,21 +207,43 @@ fn negotiate(mode: TlsMode, client: Encryption) -> (Encryption, TlsUse) {
 }
 
 /// Serves one client; `bytes_sent` counts the result bytes written after the login.
-async fn serve_connection(mut tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64) -> Result<(), ConnectionError> {
+async fn serve_connection(tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64) -> Result<(), ConnectionError> {
     tcp.set_nodelay(true)?;
     let options = &shared.options;
-    let hello = expect(packet::read_message(&mut tcp).await?, PacketType::PreLogin)?;
+    // TDS 8.0 strict: the client's first bytes are a TLS ClientHello, not a TDS packet.
+    let mut transport = if options.tls == TlsMode::Strict {
+        let stream = shared.strict.accept(tcp).await?;
+        let (_, session) = stream.get_ref();
+        tracing::info!(
+            version = ?session.protocol_version(),
+            alpn = %String::from_utf8_lossy(session.alpn_protocol().unwrap_or(b"(aucun)")),
+            "strict TLS (TDS 8.0) established"
+        );
+        Transport::Strict(Box::new(stream))
+    } else {
+        // A TLS handshake record (0x16) where PRELOGIN (0x12) belongs: a client in strict mode. Its
+        // ClientHello would be read as a TDS header announcing more bytes than it sends, and both
+        // sides would wait; close at once so the client fails fast.
+        let mut first = [0u8; 1];
+        if tcp.peek(&mut first).await? == 1 && first[0] == 0x16 {
+            tracing::info!("TLS ClientHello instead of PRELOGIN: the client wants TDS 8.0 strict, use --tls strict");
+            return Err(ConnectionError::Unexpected(first[0]));
+        }
+        Transport::Plain(tcp)
+    };
+    let hello = expect(packet::read_message(&mut transport).await?, PacketType::PreLogin)?;
     let client = prelogin::parse_prelogin(&hello.payload)?;
     // A PRELOGIN without the option means the client cannot encrypt.
     let asked = client.encryption.unwrap_or(Encryption::NotSupported);
     let (answer, tls_use) = negotiate(options.tls, asked);
     tokio::time::sleep(options.latency).await;
     let reply = prelogin::encode_prelogin_response(answer);
-    tcp.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE)).await?;
+    transport.write_all(&packet::frame(PacketType::TabularResult, &reply, DEFAULT_PACKET_SIZE)).await?;
 
-    let mut transport = match tls_use {
-        TlsUse::None => Transport::Plain(tcp),
-        TlsUse::LoginOnly | TlsUse::Full => {
+    let mut transport = match (tls_use, transport) {
+        // Strict or already wrapped: nothing more to set up.
+        (TlsUse::None, transport) | (_, transport @ (Transport::Strict(_) | Transport::Tls(_))) => transport,
+        (TlsUse::LoginOnly | TlsUse::Full, Transport::Plain(tcp)) => {
             let mut stream = shared.acceptor.accept(PreloginWrapper::new(tcp)).await?;
             stream.get_mut().0.handshake_complete();
             Transport::Tls(Box::new(stream))
@@ -225,12 +255,31 @@ async fn serve_connection(mut tcp: TcpStream, shared: &Shared, bytes_sent: &mut 
         // Login-only encryption: drop TLS without close_notify, as SQL Server does.
         transport = match transport {
             Transport::Tls(stream) => Transport::Plain(stream.into_inner().0.into_inner()),
-            plain @ Transport::Plain(_) => plain,
+            other => other,
         };
     }
     let packet_size = negotiated_packet_size(login.packet_size);
+    let mut login = login;
+    let credentials_ok = if login.integrated {
+        match windows_login(&mut transport, shared, &login.sspi, packet_size).await? {
+            Ok(user) => {
+                tracing::info!(user = %user, "Windows login (NTLMv2) verified");
+                login.user_name = user;
+                true
+            }
+            Err(error) => {
+                tracing::info!(%error, "Windows login (NTLM) refused");
+                if let Some(account) = &options.windows {
+                    login.user_name = account.qualified();
+                }
+                false
+            }
+        }
+    } else {
+        login.user_name == options.user && login.password == options.password
+    };
     tokio::time::sleep(options.latency).await;
-    let session = match check_login(shared, &login) {
+    let session = match check_login(shared, &login, credentials_ok) {
         Ok(session) => session,
         Err(errors) => {
             let mut body = Vec::new();
@@ -258,7 +307,42 @@ fn negotiated_packet_size(requested: u32) -> usize {
     if requested == 0 { DEFAULT_PACKET_SIZE } else { (requested as usize).clamp(MIN_PACKET_SIZE, MAX_PACKET_SIZE) }
 }
 
-fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerError>> {
+/// The SSPI leg of a Windows login: NEGOTIATE came in LOGIN7; send the CHALLENGE in an SSPI token,
+/// read the AUTHENTICATE (packet type 0x11) and verify it. The outer error is a broken connection,
+/// the inner one a refused login.
+async fn windows_login(
+    transport: &mut Transport,
+    shared: &Shared,
+    negotiate: &[u8],
+    packet_size: usize,
+) -> Result<Result<String, ntlm::NtlmError>, ConnectionError> {
+    let Some(account) = &shared.options.windows else {
+        return Ok(Err(ntlm::NtlmError::Refused));
+    };
+    let mut challenge = [0u8; 8];
+    rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut challenge)
+        .map_err(|_| std::io::Error::other("no random bytes for the NTLM challenge"))?;
+    // FILETIME: 100 ns intervals since 1601-01-01.
+    let since_1970 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let timestamp = (since_1970.as_nanos() / 100) as u64 + 116_444_736_000_000_000;
+    let (exchange, message) = match ntlm::Exchange::start(negotiate, account, challenge, timestamp) {
+        Ok(started) => started,
+        Err(error) => return Ok(Err(error)),
+    };
+    let mut body = Vec::new();
+    token::sspi(&mut body, &message);
+    transport.write_all(&packet::frame(PacketType::TabularResult, &body, packet_size)).await?;
+    transport.flush().await?;
+    let answer = packet::read_message(transport).await?.ok_or(ConnectionError::Closed)?;
+    if answer.ty != PacketType::Sspi as u8 && answer.ty != PacketType::Login7 as u8 {
+        return Err(ConnectionError::Unexpected(answer.ty));
+    }
+    Ok(exchange.finish(&answer.payload, account))
+}
+
+fn check_login(shared: &Shared, login: &Login7, credentials_ok: bool) -> Result<Session, Vec<ServerError>> {
     let options = &shared.options;
     let failed = || ServerError {
         number: 18456,
@@ -274,7 +358,7 @@ fn check_login(shared: &Shared, login: &Login7) -> Result<Session, Vec<ServerErr
             message: "SQL Server service has been paused. No new connections will be allowed.".to_owned(),
         }]);
     }
-    if login.user_name != options.user || login.password != options.password {
+    if !credentials_ok {
         return Err(vec![failed()]);
     }
     if !login.database.is_empty() && !login.database.eq_ignore_ascii_case(&options.database) {
@@ -667,6 +751,8 @@ impl ResultSink for TdsSink<'_> {
 enum Transport {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::server::TlsStream<PreloginWrapper<TcpStream>>>),
+    /// TDS 8.0 strict: TLS straight on TCP.
+    Strict(Box<tokio_rustls::server::TlsStream<TcpStream>>),
 }
 
 impl AsyncRead for Transport {
@@ -678,6 +764,7 @@ impl AsyncRead for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_read(cx, buf),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_read(cx, buf),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -691,6 +778,7 @@ impl AsyncWrite for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_write(cx, data),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_write(cx, data),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_write(cx, data),
         }
     }
 
@@ -701,6 +789,7 @@ impl AsyncWrite for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_flush(cx),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_flush(cx),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_flush(cx),
         }
     }
 
@@ -711,6 +800,7 @@ impl AsyncWrite for Transport {
         match self.get_mut() {
             Self::Plain(stream) => std::pin::Pin::new(stream).poll_shutdown(cx),
             Self::Tls(stream) => std::pin::Pin::new(stream.as_mut()).poll_shutdown(cx),
+            Self::Strict(stream) => std::pin::Pin::new(stream.as_mut()).poll_shutdown(cx),
         }
     }
 }

@@ -17,6 +17,8 @@ use super::protocol::packet::{self, DEFAULT_PACKET_SIZE, HEADER_LEN, PacketHeade
 /// The server's certificate chain and key, generated or loaded, plus its PEM for `--cert-out`.
 pub struct Identity {
     pub config: Arc<ServerConfig>,
+    /// TDS 8.0 strict: TLS 1.2 or 1.3 on the raw TCP stream, ALPN `tds/8.0`.
+    pub strict: Arc<ServerConfig>,
     pub cert_pem: String,
 }
 
@@ -28,8 +30,8 @@ impl Identity {
             .map_err(|e| SandboxError::Tls(format!("génération du certificat : {e}")))?;
         let cert_pem = certified.cert.pem();
         let key = PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-        let config = server_config(vec![certified.cert.der().clone()], key)?;
-        Ok(Self { config, cert_pem })
+        let (config, strict) = server_config(vec![certified.cert.der().clone()], key)?;
+        Ok(Self { config, strict, cert_pem })
     }
 
     /// A certificate chain and private key read from PEM files.
@@ -43,22 +45,33 @@ impl Identity {
         }
         let key = PrivateKeyDer::from_pem_file(key)
             .map_err(|e| SandboxError::Tls(format!("{} : clé privée PEM illisible ({e})", key.display())))?;
-        let config = server_config(chain, key)?;
-        Ok(Self { config, cert_pem })
+        let (config, strict) = server_config(chain, key)?;
+        Ok(Self { config, strict, cert_pem })
     }
 }
 
+/// The ALPN protocol of TDS 8.0 (MS-TDS 2.2.1: "tds/8.0").
+pub const TDS8_ALPN: &[u8] = b"tds/8.0";
+
+/// The PRELOGIN-wrapped configuration of TDS 7.x, and the strict one of TDS 8.0.
 fn server_config(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
-) -> Result<Arc<ServerConfig>, SandboxError> {
+) -> Result<(Arc<ServerConfig>, Arc<ServerConfig>), SandboxError> {
+    // Strict: nothing but TLS on the stream, so TLS 1.3 is fine; TLS 1.2 for clients that stop there
+    // (tiberius-ng with rustls offers only 1.2).
+    let mut strict = ServerConfig::builder_with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .with_no_client_auth()
+        .with_single_cert(chain.clone(), key.clone_key())
+        .map_err(|e| SandboxError::Tls(format!("certificat refusé : {e}")))?;
+    strict.alpn_protocols = vec![TDS8_ALPN.to_vec()];
     // TLS 1.2 only: with 1.3 the server reads ahead into LOGIN7 and sends session tickets, which
     // break login-only encryption, and FreeTDS/GnuTLS fails outright (measured, DESIGN §6).
     let config = ServerConfig::builder_with_protocol_versions(&[&rustls::version::TLS12])
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| SandboxError::Tls(format!("certificat refusé : {e}")))?;
-    Ok(Arc::new(config))
+    Ok((Arc::new(config), Arc::new(strict)))
 }
 
 /// Carries TLS handshake records inside PRELOGIN packets until the handshake is over, then

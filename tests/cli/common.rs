@@ -38,17 +38,27 @@ impl Sandbox {
 
     /// A sandbox serving the fixture below with `extra` SQL run on it first (more rows, other values).
     pub fn with_fixture_plus(extra: &str, args: &[&str]) -> Self {
+        Self::with_fixture_env(extra, args, &[])
+    }
+
+    /// As `with_fixture_plus`, with variables in the sandbox's environment (secrets stay off its command line).
+    pub fn with_fixture_env(extra: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("fixture.sqlite");
         write_fixture(&db);
         rusqlite::Connection::open(&db).and_then(|conn| conn.execute_batch(extra)).expect("extra fixture rows");
         let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
-        Self::start_in(dir, &all)
+        Self::start_env(dir, &all, env)
     }
 
     fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
+        Self::start_env(dir, args, &[])
+    }
+
+    fn start_env(dir: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = command(dir.path())
+            .envs(env.iter().copied())
             .args(["sandbox", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdin(Stdio::null())
@@ -68,6 +78,17 @@ impl Sandbox {
         // Keep reading stdout so the sandbox never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         Self { child, addr, dir }
+    }
+
+    /// Stops the sandbox and returns what it logged on stderr.
+    pub fn stop_and_read_log(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            stderr.read_to_string(&mut log).ok();
+        }
+        log
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

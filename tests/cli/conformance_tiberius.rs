@@ -121,7 +121,8 @@ async fn server_modes_are_enforced() {
 
     let off = Sandbox::with_fixture(&["--tls", "off"]);
     let error = connect(config(off.addr, EncryptionLevel::Required)).await.expect_err("no TLS to offer");
-    assert!(error.to_string().contains("encryption"), "{error}");
+    // tiberius (0.13.0) refused after PRELOGIN; tiberius-ng starts the TLS handshake the server then ends.
+    assert!(error.to_string().contains("encryption") || error.to_string().contains("tls handshake eof"), "{error}");
     connect(config(off.addr, EncryptionLevel::NotSupported)).await.expect("plain login");
 
     let login_only = Sandbox::with_fixture(&["--tls", "login-only"]);

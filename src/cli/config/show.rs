@@ -98,6 +98,12 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
         ("port", "Port", settings.port.value.to_string(), settings.port.source.to_string()),
         ("base", "Base Batigest", settings.database.value.clone(), settings.database.source.to_string()),
         ("utilisateur", "Utilisateur", or(settings.user.value.clone(), "non défini"), settings.user.source.to_string()),
+        (
+            "authentification",
+            "Authentification",
+            settings.auth.value.as_str().to_owned(),
+            settings.auth.source.to_string(),
+        ),
         ("chiffrement", "Chiffrement", settings.encrypt.value.as_str().to_owned(), settings.encrypt.source.to_string()),
         (
             "certificat_non_verifie",

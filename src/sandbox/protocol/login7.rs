@@ -13,6 +13,8 @@ const MIN_LEN: usize = 86;
 const TABLE_START: usize = 36;
 /// `OptionFlags3` bit announcing a `FeatureExt` block (`FreeTDS` sets it).
 const F_EXTENSION: u8 = 0x10;
+/// OptionFlags2 fIntSecurity: integrated (Windows) security.
+const F_INT_SECURITY: u8 = 0x80;
 
 /// The parts of LOGIN7 the sandbox acts on. `Debug` never prints the password.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,6 +34,9 @@ pub struct Login7 {
     pub database: String,
     /// The client sent a `FeatureExt` block and expects a FEATUREEXTACK.
     pub feature_ext: bool,
+    /// fIntSecurity (OptionFlags2 0x80): a Windows login, with its first SSPI token in `sspi`.
+    pub integrated: bool,
+    pub sspi: Vec<u8>,
 }
 
 impl fmt::Debug for Login7 {
@@ -48,6 +53,8 @@ impl fmt::Debug for Login7 {
             .field("language", &self.language)
             .field("database", &self.database)
             .field("feature_ext", &self.feature_ext)
+            .field("integrated", &self.integrated)
+            .field("sspi", &format_args!("{} bytes", self.sspi.len()))
             .finish()
     }
 }
@@ -68,6 +75,16 @@ pub fn parse_login7(body: &[u8]) -> Result<Login7, ProtocolError> {
     let packet_size = r.u32_le()?;
     // OptionFlags3 sits after ClientProgVer, ClientPID, ConnectionID, OptionFlags1/2, TypeFlags.
     let option_flags3 = body[27];
+    let integrated = body[25] & F_INT_SECURITY != 0;
+    // ibSSPI and cbSSPI follow the nine string slots and the 6-byte ClientID; cbSSPI counts bytes.
+    let sspi = {
+        let at = TABLE_START + 9 * 4 + 6;
+        let offset = usize::from(u16::from_le_bytes([body[at], body[at + 1]]));
+        let len = usize::from(u16::from_le_bytes([body[at + 2], body[at + 3]]));
+        body.get(offset..offset + len)
+            .ok_or_else(|| ProtocolError::malformed(CONTEXT, "SSPI data beyond the message"))?
+            .to_vec()
+    };
     let text = |slot: usize, field: &'static str| decode_utf16le(field_bytes(body, slot, field)?, CONTEXT);
     let password_bytes: Vec<u8> = field_bytes(body, 2, "Password")?.iter().map(|&b| deobfuscate(b)).collect();
     Ok(Login7 {
@@ -85,6 +102,8 @@ pub fn parse_login7(body: &[u8]) -> Result<Login7, ProtocolError> {
         language: text(7, "Language")?,
         database: text(8, "Database")?,
         feature_ext: option_flags3 & F_EXTENSION != 0,
+        integrated,
+        sspi,
     })
 }
 

@@ -4,6 +4,7 @@
 //! The server loop decides what to send; this module only knows how it looks on the wire.
 
 pub mod login7;
+pub mod ntlm;
 pub mod packet;
 pub mod prelogin;
 pub mod request;

@@ -123,6 +123,13 @@ fn done_token(out: &mut Vec<u8>, token: u8, status: u16, cur_cmd: u16, row_count
     out.extend(row_count.to_le_bytes());
 }
 
+/// SSPI (0xED): the server's next authentication token, here an NTLM CHALLENGE.
+pub fn sspi(out: &mut Vec<u8>, data: &[u8]) {
+    out.push(0xED);
+    out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+    out.extend_from_slice(data);
+}
+
 pub fn done(out: &mut Vec<u8>, status: u16, cur_cmd: u16, row_count: u64) {
     done_token(out, DONE, status, cur_cmd, row_count);
 }
