@@ -177,6 +177,10 @@ fn write_letters(
     au: NaiveDate,
     taux: Option<rust_decimal::Decimal>,
 ) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::usage(format!("--lettres {} : ce n'est pas un dossier", dir.display()))
+            .with_hint("indiquez un dossier (créé s'il manque), par exemple --lettres lettres/"));
+    }
     std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
     let mut taken = std::collections::HashSet::new();
     for client in clients {

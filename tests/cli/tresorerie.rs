@@ -209,6 +209,13 @@ fn without_a_rate_no_penalty_is_guessed() {
     let output = run(&sandbox, None, &["relances", "--au", "2024-06-05", "--client", "CLI002", "--fail-on-alert"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(stdout(&output).contains("seconde relance"));
+    // Letters into something that is not a directory: refused, the file left as it was.
+    let file = sandbox.path("pas-un-dossier");
+    std::fs::write(&file, "garder").expect("file");
+    let output = run(&sandbox, None, &["relances", "--au", "2024-06-05", "--lettres", file.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("n'est pas un dossier"), "{}", text(&output));
+    assert_eq!(std::fs::read_to_string(&file).expect("file"), "garder");
 }
 
 #[test]
