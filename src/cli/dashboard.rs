@@ -17,6 +17,7 @@ use crate::output::{self, Cell, Column, Destination, Kind, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE};
 use crate::report::factures::{OpenFacture, Totals};
 use crate::report::kpi::{Granularity, Kpis, Period};
+use crate::report::tresorerie::{Forecast, Horizon, Step};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -109,6 +110,7 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
         analytics::compute(batigest, &mut client, year, Some(Granularity::Month)).await?;
 
     let mut totals = Totals::default();
+    let mut forecast = Forecast::new(au, Horizon { count: 13, step: Step::Week }, Step::Week);
     // Most days late first; only the first LATE_SHOWN are kept, so memory stays flat.
     let most_late = |a: &LateInvoice, b: &LateInvoice| b.jours.cmp(&a.jours).then_with(|| a.numero.cmp(&b.numero));
     let mut late = Vec::with_capacity(2 * LATE_SHOWN);
@@ -116,6 +118,7 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
     queries::factures_ouvertes(&mut client, &batigest.mapping, None, au, timeout, |facture| {
         if let Some(open) = OpenFacture::new(&facture, au) {
             totals.add(&open);
+            forecast.add(&open);
             if open.is_late() {
                 late.push(LateInvoice {
                     numero: facture.numero.clone(),
@@ -184,6 +187,14 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
             })
             .collect(),
         ageing: totals.ageing.iter().map(|(bucket, amount)| (bucket.libelle().to_owned(), amount)).collect(),
+        forecast: forecast
+            .lines()
+            .into_iter()
+            .filter_map(|line| {
+                Some((format!("S{} ({})", &line.key[6..], format::date_fr(line.du?)), line.montant))
+                    .filter(|_| line.au.is_some())
+            })
+            .collect(),
         late,
         late_count: totals.nombre_en_retard,
         late_total: totals.reste_du_en_retard,

@@ -23,6 +23,8 @@ pub struct Dashboard {
     pub months: Vec<MonthPoint>,
     /// Reste dû per ageing bucket, labelled.
     pub ageing: Vec<(String, Decimal)>,
+    /// Cash-in expected week by week (`tresorerie`'s weeks), labelled.
+    pub forecast: Vec<(String, Decimal)>,
     pub late: Vec<LateInvoice>,
     pub late_count: u64,
     pub late_total: Decimal,
@@ -149,6 +151,7 @@ pub fn write(out: &mut dyn Write, dashboard: &Dashboard) -> io::Result<()> {
     revenue_chart(&mut html, &dashboard.months);
     margin_chart(&mut html, &dashboard.months);
     ageing_chart(&mut html, &dashboard.ageing);
+    forecast_chart(&mut html, &dashboard.forecast);
     family_chart(&mut html, &dashboard.families);
     html.push_str("</div>\n");
     late(&mut html, dashboard);
@@ -383,6 +386,14 @@ fn ageing_chart(html: &mut String, ageing: &[(String, Decimal)]) {
     html.push_str("</svg>\n</section>\n");
 }
 
+fn forecast_chart(html: &mut String, weeks: &[(String, Decimal)]) {
+    svg_open(html, "Encaissements attendus par semaine (13 semaines)");
+    let rows: Vec<(String, f64, String, Option<f64>)> =
+        weeks.iter().map(|(label, amount)| (label.clone(), number(*amount), format::money(*amount), None)).collect();
+    horizontal_bars(html, &rows, FACTURE);
+    html.push_str("</svg>\n</section>\n");
+}
+
 fn family_chart(html: &mut String, families: &[FamilyPoint]) {
     svg_open(html, "Coefficient moyen par famille et cible");
     let rows: Vec<(String, f64, String, Option<f64>)> = families
@@ -497,7 +508,7 @@ mod tests {
         assert!(html.contains("&lt;srv&gt; &amp; &quot;co&quot;"));
         assert!(html.contains("Familles sous leur cible") && html.contains("1,5000"));
         assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("url("));
-        assert_eq!(html.matches("<svg").count(), 4);
+        assert_eq!(html.matches("<svg").count(), 5);
     }
 
     /// The labels of one axis, bottom to top.

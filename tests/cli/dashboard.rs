@@ -17,7 +17,8 @@ fn html_report_is_well_formed_offline_and_shows_the_terminal_figures() {
     for external in ["<script", "<link", "src=", "url(", "@import", "http:", "https:"] {
         assert!(!html.contains(external), "the report references {external}");
     }
-    assert_eq!(html.matches("<svg").count(), 4, "four charts");
+    assert_eq!(html.matches("<svg").count(), 5, "five charts");
+    assert!(html.contains("Encaissements attendus par semaine"), "the weeks of the cash-in forecast");
     assert!(html.contains("@page { size: A4"), "print layout");
 
     // Every money figure of the terminal's KPI table is in the report, formatted the same.
