@@ -191,8 +191,9 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
             .lines()
             .into_iter()
             .filter_map(|line| {
-                Some((format!("S{} ({})", &line.key[6..], format::date_fr(line.du?)), line.montant))
-                    .filter(|_| line.au.is_some())
+                // The weeks only: the late lines, beyond the horizon and credit notes have no end date.
+                let (du, _) = line.du.zip(line.au)?;
+                Some((format!("S{:02} ({})", du.iso_week().week(), format::date_fr(du)), line.montant))
             })
             .collect(),
         late,

@@ -266,19 +266,15 @@ impl Store {
             .await
             .map_err(|e| fail(&e))?;
         }
-        for holder in &report.unlinked {
-            let after = Integration {
-                offer_id: None,
-                sync_status: Some("manual_review".to_owned()),
-                error_message: holder.note.clone(),
-                ..holder_integration(&holders, &holder.numero)
-            };
-            // A devis named only by the offer's batigest_ref has no row of its own to update.
-            let id = holders.iter().find(|h| h.numero == holder.numero).map(|h| h.stored.id.as_str());
-            if let Some(id) = id.filter(|id| !id.is_empty()) {
-                self.save_integration(&mut tx, Some(id), &holder.numero, &after, &at).await.map_err(|e| fail(&e))?;
+        // `unlinked` was built from `holders`, one report per holder, in order.
+        for (holder, unlinked) in holders.iter().zip(&report.unlinked) {
+            if let Some(stored) = &holder.stored {
+                let after = holder.unlinked(unlinked.note.as_deref().unwrap_or_default());
+                self.save_integration(&mut tx, Some(&stored.id), &holder.numero, &after, &at)
+                    .await
+                    .map_err(|e| fail(&e))?;
             }
-            let (old, new) = values_json(&holder.changes);
+            let (old, new) = values_json(&unlinked.changes);
             let row = LogRow {
                 at: &at,
                 os_user: request.os_user,
@@ -288,7 +284,7 @@ impl Store {
                 outcome: Outcome::ManualReview,
                 old,
                 new,
-                error: holder.note.as_deref(),
+                error: unlinked.note.as_deref(),
             };
             self.insert_log(&mut tx, &row).await.map_err(|e| fail(&e))?;
         }
@@ -458,10 +454,7 @@ impl Store {
         let mut holders = Vec::with_capacity(numeros.len());
         for numero in numeros {
             let stored = self.integration(tx, &numero).await?;
-            holders.push(Holder {
-                stored: stored.unwrap_or(Stored { id: String::new(), integration: Integration::default() }),
-                numero,
-            });
+            holders.push(Holder { numero, stored });
         }
         Ok(holders)
     }
@@ -608,32 +601,39 @@ impl Store {
     }
 }
 
-/// A devis that holds the offer another devis is being linked to.
+/// A devis that holds the offer another devis is being linked to; `stored` is `None` for a devis
+/// named only by the offer's `batigest_ref`, which has no integration row of its own.
 struct Holder {
     numero: String,
-    stored: Stored,
+    stored: Option<Stored>,
 }
 
-fn holder_integration(holders: &[Holder], numero: &str) -> Integration {
-    holders.iter().find(|h| h.numero == numero).map(|h| h.stored.integration.clone()).unwrap_or_default()
+impl Holder {
+    /// Its integration row once `--relink` took its offer: unlinked, waiting for review.
+    fn unlinked(&self, note: &str) -> Integration {
+        Integration {
+            offer_id: None,
+            sync_status: Some("manual_review".to_owned()),
+            error_message: Some(note.to_owned()),
+            ..self.before()
+        }
+    }
+
+    fn before(&self) -> Integration {
+        self.stored.as_ref().map(|stored| stored.integration.clone()).unwrap_or_default()
+    }
 }
 
-/// What `--relink` does to a devis that held the offer: unlinked, waiting for review.
+/// What `--relink` does to a devis that held the offer, as a report.
 fn unlinked_report(holder: &Holder, offer: &Offer, numero: &str) -> Report {
     let note = format!("offre {} reliée au devis {numero} (--relink)", offer.id);
-    let before = &holder.stored.integration;
-    let after = Integration {
-        offer_id: None,
-        sync_status: Some("manual_review".to_owned()),
-        error_message: Some(note.clone()),
-        ..before.clone()
-    };
+    let changes = integration_changes(&holder.before(), &holder.unlinked(&note));
     Report {
         numero: holder.numero.clone(),
         offer: None,
         outcome: Outcome::ManualReview,
         note: Some(note),
-        changes: integration_changes(before, &after),
+        changes,
         unlinked: Vec::new(),
     }
 }

@@ -310,6 +310,36 @@ pub fn select<'a>(
         .filter(move |facture| selection.includes(facture))
 }
 
+/// Invoices for the unit tests of the rules built on open invoices (`tresorerie`, `relances`).
+#[cfg(test)]
+pub mod fixtures {
+    use chrono::NaiveDate;
+
+    use crate::model::{Facture, StatutReglement};
+
+    /// An open invoice of `client` for `ttc` (HT the same), partly paid when `regle` is given,
+    /// issued 1 January 2026 and due on `echeance`.
+    pub fn ouverte(client: &str, ttc: &str, regle: Option<&str>, echeance: &str) -> Facture {
+        let d = |text: &str| text.parse().expect("decimal");
+        Facture {
+            numero: format!("FA-{client}-{echeance}-{ttc}"),
+            numero_devis: None,
+            client_code: client.to_owned(),
+            client_nom: format!("Client {client}"),
+            montant_ht: d(ttc),
+            montant_ttc: d(ttc),
+            date_facture: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+            date_echeance: echeance.parse().expect("date"),
+            statut_reglement: if regle.is_some() {
+                StatutReglement::PartiellementRegle
+            } else {
+                StatutReglement::NonRegle
+            },
+            montant_regle: regle.map(d),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

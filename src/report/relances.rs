@@ -19,7 +19,6 @@ use rust_decimal::Decimal;
 
 use super::factures::OpenFacture;
 use super::numbers::round_money;
-use super::tresorerie::is_credit_note;
 
 /// The fixed recovery indemnity per late invoice between professionals (L441-10, D441-5).
 pub const INDEMNITE: Decimal = Decimal::from_parts(4000, 0, 0, false, 2);
@@ -125,7 +124,7 @@ impl Client {
 
 /// The invoice to chase, if `open` is late enough and not a credit note.
 pub fn relance(regles: &Regles, open: &OpenFacture<'_>) -> Option<Relance> {
-    if is_credit_note(open) || !open.is_late() {
+    if open.is_avoir() || !open.is_late() {
         return None;
     }
     let niveau = niveau(regles, open.jours_retard)?;
@@ -181,7 +180,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Facture, StatutReglement};
+    use crate::report::factures::fixtures::ouverte as facture;
 
     fn d(text: &str) -> Decimal {
         text.parse().expect("decimal")
@@ -189,25 +188,6 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
-    }
-
-    fn facture(client: &str, ttc: &str, regle: Option<&str>, echeance: &str) -> Facture {
-        Facture {
-            numero: format!("FA-{client}-{echeance}"),
-            numero_devis: None,
-            client_code: client.to_owned(),
-            client_nom: format!("Client {client}"),
-            montant_ht: d(ttc),
-            montant_ttc: d(ttc),
-            date_facture: day("2026-01-01"),
-            date_echeance: day(echeance),
-            statut_reglement: if regle.is_some() {
-                StatutReglement::PartiellementRegle
-            } else {
-                StatutReglement::NonRegle
-            },
-            montant_regle: regle.map(d),
-        }
     }
 
     #[test]

@@ -36,31 +36,20 @@ pub struct Horizon {
 impl Horizon {
     /// The last day the horizon covers.
     pub fn end(self, au: NaiveDate) -> NaiveDate {
-        let periods = period_starts(au, self.step, self.count + 1);
-        periods.last().and_then(NaiveDate::pred_opt).unwrap_or(NaiveDate::MAX)
+        period_starts(au, self.step).nth(self.count as usize).and_then(|next| next.pred_opt()).unwrap_or(NaiveDate::MAX)
     }
 }
 
-/// The first day of each of `count` periods from `au`: `au` itself, then each following Monday
-/// (weeks) or first of the month (months).
-fn period_starts(au: NaiveDate, step: Step, count: u32) -> Vec<NaiveDate> {
-    let mut starts = Vec::with_capacity(count as usize);
-    let mut start = au;
-    for _ in 0..count {
-        starts.push(start);
-        let next = match step {
-            Step::Week => {
-                let monday = start - Days::new(u64::from(start.weekday().num_days_from_monday()));
-                monday.checked_add_days(Days::new(7))
-            }
-            Step::Month => start.with_day(1).and_then(|first| first.checked_add_months(Months::new(1))),
-        };
-        match next {
-            Some(next) => start = next,
-            None => break,
+/// The first day of each period from `au`: `au` itself, then each following Monday (weeks) or
+/// first of the month (months), as far as the calendar goes.
+fn period_starts(au: NaiveDate, step: Step) -> impl Iterator<Item = NaiveDate> {
+    std::iter::successors(Some(au), move |start| match step {
+        Step::Week => {
+            let monday = *start - Days::new(u64::from(start.weekday().num_days_from_monday()));
+            monday.checked_add_days(Days::new(7))
         }
-    }
-    starts
+        Step::Month => start.with_day(1).and_then(|first| first.checked_add_months(Months::new(1))),
+    })
 }
 
 /// One line of the forecast.
@@ -99,22 +88,11 @@ pub struct Forecast {
     credit_notes: (u64, Decimal),
 }
 
-/// A credit note (avoir): negative TTC, money owed to the customer ([`crate::model::Facture::is_avoir`]).
-pub fn is_credit_note(open: &OpenFacture<'_>) -> bool {
-    open.facture.is_avoir()
-}
-
 impl Forecast {
     /// Periods of `step` from `au` up to the horizon's last day.
     pub fn new(au: NaiveDate, horizon: Horizon, step: Step) -> Self {
         let end = horizon.end(au);
-        let mut starts = Vec::new();
-        for start in period_starts(au, step, u32::MAX) {
-            if start > end {
-                break;
-            }
-            starts.push(start);
-        }
+        let starts: Vec<NaiveDate> = period_starts(au, step).take_while(|start| *start <= end).collect();
         let periods = vec![(0, Decimal::ZERO); starts.len()];
         Self {
             au,
@@ -130,7 +108,7 @@ impl Forecast {
 
     /// Where `open` belongs.
     pub fn slot(&self, open: &OpenFacture<'_>) -> Slot {
-        if is_credit_note(open) {
+        if open.is_avoir() {
             return Slot::CreditNote;
         }
         let due = open.facture.date_echeance;
@@ -276,7 +254,6 @@ pub fn a_facturer(engage: &Engage) -> Option<(Decimal, Option<Decimal>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Facture, StatutReglement};
 
     fn d(text: &str) -> Decimal {
         text.parse().expect("decimal")
@@ -286,23 +263,8 @@ mod tests {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
     }
 
-    fn facture(ttc: &str, regle: Option<&str>, echeance: &str) -> Facture {
-        Facture {
-            numero: format!("FA-{echeance}-{ttc}"),
-            numero_devis: None,
-            client_code: "CLI001".to_owned(),
-            client_nom: "Client".to_owned(),
-            montant_ht: d(ttc),
-            montant_ttc: d(ttc),
-            date_facture: day("2026-01-01"),
-            date_echeance: day(echeance),
-            statut_reglement: if regle.is_some() {
-                StatutReglement::PartiellementRegle
-            } else {
-                StatutReglement::NonRegle
-            },
-            montant_regle: regle.map(d),
-        }
+    fn facture(ttc: &str, regle: Option<&str>, echeance: &str) -> crate::model::Facture {
+        crate::report::factures::fixtures::ouverte("CLI001", ttc, regle, echeance)
     }
 
     #[test]
