@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, ReadError, Sql, devis_status_in, get, midnight, open_on, status_in, statut_codes, stream};
+use super::queries::{
+    Param, ReadError, Sql, devis_status_in, end_of, get, midnight, open_on, status_in, statut_codes, stream,
+};
 use super::schema::{Mapping, Unmapped};
 use crate::model::{MargeBase, Statut, StatutReglement};
 use crate::report::kpi::{EnCours, Sums};
@@ -21,7 +23,7 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
     let start = sql.param(Param::DateTime(midnight(from)));
-    let end = sql.param(Param::DateTime(midnight(to.succ_opt().unwrap_or(to))));
+    let end = sql.param(Param::DateTime(end_of(to)));
     // The definitions of DESIGN §5, from the one place that holds them.
     let issued = devis_status_in(&mut sql, mapping, "d", &statut_codes(Statut::is_issued))?;
     let committed = devis_status_in(&mut sql, mapping, "d", &statut_codes(Statut::is_committed))?;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use futures_util::{FutureExt, TryStreamExt};
 use rust_decimal::Decimal;
 use tiberius::{Query, Row};
@@ -84,6 +84,15 @@ impl Sql {
 
 pub(super) fn midnight(date: NaiveDate) -> NaiveDateTime {
     date.and_time(chrono::NaiveTime::MIN)
+}
+
+/// The exclusive upper bound of a day, for `column < bound`: the next midnight, or, for 31 December
+/// 9999 (SQL Server's last day: the next midnight does not fit a DATETIME2), its last 100 ns tick.
+pub(super) fn end_of(date: NaiveDate) -> NaiveDateTime {
+    match date.succ_opt().filter(|next| next.year() <= 9999) {
+        Some(next) => midnight(next),
+        None => date.and_hms_nano_opt(23, 59, 59, 999_999_900).unwrap_or_else(|| midnight(date)),
+    }
 }
 
 /// How the rows of one table (alias `row`) reach a lookup table (alias `alias`): a code or label
@@ -235,8 +244,8 @@ fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Result<Sql, Unmapped> {
     if let Some(from) = filter.from {
         conditions.push(format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(midnight(from)))));
     }
-    if let Some(to) = filter.to.and_then(|to| to.succ_opt()) {
-        conditions.push(format!("d.{} < {}", d("date_creation")?, sql.param(Param::DateTime(midnight(to)))));
+    if let Some(to) = filter.to {
+        conditions.push(format!("d.{} < {}", d("date_creation")?, sql.param(Param::DateTime(end_of(to)))));
     }
     if !filter.statuts.is_empty() {
         let codes: Vec<&str> = filter.statuts.iter().map(|s| s.code()).collect();
@@ -505,7 +514,7 @@ fn engages_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
     let clause = committed_since_clause(mapping, &mut sql, None)?;
-    let end = sql.param(Param::DateTime(midnight(au.succ_opt().unwrap_or(au))));
+    let end = sql.param(Param::DateTime(end_of(au)));
     let invoiced_by = sql.param(Param::Date(au));
     sql.text = format!(
         "SELECT d.{numero_devis}, d.{ht}, {ttc}, ISNULL(i.total, 0) AS facture_ht FROM {devis} d \
@@ -756,6 +765,15 @@ fn decode_facture(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_ends_where_sql_server_can_still_hold_it() {
+        let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+        assert_eq!(end_of(day("2024-02-28")), midnight(day("2024-02-29")));
+        assert_eq!(end_of(day("2024-12-31")), midnight(day("2025-01-01")));
+        let last = end_of(day("9999-12-31"));
+        assert_eq!(last, day("9999-12-31").and_hms_nano_opt(23, 59, 59, 999_999_900).expect("time"));
+    }
 
     #[test]
     fn user_values_become_parameters() {
