@@ -1,7 +1,12 @@
-//! The one error type commands return: a French message, an optional hint, and an exit code.
+//! The one error type commands return — a French message, an optional hint, the driver's own
+//! words as a detail, and an exit code — and the one place where each layer's errors are given
+//! their exit code (DESIGN §2) and their hint.
 
 use std::fmt;
 
+use crate::batigest::connection::{Cause, Failure};
+use crate::batigest::queries::ReadError;
+use crate::batigest::schema::Unmapped;
 use crate::exit_codes;
 use crate::sandbox::SandboxError;
 
@@ -35,6 +40,8 @@ pub struct Error {
     pub kind: Kind,
     pub message: String,
     pub hint: Option<String>,
+    /// The driver's or the server's own words, shown after « Détail : ».
+    pub detail: Option<String>,
     /// Set when the error comes from writing to a closed pipe: the run ends quietly with 0.
     pub broken_pipe: bool,
 }
@@ -43,7 +50,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), hint: None, broken_pipe: false }
+        Self { kind, message: message.into(), hint: None, detail: None, broken_pipe: false }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
@@ -53,6 +60,12 @@ impl Error {
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl fmt::Display) -> Self {
+        self.detail = Some(without_line_numbers(&detail.to_string()));
         self
     }
 
@@ -72,6 +85,13 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Commands' I/O errors are those of their output (files they read say which file themselves).
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::output(&error)
+    }
+}
+
 impl From<SandboxError> for Error {
     fn from(error: SandboxError) -> Self {
         let kind = match &error {
@@ -86,5 +106,85 @@ impl From<SandboxError> for Error {
         let mut this = Error::new(kind, format!("bac à sable : {error}"));
         this.hint = hint;
         this
+    }
+}
+
+/// A driver's text without the positions that mean nothing to a user (PostgreSQL's
+/// « … at line 948 » points into its own source, not into ours).
+fn without_line_numbers(text: &str) -> String {
+    let trimmed = match text.rfind(" at line ") {
+        Some(at) if text[at + 9..].chars().all(|c| c.is_ascii_digit()) && text.len() > at + 9 => &text[..at],
+        _ => text,
+    };
+    trimmed.trim().to_owned()
+}
+
+/// Which refusals of the server come from the schema mapping or the data it reads, rather than
+/// from the connection: a column (207) or table (208) the mapping names that the database lacks,
+/// a clash of types (206, 402), and conversions the data makes fail (241, 245, 8114, 8115).
+const MAPPING_REFUSALS: [u32; 8] = [206, 207, 208, 241, 245, 402, 8114, 8115];
+/// Refusals of access once logged in: the account may not read this table.
+const ACCESS_REFUSALS: [u32; 3] = [229, 230, 262];
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        let kind = match &failure.cause {
+            Cause::Unreachable | Cause::Timeout | Cause::Tls | Cause::Login => Kind::Connection,
+            Cause::Setting | Cause::Data => Kind::Usage,
+            Cause::Refused { number, .. } if MAPPING_REFUSALS.contains(number) => Kind::Usage,
+            Cause::Refused { number, .. } if ACCESS_REFUSALS.contains(number) => Kind::Connection,
+            // Anything else is a statement of ours the server could not run: a bug to report.
+            Cause::Refused { .. } => Kind::Unexpected,
+        };
+        let mut error = Error::new(kind, failure.message);
+        error.hint = failure.hint;
+        error.detail = failure.detail.as_deref().map(without_line_numbers);
+        error
+    }
+}
+
+impl From<Unmapped> for Error {
+    fn from(unmapped: Unmapped) -> Self {
+        Error::usage(unmapped.to_string()).with_hint(
+            "« jlm-batigest schema inspect --write FICHIER » propose les colonnes de votre base ; indiquez ensuite le \
+             fichier avec --schema FICHIER (ou schema = \"FICHIER\" dans le profil)",
+        )
+    }
+}
+
+impl From<ReadError> for Error {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Unmapped(unmapped) => unmapped.into(),
+            ReadError::Untranslated(untranslated) => Error::usage(untranslated.message()).with_hint(format!(
+                "nommez ces codes dans le fichier de correspondance (--schema FICHIER, ou schema = \"FICHIER\" dans \
+                 le profil), en complétant ces lignes ; « jlm-batigest schema inspect --write FICHIER » montre ce que \
+                 chaque code contient :\n{}",
+                untranslated.toml()
+            )),
+            ReadError::Failure(failure) => failure.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_positions_are_dropped() {
+        assert_eq!(without_line_numbers("relation \"x\" does not exist at line 948"), "relation \"x\" does not exist");
+        assert_eq!(without_line_numbers("a line 3 only"), "a line 3 only");
+        assert_eq!(without_line_numbers("at line "), "at line");
+    }
+
+    #[test]
+    fn mapping_refusals_are_usage_errors_and_lost_connections_are_not() {
+        let failure = |cause| Failure { cause, message: "m".to_owned(), hint: None, detail: None };
+        assert_eq!(Error::from(failure(Cause::Refused { number: 207, name: None })).kind, Kind::Usage);
+        assert_eq!(Error::from(failure(Cause::Refused { number: 102, name: None })).kind, Kind::Unexpected);
+        assert_eq!(Error::from(failure(Cause::Refused { number: 229, name: None })).kind, Kind::Connection);
+        assert_eq!(Error::from(failure(Cause::Unreachable)).kind, Kind::Connection);
+        assert_eq!(Error::from(failure(Cause::Setting)).kind, Kind::Usage);
     }
 }

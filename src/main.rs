@@ -30,6 +30,9 @@ fn main() -> ExitCode {
             if let Some(hint) = &error.hint {
                 let _ = writeln!(stderr, "Aide : {hint}");
             }
+            if let Some(detail) = &error.detail {
+                let _ = writeln!(stderr, "Détail : {detail}");
+            }
             ExitCode::from(error.kind.exit_code())
         }
     }

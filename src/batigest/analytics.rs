@@ -13,7 +13,7 @@ use super::queries::{
 };
 use super::schema::{Mapping, Unmapped};
 use crate::model::{MargeBase, Statut, StatutReglement};
-use crate::report::kpi::{EnCours, Sums};
+use crate::report::kpi::{EnCours, Granularity, Period, Report, Sums};
 
 /// A calendar month: (year, month 1–12).
 pub type Month = (i32, u32);
@@ -113,6 +113,26 @@ fn month(row: &tiberius::Row) -> Result<Month, Failure> {
 }
 
 /// The KPI sums of every month of `[from, to]` that has devis or invoices.
+/// The KPIs of `period` and of its buckets, with the ouvrages the report also shows: the server
+/// sums each month, the buckets and the period are built from those sums (`analytics` and
+/// `dashboard` both read this).
+pub async fn report(
+    client: &mut Connection,
+    mapping: &Mapping,
+    marge_base: MargeBase,
+    (period, granularity): (Period, Option<Granularity>),
+    timeout: Duration,
+) -> Result<Report, ReadError> {
+    let months = monthly_sums(client, mapping, (period.from(), period.to()), marge_base, timeout).await?;
+    let mut ouvrages = Vec::new();
+    super::queries::ouvrages(client, mapping, None, timeout, |ouvrage| {
+        ouvrages.push(ouvrage);
+        Ok::<_, ReadError>(())
+    })
+    .await?;
+    Ok(Report::from_months(&months, period, granularity, ouvrages))
+}
+
 pub async fn monthly_sums(
     client: &mut Connection,
     mapping: &Mapping,
@@ -121,7 +141,7 @@ pub async fn monthly_sums(
     timeout: Duration,
 ) -> Result<BTreeMap<Month, Sums>, ReadError> {
     let mut months: BTreeMap<Month, Sums> = BTreeMap::new();
-    stream(client, &devis_sql(mapping, from, to, marge_base)?, timeout, |row| {
+    stream(client, &devis_sql(mapping, from, to, marge_base)?, Some(mapping), timeout, |row| {
         let sums = months.entry(month(&row)?).or_default();
         sums.nombre_devis = count(&row, 2)?;
         sums.issued_ht = amount(&row, 3)?;
@@ -135,7 +155,7 @@ pub async fn monthly_sums(
         Ok::<_, Failure>(())
     })
     .await?;
-    stream(client, &factures_sql(mapping, from, to)?, timeout, |row| {
+    stream(client, &factures_sql(mapping, from, to)?, Some(mapping), timeout, |row| {
         let sums = months.entry(month(&row)?).or_default();
         sums.nombre_factures = count(&row, 2)?;
         sums.ca_facture = amount(&row, 3)?;
@@ -154,7 +174,7 @@ pub async fn en_cours(
     timeout: Duration,
 ) -> Result<EnCours, ReadError> {
     let mut result = EnCours::default();
-    stream(client, &en_cours_sql(mapping, au)?, timeout, |row| {
+    stream(client, &en_cours_sql(mapping, au)?, Some(mapping), timeout, |row| {
         result = EnCours {
             nombre: count(&row, 0)?,
             montant_ht: amount(&row, 1)?,

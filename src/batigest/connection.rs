@@ -59,16 +59,47 @@ impl Target {
     }
 }
 
-/// A failed connection or query: what happened, and what to do about it.
+/// Why a connection or a query failed: it decides the exit code, and whether a batch may go on.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    /// No server at that address, a name that resolves nowhere, or a connection lost midway.
+    Unreachable,
+    /// No answer within `--timeout`.
+    Timeout,
+    /// The TLS negotiation or the certificate check failed.
+    Tls,
+    /// The server refused the login or the database.
+    Login,
+    /// One of our own settings is unusable, found before anything was sent (the `--ca-file`).
+    Setting,
+    /// The server refused a statement: its error number, and the name its message quotes (the
+    /// column of a 207, the table of a 208), whatever the server's language.
+    Refused { number: u32, name: Option<String> },
+    /// A value the server sent that cannot be read as the mapping says (type, empty, unknown code).
+    Data,
+}
+
+/// A failed connection or query: what happened and what to do about it, in French, with the
+/// driver's or the server's own words kept apart as a detail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct Failure {
+    pub cause: Cause,
     pub message: String,
     pub hint: Option<String>,
+    /// The driver's or server's own text, shown after « Détail : ».
+    pub detail: Option<String>,
 }
 
 impl Failure {
-    fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { message: message.into(), hint: Some(hint.into()) }
+    pub(super) fn new(cause: Cause, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self { cause, message: message.into(), hint: Some(hint.into()), detail: None }
+    }
+
+    #[must_use]
+    pub(super) fn with_detail(mut self, detail: impl std::fmt::Display) -> Self {
+        self.detail = Some(detail.to_string());
+        self
     }
 }
 
@@ -76,7 +107,12 @@ pub type Connection = Client<Compat<TcpStream>>;
 
 /// Opens and logs in, within the target's timeout.
 pub async fn connect(target: &Target, password: &str) -> Result<Connection, Failure> {
+    if let Trust::Ca(path) = &target.trust {
+        check_ca_file(path)?;
+    }
     let config = config(target, password);
+    tracing::info!(server = %target.describe(), encryption = ?target.encryption, "connexion à Batigest");
+    let started = Instant::now();
     let attempt = async {
         let tcp = if target.instance.is_some() {
             TcpStream::connect_named(&config).await.map_err(|e| explain(target, &e))?
@@ -86,10 +122,50 @@ pub async fn connect(target: &Target, password: &str) -> Result<Connection, Fail
             tcp.set_nodelay(true).map_err(|e| explain_io(target, &e))?;
             tcp
         };
+        tracing::info!(elapsed = ?started.elapsed(), "TCP ouvert ; négociation TDS et authentification");
         // Boxed: the login future is large.
         Box::pin(Client::connect(config, tcp.compat_write())).await.map_err(|e| explain(target, &e))
     };
-    tokio::time::timeout(target.timeout, attempt).await.map_err(|_| timed_out(target, "la connexion"))?
+    let client =
+        tokio::time::timeout(target.timeout, attempt).await.map_err(|_| timed_out(target, "la connexion"))??;
+    tracing::info!(elapsed = ?started.elapsed(), "connecté");
+    Ok(client)
+}
+
+/// The CA file is ours to check before any connection: one the driver cannot use is a usage
+/// error naming the file, not a network failure.
+fn check_ca_file(path: &std::path::Path) -> Result<(), Failure> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let refused = |why: String| {
+        Failure::new(
+            Cause::Setting,
+            format!("fichier d'autorité --ca-file « {} » inutilisable : {why}", path.display()),
+            "donnez le certificat de l'autorité qui a signé celui du serveur, au format PEM (.pem ou .crt) ou DER (.der)",
+        )
+    };
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let der = match extension.as_deref() {
+        Some("pem" | "crt") => false,
+        Some("der") => true,
+        _ => return Err(refused("son nom doit finir par .pem, .crt ou .der".to_owned())),
+    };
+    let bytes = std::fs::read(path).map_err(|e| refused(file_reason(&e)))?;
+    let usable = if der {
+        !bytes.is_empty()
+    } else {
+        CertificateDer::pem_slice_iter(&bytes).next().is_some_and(|cert| cert.is_ok())
+    };
+    if usable { Ok(()) } else { Err(refused("aucun certificat PEM lisible dedans".to_owned())) }
+}
+
+fn file_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "fichier introuvable".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "lecture interdite".to_owned(),
+        std::io::ErrorKind::IsADirectory => "c'est un dossier".to_owned(),
+        _ => error.to_string(),
+    }
 }
 
 fn config(target: &Target, password: &str) -> Config {
@@ -139,8 +215,17 @@ fn auth_method(target: &Target, password: &str) -> AuthMethod {
 
 fn timed_out(target: &Target, what: &str) -> Failure {
     Failure::new(
+        Cause::Timeout,
         format!("délai dépassé : {what} vers {} n'a pas abouti en {} s", target.describe(), target.timeout.as_secs()),
         "vérifiez que le serveur répond, ou allongez le délai avec --timeout SECONDES",
+    )
+}
+
+fn not_found(target: &Target) -> Failure {
+    Failure::new(
+        Cause::Unreachable,
+        format!("serveur introuvable : « {} » ne correspond à aucune adresse", target.host),
+        "vérifiez le nom du serveur (--server ou BATIGEST_SQL_SERVER)",
     )
 }
 
@@ -149,66 +234,39 @@ fn explain_io(target: &Target, error: &std::io::Error) -> Failure {
     let place = target.describe();
     match error.kind() {
         ErrorKind::ConnectionRefused => Failure::new(
+            Cause::Unreachable,
             format!("connexion refusée par {place} : aucun SQL Server n'écoute à cette adresse"),
             "vérifiez --server et --port, que le service SQL Server est démarré et que le pare-feu laisse passer le port",
         ),
-        ErrorKind::NotFound | ErrorKind::InvalidInput => Failure::new(
-            format!("serveur introuvable : « {} » ne correspond à aucune adresse", target.host),
-            "vérifiez le nom du serveur (--server ou BATIGEST_SQL_SERVER)",
-        ),
+        ErrorKind::NotFound | ErrorKind::InvalidInput => not_found(target),
         ErrorKind::TimedOut => timed_out(target, "la connexion"),
-        _ if error.to_string().contains("failed to lookup address") => Failure::new(
-            format!("serveur introuvable : « {} » ne correspond à aucune adresse", target.host),
-            "vérifiez le nom du serveur (--server ou BATIGEST_SQL_SERVER)",
-        ),
+        // The resolver's failure has no kind of its own in std: `Uncategorized`, shown as `Other`.
+        _ if target.host.parse::<std::net::IpAddr>().is_err() && error.raw_os_error().is_none() => {
+            not_found(target).with_detail(error)
+        }
         _ => Failure::new(
-            format!("connexion impossible à {place} : {error}"),
+            Cause::Unreachable,
+            format!("connexion impossible à {place}"),
             "vérifiez l'adresse du serveur et le réseau",
-        ),
+        )
+        .with_detail(error),
     }
 }
 
-/// Turns a tiberius error into a sentence a user can act on. Never includes the password: tiberius
-/// errors carry server messages and I/O causes only.
+/// Turns a tiberius error met while connecting into a sentence a user can act on. Never includes
+/// the password: tiberius errors carry server messages and I/O causes only.
 fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
     use tiberius::error::Error;
     match error {
-        // tiberius-ng reports rustls failures as I/O errors carrying rustls' message.
-        Error::Io { message, .. } if is_tls_failure(message) => tls_failure(target, message),
-        // A server closing the TLS handshake: strict TLS where it expects PRELOGIN, or no TLS at all
-        // (tiberius-ng starts the handshake anyway when encryption is required).
-        Error::Io { kind, message }
-            if target.encryption == Encryption::Strict
-                && (message.contains("tls handshake eof") || *kind == std::io::ErrorKind::ConnectionReset) =>
-        {
-            Failure::new(
-                format!(
-                    "le serveur {} n'accepte pas le chiffrement strict (TDS 8.0) : il a coupé la connexion dès la poignée de main TLS",
-                    target.describe()
-                ),
-                "seul SQL Server 2022 (ou plus récent) parle TDS 8.0 : utilisez --encrypt required",
-            )
-        }
-        Error::Io { message, .. } if message.contains("tls handshake eof") && target.encryption != Encryption::Off => {
-            encryption_refused(target)
-        }
-        // The server cut the connection at PRELOGIN: what SQL Server does when it requires strict TLS.
-        Error::Io { message, .. }
-            if message.contains("bytes remaining on stream") && target.encryption != Encryption::Strict =>
-        {
-            Failure::new(
-                format!(
-                    "le serveur {} a coupé la connexion avant toute réponse TDS : il exige sans doute le chiffrement strict (TDS 8.0)",
-                    target.describe()
-                ),
-                "essayez --encrypt strict (avec --ca-file si le certificat n'est pas signé par une autorité reconnue)",
-            )
-        }
-        Error::Io { kind, message } => explain_io(target, &std::io::Error::new(*kind, message.clone())),
-        Error::Server(token) => explain_server(target, token.code(), token.message()),
-        Error::Tls(cause) => tls_failure(target, cause),
-        Error::Protocol(cause) if cause.contains("encryption") => encryption_refused(target),
-        Error::Conversion(cause) if cause.contains("SQL browser") => Failure::new(
+        Error::Server(token) => explain_server(target, token.code(), token.state(), token.message()),
+        Error::Io { kind, message } => match tls_stage(target, *kind, message) {
+            Some(failure) => failure.with_detail(message),
+            None => explain_io(target, &std::io::Error::new(*kind, message.clone())),
+        },
+        Error::Tls(cause) => tls_failure(target, cause).with_detail(cause),
+        Error::Protocol(_) if target.encryption != Encryption::Off => encryption_refused(target).with_detail(error),
+        Error::Conversion(_) if target.instance.is_some() => Failure::new(
+            Cause::Unreachable,
             format!(
                 "instance « {} » introuvable : le service SQL Server Browser de {} n'a pas répondu",
                 target.instance.as_deref().unwrap_or_default(),
@@ -216,26 +274,69 @@ fn explain(target: &Target, error: &tiberius::error::Error) -> Failure {
             ),
             "vérifiez le nom de l'instance (ex. SAGEBAT) et que le service SQL Server Browser (UDP 1434) est \
              démarré, ou donnez le port TCP de l'instance avec --port sans --instance",
-        ),
+        )
+        .with_detail(error),
         Error::Routing { host, port } => Failure::new(
+            Cause::Unreachable,
             format!("le serveur redirige vers {host}:{port}, ce que jlm-batigest ne suit pas"),
             "connectez-vous directement à ce serveur avec --server et --port",
         ),
         other => Failure::new(
-            format!("échange avec {} interrompu : {other}", target.describe()),
-            "relancez avec -vv pour le détail",
-        ),
+            Cause::Unreachable,
+            format!("échange avec {} interrompu pendant la connexion", target.describe()),
+            "relancez avec -v pour suivre les étapes de la connexion",
+        )
+        .with_detail(other),
     }
 }
 
-fn is_tls_failure(message: &str) -> bool {
-    ["invalid peer certificate", "certificate", "received fatal alert", "peer is incompatible", "CA certificate"]
+/// An I/O error during the TLS stage, told apart from a network failure. tiberius-ng hands rustls'
+/// failures over as `Io` errors carrying rustls' text (it has no typed TLS variant), so this is the
+/// one place that reads a driver's words: a certificate rejected, or a handshake the server cut.
+fn tls_stage(target: &Target, kind: std::io::ErrorKind, message: &str) -> Option<Failure> {
+    let certificate = ["invalid peer certificate", "certificate", "received fatal alert", "peer is incompatible"]
         .iter()
-        .any(|needle| message.contains(needle))
+        .any(|needle| message.contains(needle));
+    let handshake_cut = message.contains("tls handshake eof");
+    if certificate {
+        Some(tls_failure(target, message))
+    } else if target.encryption == Encryption::Strict && (handshake_cut || kind == std::io::ErrorKind::ConnectionReset)
+    {
+        Some(Failure::new(
+            Cause::Tls,
+            format!(
+                "le serveur {} n'accepte pas le chiffrement strict (TDS 8.0) : il a coupé la connexion dès la poignée de main TLS",
+                target.describe()
+            ),
+            "seul SQL Server 2022 (ou plus récent) parle TDS 8.0 : utilisez --encrypt required",
+        ))
+    } else if handshake_cut && target.encryption != Encryption::Off {
+        Some(encryption_refused(target))
+    } else if target.encryption != Encryption::Strict
+        && target.instance.is_none()
+        && matches!(
+            kind,
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::Other
+        )
+    {
+        // The TCP connection was open: the server cut it at PRELOGIN, what SQL Server does when it
+        // requires strict TLS (the codec says « bytes remaining on stream », kind `Other`).
+        Some(Failure::new(
+            Cause::Tls,
+            format!(
+                "le serveur {} a coupé la connexion avant toute réponse TDS : il exige sans doute le chiffrement strict (TDS 8.0)",
+                target.describe()
+            ),
+            "essayez --encrypt strict (avec --ca-file si le certificat n'est pas signé par une autorité reconnue)",
+        ))
+    } else {
+        None
+    }
 }
 
 fn tls_failure(target: &Target, cause: &str) -> Failure {
     Failure::new(
+        Cause::Tls,
         format!("échec TLS avec {} : {}", target.describe(), tls_cause(cause)),
         "donnez l'autorité qui a signé le certificat du serveur avec --ca-file FICHIER.pem, \
          ou, en connaissance de cause, --trust-cert",
@@ -244,34 +345,36 @@ fn tls_failure(target: &Target, cause: &str) -> Failure {
 
 fn encryption_refused(target: &Target) -> Failure {
     Failure::new(
+        Cause::Tls,
         format!("le serveur {} n'accepte pas le chiffrement demandé", target.describe()),
         "essayez --encrypt login-only (mot de passe chiffré seulement) si le serveur ne chiffre pas tout",
     )
 }
 
-fn tls_cause(cause: &str) -> String {
-    if cause.contains("UnknownIssuer") || cause.contains("BadSignature") || cause.contains("invalid peer certificate") {
-        "le certificat du serveur n'est signé par aucune autorité de confiance".to_owned()
-    } else if cause.contains("NotValidForName") {
-        "le certificat du serveur ne porte pas ce nom d'hôte".to_owned()
+fn tls_cause(cause: &str) -> &'static str {
+    if cause.contains("NotValidForName") {
+        "le certificat du serveur ne porte pas ce nom d'hôte"
     } else if cause.contains("Expired") {
-        "le certificat du serveur a expiré".to_owned()
-    } else if cause.contains("unsupported file-extension") {
-        "le fichier d'autorité (--ca-file) doit finir par .pem, .crt ou .der".to_owned()
-    } else if cause.contains("No such file") || cause.contains("os error 2") || cause.contains("Could not read") {
-        "fichier d'autorité (--ca-file) introuvable".to_owned()
+        "le certificat du serveur a expiré"
+    } else if cause.contains("UnknownIssuer") || cause.contains("BadSignature") || cause.contains("invalid peer") {
+        "le certificat du serveur n'est signé par aucune autorité de confiance"
     } else {
-        cause.to_owned()
+        "la négociation a échoué"
     }
 }
 
-fn explain_server(target: &Target, code: u32, message: &str) -> Failure {
-    match code {
+fn explain_server(target: &Target, code: u32, state: u8, message: &str) -> Failure {
+    let failure = match code {
         18456 => Failure::new(
-            format!("connexion refusée : utilisateur « {} » ou mot de passe incorrect (erreur 18456)", target.user),
+            Cause::Login,
+            format!(
+                "connexion refusée : utilisateur « {} » ou mot de passe incorrect (erreur 18456, état {state})",
+                target.user
+            ),
             "enregistrez le bon mot de passe avec « jlm-batigest login », ou vérifiez --user",
         ),
         4060 => Failure::new(
+            Cause::Login,
             format!(
                 "la base « {} » n'existe pas ou n'est pas accessible à « {} » (erreur 4060)",
                 target.database, target.user
@@ -279,14 +382,17 @@ fn explain_server(target: &Target, code: u32, message: &str) -> Failure {
             "vérifiez le nom de la base avec --database (les bases Batigest s'appellent souvent BTG_DOS_…)",
         ),
         17142 | 18451 | 18461 => Failure::new(
+            Cause::Login,
             format!("le serveur {} refuse les connexions pour le moment (erreur {code})", target.describe()),
             "le service SQL Server est en pause ou en maintenance : réessayez plus tard ou contactez l'administrateur",
         ),
         _ => Failure::new(
-            format!("SQL Server a refusé la connexion (erreur {code}) : {message}"),
-            "relancez avec -vv pour le détail",
+            Cause::Login,
+            format!("SQL Server a refusé la connexion (erreur {code}, état {state})"),
+            "le détail ci-dessous est le message du serveur ; montrez-le à l'administrateur SQL Server",
         ),
-    }
+    };
+    failure.with_detail(message)
 }
 
 /// What `test-connection` reports.
@@ -309,26 +415,54 @@ pub async fn server_status(client: &mut Connection, target: &Target) -> Result<S
         .await
         .map_err(|_| timed_out(target, "la requête de test"))?
         .map_err(|e| query_failure(&e))?
-        .ok_or_else(|| Failure::new("le serveur n'a renvoyé aucune ligne à la requête de test", "relancez avec -vv"))?;
+        .ok_or_else(|| {
+            Failure::new(Cause::Data, "le serveur n'a renvoyé aucune ligne à la requête de test", "relancez avec -v")
+        })?;
     let round_trip = started.elapsed();
     let version = row.get::<&str, _>(0).unwrap_or_default().lines().next().unwrap_or_default().trim().to_owned();
     let database = row.get::<&str, _>(1).unwrap_or_default().to_owned();
     let server_time = row
         .try_get::<NaiveDateTime, _>(2)
         .map_err(|e| query_failure(&e))?
-        .ok_or_else(|| Failure::new("le serveur n'a pas donné son heure", "relancez avec -vv"))?;
+        .ok_or_else(|| Failure::new(Cause::Data, "le serveur n'a pas donné son heure", "relancez avec -v"))?;
     Ok(ServerStatus { version, database, server_time, round_trip })
 }
 
-/// A failed query on an open connection.
+/// A failed query on an open connection: a refusal by the server (with its number), a value that
+/// cannot be read, or the connection lost.
 pub fn query_failure(error: &tiberius::error::Error) -> Failure {
+    use tiberius::error::Error;
     match error {
-        tiberius::error::Error::Server(token) => Failure::new(
-            format!("SQL Server a refusé la requête (erreur {}) : {}", token.code(), token.message()),
-            "vérifiez le schéma avec « jlm-batigest test-connection --check-schema »",
-        ),
-        other => Failure::new(format!("la requête a échoué : {other}"), "relancez avec -vv pour le détail"),
+        Error::Server(token) => {
+            let number = token.code();
+            Failure::new(
+                Cause::Refused { number, name: quoted(token.message()) },
+                format!("SQL Server a refusé la requête (erreur {number})"),
+                "vérifiez le schéma avec « jlm-batigest test-connection --check-schema »",
+            )
+            .with_detail(token.message())
+        }
+        Error::Conversion(_) | Error::Utf8 | Error::Utf16 | Error::ParseInt(_) => Failure::new(
+            Cause::Data,
+            "une valeur lue dans Batigest n'a pas le type attendu",
+            "vérifiez les types des colonnes avec « jlm-batigest schema inspect »",
+        )
+        .with_detail(error),
+        other => Failure::new(
+            Cause::Unreachable,
+            "la connexion à Batigest a été perdue pendant la lecture",
+            "vérifiez que le serveur est toujours joignable, puis relancez : ce qui est écrit le reste",
+        )
+        .with_detail(other),
     }
+}
+
+/// The first name a server message quotes: `'X'` in « Invalid column name 'X'. » as in « Nom de
+/// colonne non valide : 'X'. », whatever the server's language.
+fn quoted(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once('\'')?;
+    let (name, _) = rest.split_once('\'')?;
+    Some(name.to_owned())
 }
 
 #[cfg(test)]
@@ -358,9 +492,17 @@ mod tests {
 
     #[test]
     fn login_failures_point_to_login() {
-        let failure = explain_server(&target(), 18456, "Login failed for user 'jlm'.");
-        assert!(failure.message.contains("« jlm »"));
+        let failure = explain_server(&target(), 18456, 8, "Login failed for user 'jlm'.");
+        assert!(failure.message.contains("« jlm »") && failure.message.contains("état 8"), "{failure:?}");
+        assert_eq!(failure.cause, Cause::Login);
         assert!(failure.hint.is_some_and(|hint| hint.contains("jlm-batigest login")));
-        assert!(explain_server(&target(), 4060, "").message.contains("BTG_DOS_JLM"));
+        assert!(explain_server(&target(), 4060, 1, "").message.contains("BTG_DOS_JLM"));
+    }
+
+    #[test]
+    fn refusals_keep_the_quoted_name_in_any_language() {
+        assert_eq!(quoted("Invalid column name 'MontantHT'.").as_deref(), Some("MontantHT"));
+        assert_eq!(quoted("Nom de colonne non valide : 'MontantHT'.").as_deref(), Some("MontantHT"));
+        assert_eq!(quoted("Divide by zero error encountered."), None);
     }
 }

@@ -31,7 +31,7 @@ pub async fn columns(client: &mut Connection, timeout: Duration) -> Result<Vec<D
             .to_owned(),
     );
     let mut columns = Vec::new();
-    stream(client, &sql, timeout, |row| {
+    stream(client, &sql, None, timeout, |row| {
         let text = |index| row.get::<&str, _>(index).unwrap_or_default().to_owned();
         columns.push(DbColumn { table: text(0), column: text(1), data_type: text(2) });
         Ok::<_, Failure>(())

@@ -8,7 +8,7 @@ use futures_util::{FutureExt, TryStreamExt};
 use rust_decimal::Decimal;
 use tiberius::{Query, Row};
 
-use super::connection::{Connection, Failure, query_failure};
+use super::connection::{Cause, Connection, Failure, query_failure};
 use super::schema::{Mapping, Raw, Unmapped};
 use super::statuses::Untranslated;
 use crate::model::{Classe, Devis, Engage, EtatDevis, Facture, Ouvrage, Statut, StatutReglement};
@@ -66,6 +66,26 @@ impl Sql {
     pub(super) fn param(&mut self, value: Param) -> String {
         self.params.push(value);
         format!("@P{}", self.params.len())
+    }
+
+    /// `@P1 (texte), @P2 (date)`: what a log may say of the parameters — never their values, which
+    /// are the user's.
+    fn parameter_names(&self) -> String {
+        let names: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, param)| {
+                let kind = match param {
+                    Param::Text(_) => "texte",
+                    Param::DateTime(_) => "date et heure",
+                    Param::Date(_) => "date",
+                    Param::BigInt(_) => "entier",
+                };
+                format!("@P{} ({kind})", i + 1)
+            })
+            .collect();
+        if names.is_empty() { "aucun".to_owned() } else { names.join(", ") }
     }
 
     fn query(&self) -> Query<'_> {
@@ -278,7 +298,7 @@ pub async fn devis<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Devis) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = devis_sql(mapping, filter)?;
-    stream(client, &sql, timeout, |row| each(decode_devis(&row, mapping, Reading::AsStored)?)).await
+    stream(client, &sql, Some(mapping), timeout, |row| each(decode_devis(&row, mapping, Reading::AsStored)?)).await
 }
 
 fn ouvrages_sql(mapping: &Mapping, famille: Option<&str>) -> Result<Sql, Unmapped> {
@@ -340,7 +360,7 @@ pub async fn ouvrages<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Ouvrage) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = ouvrages_sql(mapping, famille)?;
-    stream(client, &sql, timeout, |row| each(decode_ouvrage(&row)?)).await
+    stream(client, &sql, Some(mapping), timeout, |row| each(decode_ouvrage(&row)?)).await
 }
 
 /// Open invoices: the payment statuses `factures` and `analytics` look for.
@@ -402,7 +422,7 @@ pub async fn factures_ouvertes<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Facture) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = factures_ouvertes_sql(mapping, client_code, au)?;
-    stream(client, &sql, timeout, |row| each(decode_facture(&row, mapping)?)).await
+    stream(client, &sql, Some(mapping), timeout, |row| each(decode_facture(&row, mapping)?)).await
 }
 
 /// At most this many devis are read for one reference: enough to list an ambiguity.
@@ -431,7 +451,7 @@ pub async fn devis_by_reference(
 ) -> Result<Vec<Devis>, ReadError> {
     let sql = devis_by_reference_sql(mapping, reference)?;
     let mut found = Vec::new();
-    stream(client, &sql, timeout, |row| {
+    stream(client, &sql, Some(mapping), timeout, |row| {
         found.push(decode_devis(&row, mapping, Reading::AsStored)?);
         Ok::<_, Failure>(())
     })
@@ -481,7 +501,7 @@ pub async fn count_committed_since(
     let sql = count_committed_since_sql(mapping, since)?;
     super::statuses::check(client, mapping, &[super::statuses::DEVIS], timeout).await?;
     let mut count = 0;
-    stream(client, &sql, timeout, |row| {
+    stream(client, &sql, Some(mapping), timeout, |row| {
         count = required::<i32>(&row, 0)?;
         Ok::<_, Failure>(())
     })
@@ -489,20 +509,33 @@ pub async fn count_committed_since(
     Ok(u64::try_from(count).unwrap_or_default())
 }
 
+/// A committed devis whose row cannot be read (a value of the wrong type, an empty required
+/// column): the batch reports it and goes on with the next.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub numero: String,
+    pub failure: Failure,
+}
+
 /// Hands the committed devis created or validated since `since`, oldest first, one at a time to
 /// an async consumer: each is dealt with (written elsewhere) before the next row is read, so a
-/// connection lost midway leaves the devis before it done.
+/// connection lost midway leaves the devis before it done. A row that cannot be read is handed
+/// over as [`Unreadable`]; only a failure of the query or the connection ends the stream.
 pub async fn committed_since<E: From<Failure> + From<Unmapped>>(
     client: &mut Connection,
     mapping: &Mapping,
     since: Option<NaiveDateTime>,
     timeout: Duration,
-    mut each: impl AsyncFnMut(Devis) -> Result<(), E>,
+    mut each: impl AsyncFnMut(Result<Devis, Unreadable>) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = committed_since_sql(mapping, since)?;
-    let mut rows = open(client, &sql, timeout).await?;
+    let mut rows = open(client, &sql, Some(mapping), timeout).await?;
     while let Some(row) = next_row(&mut rows, timeout).await? {
-        each(decode_devis(&row, mapping, Reading::Strict)?).await?;
+        let devis = decode_devis(&row, mapping, Reading::Strict).map_err(|failure| Unreadable {
+            numero: optional_text(&row, 0).ok().flatten().unwrap_or_else(|| "?".to_owned()),
+            failure,
+        });
+        each(devis).await?;
     }
     Ok(())
 }
@@ -543,7 +576,7 @@ pub async fn engages<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Engage) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = engages_sql(mapping, au)?;
-    stream(client, &sql, timeout, |row| {
+    stream(client, &sql, Some(mapping), timeout, |row| {
         each(Engage {
             numero: text(&row, 0)?,
             montant_ht: required(&row, 1)?,
@@ -558,23 +591,25 @@ pub async fn engages<E: From<Failure> + From<Unmapped>>(
 pub async fn server_now(client: &mut Connection, timeout: Duration) -> Result<NaiveDateTime, Failure> {
     let sql = Sql::new("SELECT SYSDATETIME() AS maintenant".to_owned());
     let mut now = None;
-    stream(client, &sql, timeout, |row| {
+    stream(client, &sql, None, timeout, |row| {
         now = get::<NaiveDateTime>(&row, 0)?;
         Ok::<_, Failure>(())
     })
     .await?;
-    now.ok_or_else(|| Failure { message: "SYSDATETIME() n'a rien renvoyé".to_owned(), hint: None })
+    now.ok_or_else(|| data_failure("SYSDATETIME() n'a rien renvoyé".to_owned(), None))
 }
 
 /// Runs `sql` and hands each row to `each`. The timeout applies to every wait for the server,
 /// so a server that stops answering mid-result is noticed.
+/// `mapping` names, in a refusal, the mapping key of the column or table the server did not find.
 pub(super) async fn stream<E: From<Failure>>(
     client: &mut Connection,
     sql: &Sql,
+    mapping: Option<&Mapping>,
     timeout: Duration,
     mut each: impl FnMut(Row) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut rows = open(client, sql, timeout).await?;
+    let mut rows = open(client, sql, mapping, timeout).await?;
     while let Some(row) = next_row(&mut rows, timeout).await? {
         each(row)?;
     }
@@ -584,19 +619,61 @@ pub(super) async fn stream<E: From<Failure>>(
 type Rows<'a> = futures_util::stream::BoxStream<'a, tiberius::Result<Row>>;
 
 fn expired(timeout: Duration) -> Failure {
-    Failure {
-        message: format!("délai dépassé : Batigest n'a pas répondu en {} s", timeout.as_secs()),
-        hint: Some("allongez le délai avec --timeout SECONDES".to_owned()),
-    }
+    Failure::new(
+        Cause::Timeout,
+        format!("délai dépassé : Batigest n'a pas répondu en {} s", timeout.as_secs()),
+        "allongez le délai avec --timeout SECONDES",
+    )
+}
+
+/// A value read that does not fit what the mapping says (exit 2: the mapping or the data is wrong).
+fn data_failure(message: String, hint: Option<String>) -> Failure {
+    Failure { cause: Cause::Data, message, hint, detail: None }
 }
 
 /// Sends `sql` and waits for the first answer.
-async fn open<'a>(client: &'a mut Connection, sql: &Sql, timeout: Duration) -> Result<Rows<'a>, Failure> {
+async fn open<'a>(
+    client: &'a mut Connection,
+    sql: &Sql,
+    mapping: Option<&Mapping>,
+    timeout: Duration,
+) -> Result<Rows<'a>, Failure> {
+    let started = std::time::Instant::now();
+    tracing::info!(parameters = %sql.parameter_names(), "requête : {}", sql.text);
     let results = tokio::time::timeout(timeout, sql.query().query(client))
         .await
         .map_err(|_| expired(timeout))?
-        .map_err(|e| query_failure(&e))?;
+        .map_err(|e| in_mapping(query_failure(&e), mapping))?;
+    tracing::info!(elapsed = ?started.elapsed(), "premières lignes reçues");
     Ok(results.into_row_stream())
+}
+
+/// A refusal quoting a column or table the database lacks, told as the mapping key that names it:
+/// the mapping is what the user corrects.
+fn in_mapping(failure: Failure, mapping: Option<&Mapping>) -> Failure {
+    let (Cause::Refused { number: number @ (207 | 208), name: Some(name) }, Some(mapping)) = (&failure.cause, mapping)
+    else {
+        return failure;
+    };
+    let keys = mapping.keys_named(name);
+    let what = if *number == 207 { "la colonne" } else { "la table" };
+    let message = if keys.is_empty() {
+        format!("{what} « {name} » n'existe pas dans la base Batigest (erreur {number})")
+    } else {
+        format!(
+            "{what} « {name} » de la correspondance du schéma ({}) n'existe pas dans la base Batigest (erreur {number})",
+            keys.join(", ")
+        )
+    };
+    Failure {
+        message,
+        hint: Some(
+            "corrigez ce nom dans le fichier de correspondance (--schema FICHIER) ; « jlm-batigest schema inspect \
+             --write FICHIER » propose les noms de votre base"
+                .to_owned(),
+        ),
+        ..failure
+    }
 }
 
 /// The next row, `None` at the end.
@@ -612,22 +689,27 @@ async fn next_row(rows: &mut Rows<'_>, timeout: Duration) -> Result<Option<Row>,
 
 /// Column `index` of `row`, with a message naming the column when the type or value is wrong.
 pub(super) fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
-    row.try_get::<T, _>(index).map_err(|e| Failure {
-        message: format!(
-            "colonne « {} » illisible : {e}",
-            row.columns().get(index).map_or("?", tiberius::Column::name)
-        ),
-        hint: Some("vérifiez la correspondance du schéma (test-connection --check-schema)".to_owned()),
+    row.try_get::<T, _>(index).map_err(|e| {
+        data_failure(
+            format!(
+                "colonne « {} » illisible : elle n'a pas le type que la correspondance du schéma attend",
+                row.columns().get(index).map_or("?", tiberius::Column::name)
+            ),
+            Some("vérifiez le type de cette colonne avec « jlm-batigest schema inspect »".to_owned()),
+        )
+        .with_detail(e)
     })
 }
 
 fn required<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, Failure> {
-    get(row, index)?.ok_or_else(|| Failure {
-        message: format!(
-            "colonne « {} » vide alors qu'elle est obligatoire",
-            row.columns().get(index).map_or("?", tiberius::Column::name)
-        ),
-        hint: None,
+    get(row, index)?.ok_or_else(|| {
+        data_failure(
+            format!(
+                "colonne « {} » vide alors qu'elle est obligatoire",
+                row.columns().get(index).map_or("?", tiberius::Column::name)
+            ),
+            None,
+        )
     })
 }
 
@@ -655,12 +737,14 @@ pub(super) fn stored_text(row: &Row, index: usize) -> Result<String, Failure> {
     } else {
         get::<&str>(row, index)?.map(str::to_owned)
     };
-    stored.ok_or_else(|| Failure {
-        message: format!(
-            "colonne « {} » vide alors qu'elle est obligatoire",
-            row.columns().get(index).map_or("?", tiberius::Column::name)
-        ),
-        hint: None,
+    stored.ok_or_else(|| {
+        data_failure(
+            format!(
+                "colonne « {} » vide alors qu'elle est obligatoire",
+                row.columns().get(index).map_or("?", tiberius::Column::name)
+            ),
+            None,
+        )
     })
 }
 
@@ -674,6 +758,8 @@ fn status<T: std::str::FromStr>(
     let stored = stored_text(row, index)?;
     let values = mapping.values(table, field);
     mapping.logical(table, field, &stored).and_then(|code| code.parse().ok()).ok_or_else(|| Failure {
+        cause: Cause::Data,
+        detail: None,
         message: format!(
             "valeur inconnue « {stored} » dans la colonne « {} » ({table}.{field})",
             row.columns().get(index).map_or("?", tiberius::Column::name)

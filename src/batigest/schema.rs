@@ -597,6 +597,25 @@ impl Mapping {
         )
     }
 
+    /// The logical keys (`devis.montant_ht`, or `devis` for a table) a physical name is given to,
+    /// compared as SQL Server does (case-insensitively): what a server's refusal quoting that name
+    /// points to in the mapping.
+    pub fn keys_named(&self, name: &str) -> Vec<String> {
+        let same = |ident: &Ident| ident.0.eq_ignore_ascii_case(name);
+        let mut keys = Vec::new();
+        for (table, map) in &self.tables {
+            if map.name.as_ref().is_some_and(same) {
+                keys.push((*table).to_owned());
+            }
+            for (column, ident) in &map.columns {
+                if ident.as_ref().is_some_and(same) {
+                    keys.push(format!("{table}.{column}"));
+                }
+            }
+        }
+        keys
+    }
+
     /// The mapped physical tables, in logical order.
     pub fn tables(&self) -> impl Iterator<Item = &Ident> {
         self.tables.values().filter_map(|table| table.name.as_ref())

@@ -95,7 +95,7 @@ pub async fn check(
         let only_unread = accepted.map(|date| format!(" WHERE t.{date} IS NULL")).unwrap_or_default();
         let sql = Sql::new(format!("SELECT t.{column}, COUNT(*) AS n FROM {name} t{only_unread} GROUP BY t.{column}"));
         let mut codes = Vec::new();
-        stream(client, &sql, timeout, |row| {
+        stream(client, &sql, Some(mapping), timeout, |row| {
             let stored = stored_text(&row, 0)?;
             if mapping.logical(table, field, &stored).is_none() {
                 codes.push(Code { stored, count: count(&row, 1)? });
@@ -164,7 +164,7 @@ pub async fn census(
          GROUP BY t.{status}"
     ));
     let mut found = Vec::new();
-    stream(client, &sql, timeout, |row| {
+    stream(client, &sql, None, timeout, |row| {
         found.push(Census {
             stored: stored_text(&row, 0)?,
             count: count(&row, 1)?,

@@ -1,25 +1,20 @@
 //! `jlm-batigest analytics`: the KPIs of a period and their evolution per month, quarter or year.
 
-use std::collections::BTreeMap;
-
 use std::io::Write;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::Cli;
-use super::context::{Batigest, Render, block_on, local_time, open_store};
+use super::context::{Batigest, Context, Render, block_on, local_time, open_store};
 use super::values;
-use crate::batigest::analytics::{self, Month};
-use crate::batigest::connection::Connection;
-use crate::batigest::{queries, statuses};
-use crate::config::{self, Env};
+use crate::batigest::analytics::{self};
+use crate::batigest::statuses;
+use crate::config::{self};
 use crate::error::{Error, Kind as ErrorKind, Result};
 use crate::jlm::analytics::{Analytics, SavedAnalytics};
-use crate::model::Ouvrage;
 use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
-use crate::report::kpi::{Bucket, EnCours, Granularity, Kpis, Period, Sums};
+use crate::report::kpi::{EnCours, Granularity, Kpis, Period, Report};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -163,63 +158,6 @@ const FAMILLES: [Column; 6] = [
     Column { key: "sous_cible", header: "Sous la cible", kind: Kind::Bool },
 ];
 
-/// The KPIs of a period and of its buckets, with what the report also shows.
-pub struct Report {
-    pub period: Period,
-    pub granularity: Option<Granularity>,
-    pub total: Kpis,
-    pub buckets: Vec<(Bucket, Kpis)>,
-    pub ouvrages: Vec<Ouvrage>,
-}
-
-/// Sums the months of `period`. Buckets start and end on month boundaries (or on the queried
-/// range's ends, which the monthly sums already respect), so whole months add up exactly.
-fn sum_over(months: &BTreeMap<Month, Sums>, period: Period) -> Sums {
-    let first = (period.from().year(), period.from().month());
-    let last = (period.to().year(), period.to().month());
-    let mut sums = Sums::default();
-    for (_, month_sums) in months.range(first..=last) {
-        sums += *month_sums;
-    }
-    sums
-}
-
-/// Fetches the aggregates and computes the report: a handful of rows cross the network.
-pub async fn compute(
-    batigest: &Batigest,
-    client: &mut Connection,
-    period: Period,
-    granularity: Option<Granularity>,
-) -> Result<Report> {
-    let timeout = batigest.target.timeout;
-    let mapping = &batigest.mapping;
-    let months = analytics::monthly_sums(
-        client,
-        mapping,
-        (period.from(), period.to()),
-        batigest.settings.marge_base.value,
-        timeout,
-    )
-    .await?;
-    let mut ouvrages = Vec::new();
-    queries::ouvrages(client, mapping, None, timeout, |ouvrage| {
-        ouvrages.push(ouvrage);
-        Ok::<_, Error>(())
-    })
-    .await?;
-    let buckets = granularity
-        .map(|granularity| {
-            period.buckets(granularity).into_iter().map(|bucket| {
-                let kpis = sum_over(&months, bucket.period).kpis();
-                (bucket, kpis)
-            })
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(Report { period, granularity, total: sum_over(&months, period).kpis(), buckets, ouvrages })
-}
-
 fn kpi_cells(label: String, period: Period, kpis: &Kpis) -> Vec<Cell> {
     vec![
         label.into(),
@@ -287,9 +225,10 @@ pub fn write(
     sink.section("coefficients", "Coefficients par famille", &FAMILLES, rows)
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
     if let Some(Sub::History(history_args)) = &args.command {
-        return history(history_args, cli);
+        return history(history_args, ctx);
     }
     let today = chrono::Local::now().date_naive();
     let to = args.to.unwrap_or(today);
@@ -300,21 +239,28 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         Periode::Trimestriel => Granularity::Quarter,
         Periode::Annuel => Granularity::Year,
     });
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let settings = batigest.coefficient_settings(Grouping::Famille);
     let (report, en_cours) = block_on(async {
         let mut client = batigest.connect().await?;
         batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
-        let report = compute(&batigest, &mut client, period, granularity).await?;
+        let report = analytics::report(
+            &mut client,
+            &batigest.mapping,
+            batigest.settings.marge_base.value,
+            (period, granularity),
+            batigest.target.timeout,
+        )
+        .await?;
         let en_cours =
             analytics::en_cours(&mut client, &batigest.mapping, period.to(), batigest.target.timeout).await?;
         Ok((report, en_cours))
     })?;
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);
-    write(&mut *sink, &report, &en_cours, &settings).map_err(|e| Error::output(&e))?;
-    sink.finish().map_err(|e| Error::output(&e))?;
+    write(&mut *sink, &report, &en_cours, &settings)?;
+    sink.finish()?;
     Render::commit(destination)?;
     if args.no_save {
         return Ok(());
@@ -323,9 +269,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let mut document = Vec::new();
     let json = Options { format: Format::Json, excel: false, color: false, terminal_width: None };
     let mut json_sink = output::sink(json, "indicateurs", &mut document);
-    write(&mut *json_sink, &report, &en_cours, &settings)
-        .and_then(|()| json_sink.finish())
-        .map_err(|e| Error::output(&e))?;
+    write(&mut *json_sink, &report, &en_cours, &settings).and_then(|()| json_sink.finish())?;
     let total = &report.total;
     let saved = Analytics {
         periode: SavedPeriode::from(args.periode).code().to_owned(),
@@ -395,14 +339,14 @@ fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
     }
 }
 
-fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
-    let env = Env::capture()?;
-    let settings = config::Settings::load(&cli.connection, &env)?;
-    let render = Render::resolve(cli)?;
+fn history(args: &HistoryArgs, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
+    let env = &ctx.env;
+    let settings = config::Settings::load(&cli.connection, env)?;
+    let render = &ctx.render;
     block_on(async {
-        let store = open_store(&settings, &env).await?;
+        let store = open_store(&settings, env).await?;
         let mut destination = render.destination()?;
-        let io = |e: std::io::Error| Error::output(&e);
         if let Some(id) = &args.id {
             let saved = store.get_analytics(id).await?.ok_or_else(|| {
                 Error::new(ErrorKind::NotFound, format!("aucun calcul « {id} » dans l'historique"))
@@ -415,30 +359,30 @@ fn history(args: &HistoryArgs, cli: &Cli) -> Result<()> {
                 .and_then(|text| serde_json::from_str(text).ok())
                 .unwrap_or(serde_json::Value::Null);
             let mut sink = output::sink(render.options, "indicateurs", &mut destination);
-            sink.begin(&COLUMNS).map_err(io)?;
+            sink.begin(&COLUMNS)?;
             let cells = |row: &serde_json::Value, columns: &[Column]| -> Vec<Cell> {
                 columns.iter().map(|column| json_cell(&row[column.key], column.kind)).collect()
             };
             let records = |key: &str| document[key].as_array().cloned().unwrap_or_default();
             for row in records("indicateurs") {
-                sink.row(&cells(&row, &COLUMNS), Style::default()).map_err(io)?;
+                sink.row(&cells(&row, &COLUMNS), Style::default())?;
             }
             for (key, title, columns) in [
                 ("facturation_en_cours", "Facturation en cours", &EN_COURS[..]),
                 ("coefficients", "Coefficients par famille", &FAMILLES[..]),
             ] {
                 let rows = records(key).iter().map(|row| cells(row, columns)).collect();
-                sink.section(key, title, columns, rows).map_err(io)?;
+                sink.section(key, title, columns, rows)?;
             }
-            sink.section("calcul", &format!("Calcul {id}"), &HISTORY, vec![history_cells(&saved)]).map_err(io)?;
-            sink.finish().map_err(io)?;
+            sink.section("calcul", &format!("Calcul {id}"), &HISTORY, vec![history_cells(&saved)])?;
+            sink.finish()?;
         } else {
             let mut sink = output::sink(render.options, "historique", &mut destination);
-            sink.begin(&HISTORY).map_err(io)?;
+            sink.begin(&HISTORY)?;
             for saved in store.list_analytics(args.periode.map(SavedPeriode::code), args.limit).await? {
-                sink.row(&history_cells(&saved), Style::default()).map_err(io)?;
+                sink.row(&history_cells(&saved), Style::default())?;
             }
-            sink.finish().map_err(io)?;
+            sink.finish()?;
         }
         Render::commit(destination)
     })

@@ -1,8 +1,8 @@
 //! `jlm-batigest coefficients`: sale/purchase coefficients of active ouvrages, by family.
 
-use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use crate::batigest::queries;
+use crate::cli::context::Context;
 use crate::error::{Error, Kind, Result};
 use crate::model::{Classe, Ouvrage};
 use crate::output::{self, Cell, Column, Kind as Col, RecordSink, Style, format};
@@ -126,9 +126,9 @@ fn ouvrage_cells(line: &OuvrageCoefficient<'_>, tolerance: rust_decimal::Decimal
     ]
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let settings = batigest.coefficient_settings(match args.par {
         Par::Famille => Grouping::Famille,
         Par::SousFamille => Grouping::SousFamille,
@@ -154,8 +154,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
     let report = coefficients::analyse(&ouvrages, &settings);
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "coefficients", &mut destination);
-    write(&mut *sink, &report, &settings).map_err(|e| Error::output(&e))?;
-    sink.finish().map_err(|e| Error::output(&e))?;
+    write(&mut *sink, &report, &settings)?;
+    sink.finish()?;
     Render::commit(destination)?;
 
     let alerts = report.alerts();

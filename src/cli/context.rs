@@ -8,9 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Cli;
 use super::global::ColorArg;
-use crate::batigest::connection::{self, Connection, Encryption, Failure, Target, Trust};
-use crate::batigest::queries::ReadError;
-use crate::batigest::schema::{Mapping, Unmapped};
+use crate::batigest::connection::{self, Connection, Encryption, Target, Trust};
+use crate::batigest::schema::Mapping;
 use crate::batigest::statuses;
 use crate::config::{Auth, Encrypt, Env, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
@@ -18,6 +17,13 @@ use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::output::{Destination, Format, Options};
 use crate::report::coefficients::{Grouping, Settings as CoefficientSettings};
+
+/// What the dispatcher resolves once for every command: the environment and the output options.
+pub struct Context<'a> {
+    pub cli: &'a Cli,
+    pub env: Env,
+    pub render: Render,
+}
 
 pub struct Batigest {
     pub settings: Settings,
@@ -32,8 +38,8 @@ pub struct Batigest {
 impl Batigest {
     /// Resolves everything before any connection: a bad setting or mapping fails here, with
     /// exit 2, and nothing has touched the network yet.
-    pub fn resolve(cli: &Cli) -> Result<Self> {
-        let env = Env::capture()?;
+    pub fn resolve(ctx: &Context) -> Result<Self> {
+        let (cli, env) = (ctx.cli, ctx.env.clone());
         let settings = Settings::load(&cli.connection, &env)?;
         let mapping = mapping(settings.schema.value.as_deref())?;
         let target = target(&settings)?;
@@ -212,38 +218,6 @@ pub fn local_time(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
     chrono::Utc.from_utc_datetime(&utc).with_timezone(&chrono::Local).naive_local()
 }
 
-impl From<Failure> for Error {
-    fn from(failure: Failure) -> Self {
-        let mut error = Error::new(Kind::Connection, failure.message);
-        error.hint = failure.hint;
-        error
-    }
-}
-
-impl From<Unmapped> for Error {
-    fn from(unmapped: Unmapped) -> Self {
-        Error::usage(unmapped.to_string()).with_hint(
-            "« jlm-batigest schema inspect --write FICHIER » propose les colonnes de votre base ; indiquez ensuite le \
-             fichier avec --schema FICHIER (ou schema = \"FICHIER\" dans le profil)",
-        )
-    }
-}
-
-impl From<ReadError> for Error {
-    fn from(error: ReadError) -> Self {
-        match error {
-            ReadError::Unmapped(unmapped) => unmapped.into(),
-            ReadError::Untranslated(untranslated) => Error::usage(untranslated.message()).with_hint(format!(
-                "nommez ces codes dans le fichier de correspondance (--schema FICHIER, ou schema = \"FICHIER\" dans \
-                 le profil), en complétant ces lignes ; « jlm-batigest schema inspect --write FICHIER » montre ce que \
-                 chaque code contient :\n{}",
-                untranslated.toml()
-            )),
-            ReadError::Failure(failure) => failure.into(),
-        }
-    }
-}
-
 /// Where and how a command writes its results, resolved from the global output flags.
 pub struct Render {
     pub options: Options,
@@ -323,7 +297,7 @@ impl Render {
 
     /// Puts the output in place once everything succeeded.
     pub fn commit(destination: Destination) -> Result<()> {
-        destination.commit().map_err(|e| Error::output(&e))
+        Ok(destination.commit()?)
     }
 }
 

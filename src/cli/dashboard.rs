@@ -1,22 +1,22 @@
 //! `jlm-batigest dashboard`: one screen — connection, KPIs of the month and the year, late
 //! invoices, families below target — and with `--html FILE` a self-contained report with charts.
 
+use crate::cli::context::Context;
 use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::Cli;
-use super::analytics::{self, Report};
 use super::context::{Batigest, Render, block_on, cannot_write, local_time};
 use super::values;
+use crate::batigest::analytics;
 use crate::batigest::{connection, queries, statuses};
 use crate::error::{Error, Result};
 use crate::output::html::{self, Dashboard, FamilyPoint, KpiLine, LateInvoice, MonthPoint, SyncLine};
 use crate::output::{self, Cell, Column, Destination, Kind, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE};
 use crate::report::factures::{OpenFacture, Totals};
-use crate::report::kpi::{Granularity, Kpis, Period};
+use crate::report::kpi::{Granularity, Kpis, Period, Report};
 use crate::report::tresorerie::{Forecast, Horizon, Step};
 
 const EXAMPLES: &str = "\
@@ -106,8 +106,14 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
     let status = connection::server_status(&mut client, &batigest.target).await?;
     let year = Period::new(NaiveDate::from_ymd_opt(au.year(), 1, 1).unwrap_or(au), au)
         .map_err(|e| Error::usage(e.to_string()))?;
-    let Report { total, buckets, ouvrages, .. } =
-        analytics::compute(batigest, &mut client, year, Some(Granularity::Month)).await?;
+    let Report { total, buckets, ouvrages, .. } = analytics::report(
+        &mut client,
+        &batigest.mapping,
+        batigest.settings.marge_base.value,
+        (year, Some(Granularity::Month)),
+        batigest.target.timeout,
+    )
+    .await?;
 
     let mut totals = Totals::default();
     let mut forecast = Forecast::new(au, Horizon { count: 13, step: Step::Week }, Step::Week);
@@ -232,22 +238,21 @@ async fn latest_syncs(batigest: &Batigest) -> Result<Vec<SyncLine>> {
         .collect())
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let (dashboard, store_failure) = block_on(gather(&batigest, au))?;
 
     if let Some(path) = &args.html {
         let mut file = Destination::open(Some(path)).map_err(|e| cannot_write(path, &e))?;
-        html::write(&mut file, &dashboard).map_err(|e| Error::output(&e))?;
+        html::write(&mut file, &dashboard)?;
         Render::commit(file)?;
     }
 
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);
-    let io = |e: std::io::Error| Error::output(&e);
-    sink.begin(&KPI_COLUMNS).map_err(io)?;
+    sink.begin(&KPI_COLUMNS)?;
     for line in &dashboard.kpis {
         let cells: Vec<Cell> = vec![
             line.label.as_str().into(),
@@ -259,12 +264,12 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
             line.marge_prevue.into(),
             line.marge_reelle.into(),
         ];
-        sink.row(&cells, Style::default()).map_err(io)?;
+        sink.row(&cells, Style::default())?;
     }
     let pairs = |rows: &[(String, String)]| -> Vec<Vec<Cell>> {
         rows.iter().map(|(label, value)| vec![label.as_str().into(), value.as_str().into()]).collect()
     };
-    sink.section("connexion", "Connexion", &PAIRS, pairs(&dashboard.connection)).map_err(io)?;
+    sink.section("connexion", "Connexion", &PAIRS, pairs(&dashboard.connection))?;
     let late_rows = dashboard
         .late
         .iter()
@@ -284,14 +289,14 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         dashboard.late_count,
         format::money(dashboard.late_total)
     );
-    sink.section("factures_en_retard", &title, &LATE, late_rows).map_err(io)?;
+    sink.section("factures_en_retard", &title, &LATE, late_rows)?;
     let below = dashboard
         .families
         .iter()
         .filter(|f| f.sous_cible)
         .map(|f| vec![f.code.as_str().into(), f.libelle.as_str().into(), f.moyenne.into(), f.cible.into()])
         .collect();
-    sink.section("familles_sous_cible", "Familles sous leur cible", &FAMILIES, below).map_err(io)?;
+    sink.section("familles_sous_cible", "Familles sous leur cible", &FAMILIES, below)?;
     let syncs = dashboard
         .syncs
         .iter()
@@ -306,8 +311,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
             ]
         })
         .collect();
-    sink.section("synchronisations", "Dernières synchronisations", &SYNCS, syncs).map_err(io)?;
-    sink.finish().map_err(io)?;
+    sink.section("synchronisations", "Dernières synchronisations", &SYNCS, syncs)?;
+    sink.finish()?;
     Render::commit(destination)?;
     match store_failure {
         Some(failure) => Err(Error { message: format!("synchronisations non lues : {}", failure.message), ..failure }),

@@ -84,7 +84,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
     write_offers(&store)?;
 
     let mut out = std::io::stdout().lock();
-    let say = |out: &mut dyn Write, text: &str| writeln!(out, "{text}").map_err(|e| Error::output(&e));
+    let say = |out: &mut dyn Write, text: &str| writeln!(out, "{text}");
     if !quiet {
         let summary = sandbox.generated().map_or_else(String::new, |s| {
             format!(
@@ -110,7 +110,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
         std::env::current_exe().map_err(|e| Error::new(Kind::Unexpected, format!("binaire introuvable : {e}")))?;
     for (title, step) in TOUR {
         say(&mut out, &format!("\n── {title}\n$ jlm-batigest --profile demo {}", step.join(" ")))?;
-        out.flush().map_err(|e| Error::output(&e))?;
+        out.flush()?;
         let status = Command::new(&program)
             .args(["--profile", "demo"])
             .args(*step)
@@ -130,7 +130,7 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
             &mut out,
             &format!("\nLe bac à sable reste disponible sur {} ; Ctrl-C pour l'arrêter.", sandbox.local_addr()),
         )?;
-        out.flush().map_err(|e| Error::output(&e))?;
+        out.flush()?;
         runtime.block_on(async {
             // If no handler can be installed the demo waits until killed, like a server.
             let _ = tokio::signal::ctrl_c().await;

@@ -1,11 +1,11 @@
 //! `jlm-batigest devis`: the quotes, newest first, with filters.
 
+use crate::cli::context::Context;
 use std::io::Write as _;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::queries::{self, DevisFilter};
@@ -78,7 +78,8 @@ fn cells(devis: Devis) -> [Cell; 11] {
     ]
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
     if let (Some(from), Some(to)) = (args.from, args.to)
         && from > to
     {
@@ -91,8 +92,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         client: args.client.clone(),
         limit: args.limit,
     };
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let quiet = cli.quiet;
     block_on(async {
         let mut client = batigest.connect().await?;
@@ -101,7 +102,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         }
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "devis", &mut destination);
-        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        sink.begin(&COLUMNS)?;
         let mut progress = render.progress("devis");
         // A TTC total is only shown when every TTC is known (an unmapped column has none).
         let (mut total_ht, mut total_ttc) = (Decimal::ZERO, Some(Decimal::ZERO));
@@ -119,7 +120,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
             }
             total_ht += devis.montant_ht;
             total_ttc = total_ttc.zip(devis.montant_ttc).map(|(sum, ttc)| sum + ttc);
-            sink.row(&cells(devis), Style::default()).map_err(|e| Error::output(&e))
+            Ok::<_, Error>(sink.row(&cells(devis), Style::default())?)
         })
         .await?;
         progress.finish();
@@ -128,8 +129,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         totals[0] = label.into();
         totals[4] = total_ht.into();
         totals[5] = total_ttc.into();
-        sink.totals(&totals).map_err(|e| Error::output(&e))?;
-        sink.finish().map_err(|e| Error::output(&e))?;
+        sink.totals(&totals)?;
+        sink.finish()?;
         Render::commit(destination)
     })
 }

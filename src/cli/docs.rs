@@ -8,7 +8,7 @@ use clap_complete::{Generator, Shell};
 use roff::{Roff, bold, roman};
 
 use super::context::cannot_write;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit_codes;
 use crate::output::Destination;
 
@@ -60,7 +60,7 @@ pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> Result
     }
     match &args.dir {
         Some(dir) => write_file(&dir.join(args.shell.file_name(&name)), &script),
-        None => std::io::stdout().lock().write_all(&script).map_err(|e| Error::output(&e)),
+        None => Ok(std::io::stdout().lock().write_all(&script)?),
     }
 }
 
@@ -100,8 +100,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
     match &args.dir {
         None => {
-            let page = page(command, None).map_err(|e| Error::output(&e))?;
-            std::io::stdout().lock().write_all(&page).map_err(|e| Error::output(&e))
+            let page = page(command, None)?;
+            Ok(std::io::stdout().lock().write_all(&page)?)
         }
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;

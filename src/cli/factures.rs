@@ -1,8 +1,8 @@
 //! `jlm-batigest factures`: open invoices, days late, ageing buckets and totals.
 
+use crate::cli::context::Context;
 use chrono::NaiveDate;
 
-use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::{queries, statuses};
@@ -121,17 +121,17 @@ fn summary_cells(groupe: &str, nom: &str, totals: &Totals) -> Vec<Cell> {
     ]
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
     let selection = if args.en_retard { Selection::Late } else { Selection::Open };
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let totals = block_on(async {
         let mut client = batigest.connect().await?;
         batigest.check_statuses(&mut client, &[statuses::FACTURES]).await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "factures", &mut destination);
-        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        sink.begin(&COLUMNS)?;
         let mut progress = render.progress("factures");
         let mut summary = SummaryBuilder::default();
         let timeout = batigest.target.timeout;
@@ -141,13 +141,13 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
                 return Ok(());
             };
             summary.add(&open);
-            sink.row(&row(&open), Style { highlight: open.is_late() }).map_err(|e| Error::output(&e))
+            Ok::<_, Error>(sink.row(&row(&open), Style { highlight: open.is_late() })?)
         })
         .await?;
         progress.finish();
         let summary = summary.finish();
-        write_summary(&mut *sink, &summary, au).map_err(|e| Error::output(&e))?;
-        sink.finish().map_err(|e| Error::output(&e))?;
+        write_summary(&mut *sink, &summary, au)?;
+        sink.finish()?;
         Render::commit(destination)?;
         Ok::<_, Error>(summary.totals)
     })?;

@@ -1,11 +1,11 @@
 //! `jlm-batigest integrations`: the sync trace — one line per synced devis with its JLM ERP
 //! offer, or (`--journal`) every sync attempt.
 
-use super::Cli;
 use super::context::{Render, block_on, local_time, open_store};
 use super::values;
-use crate::config::{Env, Settings};
-use crate::error::{Error, Result};
+use crate::cli::context::Context;
+use crate::config::Settings;
+use crate::error::Result;
 use crate::jlm::integrations::{IntegrationRow, LogEntry};
 use crate::output::{self, Cell, Column, Kind, Style};
 
@@ -122,29 +122,30 @@ fn log_cells(entry: LogEntry) -> [Cell; 10] {
     ]
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
-    let env = Env::capture()?;
-    let settings = Settings::load(&cli.connection, &env)?;
-    let render = Render::resolve(cli)?;
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
+    let env = &ctx.env;
+    let settings = Settings::load(&cli.connection, env)?;
+    let render = &ctx.render;
     block_on(async {
-        let store = open_store(&settings, &env).await?;
+        let store = open_store(&settings, env).await?;
         let mut destination = render.destination()?;
         let mut sink =
             output::sink(render.options, if args.journal { "journal" } else { "integrations" }, &mut destination);
         if args.journal {
-            sink.begin(&LOG_COLUMNS).map_err(|e| Error::output(&e))?;
+            sink.begin(&LOG_COLUMNS)?;
             for entry in store.sync_log(args.limit).await? {
                 let style = Style { highlight: entry.outcome == "error" };
-                sink.row(&log_cells(entry), style).map_err(|e| Error::output(&e))?;
+                sink.row(&log_cells(entry), style)?;
             }
         } else {
-            sink.begin(&INTEGRATION_COLUMNS).map_err(|e| Error::output(&e))?;
+            sink.begin(&INTEGRATION_COLUMNS)?;
             for row in store.integrations(args.statut.map(SyncStatus::code), args.limit).await? {
                 let style = Style { highlight: row.sync_status != "synced" };
-                sink.row(&integration_cells(row), style).map_err(|e| Error::output(&e))?;
+                sink.row(&integration_cells(row), style)?;
             }
         }
-        sink.finish().map_err(|e| Error::output(&e))?;
+        sink.finish()?;
         Render::commit(destination)
     })
 }

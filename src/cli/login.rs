@@ -59,8 +59,7 @@ pub fn run(args: &Args, connection: &ConnectionArgs, env: &Env, quiet: bool) -> 
     Keyring::store(&settings.profile, &secret)?;
     if !quiet {
         let mut stderr = std::io::stderr().lock();
-        writeln!(stderr, "Mot de passe enregistré dans le trousseau pour le profil {}.", settings.profile)
-            .map_err(|error| Error::output(&error))?;
+        writeln!(stderr, "Mot de passe enregistré dans le trousseau pour le profil {}.", settings.profile)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::global::ConnectionArgs;
 use crate::config::DEFAULT_PROFILE;
 use crate::credentials::Keyring;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -32,7 +32,7 @@ pub fn run(connection: &ConnectionArgs, quiet: bool) -> Result<()> {
         } else {
             format!("Aucun mot de passe dans le trousseau pour le profil {profile} : rien à retirer.")
         };
-        writeln!(stderr, "{message}").map_err(|error| Error::output(&error))?;
+        writeln!(stderr, "{message}")?;
     }
     Ok(())
 }

@@ -33,6 +33,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::config::Env;
 use crate::error::Result;
 use crate::exit_codes;
+use context::{Context, Render};
 
 const HELP_TEMPLATE: &str = "\
 {before-help}{about-with-newline}
@@ -63,7 +64,8 @@ pub struct Cli {
     #[command(flatten)]
     pub output: global::OutputArgs,
 
-    /// Détaille le déroulement sur la sortie d'erreur (-vv : encore plus)
+    /// Détaille le déroulement sur la sortie d'erreur : -v les étapes, requêtes et durées, -vv le
+    /// débogage des pilotes, -vvv leur trace (jamais de mot de passe)
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub verbose: u8,
 
@@ -209,27 +211,30 @@ fn french_message(error: &clap::Error) -> String {
 }
 
 /// Runs the parsed command.
+/// The environment is captured once and every output option checked first, so that a usage
+/// error is said before anything is asked (a password) or opened.
 pub fn run(cli: &Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
+    let ctx = &Context { cli, env: Env::capture()?, render: Render::resolve(cli)? };
     match &cli.command {
-        Command::Config(args) => config::run(args, cli, &Env::capture()?),
-        Command::Login(args) => login::run(args, &cli.connection, &Env::capture()?, cli.quiet),
+        Command::Config(args) => config::run(args, ctx),
+        Command::Login(args) => login::run(args, &cli.connection, &ctx.env, cli.quiet),
         Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
-        Command::Schema(args) => schema::run(args, cli),
-        Command::Devis(args) => devis::run(args, cli),
-        Command::Coefficients(args) => coefficients::run(args, cli),
-        Command::Factures(args) => factures::run(args, cli),
-        Command::Tresorerie(args) => tresorerie::run(args, cli),
-        Command::Relances(args) => relances::run(args, cli),
-        Command::SyncOffer(args) => sync_offer::run(args, cli),
-        Command::Integrations(args) => integrations::run(args, cli),
-        Command::Analytics(args) => analytics::run(args, cli),
+        Command::Schema(args) => schema::run(args, ctx),
+        Command::Devis(args) => devis::run(args, ctx),
+        Command::Coefficients(args) => coefficients::run(args, ctx),
+        Command::Factures(args) => factures::run(args, ctx),
+        Command::Tresorerie(args) => tresorerie::run(args, ctx),
+        Command::Relances(args) => relances::run(args, ctx),
+        Command::SyncOffer(args) => sync_offer::run(args, ctx),
+        Command::Integrations(args) => integrations::run(args, ctx),
+        Command::Analytics(args) => analytics::run(args, ctx),
         Command::Demo(args) => demo::run(args, cli.quiet),
-        Command::Dashboard(args) => dashboard::run(args, cli),
+        Command::Dashboard(args) => dashboard::run(args, ctx),
         Command::Completions(args) => docs::completions(args, command()),
         Command::Man(args) => docs::man(args, &command()),
-        Command::TestConnection(args) => test_connection::run(args, cli),
+        Command::TestConnection(args) => test_connection::run(args, ctx),
     }
 }
 
@@ -241,11 +246,14 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => tracing::Level::DEBUG,
         (false, _) => tracing::Level::TRACE,
     };
-    // Libraries speak only of errors by default, warnings with -v, everything with -vvv: their
-    // details are noise for users, and nothing they log should get a chance to carry a credential.
+    // Libraries (the SQL Server and PostgreSQL drivers, rustls) speak only of errors by default,
+    // warnings with -v, their debug with -vv and their trace with -vvv. None of them logs a
+    // credential: TDS carries the password obfuscated inside LOGIN7, never in a log line (tested
+    // at -vvv).
     let libraries = match verbose {
         0 => tracing::Level::ERROR,
-        1 | 2 => tracing::Level::WARN,
+        1 => tracing::Level::WARN,
+        2 => tracing::Level::DEBUG,
         _ => tracing::Level::TRACE,
     };
     let filter = tracing_subscriber::filter::Targets::new()

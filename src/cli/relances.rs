@@ -1,11 +1,11 @@
 //! `jlm-batigest relances`: per customer, the late invoices by reminder level, with penalties and
 //! recovery indemnities, and (`--lettres DIR`) one printable letter per customer.
 
+use crate::cli::context::Context;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::Cli;
 use super::context::{Batigest, Render, block_on, cannot_write};
 use super::values;
 use crate::batigest::{queries, statuses};
@@ -77,10 +77,11 @@ const BY_CLIENT: [Column; 9] = [
     Column { key: "total", header: "Total à réclamer", kind: Col::Money },
 ];
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let regles = batigest.settings.relances.value.clone();
     // The template is read before anything else: a missing file fails at once.
     let template = match &batigest.settings.modele_lettre.value {
@@ -90,7 +91,6 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         })?,
         _ => lettre::MODELE.to_owned(),
     };
-    let io = |e: std::io::Error| Error::output(&e);
     let clients = block_on(async {
         let mut client = batigest.connect().await?;
         // No figure is computed on a status the mapping cannot read.
@@ -109,7 +109,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
 
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "relances", &mut destination);
-    sink.begin(&COLUMNS).map_err(io)?;
+    sink.begin(&COLUMNS)?;
     for client in &clients {
         for f in &client.factures {
             let cells = [
@@ -126,13 +126,13 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
                 f.penalites.into(),
                 f.indemnite.into(),
             ];
-            sink.row(&cells, Style { highlight: f.niveau == 3 }).map_err(io)?;
+            sink.row(&cells, Style { highlight: f.niveau == 3 })?;
         }
     }
     let summary: Vec<Vec<Cell>> = clients.iter().map(client_cells).collect();
     let title = format!("Par client au {}", format::date_fr(au));
-    sink.section("par_client", &title, &BY_CLIENT, summary).map_err(io)?;
-    sink.finish().map_err(io)?;
+    sink.section("par_client", &title, &BY_CLIENT, summary)?;
+    sink.finish()?;
     Render::commit(destination)?;
 
     if let Some(dir) = &args.lettres {

@@ -213,7 +213,7 @@ pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
         {
             // The one line scripts and tests wait for; nothing else goes to stdout.
             let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "listening on {addr}").and_then(|()| stdout.flush()).map_err(|e| Error::output(&e))?;
+            writeln!(stdout, "listening on {addr}").and_then(|()| stdout.flush())?;
         }
         if !quiet {
             announce(args, &options_for_display, &sandbox);

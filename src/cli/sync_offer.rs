@@ -1,6 +1,7 @@
 //! `jlm-batigest sync-offer`: pulls Batigest devis into JLM ERP (DESIGN §4), one transaction per
 //! devis, with a log row for every attempt.
 
+use crate::cli::context::Context;
 use std::io::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -80,10 +81,11 @@ const COLUMNS: [Column; 7] = [
     Column { key: "message", header: "Message", kind: ColumnKind::Text },
 ];
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
-    let job = Job { args, cli, batigest: &batigest, render: &render };
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
+    let job = Job { args, cli, batigest: &batigest, render };
     block_on_interruptible(async {
         let store = batigest.store().await?;
         let mut client = batigest.connect().await?;
@@ -145,9 +147,9 @@ impl Job<'_> {
         };
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
-        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        sink.begin(&COLUMNS)?;
         write_report(sink.as_mut(), &report)?;
-        sink.finish().map_err(|e| Error::output(&e))?;
+        sink.finish()?;
         Render::commit(destination)?;
         self.say(&verdict(&report));
         if self.args.dry_run {
@@ -171,11 +173,22 @@ impl Job<'_> {
 
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
-        sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+        sink.begin(&COLUMNS)?;
         let bar = self.render.bar(total, "devis");
         let mut counts = Counts::default();
         let mut view = BatchView { in_table: self.render.options.format == Format::Table, shown: 0 };
-        let streamed = queries::committed_since(client, mapping, since, timeout, async |devis: Devis| {
+        let streamed = queries::committed_since(client, mapping, since, timeout, async |devis| {
+            let devis: Devis = match devis {
+                Ok(devis) => devis,
+                Err(unreadable) => {
+                    counts.add(Outcome::Error);
+                    let error = Error::from(unreadable.failure);
+                    self.log_failure(store, Some(&unreadable.numero), Some(&unreadable.numero), &error).await;
+                    view.error(sink.as_mut(), &unreadable.numero, &error.message)?;
+                    bar.inc(1);
+                    return Ok(());
+                }
+            };
             let request = Request {
                 reference: &devis.numero,
                 devis: &devis,
@@ -206,7 +219,7 @@ impl Job<'_> {
             Err(error) if error.kind == Kind::Connection => {
                 counts.add(Outcome::Error);
                 self.log_failure(store, None, None, &error).await;
-                sink.row(&error_row(None, &error.message), Style { highlight: true }).map_err(|e| Error::output(&e))?;
+                sink.row(&error_row(None, &error.message), Style { highlight: true })?;
                 Some(error)
             }
             other => {
@@ -214,7 +227,7 @@ impl Job<'_> {
                 None
             }
         };
-        sink.finish().map_err(|e| Error::output(&e))?;
+        sink.finish()?;
         Render::commit(destination)?;
         if view.in_table && counts.synced + counts.unchanged + counts.manual_review > 0 {
             self.say(&format!(
@@ -307,7 +320,7 @@ fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
         let message = report.note.clone().unwrap_or_else(|| "déjà à jour".to_owned());
         let cells =
             [report.numero.as_str().into(), offer, outcome, Cell::Empty, Cell::Empty, Cell::Empty, message.into()];
-        return sink.row(&cells, style).map_err(|e| Error::output(&e));
+        return Ok(sink.row(&cells, style)?);
     }
     for change in &report.changes {
         let cells = [
@@ -319,7 +332,7 @@ fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
             change.new.clone().into(),
             message.clone(),
         ];
-        sink.row(&cells, style).map_err(|e| Error::output(&e))?;
+        sink.row(&cells, style)?;
     }
     Ok(())
 }
@@ -350,7 +363,7 @@ impl BatchView {
                     Cell::Empty,
                     line.note.clone().into(),
                 ];
-                sink.row(&cells, Style { highlight: true }).map_err(|e| Error::output(&e))?;
+                sink.row(&cells, Style { highlight: true })?;
             }
         }
         Ok(())
@@ -360,7 +373,7 @@ impl BatchView {
         if self.in_table && !self.take() {
             return Ok(());
         }
-        sink.row(&error_row(Some(numero), message), Style { highlight: true }).map_err(|e| Error::output(&e))
+        Ok(sink.row(&error_row(Some(numero), message), Style { highlight: true })?)
     }
 
     /// Whether one more line fits in the table.

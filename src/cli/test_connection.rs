@@ -1,12 +1,12 @@
 //! `jlm-batigest test-connection`: can we reach Batigest, log in and query it?
 
+use crate::cli::context::Context;
 use std::io::Write;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
 
-use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::global::Format;
 use crate::batigest::connection::{self, Failure, ServerStatus};
@@ -79,10 +79,10 @@ impl Report {
     }
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
-    block_on(check(args, &batigest, &render))
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
+    block_on(check(args, &batigest, render))
 }
 
 async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> {
@@ -111,7 +111,7 @@ async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> 
         },
     }
     let mut destination = render.destination()?;
-    print(&report, render.options, &mut destination).map_err(|e| Error::output(&e))?;
+    print(&report, render.options, &mut destination)?;
     Render::commit(destination)?;
     if let Some(failure) = report.failure {
         // The report already said it for machine formats; stderr still gets the sentence.

@@ -2,10 +2,10 @@
 //! week by week (or month by month), what is already late, credit notes apart, and what committed
 //! devis still have to invoice.
 
+use crate::cli::context::Context;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::Cli;
 use super::context::{Batigest, Render, block_on};
 use super::values;
 use crate::batigest::{queries, statuses};
@@ -109,7 +109,7 @@ const DEVIS: [Column; 6] = [
     Column { key: "reste_ttc", header: "Reste TTC", kind: Col::Money },
 ];
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
     let step = match args.par {
         Par::Semaine => Step::Week,
@@ -119,9 +119,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         Step::Week => Horizon { count: 13, step },
         Step::Month => Horizon { count: 6, step },
     });
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
-    let io = |e: std::io::Error| Error::output(&e);
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     block_on(async {
         let mut client = batigest.connect().await?;
         // No figure is computed on a status the mapping cannot read.
@@ -175,7 +174,7 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
 
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "tresorerie", &mut destination);
-        sink.begin(&LINES).map_err(io)?;
+        sink.begin(&LINES)?;
         let mut cumul = Decimal::ZERO;
         for line in forecast.lines() {
             cumul += line.montant;
@@ -188,22 +187,22 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
                 line.montant.into(),
                 cumul.into(),
             ];
-            sink.row(&cells, Style { highlight: line.key.starts_with("en_retard") && line.nombre > 0 }).map_err(io)?;
+            sink.row(&cells, Style { highlight: line.key.starts_with("en_retard") && line.nombre > 0 })?;
         }
         let (nombre, total) = forecast.total();
         let mut totals = vec![Cell::Empty; LINES.len()];
         totals[0] = format!("Total au {}", format::date_fr(au)).into();
         totals[4] = (nombre as i64).into();
         totals[5] = total.into();
-        sink.totals(&totals).map_err(io)?;
+        sink.totals(&totals)?;
         let reste = vec![vec!["devis_engages".into(), engages.0.into(), engages.1.into(), engages.2.into()]];
         let title = "Reste à facturer sur les devis engagés (sans date : hors total)";
-        sink.section("a_facturer", title, &A_FACTURER, reste).map_err(io)?;
+        sink.section("a_facturer", title, &A_FACTURER, reste)?;
         if args.detail {
-            sink.section("factures", "Factures derrière chaque ligne", &FACTURES, factures).map_err(io)?;
-            sink.section("devis", "Devis engagés restant à facturer", &DEVIS, devis).map_err(io)?;
+            sink.section("factures", "Factures derrière chaque ligne", &FACTURES, factures)?;
+            sink.section("devis", "Devis engagés restant à facturer", &DEVIS, devis)?;
         }
-        sink.finish().map_err(io)?;
+        sink.finish()?;
         Render::commit(destination)
     })
 }

@@ -190,16 +190,22 @@ fn store_error(location: &str, secrets: &[String], what: &str, error: &sqlx::Err
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => {
             Some("vérifiez que le serveur PostgreSQL est démarré et joignable, et l'adresse --jlm-db")
         }
-        sqlx::Error::Database(db) if db.message().contains("readonly") || db.message().contains("read-only") => {
+        sqlx::Error::Database(db) if db.code().is_some_and(|code| read_only(&code)) => {
             Some("le magasin est en lecture seule : il doit être modifiable pour garder la trace des synchronisations")
         }
         _ => None,
     };
-    let error = Error::new(Kind::Store, format!("magasin JLM {location} : {what} : {cause}"));
+    let error = Error::new(Kind::Store, format!("magasin JLM {location} : {what}")).with_detail(cause);
     match hint {
         Some(hint) => error.with_hint(hint),
         None => error,
     }
+}
+
+/// A write refused because the store is read-only: PostgreSQL's SQLSTATE 25006, or SQLite's
+/// SQLITE_READONLY (8) under any of its extended codes (8 + 256·n).
+fn read_only(code: &str) -> bool {
+    code == "25006" || (code.len() <= 4 && code.parse::<u32>().is_ok_and(|code| code & 0xff == 8))
 }
 
 /// The password of a PostgreSQL URL, as written and percent-decoded.

@@ -19,12 +19,12 @@
 //! separator, `"`, CR or LF, and leave NULL empty.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
-use super::{BUFFER_BYTES, Cell, Column, Kind, RecordSink, Style, format};
+use super::{Cell, Column, Kind, RecordSink, Style, format};
 
 pub(super) struct CsvSink<W: Write> {
-    out: BufWriter<W>,
+    out: super::Buffer<W>,
     excel: bool,
     kinds: Vec<Kind>,
     /// Reused for every field, so a row costs no allocation beyond its formatted values.
@@ -33,7 +33,7 @@ pub(super) struct CsvSink<W: Write> {
 
 impl<W: Write> CsvSink<W> {
     pub(super) fn new(out: W, excel: bool) -> Self {
-        Self { out: BufWriter::with_capacity(BUFFER_BYTES, out), excel, kinds: Vec::new(), field: String::new() }
+        Self { out: super::Buffer::new(out), excel, kinds: Vec::new(), field: String::new() }
     }
 
     fn separator(&self) -> u8 {

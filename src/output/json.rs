@@ -9,9 +9,9 @@
 //! The document is `{"<main key>": [records…], "<section key>": [records…], …}`, indented by two
 //! spaces like `serde_json::to_string_pretty`, ending with a newline.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
-use super::{BUFFER_BYTES, Cell, Column, Kind, RecordSink, Style, format};
+use super::{Cell, Column, Kind, RecordSink, Style, format};
 
 fn write_string(out: &mut impl Write, text: &str) -> io::Result<()> {
     serde_json::to_writer(out, text).map_err(io::Error::from)
@@ -81,7 +81,7 @@ enum Stage {
 }
 
 pub(super) struct JsonSink<W: Write> {
-    out: BufWriter<W>,
+    out: super::Buffer<W>,
     main_key: &'static str,
     columns: Vec<Column>,
     keys: Vec<String>,
@@ -92,7 +92,7 @@ pub(super) struct JsonSink<W: Write> {
 impl<W: Write> JsonSink<W> {
     pub(super) fn new(out: W, main_key: &'static str) -> Self {
         Self {
-            out: BufWriter::with_capacity(BUFFER_BYTES, out),
+            out: super::Buffer::new(out),
             main_key,
             columns: Vec::new(),
             keys: Vec::new(),
@@ -154,7 +154,7 @@ impl<W: Write> RecordSink for JsonSink<W> {
 }
 
 pub(super) struct NdjsonSink<W: Write> {
-    out: BufWriter<W>,
+    out: super::Buffer<W>,
     columns: Vec<Column>,
     keys: Vec<String>,
     scratch: String,
@@ -162,12 +162,7 @@ pub(super) struct NdjsonSink<W: Write> {
 
 impl<W: Write> NdjsonSink<W> {
     pub(super) fn new(out: W) -> Self {
-        Self {
-            out: BufWriter::with_capacity(BUFFER_BYTES, out),
-            columns: Vec::new(),
-            keys: Vec::new(),
-            scratch: String::new(),
-        }
+        Self { out: super::Buffer::new(out), columns: Vec::new(), keys: Vec::new(), scratch: String::new() }
     }
 }
 

@@ -220,6 +220,58 @@ pub trait RecordSink {
 /// default 8 KiB.
 const BUFFER_BYTES: usize = 64 * 1024;
 
+/// The buffer of a streaming sink. When the sink is dropped without `finish` (the run failed),
+/// what it holds is thrown away if nothing has reached the output yet — a query refused before
+/// its first rows leaves stdout empty, not holding a lone CSV header — and flushed otherwise, so
+/// that a stream cut midway still ends on a whole row.
+pub(super) struct Buffer<W: Write> {
+    out: Option<io::BufWriter<W>>,
+    /// Some bytes already went through to the output.
+    started: bool,
+}
+
+impl<W: Write> Buffer<W> {
+    pub(super) fn new(out: W) -> Self {
+        Self { out: Some(io::BufWriter::with_capacity(BUFFER_BYTES, out)), started: false }
+    }
+
+    fn inner(&mut self, incoming: usize) -> &mut io::BufWriter<W> {
+        // Only `drop` takes it.
+        let out = self.out.as_mut().expect("the buffer is there until dropped");
+        self.started |= out.buffer().len() + incoming > out.capacity();
+        out
+    }
+}
+
+impl<W: Write> Write for Buffer<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.inner(bytes.len()).write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.inner(bytes.len()).write_all(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.started = true;
+        self.inner(0).flush()
+    }
+}
+
+impl<W: Write> Drop for Buffer<W> {
+    fn drop(&mut self) {
+        match self.out.take() {
+            Some(mut out) if self.started => {
+                // Nothing sensible to do with an error while failing already.
+                let _ = out.flush();
+            }
+            // Drops the writer and the unflushed bytes without writing them.
+            Some(out) => drop(out.into_parts()),
+            None => {}
+        }
+    }
+}
+
 /// The sink for `options`, writing to `out`. `main_key` names the main records in the JSON
 /// document (`devis`, `factures`). Output is buffered inside the sink: pass `out` unbuffered
 /// (a locked stdout, an [`AtomicFile`], or `&mut` either).

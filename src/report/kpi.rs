@@ -5,6 +5,7 @@
 //! [`Sums::kpis`] holds the formulas once. The row-based [`kpis`] and [`evolution`] follow the
 //! definitions literally over rows in memory: they are the tests' oracle for those formulas.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
@@ -13,8 +14,51 @@ use rust_decimal::Decimal;
 use super::numbers::{percent, ratio, round_days};
 #[cfg(test)]
 use super::numbers::{round_money, round_rate};
+use crate::model::Ouvrage;
 #[cfg(test)]
 use crate::model::{Devis, MargeBase};
+
+/// The KPIs of a period and of its buckets, with the ouvrages the report also shows.
+pub struct Report {
+    pub period: Period,
+    pub granularity: Option<Granularity>,
+    pub total: Kpis,
+    pub buckets: Vec<(Bucket, Kpis)>,
+    pub ouvrages: Vec<Ouvrage>,
+}
+
+impl Report {
+    /// Builds the buckets and the period from monthly sums keyed by (year, month). Buckets start
+    /// and end on month boundaries (or on the queried range's ends, which the monthly sums already
+    /// respect), so whole months add up exactly.
+    pub fn from_months(
+        months: &BTreeMap<(i32, u32), Sums>,
+        period: Period,
+        granularity: Option<Granularity>,
+        ouvrages: Vec<Ouvrage>,
+    ) -> Self {
+        let sum_over = |period: Period| {
+            let first = (period.from().year(), period.from().month());
+            let last = (period.to().year(), period.to().month());
+            let mut sums = Sums::default();
+            for (_, month_sums) in months.range(first..=last) {
+                sums += *month_sums;
+            }
+            sums
+        };
+        let buckets = granularity
+            .map(|granularity| {
+                period.buckets(granularity).into_iter().map(|bucket| {
+                    let kpis = sum_over(bucket.period).kpis();
+                    (bucket, kpis)
+                })
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        Self { period, granularity, total: sum_over(period).kpis(), buckets, ouvrages }
+    }
+}
 
 /// An inclusive range of dates, `from ≤ to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ mod dashboard;
 mod demo;
 mod docs;
 mod erp_store;
+mod errors;
 mod options;
 mod output_file;
 mod reading;

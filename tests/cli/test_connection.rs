@@ -186,7 +186,7 @@ fn an_injected_identifier_is_refused_before_any_query() {
 fn the_password_never_appears_in_verbose_output() {
     let secret = "Zq9!unique-secret-4242";
     let sandbox = Sandbox::with_fixture(&["--tls", "off", "--password", secret]);
-    for args in [&["--encrypt", "off", "-vv"][..], &["--encrypt", "off", "-vv", "--format", "json"][..]] {
+    for args in [&["--encrypt", "off", "-vvv"][..], &["--encrypt", "off", "-vv", "--format", "json"][..]] {
         let output = command(sandbox.dir.path())
             .env("BATIGEST_SQL_PASSWORD", secret)
             .args([
@@ -209,7 +209,7 @@ fn the_password_never_appears_in_verbose_output() {
     let output = command(sandbox.dir.path())
         .env("BATIGEST_SQL_PASSWORD", format!("{secret}-faux"))
         .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string(), "--user", "sa"])
-        .args(["--encrypt", "off", "-vv"])
+        .args(["--encrypt", "off", "-vvv"])
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(3));

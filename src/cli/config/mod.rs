@@ -3,10 +3,9 @@
 mod path;
 mod show;
 
+use crate::cli::context::Context;
 use clap::Subcommand;
 
-use super::Cli;
-use crate::config::Env;
 use crate::error::Result;
 
 const EXAMPLES: &str = "\
@@ -31,9 +30,10 @@ enum Command {
     Path(path::Args),
 }
 
-pub fn run(args: &Args, cli: &Cli, env: &Env) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let (_cli, env) = (ctx.cli, &ctx.env);
     match &args.command {
-        Command::Show(_) => show::run(cli, env),
+        Command::Show(_) => show::run(ctx),
         Command::Path(_) => path::run(env),
     }
 }

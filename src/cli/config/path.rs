@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::config::Env;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -23,5 +23,6 @@ pub struct Args {}
 pub fn run(env: &Env) -> Result<()> {
     let path = env.config_path()?;
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", path.display()).and_then(|()| stdout.flush()).map_err(|error| Error::output(&error))
+    writeln!(stdout, "{}", path.display())?;
+    Ok(stdout.flush()?)
 }

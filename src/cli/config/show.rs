@@ -1,12 +1,12 @@
 //! `jlm-batigest config show`: every effective setting with its source; the password masked.
 
+use crate::cli::context::Context;
 use std::io::{BufWriter, Write};
 
-use crate::cli::Cli;
 use crate::cli::context::Render;
 use crate::config::{Env, Settings, Source, mask_url_password};
 use crate::credentials::{Keyring, Stored, stored_password};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::MargeBase;
 use crate::output::{self, Cell, Column, Format, Kind, Style, format};
 
@@ -27,11 +27,12 @@ Le mot de passe n'est jamais affiché : seule sa source l'est (trousseau ou BATI
 #[command(after_help = EXAMPLES)]
 pub struct Args {}
 
-pub fn run(cli: &Cli, env: &Env) -> Result<()> {
+pub fn run(ctx: &Context) -> Result<()> {
+    let (cli, env) = (ctx.cli, &ctx.env);
     let settings = Settings::load(&cli.connection, env)?;
     let password = stored_password(&settings.profile, env, &Keyring);
     let profile_source = if cli.connection.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
-    let render = Render::resolve(cli)?;
+    let render = &ctx.render;
     let rows = rows(&settings, env, &profile_source, &password);
     let mut destination = render.destination()?;
     let written = if render.options.format == Format::Table {
@@ -40,7 +41,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<()> {
     } else {
         records(render.options, &mut destination, &rows)
     };
-    written.map_err(|error| Error::output(&error))?;
+    written?;
     Render::commit(destination)
 }
 

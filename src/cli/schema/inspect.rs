@@ -1,12 +1,12 @@
 //! `jlm-batigest schema inspect`: candidates for every logical field, and a mapping file to complete.
 
+use crate::cli::context::Context;
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::batigest::inspect::{self, State, TableReport};
 use crate::batigest::schema::{FieldType, Ident, LAYOUT};
 use crate::batigest::statuses::{self, CensusColumns};
-use crate::cli::Cli;
 use crate::cli::context::{Batigest, Render, block_on, cannot_write};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Column, Destination, Kind};
@@ -77,7 +77,8 @@ fn rows(reports: &[TableReport]) -> Vec<[Cell; 6]> {
     rows
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let cli = ctx.cli;
     if let Some(path) = &args.write
         && path.exists()
         && !args.force
@@ -85,8 +86,8 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
         return Err(Error::usage(format!("{} existe déjà : rien n'a été écrit", path.display()))
             .with_hint("choisissez un autre nom, ou ajoutez --force pour le remplacer"));
     }
-    let batigest = Batigest::resolve(cli)?;
-    let render = Render::resolve(cli)?;
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
     let timeout = batigest.target.timeout;
     let mapping = &batigest.mapping;
     let (reports, values) = block_on(async {
@@ -128,12 +129,11 @@ pub fn run(args: &Args, cli: &Cli) -> Result<()> {
 
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "champs", &mut destination);
-    sink.begin(&COLUMNS).map_err(|e| Error::output(&e))?;
+    sink.begin(&COLUMNS)?;
     for row in rows(&reports) {
-        sink.row(&row, output::Style { highlight: row[2] == Cell::from(State::Open.label()) })
-            .map_err(|e| Error::output(&e))?;
+        sink.row(&row, output::Style { highlight: row[2] == Cell::from(State::Open.label()) })?;
     }
-    sink.finish().map_err(|e| Error::output(&e))?;
+    sink.finish()?;
     Render::commit(destination)?;
 
     if let Some(path) = &args.write {

@@ -2,9 +2,9 @@
 
 mod inspect;
 
+use crate::cli::context::Context;
 use clap::Subcommand;
 
-use super::Cli;
 use crate::error::Result;
 
 const EXAMPLES: &str = "\
@@ -27,8 +27,8 @@ enum Command {
     Inspect(inspect::Args),
 }
 
-pub fn run(args: &Args, cli: &Cli) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     match &args.command {
-        Command::Inspect(args) => inspect::run(args, cli),
+        Command::Inspect(args) => inspect::run(args, ctx),
     }
 }
