@@ -15,13 +15,13 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::batigest::connection::{Auth, Encryption};
 use crate::batigest::schema::BUILTIN;
-use crate::cli::global::{AuthArg, ConnectionArgs, EncryptArg};
-use crate::credentials::Secret;
 use crate::error::{Error, Result};
 use crate::model::MargeBase;
 use crate::report::coefficients::DEFAULT_TOLERANCE;
 use crate::report::relances::{Professionnels, Regles};
+use crate::secret::Secret;
 
 pub const SERVER_VAR: &str = "BATIGEST_SQL_SERVER";
 pub const PORT_VAR: &str = "BATIGEST_SQL_PORT";
@@ -146,77 +146,25 @@ impl<T> Sourced<T> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encrypt {
-    /// Everything encrypted, certificate verified.
-    Required,
-    /// Only the login packet (and its password) is encrypted.
-    LoginOnly,
-    Off,
-    /// TDS 8.0: TLS before any TDS packet (ALPN tds/8.0), certificate verified.
-    Strict,
-}
-
-impl Encrypt {
-    const NAMES: [(&'static str, Encrypt); 4] = [
-        ("required", Encrypt::Required),
-        ("login-only", Encrypt::LoginOnly),
-        ("off", Encrypt::Off),
-        ("strict", Encrypt::Strict),
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, mode)| *mode == self).map_or("", |(name, _)| name)
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        Self::NAMES.iter().find(|(known, _)| *known == name).map(|(_, mode)| *mode)
-    }
-}
-
-impl From<EncryptArg> for Encrypt {
-    fn from(arg: EncryptArg) -> Self {
-        match arg {
-            EncryptArg::Required => Encrypt::Required,
-            EncryptArg::LoginOnly => Encrypt::LoginOnly,
-            EncryptArg::Off => Encrypt::Off,
-            EncryptArg::Strict => Encrypt::Strict,
-        }
-    }
-}
-
-/// How the tool logs in to SQL Server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// A SQL Server login and its password.
-    Sql,
-    /// A Windows account (`DOMAINE\utilisateur`) and its password, through NTLM.
-    Windows,
-    /// The logged-on Windows user (SSPI), on Windows only.
-    Integrated,
-}
-
-impl Auth {
-    const NAMES: [(&'static str, Auth); 3] =
-        [("sql", Auth::Sql), ("windows", Auth::Windows), ("integrated", Auth::Integrated)];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, auth)| *auth == self).map_or("", |(name, _)| name)
-    }
-
-    fn parse(name: &str) -> Option<Self> {
-        Self::NAMES.iter().find(|(known, _)| *known == name).map(|(_, auth)| *auth)
-    }
-}
-
-impl From<AuthArg> for Auth {
-    fn from(arg: AuthArg) -> Self {
-        match arg {
-            AuthArg::Sql => Auth::Sql,
-            AuthArg::Windows => Auth::Windows,
-            AuthArg::Integrated => Auth::Integrated,
-        }
-    }
+/// The connection and store options given on the command line, as plain values (the command
+/// line's parser fills it; nothing here knows about it). `None` means "not given": the settings
+/// then come from the environment, the profile, or the defaults, in that order.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub profile: Option<String>,
+    pub server: Option<String>,
+    pub port: Option<u16>,
+    pub instance: Option<String>,
+    pub database: Option<String>,
+    pub user: Option<String>,
+    pub auth: Option<Auth>,
+    pub encrypt: Option<Encryption>,
+    pub trust_cert: bool,
+    pub ca_file: Option<PathBuf>,
+    pub timeout: Option<u64>,
+    pub schema: Option<PathBuf>,
+    pub jlm_db: Option<String>,
+    pub password_stdin: bool,
 }
 
 /// The effective settings of one run.
@@ -231,7 +179,7 @@ pub struct Settings {
     pub port: Sourced<u16>,
     pub database: Sourced<String>,
     pub user: Sourced<Option<String>>,
-    pub encrypt: Sourced<Encrypt>,
+    pub encrypt: Sourced<Encryption>,
     pub auth: Sourced<Auth>,
     pub trust_cert: Sourced<bool>,
     pub ca_file: Sourced<Option<PathBuf>>,
@@ -254,7 +202,7 @@ pub struct Settings {
 
 impl Settings {
     /// Reads the config file named by `env` and resolves every setting.
-    pub fn load(args: &ConnectionArgs, env: &Env) -> Result<Self> {
+    pub fn load(args: &Flags, env: &Env) -> Result<Self> {
         let file = ConfigFile::read(env.config_path()?)?;
         // A file named on purpose that is not there is a mistake, not a wish for the defaults.
         if let Some(path) = &env.config
@@ -269,7 +217,7 @@ impl Settings {
         Self::resolve(args, env, &file)
     }
 
-    pub fn resolve(args: &ConnectionArgs, env: &Env, file: &ConfigFile) -> Result<Self> {
+    pub fn resolve(args: &Flags, env: &Env, file: &ConfigFile) -> Result<Self> {
         let profile = args.profile.clone().unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
         let from_profile = match file.profiles.get(&profile) {
             Some(layer) => layer,
@@ -285,7 +233,7 @@ impl Settings {
             port: layers.or(|l| &l.port, DEFAULT_PORT),
             database: layers.or(|l| &l.database, DEFAULT_DATABASE.to_owned()),
             user: layers.optional(|l| &l.user),
-            encrypt: layers.or(|l| &l.encrypt, Encrypt::Required),
+            encrypt: layers.or(|l| &l.encrypt, Encryption::Required),
             auth: layers.or(|l| &l.auth, Auth::Sql),
             trust_cert: layers.or(|l| &l.trust_cert, false),
             ca_file: layers.optional(|l| &l.ca_file),
@@ -324,7 +272,7 @@ struct Layer {
     port: Option<Sourced<u16>>,
     database: Option<Sourced<String>>,
     user: Option<Sourced<String>>,
-    encrypt: Option<Sourced<Encrypt>>,
+    encrypt: Option<Sourced<Encryption>>,
     auth: Option<Sourced<Auth>>,
     trust_cert: Option<Sourced<bool>>,
     ca_file: Option<Sourced<PathBuf>>,
@@ -395,14 +343,14 @@ fn flag<T>(name: &'static str, value: Option<T>) -> Option<Sourced<T>> {
     value.map(|value| Sourced::new(value, Source::Flag(name)))
 }
 
-fn flag_layer(args: &ConnectionArgs) -> Result<Layer> {
+fn flag_layer(args: &Flags) -> Result<Layer> {
     let mut layer = Layer {
         instance: flag("--instance", args.instance.clone()),
         port: flag("--port", args.port),
         database: flag("--database", args.database.clone()),
         user: flag("--user", args.user.clone()),
-        encrypt: flag("--encrypt", args.encrypt.map(Encrypt::from)),
-        auth: flag("--auth", args.auth.map(Auth::from)),
+        encrypt: flag("--encrypt", args.encrypt),
+        auth: flag("--auth", args.auth),
         // An absent flag says nothing: the profile may still ask for trust_cert.
         trust_cert: flag("--trust-cert", args.trust_cert.then_some(true)),
         ca_file: flag("--ca-file", args.ca_file.clone()),
@@ -782,7 +730,7 @@ fn parse_profile<'a>(
                 layer.auth = Some(sourced(auth, &source));
             }
             "encrypt" => {
-                let mode = text().ok().and_then(|mode| Encrypt::parse(&mode));
+                let mode = text().ok().and_then(|mode| Encryption::parse(&mode));
                 let mode = mode.ok_or_else(|| {
                     wrong_type(where_, "encrypt", "« required », « login-only », « off » ou « strict »")
                 })?;
@@ -838,7 +786,7 @@ mod tests {
         ConfigFile::parse(PathBuf::from("/etc/jlm/config.toml"), text)
     }
 
-    fn resolve(args: &ConnectionArgs, env: &Env, text: &str) -> Result<Settings> {
+    fn resolve(args: &Flags, env: &Env, text: &str) -> Result<Settings> {
         Settings::resolve(args, env, &file(text).expect("valid file"))
     }
 
@@ -861,12 +809,12 @@ server = 'SRV-BATI\SAGEBAT'
 
     #[test]
     fn defaults_without_anything() {
-        let settings = resolve(&ConnectionArgs::default(), &Env::default(), "").expect("defaults");
+        let settings = resolve(&Flags::default(), &Env::default(), "").expect("defaults");
         assert_eq!(settings.profile, "default");
         assert_eq!(settings.server, Sourced::new("localhost".to_owned(), Source::Default));
         assert_eq!(settings.port.value, 1433);
         assert_eq!(settings.database.value, "BATIGEST_CONNECT");
-        assert_eq!(settings.encrypt.value, Encrypt::Required);
+        assert_eq!(settings.encrypt.value, Encryption::Required);
         assert_eq!(settings.timeout.value, Duration::from_secs(30));
         assert!(!settings.trust_cert.value && settings.instance.value.is_none() && settings.ca_file.value.is_none());
         let error = settings.user().expect_err("no user");
@@ -875,18 +823,18 @@ server = 'SRV-BATI\SAGEBAT'
 
     #[test]
     fn profile_values_with_their_source() {
-        let settings = resolve(&ConnectionArgs::default(), &Env::default(), PRODUCTION).expect("profile");
+        let settings = resolve(&Flags::default(), &Env::default(), PRODUCTION).expect("profile");
         let profile = Source::Profile("default".to_owned());
         assert_eq!(settings.server, Sourced::new("batigest.local".to_owned(), profile.clone()));
         assert_eq!(settings.port, Sourced::new(1500, profile.clone()));
-        assert_eq!(settings.encrypt.value, Encrypt::LoginOnly);
+        assert_eq!(settings.encrypt.value, Encryption::LoginOnly);
         assert_eq!(settings.trust_cert, Sourced::new(true, profile.clone()));
         assert_eq!(settings.timeout.value, Duration::from_mins(2));
         assert_eq!(settings.ca_file.value.as_deref(), Some(Path::new("/etc/jlm/ca.pem")));
         assert_eq!(settings.schema.value.as_deref(), Some(Path::new("/etc/jlm/mapping.toml")));
         assert_eq!(settings.user().expect("user"), "lecteur");
         let builtin = PRODUCTION.replace("\"mapping.toml\"", "\"batigest\"");
-        let settings = resolve(&ConnectionArgs::default(), &Env::default(), &builtin).expect("profile");
+        let settings = resolve(&Flags::default(), &Env::default(), &builtin).expect("profile");
         assert_eq!(settings.schema.value.as_deref(), Some(Path::new("batigest")), "a built-in name, not a path");
     }
 
@@ -898,7 +846,7 @@ server = 'SRV-BATI\SAGEBAT'
             user: Some("env-user".to_owned()),
             ..Env::default()
         };
-        let args = ConnectionArgs { server: Some("flag-host".to_owned()), ..ConnectionArgs::default() };
+        let args = Flags { server: Some("flag-host".to_owned()), ..Flags::default() };
         let settings = resolve(&args, &env, PRODUCTION).expect("layers");
         assert_eq!(settings.server, Sourced::new("flag-host".to_owned(), Source::Flag("--server")));
         assert_eq!(settings.port, Sourced::new(1600, Source::Env(PORT_VAR)));
@@ -908,23 +856,19 @@ server = 'SRV-BATI\SAGEBAT'
 
     #[test]
     fn server_with_instance_is_split() {
-        let args = ConnectionArgs { profile: Some("production".to_owned()), ..ConnectionArgs::default() };
+        let args = Flags { profile: Some("production".to_owned()), ..Flags::default() };
         let settings = resolve(&args, &Env::default(), PRODUCTION).expect("production");
         assert_eq!(settings.server.value, "SRV-BATI");
         assert_eq!(settings.instance, Sourced::new(Some("SAGEBAT".to_owned()), Source::Profile("production".into())));
 
         let env = Env { server: Some(r"HOST\SAGEBAT".to_owned()), ..Env::default() };
-        let settings = resolve(&ConnectionArgs::default(), &env, "").expect("env");
+        let settings = resolve(&Flags::default(), &env, "").expect("env");
         assert_eq!(settings.instance, Sourced::new(Some("SAGEBAT".to_owned()), Source::Env(SERVER_VAR)));
 
-        let args = ConnectionArgs {
-            server: Some(r"HOST\A".to_owned()),
-            instance: Some("B".to_owned()),
-            ..ConnectionArgs::default()
-        };
+        let args = Flags { server: Some(r"HOST\A".to_owned()), instance: Some("B".to_owned()), ..Flags::default() };
         let error = resolve(&args, &Env::default(), "").expect_err("two instances");
         assert!(error.message.contains("« A »") && error.message.contains("« B »"), "{}", error.message);
-        let args = ConnectionArgs { server: Some(r"HOST\".to_owned()), ..ConnectionArgs::default() };
+        let args = Flags { server: Some(r"HOST\".to_owned()), ..Flags::default() };
         assert!(resolve(&args, &Env::default(), "").is_err());
     }
 
@@ -932,7 +876,7 @@ server = 'SRV-BATI\SAGEBAT'
     fn bad_port_variable_names_it() {
         for raw in ["abc", "0", "70000"] {
             let env = Env { port: Some(raw.to_owned()), ..Env::default() };
-            let error = resolve(&ConnectionArgs::default(), &env, "").expect_err("bad port");
+            let error = resolve(&Flags::default(), &env, "").expect_err("bad port");
             assert!(
                 error.message.contains(PORT_VAR) && error.message.contains(&format!("« {raw} »")),
                 "{}",
@@ -943,7 +887,7 @@ server = 'SRV-BATI\SAGEBAT'
 
     #[test]
     fn unknown_profile_lists_the_known_ones() {
-        let args = ConnectionArgs { profile: Some("recette".to_owned()), ..ConnectionArgs::default() };
+        let args = Flags { profile: Some("recette".to_owned()), ..Flags::default() };
         let error = resolve(&args, &Env::default(), PRODUCTION).expect_err("unknown profile");
         assert!(
             error.message.contains("« recette »") && error.message.contains("default, production"),
@@ -1000,9 +944,9 @@ server = 'SRV-BATI\SAGEBAT'
     #[test]
     fn store_url_flag_beats_the_environment() {
         let env = Env { jlm_database_url: Some("postgres://erp/jlm".to_owned()), ..Env::default() };
-        let settings = resolve(&ConnectionArgs::default(), &env, "").expect("env");
+        let settings = resolve(&Flags::default(), &env, "").expect("env");
         assert_eq!(settings.jlm_db, Sourced::new(Some("postgres://erp/jlm".to_owned()), Source::Env(JLM_DATABASE_VAR)));
-        let args = ConnectionArgs { jlm_db: Some("sqlite:jlm.sqlite".to_owned()), ..ConnectionArgs::default() };
+        let args = Flags { jlm_db: Some("sqlite:jlm.sqlite".to_owned()), ..Flags::default() };
         let settings = resolve(&args, &env, "").expect("flag");
         assert_eq!(settings.jlm_db, Sourced::new(Some("sqlite:jlm.sqlite".to_owned()), Source::Flag("--jlm-db")));
     }

@@ -12,46 +12,12 @@
 use std::fmt;
 use std::io::{BufRead, IsTerminal};
 
-use zeroize::Zeroize;
-
 use crate::config::{Env, PASSWORD_VAR, Settings};
 use crate::error::{Error, Kind, Result};
+pub use crate::secret::Secret;
 
 /// The keyring service under which every entry of this tool is stored.
 pub const SERVICE: &str = "jlm-batigest";
-
-/// A password. Printing it, by `{}` or `{:?}`, shows `***`; its memory is wiped when dropped.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Self {
-        Self(value)
-    }
-
-    /// The password itself, for the one place that needs it: the login packet and the keyring.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// Where a password was found, as `-v` logs and `config show` report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

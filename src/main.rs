@@ -11,6 +11,7 @@ mod model;
 mod output;
 mod report;
 mod sandbox;
+mod secret;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -6,19 +6,63 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
-use crate::config::Auth;
 use tiberius::{AuthMethod, Client, Config, EncryptionLevel, SqlBrowser};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-/// How much of the traffic is encrypted.
+/// How much of the traffic is encrypted (`--encrypt`, profile key `encrypt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encryption {
+    /// Everything encrypted, certificate verified.
     Required,
+    /// Only the login packet (and its password) is encrypted.
     LoginOnly,
     Off,
-    /// TDS 8.0: TLS from the first byte, ALPN `tds/8.0`.
+    /// TDS 8.0: TLS from the first byte, ALPN `tds/8.0`, certificate verified.
     Strict,
+}
+
+impl Encryption {
+    /// Every mode with the name users write.
+    pub const NAMES: [(&'static str, Encryption); 4] = [
+        ("required", Encryption::Required),
+        ("login-only", Encryption::LoginOnly),
+        ("off", Encryption::Off),
+        ("strict", Encryption::Strict),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, mode)| *mode == self).map_or("", |(name, _)| name)
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::NAMES.iter().find(|(known, _)| *known == name).map(|(_, mode)| *mode)
+    }
+}
+
+/// How the tool logs in to SQL Server (`--auth`, profile key `auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// A SQL Server login and its password.
+    Sql,
+    /// A Windows account (`DOMAINE\utilisateur`) and its password, through NTLM.
+    Windows,
+    /// The logged-on Windows user (SSPI), on Windows only.
+    Integrated,
+}
+
+impl Auth {
+    /// Every mode with the name users write.
+    pub const NAMES: [(&'static str, Auth); 3] =
+        [("sql", Auth::Sql), ("windows", Auth::Windows), ("integrated", Auth::Integrated)];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES.iter().find(|(_, auth)| *auth == self).map_or("", |(name, _)| name)
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::NAMES.iter().find(|(known, _)| *known == name).map(|(_, auth)| *auth)
+    }
 }
 
 /// How the server's certificate is checked.

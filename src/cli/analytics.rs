@@ -340,9 +340,8 @@ fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
 }
 
 fn history(args: &HistoryArgs, ctx: &Context) -> Result<()> {
-    let cli = ctx.cli;
     let env = &ctx.env;
-    let settings = config::Settings::load(&cli.connection, env)?;
+    let settings = config::Settings::load(&ctx.flags, env)?;
     let render = &ctx.render;
     block_on(async {
         let store = open_store(&settings, env).await?;

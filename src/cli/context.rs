@@ -8,10 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Cli;
 use super::global::ColorArg;
-use crate::batigest::connection::{self, Connection, Encryption, Target, Trust};
+use crate::batigest::connection::{self, Auth, Connection, Encryption, Target, Trust};
 use crate::batigest::schema::Mapping;
 use crate::batigest::statuses;
-use crate::config::{Auth, Encrypt, Env, Settings, Source};
+use crate::config::{Env, Flags, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
@@ -21,6 +21,8 @@ use crate::report::coefficients::{Grouping, Settings as CoefficientSettings};
 /// What the dispatcher resolves once for every command: the environment and the output options.
 pub struct Context<'a> {
     pub cli: &'a Cli,
+    /// The connection and store options, as plain settings.
+    pub flags: Flags,
     pub env: Env,
     pub render: Render,
 }
@@ -40,7 +42,7 @@ impl Batigest {
     /// exit 2, and nothing has touched the network yet.
     pub fn resolve(ctx: &Context) -> Result<Self> {
         let (cli, env) = (ctx.cli, ctx.env.clone());
-        let settings = Settings::load(&cli.connection, &env)?;
+        let settings = Settings::load(&ctx.flags, &env)?;
         let mapping = mapping(settings.schema.value.as_deref())?;
         let target = target(&settings)?;
         check_auth(&target, &settings)?;
@@ -51,7 +53,7 @@ impl Batigest {
                 source: credentials::PasswordSource::WindowsSession,
             }
         } else {
-            credentials::resolve_password(&settings, &env, cli.connection.password_stdin, &Keyring)?
+            credentials::resolve_password(&settings, &env, ctx.flags.password_stdin, &Keyring)?
         };
         tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
             password = %password.source, "connection settings resolved");
@@ -128,12 +130,7 @@ pub fn target(settings: &Settings) -> Result<Target> {
             settings.user()?.to_owned()
         },
         auth: settings.auth.value,
-        encryption: match settings.encrypt.value {
-            Encrypt::Required => Encryption::Required,
-            Encrypt::LoginOnly => Encryption::LoginOnly,
-            Encrypt::Off => Encryption::Off,
-            Encrypt::Strict => Encryption::Strict,
-        },
+        encryption: settings.encrypt.value,
         trust,
         timeout: settings.timeout.value,
     })

@@ -2,7 +2,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
+
 use super::values;
+use crate::batigest::connection::{Auth, Encryption};
+use crate::config::Flags;
+use crate::output::Format;
 
 /// Connection and store overrides. `None` means "not given on the command line": the settings
 /// layer then looks at the environment, the profile, and the defaults, in that order.
@@ -35,11 +40,11 @@ pub struct ConnectionArgs {
 
     /// Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\utilisateur) ou intégrée (session Windows)
     #[arg(long, global = true, value_enum, value_name = "MODE")]
-    pub auth: Option<AuthArg>,
+    pub auth: Option<Auth>,
 
     /// Chiffrement de la connexion (défaut required)
     #[arg(long, global = true, value_enum, value_name = "MODE")]
-    pub encrypt: Option<EncryptArg>,
+    pub encrypt: Option<Encryption>,
 
     /// Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché
     #[arg(long, global = true, conflicts_with = "ca_file")]
@@ -66,26 +71,63 @@ pub struct ConnectionArgs {
     pub password_stdin: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EncryptArg {
-    /// tout est chiffré, certificat vérifié
-    Required,
-    /// seule la connexion (mot de passe) est chiffrée
-    LoginOnly,
-    /// aucun chiffrement : le mot de passe circule en clair
-    Off,
-    /// TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié
-    Strict,
+/// `--encrypt`'s values: the domain's own modes, with their French help.
+impl clap::ValueEnum for Encryption {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Encryption::Required, Encryption::LoginOnly, Encryption::Off, Encryption::Strict]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Encryption::Required => "tout est chiffré, certificat vérifié",
+            Encryption::LoginOnly => "seule la connexion (mot de passe) est chiffrée",
+            Encryption::Off => "aucun chiffrement : le mot de passe circule en clair",
+            Encryption::Strict => {
+                "TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié"
+            }
+        };
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AuthArg {
-    /// compte SQL Server et son mot de passe
-    Sql,
-    /// compte Windows DOMAINE\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version
-    Windows,
-    /// l'utilisateur Windows connecté (SSPI), sous Windows seulement
-    Integrated,
+/// `--auth`'s values.
+impl clap::ValueEnum for Auth {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Auth::Sql, Auth::Windows, Auth::Integrated]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Auth::Sql => "compte SQL Server et son mot de passe",
+            Auth::Windows => {
+                "compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version"
+            }
+            Auth::Integrated => "l'utilisateur Windows connecté (SSPI), sous Windows seulement",
+        };
+        Some(PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+impl ConnectionArgs {
+    /// The options as plain settings, for the layers below the command line.
+    pub fn flags(&self) -> Flags {
+        Flags {
+            profile: self.profile.clone(),
+            server: self.server.clone(),
+            port: self.port,
+            instance: self.instance.clone(),
+            database: self.database.clone(),
+            user: self.user.clone(),
+            auth: self.auth,
+            encrypt: self.encrypt,
+            trust_cert: self.trust_cert,
+            ca_file: self.ca_file.clone(),
+            timeout: self.timeout,
+            schema: self.schema.clone(),
+            jlm_db: self.jlm_db.clone(),
+            password_stdin: self.password_stdin,
+        }
+    }
 }
 
 /// How results are written.
@@ -124,15 +166,18 @@ pub enum ColorArg {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Format {
-    /// tableau lisible, nombres à la française
-    #[default]
-    Table,
-    /// CSV (RFC 4180)
-    Csv,
-    /// un document JSON
-    Json,
-    /// un objet JSON par ligne
-    Ndjson,
+/// `--format`'s values.
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Format::Table, Format::Csv, Format::Json, Format::Ndjson]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Format::Table => PossibleValue::new("table").help("tableau lisible, nombres à la française"),
+            Format::Csv => PossibleValue::new("csv").help("CSV (RFC 4180)"),
+            Format::Json => PossibleValue::new("json").help("un document JSON"),
+            Format::Ndjson => PossibleValue::new("ndjson").help("un objet JSON par ligne"),
+        })
+    }
 }

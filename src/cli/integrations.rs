@@ -123,9 +123,8 @@ fn log_cells(entry: LogEntry) -> [Cell; 10] {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
-    let cli = ctx.cli;
     let env = &ctx.env;
-    let settings = Settings::load(&cli.connection, env)?;
+    let settings = Settings::load(&ctx.flags, env)?;
     let render = &ctx.render;
     block_on(async {
         let store = open_store(&settings, env).await?;

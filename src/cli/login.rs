@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 
 use super::context::{block_on, target};
-use super::global::ConnectionArgs;
 use crate::batigest::connection;
+use crate::config::Flags;
 use crate::config::{Env, Settings};
 use crate::credentials::{self, Keyring, Secret};
 use crate::error::{Error, Result};
@@ -37,7 +37,7 @@ pub struct Args {
     no_check: bool,
 }
 
-pub fn run(args: &Args, connection: &ConnectionArgs, env: &Env, quiet: bool) -> Result<()> {
+pub fn run(args: &Args, connection: &Flags, env: &Env, quiet: bool) -> Result<()> {
     // Resolving the settings refuses an unknown profile: a typo must not store a password nobody reads.
     let settings = Settings::load(connection, env)?;
     let secret = if connection.password_stdin {

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::global::ConnectionArgs;
 use crate::config::DEFAULT_PROFILE;
+use crate::config::Flags;
 use crate::credentials::Keyring;
 use crate::error::Result;
 
@@ -22,7 +22,7 @@ pub struct Args {}
 
 /// Works on the profile name alone, without reading the config file: a profile already removed
 /// from the file must still be removable from the keyring.
-pub fn run(connection: &ConnectionArgs, quiet: bool) -> Result<()> {
+pub fn run(connection: &Flags, quiet: bool) -> Result<()> {
     let profile = connection.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
     let removed = Keyring::delete(profile)?;
     if !quiet {

@@ -215,11 +215,11 @@ fn french_message(error: &clap::Error) -> String {
 /// error is said before anything is asked (a password) or opened.
 pub fn run(cli: &Cli) -> Result<()> {
     init_logging(cli.verbose, cli.quiet);
-    let ctx = &Context { cli, env: Env::capture()?, render: Render::resolve(cli)? };
+    let ctx = &Context { cli, flags: cli.connection.flags(), env: Env::capture()?, render: Render::resolve(cli)? };
     match &cli.command {
         Command::Config(args) => config::run(args, ctx),
-        Command::Login(args) => login::run(args, &cli.connection, &ctx.env, cli.quiet),
-        Command::Logout(_) => logout::run(&cli.connection, cli.quiet),
+        Command::Login(args) => login::run(args, &ctx.flags, &ctx.env, cli.quiet),
+        Command::Logout(_) => logout::run(&ctx.flags, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
         Command::Schema(args) => schema::run(args, ctx),
         Command::Devis(args) => devis::run(args, ctx),

@@ -10,11 +10,11 @@ use super::Cli;
 use super::context::{Batigest, Render, block_on_interruptible, interrupted, interruption};
 use super::values;
 use crate::batigest::queries;
-use crate::cli::global::Format;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::jlm::sync::{Batch, Counts, Outcome, Relink, Report, Request};
 use crate::model::Devis;
+use crate::output::Format;
 use crate::output::{self, Cell, Column, Kind as ColumnKind, RecordSink, Style, format};
 
 const EXAMPLES: &str = "\

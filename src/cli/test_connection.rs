@@ -8,10 +8,10 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
 
 use super::context::{Batigest, Render, block_on};
-use super::global::Format;
 use crate::batigest::connection::{self, Failure, ServerStatus};
 use crate::batigest::inspect::{self, SchemaGaps};
 use crate::error::{Error, Result};
+use crate::output::Format;
 use crate::output::{self, Cell, Column, Kind as ColumnKind, Options, Style, format};
 
 const EXAMPLES: &str = "\

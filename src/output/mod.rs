@@ -34,7 +34,19 @@ use std::io::{self, Write};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
-pub use crate::cli::global::Format;
+/// How results are written (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// A table for people, French number formats.
+    #[default]
+    Table,
+    /// CSV (RFC 4180), or French Excel's with `--excel`.
+    Csv,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
 pub use file::Destination;
 
 /// How a column's values are shown. Numeric kinds are right-aligned in tables.

@@ -28,10 +28,10 @@ Le mot de passe n'est jamais affiché : seule sa source l'est (trousseau ou BATI
 pub struct Args {}
 
 pub fn run(ctx: &Context) -> Result<()> {
-    let (cli, env) = (ctx.cli, &ctx.env);
-    let settings = Settings::load(&cli.connection, env)?;
+    let env = &ctx.env;
+    let settings = Settings::load(&ctx.flags, env)?;
     let password = stored_password(&settings.profile, env, &Keyring);
-    let profile_source = if cli.connection.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
+    let profile_source = if ctx.flags.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
     let render = &ctx.render;
     let rows = rows(&settings, env, &profile_source, &password);
     let mut destination = render.destination()?;
