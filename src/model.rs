@@ -138,15 +138,6 @@ impl EtatDevis {
             EtatDevis::NonTraduit(stored) => stored,
         }
     }
-
-    /// The status, when the mapping translates it.
-    #[cfg(test)]
-    pub fn statut(&self) -> Option<Statut> {
-        match self {
-            EtatDevis::Lu(statut) => Some(*statut),
-            EtatDevis::NonTraduit(_) => None,
-        }
-    }
 }
 
 impl fmt::Display for EtatDevis {

@@ -14,7 +14,8 @@ use crate::error::{Error, Kind as ErrorKind, Result};
 use crate::jlm::analytics::{Analytics, SavedAnalytics};
 use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style, format};
 use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
-use crate::report::kpi::{EnCours, Granularity, Kpis, Period, Report};
+use crate::report::factures::Totals;
+use crate::report::kpi::{Granularity, Kpis, Period, Report};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -182,7 +183,7 @@ fn kpi_cells(label: String, period: Period, kpis: &Kpis) -> Vec<Cell> {
 pub fn write(
     sink: &mut dyn RecordSink,
     report: &Report,
-    en_cours: &EnCours,
+    en_cours: &Totals,
     settings: &Settings,
 ) -> std::io::Result<()> {
     sink.begin(&COLUMNS)?;

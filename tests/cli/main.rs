@@ -15,6 +15,7 @@ mod demo;
 mod docs;
 mod erp_store;
 mod errors;
+mod kpi_generated;
 mod options;
 mod output_file;
 mod reading;
