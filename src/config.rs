@@ -430,12 +430,16 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads the file; a missing file is an empty configuration.
     pub fn read(path: PathBuf) -> Result<Self> {
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_text(&path) {
             Ok(text) => Self::parse(path, &text),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 Ok(Self { path, exists: false, profiles: BTreeMap::new() })
             }
-            Err(error) => Err(Error::usage(format!("lecture de {} impossible : {error}", path.display()))),
+            Err(error) => Err(Error::usage(format!(
+                "lecture de {} impossible : {}",
+                path.display(),
+                crate::files::reason(&error)
+            ))),
         }
     }
 

@@ -6,6 +6,7 @@ mod config;
 mod credentials;
 mod error;
 mod exit_codes;
+mod files;
 mod jlm;
 mod model;
 mod output;

@@ -194,22 +194,13 @@ fn check_ca_file(path: &std::path::Path) -> Result<(), Failure> {
         Some("der") => true,
         _ => return Err(refused("son nom doit finir par .pem, .crt ou .der".to_owned())),
     };
-    let bytes = std::fs::read(path).map_err(|e| refused(file_reason(&e)))?;
+    let bytes = crate::files::read(path).map_err(|e| refused(crate::files::reason(&e)))?;
     let usable = if der {
         !bytes.is_empty()
     } else {
         CertificateDer::pem_slice_iter(&bytes).next().is_some_and(|cert| cert.is_ok())
     };
     if usable { Ok(()) } else { Err(refused("aucun certificat PEM lisible dedans".to_owned())) }
-}
-
-fn file_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "fichier introuvable".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "lecture interdite".to_owned(),
-        std::io::ErrorKind::IsADirectory => "c'est un dossier".to_owned(),
-        _ => error.to_string(),
-    }
 }
 
 fn config(target: &Target, password: &str) -> Config {

@@ -316,6 +316,10 @@ pub enum Unmapped {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MappingError {
+    /// The file cannot be read at all.
+    #[error("{file} : lecture impossible ({reason})")]
+    Unreadable { file: String, reason: String },
+    /// The file is read but what it says is refused.
     #[error("{file} : {detail}")]
     File { file: String, detail: String },
 }
@@ -440,8 +444,8 @@ impl Mapping {
     /// ```
     pub fn from_file(path: &Path) -> Result<Self, MappingError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| MappingError::File { file: file.clone(), detail: format!("lecture impossible ({e})") })?;
+        let text = crate::files::read_text(path)
+            .map_err(|e| MappingError::Unreadable { file: file.clone(), reason: crate::files::reason(&e) })?;
         Self::from_toml(&text).map_err(|detail| MappingError::File { file, detail })
     }
 

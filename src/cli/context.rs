@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Cli;
 use super::global::ColorArg;
 use crate::batigest::connection::{self, Auth, Connection, Encryption, Target, Trust};
-use crate::batigest::schema::Mapping;
+use crate::batigest::schema::{Mapping, MappingError};
 use crate::batigest::statuses;
 use crate::config::{Env, Flags, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
@@ -78,9 +78,15 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
         return Ok(builtin);
     }
     Mapping::from_file(path).map_err(|e| {
-        Error::usage(format!("correspondance du schéma refusée : {e}")).with_hint(
-            "chaque nom doit être un identifiant SQL simple (lettres, chiffres et _), ou \"\" s'il n'existe pas",
-        )
+        let hint = match e {
+            MappingError::Unreadable { .. } => {
+                "--schema attend « batigest » ou le chemin d'un fichier TOML (schema inspect --write FICHIER en crée un)"
+            }
+            MappingError::File { .. } => {
+                "chaque nom doit être un identifiant SQL simple (lettres, chiffres et _), ou \"\" s'il n'existe pas"
+            }
+        };
+        Error::usage(format!("correspondance du schéma refusée : {e}")).with_hint(hint)
     })
 }
 

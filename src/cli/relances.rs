@@ -85,8 +85,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let regles = batigest.settings.relances.value.clone();
     // The template is read before anything else: a missing file fails at once.
     let template = match &batigest.settings.modele_lettre.value {
-        Some(path) if args.lettres.is_some() => std::fs::read_to_string(path).map_err(|e| {
-            Error::usage(format!("modèle de lettre {} illisible : {e}", path.display()))
+        Some(path) if args.lettres.is_some() => crate::files::read_text(path).map_err(|e| {
+            Error::usage(format!("modèle de lettre {} illisible : {}", path.display(), crate::files::reason(&e)))
                 .with_hint("[profiles.NOM.relances] modele = \"lettre.html\" (relatif au fichier de configuration)")
         })?,
         _ => lettre::MODELE.to_owned(),

@@ -132,3 +132,24 @@ fn each_exit_code_is_reached_through_the_real_binary() {
     let unusable = format!("sqlite:{}/jlm.sqlite", blocked.display());
     assert_eq!(code(&["integrations", "--jlm-db", &unusable]), Some(5));
 }
+
+#[test]
+fn special_files_named_as_inputs_are_refused_at_once() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let fifo = sandbox.path("tube.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let endless = sandbox.path("sans-fin.toml");
+    std::os::unix::fs::symlink("/dev/zero", &endless).expect("symlink");
+    for path in [&fifo, &endless] {
+        let name = path.to_str().expect("utf-8");
+        // Reading either would never end: a FIFO waits for a writer, /dev/zero never stops.
+        let output = sandbox.run(&["devis", "--schema", name]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(name) && err.contains("pas un fichier ordinaire"), "{err}");
+        let output = sandbox.client().env("JLM_BATIGEST_CONFIG", path).args(["devis"]).output().expect("run");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(name) && err.contains("pas un fichier ordinaire"), "{err}");
+    }
+}
