@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::context::{Batigest, Render, block_on, cannot_write};
 use super::values;
 use crate::batigest::{queries, statuses};
+use crate::config::Settings;
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre};
 use crate::report::factures::OpenFacture;
@@ -80,17 +81,22 @@ const BY_CLIENT: [Column; 9] = [
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let cli = ctx.cli;
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let batigest = Batigest::resolve(ctx)?;
-    let render = &ctx.render;
-    let regles = batigest.settings.relances.value.clone();
-    // The template is read before anything else: a missing file fails at once.
-    let template = match &batigest.settings.modele_lettre.value {
+    // The letters' folder and template are checked before anything else (the password included):
+    // a missing file fails at once.
+    if let Some(dir) = &args.lettres {
+        not_a_folder(dir)?;
+    }
+    let settings = Settings::load(&ctx.flags, &ctx.env)?;
+    let template = match &settings.modele_lettre.value {
         Some(path) if args.lettres.is_some() => crate::files::read_text(path).map_err(|e| {
             Error::usage(format!("modèle de lettre {} illisible : {}", path.display(), crate::files::reason(&e)))
                 .with_hint("[profiles.NOM.relances] modele = \"lettre.html\" (relatif au fichier de configuration)")
         })?,
         _ => lettre::MODELE.to_owned(),
     };
+    let batigest = Batigest::resolve(ctx)?;
+    let render = &ctx.render;
+    let regles = batigest.settings.relances.value.clone();
     let clients = block_on(async {
         let mut client = batigest.connect().await?;
         // No figure is computed on a status the mapping cannot read.
@@ -169,6 +175,14 @@ fn client_cells(client: &Client) -> Vec<Cell> {
     ]
 }
 
+fn not_a_folder(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::usage(format!("--lettres {} : ce n'est pas un dossier", dir.display()))
+            .with_hint("indiquez un dossier (créé s'il manque), par exemple --lettres lettres/"));
+    }
+    Ok(())
+}
+
 /// One letter per customer, each written whole or not at all.
 fn write_letters(
     dir: &Path,
@@ -177,10 +191,7 @@ fn write_letters(
     au: NaiveDate,
     taux: Option<rust_decimal::Decimal>,
 ) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::usage(format!("--lettres {} : ce n'est pas un dossier", dir.display()))
-            .with_hint("indiquez un dossier (créé s'il manque), par exemple --lettres lettres/"));
-    }
+    not_a_folder(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
     let mut taken = std::collections::HashSet::new();
     for client in clients {

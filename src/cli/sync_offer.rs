@@ -83,6 +83,10 @@ const COLUMNS: [Column; 7] = [
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let cli = ctx.cli;
+    // Said before the password is looked for.
+    if args.reference.as_deref().is_some_and(|reference| reference.trim().is_empty()) {
+        return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
+    }
     let batigest = Batigest::resolve(ctx)?;
     let render = &ctx.render;
     let job = Job { args, cli, batigest: &batigest, render };
@@ -122,9 +126,6 @@ impl Job<'_> {
         reference: &str,
     ) -> Result<()> {
         let reference = reference.trim();
-        if reference.is_empty() {
-            return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
-        }
         let found =
             queries::devis_by_reference(client, &self.batigest.mapping, reference, self.batigest.target.timeout)
                 .await?;

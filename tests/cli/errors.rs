@@ -79,6 +79,24 @@ fn output_options_are_checked_before_the_password_is_asked() {
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(err.contains("--excel ne s'applique qu'au format CSV"), "{err}");
     assert!(!err.contains("mot de passe"), "the password was looked for first:\n{err}");
+
+    let file = dir.path().join("un-fichier");
+    std::fs::write(&file, "x").expect("write");
+    for (args, said) in [
+        (&["sync-offer", "--ref", " "][..], "--ref attend un numéro"),
+        (&["relances", "--lettres", file.to_str().expect("utf-8")][..], "ce n'est pas un dossier"),
+    ] {
+        let output = command(dir.path())
+            .env_remove("BATIGEST_SQL_PASSWORD")
+            .args(["--server", "127.0.0.1", "--port", "9", "--user", "sa"])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(said) && !err.contains("mot de passe"), "{args:?}: {err}");
+    }
 }
 
 #[test]
