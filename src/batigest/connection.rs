@@ -155,7 +155,7 @@ pub async fn connect(target: &Target, password: &str) -> Result<Connection, Fail
         check_ca_file(path)?;
     }
     let config = config(target, password);
-    tracing::info!(server = %target.describe(), encryption = ?target.encryption, "connexion à Batigest");
+    tracing::info!(server = %target.describe(), chiffrement = target.encryption.as_str(), "connexion à Batigest");
     let started = Instant::now();
     let attempt = async {
         let tcp = if target.instance.is_some() {

@@ -609,10 +609,14 @@ pub(super) async fn stream<E: From<Failure>>(
     timeout: Duration,
     mut each: impl FnMut(Row) -> Result<(), E>,
 ) -> Result<(), E> {
+    let started = std::time::Instant::now();
     let mut rows = open(client, sql, mapping, timeout).await?;
+    let mut count = 0_u64;
     while let Some(row) = next_row(&mut rows, timeout).await? {
         each(row)?;
+        count += 1;
     }
+    tracing::info!(lignes = count, elapsed = ?started.elapsed(), "lecture terminée");
     Ok(())
 }
 

@@ -56,7 +56,7 @@ impl Batigest {
             credentials::resolve_password(&settings, &env, ctx.flags.password_stdin, &Keyring)?
         };
         tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
-            password = %password.source, "connection settings resolved");
+            password = %password.source, "réglages de connexion");
         // Without encryption there is no certificate to accept: the warning would be about nothing.
         if target.trust == Trust::Anything && target.encryption != Encryption::Off && !cli.quiet {
             let mut stderr = std::io::stderr().lock();

@@ -246,13 +246,12 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => tracing::Level::DEBUG,
         (false, _) => tracing::Level::TRACE,
     };
-    // Libraries (the SQL Server and PostgreSQL drivers, rustls) speak only of errors by default,
-    // warnings with -v, their debug with -vv and their trace with -vvv. None of them logs a
-    // credential: TDS carries the password obfuscated inside LOGIN7, never in a log line (tested
-    // at -vvv).
+    // Libraries (the SQL Server and PostgreSQL drivers, rustls) speak English: only their errors
+    // are shown up to -v, which tells in French what the tool does; -vv adds their warnings and
+    // debug, -vvv their trace. None of them logs a credential: TDS carries the password
+    // obfuscated inside LOGIN7, never in a log line (tested at -vvv).
     let libraries = match verbose {
-        0 => tracing::Level::ERROR,
-        1 => tracing::Level::WARN,
+        0 | 1 => tracing::Level::ERROR,
         2 => tracing::Level::DEBUG,
         _ => tracing::Level::TRACE,
     };

@@ -170,7 +170,7 @@ impl Job<'_> {
         let batigest_started_at = queries::server_now(client, timeout).await?;
         let total = queries::count_committed_since(client, mapping, since, timeout).await?;
         let has_offers = store.has_offers().await?;
-        tracing::info!(?since, total, has_offers, "sync batch");
+        tracing::info!(?since, total, has_offers, "lot de synchronisation");
 
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
