@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -467,24 +468,15 @@ impl ConfigFile {
             )));
         }
 
+        let document: FileDoc = toml::from_str(text).map_err(|error| {
+            let span = error.span().unwrap_or(0..0);
+            file_error(Location { path: &path, line: line_of(text, span.start) }, text, span.start, error.message())
+        })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut profiles = BTreeMap::new();
-        for (key, value) in recovered.get_ref() {
-            if key.get_ref() != "profiles" {
-                return Err(unknown_key(at(key.span()), key.get_ref(), "en tête du fichier").with_hint(
-                    "les réglages se placent dans une table [profiles.NOM], par exemple [profiles.default]",
-                ));
-            }
-            let DeValue::Table(tables) = value.get_ref() else {
-                return Err(wrong_type(at(value.span()), "profiles", "une table de profils [profiles.NOM]"));
-            };
-            for (name, profile) in tables {
-                let DeValue::Table(entries) = profile.get_ref() else {
-                    return Err(wrong_type(at(profile.span()), name.get_ref(), "une table [profiles.NOM]"));
-                };
-                let layer = parse_profile(name.get_ref(), entries, &base, &at)?;
-                profiles.insert(name.get_ref().to_string(), layer);
-            }
+        for (name, profile) in document.profiles {
+            let layer = profile.into_layer(&name, &base)?;
+            profiles.insert(name, layer);
         }
         Ok(Self { path, exists: true, profiles })
     }
@@ -543,147 +535,6 @@ fn find_password_in(value: &Spanned<DeValue<'_>>) -> Option<std::ops::Range<usiz
     }
 }
 
-fn positive_integer(value: &DeValue<'_>) -> Option<u64> {
-    match value {
-        DeValue::Integer(integer) => u64::from_str_radix(integer.as_str(), integer.radix()).ok().filter(|n| *n > 0),
-        _ => None,
-    }
-}
-
-fn unknown_key(at: Location<'_>, key: &str, place: &str) -> Error {
-    Error::usage(format!("{at} : clé inconnue « {key} » {place}"))
-}
-
-fn wrong_type(at: Location<'_>, key: &str, expected: &str) -> Error {
-    Error::usage(format!("{at} : « {key} » doit être {expected}"))
-}
-
-const PROFILE_KEYS: &str = "server, port, instance, database, user, auth, encrypt, trust_cert, ca_file, timeout, jlm_db, \
-     schema, marge_base, coefficients, relances";
-
-/// A decimal written as a TOML number (`1.45`, `2`) or string (`"1.45"`), read exactly.
-fn decimal(value: &DeValue<'_>) -> Option<Decimal> {
-    let text = match value {
-        DeValue::Float(float) => float.as_str(),
-        DeValue::Integer(integer) if integer.radix() == 10 => integer.as_str(),
-        DeValue::String(text) => text.as_ref(),
-        _ => return None,
-    };
-    text.replace('_', "").parse().ok()
-}
-
-/// `[profiles.NAME.coefficients]`: `tolerance` and the `cibles` table of family targets.
-fn parse_coefficients<'a>(
-    layer: &mut Layer,
-    value: &Spanned<DeValue<'_>>,
-    source: &Source,
-    at: &impl Fn(std::ops::Range<usize>) -> Location<'a>,
-) -> Result<()> {
-    let DeValue::Table(table) = value.get_ref() else {
-        return Err(wrong_type(at(value.span()), "coefficients", "une table ([profiles.NOM.coefficients])"));
-    };
-    for (key, value) in table {
-        match key.get_ref().as_ref() {
-            "tolerance" => {
-                let tolerance = decimal(value.get_ref()).filter(|t| !t.is_sign_negative());
-                let tolerance = tolerance
-                    .ok_or_else(|| wrong_type(at(value.span()), "tolerance", "un nombre positif (ex. 0.05)"))?;
-                layer.tolerance = Some(sourced(tolerance, source));
-            }
-            "cibles" => {
-                let DeValue::Table(targets) = value.get_ref() else {
-                    return Err(wrong_type(at(value.span()), "cibles", "une table CODE_FAMILLE = coefficient"));
-                };
-                let mut cibles = BTreeMap::new();
-                for (famille, target) in targets {
-                    let cible = decimal(target.get_ref()).filter(|c| c.is_sign_positive() && !c.is_zero());
-                    let cible = cible.ok_or_else(|| {
-                        wrong_type(at(target.span()), famille.get_ref(), "un coefficient positif (ex. 1.45)")
-                    })?;
-                    cibles.insert(famille.get_ref().to_string(), cible);
-                }
-                layer.cibles = Some(sourced(cibles, source));
-            }
-            other => {
-                return Err(unknown_key(at(key.span()), other, "dans [coefficients]")
-                    .with_hint("clés possibles : tolerance, cibles"));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `[profiles.NAME.relances]`: `seuils` (three ascending day counts), `taux_penalites` (annual %),
-/// `professionnels` (client codes, or `"tous"`), `modele` (an HTML letter template).
-fn parse_relances<'a>(
-    layer: &mut Layer,
-    value: &Spanned<DeValue<'_>>,
-    source: &Source,
-    base: &Path,
-    at: &impl Fn(std::ops::Range<usize>) -> Location<'a>,
-) -> Result<()> {
-    let DeValue::Table(table) = value.get_ref() else {
-        return Err(wrong_type(at(value.span()), "relances", "une table ([profiles.NOM.relances])"));
-    };
-    let mut regles = Regles::default();
-    for (key, value) in table {
-        let where_ = at(value.span());
-        match key.get_ref().as_ref() {
-            "seuils" => {
-                let days: Option<Vec<u32>> = match value.get_ref() {
-                    DeValue::Array(items) => items
-                        .iter()
-                        .map(|item| positive_integer(item.get_ref()).and_then(|n| u32::try_from(n).ok()))
-                        .collect(),
-                    _ => None,
-                };
-                let seuils = days
-                    .and_then(|days| <[u32; 3]>::try_from(days).ok())
-                    .filter(|[a, b, c]| a < b && b < c)
-                    .ok_or_else(|| {
-                    wrong_type(where_, "seuils", "trois nombres de jours croissants, au moins 1 (ex. [1, 15, 30])")
-                })?;
-                regles.seuils = seuils;
-            }
-            "taux_penalites" => {
-                let taux = decimal(value.get_ref()).filter(|t| t.is_sign_positive() && *t <= Decimal::ONE_HUNDRED);
-                let taux = taux.ok_or_else(|| {
-                    wrong_type(where_, "taux_penalites", "un taux annuel en pourcentage, de 0 à 100 (ex. 12.15)")
-                })?;
-                regles.taux_penalites = Some(taux);
-            }
-            "professionnels" => {
-                let expected = "une liste de codes clients (ex. [\"CLI00042\"]) ou \"tous\"";
-                regles.professionnels = match value.get_ref() {
-                    DeValue::String(text) if text.as_ref() == "tous" => Professionnels::Tous,
-                    DeValue::Array(items) => Professionnels::Liste(
-                        items
-                            .iter()
-                            .map(|item| match item.get_ref() {
-                                DeValue::String(code) if !code.is_empty() => Ok(code.to_string()),
-                                _ => Err(wrong_type(at(item.span()), "professionnels", expected)),
-                            })
-                            .collect::<Result<_>>()?,
-                    ),
-                    _ => return Err(wrong_type(where_, "professionnels", expected)),
-                };
-            }
-            "modele" => match value.get_ref() {
-                DeValue::String(path) if !path.is_empty() => {
-                    layer.modele_lettre = Some(sourced(base.join(path.as_ref()), source));
-                }
-                _ => return Err(wrong_type(where_, "modele", "le chemin d'un fichier HTML")),
-            },
-            other => {
-                return Err(unknown_key(at(key.span()), other, "dans [relances]")
-                    .with_hint("clés possibles : seuils, taux_penalites, professionnels, modele"));
-            }
-        }
-    }
-    layer.relances = Some(sourced(regles, source));
-    Ok(())
-}
-
 /// The file part of a `sqlite:` URL (`sqlite:PATH`, `sqlite://PATH`, with an optional `?options`).
 pub fn sqlite_path(url: &str) -> &str {
     let rest = url.strip_prefix("sqlite:").unwrap_or(url);
@@ -701,85 +552,279 @@ fn relative_sqlite(url: String, base: &Path) -> String {
     format!("sqlite:{}{options}", base.join(path).display())
 }
 
-fn parse_profile<'a>(
-    name: &str,
-    entries: &DeTable<'_>,
-    base: &Path,
-    at: &impl Fn(std::ops::Range<usize>) -> Location<'a>,
-) -> Result<Layer> {
-    let source = Source::Profile(name.to_owned());
-    // Relative paths in the file are relative to the file, not to wherever the command runs.
-    let path_value = |value: String| base.join(value);
-    let mut layer = Layer::default();
-    let mut server = None;
-    for (key, value) in entries {
-        let where_ = at(value.span());
-        let text = || match value.get_ref() {
-            DeValue::String(text) if !text.is_empty() => Ok(text.to_string()),
-            _ => Err(wrong_type(where_, key.get_ref(), "une chaîne non vide")),
+/// The config file as written. Each setting is one field; serde refuses unknown keys
+/// (`deny_unknown_fields`) and each value type checks itself as it is read, with a French message.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDoc {
+    #[serde(default)]
+    profiles: BTreeMap<String, ProfileDoc>,
+}
+
+/// `[profiles.NOM]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileDoc {
+    server: Option<Text>,
+    port: Option<Port>,
+    instance: Option<Text>,
+    database: Option<Text>,
+    user: Option<Text>,
+    auth: Option<Auth>,
+    encrypt: Option<Encryption>,
+    trust_cert: Option<Yes>,
+    ca_file: Option<Text>,
+    timeout: Option<Seconds>,
+    jlm_db: Option<Text>,
+    schema: Option<Text>,
+    marge_base: Option<MargeBase>,
+    coefficients: Option<CoefficientsDoc>,
+    relances: Option<RelancesDoc>,
+}
+
+/// `[profiles.NOM.coefficients]`: the tolerance and the family targets.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoefficientsDoc {
+    tolerance: Option<Tolerance>,
+    cibles: Option<BTreeMap<String, Coefficient>>,
+}
+
+/// `[profiles.NOM.relances]`: three ascending day counts, an annual rate in percent, the
+/// professional customers (codes, or `"tous"`), an HTML letter template.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelancesDoc {
+    seuils: Option<Seuils>,
+    taux_penalites: Option<Taux>,
+    professionnels: Option<Pros>,
+    modele: Option<Text>,
+}
+
+impl ProfileDoc {
+    fn into_layer(self, name: &str, base: &Path) -> Result<Layer> {
+        let source = Source::Profile(name.to_owned());
+        // Relative paths in the file are relative to the file, not to wherever the command runs.
+        let path = |Text(value): Text| base.join(value);
+        let (tolerance, cibles) = match self.coefficients {
+            Some(CoefficientsDoc { tolerance, cibles }) => (
+                tolerance.map(|Tolerance(t)| t),
+                cibles.map(|cibles| cibles.into_iter().map(|(famille, Coefficient(c))| (famille, c)).collect()),
+            ),
+            None => (None, None),
         };
-        match key.get_ref().as_ref() {
-            "server" => server = Some(text()?),
-            "port" => {
-                let port = positive_integer(value.get_ref()).and_then(|port| u16::try_from(port).ok());
-                let port = port.ok_or_else(|| wrong_type(where_, "port", "un entier de 1 à 65535"))?;
-                layer.port = Some(sourced(port, &source));
-            }
-            "instance" => layer.instance = Some(sourced(text()?, &source)),
-            "database" => layer.database = Some(sourced(text()?, &source)),
-            "user" => layer.user = Some(sourced(text()?, &source)),
-            "auth" => {
-                let auth = text().ok().and_then(|auth| Auth::parse(&auth));
-                let auth = auth.ok_or_else(|| wrong_type(where_, "auth", "« sql », « windows » ou « integrated »"))?;
-                layer.auth = Some(sourced(auth, &source));
-            }
-            "encrypt" => {
-                let mode = text().ok().and_then(|mode| Encryption::parse(&mode));
-                let mode = mode.ok_or_else(|| {
-                    wrong_type(where_, "encrypt", "« required », « login-only », « off » ou « strict »")
-                })?;
-                layer.encrypt = Some(sourced(mode, &source));
-            }
-            "trust_cert" => match value.get_ref() {
-                DeValue::Boolean(trust) => layer.trust_cert = Some(sourced(*trust, &source)),
-                _ => return Err(wrong_type(where_, "trust_cert", "true ou false")),
-            },
-            "ca_file" => layer.ca_file = Some(sourced(path_value(text()?), &source)),
-            "timeout" => {
-                let seconds = positive_integer(value.get_ref());
-                let seconds =
-                    seconds.ok_or_else(|| wrong_type(where_, "timeout", "un nombre entier de secondes (1 ou plus)"))?;
-                layer.timeout = Some(sourced(Duration::from_secs(seconds), &source));
-            }
-            "jlm_db" => layer.jlm_db = Some(sourced(relative_sqlite(text()?, base), &source)),
-            "schema" => {
-                // A built-in mapping's name is not a path relative to the config file.
-                let schema = text()?;
-                let schema =
-                    if BUILTIN.contains(&schema.as_str()) { PathBuf::from(schema) } else { path_value(schema) };
-                layer.schema = Some(sourced(schema, &source));
-            }
-            "marge_base" => {
-                let base = match text()?.as_str() {
-                    "cout" | "coût" => MargeBase::Cout,
-                    "vente" => MargeBase::Vente,
-                    _ => return Err(wrong_type(where_, "marge_base", "« cout » ou « vente »")),
+        let (relances, modele) = match self.relances {
+            Some(doc) => {
+                let defaults = Regles::default();
+                let regles = Regles {
+                    seuils: doc.seuils.map_or(defaults.seuils, |Seuils(seuils)| seuils),
+                    taux_penalites: doc.taux_penalites.map(|Taux(taux)| taux),
+                    professionnels: doc.professionnels.map_or(defaults.professionnels, |Pros(pros)| pros),
                 };
-                layer.marge_base = Some(sourced(base, &source));
+                (Some(regles), doc.modele.map(path))
             }
-            "coefficients" => parse_coefficients(&mut layer, value, &source, at)?,
-            "relances" => parse_relances(&mut layer, value, &source, base, at)?,
-            other => {
-                return Err(unknown_key(at(key.span()), other, &format!("dans le profil « {name} »"))
-                    .with_hint(format!("clés possibles : {PROFILE_KEYS}")));
+            None => (None, None),
+        };
+        let mut layer = Layer {
+            instance: self.instance.map(|Text(v)| sourced(v, &source)),
+            port: self.port.map(|Port(v)| sourced(v, &source)),
+            database: self.database.map(|Text(v)| sourced(v, &source)),
+            user: self.user.map(|Text(v)| sourced(v, &source)),
+            encrypt: self.encrypt.map(|v| sourced(v, &source)),
+            auth: self.auth.map(|v| sourced(v, &source)),
+            trust_cert: self.trust_cert.map(|Yes(v)| sourced(v, &source)),
+            ca_file: self.ca_file.map(|v| sourced(path(v), &source)),
+            timeout: self.timeout.map(|Seconds(v)| sourced(Duration::from_secs(v), &source)),
+            jlm_db: self.jlm_db.map(|Text(v)| sourced(relative_sqlite(v, base), &source)),
+            // A built-in mapping's name is not a path relative to the config file.
+            schema: self.schema.map(|Text(v)| {
+                let schema = if BUILTIN.contains(&v.as_str()) { PathBuf::from(v) } else { base.join(v) };
+                sourced(schema, &source)
+            }),
+            marge_base: self.marge_base.map(|v| sourced(v, &source)),
+            tolerance: tolerance.map(|v| sourced(v, &source)),
+            cibles: cibles.map(|v| sourced(v, &source)),
+            relances: relances.map(|v| sourced(v, &source)),
+            modele_lettre: modele.map(|v| sourced(v, &source)),
+            server: None,
+        };
+        // Applied last so that `instance` is known whatever the order of the keys.
+        if let Some(Text(server)) = self.server {
+            layer.set_server(&server, &source)?;
+        }
+        Ok(layer)
+    }
+}
+
+/// A value type of the file: read from any TOML value, and refused in French with what was
+/// expected (« doit être … »), which [`file_error`] places at its key and line.
+macro_rules! setting {
+    ($name:ident($inner:ty), $expected:literal, |$value:ident| $check:expr) => {
+        struct $name($inner);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+                let $value = toml::Value::deserialize(deserializer)?;
+                let checked: Option<$inner> = $check;
+                checked.map($name).ok_or_else(|| serde::de::Error::custom(concat!("doit être ", $expected)))
             }
         }
+    };
+}
+
+setting!(Text(String), "une chaîne non vide", |value| value.as_str().filter(|t| !t.is_empty()).map(str::to_owned));
+setting!(Port(u16), "un entier de 1 à 65535", |value| integer(&value).and_then(|n| u16::try_from(n).ok()));
+setting!(Seconds(u64), "un nombre entier de secondes (1 ou plus)", |value| integer(&value));
+setting!(Yes(bool), "true ou false", |value| value.as_bool());
+setting!(Tolerance(Decimal), "un nombre positif (ex. 0.05)", |value| {
+    decimal(&value).filter(|t| !t.is_sign_negative())
+});
+setting!(Coefficient(Decimal), "un coefficient positif (ex. 1.45)", |value| {
+    decimal(&value).filter(|c| c.is_sign_positive() && !c.is_zero())
+});
+setting!(Taux(Decimal), "un taux annuel en pourcentage, de 0 à 100 (ex. 12.15)", |value| {
+    decimal(&value).filter(|t| t.is_sign_positive() && *t <= Decimal::ONE_HUNDRED)
+});
+setting!(Seuils([u32; 3]), "trois nombres de jours croissants, au moins 1 (ex. [1, 15, 30])", |value| {
+    value
+        .as_array()
+        .and_then(|items| {
+            items.iter().map(|item| integer(item).and_then(|n| u32::try_from(n).ok())).collect::<Option<Vec<_>>>()
+        })
+        .and_then(|days| <[u32; 3]>::try_from(days).ok())
+        .filter(|[a, b, c]| a < b && b < c)
+});
+setting!(Pros(Professionnels), "une liste de codes clients (ex. [\"CLI00042\"]) ou \"tous\"", |value| {
+    match &value {
+        toml::Value::String(text) if text == "tous" => Some(Professionnels::Tous),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().filter(|code| !code.is_empty()).map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(Professionnels::Liste),
+        _ => None,
     }
-    // Applied last so that `instance` is known whatever the order of the keys.
-    if let Some(server) = server {
-        layer.set_server(&server, &source)?;
+});
+
+impl<'de> Deserialize<'de> for Auth {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(deserializer)?;
+        value
+            .as_str()
+            .and_then(Auth::parse)
+            .ok_or_else(|| serde::de::Error::custom("doit être « sql », « windows » ou « integrated »"))
     }
-    Ok(layer)
+}
+
+impl<'de> Deserialize<'de> for Encryption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(deserializer)?;
+        value
+            .as_str()
+            .and_then(Encryption::parse)
+            .ok_or_else(|| serde::de::Error::custom("doit être « required », « login-only », « off » ou « strict »"))
+    }
+}
+
+impl<'de> Deserialize<'de> for MargeBase {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        match toml::Value::deserialize(deserializer)?.as_str() {
+            Some("cout" | "coût") => Ok(MargeBase::Cout),
+            Some("vente") => Ok(MargeBase::Vente),
+            _ => Err(serde::de::Error::custom("doit être « cout » ou « vente »")),
+        }
+    }
+}
+
+/// A positive integer.
+fn integer(value: &toml::Value) -> Option<u64> {
+    value.as_integer().and_then(|n| u64::try_from(n).ok()).filter(|n| *n > 0)
+}
+
+/// A decimal written as a TOML number (`1.45`, `2`) or string (`"1.45"`), read exactly: a float
+/// is read back from its shortest decimal form, which is what was written.
+fn decimal(value: &toml::Value) -> Option<Decimal> {
+    let text = match value {
+        toml::Value::Float(float) if float.is_finite() => float.to_string(),
+        toml::Value::Integer(integer) => integer.to_string(),
+        toml::Value::String(text) => text.replace('_', ""),
+        _ => return None,
+    };
+    text.parse().ok()
+}
+
+/// A refusal of the file, said at its line with the key it is about. serde words an unknown key
+/// as « unknown field `x`, expected one of `a`, `b` » (serde's own, stable wording): it is told
+/// in French with the keys the place allows.
+fn file_error(at: Location<'_>, text: &str, offset: usize, message: &str) -> Error {
+    let place = section_at(text, offset);
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let mut names = rest.split('`').step_by(2);
+        let key = names.next().unwrap_or_default();
+        let allowed: Vec<&str> = names.filter(|name| !name.is_empty()).collect();
+        let error = Error::usage(format!("{at} : clé inconnue « {key} » {}", place.describe()));
+        return if place == Section::Top {
+            error.with_hint("les réglages se placent dans une table [profiles.NOM], par exemple [profiles.default]")
+        } else {
+            error.with_hint(format!("clés possibles : {}", allowed.join(", ")))
+        };
+    }
+    let key = key_at(text, offset);
+    match message.strip_prefix("doit être ") {
+        Some(expected) => Error::usage(format!("{at} : « {key} » doit être {expected}")),
+        None if place == Section::Top && key == "profiles" => {
+            Error::usage(format!("{at} : « profiles » doit être une table de profils [profiles.NOM]"))
+        }
+        // A table expected where something else is written (`coefficients = 3`): serde names our
+        // own types there, which mean nothing to a user.
+        None if message.contains("expected struct") || message.contains("expected a map") => {
+            Error::usage(format!("{at} : « {key} » doit être une table ([…{key}] ou {key} = {{ … }})"))
+        }
+        None => Error::usage(format!("{at} : valeur de « {key} » refusée")).with_detail(message.trim_end()),
+    }
+}
+
+/// Where in the file an offset lies: at the top, in a profile, or in one of its sub-tables.
+#[derive(Debug, PartialEq, Eq)]
+enum Section {
+    Top,
+    Profile(String),
+    Table(String),
+}
+
+impl Section {
+    fn describe(&self) -> String {
+        match self {
+            Section::Top => "en tête du fichier".to_owned(),
+            Section::Profile(name) => format!("dans le profil « {name} »"),
+            Section::Table(table) => format!("dans [{table}]"),
+        }
+    }
+}
+
+/// The last `[header]` before `offset`.
+fn section_at(text: &str, offset: usize) -> Section {
+    let before = text.get(..offset).unwrap_or(text);
+    let Some(header) = before.lines().rev().map(str::trim).find(|line| line.starts_with('[')) else {
+        return Section::Top;
+    };
+    let header = header.trim_start_matches('[').split(']').next().unwrap_or_default();
+    let parts: Vec<&str> = header.split('.').map(|part| part.trim().trim_matches(['"', '\''])).collect();
+    match parts.as_slice() {
+        ["profiles", name] => Section::Profile((*name).to_owned()),
+        ["profiles", _, table, ..] => Section::Table((*table).to_owned()),
+        _ => Section::Top,
+    }
+}
+
+/// The key whose value starts at or around `offset`: the last `key =` before it on its line.
+fn key_at(text: &str, offset: usize) -> String {
+    let line_start = text.get(..offset).and_then(|before| before.rfind('\n')).map_or(0, |at| at + 1);
+    let line = text.get(line_start..).and_then(|rest| rest.lines().next()).unwrap_or_default();
+    let upto = offset.saturating_sub(line_start).min(line.len());
+    let head = line.get(..upto).filter(|head| head.contains('=')).unwrap_or(line);
+    let before_equals = head.rsplit_once('=').map_or(head, |(key, _)| key);
+    before_equals.rsplit(['{', ',', '[']).next().unwrap_or_default().trim().trim_matches(['"', '\'']).to_owned()
 }
 
 #[cfg(test)]
