@@ -76,6 +76,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "config" -d 'Montre la configuration effective, ou le chemin du fichier de configuration'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sandbox" -d 'Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "serve" -d 'Sert l\'API REST de l\'intégration d\'origine (/api/batigest/…) pour les écrans de JLM ERP'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "demo" -d 'Visite guidée : un bac à sable Batigest et chaque commande de l\'outil, sans rien installer'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "completions" -d 'Complétion des commandes et options pour un shell'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "man" -d 'Pages de manuel (man)'
@@ -765,6 +766,45 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur : -v les étapes, requêtes et durées, -vv le débogage des pilotes, -vvv leur trace (jamais de mot de passe)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l listen -d 'Adresse d\'écoute ; hors de la boucle locale, HTTPS (--cert, --key) ou --insecure-http est exigé' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l cert -d 'Certificat PEM du serveur (HTTPS)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l key -d 'Clé privée PEM du certificat' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l max-requests -d 'Requêtes traitées en même temps au plus ; au-delà : 429' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l insecure-http -d 'Accepte d\'écouter en HTTP clair hors de la boucle locale (le jeton circule alors en clair)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l set-token -d 'Crée un jeton d\'accès, le garde dans le trousseau et l\'affiche une fois, puis s\'arrête'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l token-stdin -d 'Lit le jeton d\'accès sur l\'entrée standard, le garde dans le trousseau, puis s\'arrête'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur : -v les étapes, requêtes et durées, -vv le débogage des pilotes, -vvv leur trace (jamais de mot de passe)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l devis -d 'Nombre de devis générés' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r

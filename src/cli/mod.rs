@@ -16,6 +16,7 @@ mod logout;
 mod relances;
 mod sandbox;
 mod schema;
+mod serve;
 mod sync_offer;
 mod test_connection;
 mod tresorerie;
@@ -101,6 +102,7 @@ pub enum Command {
     Config(config::Args),
     // Boxed: the sandbox has many options, the other commands almost none.
     Sandbox(Box<sandbox::Args>),
+    Serve(serve::Args),
     Demo(demo::Args),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
@@ -231,6 +233,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Integrations(args) => integrations::run(args, ctx),
         Command::Analytics(args) => analytics::run(args, ctx),
         Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Serve(args) => serve::run(args, ctx),
         Command::Dashboard(args) => dashboard::run(args, ctx),
         Command::Completions(args) => docs::completions(args, command()),
         Command::Man(args) => docs::man(args, &command()),

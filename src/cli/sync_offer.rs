@@ -12,6 +12,7 @@ use super::values;
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
+use crate::jlm::sync::One;
 use crate::jlm::sync::{Batch, Counts, Outcome, Relink, Report, Request};
 use crate::model::Devis;
 use crate::output::Format;
@@ -125,27 +126,14 @@ impl Job<'_> {
         client: &mut crate::batigest::connection::Connection,
         reference: &str,
     ) -> Result<()> {
-        let reference = reference.trim();
-        let found =
-            queries::devis_by_reference(client, &self.batigest.mapping, reference, self.batigest.target.timeout)
-                .await?;
-        let devis = pick(reference, found)?;
-        let request = Request {
+        let one = One {
             reference,
-            devis: &devis,
             offer: self.args.offer.as_deref(),
             relink: if self.args.relink { Relink::Move } else { Relink::Refuse },
-            has_offers: store.has_offers().await?,
             os_user: self.batigest.env.os_user.as_deref(),
             dry_run: self.args.dry_run,
         };
-        let report = match store.sync_devis(&request).await {
-            Ok(report) => report,
-            Err(error) => {
-                self.log_failure(store, Some(reference), Some(&devis.numero), &error).await;
-                return Err(error);
-            }
-        };
+        let report = store.sync_one(client, &self.batigest.mapping, self.batigest.target.timeout, &one).await?;
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
         sink.begin(&COLUMNS)?;
@@ -269,39 +257,6 @@ impl Job<'_> {
     fn say(&self, line: &str) {
         if !self.cli.quiet {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
-        }
-    }
-}
-
-/// The one devis `reference` names: its number wins over an affaire reference; two devis under
-/// one affaire reference need the exact number.
-fn pick(reference: &str, mut found: Vec<Devis>) -> Result<Devis> {
-    if let Some(index) = found.iter().position(|devis| devis.numero == reference) {
-        return Ok(found.swap_remove(index));
-    }
-    match found.len() {
-        0 => Err(Error::new(Kind::NotFound, format!("Aucun devis trouvé dans Batigest avec la référence {reference}"))
-            .with_hint("vérifiez le numéro du devis (jlm-batigest devis --limit 20) ou la référence d'affaire")),
-        1 => Ok(found.swap_remove(0)),
-        _ => {
-            let list: Vec<String> = found
-                .iter()
-                .map(|devis| {
-                    format!(
-                        "{} ({}, {}, {}, créé le {})",
-                        devis.numero,
-                        devis.client_nom.as_deref().unwrap_or("client inconnu"),
-                        devis.statut,
-                        format::money(devis.montant_ht),
-                        format::date_fr(devis.date_creation.date())
-                    )
-                })
-                .collect();
-            Err(Error::new(
-                Kind::NotFound,
-                format!("la référence {reference} désigne plusieurs devis dans Batigest : {}", list.join(" ; ")),
-            )
-            .with_hint(format!("indiquez le numéro exact du devis, par exemple --ref {}", found[0].numero)))
         }
     }
 }

@@ -10,8 +10,12 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::{Columns, Store, Ty, money_text, now_text, query, timestamp_text};
+use crate::batigest::connection::Connection;
+use crate::batigest::queries;
+use crate::batigest::schema::Mapping;
 use crate::error::{Error, Kind, Result};
 use crate::model::Devis;
+use crate::output::format;
 use crate::report::numbers::round_money;
 
 /// What happened to one devis.
@@ -751,4 +755,95 @@ pub struct Batch {
     pub batigest_started_at: NaiveDateTime,
     pub since: Option<NaiveDateTime>,
     pub counts: Counts,
+}
+
+/// One devis to sync by reference, as `sync-offer --ref` and `POST /api/batigest/sync-offer` ask.
+pub struct One<'a> {
+    /// A devis number or an affaire reference.
+    pub reference: &'a str,
+    pub offer: Option<&'a str>,
+    pub relink: Relink,
+    pub os_user: Option<&'a str>,
+    pub dry_run: bool,
+}
+
+impl Store {
+    /// Finds the devis `one.reference` names in Batigest and syncs it; a failure is traced in the
+    /// sync log (a devis whose sync failed is marked `error`; a refusal — unknown or ambiguous
+    /// reference, unknown offer, an offer that carries another devis — leaves its state as it was).
+    pub async fn sync_one(
+        &self,
+        client: &mut Connection,
+        mapping: &Mapping,
+        timeout: std::time::Duration,
+        one: &One<'_>,
+    ) -> Result<Report> {
+        let reference = one.reference.trim();
+        if reference.is_empty() {
+            return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
+        }
+        let found = queries::devis_by_reference(client, mapping, reference, timeout).await?;
+        let devis = pick(reference, found)?;
+        let request = Request {
+            reference,
+            devis: &devis,
+            offer: one.offer,
+            relink: one.relink,
+            has_offers: self.has_offers().await?,
+            os_user: one.os_user,
+            dry_run: one.dry_run,
+        };
+        match self.sync_devis(&request).await {
+            Ok(report) => Ok(report),
+            Err(error) => {
+                self.trace_failure(one, Some(&devis.numero), &error).await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Logs a failed attempt; a store that cannot even take that is said in the log.
+    pub async fn trace_failure(&self, one: &One<'_>, numero: Option<&str>, error: &Error) {
+        if one.dry_run {
+            return;
+        }
+        let refusal = matches!(error.kind, Kind::Usage | Kind::NotFound);
+        let mark = numero.filter(|_| !refusal);
+        if let Err(log_error) = self.log_failure(Some(one.reference), numero, mark, one.os_user, &error.message).await {
+            tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
+        }
+    }
+}
+
+/// The one devis `reference` names: its number wins over an affaire reference; two devis under
+/// one affaire reference need the exact number.
+fn pick(reference: &str, mut found: Vec<Devis>) -> Result<Devis> {
+    if let Some(index) = found.iter().position(|devis| devis.numero == reference) {
+        return Ok(found.swap_remove(index));
+    }
+    match found.len() {
+        0 => Err(Error::new(Kind::NotFound, format!("Aucun devis trouvé dans Batigest avec la référence {reference}"))
+            .with_hint("vérifiez le numéro du devis (jlm-batigest devis --limit 20) ou la référence d'affaire")),
+        1 => Ok(found.swap_remove(0)),
+        _ => {
+            let list: Vec<String> = found
+                .iter()
+                .map(|devis| {
+                    format!(
+                        "{} ({}, {}, {}, créé le {})",
+                        devis.numero,
+                        devis.client_nom.as_deref().unwrap_or("client inconnu"),
+                        devis.statut,
+                        format::money(devis.montant_ht),
+                        format::date_fr(devis.date_creation.date())
+                    )
+                })
+                .collect();
+            Err(Error::new(
+                Kind::NotFound,
+                format!("la référence {reference} désigne plusieurs devis dans Batigest : {}", list.join(" ; ")),
+            )
+            .with_hint(format!("indiquez le numéro exact du devis, par exemple --ref {}", found[0].numero)))
+        }
+    }
 }

@@ -7,13 +7,11 @@ pub fn round_money(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-#[cfg(test)]
 /// A rate in percent (or in points) to two decimals, half away from zero.
 pub fn round_rate(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-#[cfg(test)]
 /// A coefficient to four decimals, half away from zero.
 pub fn round_coefficient(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)

@@ -21,6 +21,7 @@ mod output_file;
 mod reading;
 mod real_layout;
 mod sandbox_cli;
+mod serve;
 mod sync_offer;
 mod tds8_strict;
 mod terminal;

@@ -1,0 +1,267 @@
+//! The HTTP side of `serve`: accept loop (HTTP/1.1, optional TLS), bearer token, limits, access
+//! log, JSON errors, graceful shutdown.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+
+use super::routes::{self, State};
+use crate::error::{Error, Kind, Result};
+use crate::secret::Secret;
+
+/// One connection until it ends, or until shutdown: then the request in flight completes and the
+/// connection closes. (A macro: hyper's connection type is spelt differently with and without TLS.)
+macro_rules! drive {
+    ($connection:expr, $stop:expr) => {{
+        let connection = $connection;
+        tokio::pin!(connection);
+        tokio::select! {
+            _ = connection.as_mut() => {}
+            _ = $stop.changed() => {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+        }
+    }};
+}
+
+/// Largest request body accepted (413 beyond).
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A request that takes longer is answered 504: a screen must not hang.
+const REQUEST_TIMEOUT: Duration = Duration::from_mins(2);
+/// How long in-flight requests get to finish after SIGTERM or Ctrl-C.
+const DRAIN: Duration = Duration::from_secs(30);
+
+pub struct Options {
+    pub listen: SocketAddr,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub token: Secret,
+    pub max_requests: usize,
+    pub quiet: bool,
+}
+
+/// The HTTP status of each kind of error (the exit-code taxonomy, DESIGN §2).
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::Usage => StatusCode::BAD_REQUEST,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Connection | Kind::Interrupted => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Store => StatusCode::BAD_GATEWAY,
+        Kind::Alert | Kind::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// `{ "success": false, "error": { "code", "message", "hint" } }`, in French; never a driver's
+/// raw text beyond its « détail ».
+pub fn error_response(error: &Error) -> Response {
+    let code = match error.kind {
+        Kind::Usage => "requete_invalide",
+        Kind::NotFound => "introuvable",
+        Kind::Connection => "batigest_injoignable",
+        Kind::Store => "magasin_jlm",
+        Kind::Interrupted => "interrompu",
+        Kind::Alert | Kind::Unexpected => "erreur_interne",
+    };
+    let body = json!({
+        "success": false,
+        "error": { "code": code, "message": error.message, "hint": error.hint, "detail": error.detail },
+    });
+    (status_of(error.kind), axum::Json(body)).into_response()
+}
+
+fn plain_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, axum::Json(json!({ "success": false, "error": { "code": code, "message": message } }))).into_response()
+}
+
+/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
+    let listener = TcpListener::bind(options.listen).await.map_err(|e| {
+        Error::usage(format!("écoute sur {} impossible : {e}", options.listen))
+            .with_hint("choisissez une autre adresse avec --listen (port 0 : un port libre)")
+    })?;
+    let local = listener.local_addr().map_err(|e| Error::new(Kind::Unexpected, e.to_string()))?;
+    let scheme = if options.tls.is_some() { "https" } else { "http" };
+    // Always said, even with --quiet: scripts and tests read the address from it.
+    eprintln!("API Batigest servie sur {scheme}://{local}");
+    let app = routes::router(state);
+    let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
+    let gate =
+        Arc::new(Gate { token: options.token, slots: Semaphore::new(options.max_requests), quiet: options.quiet });
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let stop = stopped();
+    tokio::pin!(stop);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!("connexion refusée : {error}");
+                    continue;
+                }
+            },
+        };
+        let (app, gate, tls, mut stop_rx) = (app.clone(), gate.clone(), tls.clone(), stop_rx.clone());
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                let (app, gate) = (app.clone(), gate.clone());
+                async move { Ok::<_, Infallible>(gate.handle(app, request.map(Body::new), peer).await) }
+            });
+            let http = hyper::server::conn::http1::Builder::new();
+            if let Some(acceptor) = tls {
+                let Ok(stream) = acceptor.accept(tcp).await else { return };
+                drive!(http.serve_connection(TokioIo::new(stream), service), stop_rx);
+            } else {
+                drive!(http.serve_connection(TokioIo::new(tcp), service), stop_rx);
+            }
+        });
+    }
+    let _ = stop_tx.send(true);
+    if !options.quiet {
+        eprintln!("Arrêt demandé : les requêtes en cours se terminent…");
+    }
+    let drained = tokio::time::timeout(DRAIN, async { while connections.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        connections.abort_all();
+    }
+    Ok(())
+}
+
+/// SIGTERM (Unix) or Ctrl-C.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let term = async {
+            match term.as_mut() {
+                Some(term) => {
+                    term.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = term => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// What every request goes through: the concurrency cap, the token, the timeout, the access log.
+struct Gate {
+    token: Secret,
+    slots: Semaphore,
+    quiet: bool,
+}
+
+impl Gate {
+    async fn handle(&self, app: axum::Router, request: Request, peer: SocketAddr) -> Response {
+        let started = Instant::now();
+        let method = request.method().clone();
+        // The path only: a query string may carry client codes, never worth a log line.
+        let path = request.uri().path().to_owned();
+        let response = self.answer(app, request).await;
+        if !self.quiet {
+            eprintln!("{peer} {method} {path} {} {} ms", response.status().as_u16(), started.elapsed().as_millis());
+        }
+        response
+    }
+
+    async fn answer(&self, app: axum::Router, request: Request) -> Response {
+        use tower::ServiceExt;
+        let public = request.uri().path() == "/healthz";
+        if !public && !self.authorized(request.headers().get(header::AUTHORIZATION)) {
+            let mut response =
+                plain_error(StatusCode::UNAUTHORIZED, "non_autorise", "jeton d'accès absent ou invalide");
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+        let Ok(_slot) = self.slots.try_acquire() else {
+            return plain_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "trop_de_requetes",
+                "trop de requêtes en même temps : réessayez dans un instant",
+            );
+        };
+        match tokio::time::timeout(REQUEST_TIMEOUT, app.oneshot(request)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(never)) => match never {},
+            Err(_) => plain_error(StatusCode::GATEWAY_TIMEOUT, "delai_depasse", "la requête a pris trop de temps"),
+        }
+    }
+
+    /// `Bearer <token>`, compared in constant time.
+    fn authorized(&self, header: Option<&HeaderValue>) -> bool {
+        let Some(given) = header.and_then(|value| value.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+            return false;
+        };
+        constant_time_eq(given.trim().as_bytes(), self.token.expose().as_bytes())
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = u8::from(a.len() != b.len());
+    for (i, byte) in b.iter().enumerate() {
+        diff |= a.get(i).copied().unwrap_or(0) ^ byte;
+    }
+    diff == 0
+}
+
+/// The server certificate and key, PEM.
+pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let refused = |what: &Path, why: String| {
+        Error::usage(format!("{} inutilisable : {why}", what.display()))
+            .with_hint("--cert attend le certificat PEM du serveur, --key sa clé privée PEM")
+    };
+    let cert_bytes = crate::files::read(cert).map_err(|e| refused(cert, crate::files::reason(&e)))?;
+    let key_bytes = crate::files::read(key).map_err(|e| refused(key, crate::files::reason(&e)))?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_bytes)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| refused(cert, "PEM illisible".to_owned()))?;
+    if chain.is_empty() {
+        return Err(refused(cert, "aucun certificat PEM dedans".to_owned()));
+    }
+    let key_der =
+        PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|_| refused(key, "aucune clé PEM lisible".to_owned()))?;
+    let mut config =
+        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::new(Kind::Unexpected, format!("TLS : {e}")))?
+            .with_no_client_auth()
+            .with_single_cert(chain, key_der)
+            .map_err(|e| refused(key, format!("ne correspond pas au certificat ({e})")))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abd", b"abc"));
+        assert!(!constant_time_eq(b"ab", b"abc"));
+        assert!(!constant_time_eq(b"abcd", b"abc"));
+        assert!(!constant_time_eq(b"", b"abc"));
+    }
+}

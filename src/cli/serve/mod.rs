@@ -1,0 +1,146 @@
+//! `serve`: the original integration's REST API (`/api/batigest/…`), answered by the same
+//! services as the commands, for JLM ERP's screens. Listens on 127.0.0.1:8787 unless told
+//! otherwise; every `/api` route needs `Authorization: Bearer <jeton>`.
+
+mod http;
+mod routes;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::context::{Batigest, Context, server_runtime};
+use super::values;
+use crate::credentials::{Keyring, PasswordStore};
+use crate::error::{Error, Kind, Result};
+use crate::secret::Secret;
+
+const EXAMPLES: &str = "\
+Exemples :
+  jlm-batigest serve --set-token
+      crée un jeton d'accès, le garde dans le trousseau et l'affiche une fois
+  jlm-batigest serve
+      sert l'API sur http://127.0.0.1:8787 (jeton : trousseau ou JLM_BATIGEST_API_TOKEN)
+  jlm-batigest serve --listen 0.0.0.0:8787 --cert api.pem --key api-key.pem
+      sert l'API en HTTPS pour le réseau local";
+
+/// The variable that gives the API token (instead of the keyring).
+pub const TOKEN_VAR: &str = "JLM_BATIGEST_API_TOKEN";
+
+/// Sert l'API REST de l'intégration d'origine (/api/batigest/…) pour les écrans de JLM ERP
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Adresse d'écoute ; hors de la boucle locale, HTTPS (--cert, --key) ou --insecure-http est exigé
+    #[arg(long, value_name = "HÔTE:PORT", default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+
+    /// Certificat PEM du serveur (HTTPS)
+    #[arg(long, value_name = "FICHIER", requires = "key")]
+    cert: Option<PathBuf>,
+
+    /// Clé privée PEM du certificat
+    #[arg(long, value_name = "FICHIER", requires = "cert")]
+    key: Option<PathBuf>,
+
+    /// Accepte d'écouter en HTTP clair hors de la boucle locale (le jeton circule alors en clair)
+    #[arg(long, conflicts_with = "cert")]
+    insecure_http: bool,
+
+    /// Requêtes traitées en même temps au plus ; au-delà : 429
+    #[arg(long, value_name = "N", default_value = "32", value_parser = values::positive)]
+    max_requests: u64,
+
+    /// Crée un jeton d'accès, le garde dans le trousseau et l'affiche une fois, puis s'arrête
+    #[arg(long, conflicts_with_all = ["token_stdin", "cert", "insecure_http"])]
+    set_token: bool,
+
+    /// Lit le jeton d'accès sur l'entrée standard, le garde dans le trousseau, puis s'arrête
+    #[arg(long, conflicts_with_all = ["cert", "insecure_http"])]
+    token_stdin: bool,
+}
+
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let profile = ctx.flags.profile.clone().unwrap_or_else(|| crate::config::DEFAULT_PROFILE.to_owned());
+    let account = format!("{profile}/api");
+    if args.set_token || args.token_stdin {
+        return store_token(args, &account, ctx.cli.quiet);
+    }
+    let tls = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Some(http::tls_config(cert, key)?),
+        _ => None,
+    };
+    if tls.is_none() && !args.listen.ip().is_loopback() && !args.insecure_http {
+        return Err(Error::usage(format!(
+            "{} n'est pas une adresse locale : l'API n'y est servie qu'en HTTPS",
+            args.listen
+        ))
+        .with_hint("donnez --cert FICHIER.pem et --key CLÉ.pem, ou, en connaissance de cause, --insecure-http"));
+    }
+    let token = api_token(&account)?;
+    // Settings, mapping and the Batigest password are resolved once, before serving.
+    let batigest = Batigest::resolve(ctx)?;
+    let state = Arc::new(routes::State::new(batigest, ctx.cli.quiet));
+    let options = http::Options {
+        listen: args.listen,
+        tls,
+        token,
+        max_requests: usize::try_from(args.max_requests).unwrap_or(usize::MAX),
+        quiet: ctx.cli.quiet,
+    };
+    server_runtime()?.block_on(http::serve(state, options))
+}
+
+/// The token: JLM_BATIGEST_API_TOKEN, else the keyring; none is a usage error (the API is never
+/// served without one).
+fn api_token(account: &str) -> Result<Secret> {
+    if let Some(token) = std::env::var(TOKEN_VAR).ok().filter(|token| !token.is_empty()) {
+        return Ok(Secret::new(token));
+    }
+    match Keyring.load(account) {
+        Ok(Some(token)) => Ok(token),
+        Ok(None) => Err(Error::usage("aucun jeton d'accès pour l'API")
+            .with_hint(format!("créez-en un avec « jlm-batigest serve --set-token », ou définissez {TOKEN_VAR}"))),
+        Err(error) => Err(Error::usage(format!("aucun jeton d'accès pour l'API : {error}"))
+            .with_hint(format!("définissez {TOKEN_VAR}, ou ouvrez une session avec un trousseau"))),
+    }
+}
+
+fn store_token(args: &Args, account: &str, quiet: bool) -> Result<()> {
+    let token = if args.token_stdin {
+        let token = crate::credentials::read_stdin_line()?;
+        if token.expose().len() < 16 {
+            return Err(Error::usage("jeton trop court : 16 caractères au moins"));
+        }
+        token
+    } else {
+        generate_token()?
+    };
+    Keyring::store(account, &token).map_err(|e| {
+        Error::new(Kind::Usage, format!("jeton non enregistré : {e}"))
+            .with_hint(format!("sans trousseau, donnez le jeton par la variable {TOKEN_VAR}"))
+    })?;
+    if args.set_token {
+        // Shown once, on stdout, so that it can be piped into the ERP's configuration.
+        writeln!(std::io::stdout().lock(), "{}", token.expose())?;
+    }
+    if !quiet {
+        let _ = writeln!(std::io::stderr().lock(), "Jeton d'accès enregistré dans le trousseau ({account}).");
+    }
+    Ok(())
+}
+
+/// 32 random bytes from the TLS library's generator, as hex.
+fn generate_token() -> Result<Secret> {
+    let mut bytes = [0_u8; 32];
+    rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut bytes)
+        .map_err(|_| Error::new(Kind::Unexpected, "générateur aléatoire indisponible"))?;
+    Ok(Secret::new(bytes.iter().fold(String::with_capacity(64), |mut hex, b| {
+        use std::fmt::Write;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })))
+}

@@ -1,0 +1,282 @@
+//! `serve`: the real binary on 127.0.0.1:0 against the sandbox and a SQLite or PostgreSQL store,
+//! called over real HTTP/1.1 (and TLS), compared with the commands' own output.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::common::{Sandbox, ok, stderr};
+
+const TOKEN: &str = "jeton-de-test-serve-0123456789";
+
+/// A running `serve`, killed when dropped; its stderr (address line, access log) kept.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
+        let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+        let mut command = sandbox.client();
+        command.env("JLM_BATIGEST_API_TOKEN", TOKEN).args(["serve", "--listen", "127.0.0.1:0"]);
+        if !extra.contains(&"--jlm-db") {
+            command.args(["--jlm-db", &store]);
+        }
+        let mut child = command.args(extra).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start serve");
+        let (tx, log) = std::sync::mpsc::channel();
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let first = lines.next().expect("a first line").expect("UTF-8");
+        let addr = first.rsplit("://").next().expect("an address").parse().unwrap_or_else(|_| panic!("{first}"));
+        std::thread::spawn(move || {
+            for line in lines.map_while(std::result::Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Server { child, addr, log }
+    }
+
+    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
+        let stream = TcpStream::connect(self.addr).expect("connect");
+        exchange(stream, method, path, token, body)
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        self.call("GET", path, Some(TOKEN), None)
+    }
+
+    fn post(&self, path: &str, body: &str) -> (u16, Value) {
+        self.call("POST", path, Some(TOKEN), Some(body))
+    }
+
+    fn log(&self) -> String {
+        self.log.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request (`Connection: close`), its status and JSON body.
+fn exchange(
+    mut stream: impl Read + Write,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, Value) {
+    let body = body.unwrap_or_default();
+    let auth = token.map(|token| format!("Authorization: Bearer {token}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let (head, payload) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no HTTP answer: {text}"));
+    let status = head.split_whitespace().nth(1).and_then(|code| code.parse().ok()).expect("a status");
+    let json = serde_json::from_str(payload).unwrap_or(Value::Null);
+    (status, json)
+}
+
+fn run_json(sandbox: &Sandbox, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(&sandbox.run(args))).expect("JSON")
+}
+
+#[test]
+fn routes_answer_with_the_original_keys_and_the_commands_figures() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+
+    // Authentication: /healthz is open, every /api route needs the token.
+    assert_eq!(server.call("GET", "/healthz", None, None).0, 200);
+    assert_eq!(server.call("GET", "/api/batigest/connection-test", None, None).0, 401);
+    assert_eq!(server.call("GET", "/api/batigest/connection-test", Some("mauvais-jeton"), None).0, 401);
+    let (status, test) = server.get("/api/batigest/connection-test");
+    assert_eq!((status, &test["connected"]), (200, &Value::Bool(true)), "{test}");
+
+    // devis-clients: what the page reads (devis[].NUMERO_DEVIS, CLIENT_NOM…), typed, as `devis` has it.
+    let (status, devis) = server.get("/api/batigest/devis-clients?startDate=2024-01-01&endDate=2024-12-31");
+    assert_eq!(status, 200, "{devis}");
+    let command = run_json(&sandbox, &["devis", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "json"]);
+    let listed = devis["devis"].as_array().expect("devis");
+    assert_eq!(devis["count"].as_u64(), Some(listed.len() as u64));
+    assert_eq!(listed.len(), command["devis"].as_array().expect("devis").len());
+    let first = listed.iter().find(|d| d["NUMERO_DEVIS"] == "DEVIS-2024-001").expect("DEVIS-2024-001");
+    assert_eq!(first["CLIENT_NOM"], "Hélène Lefèvre");
+    assert_eq!(first["MONTANT_HT"].to_string(), "12345678.91", "an exact number, not a string");
+    assert_eq!(first["DATE_CREATION"], "2024-01-31T10:15:30.123456700");
+
+    // facturations-en-cours: the same invoices and amounts as `factures --format json`.
+    let (status, en_cours) = server.get("/api/batigest/facturations-en-cours?au=2024-04-30");
+    assert_eq!(status, 200, "{en_cours}");
+    let factures = run_json(&sandbox, &["factures", "--au", "2024-04-30", "--format", "json"]);
+    let from_route: Vec<(String, String)> = en_cours["analyse"]["factures"]
+        .as_array()
+        .expect("factures")
+        .iter()
+        .map(|f| (f["NUMERO_FACTURE"].as_str().expect("numero").to_owned(), f["reste_du"].to_string()))
+        .collect();
+    let from_command: Vec<(String, String)> = factures["factures"]
+        .as_array()
+        .expect("factures")
+        .iter()
+        .map(|f| (f["numero_facture"].as_str().expect("numero").to_owned(), f["reste_du"].to_string()))
+        .collect();
+    assert_eq!(from_route, from_command);
+    assert!(en_cours["analyse"]["factures"][0]["DATE_ECHEANCE"].is_string());
+
+    // Errors: JSON, French, with the status of their kind.
+    let (status, error) = server.get("/api/batigest/devis-clients?startDate=hier");
+    assert_eq!(status, 400);
+    assert!(error["error"]["message"].as_str().expect("message").contains("startDate « hier »"), "{error}");
+    assert_eq!(server.post("/api/batigest/sync-offer", "{pas du json").0, 400);
+    assert_eq!(server.post("/api/batigest/sync-offer", "{}").0, 400);
+    let big = format!("{{\"batigestRef\": \"{}\"}}", "x".repeat(70 * 1024));
+    assert_eq!(server.post("/api/batigest/sync-offer", &big).0, 413);
+    let (status, missing) = server.post("/api/batigest/sync-offer", r#"{"batigestRef": "DEVIS-1999-404"}"#);
+    assert_eq!(status, 404, "{missing}");
+
+    // sync-offer with the original body, then the trace as `integrations` shows it.
+    let (status, synced) = server.post("/api/batigest/sync-offer", r#"{"batigestRef": "DEVIS-2024-001"}"#);
+    assert_eq!(status, 200, "{synced}");
+    assert_eq!((&synced["synchronized"], &synced["outcome"]), (&Value::Bool(true), &Value::from("synced")));
+    let (_, again) = server.post("/api/batigest/sync-offer", r#"{"batigestRef": "DEVIS-2024-001"}"#);
+    assert_eq!(again["outcome"], "unchanged");
+    let (status, integrations) = server.get("/api/batigest/integrations");
+    assert_eq!(status, 200);
+    assert_eq!(integrations["integrations"][0]["integration"]["numeroDevis"], "DEVIS-2024-001", "{integrations}");
+
+    // generate-analytics saves a run that analytics-history then lists.
+    let body = r#"{"startDate": "2024-01-01", "endDate": "2024-12-31", "periode": "annuel"}"#;
+    let (status, generated) = server.post("/api/batigest/generate-analytics", body);
+    assert_eq!(status, 200, "{generated}");
+    let command = run_json(
+        &sandbox,
+        &["analytics", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "json", "--no-save"],
+    );
+    assert_eq!(
+        generated["analytics"]["chiffreAffairesPrevu"].to_string(),
+        command["indicateurs"][0]["ca_prevu"].to_string(),
+        "{generated}"
+    );
+    let (_, history) = server.get("/api/batigest/analytics-history?periode=annuel");
+    assert_eq!(history["count"], 1, "{history}");
+    assert_eq!(history["analytics"][0]["id"], generated["saved"]["id"]);
+
+    // The keys the original page reads, with their types.
+    let (_, dashboard) = server.get("/api/batigest/dashboard");
+    assert!(dashboard["dashboard"]["analyse"]["caRealise"].is_number(), "{dashboard}");
+    assert!(dashboard["dashboard"]["analyse"]["devisSoumis"].is_number());
+    let (_, coefficients) = server.get("/api/batigest/coefficients-marges");
+    let famille = &coefficients["coefficientsParFamille"][0];
+    assert!(famille["famille"].is_string() && famille["coefficientMoyen"].is_number(), "{coefficients}");
+    assert!(history["analytics"][0]["chiffreAffairesRealise"].is_number());
+    assert!(en_cours["analyse"]["nombreFactures"].is_number() && en_cours["analyse"]["montantTotal"].is_number());
+
+    // OpenAPI lists every route; unknown routes are 404 in JSON.
+    let (_, openapi) = server.get("/api/batigest/openapi.json");
+    assert_eq!(openapi["paths"].as_object().expect("paths").len(), 11, "{openapi}");
+    assert_eq!(server.get("/api/batigest/inconnue").0, 404);
+
+    // The access log: method, path, status — never the token.
+    let log = server.log();
+    assert!(log.contains("GET /api/batigest/dashboard 200"), "{log}");
+    assert!(!log.contains(TOKEN), "the token leaked:\n{log}");
+}
+
+#[test]
+fn batigest_down_is_503_and_the_store_routes_still_answer() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &["--port", "9"]);
+    let (status, error) = server.get("/api/batigest/devis-clients");
+    assert_eq!(status, 503, "{error}");
+    assert_eq!(error["error"]["code"], "batigest_injoignable");
+    let (status, test) = server.get("/api/batigest/connection-test");
+    assert_eq!((status, &test["connected"]), (200, &Value::Bool(false)));
+    assert_eq!(server.get("/api/batigest/integrations").0, 200);
+}
+
+#[test]
+fn a_store_down_is_502_and_the_batigest_routes_still_answer() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &["--jlm-db", "postgres://postgres@127.0.0.1:9/absent", "--timeout", "2"]);
+    assert_eq!(server.get("/api/batigest/integrations").0, 502);
+    assert_eq!(server.get("/api/batigest/devis-clients").0, 200);
+}
+
+#[test]
+fn a_non_loopback_address_needs_tls_and_no_token_means_no_server() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let output = sandbox
+        .client()
+        .env("JLM_BATIGEST_API_TOKEN", TOKEN)
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("HTTPS"), "{}", stderr(&output));
+    let output = sandbox.client().env_remove("JLM_BATIGEST_API_TOKEN").args(["serve"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("jeton"), "{}", stderr(&output));
+}
+
+#[test]
+fn https_with_a_self_signed_certificate() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let (cert, key) = (sandbox.path("api.pem"), sandbox.path("api-key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).expect("write");
+    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("write");
+    let server =
+        Server::start(&sandbox, &["--cert", cert.to_str().expect("utf-8"), "--key", key.to_str().expect("utf-8")]);
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).expect("root");
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let connection = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS");
+    let tcp = TcpStream::connect(server.addr).expect("connect");
+    let (status, answer) =
+        exchange(rustls::StreamOwned::new(connection, tcp), "GET", "/api/batigest/connection-test", Some(TOKEN), None);
+    assert_eq!((status, &answer["connected"]), (200, &Value::Bool(true)), "{answer}");
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off", "--latency-ms", "400"]);
+    let mut server = Server::start(&sandbox, &[]);
+    let addr = server.addr;
+    let in_flight = std::thread::spawn(move || {
+        let stream = TcpStream::connect(addr).expect("connect");
+        exchange(stream, "POST", "/api/batigest/sync-offer", Some(TOKEN), Some(r#"{"batigestRef": "DEVIS-2024-001"}"#))
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    let (status, synced) = in_flight.join().expect("request");
+    assert_eq!(status, 200, "{synced}");
+    assert_eq!(synced["outcome"], "synced");
+    let exit = server.child.wait().expect("wait");
+    assert!(exit.success(), "{exit:?}");
+    // Nothing half-written: the integration is there, whole.
+    let integrations = run_json(
+        &sandbox,
+        &["integrations", "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display()), "--format", "json"],
+    );
+    assert_eq!(integrations["integrations"][0]["numero_devis"], "DEVIS-2024-001", "{integrations}");
+}
