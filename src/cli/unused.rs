@@ -35,9 +35,8 @@ fn unused(path: &[&str]) -> Vec<&'static str> {
         ["integrations"] | ["analytics", "history"] => &[&["password_stdin"]],
         ["config", "show"] => &[&["password_stdin", "no_progress"]],
         ["config", "path"] | ["demo" | "completions" | "man"] => &[SETTINGS, &["password_stdin"], OUTPUT],
-        ["login"] => &[OUTPUT],
         // The API answers JSON to its callers, not to the terminal.
-        ["serve"] => &[OUTPUT],
+        ["login" | "serve"] => &[OUTPUT],
         // The profile's name alone: the config file is not even read.
         ["logout"] => &[&SETTINGS[1..], &["password_stdin"], OUTPUT],
         // The sandbox serves the database and user of the global --database and --user.
