@@ -49,7 +49,7 @@ pub struct Args {
     insecure_http: bool,
 
     /// Requêtes traitées en même temps au plus ; au-delà : 429
-    #[arg(long, value_name = "N", default_value = "32", value_parser = values::positive)]
+    #[arg(long, value_name = "N", default_value = "64", value_parser = values::positive)]
     max_requests: u64,
 
     /// Crée un jeton d'accès, le garde dans le trousseau et l'affiche une fois, puis s'arrête
