@@ -67,13 +67,14 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "coefficie
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "factures" -d 'Factures en attente de règlement : reste dû, retards, ancienneté, totaux'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "tresorerie" -d 'Prévision d\'encaissements : reste dû des factures ouvertes par échéance, retards, avoirs, reste à facturer'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "relances" -d 'Relances de paiement : factures en retard par client et par niveau, pénalités, lettres'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "alertes" -d 'Alertes : retards, seuils de relance, coefficients sous la cible, dérives de marge ; envoi par e-mail et webhook'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "analytics" -d 'Indicateurs : conversion, chiffre d\'affaires prévu, facturé, réalisé, marges prévues et réelles'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "dashboard" -d 'Tableau de bord : connexion, indicateurs du mois et de l\'année, retards, familles sous cible'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sync-offer" -d 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d\'intégration, journal'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "integrations" -d 'Trace des synchronisations : chaque devis synchronisé et son offre JLM ERP'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "schema" -d 'Relie les tables et colonnes de votre base Batigest aux champs de l\'outil'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d 'Enregistre le mot de passe SQL du profil dans le trousseau du système'
-complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil et ses autres secrets'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "config" -d 'Montre la configuration effective, ou le chemin du fichier de configuration'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sandbox" -d 'Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "serve" -d 'Sert l\'API REST de l\'intégration d\'origine (/api/batigest/…) pour les écrans de JLM ERP'
@@ -296,6 +297,107 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l n
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur : -v les étapes, requêtes et durées, -vv le débogage des pilotes, -vvv leur trace (jamais de mot de passe)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l au -d 'Date du rapport (défaut : aujourd\'hui), AAAA-MM-JJ ou JJ/MM/AAAA' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l notify -d 'Envoie les alertes pas encore envoyées par les canaux du profil (e-mail, webhook)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l dry-run -d 'Calcule et compare sans rien enregistrer ni envoyer'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur : -v les étapes, requêtes et durées, -vv le débogage des pilotes, -vvv leur trace (jamais de mot de passe)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -f -a "login-smtp" -d 'Enregistre le mot de passe SMTP des alertes dans le trousseau'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -f -a "login-webhook" -d 'Enregistre la clé qui signe les envois au webhook dans le trousseau'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur : -v les étapes, requêtes et durées, -vv le débogage des pilotes, -vvv leur trace (jamais de mot de passe)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -s h -l help -d 'Affiche l\'aide'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l instance -d 'Instance nommée, résolue par le service SQL Server Browser (ex. SAGEBAT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l user -d 'Utilisateur SQL' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
+integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
+login-only\t'seule la connexion (mot de passe) est chiffrée'
+off\t'aucun chiffrement : le mot de passe circule en clair'
+strict\t'TDS 8.0 : TLS avant tout paquet TDS (SQL Server 2022, Encrypt=Strict), certificat vérifié'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l ca-file -d 'Autorité de certification (PEM) qui signe le certificat du serveur' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l timeout -d 'Délai maximal de connexion et de chaque requête, en secondes' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l schema -d 'Correspondance du schéma : « batigest » (disposition des bases Batigest réelles, intégrée) ou un fichier TOML' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l jlm-db -d 'Magasin JLM : sqlite:CHEMIN ou postgres://… (la base de JLM ERP) ; défaut : SQLite dans le dossier de données' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l format -d 'Format de sortie (défaut : table)' -r -f -a "table\t'tableau lisible, nombres à la française'
+csv\t'CSV (RFC 4180)'
+json\t'un document JSON'
+ndjson\t'un objet JSON par ligne'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -s o -l output -d 'Écrit le résultat dans FICHIER (remplacé seulement si tout a réussi)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l color -d 'Couleurs : auto (si la sortie est un terminal et NO_COLOR absent), always, never' -r -f -a "auto\t'si la sortie est un terminal et NO_COLOR n\'est pas défini'
+always\t'toujours'
+never\t'jamais'"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l no-progress -d 'Pas de barre de progression'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -s v -l verbose -d 'Détaille le déroulement sur la sortie d\'erreur : -v les étapes, requêtes et durées, -vv le débogage des pilotes, -vvv leur trace (jamais de mot de passe)'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -s q -l quiet -d 'N\'affiche que les données et les erreurs'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l from -d 'Début de la période (incluse ; défaut : 1er janvier de l\'année en cours)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l to -d 'Fin de la période (incluse ; défaut : aujourd\'hui)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l periode -d 'Évolution par mois, trimestre ou année (sinon : la période entière)' -r -f -a "mensuel\t''

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README « Tests »; .ci/run calls it too). On a fresh Debian or Ubuntu machine it
-# first installs what the tests drive for real — FreeTDS (tsql), python-tds and pyOpenSSL, D-Bus
+# first installs what the tests drive for real — FreeTDS (tsql), python-tds, pyOpenSSL and aiosmtpd (the
+# alerts' SMTP server), D-Bus
 # and gnome-keyring, PostgreSQL, zsh and fish — starts PostgreSQL when it is down, then runs the
 # suite inside a private D-Bus session with a throwaway, unlocked keyring. What is already there
 # is left as it is. Arguments go to cargo nextest (or cargo test without nextest).
@@ -43,12 +44,13 @@ setup() {
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
     fi
 
-    if ! python3 -c "import pytds, OpenSSL" 2>/dev/null; then
-        say "paquets Python : python-tds pyopenssl"
+    if ! python3 -c "import pytds, OpenSSL, aiosmtpd" 2>/dev/null; then
+        say "paquets Python : python-tds pyopenssl aiosmtpd"
         local pip=(python3 -m pip install --quiet --disable-pip-version-check)
         [[ $(id -u) == 0 ]] || pip+=(--user)
         # Debian's own Python refuses pip outside a virtual environment (PEP 668) unless told.
-        "${pip[@]}" python-tds pyopenssl 2>/dev/null || "${pip[@]}" --break-system-packages python-tds pyopenssl
+        "${pip[@]}" python-tds pyopenssl aiosmtpd 2>/dev/null ||
+            "${pip[@]}" --break-system-packages python-tds pyopenssl aiosmtpd
     fi
 
     local version

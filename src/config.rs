@@ -20,7 +20,9 @@ use crate::batigest::connection::{Auth, Encryption};
 use crate::batigest::schema::BUILTIN;
 use crate::error::{Error, Result};
 use crate::model::MargeBase;
+use crate::report::alertes::{self, DEFAULT_ECART_MARGE_POINTS};
 use crate::report::coefficients::DEFAULT_TOLERANCE;
+use crate::report::kpi::Granularity;
 use crate::report::relances::{Professionnels, Regles};
 use crate::secret::Secret;
 
@@ -31,6 +33,8 @@ pub const USER_VAR: &str = "BATIGEST_SQL_USER";
 pub const PASSWORD_VAR: &str = "BATIGEST_SQL_PASSWORD";
 pub const JLM_DATABASE_VAR: &str = "JLM_DATABASE_URL";
 pub const CONFIG_VAR: &str = "JLM_BATIGEST_CONFIG";
+pub const SMTP_PASSWORD_VAR: &str = "JLM_BATIGEST_SMTP_PASSWORD";
+pub const WEBHOOK_SECRET_VAR: &str = "JLM_BATIGEST_WEBHOOK_SECRET";
 
 pub const DEFAULT_PROFILE: &str = "default";
 const DEFAULT_SERVER: &str = "localhost";
@@ -58,6 +62,10 @@ pub struct Env {
     /// Who runs the tool (`USER`, `LOGNAME`, or `USERNAME` on Windows, else the OS account
     /// name), for the sync trace.
     pub os_user: Option<String>,
+    /// `JLM_BATIGEST_SMTP_PASSWORD`: the SMTP password of the alerts, where no keyring is.
+    pub smtp_password: Option<Secret>,
+    /// `JLM_BATIGEST_WEBHOOK_SECRET`: the key signing the webhook's requests, where no keyring is.
+    pub webhook_secret: Option<Secret>,
 }
 
 impl Env {
@@ -88,6 +96,8 @@ impl Env {
                 Some(user) => Some(user),
                 None => os_account(),
             },
+            smtp_password: var(SMTP_PASSWORD_VAR)?.map(Secret::new),
+            webhook_secret: var(WEBHOOK_SECRET_VAR)?.map(Secret::new),
         })
     }
 
@@ -199,6 +209,47 @@ pub struct Settings {
     pub relances: Sourced<Regles>,
     /// A letter template replacing the built-in one (`[relances] modele`).
     pub modele_lettre: Sourced<Option<PathBuf>>,
+    /// Automatic alerts: their rules and channels (`[alertes]`).
+    pub alertes: Sourced<AlertesSettings>,
+}
+
+/// The alerts' rules and the channels that deliver them (profile `[alertes]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertesSettings {
+    pub regles: alertes::Regles,
+    pub email: Option<EmailSettings>,
+    pub webhook: Option<WebhookSettings>,
+}
+
+/// `[alertes.email]`: one message per run to `a`, over SMTP with TLS from the start or STARTTLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailSettings {
+    pub serveur: String,
+    pub port: u16,
+    pub securite: Securite,
+    /// Without a user, no authentication (a relay that trusts the network).
+    pub utilisateur: Option<String>,
+    pub de: String,
+    pub a: Vec<String>,
+    /// A CA certificate (PEM) trusted besides the system's, for a server with its own CA.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// How the SMTP connection is secured: never in clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Securite {
+    /// Plain connection upgraded by STARTTLS (port 587), refused if the server does not offer it.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// `[alertes.webhook]`: a JSON POST per run to `url`, signed when `signer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    pub url: String,
+    pub signer: bool,
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -246,6 +297,7 @@ impl Settings {
             cibles: layers.or(|l| &l.cibles, BTreeMap::new()),
             relances: layers.or(|l| &l.relances, Regles::default()),
             modele_lettre: layers.optional(|l| &l.modele_lettre),
+            alertes: layers.or(|l| &l.alertes, AlertesSettings::default()),
             profile,
         };
         if settings.port.value == 0 {
@@ -285,6 +337,7 @@ struct Layer {
     cibles: Option<Sourced<BTreeMap<String, Decimal>>>,
     relances: Option<Sourced<Regles>>,
     modele_lettre: Option<Sourced<PathBuf>>,
+    alertes: Option<Sourced<AlertesSettings>>,
 }
 
 impl Layer {
@@ -580,6 +633,7 @@ struct ProfileDoc {
     marge_base: Option<MargeBase>,
     coefficients: Option<CoefficientsDoc>,
     relances: Option<RelancesDoc>,
+    alertes: Option<AlertesDoc>,
 }
 
 /// `[profiles.NOM.coefficients]`: the tolerance and the family targets.
@@ -599,6 +653,73 @@ struct RelancesDoc {
     taux_penalites: Option<Taux>,
     professionnels: Option<Pros>,
     modele: Option<Text>,
+}
+
+/// `[profiles.NOM.alertes]`: the margin drift that makes an alert, and the channels.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertesDoc {
+    ecart_marge_points: Option<Points>,
+    periode_marge: Option<PeriodeMarge>,
+    email: Option<EmailDoc>,
+    webhook: Option<WebhookDoc>,
+}
+
+/// `[profiles.NOM.alertes.email]`. The password is in the keyring (`alertes login-smtp`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailDoc {
+    serveur: Text,
+    port: Option<Port>,
+    securite: Option<Securite>,
+    utilisateur: Option<Text>,
+    de: Adresse,
+    a: Adresses,
+    ca_file: Option<Text>,
+}
+
+/// `[profiles.NOM.alertes.webhook]`. The signing key is in the keyring (`alertes login-webhook`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookDoc {
+    url: WebhookUrl,
+    signer: Option<Yes>,
+    ca_file: Option<Text>,
+}
+
+impl AlertesDoc {
+    fn settings(self, base: &Path) -> AlertesSettings {
+        let path = |Text(value): Text| base.join(value);
+        AlertesSettings {
+            regles: alertes::Regles {
+                ecart_marge_points: self.ecart_marge_points.map_or(DEFAULT_ECART_MARGE_POINTS, |Points(p)| p),
+                periode_marge: self.periode_marge.map_or(Granularity::Month, |PeriodeMarge(g)| g),
+            },
+            email: self.email.map(|doc| {
+                let securite = doc.securite.unwrap_or(Securite::Starttls);
+                EmailSettings {
+                    serveur: doc.serveur.0,
+                    port: doc.port.map_or(
+                        match securite {
+                            Securite::Starttls => 587,
+                            Securite::Tls => 465,
+                        },
+                        |Port(port)| port,
+                    ),
+                    securite,
+                    utilisateur: doc.utilisateur.map(|Text(user)| user),
+                    de: doc.de.0,
+                    a: doc.a.0,
+                    ca_file: doc.ca_file.map(path),
+                }
+            }),
+            webhook: self.webhook.map(|doc| WebhookSettings {
+                url: doc.url.0,
+                signer: doc.signer.is_some_and(|Yes(signer)| signer),
+                ca_file: doc.ca_file.map(path),
+            }),
+        }
+    }
 }
 
 impl ProfileDoc {
@@ -646,6 +767,7 @@ impl ProfileDoc {
             cibles: cibles.map(|v| sourced(v, &source)),
             relances: relances.map(|v| sourced(v, &source)),
             modele_lettre: modele.map(|v| sourced(v, &source)),
+            alertes: self.alertes.map(|doc| sourced(doc.settings(base), &source)),
             server: None,
         };
         // Applied last so that `instance` is known whatever the order of the keys.
@@ -705,6 +827,48 @@ setting!(Pros(Professionnels), "une liste de codes clients (ex. [\"CLI00042\"]) 
         _ => None,
     }
 });
+
+setting!(Points(Decimal), "un nombre de points positif (ex. 5)", |value| {
+    decimal(&value).filter(|p| !p.is_sign_negative())
+});
+setting!(PeriodeMarge(Granularity), "« mensuel » ou « trimestriel »", |value| match value.as_str() {
+    Some("mensuel") => Some(Granularity::Month),
+    Some("trimestriel") => Some(Granularity::Quarter),
+    _ => None,
+});
+setting!(Adresse(String), "une adresse e-mail (ex. \"Alertes <alertes@jlm.fr>\")", |value| {
+    value.as_str().filter(|text| text.parse::<lettre::message::Mailbox>().is_ok()).map(str::to_owned)
+});
+setting!(Adresses(Vec<String>), "une liste d'adresses e-mail (ex. [\"compta@jlm.fr\"])", |value| {
+    value.as_array().filter(|items| !items.is_empty()).and_then(|items| {
+        items
+            .iter()
+            .map(|item| {
+                item.as_str().filter(|text| text.parse::<lettre::message::Mailbox>().is_ok()).map(str::to_owned)
+            })
+            .collect::<Option<Vec<_>>>()
+    })
+});
+setting!(WebhookUrl(String), "une adresse http:// ou https:// (ex. \"https://erp.jlm.fr/hooks/batigest\")", |value| {
+    value
+        .as_str()
+        .filter(|text| {
+            url::Url::parse(text).is_ok_and(|url| {
+                matches!(url.scheme(), "http" | "https") && url.host_str().is_some() && url.password().is_none()
+            })
+        })
+        .map(str::to_owned)
+});
+
+impl<'de> Deserialize<'de> for Securite {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        match toml::Value::deserialize(deserializer)?.as_str() {
+            Some("starttls") => Ok(Securite::Starttls),
+            Some("tls") => Ok(Securite::Tls),
+            _ => Err(serde::de::Error::custom("doit être « starttls » ou « tls »")),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Auth {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
@@ -768,6 +932,14 @@ fn file_error(at: Location<'_>, text: &str, offset: usize, message: &str) -> Err
         } else {
             error.with_hint(format!("clés possibles : {}", allowed.join(", ")))
         };
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        // The error points at the table that lacks the key: its header names it.
+        let header =
+            text.get(offset..).and_then(|rest| rest.lines().next()).map(str::trim).filter(|line| line.starts_with('['));
+        let place = header.map_or_else(|| place.describe(), |header| format!("dans {header}"));
+        return Error::usage(format!("{at} : il manque la clé « {key} » {place}"));
     }
     let key = key_at(text, offset);
     match message.strip_prefix("doit être ") {

@@ -77,6 +77,22 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr.
+    pub fn eprint(&self) {
+        use std::io::Write;
+        let mut stderr = std::io::stderr().lock();
+        // Nothing sensible is left to do if stderr itself is closed.
+        let _ = writeln!(stderr, "Erreur : {}", self.message);
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(stderr, "Aide : {hint}");
+        }
+        if let Some(detail) = &self.detail {
+            let _ = writeln!(stderr, "Détail : {detail}");
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -9,12 +9,12 @@ mod exit_codes;
 mod files;
 mod jlm;
 mod model;
+mod notify;
 mod output;
 mod report;
 mod sandbox;
 mod secret;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -26,15 +26,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.broken_pipe => ExitCode::SUCCESS,
         Err(error) => {
-            let mut stderr = std::io::stderr().lock();
-            // Nothing sensible is left to do if stderr itself is closed.
-            let _ = writeln!(stderr, "Erreur : {error}");
-            if let Some(hint) = &error.hint {
-                let _ = writeln!(stderr, "Aide : {hint}");
-            }
-            if let Some(detail) = &error.detail {
-                let _ = writeln!(stderr, "Détail : {detail}");
-            }
+            error.eprint();
             ExitCode::from(error.kind.exit_code())
         }
     }

@@ -36,3 +36,17 @@ impl fmt::Display for Secret {
         f.write_str("***")
     }
 }
+
+/// `N` random bytes from the TLS library's generator, as lowercase hex: tokens, delivery ids.
+pub fn random_hex<const N: usize>() -> crate::error::Result<String> {
+    let mut bytes = [0_u8; N];
+    rustls::crypto::aws_lc_rs::default_provider()
+        .secure_random
+        .fill(&mut bytes)
+        .map_err(|_| crate::error::Error::new(crate::error::Kind::Unexpected, "générateur aléatoire indisponible"))?;
+    Ok(bytes.iter().fold(String::with_capacity(2 * N), |mut hex, b| {
+        use std::fmt::Write;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    }))
+}

@@ -1,4 +1,5 @@
-//! `jlm-batigest logout`: removes the SQL password of the active profile from the OS keyring.
+//! `jlm-batigest logout`: removes the secrets of the active profile from the OS keyring: its SQL
+//! password, and the API token and alert secrets kept beside it.
 
 use std::io::Write;
 
@@ -13,9 +14,14 @@ Exemples :
       retire le mot de passe du profil « default »
   jlm-batigest --profile production logout
 
+Retire aussi le jeton de l'API (serve), le mot de passe SMTP et la clé du webhook des alertes.
 Sans trousseau (Linux sans Secret Service ni session D-Bus), la commande échoue avec le code 2.";
 
-/// Retire du trousseau du système le mot de passe SQL du profil
+/// The other entries of a profile, by the suffix of their keyring account.
+const OTHERS: [(&str, &str); 3] =
+    [("api", "jeton de l'API"), ("smtp", "mot de passe SMTP des alertes"), ("webhook", "clé de signature du webhook")];
+
+/// Retire du trousseau du système le mot de passe SQL du profil et ses autres secrets
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {}
@@ -25,6 +31,12 @@ pub struct Args {}
 pub fn run(connection: &Flags, quiet: bool) -> Result<()> {
     let profile = connection.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
     let removed = Keyring::delete(profile)?;
+    let mut others = Vec::new();
+    for (suffix, what) in OTHERS {
+        if Keyring::delete(&format!("{profile}/{suffix}"))? {
+            others.push(what);
+        }
+    }
     if !quiet {
         let mut stderr = std::io::stderr().lock();
         let message = if removed {
@@ -33,6 +45,9 @@ pub fn run(connection: &Flags, quiet: bool) -> Result<()> {
             format!("Aucun mot de passe dans le trousseau pour le profil {profile} : rien à retirer.")
         };
         writeln!(stderr, "{message}")?;
+        if !others.is_empty() {
+            writeln!(stderr, "Retiré(s) aussi : {}.", others.join(", "))?;
+        }
     }
     Ok(())
 }

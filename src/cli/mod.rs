@@ -1,5 +1,6 @@
 //! The command line: clap types, French help and usage errors, dispatch.
 
+mod alertes;
 mod analytics;
 mod coefficients;
 mod config;
@@ -92,6 +93,7 @@ pub enum Command {
     Factures(factures::Args),
     Tresorerie(tresorerie::Args),
     Relances(relances::Args),
+    Alertes(alertes::Args),
     Analytics(analytics::Args),
     Dashboard(dashboard::Args),
     SyncOffer(sync_offer::Args),
@@ -229,6 +231,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Factures(args) => factures::run(args, ctx),
         Command::Tresorerie(args) => tresorerie::run(args, ctx),
         Command::Relances(args) => relances::run(args, ctx),
+        Command::Alertes(args) => alertes::run(args, ctx),
         Command::SyncOffer(args) => sync_offer::run(args, ctx),
         Command::Integrations(args) => integrations::run(args, ctx),
         Command::Analytics(args) => analytics::run(args, ctx),

@@ -36,7 +36,7 @@ fn unused(path: &[&str]) -> Vec<&'static str> {
         ["config", "show"] => &[&["password_stdin", "no_progress"]],
         ["config", "path"] | ["demo" | "completions" | "man"] => &[SETTINGS, &["password_stdin"], OUTPUT],
         // The API answers JSON to its callers, not to the terminal.
-        ["login" | "serve"] => &[OUTPUT],
+        ["login" | "serve"] | ["alertes", "login-smtp" | "login-webhook"] => &[OUTPUT],
         // The profile's name alone: the config file is not even read.
         ["logout"] => &[&SETTINGS[1..], &["password_stdin"], OUTPUT],
         // The sandbox serves the database and user of the global --database and --user.

@@ -6,6 +6,7 @@
 //! Money stays exact: NUMERIC in PostgreSQL, decimal text in SQLite, and always read back as
 //! text (`CAST(… AS TEXT)`) into a `Decimal`. Times are UTC, `YYYY-MM-DD HH:MM:SS`.
 
+pub mod alertes;
 pub mod analytics;
 pub mod integrations;
 mod schema;

@@ -15,14 +15,17 @@ use crate::error::{Error, Kind, Result};
 const SQLITE_TABLES: &str = include_str!("migrations/sqlite/tables.sql");
 const POSTGRES_TABLES: &str = include_str!("migrations/postgres/tables.sql");
 const SQLITE_TEXT_IDS: &str = include_str!("migrations/sqlite/text_ids.sql");
+const SQLITE_ALERTES: &str = include_str!("migrations/sqlite/alertes.sql");
+const POSTGRES_ALERTES: &str = include_str!("migrations/postgres/alertes.sql");
 
 /// A new text UUID (version 4) in SQLite's SQL, which has no UUID function.
 pub const SQLITE_NEW_ID: &str = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
      substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || \
      substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
 
-/// 1: the tables. 2: text ids in a store that release 0.1 created with integer ids.
-const VERSIONS: [i64; 2] = [1, 2];
+/// 1: the tables. 2: text ids in a store that release 0.1 created with integer ids. 3: the alerts
+/// told (`alertes`).
+const VERSIONS: [i64; 3] = [1, 2, 3];
 
 /// Applies the missing migrations in one transaction, under the store's write lock so that two
 /// first runs at the same time do not both create the tables.
@@ -54,8 +57,10 @@ pub async fn migrate(store: &Store) -> Result<()> {
         match (version, store.backend) {
             (1, Backend::Sqlite) => sqlx::raw_sql(SQLITE_TABLES).execute(&mut *tx).await.map(drop),
             (1, Backend::Postgres) => sqlx::raw_sql(POSTGRES_TABLES).execute(&mut *tx).await.map(drop),
-            (_, Backend::Sqlite) => sqlite_text_ids(&mut tx).await,
-            (_, Backend::Postgres) => postgres_text_ids(&mut tx).await,
+            (2, Backend::Sqlite) => sqlite_text_ids(&mut tx).await,
+            (2, Backend::Postgres) => postgres_text_ids(&mut tx).await,
+            (_, Backend::Sqlite) => sqlx::raw_sql(SQLITE_ALERTES).execute(&mut *tx).await.map(drop),
+            (_, Backend::Postgres) => sqlx::raw_sql(POSTGRES_ALERTES).execute(&mut *tx).await.map(drop),
         }
         .map_err(|e| fail(&e))?;
         super::query(format!(
@@ -168,7 +173,7 @@ async fn postgres_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> 
 }
 
 /// The columns the tool reads or writes, per table; `offers` only where JLM ERP has it.
-const NEEDED: [(&str, &[&str]); 4] = [
+const NEEDED: [(&str, &[&str]); 5] = [
     (
         "batigest_integrations",
         &[
@@ -218,6 +223,21 @@ const NEEDED: [(&str, &[&str]); 4] = [
             "error_message",
         ],
     ),
+    (
+        "batigest_alertes",
+        &[
+            "id",
+            "cle",
+            "genre",
+            "message",
+            "data_json",
+            "detectee_at",
+            "email_envoye_at",
+            "webhook_envoye_at",
+            "reserve_par",
+            "reserve_jusqua",
+        ],
+    ),
     ("offers", &["id", "reference", "client", "status", "montant_final", "batigest_ref"]),
 ];
 
@@ -228,12 +248,12 @@ async fn check_columns(store: &Store) -> Result<()> {
         Backend::Sqlite => {
             "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name IN ('batigest_integrations', 'batigest_analytics', \
-             'batigest_sync_log', 'offers')"
+             'batigest_sync_log', 'batigest_alertes', 'offers')"
         }
         Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name IN ('batigest_integrations', \
-             'batigest_analytics', 'batigest_sync_log', 'offers')"
+             'batigest_analytics', 'batigest_sync_log', 'batigest_alertes', 'offers')"
         }
     };
     let rows = sqlx::query(sql)

@@ -112,7 +112,7 @@ const REALISE: &str = "#2f8132";
 const REELLE: &str = "#d64545";
 
 /// Escapes text for HTML content and attribute values.
-pub(super) fn esc(text: &str) -> String {
+pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -148,6 +148,21 @@ impl Granularity {
         start.checked_add_months(chrono::Months::new(months))
     }
 
+    /// The last bucket wholly over before `au` (the month, quarter or year before the one holding
+    /// `au`): a bucket is closed once its last day has passed. `None` before year 1, which no
+    /// database date (SQL Server's `date`) reaches.
+    pub fn last_closed(self, au: NaiveDate) -> Option<Bucket> {
+        let current = self.start_of(au);
+        let months = match self {
+            Granularity::Month => 1,
+            Granularity::Quarter => 3,
+            Granularity::Year => 12,
+        };
+        let start = current.checked_sub_months(chrono::Months::new(months)).filter(|start| start.year() >= 1)?;
+        let end = current.pred_opt()?;
+        Some(Bucket { label: self.label(start), period: Period { from: start, to: end } })
+    }
+
     /// `2024-01`, `2024-T1`, `2024`.
     fn label(self, start: NaiveDate) -> String {
         match self {
@@ -262,6 +277,18 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_last_closed_bucket_ends_the_day_before_the_current_one_starts() {
+        let month = Granularity::Month.last_closed(date("2024-11-30")).unwrap();
+        assert_eq!((month.label.as_str(), month.period), ("2024-10", period("2024-10-01", "2024-10-31")));
+        let month = Granularity::Month.last_closed(date("2024-03-01")).unwrap();
+        assert_eq!((month.label.as_str(), month.period), ("2024-02", period("2024-02-01", "2024-02-29")));
+        let quarter = Granularity::Quarter.last_closed(date("2025-01-15")).unwrap();
+        assert_eq!((quarter.label.as_str(), quarter.period), ("2024-T4", period("2024-10-01", "2024-12-31")));
+        assert!(Granularity::Month.last_closed(NaiveDate::MIN).is_none());
+        assert!(Granularity::Month.last_closed(date("0001-01-15")).is_none(), "no year 0 in a database");
     }
 
     fn period(from: &str, to: &str) -> Period {

@@ -5,6 +5,7 @@
 //! `numbers` holds the roundings the rules themselves apply (money to the cent, days to one decimal),
 //! all half away from zero.
 
+pub mod alertes;
 pub mod coefficients;
 pub mod factures;
 pub mod kpi;

@@ -146,8 +146,8 @@ fn every_store_command_works_on_the_erp_tables_and_leaves_them_as_they_are() {
         db.psql(
             "SELECT CAST(COUNT(*) AS TEXT) FROM pg_tables WHERE tablename LIKE 'batigest%' AND schemaname = 'public'"
         ),
-        "5\n",
-        "only the tool's own tables were added: sync_log, sync_batches, schema_migrations"
+        "6\n",
+        "only the tool's own tables were added: sync_log, sync_batches, schema_migrations, alertes"
     );
 }
 

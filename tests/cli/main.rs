@@ -2,6 +2,7 @@
 //! independent clients (tiberius, FreeTDS `tsql`, python-tds), and its settings and credentials
 //! against the real OS keyring.
 
+mod alertes;
 mod analytics;
 mod common;
 mod config;

@@ -174,6 +174,19 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
                 .map_or_else(|| "intégré".to_owned(), |path| path.display().to_string()),
             settings.modele_lettre.source.to_string(),
         ),
+        ("alertes", "Alertes", alertes(&settings.alertes.value), settings.alertes.source.to_string()),
+        (
+            "alertes_email",
+            "Alertes par e-mail",
+            settings.alertes.value.email.as_ref().map_or_else(|| "aucun".to_owned(), email),
+            settings.alertes.source.to_string(),
+        ),
+        (
+            "alertes_webhook",
+            "Alertes par webhook",
+            settings.alertes.value.webhook.as_ref().map_or_else(|| "aucun".to_owned(), webhook),
+            settings.alertes.source.to_string(),
+        ),
         ("mot_de_passe", "Mot de passe", password_value, password_source),
     ];
     rows.extend(settings_rows.into_iter().map(|(key, label, value, source)| Row { key, label, value, source }));
@@ -218,4 +231,30 @@ fn relances(regles: &crate::report::relances::Regles) -> String {
         Professionnels::Liste(codes) => format!("professionnels {}", codes.join(", ")),
     };
     format!("seuils {a}/{b}/{c} j, {taux}, {pros}")
+}
+
+/// The alert rules on one line.
+fn alertes(settings: &crate::config::AlertesSettings) -> String {
+    let periode = match settings.regles.periode_marge {
+        crate::report::kpi::Granularity::Quarter => "du dernier trimestre clos",
+        _ => "du dernier mois clos",
+    };
+    format!("dérive de marge {periode} au-delà de {} points", format::decimal_fr(settings.regles.ecart_marge_points, 2))
+}
+
+/// The e-mail channel: server, security, sender and recipients (the password stays in the keyring).
+fn email(email: &crate::config::EmailSettings) -> String {
+    let securite = match email.securite {
+        crate::config::Securite::Starttls => "STARTTLS",
+        crate::config::Securite::Tls => "TLS",
+    };
+    let user =
+        email.utilisateur.as_deref().map_or_else(|| "sans authentification".to_owned(), |u| format!("utilisateur {u}"));
+    format!("{}:{} ({securite}, {user}), de {} à {}", email.serveur, email.port, email.de, email.a.join(", "))
+}
+
+/// The webhook: its URL without the query (which may hold a key), signed or not.
+fn webhook(webhook: &crate::config::WebhookSettings) -> String {
+    let url = webhook.url.split(['?', '#']).next().unwrap_or_default();
+    format!("{url}{}", if webhook.signer { " (signé HMAC-SHA256)" } else { "" })
 }

@@ -133,14 +133,5 @@ fn store_token(args: &Args, account: &str, quiet: bool) -> Result<()> {
 
 /// 32 random bytes from the TLS library's generator, as hex.
 fn generate_token() -> Result<Secret> {
-    let mut bytes = [0_u8; 32];
-    rustls::crypto::aws_lc_rs::default_provider()
-        .secure_random
-        .fill(&mut bytes)
-        .map_err(|_| Error::new(Kind::Unexpected, "générateur aléatoire indisponible"))?;
-    Ok(Secret::new(bytes.iter().fold(String::with_capacity(64), |mut hex, b| {
-        use std::fmt::Write;
-        let _ = write!(hex, "{b:02x}");
-        hex
-    })))
+    crate::secret::random_hex::<32>().map(Secret::new)
 }

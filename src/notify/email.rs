@@ -1,0 +1,149 @@
+//! The e-mail channel: one message per run (plain text and HTML) over SMTP, always encrypted —
+//! STARTTLS required, or TLS from the first byte — with the password from the keyring.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::Lot;
+use crate::config::{EmailSettings, Securite};
+use crate::error::{Error, Kind, Result};
+use crate::secret::Secret;
+
+/// The SMTP server, ready to send: addresses parsed, TLS set up, credentials known.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    to: Vec<Mailbox>,
+    server: String,
+}
+
+impl Mailer {
+    /// Checks everything that can be checked before connecting: addresses, the CA file, the
+    /// password when a user is set. A problem here is the configuration's (exit 2).
+    pub fn new(settings: &EmailSettings, password: Option<&Secret>, timeout: Duration) -> Result<Self> {
+        let address = |text: &str, key: &str| {
+            text.parse::<Mailbox>()
+                .map_err(|_| Error::usage(format!("[alertes.email] {key} : « {text} » n'est pas une adresse e-mail")))
+        };
+        let from = address(&settings.de, "de")?;
+        let to = settings.a.iter().map(|text| address(text, "a")).collect::<Result<Vec<_>>>()?;
+        let mut tls = TlsParameters::builder(settings.serveur.clone());
+        if let Some(path) = &settings.ca_file {
+            let refused = |why: String| {
+                Error::usage(format!("[alertes.email] ca_file « {} » inutilisable : {why}", path.display()))
+                    .with_hint("donnez le certificat de l'autorité du serveur SMTP, au format PEM")
+            };
+            let pem = crate::files::read(path).map_err(|e| refused(crate::files::reason(&e)))?;
+            let certificate =
+                Certificate::from_pem(&pem).map_err(|_| refused("aucun certificat PEM lisible".to_owned()))?;
+            tls = tls.add_root_certificate(certificate);
+        }
+        let tls = tls.build_rustls().map_err(|e| {
+            Error::usage(format!("[alertes.email] TLS vers {} impossible à préparer", settings.serveur))
+                .with_detail(e.to_string())
+        })?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.serveur.clone())
+            .port(settings.port)
+            .timeout(Some(timeout))
+            .tls(match settings.securite {
+                Securite::Starttls => Tls::Required(tls),
+                Securite::Tls => Tls::Wrapper(tls),
+            });
+        if let Some(user) = &settings.utilisateur {
+            let password = password.ok_or_else(|| {
+                Error::usage(format!("aucun mot de passe SMTP pour {user}")).with_hint(format!(
+                    "enregistrez-le avec « jlm-batigest alertes login-smtp », ou définissez {}",
+                    crate::config::SMTP_PASSWORD_VAR
+                ))
+            })?;
+            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
+        }
+        let server = format!("{}:{}", settings.serveur, settings.port);
+        Ok(Self { transport: builder.build(), from, to, server })
+    }
+
+    /// Sends the lot as one message.
+    pub async fn send(&self, lot: &Lot<'_>) -> Result<()> {
+        let mut message = Message::builder().from(self.from.clone()).subject(lot.subject());
+        for to in &self.to {
+            message = message.to(to.clone());
+        }
+        let message = message.multipart(MultiPart::alternative_plain_html(lot.text(), lot.html())).map_err(|e| {
+            Error::new(Kind::Unexpected, "e-mail d'alerte impossible à composer").with_detail(e.to_string())
+        })?;
+        tracing::info!(serveur = %self.server, destinataires = self.to.len(), alertes = lot.alertes.len(), "envoi de l'e-mail");
+        self.transport.send(message).await.map(drop).map_err(|e| self.failure(&e))
+    }
+
+    /// A refusal by the server (5xx, or what it does not offer) is the configuration's: exit 2. A
+    /// server out of reach, busy (4xx) or whose certificate fails is exit 3: the alerts stay to send.
+    fn failure(&self, error: &lettre::transport::smtp::Error) -> Error {
+        let server = &self.server;
+        let detail = error.to_string();
+        let (kind, message, hint) = if error.is_permanent() {
+            let code = error.status().map(|code| code.to_string()).unwrap_or_default();
+            let hint = if code == "535" || code == "534" || code == "530" {
+                "vérifiez [alertes.email] utilisateur et le mot de passe (jlm-batigest alertes login-smtp)"
+            } else {
+                "vérifiez les adresses [alertes.email] de et a, et que le serveur accepte de relayer pour elles"
+            };
+            (Kind::Usage, format!("le serveur SMTP {server} refuse l'envoi ({code})"), hint)
+        } else if error.is_client() {
+            (
+                Kind::Usage,
+                format!("le serveur SMTP {server} n'offre pas ce que le profil demande"),
+                "vérifiez [alertes.email] securite (starttls sur le port 587, tls sur le port 465) et le port",
+            )
+        } else if error.is_tls() || tls_refused(error) {
+            (
+                Kind::Connection,
+                format!("échec TLS avec le serveur SMTP {server}"),
+                "le certificat du serveur doit être reconnu : donnez son autorité par [alertes.email] ca_file",
+            )
+        } else if error.is_transient() {
+            (
+                Kind::Connection,
+                format!(
+                    "le serveur SMTP {server} refuse pour l'instant ({})",
+                    error.status().map(|c| c.to_string()).unwrap_or_default()
+                ),
+                "les alertes restent à envoyer : le prochain lancement réessaiera",
+            )
+        } else if error.is_timeout() {
+            (
+                Kind::Connection,
+                format!("le serveur SMTP {server} ne répond pas à temps"),
+                "les alertes restent à envoyer : vérifiez le serveur et le port, puis relancez",
+            )
+        } else {
+            (
+                Kind::Connection,
+                format!("serveur SMTP {server} injoignable"),
+                "les alertes restent à envoyer : vérifiez [alertes.email] serveur et port, puis relancez",
+            )
+        };
+        Error::new(kind, message).with_hint(hint).with_detail(detail)
+    }
+}
+
+/// Whether a TLS refusal (a certificate not trusted, a handshake failure) lies under the error:
+/// the SMTP library reports those as connection errors.
+fn tls_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && io.get_ref().is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>)
+        {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
