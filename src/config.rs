@@ -211,6 +211,8 @@ pub struct Settings {
     pub modele_lettre: Sourced<Option<PathBuf>>,
     /// Automatic alerts: their rules and channels (`[alertes]`).
     pub alertes: Sourced<AlertesSettings>,
+    /// The web origins whose pages may call `serve` from a browser (`[serve] origines`, CORS).
+    pub origines: Sourced<Vec<String>>,
 }
 
 /// The alerts' rules and the channels that deliver them (profile `[alertes]`).
@@ -298,6 +300,7 @@ impl Settings {
             relances: layers.or(|l| &l.relances, Regles::default()),
             modele_lettre: layers.optional(|l| &l.modele_lettre),
             alertes: layers.or(|l| &l.alertes, AlertesSettings::default()),
+            origines: layers.or(|l| &l.origines, Vec::new()),
             profile,
         };
         if settings.port.value == 0 {
@@ -338,6 +341,7 @@ struct Layer {
     relances: Option<Sourced<Regles>>,
     modele_lettre: Option<Sourced<PathBuf>>,
     alertes: Option<Sourced<AlertesSettings>>,
+    origines: Option<Sourced<Vec<String>>>,
 }
 
 impl Layer {
@@ -634,6 +638,14 @@ struct ProfileDoc {
     coefficients: Option<CoefficientsDoc>,
     relances: Option<RelancesDoc>,
     alertes: Option<AlertesDoc>,
+    serve: Option<ServeDoc>,
+}
+
+/// `[profiles.NOM.serve]`: the origins (`https://erp.jlm.fr`) allowed to call the API from a browser.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeDoc {
+    origines: Option<Origines>,
 }
 
 /// `[profiles.NOM.coefficients]`: the tolerance and the family targets.
@@ -768,6 +780,7 @@ impl ProfileDoc {
             relances: relances.map(|v| sourced(v, &source)),
             modele_lettre: modele.map(|v| sourced(v, &source)),
             alertes: self.alertes.map(|doc| sourced(doc.settings(base), &source)),
+            origines: self.serve.and_then(|doc| doc.origines).map(|Origines(o)| sourced(o, &source)),
             server: None,
         };
         // Applied last so that `instance` is known whatever the order of the keys.
@@ -858,6 +871,24 @@ setting!(WebhookUrl(String), "une adresse http:// ou https:// (ex. \"https://erp
             })
         })
         .map(str::to_owned)
+});
+
+setting!(Origines(Vec<String>), "une liste d'origines web sans chemin (ex. [\"https://erp.jlm.fr\"])", |value| {
+    value.as_array().and_then(|items| {
+        items
+            .iter()
+            .map(|item| {
+                // An origin is exactly what browsers send: scheme, host, port if not the default.
+                item.as_str()
+                    .filter(|text| {
+                        url::Url::parse(text).is_ok_and(|url| {
+                            matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == *text
+                        })
+                    })
+                    .map(str::to_owned)
+            })
+            .collect::<Option<Vec<_>>>()
+    })
 });
 
 impl<'de> Deserialize<'de> for Securite {

@@ -280,3 +280,84 @@ fn sigterm_lets_the_request_in_flight_finish() {
     );
     assert_eq!(integrations["integrations"][0]["numero_devis"], "DEVIS-2024-001", "{integrations}");
 }
+
+/// A raw request with extra header lines; the status line and headers of the answer, lowercased.
+fn raw(server: &Server, request: &str) -> String {
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.split("\r\n\r\n").next().unwrap_or_default().to_lowercase()
+}
+
+#[test]
+fn only_the_profiles_origins_get_cors_headers() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let config = sandbox.path("config.toml");
+    std::fs::write(&config, "[profiles.default.serve]\norigines = [\"https://erp.jlm.fr\"]\n").expect("write");
+    let server = {
+        let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+        let mut command = sandbox.client();
+        command.env("JLM_BATIGEST_API_TOKEN", TOKEN).env("JLM_BATIGEST_CONFIG", &config).args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--jlm-db",
+            &store,
+        ]);
+        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start serve");
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let first = lines.next().expect("a first line").expect("UTF-8");
+        let addr = first.rsplit("://").next().expect("an address").parse().unwrap_or_else(|_| panic!("{first}"));
+        let (_tx, log) = std::sync::mpsc::channel();
+        std::thread::spawn(move || lines.for_each(drop));
+        Server { child, addr, log }
+    };
+    let preflight = |origin: &str| {
+        raw(
+            &server,
+            &format!(
+                "OPTIONS /api/batigest/devis-clients HTTP/1.1\r\nHost: t\r\nConnection: close\r\nOrigin: {origin}\r\n\
+                 Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: authorization\r\n\r\n"
+            ),
+        )
+    };
+    let allowed = preflight("https://erp.jlm.fr");
+    assert!(allowed.starts_with("http/1.1 204"), "{allowed}");
+    assert!(allowed.contains("access-control-allow-origin: https://erp.jlm.fr"), "{allowed}");
+    assert!(allowed.contains("access-control-allow-headers: authorization, content-type"), "{allowed}");
+    let other = preflight("https://ailleurs.example");
+    assert!(other.starts_with("http/1.1 403"), "{other}");
+    assert!(!other.contains("access-control-allow-origin"), "{other}");
+
+    let get = |origin: &str| {
+        raw(
+            &server,
+            &format!(
+                "GET /api/batigest/integrations HTTP/1.1\r\nHost: t\r\nConnection: close\r\nOrigin: {origin}\r\n\
+                 Authorization: Bearer {TOKEN}\r\n\r\n"
+            ),
+        )
+    };
+    let answered = get("https://erp.jlm.fr");
+    assert!(
+        answered.starts_with("http/1.1 200") && answered.contains("access-control-allow-origin: https://erp.jlm.fr")
+    );
+    assert!(!get("https://ailleurs.example").contains("access-control-allow-origin"));
+    // The token is still required from an allowed origin.
+    let anonymous = raw(
+        &server,
+        "GET /api/batigest/integrations HTTP/1.1\r\nHost: t\r\nConnection: close\r\nOrigin: https://erp.jlm.fr\r\n\r\n",
+    );
+    assert!(anonymous.starts_with("http/1.1 401"), "{anonymous}");
+
+    // An origin is what a browser sends: no path, no trailing slash.
+    std::fs::write(&config, "[profiles.default.serve]\norigines = [\"https://erp.jlm.fr/\"]\n").expect("write");
+    let refused = sandbox.client().env("JLM_BATIGEST_CONFIG", &config).args(["config", "show"]).output().expect("run");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("« origines » doit être une liste d'origines web sans chemin"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -187,6 +187,12 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
             settings.alertes.value.webhook.as_ref().map_or_else(|| "aucun".to_owned(), webhook),
             settings.alertes.source.to_string(),
         ),
+        (
+            "serve_origines",
+            "Origines web de l'API",
+            if settings.origines.value.is_empty() { "aucune".to_owned() } else { settings.origines.value.join(", ") },
+            settings.origines.source.to_string(),
+        ),
         ("mot_de_passe", "Mot de passe", password_value, password_source),
     ];
     rows.extend(settings_rows.into_iter().map(|(key, label, value, source)| Row { key, label, value, source }));

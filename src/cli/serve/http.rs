@@ -49,6 +49,8 @@ pub struct Options {
     pub token: Secret,
     pub max_requests: usize,
     pub quiet: bool,
+    /// The web origins allowed to call from a browser (CORS); none by default.
+    pub origins: Vec<String>,
 }
 
 /// The HTTP status of each kind of error (the exit-code taxonomy, DESIGN §2).
@@ -96,8 +98,12 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     eprintln!("API Batigest servie sur {scheme}://{local}");
     let app = routes::router(state);
     let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
-    let gate =
-        Arc::new(Gate { token: options.token, slots: Semaphore::new(options.max_requests), quiet: options.quiet });
+    let gate = Arc::new(Gate {
+        token: options.token,
+        slots: Semaphore::new(options.max_requests),
+        quiet: options.quiet,
+        origins: options.origins,
+    });
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
     let stop = stopped();
@@ -163,11 +169,12 @@ async fn stopped() {
     }
 }
 
-/// What every request goes through: the concurrency cap, the token, the timeout, the access log.
+/// What every request goes through: CORS, the concurrency cap, the token, the timeout, the access log.
 struct Gate {
     token: Secret,
     slots: Semaphore,
     quiet: bool,
+    origins: Vec<String>,
 }
 
 impl Gate {
@@ -183,7 +190,44 @@ impl Gate {
         response
     }
 
+    /// Answers a browser's preflight itself; otherwise the request, with the CORS headers when its
+    /// origin is one of the profile's. An origin not listed gets no CORS header: the browser then
+    /// keeps the answer from its page.
     async fn answer(&self, app: axum::Router, request: Request) -> Response {
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .filter(|origin| self.origins.iter().any(|allowed| origin.as_bytes() == allowed.as_bytes()))
+            .cloned();
+        if request.method() == axum::http::Method::OPTIONS
+            && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
+            let Some(origin) = origin else {
+                return plain_error(
+                    StatusCode::FORBIDDEN,
+                    "origine_refusee",
+                    "origine non autorisée : ajoutez-la à [profiles.NOM.serve] origines",
+                );
+            };
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+            headers
+                .insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            headers.insert(header::VARY, HeaderValue::from_static("origin"));
+            return response;
+        }
+        let mut response = self.checked(app, request).await;
+        if let Some(origin) = origin {
+            response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.headers_mut().insert(header::VARY, HeaderValue::from_static("origin"));
+        }
+        response
+    }
+
+    async fn checked(&self, app: axum::Router, request: Request) -> Response {
         use tower::ServiceExt;
         let public = request.uri().path() == "/healthz";
         if !public && !self.authorized(request.headers().get(header::AUTHORIZATION)) {

@@ -81,6 +81,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let token = api_token(&account)?;
     // Settings, mapping and the Batigest password are resolved once, before serving.
     let batigest = Batigest::resolve(ctx)?;
+    let origins = batigest.settings.origines.value.clone();
     let state = Arc::new(routes::State::new(batigest, ctx.cli.quiet));
     let options = http::Options {
         listen: args.listen,
@@ -88,6 +89,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         token,
         max_requests: usize::try_from(args.max_requests).unwrap_or(usize::MAX),
         quiet: ctx.cli.quiet,
+        origins,
     };
     server_runtime()?.block_on(http::serve(state, options))
 }
