@@ -361,3 +361,21 @@ fn only_the_profiles_origins_get_cors_headers() {
         stderr(&refused)
     );
 }
+
+/// One request after another reuse one Batigest connection (the sandbox logs each connection it
+/// closes); once the server is gone, the kept connection is found dead and the route says 503.
+#[test]
+fn batigest_connections_are_kept_open_between_requests() {
+    let mut sandbox = Sandbox::with_fixture(&["--tls", "off", "-v"]);
+    let server = Server::start(&sandbox, &[]);
+    for _ in 0..5 {
+        assert_eq!(server.get("/api/batigest/devis-clients?limit=1").0, 200);
+    }
+    assert_eq!(server.get("/api/batigest/connection-test").0, 200);
+    let log = sandbox.stop_and_read_log();
+    let (status, error) = server.get("/api/batigest/devis-clients?limit=1");
+    assert_eq!(status, 503, "a dead connection is never lent: {error}");
+    assert_eq!(error["error"]["code"], "batigest_injoignable");
+    // Nothing was closed while serve ran: six requests, one connection.
+    assert_eq!(log.matches("connection closed").count(), 0, "{log}");
+}

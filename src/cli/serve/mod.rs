@@ -3,6 +3,7 @@
 //! otherwise; every `/api` route needs `Authorization: Bearer <jeton>`.
 
 mod http;
+mod pool;
 mod routes;
 
 use std::io::Write;
@@ -82,7 +83,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     // Settings, mapping and the Batigest password are resolved once, before serving.
     let batigest = Batigest::resolve(ctx)?;
     let origins = batigest.settings.origines.value.clone();
-    let state = Arc::new(routes::State::new(batigest, ctx.cli.quiet));
+    let state = Arc::new(routes::State::new(batigest)?);
     let options = http::Options {
         listen: args.listen,
         tls,

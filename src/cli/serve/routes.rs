@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::http::{BODY_LIMIT, error_response};
-use crate::batigest::connection::{self, Connection};
+use crate::batigest::connection;
 use crate::batigest::queries::{self, DevisFilter};
 use crate::batigest::{analytics, statuses};
 use crate::cli::context::Batigest;
@@ -36,22 +36,25 @@ use crate::report::numbers::{round_coefficient, round_money, round_rate};
 /// (a store down at start-up does not stop the Batigest routes; it is tried again next time).
 pub struct State {
     batigest: Batigest,
+    /// Batigest connections kept open between requests.
+    pool: super::pool::Pool,
     store: tokio::sync::OnceCell<Store>,
     /// One sync at a time, as two CLI runs are serialised by the store's lock.
     sync: tokio::sync::Mutex<()>,
 }
 
 impl State {
-    pub fn new(batigest: Batigest, _quiet: bool) -> Self {
-        Self { batigest, store: tokio::sync::OnceCell::new(), sync: tokio::sync::Mutex::new(()) }
+    pub fn new(batigest: Batigest) -> Result<Self> {
+        let pool = super::pool::new(&batigest.target, &batigest.password.secret)?;
+        Ok(Self { batigest, pool, store: tokio::sync::OnceCell::new(), sync: tokio::sync::Mutex::new(()) })
     }
 
     async fn store(&self) -> Result<&Store> {
         self.store.get_or_try_init(|| self.batigest.store()).await
     }
 
-    async fn connect(&self) -> Result<Connection> {
-        self.batigest.connect().await
+    async fn connect(&self) -> Result<super::pool::Lent> {
+        super::pool::lend(&self.pool).await
     }
 }
 
