@@ -131,7 +131,7 @@ impl Received {
 }
 
 /// An HTTP/1.1 receiver answering each request with the next scripted status (200 once the
-/// script is over).
+/// script is over; 0: no answer).
 struct Receiver {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
@@ -170,6 +170,15 @@ impl Receiver {
                 let _ = reader.read_exact(&mut body);
                 log.lock().expect("log").push(Received { headers, body });
                 let status = script.lock().expect("script").pop_front().unwrap_or(200);
+                if status == 0 {
+                    // No answer at all: the sender's timeout has to give up on its own.
+                    let stream = reader.into_inner();
+                    std::thread::spawn(move || {
+                        std::thread::sleep(std::time::Duration::from_secs(20));
+                        drop(stream);
+                    });
+                    continue;
+                }
                 let answer = if status == 200 { "recu" } else { "signature attendue" };
                 let _ = write!(
                     reader.get_mut(),
@@ -364,6 +373,24 @@ fn a_refused_or_unreachable_channel_keeps_its_alerts_for_the_next_run() {
     let third = alertes(&sandbox, &config, &store, &["--au", AU, "--notify"]);
     assert_eq!(third.status.code(), Some(0));
     assert_eq!((receiver.received().len(), smtp.messages().len()), (2, 1), "nothing is sent twice");
+}
+
+#[test]
+fn a_receiver_that_never_answers_is_tried_four_times_then_left_for_the_next_run() {
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let receiver = Receiver::start(&[0, 0, 0, 0]);
+    let config = webhook_section(&receiver.url());
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let first = alertes(&sandbox, &config, &store, &["--au", AU, "--notify", "--timeout", "1"]);
+    let log = stderr(&first);
+    assert_eq!(first.status.code(), Some(3), "{log}");
+    assert!(log.contains("ne répond pas à temps (4 tentatives)"), "{log}");
+    let posts = receiver.received();
+    assert_eq!(posts.len(), 4);
+    assert!(posts.iter().all(|post| post.header("X-Jlm-Delivery") == posts[0].header("X-Jlm-Delivery")));
+    let second = alertes(&sandbox, &config, &store, &["--au", AU, "--notify", "--timeout", "1"]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(keys(receiver.received()[4].json()["alertes"].as_array().expect("alertes")), KEYS);
 }
 
 /// The margin of January 2024 from the fixture's rows, by DESIGN §5.1, computed here: the one
