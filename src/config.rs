@@ -862,16 +862,20 @@ setting!(Adresses(Vec<String>), "une liste d'adresses e-mail (ex. [\"compta@jlm.
             .collect::<Option<Vec<_>>>()
     })
 });
-setting!(WebhookUrl(String), "une adresse http:// ou https:// (ex. \"https://erp.jlm.fr/hooks/batigest\")", |value| {
-    value
-        .as_str()
-        .filter(|text| {
-            url::Url::parse(text).is_ok_and(|url| {
-                matches!(url.scheme(), "http" | "https") && url.host_str().is_some() && url.password().is_none()
+setting!(
+    WebhookUrl(String),
+    "une adresse http:// ou https:// sans mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\")",
+    |value| {
+        value
+            .as_str()
+            .filter(|text| {
+                url::Url::parse(text).is_ok_and(|url| {
+                    matches!(url.scheme(), "http" | "https") && url.host_str().is_some() && url.password().is_none()
+                })
             })
-        })
-        .map(str::to_owned)
-});
+            .map(str::to_owned)
+    }
+);
 
 setting!(Origines(Vec<String>), "une liste d'origines web sans chemin (ex. [\"https://erp.jlm.fr\"])", |value| {
     value.as_array().and_then(|items| {
