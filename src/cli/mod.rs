@@ -252,18 +252,19 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => tracing::Level::DEBUG,
         (false, _) => tracing::Level::TRACE,
     };
-    // Libraries (the SQL Server and PostgreSQL drivers, rustls) speak English: only their errors
-    // are shown up to -v, which tells in French what the tool does; -vv adds their warnings and
-    // debug, -vvv their trace. None of them logs a credential: TDS carries the password
-    // obfuscated inside LOGIN7, never in a log line (tested at -vvv).
+    // Libraries (the SQL Server and PostgreSQL drivers, rustls, the SMTP client) speak English:
+    // they say nothing up to -v, which tells in French what the tool does (their words reach the
+    // user only after « Détail : »); -vv adds their warnings and debug, -vvv their trace. None of
+    // them logs a credential: TDS carries the password obfuscated inside LOGIN7, never in a log
+    // line (tested at -vvv).
     let libraries = match verbose {
-        0 | 1 => tracing::Level::ERROR,
-        2 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
+        0 | 1 => tracing::level_filters::LevelFilter::OFF,
+        2 => tracing::level_filters::LevelFilter::DEBUG,
+        _ => tracing::level_filters::LevelFilter::TRACE,
     };
     let filter = tracing_subscriber::filter::Targets::new()
         .with_target(env!("CARGO_CRATE_NAME"), level)
-        .with_default(libraries.min(level));
+        .with_default(libraries.min(tracing::level_filters::LevelFilter::from_level(level)));
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)

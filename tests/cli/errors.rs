@@ -31,6 +31,9 @@ fn a_mapping_naming_a_missing_column_is_a_usage_error_naming_its_key() {
     assert!(err.contains("erreur 207"), "{err}");
     // The server's own words come last, after « Détail : ».
     assert!(err.contains("Détail : Invalid column name 'MONTANT_HT_SUPPRIME'"), "{err}");
+    // … and only there: the driver's own log lines wait for -vv.
+    assert_eq!(err.matches("Invalid column name").count(), 1, "{err}");
+    assert!(err.lines().all(|line| ["Erreur : ", "Aide : ", "Détail : "].iter().any(|p| line.starts_with(p))), "{err}");
     assert_eq!(stdout(&output), "", "nothing on stdout");
 
     std::fs::write(&mapping, "[tables.factures]\nname = \"FACTURES_ARCHIVE\"\n").expect("write mapping");
