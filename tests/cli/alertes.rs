@@ -457,6 +457,18 @@ fn margin_drift_and_familles_below_target_in_the_erp_database() {
     assert_eq!(state("coefficient_sous_cible:MENUISERIE_EXT"), "nouvelle");
     assert_eq!(state("derive_marge:2024-01"), "déjà signalée");
 
+    // Sent through the webhook from PostgreSQL: the claim, the sent times, nothing sent twice.
+    let receiver = Receiver::start(&[]);
+    let with_webhook = format!("{}{}", cible("1.80"), webhook_section(&receiver.url()));
+    let sent = run(&with_webhook, &["--au", "2024-02-10", "--notify"]);
+    assert_eq!(sent.status.code(), Some(0), "{}", stderr(&sent));
+    assert_eq!(keys(receiver.received()[0].json()["alertes"].as_array().expect("alertes")), keys(&rows));
+    assert!(json_rows(&sent).iter().all(|row| row["webhook_envoye_le"].is_string()));
+    assert_eq!(database.psql("SELECT COUNT(*) FROM batigest_alertes WHERE reserve_par IS NOT NULL").trim(), "0");
+    let again = run(&with_webhook, &["--au", "2024-02-10", "--notify"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(receiver.received().len(), 1);
+
     // A quarter: no committed devis in Q4 2023, nothing to compare, no alert.
     let quarter = "[profiles.default.alertes]\nperiode_marge = \"trimestriel\"\necart_marge_points = 5\n";
     let q = run(quarter, &["--au", "2024-02-10"]);
