@@ -33,6 +33,7 @@ pub const USER_VAR: &str = "BATIGEST_SQL_USER";
 pub const PASSWORD_VAR: &str = "BATIGEST_SQL_PASSWORD";
 pub const JLM_DATABASE_VAR: &str = "JLM_DATABASE_URL";
 pub const CONFIG_VAR: &str = "JLM_BATIGEST_CONFIG";
+pub const API_TOKEN_VAR: &str = "JLM_BATIGEST_API_TOKEN";
 pub const SMTP_PASSWORD_VAR: &str = "JLM_BATIGEST_SMTP_PASSWORD";
 pub const WEBHOOK_SECRET_VAR: &str = "JLM_BATIGEST_WEBHOOK_SECRET";
 
@@ -62,6 +63,8 @@ pub struct Env {
     /// Who runs the tool (`USER`, `LOGNAME`, or `USERNAME` on Windows, else the OS account
     /// name), for the sync trace.
     pub os_user: Option<String>,
+    /// `JLM_BATIGEST_API_TOKEN`: the token of `serve`, where no keyring is.
+    pub api_token: Option<Secret>,
     /// `JLM_BATIGEST_SMTP_PASSWORD`: the SMTP password of the alerts, where no keyring is.
     pub smtp_password: Option<Secret>,
     /// `JLM_BATIGEST_WEBHOOK_SECRET`: the key signing the webhook's requests, where no keyring is.
@@ -96,6 +99,7 @@ impl Env {
                 Some(user) => Some(user),
                 None => os_account(),
             },
+            api_token: var(API_TOKEN_VAR)?.map(Secret::new),
             smtp_password: var(SMTP_PASSWORD_VAR)?.map(Secret::new),
             webhook_secret: var(WEBHOOK_SECRET_VAR)?.map(Secret::new),
         })

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use super::context::{Batigest, Context, server_runtime};
 use super::values;
+use crate::config::API_TOKEN_VAR as TOKEN_VAR;
 use crate::credentials::{Keyring, PasswordStore};
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
@@ -25,9 +26,6 @@ Exemples :
       sert l'API sur http://127.0.0.1:8787 (jeton : trousseau ou JLM_BATIGEST_API_TOKEN)
   jlm-batigest serve --listen 0.0.0.0:8787 --cert api.pem --key api-key.pem
       sert l'API en HTTPS pour le réseau local";
-
-/// The variable that gives the API token (instead of the keyring).
-pub const TOKEN_VAR: &str = "JLM_BATIGEST_API_TOKEN";
 
 /// Sert l'API REST de l'intégration d'origine (/api/batigest/…) pour les écrans de JLM ERP
 #[derive(Debug, clap::Args)]
@@ -79,7 +77,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         ))
         .with_hint("donnez --cert FICHIER.pem et --key CLÉ.pem, ou, en connaissance de cause, --insecure-http"));
     }
-    let token = api_token(&account)?;
+    let token = api_token(&account, ctx.env.api_token.as_ref())?;
     // Settings, mapping and the Batigest password are resolved once, before serving.
     let batigest = Batigest::resolve(ctx)?;
     let origins = batigest.settings.origines.value.clone();
@@ -97,9 +95,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
 
 /// The token: JLM_BATIGEST_API_TOKEN, else the keyring; none is a usage error (the API is never
 /// served without one).
-fn api_token(account: &str) -> Result<Secret> {
-    if let Some(token) = std::env::var(TOKEN_VAR).ok().filter(|token| !token.is_empty()) {
-        return Ok(Secret::new(token));
+fn api_token(account: &str, from_env: Option<&Secret>) -> Result<Secret> {
+    if let Some(token) = from_env {
+        return Ok(token.clone());
     }
     match Keyring.load(account) {
         Ok(Some(token)) => Ok(token),
