@@ -44,9 +44,14 @@ pub fn random_hex<const N: usize>() -> crate::error::Result<String> {
         .secure_random
         .fill(&mut bytes)
         .map_err(|_| crate::error::Error::new(crate::error::Kind::Unexpected, "générateur aléatoire indisponible"))?;
-    Ok(bytes.iter().fold(String::with_capacity(2 * N), |mut hex, b| {
+    Ok(hex(&bytes))
+}
+
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut hex, b| {
         use std::fmt::Write;
         let _ = write!(hex, "{b:02x}");
         hex
-    }))
+    })
 }

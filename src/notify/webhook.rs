@@ -233,11 +233,7 @@ pub fn signature(key: &Secret, body: &[u8]) -> String {
     let mut mac =
         hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key length");
     mac.update(body);
-    mac.finalize().into_bytes().iter().fold(String::with_capacity(64), |mut hex, byte| {
-        use std::fmt::Write;
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
+    crate::secret::hex(&mac.finalize().into_bytes())
 }
 
 #[cfg(test)]
