@@ -63,6 +63,10 @@ const TOUR: &[(&str, &[&str])] = &[
     ("Synchroniser les devis engagés depuis le 01/12/2025", &["sync-offer", "--all", "--since", "2025-12-01"]),
     ("Le suivi des intégrations", &["integrations", "--limit", "10"]),
     ("Le tableau de bord au 31/12/2025", &["dashboard", "--au", "2025-12-31"]),
+    (
+        "Les alertes au 31/12/2025 (code 6 : il y en a de nouvelles ; relancée, la commande ne les redit pas)",
+        &["alertes", "--au", "2025-12-31"],
+    ),
 ];
 
 pub fn run(args: &Args, quiet: bool) -> Result<()> {
@@ -120,7 +124,8 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
             .map_err(|e| {
                 Error::new(Kind::Unexpected, format!("lancement de {} impossible : {e}", program.display()))
             })?;
-        if !status.success() {
+        // Exit 6 is an answer (alerts found), not a failure of the tour.
+        if !status.success() && status.code() != Some(crate::exit_codes::ALERT.into()) {
             let code = status.code().unwrap_or(1);
             return Err(Error::new(Kind::Unexpected, format!("l'étape « {title} » a échoué (code {code})")));
         }
