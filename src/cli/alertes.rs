@@ -118,9 +118,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let recurring: Vec<&str> = Genre::ALL.into_iter().filter(|genre| genre.recurs()).map(Genre::code).collect();
     let canaux: Vec<Canal> = channels.as_ref().map(Channels::canaux).unwrap_or_default();
 
+    // Without channels an alert is told by this very output: it is recorded only once the output
+    // is written whole (a full disk must not swallow it). With channels it is told by them: recorded,
+    // sent, then listed with its sending times.
+    let record_after_output = !args.dry_run && channels.is_none();
     let (new, told, deliveries) = block_on(async {
         let store = batigest.store().await?;
-        if args.dry_run {
+        if args.dry_run || channels.is_none() {
             let told = store.alertes().await?;
             let new =
                 rows.iter().filter(|row| !told.iter().any(|t| t.cle == row.cle)).map(|row| row.cle.clone()).collect();
@@ -139,6 +143,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "alertes", &mut destination);
     sink.begin(&COLUMNS)?;
+    let now = chrono::Local::now().naive_local();
     for alerte in &found {
         let cle = alerte.cle();
         let stored = told.iter().find(|t| t.cle == cle);
@@ -150,7 +155,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
             alerte.facture().map(|f| f.code_client.as_str()).into(),
             notify::message(alerte).into(),
             cle.as_str().into(),
-            stored.map(|t| local_time(t.detectee_at)).into(),
+            stored.map(|t| local_time(t.detectee_at)).or_else(|| is_new.then_some(now)).into(),
             stored.and_then(|t| t.email_envoye_at).map(local_time).into(),
             stored.and_then(|t| t.webhook_envoye_at).map(local_time).into(),
         ];
@@ -158,6 +163,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     }
     sink.finish()?;
     Render::commit(destination)?;
+    if record_after_output {
+        block_on(async { batigest.store().await?.record_alertes(&rows, &recurring, &[], HOLD).await })?;
+    }
 
     let au_fr = au.format("%d/%m/%Y");
     let known = found.len() - new.len();

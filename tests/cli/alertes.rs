@@ -393,6 +393,22 @@ fn a_receiver_that_never_answers_is_tried_four_times_then_left_for_the_next_run(
     assert_eq!(keys(receiver.received()[4].json()["alertes"].as_array().expect("alertes")), KEYS);
 }
 
+#[test]
+fn without_channels_an_alert_is_recorded_only_once_it_is_written() {
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let missing = sandbox.path("absent/alertes.csv");
+    let failed = alertes(&sandbox, "", &store, &["--au", AU, "-o", missing.to_str().expect("utf-8")]);
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    let first = alertes(&sandbox, "", &store, &["--au", AU, "--format", "json"]);
+    assert_eq!(first.status.code(), Some(6), "nothing was told by the failed run: {}", stderr(&first));
+    let rows = json_rows(&first);
+    assert_eq!(keys(&rows), KEYS);
+    assert!(rows.iter().all(|row| row["etat"] == "nouvelle" && row["detectee_le"].is_string()), "{rows:?}");
+    let second = alertes(&sandbox, "", &store, &["--au", AU, "--format", "json"]);
+    assert_eq!(second.status.code(), Some(0));
+}
+
 /// The margin of January 2024 from the fixture's rows, by DESIGN §5.1, computed here: the one
 /// committed devis (12 345 678,91 € HT at 42,8571 % on cost) and its invoices of any date.
 fn january_margins() -> (Decimal, Decimal) {
