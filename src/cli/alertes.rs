@@ -182,7 +182,15 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
                 let _ = writeln!(stderr, "{} : {count} alerte(s) envoyée(s){}.", delivery.name(), delivery.to);
             }
         }
-        let unsent = told.iter().filter(|t| !t.sent_on(Canal::Email) && !t.sent_on(Canal::Webhook)).count();
+        let unsent = found
+            .iter()
+            .filter(|alerte| {
+                let cle = alerte.cle();
+                told.iter()
+                    .find(|t| t.cle == cle)
+                    .is_none_or(|t| !t.sent_on(Canal::Email) && !t.sent_on(Canal::Webhook))
+            })
+            .count();
         if !args.notify && unsent > 0 && (alertes_settings.email.is_some() || alertes_settings.webhook.is_some()) {
             let _ = writeln!(stderr, "Aide : {unsent} alerte(s) jamais envoyée(s) : --notify les envoie.");
         }
