@@ -9,7 +9,8 @@
 # POST sync-offer (one devis, so every call after the first is an `unchanged` sync taking the
 # store's write lock). Then the faults: the sandbox killed (Batigest routes answer 503, how
 # fast), restarted (they recover without restarting serve); a client that leaves mid-response;
-# and serve's memory (VmRSS) before and after 100 000 requests.
+# and serve's memory (VmRSS) before and after 100 000 requests, then after 100 000 connections of
+# one request each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 devis=${BENCH_DEVIS:-10000}
@@ -77,6 +78,12 @@ echo "Mémoire de serve après les mesures : $(rss)"
 for round in 1 2 3 4; do
     n=$(wrk -t 2 -c 10 -d 20s -H "$auth" "$api/integrations" 2>/dev/null | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
     echo "… $n requêtes de plus (integrations) : $(rss)"
+done
+# A client that opens a connection per request (as a web backend calling with a fresh connection
+# each time): the connections that ended must not pile up in serve.
+for round in 1 2 3; do
+    n=$(wrk -t 2 -c 10 -d 10s -H 'Connection: close' "$base/healthz" 2>/dev/null | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+    echo "… $n connexions ouvertes puis fermées (healthz, une requête chacune) : $(rss)"
 done
 echo
 kill -INT "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true

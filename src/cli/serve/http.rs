@@ -119,6 +119,9 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
                 }
             },
         };
+        // Finished connections are reaped as new ones come, so the set does not grow with every
+        // client that came and went (only the ones still open are waited for at shutdown).
+        while connections.try_join_next().is_some() {}
         let (app, gate, tls, mut stop_rx) = (app.clone(), gate.clone(), tls.clone(), stop_rx.clone());
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
