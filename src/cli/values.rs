@@ -3,19 +3,24 @@
 
 use std::num::{IntErrorKind, ParseIntError};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::model::Statut;
 
-/// `2024-01-31` or `31/01/2024`; anything else names the accepted forms.
+/// `2024-01-31` or `31/01/2024`; anything else names the accepted forms. Year 0 is refused: SQL
+/// Server's dates start on 1 January of year 1, and the driver cannot even send an earlier one.
 pub fn date(text: &str) -> Result<NaiveDate, String> {
     let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
         .ok()
         // chrono accepts years of any width; a date a user means has four digits.
         .filter(|_| text.len() == 10)
-        .ok_or_else(|| "date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA (ex. 2024-01-31 ou 31/01/2024)".to_owned())
+        .ok_or_else(|| "date attendue au format AAAA-MM-JJ ou JJ/MM/AAAA (ex. 2024-01-31 ou 31/01/2024)".to_owned())?;
+    if date.year() < 1 {
+        return Err("année 0 : les dates de SQL Server commencent le 01/01/0001".to_owned());
+    }
+    Ok(date)
 }
 
 /// A devis status, in any case.
@@ -89,6 +94,9 @@ mod tests {
         for bad in ["2024-02-30", "31-01-2024", "2024/01/31", "1/2/2024", "demain", "", "20240131"] {
             assert!(date(bad).is_err(), "{bad}");
         }
+        assert!(date("0000-06-01").is_err_and(|e| e.contains("année 0")));
+        assert!(date("01/06/0000").is_err());
+        assert_eq!(date("0001-01-01").ok(), NaiveDate::from_ymd_opt(1, 1, 1));
     }
 
     #[test]

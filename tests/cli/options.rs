@@ -94,6 +94,10 @@ fn numbers_repeated_options_and_huge_limits_are_explained() {
         &run(home.path(), &["devis", "--limit", "18446744073709551615"]),
         "nombre trop grand (au plus 9223372036854775807)",
     );
+    // Year 0 made the SQL Server driver panic (exit 101): it is refused as it is typed.
+    for args in [&["factures", "--au", "0000-06-01"][..], &["analytics", "--from", "0000-01-01", "--no-save"]] {
+        usage_error(&run(home.path(), args), "année 0 : les dates de SQL Server commencent le 01/01/0001");
+    }
 }
 
 #[test]
