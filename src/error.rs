@@ -75,9 +75,7 @@ impl Error {
         this.broken_pipe = error.kind() == std::io::ErrorKind::BrokenPipe;
         this
     }
-}
 
-impl Error {
     /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr.
     pub fn eprint(&self) {
         use std::io::Write;

@@ -8,11 +8,11 @@ pub mod webhook;
 use std::fmt::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
 use crate::jlm::alertes::Told;
 use crate::output::format::{date_fr, decimal_fr, money, percent};
+use crate::output::json::{date, number};
 use crate::report::alertes::{Alerte, Genre};
 use crate::report::relances::libelle;
 
@@ -62,7 +62,7 @@ pub fn data(alerte: &Alerte) -> Value {
             "numero_devis": f.numero_devis,
             "code_client": f.code_client,
             "nom_client": f.nom_client,
-            "date_echeance": iso(f.date_echeance),
+            "date_echeance": date(f.date_echeance),
             "jours_retard": f.jours_retard,
             "reste_du": number(f.reste_du),
         }),
@@ -74,8 +74,8 @@ pub fn data(alerte: &Alerte) -> Value {
         }),
         Alerte::Marge { periode, du, au, prevue, reelle, ecart, seuil } => json!({
             "periode": periode,
-            "du": iso(*du),
-            "au": iso(*au),
+            "du": date(*du),
+            "au": date(*au),
             "marge_prevue": number(*prevue),
             "marge_reelle": number(*reelle),
             "ecart_points": number(*ecart),
@@ -88,15 +88,6 @@ pub fn data(alerte: &Alerte) -> Value {
         map.insert("seuil_jours".to_owned(), json!(seuil));
     }
     data
-}
-
-/// An exact decimal as a JSON number.
-fn number(value: Decimal) -> Value {
-    value.to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
-}
-
-fn iso(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
 }
 
 fn iso_time(time: NaiveDateTime) -> String {
@@ -137,7 +128,7 @@ impl Lot<'_> {
             "version": env!("CARGO_PKG_VERSION"),
             "profil": self.profil,
             "envoi": envoi,
-            "au": iso(self.au),
+            "au": date(self.au),
             "envoye_le": iso_time(now),
             "nombre": alertes.len(),
             "alertes": alertes,
@@ -147,12 +138,10 @@ impl Lot<'_> {
     /// The e-mail's subject: how many alerts, of which kinds.
     pub fn subject(&self) -> String {
         let n = self.alertes.len();
-        let kinds: Vec<String> = Genre::ALL
-            .into_iter()
-            .filter_map(|genre| {
-                let count = self.alertes.iter().filter(|told| told.genre == genre.code()).count();
-                (count > 0).then(|| format!("{count} {}", title(genre, count).to_lowercase()))
-            })
+        let kinds: Vec<String> = self
+            .by_genre()
+            .iter()
+            .map(|(genre, alertes)| format!("{} {}", alertes.len(), title(*genre, alertes.len()).to_lowercase()))
             .collect();
         format!(
             "[Batigest] {n} nouvelle{s} alerte{s} au {} : {}",
@@ -209,7 +198,7 @@ impl Lot<'_> {
 }
 
 /// The heading of a kind of alert.
-pub fn title(genre: Genre, count: usize) -> &'static str {
+fn title(genre: Genre, count: usize) -> &'static str {
     match (genre, count > 1) {
         (Genre::FactureEnRetard, false) => "Facture en retard",
         (Genre::FactureEnRetard, true) => "Factures en retard",

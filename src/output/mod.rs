@@ -25,7 +25,7 @@ mod csv;
 mod file;
 pub mod format;
 pub mod html;
-mod json;
+pub mod json;
 pub mod lettre;
 mod table;
 

@@ -27,6 +27,7 @@ use crate::jlm::Store;
 use crate::jlm::analytics::Analytics;
 use crate::jlm::sync::{One, Relink};
 use crate::model::{Devis, Facture};
+use crate::output::json::{date, number as num};
 use crate::report::coefficients::{self, GroupKey, Grouping};
 use crate::report::factures::{OpenFacture, Totals};
 use crate::report::kpi::{Granularity, Kpis, Period};
@@ -104,11 +105,6 @@ fn answer(result: Result<Value>) -> Response {
     }
 }
 
-/// An amount, exact (money is rounded to the cent where the rule says, as the commands do).
-fn num(value: Decimal) -> Value {
-    value.to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
-}
-
 fn opt_num(value: Option<Decimal>) -> Value {
     value.map_or(Value::Null, num)
 }
@@ -121,11 +117,6 @@ fn rate(value: Option<Decimal>) -> Value {
 /// A coefficient as the commands show it: four decimals.
 fn coef(value: Decimal) -> Value {
     num(round_coefficient(value))
-}
-
-/// ISO 8601: `2024-01-31`.
-fn date(value: NaiveDate) -> Value {
-    Value::String(value.format("%Y-%m-%d").to_string())
 }
 
 /// ISO 8601: `2024-01-31T10:15:30.123`.
