@@ -32,6 +32,21 @@ pub fn read_text(path: &Path) -> io::Result<String> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "le fichier n'est pas en UTF-8"))
 }
 
+/// The certificates of a PEM file read as [`read`]: every block must be a readable certificate,
+/// and there must be one at least. The refusal is in French (a server certificate, a CA a channel
+/// trusts).
+pub fn pem_certificates(path: &Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bytes = read(path).map_err(|e| reason(&e))?;
+    let certificates: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(&bytes).collect::<Result<_, _>>().map_err(|_| "PEM illisible".to_owned())?;
+    if certificates.is_empty() {
+        return Err("aucun certificat PEM dedans".to_owned());
+    }
+    Ok(certificates)
+}
+
 /// A refusal as users read it: `fichier introuvable`, `lecture interdite`…
 pub fn reason(error: &io::Error) -> String {
     match error.kind() {
@@ -55,5 +70,8 @@ mod tests {
         assert_eq!(reason(&read(dir.path()).unwrap_err()), "c'est un dossier");
         assert!(reason(&read(Path::new("/dev/zero")).unwrap_err()).contains("pas un fichier ordinaire"));
         assert_eq!(reason(&read(&dir.path().join("absent")).unwrap_err()), "fichier introuvable");
+        assert_eq!(pem_certificates(&file).unwrap_err(), "aucun certificat PEM dedans");
+        std::fs::write(&file, "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n").unwrap();
+        assert_eq!(pem_certificates(&file).unwrap_err(), "PEM illisible");
     }
 }

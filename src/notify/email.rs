@@ -33,14 +33,12 @@ impl Mailer {
         let to = settings.a.iter().map(|text| address(text, "a")).collect::<Result<Vec<_>>>()?;
         let mut tls = TlsParameters::builder(settings.serveur.clone());
         if let Some(path) = &settings.ca_file {
-            let refused = |why: String| {
-                Error::usage(format!("[alertes.email] ca_file « {} » inutilisable : {why}", path.display()))
-                    .with_hint("donnez le certificat de l'autorité du serveur SMTP, au format PEM")
-            };
-            let pem = crate::files::read(path).map_err(|e| refused(crate::files::reason(&e)))?;
-            let certificate =
-                Certificate::from_pem(&pem).map_err(|_| refused("aucun certificat PEM lisible".to_owned()))?;
-            tls = tls.add_root_certificate(certificate);
+            for der in super::ca_certificates("email", path, "du serveur SMTP")? {
+                let certificate = Certificate::from_der(der.to_vec()).map_err(|e| {
+                    Error::usage(format!("[alertes.email] ca_file « {} » inutilisable", path.display())).with_detail(e)
+                })?;
+                tls = tls.add_root_certificate(certificate);
+            }
         }
         let tls = tls.build_rustls().map_err(|e| {
             Error::usage(format!("[alertes.email] TLS vers {} impossible à préparer", settings.serveur))

@@ -94,6 +94,18 @@ fn iso_time(time: NaiveDateTime) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The CA certificates a channel trusts besides the system's (`[alertes.CHANNEL] ca_file`).
+fn ca_certificates(
+    channel: &str,
+    path: &std::path::Path,
+    whose: &str,
+) -> crate::error::Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
+    crate::files::pem_certificates(path).map_err(|why| {
+        crate::error::Error::usage(format!("[alertes.{channel}] ca_file « {} » inutilisable : {why}", path.display()))
+            .with_hint(format!("donnez le certificat de l'autorité {whose}, au format PEM"))
+    })
+}
+
 /// What a run sends: its alerts not yet delivered on the channel, oldest first.
 pub struct Lot<'a> {
     pub profil: &'a str,

@@ -201,23 +201,11 @@ where
 
 /// The system's certificate authorities, plus the profile's own.
 fn connector(settings: &WebhookSettings) -> Result<TlsConnector> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     roots.add_parsable_certificates(native.certs);
     if let Some(path) = &settings.ca_file {
-        let refused = |why: String| {
-            Error::usage(format!("[alertes.webhook] ca_file « {} » inutilisable : {why}", path.display()))
-                .with_hint("donnez le certificat de l'autorité du destinataire, au format PEM")
-        };
-        let pem = crate::files::read(path).map_err(|e| refused(crate::files::reason(&e)))?;
-        let certificates: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_slice_iter(&pem).filter_map(std::result::Result::ok).collect();
-        if certificates.is_empty() {
-            return Err(refused("aucun certificat PEM lisible".to_owned()));
-        }
-        roots.add_parsable_certificates(certificates);
+        roots.add_parsable_certificates(super::ca_certificates("webhook", path, "du destinataire")?);
     }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()

@@ -272,20 +272,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The server certificate and key, PEM.
 pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> {
+    use rustls::pki_types::PrivateKeyDer;
     use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let refused = |what: &Path, why: String| {
         Error::usage(format!("{} inutilisable : {why}", what.display()))
             .with_hint("--cert attend le certificat PEM du serveur, --key sa clé privée PEM")
     };
-    let cert_bytes = crate::files::read(cert).map_err(|e| refused(cert, crate::files::reason(&e)))?;
+    let chain = crate::files::pem_certificates(cert).map_err(|why| refused(cert, why))?;
     let key_bytes = crate::files::read(key).map_err(|e| refused(key, crate::files::reason(&e)))?;
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_bytes)
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|_| refused(cert, "PEM illisible".to_owned()))?;
-    if chain.is_empty() {
-        return Err(refused(cert, "aucun certificat PEM dedans".to_owned()));
-    }
     let key_der =
         PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|_| refused(key, "aucune clé PEM lisible".to_owned()))?;
     let mut config =
