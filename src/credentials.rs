@@ -223,6 +223,63 @@ pub fn read_stdin_line() -> Result<Secret> {
     non_empty(Secret::new(trimmed.to_owned()))
 }
 
+/// A secret to store, as `login` and `alertes login-*` read it: one line of standard input with
+/// `--password-stdin`, else typed twice on the terminal without echo; never guessed without either.
+/// `prompt` is the first question (« Mot de passe SQL du profil default : »).
+pub fn read_new_secret(prompt: &str, from_stdin: bool) -> Result<Secret> {
+    if from_stdin {
+        return read_stdin_line();
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::usage("aucun terminal pour saisir le mot de passe")
+            .with_hint("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin"));
+    }
+    let secret = prompt_password(prompt)?;
+    if secret != prompt_password("Confirmez : ")? {
+        return Err(Error::usage("les deux saisies diffèrent : rien n'a été enregistré"));
+    }
+    Ok(secret)
+}
+
+/// The secrets kept beside a profile's SQL password, each in its own keyring entry whose account
+/// is `PROFIL/suffixe`: `logout` removes them with the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    ApiToken,
+    SmtpPassword,
+    WebhookKey,
+}
+
+impl Extra {
+    pub const ALL: [Extra; 3] = [Extra::ApiToken, Extra::SmtpPassword, Extra::WebhookKey];
+
+    pub fn account(self, profile: &str) -> String {
+        let suffix = match self {
+            Extra::ApiToken => "api",
+            Extra::SmtpPassword => "smtp",
+            Extra::WebhookKey => "webhook",
+        };
+        format!("{profile}/{suffix}")
+    }
+
+    /// What it is, in French.
+    pub fn what(self) -> &'static str {
+        match self {
+            Extra::ApiToken => "jeton de l'API",
+            Extra::SmtpPassword => "mot de passe SMTP des alertes",
+            Extra::WebhookKey => "clé de signature du webhook",
+        }
+    }
+
+    /// The environment's value when set (captured in [`Env`]), else the keyring's.
+    pub fn load(self, profile: &str, from_env: Option<&Secret>) -> Result<Option<Secret>, KeyringError> {
+        match from_env {
+            Some(secret) => Ok(Some(secret.clone())),
+            None => Keyring.load(&self.account(profile)),
+        }
+    }
+}
+
 /// Asks for a password on the terminal without echo.
 pub fn prompt_password(prompt: &str) -> Result<Secret> {
     let secret = rpassword::prompt_password(prompt)

@@ -1,7 +1,7 @@
 //! `jlm-batigest alertes`: the late invoices, reminder thresholds, familles under target and
 //! margin drifts worth telling, each told once — by e-mail and webhook with `--notify`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -10,7 +10,7 @@ use super::context::{Batigest, Context, Render, block_on, local_time};
 use super::values;
 use crate::batigest::{analytics, queries, statuses};
 use crate::config::{AlertesSettings, Settings};
-use crate::credentials::{self, Keyring, PasswordStore};
+use crate::credentials::{self, Extra, Keyring};
 use crate::error::{Error, Kind, Result};
 use crate::jlm::alertes::{Canal, Found, Told};
 use crate::model::Ouvrage;
@@ -93,8 +93,8 @@ const COLUMNS: [Column; 9] = [
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     match args.action {
-        Some(Action::LoginSmtp) => return login(ctx, Key::Smtp),
-        Some(Action::LoginWebhook) => return login(ctx, Key::Webhook),
+        Some(Action::LoginSmtp) => return login(ctx, Extra::SmtpPassword),
+        Some(Action::LoginWebhook) => return login(ctx, Extra::WebhookKey),
         None => {}
     }
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -296,7 +296,7 @@ impl Channels {
         let email = match &alertes.email {
             Some(email) => {
                 let password = if email.utilisateur.is_some() {
-                    secret(Key::Smtp, &settings.profile, env.smtp_password.as_ref())
+                    secret(Extra::SmtpPassword, &settings.profile, env.smtp_password.as_ref())
                 } else {
                     None
                 };
@@ -307,7 +307,7 @@ impl Channels {
         let webhook = match &alertes.webhook {
             Some(webhook) => {
                 let key = if webhook.signer {
-                    secret(Key::Webhook, &settings.profile, env.webhook_secret.as_ref())
+                    secret(Extra::WebhookKey, &settings.profile, env.webhook_secret.as_ref())
                 } else {
                     None
                 };
@@ -357,67 +357,27 @@ impl Channels {
     }
 }
 
-/// The two secrets of the alerts, each in its own keyring entry (`PROFIL/smtp`, `PROFIL/webhook`).
-#[derive(Debug, Clone, Copy)]
-enum Key {
-    Smtp,
-    Webhook,
+/// The variable if set, else the keyring; `None` when neither has it (the channel then says what
+/// is missing).
+fn secret(extra: Extra, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
+    extra.load(profile, from_env).unwrap_or_else(|error| {
+        tracing::info!("{} : trousseau illisible : {error}", extra.what());
+        None
+    })
 }
 
-impl Key {
-    fn account(self, profile: &str) -> String {
-        match self {
-            Key::Smtp => format!("{profile}/smtp"),
-            Key::Webhook => format!("{profile}/webhook"),
-        }
-    }
-
-    fn what(self) -> &'static str {
-        match self {
-            Key::Smtp => "mot de passe SMTP",
-            Key::Webhook => "clé de signature du webhook",
-        }
-    }
-}
-
-/// The variable if set, else the keyring; `None` when neither has it.
-fn secret(which: Key, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
-    if let Some(secret) = from_env {
-        return Some(secret.clone());
-    }
-    match Keyring.load(&which.account(profile)) {
-        Ok(secret) => secret,
-        Err(error) => {
-            tracing::info!("{} : trousseau illisible : {error}", which.what());
-            None
-        }
-    }
-}
-
-/// `alertes login-smtp` / `login-webhook`: reads the secret (stdin with --password-stdin, else
-/// the terminal, twice) and keeps it in the keyring.
-fn login(ctx: &Context, which: Key) -> Result<()> {
+/// `alertes login-smtp` / `login-webhook`: reads the secret and keeps it in the keyring.
+fn login(ctx: &Context, extra: Extra) -> Result<()> {
     let settings = Settings::load(&ctx.flags, &ctx.env)?;
-    let secret = if ctx.flags.password_stdin {
-        credentials::read_stdin_line()?
-    } else if std::io::stdin().is_terminal() {
-        let secret =
-            credentials::prompt_password(&format!("{} du profil {} : ", capitalized(which.what()), settings.profile))?;
-        if secret != credentials::prompt_password("Confirmez : ")? {
-            return Err(Error::usage("les deux saisies diffèrent : rien n'a été enregistré"));
-        }
-        secret
-    } else {
-        return Err(Error::usage("aucun terminal pour saisir le secret")
-            .with_hint("passez-le sur une ligne de l'entrée standard avec --password-stdin"));
-    };
-    let account = which.account(&settings.profile);
+    let prompt = format!("{} du profil {} : ", capitalized(extra.what()), settings.profile);
+    let secret = credentials::read_new_secret(&prompt, ctx.flags.password_stdin)?;
+    let account = extra.account(&settings.profile);
     Keyring::store(&account, &secret)?;
     if !ctx.cli.quiet {
         let _ = writeln!(
             std::io::stderr().lock(),
             "{} enregistré(e) dans le trousseau ({account}).",
-            capitalized(which.what())
+            capitalized(extra.what())
         );
     }
     Ok(())

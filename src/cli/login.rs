@@ -1,6 +1,6 @@
 //! `jlm-batigest login`: stores the SQL password of the active profile in the OS keyring.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use super::context::{block_on, target};
 use crate::batigest::connection;
@@ -40,19 +40,8 @@ pub struct Args {
 pub fn run(args: &Args, connection: &Flags, env: &Env, quiet: bool) -> Result<()> {
     // Resolving the settings refuses an unknown profile: a typo must not store a password nobody reads.
     let settings = Settings::load(connection, env)?;
-    let secret = if connection.password_stdin {
-        credentials::read_stdin_line()?
-    } else if std::io::stdin().is_terminal() {
-        let secret = credentials::prompt_password(&format!("Mot de passe SQL du profil {} : ", settings.profile))?;
-        let again = credentials::prompt_password("Confirmez le mot de passe : ")?;
-        if secret != again {
-            return Err(Error::usage("les deux saisies diffèrent : rien n'a été enregistré"));
-        }
-        secret
-    } else {
-        return Err(Error::usage("aucun terminal pour saisir le mot de passe")
-            .with_hint("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin"));
-    };
+    let prompt = format!("Mot de passe SQL du profil {} : ", settings.profile);
+    let secret = credentials::read_new_secret(&prompt, connection.password_stdin)?;
     if !args.no_check {
         check(&settings, &secret)?;
     }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use crate::config::DEFAULT_PROFILE;
 use crate::config::Flags;
-use crate::credentials::Keyring;
+use crate::credentials::{Extra, Keyring};
 use crate::error::Result;
 
 const EXAMPLES: &str = "\
@@ -16,10 +16,6 @@ Exemples :
 
 Retire aussi le jeton de l'API (serve), le mot de passe SMTP et la clé du webhook des alertes.
 Sans trousseau (Linux sans Secret Service ni session D-Bus), la commande échoue avec le code 2.";
-
-/// The other entries of a profile, by the suffix of their keyring account.
-const OTHERS: [(&str, &str); 3] =
-    [("api", "jeton de l'API"), ("smtp", "mot de passe SMTP des alertes"), ("webhook", "clé de signature du webhook")];
 
 /// Retire du trousseau du système le mot de passe SQL du profil et ses autres secrets
 #[derive(Debug, clap::Args)]
@@ -32,9 +28,9 @@ pub fn run(connection: &Flags, quiet: bool) -> Result<()> {
     let profile = connection.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
     let removed = Keyring::delete(profile)?;
     let mut others = Vec::new();
-    for (suffix, what) in OTHERS {
-        if Keyring::delete(&format!("{profile}/{suffix}"))? {
-            others.push(what);
+    for extra in Extra::ALL {
+        if Keyring::delete(&extra.account(profile))? {
+            others.push(extra.what());
         }
     }
     if !quiet {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::context::{Batigest, Context, server_runtime};
 use super::values;
 use crate::config::API_TOKEN_VAR as TOKEN_VAR;
-use crate::credentials::{Keyring, PasswordStore};
+use crate::credentials::{Extra, Keyring};
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
@@ -62,9 +62,8 @@ pub struct Args {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let profile = ctx.flags.profile.clone().unwrap_or_else(|| crate::config::DEFAULT_PROFILE.to_owned());
-    let account = format!("{profile}/api");
     if args.set_token || args.token_stdin {
-        return store_token(args, &account, ctx.cli.quiet);
+        return store_token(args, &Extra::ApiToken.account(&profile), ctx.cli.quiet);
     }
     let tls = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => Some(http::tls_config(cert, key)?),
@@ -77,7 +76,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         ))
         .with_hint("donnez --cert FICHIER.pem et --key CLÉ.pem, ou, en connaissance de cause, --insecure-http"));
     }
-    let token = api_token(&account, ctx.env.api_token.as_ref())?;
+    let token = api_token(&profile, ctx.env.api_token.as_ref())?;
     // Settings, mapping and the Batigest password are resolved once, before serving.
     let batigest = Batigest::resolve(ctx)?;
     let origins = batigest.settings.origines.value.clone();
@@ -95,11 +94,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
 
 /// The token: JLM_BATIGEST_API_TOKEN, else the keyring; none is a usage error (the API is never
 /// served without one).
-fn api_token(account: &str, from_env: Option<&Secret>) -> Result<Secret> {
-    if let Some(token) = from_env {
-        return Ok(token.clone());
-    }
-    match Keyring.load(account) {
+fn api_token(profile: &str, from_env: Option<&Secret>) -> Result<Secret> {
+    match Extra::ApiToken.load(profile, from_env) {
         Ok(Some(token)) => Ok(token),
         Ok(None) => Err(Error::usage("aucun jeton d'accès pour l'API")
             .with_hint(format!("créez-en un avec « jlm-batigest serve --set-token », ou définissez {TOKEN_VAR}"))),
