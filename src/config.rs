@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -235,8 +236,8 @@ pub struct EmailSettings {
     pub securite: Securite,
     /// Without a user, no authentication (a relay that trusts the network).
     pub utilisateur: Option<String>,
-    pub de: String,
-    pub a: Vec<String>,
+    pub de: Mailbox,
+    pub a: Vec<Mailbox>,
     /// A CA certificate (PEM) trusted besides the system's, for a server with its own CA.
     pub ca_file: Option<PathBuf>,
 }
@@ -825,23 +826,15 @@ setting!(Taux(Decimal), "un taux annuel en pourcentage, de 0 à 100 (ex. 12.15)"
     decimal(&value).filter(|t| t.is_sign_positive() && *t <= Decimal::ONE_HUNDRED)
 });
 setting!(Seuils([u32; 3]), "trois nombres de jours croissants, au moins 1 (ex. [1, 15, 30])", |value| {
-    value
-        .as_array()
-        .and_then(|items| {
-            items.iter().map(|item| integer(item).and_then(|n| u32::try_from(n).ok())).collect::<Option<Vec<_>>>()
-        })
+    each(&value, |item| integer(item).and_then(|n| u32::try_from(n).ok()))
         .and_then(|days| <[u32; 3]>::try_from(days).ok())
         .filter(|[a, b, c]| a < b && b < c)
 });
 setting!(Pros(Professionnels), "une liste de codes clients (ex. [\"CLI00042\"]) ou \"tous\"", |value| {
-    match &value {
-        toml::Value::String(text) if text == "tous" => Some(Professionnels::Tous),
-        toml::Value::Array(items) => items
-            .iter()
-            .map(|item| item.as_str().filter(|code| !code.is_empty()).map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .map(Professionnels::Liste),
-        _ => None,
+    if value.as_str() == Some("tous") {
+        Some(Professionnels::Tous)
+    } else {
+        each(&value, |item| item.as_str().filter(|code| !code.is_empty()).map(str::to_owned)).map(Professionnels::Liste)
     }
 });
 
@@ -853,18 +846,9 @@ setting!(PeriodeMarge(Granularity), "« mensuel » ou « trimestriel »", |value
     Some("trimestriel") => Some(Granularity::Quarter),
     _ => None,
 });
-setting!(Adresse(String), "une adresse e-mail (ex. \"Alertes <alertes@jlm.fr>\")", |value| {
-    value.as_str().filter(|text| text.parse::<lettre::message::Mailbox>().is_ok()).map(str::to_owned)
-});
-setting!(Adresses(Vec<String>), "une liste d'adresses e-mail (ex. [\"compta@jlm.fr\"])", |value| {
-    value.as_array().filter(|items| !items.is_empty()).and_then(|items| {
-        items
-            .iter()
-            .map(|item| {
-                item.as_str().filter(|text| text.parse::<lettre::message::Mailbox>().is_ok()).map(str::to_owned)
-            })
-            .collect::<Option<Vec<_>>>()
-    })
+setting!(Adresse(Mailbox), "une adresse e-mail (ex. \"Alertes <alertes@jlm.fr>\")", |value| mailbox(&value));
+setting!(Adresses(Vec<Mailbox>), "une liste d'adresses e-mail (ex. [\"compta@jlm.fr\"])", |value| {
+    each(&value, mailbox).filter(|addresses| !addresses.is_empty())
 });
 setting!(
     WebhookUrl(String),
@@ -882,20 +866,15 @@ setting!(
 );
 
 setting!(Origines(Vec<String>), "une liste d'origines web sans chemin (ex. [\"https://erp.jlm.fr\"])", |value| {
-    value.as_array().and_then(|items| {
-        items
-            .iter()
-            .map(|item| {
-                // An origin is exactly what browsers send: scheme, host, port if not the default.
-                item.as_str()
-                    .filter(|text| {
-                        url::Url::parse(text).is_ok_and(|url| {
-                            matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == *text
-                        })
-                    })
-                    .map(str::to_owned)
+    each(&value, |item| {
+        // An origin is exactly what browsers send: scheme, host, port if not the default.
+        item.as_str()
+            .filter(|text| {
+                url::Url::parse(text).is_ok_and(|url| {
+                    matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == *text
+                })
             })
-            .collect::<Option<Vec<_>>>()
+            .map(str::to_owned)
     })
 });
 
@@ -937,6 +916,17 @@ impl<'de> Deserialize<'de> for MargeBase {
             _ => Err(serde::de::Error::custom("doit être « cout » ou « vente »")),
         }
     }
+}
+
+/// Each item of a TOML array read by `item`; `None` for anything but an array, or when one item
+/// is refused.
+fn each<T>(value: &toml::Value, item: impl Fn(&toml::Value) -> Option<T>) -> Option<Vec<T>> {
+    value.as_array()?.iter().map(item).collect()
+}
+
+/// An e-mail address, with or without a name (`Alertes <alertes@jlm.fr>`).
+fn mailbox(value: &toml::Value) -> Option<Mailbox> {
+    value.as_str()?.parse().ok()
 }
 
 /// A positive integer.

@@ -300,7 +300,10 @@ impl Channels {
                 } else {
                     None
                 };
-                Some((Mailer::new(email, password.as_ref(), timeout)?, format!(" à {}", email.a.join(", "))))
+                Some((
+                    Mailer::new(email, password.as_ref(), timeout)?,
+                    format!(" à {}", email.a.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+                ))
             }
             None => None,
         };

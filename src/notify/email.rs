@@ -22,15 +22,9 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    /// Checks everything that can be checked before connecting: addresses, the CA file, the
-    /// password when a user is set. A problem here is the configuration's (exit 2).
+    /// Checks everything that can be checked before connecting: the CA file, the password when a
+    /// user is set (the addresses were checked with the profile). A problem here is the configuration's (exit 2).
     pub fn new(settings: &EmailSettings, password: Option<&Secret>, timeout: Duration) -> Result<Self> {
-        let address = |text: &str, key: &str| {
-            text.parse::<Mailbox>()
-                .map_err(|_| Error::usage(format!("[alertes.email] {key} : « {text} » n'est pas une adresse e-mail")))
-        };
-        let from = address(&settings.de, "de")?;
-        let to = settings.a.iter().map(|text| address(text, "a")).collect::<Result<Vec<_>>>()?;
         let mut tls = TlsParameters::builder(settings.serveur.clone());
         if let Some(path) = &settings.ca_file {
             for der in super::ca_certificates("email", path, "du serveur SMTP")? {
@@ -61,7 +55,7 @@ impl Mailer {
             builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
         let server = format!("{}:{}", settings.serveur, settings.port);
-        Ok(Self { transport: builder.build(), from, to, server })
+        Ok(Self { transport: builder.build(), from: settings.de.clone(), to: settings.a.clone(), server })
     }
 
     /// Sends the lot as one message.

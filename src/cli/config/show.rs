@@ -256,7 +256,8 @@ fn email(email: &crate::config::EmailSettings) -> String {
     };
     let user =
         email.utilisateur.as_deref().map_or_else(|| "sans authentification".to_owned(), |u| format!("utilisateur {u}"));
-    format!("{}:{} ({securite}, {user}), de {} à {}", email.serveur, email.port, email.de, email.a.join(", "))
+    let to: Vec<String> = email.a.iter().map(ToString::to_string).collect();
+    format!("{}:{} ({securite}, {user}), de {} à {}", email.serveur, email.port, email.de, to.join(", "))
 }
 
 /// The webhook: its URL without the query (which may hold a key), signed or not.
