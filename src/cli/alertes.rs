@@ -1,6 +1,7 @@
 //! `jlm-batigest alertes`: the late invoices, reminder thresholds, familles under target and
 //! margin drifts worth telling, each told once — by e-mail and webhook with `--notify`.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::time::Duration;
 
@@ -126,8 +127,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         let store = batigest.store().await?;
         if args.dry_run || channels.is_none() {
             let told = store.alertes().await?;
-            let new =
-                rows.iter().filter(|row| !told.iter().any(|t| t.cle == row.cle)).map(|row| row.cle.clone()).collect();
+            let known: HashSet<&str> = told.iter().map(|t| t.cle.as_str()).collect();
+            let new = rows.iter().filter(|row| !known.contains(row.cle.as_str())).map(|row| row.cle.clone()).collect();
             return Ok((new, told, Vec::new()));
         }
         let recorded = store.record_alertes(&rows, &recurring, &canaux, HOLD).await?;
@@ -144,17 +145,17 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let mut sink = output::sink(render.options, "alertes", &mut destination);
     sink.begin(&COLUMNS)?;
     let now = chrono::Local::now().naive_local();
-    for alerte in &found {
-        let cle = alerte.cle();
-        let stored = told.iter().find(|t| t.cle == cle);
-        let is_new = new.contains(&cle);
+    let by_key: HashMap<&str, &Told> = told.iter().map(|t| (t.cle.as_str(), t)).collect();
+    for (alerte, row) in found.iter().zip(&rows) {
+        let stored = by_key.get(row.cle.as_str()).copied();
+        let is_new = new.contains(&row.cle);
         let cells: [Cell; 9] = [
             if is_new { "nouvelle" } else { "déjà signalée" }.into(),
-            alerte.genre().code().into(),
+            row.genre.as_str().into(),
             alerte.objet().into(),
             alerte.facture().map(|f| f.code_client.as_str()).into(),
-            notify::message(alerte).into(),
-            cle.as_str().into(),
+            row.message.as_str().into(),
+            row.cle.as_str().into(),
             stored.map(|t| local_time(t.detectee_at)).or_else(|| is_new.then_some(now)).into(),
             stored.and_then(|t| t.email_envoye_at).map(local_time).into(),
             stored.and_then(|t| t.webhook_envoye_at).map(local_time).into(),
@@ -182,13 +183,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
                 let _ = writeln!(stderr, "{} : {count} alerte(s) envoyée(s){}.", delivery.name(), delivery.to);
             }
         }
-        let unsent = found
+        let unsent = rows
             .iter()
-            .filter(|alerte| {
-                let cle = alerte.cle();
-                told.iter()
-                    .find(|t| t.cle == cle)
-                    .is_none_or(|t| !t.sent_on(Canal::Email) && !t.sent_on(Canal::Webhook))
+            .filter(|row| {
+                by_key.get(row.cle.as_str()).is_none_or(|t| !t.sent_on(Canal::Email) && !t.sent_on(Canal::Webhook))
             })
             .count();
         if !args.notify && unsent > 0 && (alertes_settings.email.is_some() || alertes_settings.webhook.is_some()) {
@@ -253,7 +251,7 @@ async fn find(batigest: &Batigest, settings: &AlertesSettings, au: NaiveDate) ->
         let kpis = Report::from_months(&months, period, None, Vec::new()).total;
         found.extend(alertes::marge(&bucket, &kpis, settings.regles.ecart_marge_points));
     }
-    found.sort_by(|a, b| (a.genre(), a.objet()).cmp(&(b.genre(), b.objet())).then_with(|| a.cle().cmp(&b.cle())));
+    found.sort_by_cached_key(|alerte| (alerte.genre(), alerte.objet().to_owned(), alerte.cle()));
     Ok(found)
 }
 
