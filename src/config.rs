@@ -852,13 +852,18 @@ setting!(Adresses(Vec<Mailbox>), "une liste d'adresses e-mail (ex. [\"compta@jlm
 });
 setting!(
     WebhookUrl(String),
-    "une adresse http:// ou https:// sans mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\")",
+    "une adresse http:// ou https:// sans identifiant ni mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\")",
     |value| {
         value
             .as_str()
             .filter(|text| {
                 url::Url::parse(text).is_ok_and(|url| {
-                    matches!(url.scheme(), "http" | "https") && url.host_str().is_some() && url.password().is_none()
+                    // Credentials in the URL would travel in the Host header and the logs: the
+                    // signature is how a receiver trusts the sender.
+                    matches!(url.scheme(), "http" | "https")
+                        && url.host_str().is_some()
+                        && url.username().is_empty()
+                        && url.password().is_none()
                 })
             })
             .map(str::to_owned)

@@ -534,6 +534,11 @@ fn channels_are_checked_before_batigest_is_asked_anything() {
         2,
         "« url » doit être une adresse http:// ou https://",
     );
+    expect(
+        run("[profiles.default.alertes.webhook]\nurl = \"https://compta@erp.jlm.fr/hook\"\n", &[]),
+        2,
+        "sans identifiant ni mot de passe",
+    );
     let email = "[profiles.default.alertes.email]\nserveur = \"smtp.jlm.fr\"\nutilisateur = \"compta\"\n\
                  de = \"alertes@jlm.fr\"\na = [\"x@jlm.fr\"]\n";
     expect(run(email, &[]), 2, "aucun mot de passe SMTP pour compta");
