@@ -121,6 +121,27 @@ impl Drop for Sandbox {
     }
 }
 
+/// Whether the session has a D-Bus (where `scripts/test.sh` started gnome-keyring). In CI a
+/// missing session fails the test; locally the test is skipped with a visible message.
+pub fn session_bus() -> Option<String> {
+    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok().filter(|bus| !bus.is_empty());
+    if bus.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs the tests under dbus-run-session (.ci/run)");
+        eprintln!("SKIPPED: no D-Bus session; run the tests with `dbus-run-session -- scripts/test.sh`");
+    }
+    bus
+}
+
+/// Runs `command` with `stdin` as its standard input, its output captured. The binary may end
+/// before reading its input (a refused profile, no terminal): a closed pipe is fine.
+pub fn output_with_stdin(command: &mut Command, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child =
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run jlm-batigest");
+    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
+    child.wait_with_output().expect("wait for jlm-batigest")
+}
+
 /// Whether an external client is installed. In CI a missing client fails the test; locally the
 /// test is skipped with a visible message.
 pub fn tool_available(name: &str, probe: &mut Command) -> bool {

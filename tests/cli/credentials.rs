@@ -1,28 +1,16 @@
 //! `login` / `logout` through the real Secret Service, and a clear failure without one.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::common::{PASSWORD, Sandbox, command};
+use crate::common::{PASSWORD, Sandbox, command, output_with_stdin, session_bus};
 
 /// A session bus address where nothing listens: a machine without a keyring service.
 const NO_BUS: &str = "unix:path=/nonexistent/jlm-batigest-test-bus";
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Whether the session has a D-Bus (where `scripts/test.sh` started gnome-keyring). In CI a
-/// missing session fails the test; locally the test is skipped with a visible message.
-fn session_bus() -> Option<String> {
-    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok().filter(|bus| !bus.is_empty());
-    if bus.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs the tests under dbus-run-session (.ci/run)");
-        eprintln!("SKIPPED: no D-Bus session; run the tests with `dbus-run-session -- scripts/test.sh`");
-    }
-    bus
 }
 
 /// A profile of its own in a config file of its own, so parallel tests and earlier runs never
@@ -57,19 +45,14 @@ impl Drop for Profile {
 }
 
 fn run(home: &Path, config: &Path, bus: &str, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut child = command(home)
-        .args(args)
-        .env("JLM_BATIGEST_CONFIG", config)
-        .env("DBUS_SESSION_BUS_ADDRESS", bus)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run jlm-batigest");
-    // The binary may end before reading its input (refused profile, no terminal): a closed pipe is fine.
-    let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
-    child.wait_with_output().expect("wait for jlm-batigest")
+    output_with_stdin(
+        command(home)
+            .args(args)
+            .env("JLM_BATIGEST_CONFIG", config)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .envs(env.iter().copied()),
+        stdin,
+    )
 }
 
 fn password_line(stdout: &str) -> &str {
