@@ -415,6 +415,17 @@ fn without_channels_an_alert_is_recorded_only_once_it_is_written() {
     assert_eq!(second.status.code(), Some(0));
 }
 
+#[test]
+fn a_server_that_drops_mid_result_leaves_nothing_recorded() {
+    let sandbox = Sandbox::start(&["--tls", "off", "--generate", "300", "--drop-after-rows", "3"]);
+    let store = sandbox.path("jlm.sqlite");
+    let output = alertes(&sandbox, "", &format!("sqlite:{}", store.display()), &["--au", "2024-12-01"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("la connexion à Batigest a été perdue pendant la lecture"), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty(), "half a list printed");
+    assert!(!store.exists(), "the store was opened although no alert was complete");
+}
+
 /// The margin of January 2024 from the fixture's rows, by DESIGN §5.1, computed here: the one
 /// committed devis (12 345 678,91 € HT at 42,8571 % on cost) and its invoices of any date.
 fn january_margins() -> (Decimal, Decimal) {

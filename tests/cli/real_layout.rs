@@ -225,6 +225,7 @@ fn an_untranslated_code_stops_every_command_that_depends_on_it_before_any_figure
         (&["sync-offer", "--all", "--dry-run"][..], vec![&devis_codes]),
         (&["factures"][..], vec![&factures_codes]),
         (&["factures", "--en-retard", "--fail-on-alert"][..], vec![&factures_codes]),
+        (&["alertes", "--dry-run"][..], vec![&devis_codes, &factures_codes]),
     ] {
         let output = run_real(&real, &path, args);
         let message = stderr(&output);
@@ -345,6 +346,15 @@ fn inspect_write_then_complete_makes_every_command_match_the_default_layout() {
         ],
         &[],
     );
+    // The alerts of the real dossier are those of the default layout (exit 6: all new).
+    let args = ["alertes", "--au", "2025-12-31", "--dry-run", "--format", "csv"];
+    let (expected, actual) = (default.run(&args), run_real(&real, path, &args));
+    assert_eq!((expected.status.code(), actual.status.code()), (Some(6), Some(6)), "{}", stderr(&actual));
+    let kept = ["etat", "type", "objet", "code_client", "message", "cle"];
+    let expected = columns(&String::from_utf8_lossy(&expected.stdout), &kept);
+    assert!(expected.len() > 2, "alerts to compare");
+    assert_eq!(columns(&String::from_utf8_lossy(&actual.stdout), &kept), expected);
+
     let check = ok(&run_real(&real, path, &["test-connection", "--check-schema"]));
     assert!(check.contains("Schéma        : complet") && check.contains("Non reliés    : clients.id"), "{check}");
 }
