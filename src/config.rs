@@ -20,6 +20,7 @@ use toml::de::{DeTable, DeValue};
 use crate::batigest::connection::{Auth, Encryption};
 use crate::batigest::schema::BUILTIN;
 use crate::error::{Error, Result};
+use crate::jlm::address::Address;
 use crate::model::MargeBase;
 use crate::report::alertes::{self, DEFAULT_ECART_MARGE_POINTS};
 use crate::report::coefficients::DEFAULT_TOLERANCE;
@@ -70,6 +71,53 @@ pub struct Env {
     pub smtp_password: Option<Secret>,
     /// `JLM_BATIGEST_WEBHOOK_SECRET`: the key signing the webhook's requests, where no keyring is.
     pub webhook_secret: Option<Secret>,
+    /// The shell the tool was started from, for the commands it suggests.
+    pub shell: Shell,
+}
+
+/// The syntax of the commands the tool suggests (`demo`'s variables).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Shell {
+    #[default]
+    Posix,
+    PowerShell,
+    Cmd,
+}
+
+impl Shell {
+    /// On Windows, PowerShell (5.1 and 7) puts the user's own module folder
+    /// (`…\Documents\WindowsPowerShell\Modules`, `…\Documents\PowerShell\Modules`) in the
+    /// `PSModulePath` its commands inherit; the system-wide value cmd.exe sees has none.
+    fn detect(windows: bool, ps_module_path: Option<&str>) -> Self {
+        if !windows {
+            return Shell::Posix;
+        }
+        let user_modules = ps_module_path.unwrap_or_default().split(';').any(|dir| {
+            let dir = dir.to_ascii_lowercase().replace('/', "\\");
+            dir.contains("\\documents\\windowspowershell\\modules") || dir.contains("\\documents\\powershell\\modules")
+        });
+        if user_modules { Shell::PowerShell } else { Shell::Cmd }
+    }
+
+    /// The line that sets `vars` for the commands typed after it, each value quoted.
+    pub fn set_vars(self, vars: &[(&str, &str)]) -> String {
+        let assignments: Vec<String> = match self {
+            Shell::Posix => {
+                vec![format!(
+                    "export {}",
+                    vars.iter()
+                        .map(|(name, value)| format!("{name}='{}'", value.replace('\'', "'\\''")))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )]
+            }
+            Shell::PowerShell => {
+                vars.iter().map(|(name, value)| format!("$env:{name} = '{}'", value.replace('\'', "''"))).collect()
+            }
+            Shell::Cmd => vars.iter().map(|(name, value)| format!("set \"{name}={value}\"")).collect(),
+        };
+        assignments.join(if self == Shell::Cmd { " & " } else { "; " })
+    }
 }
 
 impl Env {
@@ -103,6 +151,7 @@ impl Env {
             api_token: var(API_TOKEN_VAR)?.map(Secret::new),
             smtp_password: var(SMTP_PASSWORD_VAR)?.map(Secret::new),
             webhook_secret: var(WEBHOOK_SECRET_VAR)?.map(Secret::new),
+            shell: Shell::detect(cfg!(windows), std::env::var("PSModulePath").ok().as_deref()),
         })
     }
 
@@ -452,36 +501,6 @@ fn env_layer(env: &Env) -> Result<Layer> {
     Ok(layer)
 }
 
-/// A store URL fit to print: a PostgreSQL URL may carry a password, in its user part or as a
-/// `password=` parameter; both are masked.
-pub fn mask_url_password(url: &str) -> String {
-    const MASK: &str = "********";
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:{MASK}@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={MASK}"),
-                    _ => pair.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", pairs.join("&"))
-        }
-        None => tail.to_owned(),
-    };
-    format!("{scheme}://{authority}{tail}")
-}
-
 /// The config file, read and checked; its profiles are ready to take part in the resolution.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
@@ -595,23 +614,6 @@ fn find_password_in(value: &Spanned<DeValue<'_>>) -> Option<std::ops::Range<usiz
         DeValue::Array(items) => items.iter().find_map(find_password_in),
         _ => None,
     }
-}
-
-/// The file part of a `sqlite:` URL (`sqlite:PATH`, `sqlite://PATH`, with an optional `?options`).
-pub fn sqlite_path(url: &str) -> &str {
-    let rest = url.strip_prefix("sqlite:").unwrap_or(url);
-    let rest = rest.strip_prefix("//").unwrap_or(rest);
-    rest.split_once('?').map_or(rest, |(path, _)| path)
-}
-
-/// A `sqlite:` store named in the file by a relative path is relative to the file, as `ca_file` is.
-fn relative_sqlite(url: String, base: &Path) -> String {
-    let path = sqlite_path(&url);
-    if !url.starts_with("sqlite:") || path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
-        return url;
-    }
-    let options = url.split_once('?').map(|(_, options)| format!("?{options}")).unwrap_or_default();
-    format!("sqlite:{}{options}", base.join(path).display())
 }
 
 /// The config file as written. Each setting is one field; serde refuses unknown keys
@@ -773,7 +775,7 @@ impl ProfileDoc {
             trust_cert: self.trust_cert.map(|Yes(v)| sourced(v, &source)),
             ca_file: self.ca_file.map(|v| sourced(path(v), &source)),
             timeout: self.timeout.map(|Seconds(v)| sourced(Duration::from_secs(v), &source)),
-            jlm_db: self.jlm_db.map(|Text(v)| sourced(relative_sqlite(v, base), &source)),
+            jlm_db: self.jlm_db.map(|Text(v)| sourced(Address::relative_to(v, base), &source)),
             // A built-in mapping's name is not a path relative to the config file.
             schema: self.schema.map(|Text(v)| {
                 let schema = if BUILTIN.contains(&v.as_str()) { PathBuf::from(v) } else { base.join(v) };
@@ -1186,14 +1188,27 @@ server = 'SRV-BATI\SAGEBAT'
     }
 
     #[test]
-    fn url_passwords_are_masked() {
-        assert_eq!(mask_url_password("postgres://jlm:s3cret@erp:5432/jlm"), "postgres://jlm:********@erp:5432/jlm");
+    fn suggested_commands_follow_the_shell() {
+        let system = r"C:\Program Files\WindowsPowerShell\Modules;C:\WINDOWS\system32\WindowsPowerShell\v1.0\Modules";
+        let user = format!(r"C:\Users\Hélène\OneDrive\Documents\WindowsPowerShell\Modules;{system}");
+        assert_eq!(Shell::detect(true, Some(system)), Shell::Cmd);
+        assert_eq!(Shell::detect(true, None), Shell::Cmd);
+        assert_eq!(Shell::detect(true, Some(&user)), Shell::PowerShell);
+        assert_eq!(Shell::detect(true, Some(r"C:\Users\a\Documents\PowerShell\Modules")), Shell::PowerShell);
+        assert_eq!(Shell::detect(false, Some(&user)), Shell::Posix);
+        let vars = [("JLM_BATIGEST_CONFIG", r"C:\Mes documents\l'essai\config.toml"), ("BATIGEST_SQL_PASSWORD", "Sandbox!2024")];
         assert_eq!(
-            mask_url_password("postgres://erp/jlm?user=jlm&password=s3cret&sslmode=require"),
-            "postgres://erp/jlm?user=jlm&password=********&sslmode=require"
+            Shell::Posix.set_vars(&vars),
+            r"export JLM_BATIGEST_CONFIG='C:\Mes documents\l'\''essai\config.toml' BATIGEST_SQL_PASSWORD='Sandbox!2024'"
         );
-        assert_eq!(mask_url_password("postgres://jlm@erp/jlm"), "postgres://jlm@erp/jlm");
-        assert_eq!(mask_url_password("sqlite:jlm.db"), "sqlite:jlm.db");
+        assert_eq!(
+            Shell::PowerShell.set_vars(&vars),
+            r"$env:JLM_BATIGEST_CONFIG = 'C:\Mes documents\l''essai\config.toml'; $env:BATIGEST_SQL_PASSWORD = 'Sandbox!2024'"
+        );
+        assert_eq!(
+            Shell::Cmd.set_vars(&vars),
+            r#"set "JLM_BATIGEST_CONFIG=C:\Mes documents\l'essai\config.toml" & set "BATIGEST_SQL_PASSWORD=Sandbox!2024""#
+        );
     }
 
     #[test]

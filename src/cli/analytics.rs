@@ -345,7 +345,7 @@ fn history(args: &HistoryArgs, ctx: &Context) -> Result<()> {
     let settings = config::Settings::load(&ctx.flags, env)?;
     let render = &ctx.render;
     block_on(async {
-        let store = open_store(&settings, env).await?;
+        let store = open_store(&settings, env, ctx.cli.quiet).await?;
         let mut destination = render.destination()?;
         if let Some(id) = &args.id {
             let saved = store.get_analytics(id).await?.ok_or_else(|| {

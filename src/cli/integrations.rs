@@ -127,7 +127,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let settings = Settings::load(&ctx.flags, env)?;
     let render = &ctx.render;
     block_on(async {
-        let store = open_store(&settings, env).await?;
+        let store = open_store(&settings, env, ctx.cli.quiet).await?;
         let mut destination = render.destination()?;
         let mut sink =
             output::sink(render.options, if args.journal { "journal" } else { "integrations" }, &mut destination);

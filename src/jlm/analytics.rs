@@ -203,7 +203,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("jlm.sqlite");
         runtime().block_on(async {
-            let store = Store::open(None, Some(&path), Duration::from_secs(5)).await.expect("open");
+            let store = Store::open(&Store::embedded(Some(&path)).expect("address"), Duration::from_secs(5)).await.expect("open");
             round_trip(&store).await;
         });
     }
@@ -224,7 +224,8 @@ mod tests {
             let create = format!("CREATE DATABASE {name}");
             sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create the database");
             let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-            let store = Store::open(Some(&url), None, Duration::from_secs(5)).await.expect("open");
+            let address = crate::jlm::address::Address::parse(&url).expect("address");
+            let store = Store::open(&address, Duration::from_secs(5)).await.expect("open");
             round_trip(&store).await;
             store.pool.close().await;
             let drop = format!("DROP DATABASE {name}");

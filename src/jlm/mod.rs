@@ -6,6 +6,7 @@
 //! Money stays exact: NUMERIC in PostgreSQL, decimal text in SQLite, and always read back as
 //! text (`CAST(… AS TEXT)`) into a `Decimal`. Times are UTC, `YYYY-MM-DD HH:MM:SS`.
 
+pub mod address;
 pub mod alertes;
 pub mod analytics;
 pub mod integrations;
@@ -19,10 +20,9 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, AssertSqlSafe, ConnectOptions, Row};
 
-use crate::config::{mask_url_password, sqlite_path};
+use address::{Address, Mode, SqliteFile};
 use crate::error::{Error, Kind, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,45 +51,32 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store named by `url` (`sqlite:PATH`, `postgres://…`), or the embedded SQLite file
-    /// `default` when there is no URL; creates the file and the tables when missing. A store that
-    /// cannot be opened or set up is exit 5; a URL of an unknown kind is a usage error.
-    pub async fn open(url: Option<&str>, default: Option<&Path>, timeout: Duration) -> Result<Self> {
+    /// The embedded store, a file in the platform's data dir (`None` when there is no home
+    /// directory); its folder is created on first use.
+    pub fn embedded(default: Option<&Path>) -> Result<Address> {
+        let path = default.ok_or_else(|| {
+            Error::new(Kind::Store, "magasin JLM : aucun dossier de données (pas de dossier personnel)")
+                .with_hint("indiquez le magasin avec --jlm-db sqlite:CHEMIN ou JLM_DATABASE_URL")
+        })?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::new(
+                    Kind::Store,
+                    format!("magasin JLM {} : création du dossier {} impossible : {e}", path.display(), dir.display()),
+                )
+            })?;
+        }
+        Ok(Address::embedded(path))
+    }
+
+    /// Opens the store at `address`; creates the SQLite file and the tables when missing. A store
+    /// that cannot be opened or set up is exit 5.
+    pub async fn open(address: &Address, timeout: Duration) -> Result<Self> {
         sqlx::any::install_default_drivers();
-        let (options, backend, location, secrets) = match url {
-            None => {
-                let path = default.ok_or_else(|| {
-                    Error::new(Kind::Store, "magasin JLM : aucun dossier de données (pas de dossier personnel)")
-                        .with_hint("indiquez le magasin avec --jlm-db sqlite:CHEMIN ou JLM_DATABASE_URL")
-                })?;
-                let location = path.display().to_string();
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        Error::new(
-                            Kind::Store,
-                            format!("magasin JLM {location} : création du dossier {} impossible : {e}", dir.display()),
-                        )
-                    })?;
-                }
-                let sqlite = SqliteConnectOptions::new().filename(path).create_if_missing(true);
-                (sqlite_to_any(&sqlite, &location)?, Backend::Sqlite, location, Vec::new())
-            }
-            Some(url) if url.starts_with("sqlite:") => {
-                let location = url.to_owned();
-                if sqlite_path(url).is_empty() {
-                    return Err(Error::usage(format!("adresse du magasin JLM « {url} » sans chemin de fichier"))
-                        .with_hint("indiquez le fichier SQLite, par exemple --jlm-db sqlite:/chemin/jlm.sqlite"));
-                }
-                let mut sqlite = SqliteConnectOptions::from_str(url)
-                    .map_err(|e| Error::usage(format!("adresse du magasin JLM « {location} » invalide : {e}")))?;
-                // Created on first use, unless the URL says how to open it (`?mode=ro`).
-                if !url.contains("mode=") {
-                    sqlite = sqlite.create_if_missing(true);
-                }
-                (sqlite_to_any(&sqlite, &location)?, Backend::Sqlite, location, Vec::new())
-            }
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let location = mask_url_password(url);
+        let location = address.to_string();
+        let (options, backend, secrets) = match address {
+            Address::Sqlite(file) => (sqlite_options(file, &location)?, Backend::Sqlite, Vec::new()),
+            Address::Postgres(url) => {
                 let secrets = url_secrets(url);
                 let options = AnyConnectOptions::from_str(url).map_err(|e| {
                     Error::usage(format!(
@@ -97,14 +84,7 @@ impl Store {
                         hide(&e.to_string(), &secrets)
                     ))
                 })?;
-                (options, Backend::Postgres, location, secrets)
-            }
-            Some(url) => {
-                return Err(Error::usage(format!(
-                    "adresse du magasin JLM « {} » non reconnue",
-                    mask_url_password(url)
-                ))
-                .with_hint("attendu sqlite:CHEMIN (fichier SQLite) ou postgres://UTILISATEUR@HÔTE/BASE (JLM ERP)"));
+                (options, Backend::Postgres, secrets)
             }
         };
         let options = options.disable_statement_logging();
@@ -180,9 +160,33 @@ impl Store {
     }
 }
 
-fn sqlite_to_any(options: &SqliteConnectOptions, location: &str) -> Result<AnyConnectOptions> {
-    AnyConnectOptions::from_url(&options.to_url_lossy())
-        .map_err(|e| Error::usage(format!("adresse du magasin JLM « {location} » invalide : {e}")))
+/// sqlx's `Any` driver only takes URLs, and reads a SQLite URL back by stripping `sqlite:` and
+/// percent-decoding the rest: every byte of the path but letters and digits is escaped, so the
+/// path SQLite receives is exactly the one given (`C:\\…` stays a drive, not a host).
+fn sqlite_options(file: &SqliteFile, location: &str) -> Result<AnyConnectOptions> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let invalid = |cause: &dyn std::fmt::Display| Error::usage(format!("magasin JLM « {location} » : {cause}"));
+    let path = file.path.to_str().ok_or_else(|| invalid(&"le chemin n'est pas de l'UTF-8 valide"))?;
+    if file.path == Path::new(":memory:") {
+        return AnyConnectOptions::from_str("sqlite::memory:").map_err(|e| invalid(&e));
+    }
+    if let Some(dir) = file.path.parent().filter(|dir| !dir.as_os_str().is_empty() && !dir.is_dir()) {
+        return Err(Error::new(
+            Kind::Store,
+            format!("magasin JLM {location} : le dossier {} n'existe pas (ou n'est pas un dossier)", dir.display()),
+        )
+        .with_hint("créez le dossier, ou indiquez un autre chemin avec --jlm-db sqlite:CHEMIN"));
+    }
+    // SQLite reads a name starting with `file:` as a URI (sqlx opens with SQLITE_OPEN_URI).
+    let path = if path.starts_with("file:") { format!(".{}{path}", std::path::MAIN_SEPARATOR) } else { path.to_owned() };
+    let mode = match file.mode {
+        Mode::Create => "rwc",
+        Mode::ReadWrite => "rw",
+        Mode::ReadOnly => "ro",
+    };
+    let url = url::Url::parse(&format!("sqlite:{}?mode={mode}", utf8_percent_encode(&path, NON_ALPHANUMERIC)))
+        .map_err(|e| invalid(&e))?;
+    AnyConnectOptions::from_url(&url).map_err(|e| invalid(&e))
 }
 
 fn store_error(location: &str, secrets: &[String], what: &str, error: &sqlx::Error) -> Error {

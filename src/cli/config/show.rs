@@ -4,7 +4,8 @@ use crate::cli::context::Context;
 use std::io::{BufWriter, Write};
 
 use crate::cli::context::Render;
-use crate::config::{Env, Settings, Source, mask_url_password};
+use crate::config::{Env, Settings, Source};
+use crate::jlm::address::mask_url_password;
 use crate::credentials::{Keyring, Stored, stored_password};
 use crate::error::Result;
 use crate::model::MargeBase;
