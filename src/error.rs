@@ -8,6 +8,7 @@ use crate::batigest::connection::{Cause, Failure};
 use crate::batigest::queries::ReadError;
 use crate::batigest::schema::Unmapped;
 use crate::exit_codes;
+use crate::output::HeldOpen;
 use crate::sandbox::SandboxError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub enum Kind {
     Store,
     Alert,
     Interrupted,
+    /// Stopped by SIGTERM.
+    Terminated,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
             Kind::Store => exit_codes::STORE,
             Kind::Alert => exit_codes::ALERT,
             Kind::Interrupted => exit_codes::INTERRUPTED,
+            Kind::Terminated => exit_codes::TERMINATED,
         }
     }
 }
@@ -71,9 +75,21 @@ impl Error {
 
     /// An output failure: a closed pipe is not an error for a command-line tool.
     pub fn output(error: &std::io::Error) -> Self {
+        if let Some(held) = Self::held_open(error) {
+            return held;
+        }
         let mut this = Self::new(Kind::Unexpected, format!("écriture de la sortie impossible : {error}"));
         this.broken_pipe = error.kind() == std::io::ErrorKind::BrokenPipe;
         this
+    }
+
+    /// A file Windows will not let us replace because another program holds it (exit 2).
+    pub fn held_open(error: &std::io::Error) -> Option<Self> {
+        let held = error.get_ref()?.downcast_ref::<HeldOpen>()?;
+        Some(
+            Self::usage(format!("impossible d'écrire {held}"))
+                .with_hint("fermez-le dans Excel (ou dans le programme qui l'a ouvert), puis relancez : il n'a pas été modifié"),
+        )
     }
 
     /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr.

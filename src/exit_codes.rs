@@ -14,11 +14,13 @@ pub const NOT_FOUND: u8 = 4;
 pub const STORE: u8 = 5;
 /// `--fail-on-alert` and alerts were found.
 pub const ALERT: u8 = 6;
-/// Interrupted by Ctrl-C.
+/// Interrupted by Ctrl-C (or Ctrl-Break, or closing the console on Windows).
 pub const INTERRUPTED: u8 = 130;
+/// Stopped by SIGTERM (`kill`, systemd, a scheduler's time limit).
+pub const TERMINATED: u8 = 143;
 
 /// Every code with its meaning, as `--help` and the README list them.
-pub const TABLE: [(u8, &str); 8] = [
+pub const TABLE: [(u8, &str); 9] = [
     (OK, "succès"),
     (UNEXPECTED, "erreur inattendue"),
     (USAGE, "usage ou saisie invalide"),
@@ -26,7 +28,8 @@ pub const TABLE: [(u8, &str); 8] = [
     (NOT_FOUND, "introuvable (référence, offre)"),
     (STORE, "erreur du magasin JLM"),
     (ALERT, "alertes trouvées avec --fail-on-alert"),
-    (INTERRUPTED, "interrompu (Ctrl-C)"),
+    (INTERRUPTED, "interrompu (Ctrl-C, Ctrl-Break, fermeture de la console)"),
+    (TERMINATED, "arrêté (SIGTERM)"),
 ];
 
 /// The section printed at the end of `--help`.

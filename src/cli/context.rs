@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Cli;
 use super::global::ColorArg;
+use super::stop::{self, Stop};
 use crate::batigest::connection::{self, Auth, Connection, Encryption, Target, Trust};
 use crate::batigest::schema::{Mapping, MappingError};
 use crate::batigest::statuses;
@@ -15,6 +16,7 @@ use crate::config::{Env, Flags, Settings, Source};
 use crate::credentials::{self, Keyring, Password};
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
+use crate::jlm::address::{Address, Platform};
 use crate::output::{Destination, Format, Options};
 use crate::report::coefficients::{Grouping, Settings as CoefficientSettings};
 
@@ -35,6 +37,8 @@ pub struct Batigest {
     pub target: Target,
     pub password: Password,
     pub mapping: Mapping,
+    /// `-q`: warnings are not said.
+    pub quiet: bool,
 }
 
 impl Batigest {
@@ -66,7 +70,7 @@ impl Batigest {
                  interceptée. Préférez --ca-file."
             );
         }
-        Ok(Self { settings, env, target, password, mapping })
+        Ok(Self { settings, env, target, password, mapping, quiet: cli.quiet })
     }
 }
 
@@ -143,18 +147,18 @@ pub fn target(settings: &Settings) -> Result<Target> {
 }
 
 /// Runs a command's async work on a current-thread runtime (the tool does one thing at a time).
-/// Ctrl-C drops the work where it stands: an unfinished `-o` file is removed, an open store
-/// transaction rolls back, and the run ends with code 130.
+/// A stop request (Ctrl-C, SIGTERM…) drops the work where it stands: an unfinished `-o` file is
+/// removed, an open store transaction rolls back, and the run ends with 130 (143 for SIGTERM).
 pub fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     block_on_interruptible(async {
         tokio::select! {
             result = work => result,
-            () = interrupted() => Err(interruption("interrompu (Ctrl-C) ; rien d'inachevé n'a été gardé")),
+            stop = stop::requested() => Err(interruption(stop, "rien d'inachevé n'a été gardé")),
         }
     })
 }
 
-/// For work that handles Ctrl-C itself (with [`interrupted`]), e.g. to trace it before ending.
+/// For work that handles stop requests itself (with [`stop::requested`]), e.g. to trace them.
 pub fn block_on_interruptible<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| runtime_failure(&e))?.block_on(work)
 }
@@ -168,16 +172,11 @@ fn runtime_failure(error: &std::io::Error) -> Error {
     Error::new(Kind::Unexpected, format!("démarrage du moteur asynchrone impossible : {error}"))
 }
 
-/// Resolves at Ctrl-C. Without a signal handler, never.
-pub async fn interrupted() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
-    }
-}
-
-/// The error of an interrupted run (exit 130).
-pub fn interruption(message: &str) -> Error {
-    Error::new(Kind::Interrupted, message)
+/// The error of a run stopped by `stop` (exit 130, or 143 for SIGTERM): « interrompu (Ctrl-C) :
+/// `what` ».
+pub fn interruption(stop: Stop, what: &str) -> Error {
+    let kind = if stop::exit_code(stop) == crate::exit_codes::TERMINATED { Kind::Terminated } else { Kind::Interrupted };
+    Error::new(kind, format!("interrompu ({}) : {what}", stop.name()))
 }
 
 impl Batigest {
@@ -205,14 +204,29 @@ impl Batigest {
 
     /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
     pub async fn store(&self) -> Result<Store> {
-        open_store(&self.settings, &self.env).await
+        open_store(&self.settings, &self.env, self.quiet).await
     }
 }
 
 /// Opens the JLM store the settings name (`--jlm-db`, `JLM_DATABASE_URL`, profile), or the embedded
-/// one of `env`; a failure is exit 5.
-pub async fn open_store(settings: &Settings, env: &Env) -> Result<Store> {
-    Store::open(settings.jlm_db.value.as_deref(), env.default_store.as_deref(), settings.timeout.value).await
+/// one of `env`; a bad address is exit 2, a store that cannot be opened exit 5.
+pub async fn open_store(settings: &Settings, env: &Env, quiet: bool) -> Result<Store> {
+    let address = match settings.jlm_db.value.as_deref() {
+        Some(text) => Address::parse(text).map_err(|e| {
+            Error::usage(format!("{e} ({})", settings.jlm_db.source)).with_hint(e.hint())
+        })?,
+        None => Store::embedded(env.default_store.as_deref())?,
+    };
+    if address.on_network_share(Platform::CURRENT) && !quiet {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(
+            stderr,
+            "Attention : le magasin JLM {address} est sur un partage réseau ; SQLite n'y est pas sûr quand \
+             plusieurs postes écrivent en même temps. Pour un magasin partagé, utilisez la base PostgreSQL de JLM ERP \
+             (--jlm-db postgres://…)."
+        );
+    }
+    Store::open(&address, settings.timeout.value).await
 }
 
 /// The store keeps UTC; people read their own time.
@@ -306,6 +320,9 @@ impl Render {
 
 /// The error of a file the tool cannot write (`-o`, `--html`, `--write`, `--dir`).
 pub fn cannot_write(path: &std::path::Path, error: &std::io::Error) -> Error {
+    if let Some(held) = Error::held_open(error) {
+        return held;
+    }
     Error::usage(format!("impossible d'écrire {} : {error}", path.display()))
         .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
 }

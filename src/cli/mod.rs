@@ -18,6 +18,7 @@ mod relances;
 mod sandbox;
 mod schema;
 mod serve;
+mod stop;
 mod sync_offer;
 mod test_connection;
 mod tresorerie;
@@ -218,6 +219,7 @@ fn french_message(error: &clap::Error) -> String {
 /// The environment is captured once and every output option checked first, so that a usage
 /// error is said before anything is asked (a password) or opened.
 pub fn run(cli: &Cli) -> Result<()> {
+    stop::install();
     init_logging(cli.verbose, cli.quiet);
     let ctx = &Context { cli, flags: cli.connection.flags(), env: Env::capture()?, render: Render::resolve(cli)? };
     match &cli.command {
@@ -235,7 +237,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::SyncOffer(args) => sync_offer::run(args, ctx),
         Command::Integrations(args) => integrations::run(args, ctx),
         Command::Analytics(args) => analytics::run(args, ctx),
-        Command::Demo(args) => demo::run(args, cli.quiet),
+        Command::Demo(args) => demo::run(args, cli.quiet, ctx.env.shell),
         Command::Serve(args) => serve::run(args, ctx),
         Command::Dashboard(args) => dashboard::run(args, ctx),
         Command::Completions(args) => docs::completions(args, command()),

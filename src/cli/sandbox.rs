@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::context::server_runtime;
 use super::global::ConnectionArgs;
+use super::stop;
 use super::values;
 use crate::error::{Error, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
@@ -207,7 +208,8 @@ pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
     let runtime = server_runtime()?;
     let options_for_display = options.clone();
     runtime.block_on(async {
-        let interrupted = interrupt();
+        // Listening before the `listening on` line: a script may stop the sandbox as soon as it reads it.
+        let stop = stop::listen();
         let sandbox = Sandbox::start(options).await?;
         let addr = sandbox.local_addr();
         {
@@ -218,7 +220,7 @@ pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
         if !quiet {
             announce(args, &options_for_display, &sandbox);
         }
-        interrupted.await;
+        stop.requested().await;
         sandbox.shutdown().await;
         Ok(())
     })
@@ -256,35 +258,6 @@ fn announce(args: &Args, options: &SandboxOptions, sandbox: &Sandbox) {
     }
     if let Some(browser) = sandbox.browser_addr() {
         let _ = writeln!(stderr, "Service SQL Server Browser : UDP {browser}, instance {}.", args.instance);
-    }
-}
-
-/// Ctrl-C, or SIGTERM where there is such a thing, ends the sandbox cleanly. The handlers are
-/// installed before the `listening on` line: a script may signal as soon as it reads it.
-fn interrupt() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let handlers = signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)));
-        async move {
-            match handlers {
-                Ok((mut interrupt, mut terminate)) => {
-                    tokio::select! {
-                        _ = interrupt.recv() => {}
-                        _ = terminate.recv() => {}
-                    }
-                }
-                // Without handlers the sandbox runs until killed, which is what a server does.
-                Err(_) => std::future::pending().await,
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let ctrl_c = tokio::signal::ctrl_c();
-        async move {
-            let _ = ctrl_c.await;
-        }
     }
 }
 

@@ -7,7 +7,8 @@ use std::io::Write;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::Cli;
-use super::context::{Batigest, Render, block_on_interruptible, interrupted, interruption};
+use super::context::{Batigest, Render, block_on_interruptible, interruption};
+use super::stop;
 use super::values;
 use crate::batigest::queries;
 use crate::error::{Error, Kind, Result};
@@ -103,8 +104,8 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         tokio::select! {
             result = work => result,
             // The devis in flight rolled back with the dropped work; the trace says why it stopped.
-            () = interrupted() => {
-                let error = interruption("synchronisation interrompue (Ctrl-C) : les devis déjà écrits le restent, le devis en cours n'a rien écrit");
+            stop = stop::requested() => {
+                let error = interruption(stop, "synchronisation arrêtée ; les devis déjà écrits le restent, le devis en cours n'a rien écrit");
                 job.log_failure(&store, args.reference.as_deref(), None, &error).await;
                 Err(error)
             }

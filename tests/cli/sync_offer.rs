@@ -546,5 +546,44 @@ fn ctrl_c_ends_with_130_and_a_trace() {
     assert_eq!(output.status.code(), Some(130), "{}", text(&output));
     let errors = store.rows("SELECT error_message FROM batigest_sync_log WHERE outcome = 'error'");
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0][0].contains("interrompue"), "{errors:?}");
+    assert!(errors[0][0].starts_with("interrompu (Ctrl-C) : synchronisation arrêtée"), "{errors:?}");
+}
+
+/// SIGTERM (a scheduler's time limit, `systemctl stop`, `kill`) is handled as Ctrl-C is: the devis
+/// in flight rolls back, the trace says why, the previous export stays whole, no temporary file is
+/// left, and the exit code is the shell's for SIGTERM, 143.
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_with_143_a_trace_and_the_previous_export() {
+    let store = Store::default_file();
+    let sandbox = Sandbox::with_fixture_plus(HUNDRED_DEVIS, &["--latency-ms", "300"]);
+    let export = store.home().join("synchro.csv");
+    std::fs::write(&export, "export du mois dernier\n").expect("previous export");
+    assert_eq!(run(&sandbox, &store, &["integrations"]).status.code(), Some(0));
+    let child = spawn(&sandbox, &store, &["sync-offer", "--all", "-o", export.to_str().expect("utf-8")]);
+    // Ready once the batch has written its first devis: then it is surely inside the batch.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while store.count("batigest_sync_log") == 0 {
+        assert!(std::time::Instant::now() < deadline, "the batch never synced a devis");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("exit");
+    assert_eq!(output.status.code(), Some(143), "{}", text(&output));
+    assert!(
+        crate::common::stderr(&output).contains("Erreur : interrompu (SIGTERM) : synchronisation arrêtée"),
+        "{}",
+        crate::common::stderr(&output)
+    );
+    let errors = store.rows("SELECT error_message FROM batigest_sync_log WHERE outcome = 'error'");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0][0].starts_with("interrompu (SIGTERM)"), "{errors:?}");
+    assert_eq!(std::fs::read_to_string(&export).expect("export"), "export du mois dernier\n");
+    let names: Vec<String> = std::fs::read_dir(store.home())
+        .expect("home")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("synchro"))
+        .collect();
+    assert_eq!(names, ["synchro.csv"]);
 }

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use super::routes::{self, State};
+use crate::cli::stop;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
@@ -58,7 +59,7 @@ pub fn status_of(kind: Kind) -> StatusCode {
     match kind {
         Kind::Usage => StatusCode::BAD_REQUEST,
         Kind::NotFound => StatusCode::NOT_FOUND,
-        Kind::Connection | Kind::Interrupted => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Connection | Kind::Interrupted | Kind::Terminated => StatusCode::SERVICE_UNAVAILABLE,
         Kind::Store => StatusCode::BAD_GATEWAY,
         Kind::Alert | Kind::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -72,7 +73,7 @@ pub fn error_response(error: &Error) -> Response {
         Kind::NotFound => "introuvable",
         Kind::Connection => "batigest_injoignable",
         Kind::Store => "magasin_jlm",
-        Kind::Interrupted => "interrompu",
+        Kind::Interrupted | Kind::Terminated => "interrompu",
         Kind::Alert | Kind::Unexpected => "erreur_interne",
     };
     let body = json!({
@@ -88,6 +89,8 @@ fn plain_error(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
+    // Listening before the address is said: a script may stop the server as soon as it reads it.
+    let stop = stop::listen();
     let listener = TcpListener::bind(options.listen).await.map_err(|e| {
         Error::usage(format!("écoute sur {} impossible : {e}", options.listen))
             .with_hint("choisissez une autre adresse avec --listen (port 0 : un port libre)")
@@ -106,11 +109,11 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
-    let stop = stopped();
+    let stop = stop.requested();
     tokio::pin!(stop);
     loop {
         let (tcp, peer) = tokio::select! {
-            () = &mut stop => break,
+            _ = &mut stop => break,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -146,30 +149,6 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
         connections.abort_all();
     }
     Ok(())
-}
-
-/// SIGTERM (Unix) or Ctrl-C.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let term = async {
-            match term.as_mut() {
-                Some(term) => {
-                    term.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            () = term => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// What every request goes through: CORS, the concurrency cap, the token, the timeout, the access log.
