@@ -64,7 +64,8 @@ impl AtomicFile {
     pub fn commit(self) -> io::Result<()> {
         self.temp.as_file().sync_all()?;
         // Dropped on failure, which removes the temporary file.
-        self.temp.persist(&self.target).map_err(|error| error.error)?;
+        let target = self.target;
+        self.temp.persist(&target).map_err(|error| held_open(error.error, &target))?;
         Ok(())
     }
 }
@@ -128,6 +129,15 @@ impl Destination {
         let Some(path) = path.filter(|path| path.as_os_str() != "-") else {
             return Ok(Destination::Stdout(io::stdout()));
         };
+        Self::open_path(path).map_err(|error| held_open(error, path))
+    }
+
+    fn open_path(path: &Path) -> io::Result<Self> {
+        // `NUL`, `CON`…: Windows devices, which the file system cannot describe (`fs::metadata`
+        // fails on them) and which are not ours to replace.
+        if cfg!(windows) && is_windows_device(path) {
+            return Ok(Destination::InPlace(OpenOptions::new().write(true).open(path)?));
+        }
         match fs::metadata(path) {
             Ok(metadata) if is_stdout(&metadata) => Ok(Destination::Stdout(io::stdout())),
             Ok(metadata) if metadata.is_dir() => Err(io::Error::new(
@@ -156,6 +166,39 @@ impl Destination {
             Destination::Stdout(mut stdout) => stdout.flush(),
             Destination::File(file) => file.commit(),
             Destination::InPlace(mut file) => file.flush(),
+        }
+    }
+}
+
+/// A file another program holds open: Windows refuses to open it for writing or to replace it
+/// (Excel locks every file it shows). The file is left as it was.
+#[derive(Debug, thiserror::Error)]
+#[error("{} : fichier ouvert dans un autre programme (Excel ?)", path.display())]
+pub struct HeldOpen {
+    pub path: PathBuf,
+}
+
+/// `error`, or a [`HeldOpen`] when it is Windows' sharing or lock violation (os errors 32, 33).
+fn held_open(error: io::Error, path: &Path) -> io::Error {
+    const SHARING_VIOLATION: i32 = 32;
+    const LOCK_VIOLATION: i32 = 33;
+    if cfg!(windows) && matches!(error.raw_os_error(), Some(SHARING_VIOLATION | LOCK_VIOLATION)) {
+        io::Error::new(error.kind(), HeldOpen { path: path.to_path_buf() })
+    } else {
+        error
+    }
+}
+
+/// Whether `path` names one of the devices every Windows folder has: `NUL`, `CON`, `PRN`,
+/// `AUX`, `COM1`…`COM9`, `LPT1`…`LPT9` (any case), also as `\\.\NUL` or `C:\dossier\NUL`.
+fn is_windows_device(path: &Path) -> bool {
+    let Some(name) = path.to_str().and_then(|path| path.rsplit(['\\', '/', ':']).next()) else { return false };
+    let name = name.to_ascii_uppercase();
+    match name.as_str() {
+        "NUL" | "CON" | "PRN" | "AUX" | "CONIN$" | "CONOUT$" => true,
+        _ => {
+            let (stem, digit) = name.split_at(name.len().saturating_sub(1));
+            matches!(stem, "COM" | "LPT") && matches!(digit.as_bytes(), [b'1'..=b'9'])
         }
     }
 }
@@ -299,6 +342,16 @@ mod tests {
         let error = Destination::open(Some(dir.path())).unwrap_err();
         assert!(error.to_string().contains("est un dossier"), "{error}");
         assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn windows_devices_are_known_by_name() {
+        for device in ["NUL", "nul", r"\\.\NUL", r"C:\exports\NUL", "CON", "COM1", "lpt9", "CONOUT$"] {
+            assert!(is_windows_device(Path::new(device)), "{device}");
+        }
+        for file in ["NUL.csv", "nul-export.csv", "COM0", "COM10", "LPT", r"C:\NUL\devis.csv", "CONSOLE", ""] {
+            assert!(!is_windows_device(Path::new(file)), "{file}");
+        }
     }
 
     #[test]

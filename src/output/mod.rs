@@ -47,7 +47,7 @@ pub enum Format {
     /// One JSON object per line.
     Ndjson,
 }
-pub use file::Destination;
+pub use file::{Destination, HeldOpen};
 
 /// How a column's values are shown. Numeric kinds are right-aligned in tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
