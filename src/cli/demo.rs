@@ -8,6 +8,7 @@ use std::process::Command;
 
 use super::context::server_runtime;
 use super::values;
+use crate::config::Shell;
 use crate::error::{Error, Kind, Result};
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, generate};
 
@@ -69,7 +70,7 @@ const TOUR: &[(&str, &[&str])] = &[
     ),
 ];
 
-pub fn run(args: &Args, quiet: bool) -> Result<()> {
+pub fn run(args: &Args, quiet: bool, shell: Shell) -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("jlm-batigest-demo-")
         .tempdir()
@@ -101,14 +102,9 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
         });
         say(&mut out, &format!("Bac à sable Batigest démarré sur {}{summary}.", sandbox.local_addr()))?;
         say(&mut out, "Pour rejouer une commande à la main (avec --keep), dans un autre terminal :")?;
-        say(
-            &mut out,
-            &format!(
-                "  export JLM_BATIGEST_CONFIG={} BATIGEST_SQL_PASSWORD='{}'",
-                config.display(),
-                sandbox::DEFAULT_PASSWORD
-            ),
-        )?;
+        let config = config.display().to_string();
+        let vars = [("JLM_BATIGEST_CONFIG", config.as_str()), ("BATIGEST_SQL_PASSWORD", sandbox::DEFAULT_PASSWORD)];
+        say(&mut out, &format!("  {}", shell.set_vars(&vars)))?;
     }
     let program =
         std::env::current_exe().map_err(|e| Error::new(Kind::Unexpected, format!("binaire introuvable : {e}")))?;
@@ -136,10 +132,8 @@ pub fn run(args: &Args, quiet: bool) -> Result<()> {
             &format!("\nLe bac à sable reste disponible sur {} ; Ctrl-C pour l'arrêter.", sandbox.local_addr()),
         )?;
         out.flush()?;
-        runtime.block_on(async {
-            // If no handler can be installed the demo waits until killed, like a server.
-            let _ = tokio::signal::ctrl_c().await;
-        });
+        // If no handler can be installed the demo waits until killed, like a server.
+        runtime.block_on(super::stop::requested());
     }
     runtime.block_on(sandbox.shutdown());
     Ok(())

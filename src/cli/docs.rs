@@ -16,7 +16,8 @@ const COMPLETIONS_EXAMPLES: &str = "\
 Exemples :
   jlm-batigest completions bash > ~/.local/share/bash-completion/completions/jlm-batigest
   jlm-batigest completions zsh > ~/.zfunc/_jlm-batigest
-  jlm-batigest completions powershell >> $PROFILE
+  jlm-batigest completions powershell --dir $HOME\\Documents\\WindowsPowerShell
+      puis, dans $PROFILE : . $HOME\\Documents\\WindowsPowerShell\\jlm-batigest.ps1
   jlm-batigest completions bash --dir completions
       écrit completions/jlm-batigest.bash (la copie du dépôt)";
 
@@ -59,10 +60,19 @@ pub fn completions(args: &CompletionsArgs, mut command: clap::Command) -> Result
         _ => {}
     }
     match &args.dir {
-        Some(dir) => write_file(&dir.join(args.shell.file_name(&name)), &script),
+        Some(dir) => {
+            // Windows PowerShell 5.1 reads a script file without a BOM in the ANSI code page: the
+            // French descriptions would show as « Ã© ». With the BOM, every PowerShell reads UTF-8.
+            if args.shell == Shell::PowerShell {
+                script.splice(0..0, UTF8_BOM.iter().copied());
+            }
+            write_file(&dir.join(args.shell.file_name(&name)), &script)
+        }
         None => Ok(std::io::stdout().lock().write_all(&script)?),
     }
 }
+
+const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// clap_complete's bash script names a subcommand's state `jlm__batigest__subcmd__devis` where
 /// it walks the words, but labels its options `jlm__subcmd__batigest__subcmd__devis`: a dash in

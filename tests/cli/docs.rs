@@ -41,6 +41,23 @@ fn committed_completions_and_man_pages_are_fresh() {
     assert!(files(&man) == files(&repository().join("man")), "man/: {stale}");
 }
 
+/// Windows PowerShell 5.1 reads a script file without a byte-order mark as ANSI (« Ã© » for « é »):
+/// the file carries the UTF-8 BOM. Standard output does not (a shell capturing it would keep the
+/// BOM as three stray characters at the start of the text).
+#[test]
+fn the_powershell_script_file_starts_with_a_utf8_bom() {
+    let committed = std::fs::read(repository().join("completions/_jlm-batigest.ps1")).expect("script");
+    assert_eq!(committed[..3], [0xEF, 0xBB, 0xBF]);
+    let text = std::str::from_utf8(&committed[3..]).expect("UTF-8 after the BOM");
+    assert!(text.contains("Synchronise des devis Batigest vers JLM ERP"), "French descriptions in UTF-8");
+    assert!(text.contains('é'));
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = command(home.path()).args(["completions", "powershell"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!output.stdout.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM on stdout");
+    assert_eq!(output.stdout[..], committed[3..], "stdout is the file without its BOM");
+}
+
 #[test]
 fn man_page_has_exit_codes_environment_and_examples() {
     let page = std::fs::read_to_string(repository().join("man/jlm-batigest-factures.1")).expect("page");
