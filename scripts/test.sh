@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The test command (README « Tests »; .ci/run calls it too). On a fresh Debian or Ubuntu machine it
 # first installs what the tests drive for real — FreeTDS (tsql), python-tds, pyOpenSSL and aiosmtpd (the
-# alerts' SMTP server), D-Bus
-# and gnome-keyring, PostgreSQL, zsh and fish — starts PostgreSQL when it is down, then runs the
-# suite inside a private D-Bus session with a throwaway, unlocked keyring. What is already there
-# is left as it is. Arguments go to cargo nextest (or cargo test without nextest).
+# alerts' SMTP server), D-Bus and gnome-keyring, PostgreSQL, zsh and fish, and for the Windows suite
+# the Rust target x86_64-pc-windows-gnu, mingw-w64 and Wine — starts PostgreSQL when it is down,
+# builds the Windows binary (scripts/windows.sh), then runs the suite inside a private D-Bus session
+# with a throwaway, unlocked keyring. What is already there is left as it is. Arguments go to cargo
+# nextest (or cargo test without nextest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 script=$(pwd)/scripts/test.sh
@@ -32,6 +33,9 @@ setup() {
     command -v fish >/dev/null || need+=(fish)
     command -v script >/dev/null || need+=(bsdutils)
     command -v setpriv >/dev/null || need+=(util-linux)
+    # The Windows suite: the cross C compiler (aws-lc-sys, SQLite, the test helpers) and Wine.
+    command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
+    [[ -x /usr/lib/wine/wine64 ]] || need+=(wine64)
     python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
     local fresh_postgres=
     if ! command -v pg_ctlcluster >/dev/null; then
@@ -51,6 +55,11 @@ setup() {
         # Debian's own Python refuses pip outside a virtual environment (PEP 668) unless told.
         "${pip[@]}" python-tds pyopenssl aiosmtpd 2>/dev/null ||
             "${pip[@]}" --break-system-packages python-tds pyopenssl aiosmtpd
+    fi
+
+    if ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+        say "cible Rust x86_64-pc-windows-gnu"
+        rustup target add x86_64-pc-windows-gnu
     fi
 
     local version
@@ -73,6 +82,9 @@ setup() {
 # never the user's own.
 if [[ -z "${JLM_BATIGEST_TEST_SESSION:-}" ]]; then
     setup
+    # The Windows binary and the Wine prefix of tests/cli/windows.rs.
+    scripts/windows.sh build
+    scripts/windows.sh prefix
     export JLM_BATIGEST_TEST_SESSION=1
     exec dbus-run-session -- "$script" "$@"
 fi

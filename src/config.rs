@@ -77,6 +77,7 @@ pub struct Env {
 
 /// The syntax of the commands the tool suggests (`demo`'s variables).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names, reason = "PowerShell is the shell's name")]
 pub enum Shell {
     #[default]
     Posix,
@@ -1196,7 +1197,10 @@ server = 'SRV-BATI\SAGEBAT'
         assert_eq!(Shell::detect(true, Some(&user)), Shell::PowerShell);
         assert_eq!(Shell::detect(true, Some(r"C:\Users\a\Documents\PowerShell\Modules")), Shell::PowerShell);
         assert_eq!(Shell::detect(false, Some(&user)), Shell::Posix);
-        let vars = [("JLM_BATIGEST_CONFIG", r"C:\Mes documents\l'essai\config.toml"), ("BATIGEST_SQL_PASSWORD", "Sandbox!2024")];
+        let vars = [
+            ("JLM_BATIGEST_CONFIG", r"C:\Mes documents\l'essai\config.toml"),
+            ("BATIGEST_SQL_PASSWORD", "Sandbox!2024"),
+        ];
         assert_eq!(
             Shell::Posix.set_vars(&vars),
             r"export JLM_BATIGEST_CONFIG='C:\Mes documents\l'\''essai\config.toml' BATIGEST_SQL_PASSWORD='Sandbox!2024'"

@@ -86,10 +86,9 @@ impl Error {
     /// A file Windows will not let us replace because another program holds it (exit 2).
     pub fn held_open(error: &std::io::Error) -> Option<Self> {
         let held = error.get_ref()?.downcast_ref::<HeldOpen>()?;
-        Some(
-            Self::usage(format!("impossible d'écrire {held}"))
-                .with_hint("fermez-le dans Excel (ou dans le programme qui l'a ouvert), puis relancez : il n'a pas été modifié"),
-        )
+        Some(Self::usage(format!("impossible d'écrire {held}")).with_hint(
+            "fermez-le dans Excel (ou dans le programme qui l'a ouvert), puis relancez : il n'a pas été modifié",
+        ))
     }
 
     /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr.

@@ -175,7 +175,8 @@ fn runtime_failure(error: &std::io::Error) -> Error {
 /// The error of a run stopped by `stop` (exit 130, or 143 for SIGTERM): « interrompu (Ctrl-C) :
 /// `what` ».
 pub fn interruption(stop: Stop, what: &str) -> Error {
-    let kind = if stop::exit_code(stop) == crate::exit_codes::TERMINATED { Kind::Terminated } else { Kind::Interrupted };
+    let kind =
+        if stop::exit_code(stop) == crate::exit_codes::TERMINATED { Kind::Terminated } else { Kind::Interrupted };
     Error::new(kind, format!("interrompu ({}) : {what}", stop.name()))
 }
 
@@ -212,9 +213,8 @@ impl Batigest {
 /// one of `env`; a bad address is exit 2, a store that cannot be opened exit 5.
 pub async fn open_store(settings: &Settings, env: &Env, quiet: bool) -> Result<Store> {
     let address = match settings.jlm_db.value.as_deref() {
-        Some(text) => Address::parse(text).map_err(|e| {
-            Error::usage(format!("{e} ({})", settings.jlm_db.source)).with_hint(e.hint())
-        })?,
+        Some(text) => Address::parse(text)
+            .map_err(|e| Error::usage(format!("{e} ({})", settings.jlm_db.source)).with_hint(e.hint()))?,
         None => Store::embedded(env.default_store.as_deref())?,
     };
     if address.on_network_share(Platform::CURRENT) && !quiet {

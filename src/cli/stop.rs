@@ -22,6 +22,7 @@ pub enum Stop {
     /// Ctrl-C (SIGINT on Unix).
     CtrlC,
     /// SIGTERM: `kill`, systemd, a scheduler's timeout.
+    #[cfg_attr(windows, allow(dead_code))]
     Terminate,
     /// Ctrl-Break (Windows).
     #[cfg_attr(not(windows), allow(dead_code))]

@@ -64,9 +64,7 @@ impl AddressError {
                 "indiquez le fichier SQLite, par exemple --jlm-db sqlite:/chemin/jlm.sqlite ou sqlite:C:\\JLM\\jlm.sqlite"
             }
             Self::Option { .. } => "seule l'option mode est comprise : sqlite:CHEMIN?mode=ro (ou rw, rwc)",
-            Self::Unknown(_) => {
-                "attendu sqlite:CHEMIN (fichier SQLite) ou postgres://UTILISATEUR@HÔTE/BASE (JLM ERP)"
-            }
+            Self::Unknown(_) => "attendu sqlite:CHEMIN (fichier SQLite) ou postgres://UTILISATEUR@HÔTE/BASE (JLM ERP)",
         }
     }
 }
@@ -161,7 +159,10 @@ fn mode(address: &str, options: &str) -> Result<Mode, AddressError> {
 /// `C:` followed by nothing, `\` or `/`.
 fn starts_with_drive(path: &str) -> bool {
     let bytes = path.as_bytes();
-    bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && matches!(bytes.get(2), None | Some(b'\\' | b'/'))
+    bytes.len() >= 2
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes.get(2), None | Some(b'\\' | b'/'))
 }
 
 /// `\\serveur\partage\…` (either slash), or its long form `\\?\UNC\serveur\…`; not the local
@@ -171,8 +172,7 @@ fn unc_share(path: &str) -> bool {
     let Some(rest) = path.strip_prefix(['\\', '/']).and_then(|p| p.strip_prefix(['\\', '/'])) else { return false };
     match rest.split_once(separators) {
         Some(("?", long)) => long.get(..4).is_some_and(|unc| unc.eq_ignore_ascii_case("UNC\\")),
-        Some((".", _)) => false,
-        Some((server, _)) => !server.is_empty(),
+        Some((server, _)) => !server.is_empty() && server != ".",
         None => false,
     }
 }
@@ -257,7 +257,10 @@ mod tests {
         assert_eq!(sqlite("sqlite:/a.sqlite?mode=rwc", Platform::Unix).1, Mode::Create);
         assert_eq!(
             Address::parse_on("sqlite:/a.sqlite?cache=shared", Platform::Unix),
-            Err(AddressError::Option { address: "sqlite:/a.sqlite?cache=shared".into(), option: "cache=shared".into() })
+            Err(AddressError::Option {
+                address: "sqlite:/a.sqlite?cache=shared".into(),
+                option: "cache=shared".into()
+            })
         );
     }
 
@@ -274,7 +277,8 @@ mod tests {
 
     #[test]
     fn network_shares_are_told_apart_from_local_device_paths() {
-        let share = |text: &str| Address::parse_on(text, Platform::Windows).unwrap().on_network_share(Platform::Windows);
+        let share =
+            |text: &str| Address::parse_on(text, Platform::Windows).unwrap().on_network_share(Platform::Windows);
         assert!(share(r"sqlite:\\serveur\partage\jlm.sqlite"));
         assert!(share("sqlite:////serveur/partage/jlm.sqlite"));
         assert!(share(r"sqlite:\\?\UNC\serveur\partage\jlm.sqlite"));
@@ -288,7 +292,10 @@ mod tests {
     #[test]
     fn relative_paths_in_a_profile_follow_the_file() {
         let base = Path::new("/etc/jlm");
-        assert_eq!(Address::relative_to("sqlite:magasin/jlm.sqlite".into(), base), "sqlite:/etc/jlm/magasin/jlm.sqlite");
+        assert_eq!(
+            Address::relative_to("sqlite:magasin/jlm.sqlite".into(), base),
+            "sqlite:/etc/jlm/magasin/jlm.sqlite"
+        );
         assert_eq!(Address::relative_to("sqlite:m.sqlite?mode=ro".into(), base), "sqlite:/etc/jlm/m.sqlite?mode=ro");
         assert_eq!(Address::relative_to("sqlite:/abs.sqlite".into(), base), "sqlite:/abs.sqlite");
         assert_eq!(Address::relative_to("postgres://erp/jlm".into(), base), "postgres://erp/jlm");
@@ -304,5 +311,4 @@ mod tests {
         assert_eq!(mask_url_password("postgres://jlm@erp/jlm"), "postgres://jlm@erp/jlm");
         assert_eq!(mask_url_password("sqlite:jlm.db"), "sqlite:jlm.db");
     }
-
 }

@@ -203,7 +203,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("jlm.sqlite");
         runtime().block_on(async {
-            let store = Store::open(&Store::embedded(Some(&path)).expect("address"), Duration::from_secs(5)).await.expect("open");
+            let store = Store::open(&Store::embedded(Some(&path)).expect("address"), Duration::from_secs(5))
+                .await
+                .expect("open");
             round_trip(&store).await;
         });
     }

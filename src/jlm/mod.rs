@@ -22,8 +22,8 @@ use rust_decimal::Decimal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, AssertSqlSafe, ConnectOptions, Row};
 
-use address::{Address, Mode, SqliteFile};
 use crate::error::{Error, Kind, Result};
+use address::{Address, Mode, SqliteFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -178,7 +178,8 @@ fn sqlite_options(file: &SqliteFile, location: &str) -> Result<AnyConnectOptions
         .with_hint("créez le dossier, ou indiquez un autre chemin avec --jlm-db sqlite:CHEMIN"));
     }
     // SQLite reads a name starting with `file:` as a URI (sqlx opens with SQLITE_OPEN_URI).
-    let path = if path.starts_with("file:") { format!(".{}{path}", std::path::MAIN_SEPARATOR) } else { path.to_owned() };
+    let path =
+        if path.starts_with("file:") { format!(".{}{path}", std::path::MAIN_SEPARATOR) } else { path.to_owned() };
     let mode = match file.mode {
         Mode::Create => "rwc",
         Mode::ReadWrite => "rw",

@@ -29,4 +29,5 @@ mod terminal;
 mod test_connection;
 mod tresorerie;
 mod typed_json;
+mod windows;
 mod windows_login;

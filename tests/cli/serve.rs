@@ -66,7 +66,7 @@ impl Drop for Server {
 }
 
 /// One HTTP/1.1 request (`Connection: close`), its status and JSON body.
-fn exchange(
+pub fn exchange(
     mut stream: impl Read + Write,
     method: &str,
     path: &str,

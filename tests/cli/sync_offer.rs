@@ -562,7 +562,7 @@ fn sigterm_ends_with_143_a_trace_and_the_previous_export() {
     assert_eq!(run(&sandbox, &store, &["integrations"]).status.code(), Some(0));
     let child = spawn(&sandbox, &store, &["sync-offer", "--all", "-o", export.to_str().expect("utf-8")]);
     // Ready once the batch has written its first devis: then it is surely inside the batch.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
     while store.count("batigest_sync_log") == 0 {
         assert!(std::time::Instant::now() < deadline, "the batch never synced a devis");
         std::thread::sleep(std::time::Duration::from_millis(50));

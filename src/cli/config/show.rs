@@ -5,9 +5,9 @@ use std::io::{BufWriter, Write};
 
 use crate::cli::context::Render;
 use crate::config::{Env, Settings, Source};
-use crate::jlm::address::mask_url_password;
 use crate::credentials::{Keyring, Stored, stored_password};
 use crate::error::Result;
+use crate::jlm::address::mask_url_password;
 use crate::model::MargeBase;
 use crate::output::{self, Cell, Column, Format, Kind, Style, format};
 
