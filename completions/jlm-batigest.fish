@@ -872,6 +872,9 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l list
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l cert -d 'Certificat PEM du serveur (HTTPS)' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l key -d 'Clé privée PEM du certificat' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l max-requests -d 'Requêtes traitées en même temps au plus ; au-delà : 429' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-name -d 'Windows : nom du service' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-account -d 'Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est demandé au clavier' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-log -d 'Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données du compte du service)' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
@@ -900,6 +903,9 @@ never\t'jamais'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l insecure-http -d 'Accepte d\'écouter en HTTP clair hors de la boucle locale (le jeton circule alors en clair)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l set-token -d 'Crée un jeton d\'accès, le garde dans le trousseau et l\'affiche une fois, puis s\'arrête'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l token-stdin -d 'Lit le jeton d\'accès sur l\'entrée standard, le garde dans le trousseau, puis s\'arrête'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l install-service -d 'Windows : installe serve comme service (démarrage automatique) avec les autres options de cette commande, puis s\'arrête'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l uninstall-service -d 'Windows : arrête et désinstalle le service'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l run-as-service -d 'Lancé par le gestionnaire de services Windows (voir --install-service)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'

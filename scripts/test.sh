@@ -92,9 +92,18 @@ fi
 # A throwaway keyring directory, so the tests never open the user's own keyrings. The login
 # keyring is created there on first unlock; with an empty password gnome-keyring creates none.
 keyring_home=$(mktemp -d)
-trap 'rm -rf "$keyring_home"' EXIT
 eval "$(printf 'jlm-batigest-tests' | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
+
+# The Wine prefixes of tests killed by their time limit: their wineservers, then the folders.
+sweep_wine() {
+    local dir
+    for dir in "${TMPDIR:-/tmp}"/jlm-batigest-wine/prefixe-*/p; do
+        [[ -d $dir ]] && WINEPREFIX=$dir /usr/lib/wine/wineserver -k 2>/dev/null
+    done
+    rm -rf "${TMPDIR:-/tmp}/jlm-batigest-wine"
+}
+trap 'sweep_wine; rm -rf "$keyring_home"' EXIT
 
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --locked --workspace --all-targets "$@"

@@ -93,16 +93,15 @@ impl Error {
 
     /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr.
     pub fn eprint(&self) {
-        use std::io::Write;
-        let mut stderr = std::io::stderr().lock();
-        // Nothing sensible is left to do if stderr itself is closed.
-        let _ = writeln!(stderr, "Erreur : {}", self.message);
+        use std::fmt::Write as _;
+        let mut text = format!("Erreur : {}", self.message);
         if let Some(hint) = &self.hint {
-            let _ = writeln!(stderr, "Aide : {hint}");
+            let _ = write!(text, "\nAide : {hint}");
         }
         if let Some(detail) = &self.detail {
-            let _ = writeln!(stderr, "Détail : {detail}");
+            let _ = write!(text, "\nDétail : {detail}");
         }
+        crate::diagnostics::line(&text);
     }
 }
 

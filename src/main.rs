@@ -4,6 +4,7 @@ mod batigest;
 mod cli;
 mod config;
 mod credentials;
+mod diagnostics;
 mod error;
 mod exit_codes;
 mod files;

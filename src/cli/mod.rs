@@ -269,7 +269,7 @@ fn init_logging(verbose: u8, quiet: bool) {
         .with_default(libraries.min(tracing::level_filters::LevelFilter::from_level(level)));
     tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::diagnostics::writer)
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()

@@ -30,6 +30,9 @@ pub enum Stop {
     /// The console window closed, the user logged off, or the system shuts down (Windows).
     #[cfg_attr(not(windows), allow(dead_code))]
     Close,
+    /// The Windows service manager stops the service (`Stop-Service`, `sc stop`, shutdown).
+    #[cfg_attr(not(windows), allow(dead_code))]
+    Service,
 }
 
 impl Stop {
@@ -40,11 +43,13 @@ impl Stop {
             Stop::Terminate => "SIGTERM",
             Stop::CtrlBreak => "Ctrl-Break",
             Stop::Close => "fermeture de la console",
+            Stop::Service => "arrêt du service",
         }
     }
 }
 
-static STOP: OnceLock<watch::Receiver<Option<Stop>>> = OnceLock::new();
+/// The first stop request, for whoever waits on it; set once the handlers are in place.
+static STOP: OnceLock<watch::Sender<Option<Stop>>> = OnceLock::new();
 
 /// Installs the handlers, on a thread of their own that lives as long as the process; returns
 /// once they are in place. Without handlers (none can be installed), stops end the process as
@@ -61,16 +66,15 @@ pub fn install() {
                 let _ = ready_tx.send(());
                 return;
             };
-            let (tx, rx) = watch::channel(None);
-            let _ = STOP.set(rx);
+            let tx = STOP.get_or_init(|| watch::channel(None).0);
             let _ = ready_tx.send(());
             let first = handlers.next().await;
             // Nobody waits for it (a prompt, a command that needs no cleanup): stop as the system
             // would have.
-            if tx.receiver_count() <= 1 {
+            if tx.receiver_count() == 0 {
                 std::process::exit(i32::from(exit_code(first)));
             }
-            let _ = tx.send(Some(first));
+            tx.send_replace(Some(first));
             // A second request does not wait for the cleanup of the first.
             let second = handlers.next().await;
             std::process::exit(i32::from(exit_code(second)));
@@ -81,11 +85,23 @@ pub fn install() {
     }
 }
 
+/// A stop asked by something other than a signal (the Windows service manager).
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn request(stop: Stop) {
+    STOP.get_or_init(|| watch::channel(None).0).send_if_modified(|first| {
+        if first.is_some() {
+            return false;
+        }
+        *first = Some(stop);
+        true
+    });
+}
+
 /// The exit code of a run ended by `stop`: 143 for SIGTERM (128 + 15, as a shell reports a
 /// process it killed), 130 for the others (128 + SIGINT, Ctrl-C's usual code).
 pub fn exit_code(stop: Stop) -> u8 {
     match stop {
-        Stop::Terminate => crate::exit_codes::TERMINATED,
+        Stop::Terminate | Stop::Service => crate::exit_codes::TERMINATED,
         Stop::CtrlC | Stop::CtrlBreak | Stop::Close => crate::exit_codes::INTERRUPTED,
     }
 }
@@ -98,7 +114,7 @@ pub async fn requested() -> Stop {
 /// Starts listening now, for work that must be counted as waiting before it first awaits (a
 /// server listens before it says where it listens: a script may stop it as soon as it reads that).
 pub fn listen() -> Listener {
-    Listener(STOP.get().cloned())
+    Listener(STOP.get().map(watch::Sender::subscribe))
 }
 
 pub struct Listener(Option<watch::Receiver<Option<Stop>>>);

@@ -52,7 +52,11 @@ impl Wine {
              `scripts/windows.sh build && scripts/windows.sh prefix` (scripts/test.sh does both)",
             missing.join(", ")
         );
-        let prefix = tempfile::tempdir().expect("temp dir");
+        // Under one folder that scripts/test.sh sweeps: a test killed by its time limit leaves its
+        // wineserver running.
+        let parent = std::env::temp_dir().join("jlm-batigest-wine");
+        std::fs::create_dir_all(&parent).expect("temp dir");
+        let prefix = tempfile::Builder::new().prefix("prefixe-").tempdir_in(&parent).expect("temp dir");
         let template = built().join("prefix");
         let copy = prefix.path().join("p");
         // Hard links for the 700 MB of system files Wine only reads; real copies of what it writes.
@@ -71,6 +75,29 @@ impl Wine {
             .expect("cp -a");
         assert!(copied.success());
         std::fs::create_dir_all(copy.join("drive_c/work")).expect("a working folder on C:");
+        // One wineserver for the whole test, so that Wine's service manager stays up between
+        // commands; and Wine's own processes started now, their output to nowhere: started by a
+        // command of the test, they would keep its output pipes open as long as they live.
+        let null = || Stdio::null();
+        let persistent = Command::new(WINESERVER)
+            .arg("-p")
+            .env("WINEPREFIX", &copy)
+            .stdin(null())
+            .stdout(null())
+            .stderr(null())
+            .status()
+            .expect("wineserver -p");
+        assert!(persistent.success());
+        let booted = Command::new(WINE)
+            .arg("wineboot")
+            .env("WINEPREFIX", &copy)
+            .env("WINEDEBUG", "-all")
+            .stdin(null())
+            .stdout(null())
+            .stderr(null())
+            .status()
+            .expect("wineboot");
+        assert!(booted.success());
         Self { prefix }
     }
 
@@ -484,6 +511,130 @@ fn demo_runs_end_to_end_and_speaks_the_shell() {
     let hint = success(&powershell).lines().nth(2).expect("the variables line").to_owned();
     assert!(hint.starts_with(r"  $env:JLM_BATIGEST_CONFIG = 'C:\"), "{hint}");
     assert!(hint.ends_with(r"config.toml'; $env:BATIGEST_SQL_PASSWORD = 'Sandbox!2024'"), "{hint}");
+}
+
+/// `serve` as a real Windows service: installed with its options, started and stopped by the
+/// service manager (the stop is the graceful shutdown), its secrets read from the Credential
+/// Manager of its account, what it says in its log, then uninstalled.
+#[test]
+fn serve_runs_as_a_windows_service() {
+    const TOKEN: &str = "jeton-du-service-0123456789abcdef";
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let wine = Wine::new();
+    std::fs::create_dir_all(wine.c("JLM")).expect("C:\\JLM");
+    let port = sandbox.addr.port().to_string();
+    let connection = ["--server", "127.0.0.1", "--port", &port, "--user", USER, "--encrypt", "off"];
+    let with_stdin = |args: &[&str], input: &str| {
+        let mut child = wine
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("stdin");
+        child.wait_with_output().expect("run")
+    };
+    success(&with_stdin(&[&connection[..], &["login", "--password-stdin"]].concat(), &format!("{PASSWORD}\n")));
+    success(&with_stdin(&["serve", "--token-stdin"], &format!("{TOKEN}\n")));
+
+    let install = [
+        &connection[..],
+        &["serve", "--listen", "127.0.0.1:0", "--install-service", "--service-name", "JLMTest"],
+        &["--service-log", r"C:\JLM\serve.log"],
+    ]
+    .concat();
+    // Installed from a folder with spaces, as under C:\Program Files: the service's command line
+    // must quote it.
+    let folder = wine.c("Program Files/JLM Batigest");
+    std::fs::create_dir_all(&folder).expect("Program Files");
+    std::fs::hard_link(exe(), folder.join("jlm-batigest.exe"))
+        .or_else(|_| std::fs::copy(exe(), folder.join("jlm-batigest.exe")).map(drop))
+        .expect("the .exe in Program Files");
+    let installed = Command::new(WINE)
+        .arg(r"C:\Program Files\JLM Batigest\jlm-batigest.exe")
+        .args(&install)
+        .env("WINEPREFIX", wine.root())
+        .env("WINEDEBUG", "-all")
+        .env("LANG", "C.UTF-8")
+        .stdin(Stdio::null())
+        .output()
+        .expect("install");
+    success(&installed);
+    assert!(
+        stderr(&installed).contains("Service JLMTest installé (démarrage automatique, compte LocalSystem)"),
+        "{}",
+        stderr(&installed)
+    );
+    let sc = |args: &[&str]| {
+        Command::new(WINE)
+            .arg("sc")
+            .args(args)
+            .env("WINEPREFIX", wine.root())
+            .env("WINEDEBUG", "-all")
+            .output()
+            .expect("sc")
+    };
+    let registry = Command::new(WINE)
+        .args(["reg", "query", r"HKLM\System\CurrentControlSet\Services\JLMTest", "/v", "ImagePath"])
+        .env("WINEPREFIX", wine.root())
+        .env("WINEDEBUG", "-all")
+        .output()
+        .expect("reg query");
+    let image = stdout(&registry);
+    assert!(
+        image.contains(&format!(
+            r#""C:\Program Files\JLM Batigest\jlm-batigest.exe" --server 127.0.0.1 --port {port} --user sa --encrypt off serve --listen 127.0.0.1:0 --service-name JLMTest --service-log C:\JLM\serve.log --run-as-service"#
+        )),
+        "{image}"
+    );
+    assert_eq!(code(&sc(&["start", "JLMTest"])), Some(0));
+
+    let log = wine.c("JLM/serve.log");
+    let address = wait_for(&log, "API Batigest servie sur http://");
+    let address: std::net::SocketAddr =
+        address.trim().rsplit("://").next().expect("address").parse().expect("socket address");
+    let (status, body) = crate::serve::exchange(
+        std::net::TcpStream::connect(address).expect("connect"),
+        "GET",
+        "/api/batigest/connection-test",
+        Some(TOKEN),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["connected"], serde_json::Value::Bool(true), "{body}");
+
+    assert_eq!(code(&sc(&["stop", "JLMTest"])), Some(0));
+    wait_for(&log, "Service JLMTest arrêté (code 0).");
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("GET /api/batigest/connection-test 200"), "{text}");
+    assert!(text.contains("Arrêt demandé : les requêtes en cours se terminent"), "{text}");
+    assert!(!text.contains(TOKEN) && !text.contains(PASSWORD), "no secret in the log: {text}");
+
+    let uninstalled =
+        wine.command().args(["serve", "--uninstall-service", "--service-name", "JLMTest"]).output().expect("uninstall");
+    success(&uninstalled);
+    assert!(stderr(&uninstalled).contains("Service JLMTest arrêté et désinstallé."), "{}", stderr(&uninstalled));
+    assert_ne!(code(&sc(&["query", "JLMTest"])), Some(0), "the service is gone");
+
+    // Run by hand, the service's own option says how to start the service instead.
+    let by_hand = wine.command().args(["serve", "--run-as-service"]).output().expect("run-as-service");
+    assert_eq!(code(&by_hand), Some(2), "{}", stderr(&by_hand));
+    assert!(stderr(&by_hand).contains("démarrez-le avec « Start-Service JLMBatigest »"), "{}", stderr(&by_hand));
+}
+
+/// Waits (a minute at most) until `file` has a line containing `marker`; returns that line.
+fn wait_for(file: &Path, marker: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    loop {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        if let Some(line) = text.lines().find(|line| line.contains(marker)) {
+            return line.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "{} never said « {marker} »: {text}", file.display());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// Sends SIGINT to the Wine process: Wine raises CTRL_C_EVENT in the Windows program.

@@ -18,6 +18,7 @@ use tokio::sync::{Semaphore, watch};
 
 use super::routes::{self, State};
 use crate::cli::stop;
+use crate::diagnostics;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
@@ -98,7 +99,7 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     let local = listener.local_addr().map_err(|e| Error::new(Kind::Unexpected, e.to_string()))?;
     let scheme = if options.tls.is_some() { "https" } else { "http" };
     // Always said, even with --quiet: scripts and tests read the address from it.
-    eprintln!("API Batigest servie sur {scheme}://{local}");
+    diagnostics::line(&format!("API Batigest servie sur {scheme}://{local}"));
     let app = routes::router(state);
     let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
     let gate = Arc::new(Gate {
@@ -142,7 +143,7 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     }
     let _ = stop_tx.send(true);
     if !options.quiet {
-        eprintln!("Arrêt demandé : les requêtes en cours se terminent…");
+        diagnostics::line("Arrêt demandé : les requêtes en cours se terminent…");
     }
     let drained = tokio::time::timeout(DRAIN, async { while connections.join_next().await.is_some() {} }).await;
     if drained.is_err() {
@@ -167,7 +168,8 @@ impl Gate {
         let path = request.uri().path().to_owned();
         let response = self.answer(app, request).await;
         if !self.quiet {
-            eprintln!("{peer} {method} {path} {} {} ms", response.status().as_u16(), started.elapsed().as_millis());
+            let (status, elapsed) = (response.status().as_u16(), started.elapsed().as_millis());
+            diagnostics::line(&format!("{peer} {method} {path} {status} {elapsed} ms"));
         }
         response
     }

@@ -5,6 +5,7 @@
 mod http;
 mod pool;
 mod routes;
+mod service;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -25,11 +26,14 @@ Exemples :
   jlm-batigest serve
       sert l'API sur http://127.0.0.1:8787 (jeton : trousseau ou JLM_BATIGEST_API_TOKEN)
   jlm-batigest serve --listen 0.0.0.0:8787 --cert api.pem --key api-key.pem
-      sert l'API en HTTPS pour le réseau local";
+      sert l'API en HTTPS pour le réseau local
+  jlm-batigest serve --install-service --service-account '.\\compta'
+      Windows (administrateur) : installe le service JLMBatigest, puis Start-Service JLMBatigest";
 
 /// Sert l'API REST de l'intégration d'origine (/api/batigest/…) pour les écrans de JLM ERP
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
+#[allow(clippy::struct_excessive_bools, reason = "command-line switches")]
 pub struct Args {
     /// Adresse d'écoute ; hors de la boucle locale, HTTPS (--cert, --key) ou --insecure-http est exigé
     #[arg(long, value_name = "HÔTE:PORT", default_value = "127.0.0.1:8787")]
@@ -58,6 +62,33 @@ pub struct Args {
     /// Lit le jeton d'accès sur l'entrée standard, le garde dans le trousseau, puis s'arrête
     #[arg(long, conflicts_with_all = ["cert", "insecure_http"])]
     token_stdin: bool,
+
+    /// Windows : installe serve comme service (démarrage automatique) avec les autres options de
+    /// cette commande, puis s'arrête
+    #[arg(long, conflicts_with_all = ["set_token", "token_stdin", "uninstall_service", "run_as_service"])]
+    install_service: bool,
+
+    /// Windows : arrête et désinstalle le service
+    #[arg(long, conflicts_with_all = ["set_token", "token_stdin", "run_as_service"])]
+    uninstall_service: bool,
+
+    /// Windows : nom du service
+    #[arg(long, value_name = "NOM", default_value = service::DEFAULT_NAME)]
+    service_name: String,
+
+    /// Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est
+    /// demandé au clavier
+    #[arg(long, value_name = "COMPTE", requires = "install_service")]
+    service_account: Option<String>,
+
+    /// Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données
+    /// du compte du service)
+    #[arg(long, value_name = "FICHIER")]
+    service_log: Option<PathBuf>,
+
+    /// Lancé par le gestionnaire de services Windows (voir --install-service)
+    #[arg(long, hide = true)]
+    run_as_service: bool,
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
@@ -65,6 +96,46 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     if args.set_token || args.token_stdin {
         return store_token(args, &Extra::ApiToken.account(&profile), ctx.cli.quiet);
     }
+    if let Some(log) = args.service_log.as_deref().filter(|log| !log.is_absolute()) {
+        return Err(Error::usage(format!("--service-log « {} » : le chemin doit être absolu", log.display()))
+            .with_hint("le service ne démarre pas dans le dossier courant ; ex. --service-log C:\\JLM\\serve.log"));
+    }
+    if args.uninstall_service {
+        return service::uninstall(&args.service_name);
+    }
+    if args.install_service {
+        listening_checks(args)?;
+        return service::install(&args.service_name, args.service_account.as_deref(), args.service_log.as_deref());
+    }
+    let serve = || {
+        let tls = listening_checks(args)?;
+        let token = api_token(&profile, ctx.env.api_token.as_ref())?;
+        // Settings, mapping and the Batigest password are resolved once, before serving.
+        let batigest = Batigest::resolve(ctx)?;
+        let origins = batigest.settings.origines.value.clone();
+        let state = Arc::new(routes::State::new(batigest)?);
+        let options = http::Options {
+            listen: args.listen,
+            tls,
+            token,
+            max_requests: usize::try_from(args.max_requests).unwrap_or(usize::MAX),
+            quiet: ctx.cli.quiet,
+            origins,
+        };
+        server_runtime()?.block_on(http::serve(state, options))
+    };
+    if args.run_as_service {
+        // The service manager is answered first: a setting refused below is then said in the
+        // service's log, and the manager sees the service stop with its exit code.
+        service::run(&args.service_name, args.service_log.as_deref(), serve)
+    } else {
+        serve()
+    }
+}
+
+/// The TLS configuration, and the rule that a non-loopback address needs TLS or an explicit
+/// opt-in.
+fn listening_checks(args: &Args) -> Result<Option<Arc<rustls::ServerConfig>>> {
     let tls = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) => Some(http::tls_config(cert, key)?),
         _ => None,
@@ -76,20 +147,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         ))
         .with_hint("donnez --cert FICHIER.pem et --key CLÉ.pem, ou, en connaissance de cause, --insecure-http"));
     }
-    let token = api_token(&profile, ctx.env.api_token.as_ref())?;
-    // Settings, mapping and the Batigest password are resolved once, before serving.
-    let batigest = Batigest::resolve(ctx)?;
-    let origins = batigest.settings.origines.value.clone();
-    let state = Arc::new(routes::State::new(batigest)?);
-    let options = http::Options {
-        listen: args.listen,
-        tls,
-        token,
-        max_requests: usize::try_from(args.max_requests).unwrap_or(usize::MAX),
-        quiet: ctx.cli.quiet,
-        origins,
-    };
-    server_runtime()?.block_on(http::serve(state, options))
+    Ok(tls)
 }
 
 /// The token: JLM_BATIGEST_API_TOKEN, else the keyring; none is a usage error (the API is never
