@@ -5,7 +5,7 @@
 //! NTProofStr = HMAC-MD5(NTOWFv2, server challenge || blob) (MS-NLMP 3.3.2), with the RustCrypto
 //! `md4`, `md-5` and `hmac` crates. The password and the hashes never leave this module.
 
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use md4::{Digest, Md4};
 
 type HmacMd5 = hmac::Hmac<md5::Md5>;
