@@ -330,6 +330,8 @@ async fn windows_login(
         Ok(started) => started,
         Err(error) => return Ok(Err(error)),
     };
+    let (asked, granted) = exchange.flags();
+    tracing::debug!(negotiate = format!("{asked:#010x}"), challenge = format!("{granted:#010x}"), "NTLM flags");
     let mut body = Vec::new();
     token::sspi(&mut body, &message);
     transport.write_all(&packet::frame(PacketType::TabularResult, &body, packet_size)).await?;

@@ -5,9 +5,9 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
-use crate::common::{DATABASE, Sandbox, command, output_text as text, tool_available};
+use crate::common::{DATABASE, Sandbox, command, output_text as text, output_with_stdin, session_bus, tool_available};
 
 const WINDOWS_USER: &str = "JLM\\compta";
 const WINDOWS_PASSWORD: &str = "Compta!Windows-2026";
@@ -26,6 +26,128 @@ fn windows_sandbox(args: &[&str]) -> Sandbox {
 fn windows_sandbox_with_cert(tls: &str, dir: &tempfile::TempDir) -> (Sandbox, String) {
     let pem = dir.path().join(format!("sandbox-{tls}.pem")).to_str().expect("utf-8 path").to_owned();
     (windows_sandbox(&["--tls", tls, "--cert-out", &pem]), pem)
+}
+
+/// `jlm-batigest --auth windows … test-connection` with the password in BATIGEST_SQL_PASSWORD.
+fn our_client(sandbox: &Sandbox, user: &str, password: &str, args: &[&str]) -> Output {
+    command(sandbox.dir.path())
+        .env("BATIGEST_SQL_PASSWORD", password)
+        .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string()])
+        .args(["--auth", "windows", "--user", user, "--timeout", "10"])
+        .args(args)
+        .output()
+        .expect("run jlm-batigest")
+}
+
+#[test]
+fn our_client_logs_in_with_ntlm_in_every_encryption_mode() {
+    let certs = tempfile::tempdir().expect("temp dir");
+    let (mut sandbox, pem) = windows_sandbox_with_cert("auto", &certs);
+    for mode in ["off", "login-only", "required"] {
+        let output = our_client(&sandbox, WINDOWS_USER, WINDOWS_PASSWORD, &["--encrypt", mode, "--ca-file", &pem]);
+        assert_eq!(output.status.code(), Some(0), "{mode}: {}", text(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("Connexion à Batigest réussie") && stdout.contains(DATABASE), "{mode}: {stdout}");
+    }
+    // Windows compares account names without regard to case.
+    let output = our_client(&sandbox, "jlm\\COMPTA", WINDOWS_PASSWORD, &["--encrypt", "off"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let log = sandbox.stop_and_read_log();
+    assert_eq!(log.matches("Windows login (NTLMv2) verified user=JLM\\compta").count(), 3, "{log}");
+    assert!(log.contains("Windows login (NTLMv2) verified user=jlm\\COMPTA"), "{log}");
+    assert!(!log.contains(WINDOWS_PASSWORD), "no secret in the sandbox's log: {log}");
+
+    let (mut strict, pem) = windows_sandbox_with_cert("strict", &certs);
+    let output = our_client(&strict, WINDOWS_USER, WINDOWS_PASSWORD, &["--encrypt", "strict", "--ca-file", &pem]);
+    assert_eq!(output.status.code(), Some(0), "strict: {}", text(&output));
+    let log = strict.stop_and_read_log();
+    assert!(log.contains("strict TLS (TDS 8.0) established"), "{log}");
+    assert!(log.contains("Windows login (NTLMv2) verified user=JLM\\compta"), "{log}");
+}
+
+#[test]
+fn a_failed_ntlm_login_is_18452_exit_3_whatever_the_cause() {
+    let mut sandbox = windows_sandbox(&[]);
+    let causes =
+        ["wrong password for JLM\\compta", "no Windows account JLM\\direction", "no Windows account AUTRE\\compta"];
+    for (user, password) in
+        [(WINDOWS_USER, "pas le bon"), ("JLM\\direction", WINDOWS_PASSWORD), ("AUTRE\\compta", WINDOWS_PASSWORD)]
+    {
+        let output = our_client(&sandbox, user, password, &["--encrypt", "off", "-vvv"]);
+        assert_eq!(output.status.code(), Some(3), "{user}: {}", text(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("compte Windows « {user} »")), "{user}: {stderr}");
+        assert!(stderr.contains("erreur 18452, état 1"), "{user}: {stderr}");
+        assert!(stderr.contains("jlm-batigest login"), "{user}: the hint: {stderr}");
+        assert!(!text(&output).contains(password), "{user}: no password, even at -vvv: {}", text(&output));
+    }
+    let log = sandbox.stop_and_read_log();
+    for cause in causes {
+        assert!(log.contains(cause), "the sandbox's log says why ({cause}): {log}");
+    }
+    assert_eq!(log.matches("SSPI handshake failed").count(), 3, "{log}");
+    assert!(!log.contains("pas le bon") && !log.contains(WINDOWS_PASSWORD), "no secret in the log: {log}");
+}
+
+#[test]
+fn the_password_never_shows_at_vvv() {
+    let mut sandbox = windows_sandbox(&[]);
+    let output = our_client(&sandbox, WINDOWS_USER, WINDOWS_PASSWORD, &["--encrypt", "off", "-vvv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("BATIGEST_SQL_PASSWORD"), "-vvv says where the password came from: {stderr}");
+    assert!(!text(&output).contains(WINDOWS_PASSWORD), "{}", text(&output));
+    let log = sandbox.stop_and_read_log();
+    assert!(!log.contains(WINDOWS_PASSWORD), "{log}");
+}
+
+/// `login` checks a Windows password with a Windows login before storing it; a later command
+/// reads it from the keyring.
+#[test]
+fn login_stores_a_windows_password_that_later_commands_use() {
+    let Some(bus) = session_bus() else { return };
+    let sandbox = windows_sandbox(&[]);
+    let home = tempfile::tempdir().expect("temp dir");
+    let profile = format!("windows-{}", std::process::id());
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.{profile}]\nserver = \"127.0.0.1\"\nport = {}\nencrypt = \"off\"\nauth = \"windows\"\nuser = 'JLM\\compta'\n",
+            sandbox.addr.port()
+        ),
+    )
+    .expect("write the config file");
+    let run = |args: &[&str], stdin: &str| -> Output {
+        output_with_stdin(
+            command(home.path())
+                .env("JLM_BATIGEST_CONFIG", &config)
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+                .args(["--profile", &profile])
+                .args(args),
+            stdin,
+        )
+    };
+    let refused = run(&["login", "--password-stdin"], "pas le bon\n");
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("mot de passe non enregistré") && text(&refused).contains("18452"),
+        "{}",
+        text(&refused)
+    );
+
+    let stored = run(&["login", "--password-stdin"], &format!("{WINDOWS_PASSWORD}\n"));
+    assert_eq!(stored.status.code(), Some(0), "{}", text(&stored));
+    let show = run(&["config", "show"], "");
+    let stdout = String::from_utf8_lossy(&show.stdout).into_owned();
+    assert!(stdout.lines().any(|line| line.contains("Authentification") && line.contains("windows")), "{stdout}");
+    assert!(!stdout.contains(WINDOWS_PASSWORD), "{stdout}");
+
+    let used = run(&["-vv", "test-connection"], "");
+    let _ = run(&["logout"], "");
+    assert_eq!(used.status.code(), Some(0), "{}", text(&used));
+    assert!(text(&used).contains("trousseau"), "the password came from the keyring: {}", text(&used));
+    assert!(!text(&used).contains(WINDOWS_PASSWORD), "{}", text(&used));
 }
 
 /// `tsql -U 'DOMAIN\user'`: FreeTDS then logs in with NTLM (v2 by default).
@@ -165,13 +287,12 @@ fn client_windows_logins_are_checked_before_any_connection() {
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("n'est pas un compte Windows"), "{}", text(&output));
 
-    for auth in ["windows", "integrated"] {
-        let output = run(&["--auth", auth, "--user", WINDOWS_USER]);
-        if cfg!(windows) {
-            continue;
-        }
-        assert_eq!(output.status.code(), Some(2), "{auth}: {}", text(&output));
-        assert!(text(&output).contains("que sous Windows"), "{auth}: {}", text(&output));
+    if !cfg!(windows) {
+        let output = run(&["--auth", "integrated"]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--auth integrated") && stderr.contains("que sous Windows"), "{stderr}");
+        assert!(stderr.contains("--auth windows --user 'DOMAINE\\utilisateur'"), "what works instead: {stderr}");
     }
 
     // SQL logins are unchanged, also when said explicitly.

@@ -70,6 +70,8 @@ pub enum NtlmError {
 /// AUTHENTICATE against.
 pub struct Exchange {
     challenge: [u8; 8],
+    /// The NEGOTIATE's flags, then the CHALLENGE's.
+    client_flags: u32,
     flags: u32,
     negotiate: Vec<u8>,
     challenge_message: Vec<u8>,
@@ -128,7 +130,8 @@ impl Exchange {
         if negotiate.len() < 16 || &negotiate[..8] != SIGNATURE || u32_at(negotiate, 8) != NEGOTIATE {
             return Err(NtlmError::Malformed("NEGOTIATE expected"));
         }
-        let flags = challenge_flags(u32_at(negotiate, 12));
+        let client_flags = u32_at(negotiate, 12);
+        let flags = challenge_flags(client_flags);
         let unicode = flags & UNICODE != 0;
         let domain = account.domain.to_uppercase();
         // Sent even unasked, as Windows does: the winauth client never asks for it and cannot read
@@ -156,8 +159,14 @@ impl Exchange {
         out.extend_from_slice(&[10, 0, 0x7C, 0x4F, 0, 0, 0, 15]);
         out.extend_from_slice(&target_name);
         out.extend_from_slice(&info);
-        let exchange = Self { challenge, flags, negotiate: negotiate.to_vec(), challenge_message: out.clone() };
+        let exchange =
+            Self { challenge, client_flags, flags, negotiate: negotiate.to_vec(), challenge_message: out.clone() };
         Ok((exchange, out))
+    }
+
+    /// What the client asked for and what the CHALLENGE granted, for the log.
+    pub fn flags(&self) -> (u32, u32) {
+        (self.client_flags, self.flags)
     }
 
     /// Verifies AUTHENTICATE; on success, the `DOMAIN\user` the client logged in as.
