@@ -308,8 +308,8 @@ fn explain_login(target: &Target, error: &tiberius::error::Error) -> Failure {
             ntlm_failure(target).with_detail(cause)
         }
         // The winauth crate (Windows) reports a CHALLENGE it refuses as invalid input or data.
-        Error::Io { kind: std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData, message }
-            if tls_stage(target, std::io::ErrorKind::InvalidData, message).is_none() =>
+        Error::Io { kind: kind @ (std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData), message }
+            if tls_stage(target, *kind, message).is_none() =>
         {
             ntlm_failure(target).with_detail(message)
         }
@@ -596,6 +596,39 @@ mod tests {
         assert_eq!(failure.cause, Cause::Login);
         assert!(failure.hint.is_some_and(|hint| hint.contains("jlm-batigest login")));
         assert!(explain_server(&target(), 4060, 1, "").message.contains("BTG_DOS_JLM"));
+    }
+
+    fn windows() -> Target {
+        Target { instance: None, port: Some(1433), user: "JLM\\compta".to_owned(), auth: Auth::Windows, ..target() }
+    }
+
+    /// winauth (Windows) refusing the server's CHALLENGE gave « serveur introuvable » (issue 25).
+    #[test]
+    fn a_refused_ntlm_exchange_is_a_windows_login_failure_not_a_missing_server() {
+        use tiberius::error::Error;
+        let refused =
+            Error::Io { kind: std::io::ErrorKind::InvalidInput, message: "expected requested flags".to_owned() };
+        let failure = explain_login(&windows(), &refused);
+        assert_eq!(failure.cause, Cause::Login, "{failure:?}");
+        assert!(failure.message.contains("NTLM") && failure.message.contains("« JLM\\compta »"), "{failure:?}");
+        assert_eq!(failure.detail.as_deref(), Some("expected requested flags"));
+        let sql = Target { auth: Auth::Sql, ..windows() };
+        assert_eq!(explain_login(&sql, &refused).cause, Cause::Unreachable, "SQL logins read it as before");
+        #[cfg(unix)]
+        assert_eq!(explain_login(&windows(), &Error::SspiRs("InvalidToken".to_owned())).cause, Cause::Login);
+    }
+
+    #[test]
+    fn failed_windows_logins_name_the_account() {
+        let failure = explain_server(&windows(), 18452, 1, "Login failed. The login is from an untrusted domain …");
+        assert_eq!(failure.cause, Cause::Login);
+        assert!(
+            failure.message.contains("« JLM\\compta »") && failure.message.contains("18452, état 1"),
+            "{failure:?}"
+        );
+        let no_access = explain_server(&windows(), 18456, 1, "Login failed for user 'JLM\\compta'.");
+        assert!(no_access.message.contains("n'a pas accès"), "{no_access:?}");
+        assert!(no_access.hint.is_some_and(|hint| hint.contains("CREATE LOGIN")));
     }
 
     #[test]
