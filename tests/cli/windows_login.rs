@@ -343,6 +343,12 @@ fn auth_is_a_profile_setting_shown_by_config_show() {
     let line = stdout.lines().find(|line| line.contains("Authentification")).unwrap_or_else(|| panic!("{stdout}"));
     assert!(line.contains("sql") && line.contains("--auth"), "{line}");
 
+    // The logged-on session has no password to look for.
+    let output = show(&["--auth", "integrated"]);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let line = stdout.lines().find(|line| line.starts_with("Mot de passe")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.contains("aucun : session Windows"), "{line}");
+
     std::fs::write(&config, "[profiles.default]\nauth = \"kerberos\"\n").expect("write config");
     let output = show(&[]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
