@@ -61,7 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
             [CompletionResult]::new('sync-offer', 'sync-offer', [CompletionResultType]::ParameterValue, 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d''intégration, journal')
             [CompletionResult]::new('integrations', 'integrations', [CompletionResultType]::ParameterValue, 'Trace des synchronisations : chaque devis synchronisé et son offre JLM ERP')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Relie les tables et colonnes de votre base Batigest aux champs de l''outil')
-            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Enregistre le mot de passe SQL du profil dans le trousseau du système')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Enregistre le mot de passe (compte SQL ou Windows) du profil dans le trousseau du système')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Retire du trousseau du système le mot de passe SQL du profil et ses autres secrets')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Montre la configuration effective, ou le chemin du fichier de configuration')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite')

@@ -58,7 +58,7 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
             cand sync-offer 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d''intégration, journal'
             cand integrations 'Trace des synchronisations : chaque devis synchronisé et son offre JLM ERP'
             cand schema 'Relie les tables et colonnes de votre base Batigest aux champs de l''outil'
-            cand login 'Enregistre le mot de passe SQL du profil dans le trousseau du système'
+            cand login 'Enregistre le mot de passe (compte SQL ou Windows) du profil dans le trousseau du système'
             cand logout 'Retire du trousseau du système le mot de passe SQL du profil et ses autres secrets'
             cand config 'Montre la configuration effective, ou le chemin du fichier de configuration'
             cand sandbox 'Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite'

@@ -35,8 +35,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l instance -d '
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -73,7 +73,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "dashboard
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sync-offer" -d 'Synchronise des devis Batigest vers JLM ERP : offre, suivi d\'intégration, journal'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "integrations" -d 'Trace des synchronisations : chaque devis synchronisé et son offre JLM ERP'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "schema" -d 'Relie les tables et colonnes de votre base Batigest aux champs de l\'outil'
-complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d 'Enregistre le mot de passe SQL du profil dans le trousseau du système'
+complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "login" -d 'Enregistre le mot de passe (compte SQL ou Windows) du profil dans le trousseau du système'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "logout" -d 'Retire du trousseau du système le mot de passe SQL du profil et ses autres secrets'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "config" -d 'Montre la configuration effective, ou le chemin du fichier de configuration'
 complete -c jlm-batigest -n "__fish_jlm_batigest_needs_command" -f -a "sandbox" -d 'Lance le bac à sable Batigest : un SQL Server de test (protocole TDS réel) servi depuis SQLite'
@@ -88,8 +88,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -126,8 +126,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l inst
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -162,8 +162,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand coefficients" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -197,8 +197,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l i
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand factures" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -235,8 +235,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand tresorerie" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -271,8 +271,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l i
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand relances" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -305,8 +305,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and n
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and not __fish_seen_subcommand_from login-smtp login-webhook" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -341,8 +341,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and _
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-smtp" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -373,8 +373,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and _
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand alertes; and __fish_seen_subcommand_from login-webhook" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -410,8 +410,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -450,8 +450,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and __fish_seen_subcommand_from history" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -484,8 +484,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -519,8 +519,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -559,8 +559,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand integrations" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -592,8 +592,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and not __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -626,8 +626,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand schema; and __fish_seen_subcommand_from inspect" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -659,8 +659,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l inst
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand login" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -692,8 +692,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l ins
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand logout" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -724,8 +724,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and no
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and not __fish_seen_subcommand_from show path" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -758,8 +758,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from show" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -790,8 +790,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand config; and __fish_seen_subcommand_from path" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -842,8 +842,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l po
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -882,8 +882,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l inst
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -921,8 +921,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l insta
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand demo" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -955,8 +955,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand completions" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'
@@ -988,8 +988,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l instan
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l database -d 'Base de données Batigest (défaut BATIGEST_CONNECT)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l user -d 'Utilisateur SQL' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l auth -d 'Connexion SQL (défaut), Windows (NTLM, --user DOMAINE\\\\utilisateur) ou intégrée (session Windows)' -r -f -a "sql\t'compte SQL Server et son mot de passe'
-windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version'
-integrated\t'l\'utilisateur Windows connecté (SSPI), sous Windows seulement'"
+windows\t'compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système'
+integrated\t'l\'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand man" -l encrypt -d 'Chiffrement de la connexion (défaut required)' -r -f -a "required\t'tout est chiffré, certificat vérifié'
 login-only\t'seule la connexion (mot de passe) est chiffrée'
 off\t'aucun chiffrement : le mot de passe circule en clair'

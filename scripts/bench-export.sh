@@ -6,6 +6,8 @@
 #   BENCH_SIZES="10000 100000 1000000"  numbers of devis (one dataset generated per size)
 #   BENCH_RUNS=3                         runs of each client per size; the median wall time is kept
 #                                        (clients run interleaved, so load spikes hit all three)
+#   BENCH_BIN=path                       measure this jlm-batigest binary instead of building one
+#                                        (e.g. a copy of an older build, to compare two versions)
 # Needs: cargo, FreeTDS freebcp (Debian freetds-bin), python3 with python-tds (pip install python-tds),
 # GNU time (/usr/bin/time).
 #
@@ -41,8 +43,12 @@ stop_sandbox() {
 }
 trap 'stop_sandbox; rm -rf "$work"' EXIT
 
-cargo build --release --quiet 2> "$work/build.log" || { cat "$work/build.log"; exit 1; }
-bin=${CARGO_TARGET_DIR:-target}/release/jlm-batigest
+if [[ -n ${BENCH_BIN:-} ]]; then
+    bin=$BENCH_BIN
+else
+    cargo build --release --quiet 2> "$work/build.log" || { cat "$work/build.log"; exit 1; }
+    bin=${CARGO_TARGET_DIR:-target}/release/jlm-batigest
+fi
 
 echo "machine : $(nproc) cœurs, $(awk '/MemTotal/ {printf "%.0f Gio", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "date    : $(date '+%Y-%m-%d %H:%M %Z')"
@@ -56,7 +62,10 @@ FROM DEVIS d JOIN CLIENTS c ON c.ID = d.CLIENT_ID ORDER BY d.DATE_CREATION DESC,
 export BATIGEST_SQL_SERVER=127.0.0.1 BATIGEST_DATABASE=BATIGEST_CONNECT BATIGEST_SQL_USER=sa
 export BATIGEST_SQL_PASSWORD='Sandbox!2024'
 # No user configuration or profile may change what is measured.
-export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data JLM_BATIGEST_CONFIG=$work/config/none.toml
+export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data JLM_BATIGEST_CONFIG=$work/config/empty.toml
+# An empty file: a JLM_BATIGEST_CONFIG naming a missing file is refused.
+mkdir -p "$work/config"
+: > "$JLM_BATIGEST_CONFIG"
 export FREETDSCONF=$work/freetds.conf
 
 sandbox_ticks() { awk '{print $14 + $15}' "/proc/$sandbox_pid/stat"; }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The test command (README « Tests »; .ci/run calls it too). On a fresh Debian or Ubuntu machine it
-# first installs what the tests drive for real — FreeTDS (tsql), python-tds, pyOpenSSL and aiosmtpd (the
-# alerts' SMTP server), D-Bus and gnome-keyring, PostgreSQL, zsh and fish, and for the Windows suite
-# the Rust target x86_64-pc-windows-gnu, mingw-w64 and Wine — starts PostgreSQL when it is down,
-# builds the Windows binary (scripts/windows.sh), then runs the suite inside a private D-Bus session
-# with a throwaway, unlocked keyring. What is already there is left as it is. Arguments go to cargo
-# nextest (or cargo test without nextest).
+# first installs what the tests drive for real — FreeTDS (tsql), Samba's ntlm_auth (winbind), python-tds,
+# pyOpenSSL and aiosmtpd (the alerts' SMTP server), D-Bus and gnome-keyring, PostgreSQL, zsh and fish,
+# and for the Windows suite the Rust target x86_64-pc-windows-gnu, mingw-w64 and Wine — starts
+# PostgreSQL when it is down, builds the Windows binary (scripts/windows.sh), then runs the suite
+# inside a private D-Bus session with a throwaway, unlocked keyring. What is already there is left as
+# it is. Arguments go to cargo nextest (or cargo test without nextest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 script=$(pwd)/scripts/test.sh
@@ -27,6 +27,8 @@ as_root() {
 setup() {
     local need=()
     command -v tsql >/dev/null || need+=(freetds-bin)
+    # Samba's NTLM client (ntlm_auth), the one Wine's NTLM runs: a judge of the sandbox's NTLM.
+    command -v ntlm_auth >/dev/null || need+=(winbind)
     command -v dbus-run-session >/dev/null || need+=(dbus)
     command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
     command -v zsh >/dev/null || need+=(zsh)

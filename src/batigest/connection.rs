@@ -45,9 +45,10 @@ impl Encryption {
 pub enum Auth {
     /// A SQL Server login and its password.
     Sql,
-    /// A Windows account (`DOMAINE\utilisateur`) and its password, through NTLM.
+    /// A Windows account (`DOMAINE\utilisateur`) and its password, through NTLM: tiberius-ng's
+    /// `sspi-rs` on Linux and macOS, the winauth crate's NTLMv2 on Windows.
     Windows,
-    /// The logged-on Windows user (SSPI), on Windows only.
+    /// The logged-on Windows user, through Windows' SSPI (NTLM package): on Windows only.
     Integrated,
 }
 
@@ -154,7 +155,7 @@ pub async fn connect(target: &Target, password: &str) -> Result<Connection, Fail
     if let Trust::Ca(path) = &target.trust {
         check_ca_file(path)?;
     }
-    let config = config(target, password);
+    let config = config(target, password)?;
     tracing::info!(server = %target.describe(), chiffrement = target.encryption.as_str(), "connexion à Batigest");
     let started = Instant::now();
     let attempt = async {
@@ -168,7 +169,7 @@ pub async fn connect(target: &Target, password: &str) -> Result<Connection, Fail
         };
         tracing::info!(elapsed = ?started.elapsed(), "TCP ouvert ; négociation TDS et authentification");
         // Boxed: the login future is large.
-        Box::pin(Client::connect(config, tcp.compat_write())).await.map_err(|e| explain(target, &e))
+        Box::pin(Client::connect(config, tcp.compat_write())).await.map_err(|e| explain_login(target, &e))
     };
     let client =
         tokio::time::timeout(target.timeout, attempt).await.map_err(|_| timed_out(target, "la connexion"))??;
@@ -203,7 +204,7 @@ fn check_ca_file(path: &std::path::Path) -> Result<(), Failure> {
     if usable { Ok(()) } else { Err(refused("aucun certificat PEM lisible dedans".to_owned())) }
 }
 
-fn config(target: &Target, password: &str) -> Config {
+fn config(target: &Target, password: &str) -> Result<Config, Failure> {
     let mut config = Config::new();
     config.host(&target.host);
     if let Some(port) = target.port {
@@ -213,7 +214,7 @@ fn config(target: &Target, password: &str) -> Config {
         config.instance_name(instance);
     }
     config.database(&target.database);
-    config.authentication(auth_method(target, password));
+    config.authentication(auth_method(target, password)?);
     config.application_name("jlm-batigest");
     config.encryption(match target.encryption {
         Encryption::Required => EncryptionLevel::Required,
@@ -229,23 +230,27 @@ fn config(target: &Target, password: &str) -> Config {
     // Our own timeout covers every step (tiberius-ng has no per-response timeout of its own).
     // The largest packets SQL Server allows: fewer headers to read and buffers to split on exports.
     config.packet_size(32767);
-    config
+    Ok(config)
 }
 
-/// SQL logins everywhere; Windows logins where tiberius-ng can do them (Windows, through SSPI).
-#[cfg(windows)]
-fn auth_method(target: &Target, password: &str) -> AuthMethod {
+/// SQL and Windows (NTLM) logins everywhere; the logged-on Windows session on Windows only.
+// On Windows every mode is available: the `Result` is for the other platforms.
+#[cfg_attr(windows, allow(clippy::unnecessary_wraps))]
+fn auth_method(target: &Target, password: &str) -> Result<AuthMethod, Failure> {
     match target.auth {
-        Auth::Sql => AuthMethod::sql_server(&target.user, password),
-        Auth::Windows => AuthMethod::windows(&target.user, password),
-        Auth::Integrated => AuthMethod::Integrated,
+        Auth::Sql => Ok(AuthMethod::sql_server(&target.user, password)),
+        Auth::Windows => Ok(AuthMethod::windows(&target.user, password)),
+        #[cfg(windows)]
+        Auth::Integrated => Ok(AuthMethod::Integrated),
+        // The command line stops it first (exit 2); this keeps a library caller from logging in
+        // with nothing.
+        #[cfg(not(windows))]
+        Auth::Integrated => Err(Failure::new(
+            Cause::Setting,
+            "--auth integrated : la session Windows ouverte ne sert à se connecter que sous Windows",
+            "utilisez --auth windows --user 'DOMAINE\\utilisateur' (NTLM, avec son mot de passe) ou un compte SQL",
+        )),
     }
-}
-
-/// SQL logins only: `check_auth` (exit 2) stops Windows logins before any connection on this platform.
-#[cfg(not(windows))]
-fn auth_method(target: &Target, password: &str) -> AuthMethod {
-    AuthMethod::sql_server(&target.user, password)
 }
 
 fn timed_out(target: &Target, what: &str) -> Failure {
@@ -286,6 +291,43 @@ fn explain_io(target: &Target, error: &std::io::Error) -> Failure {
         )
         .with_detail(error),
     }
+}
+
+/// An error met once the TCP connection is open: TLS, then the login. A Windows login that fails
+/// inside its NTLM exchange (a client refusing the server's CHALLENGE, an SSPI error) says so,
+/// instead of passing for a network failure.
+fn explain_login(target: &Target, error: &tiberius::error::Error) -> Failure {
+    use tiberius::error::Error;
+    if target.auth == Auth::Sql {
+        return explain(target, error);
+    }
+    match error {
+        #[cfg(unix)]
+        Error::SspiRs(cause) => ntlm_failure(target).with_detail(cause),
+        Error::Protocol(cause) if cause.contains("NTLM") || cause.contains("SSPI") => {
+            ntlm_failure(target).with_detail(cause)
+        }
+        // The winauth crate (Windows) reports a CHALLENGE it refuses as invalid input or data.
+        Error::Io { kind: kind @ (std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData), message }
+            if tls_stage(target, *kind, message).is_none() =>
+        {
+            ntlm_failure(target).with_detail(message)
+        }
+        _ => explain(target, error),
+    }
+}
+
+fn ntlm_failure(target: &Target) -> Failure {
+    Failure::new(
+        Cause::Login,
+        format!(
+            "connexion Windows de « {} » à {} impossible : l'échange NTLM n'a pas abouti",
+            target.user,
+            target.describe()
+        ),
+        "vérifiez le compte (--user 'DOMAINE\\utilisateur') ; le détail ci-dessous vient du client NTLM ou du \
+         serveur : montrez-le à l'administrateur si le compte est bon",
+    )
 }
 
 /// Turns a tiberius error met while connecting into a sentence a user can act on. Never includes
@@ -400,6 +442,28 @@ fn tls_cause(cause: &str) -> &'static str {
 
 fn explain_server(target: &Target, code: u32, state: u8, message: &str) -> Failure {
     let failure = match code {
+        // SQL Server's answer to any failed NTLM or Kerberos handshake, whatever the cause.
+        18452 => Failure::new(
+            Cause::Login,
+            format!(
+                "connexion Windows refusée : compte Windows « {} » inconnu, mot de passe incorrect, ou domaine que \
+                 le serveur ne reconnaît pas (erreur 18452, état {state})",
+                target.user
+            ),
+            "vérifiez le domaine et le compte (--user 'DOMAINE\\utilisateur'), puis enregistrez le bon mot de passe \
+             avec « jlm-batigest login » ; SQL Server ne dit pas lequel des trois est en cause",
+        ),
+        // The Windows account was recognised: it has no login on this server, or no access.
+        18456 if target.auth != Auth::Sql => Failure::new(
+            Cause::Login,
+            format!(
+                "connexion refusée : le compte Windows « {} » est reconnu mais n'a pas accès à ce serveur (erreur \
+                 18456, état {state})",
+                target.user
+            ),
+            "demandez à l'administrateur SQL Server une connexion pour ce compte Windows \
+             (CREATE LOGIN [DOMAINE\\utilisateur] FROM WINDOWS) et l'accès à la base",
+        ),
         18456 => Failure::new(
             Cause::Login,
             format!(
@@ -532,6 +596,39 @@ mod tests {
         assert_eq!(failure.cause, Cause::Login);
         assert!(failure.hint.is_some_and(|hint| hint.contains("jlm-batigest login")));
         assert!(explain_server(&target(), 4060, 1, "").message.contains("BTG_DOS_JLM"));
+    }
+
+    fn windows() -> Target {
+        Target { instance: None, port: Some(1433), user: "JLM\\compta".to_owned(), auth: Auth::Windows, ..target() }
+    }
+
+    /// winauth (Windows) refusing the server's CHALLENGE gave « serveur introuvable » (issue 25).
+    #[test]
+    fn a_refused_ntlm_exchange_is_a_windows_login_failure_not_a_missing_server() {
+        use tiberius::error::Error;
+        let refused =
+            Error::Io { kind: std::io::ErrorKind::InvalidInput, message: "expected requested flags".to_owned() };
+        let failure = explain_login(&windows(), &refused);
+        assert_eq!(failure.cause, Cause::Login, "{failure:?}");
+        assert!(failure.message.contains("NTLM") && failure.message.contains("« JLM\\compta »"), "{failure:?}");
+        assert_eq!(failure.detail.as_deref(), Some("expected requested flags"));
+        let sql = Target { auth: Auth::Sql, ..windows() };
+        assert_eq!(explain_login(&sql, &refused).cause, Cause::Unreachable, "SQL logins read it as before");
+        #[cfg(unix)]
+        assert_eq!(explain_login(&windows(), &Error::SspiRs("InvalidToken".to_owned())).cause, Cause::Login);
+    }
+
+    #[test]
+    fn failed_windows_logins_name_the_account() {
+        let failure = explain_server(&windows(), 18452, 1, "Login failed. The login is from an untrusted domain …");
+        assert_eq!(failure.cause, Cause::Login);
+        assert!(
+            failure.message.contains("« JLM\\compta »") && failure.message.contains("18452, état 1"),
+            "{failure:?}"
+        );
+        let no_access = explain_server(&windows(), 18456, 1, "Login failed for user 'JLM\\compta'.");
+        assert!(no_access.message.contains("n'a pas accès"), "{no_access:?}");
+        assert!(no_access.hint.is_some_and(|hint| hint.contains("CREATE LOGIN")));
     }
 
     #[test]

@@ -94,21 +94,23 @@ pub fn mapping(schema: Option<&std::path::Path>) -> Result<Mapping> {
     })
 }
 
-/// Windows logins: `DOMAINE\utilisateur` for NTLM; and what this platform's build can do (exit 2).
-fn check_auth(target: &Target, settings: &Settings) -> Result<()> {
+/// Windows logins: `DOMAINE\utilisateur` for NTLM, on every platform; the logged-on Windows
+/// session only on Windows (exit 2 elsewhere, before any connection, saying what works instead).
+pub fn check_auth(target: &Target, settings: &Settings) -> Result<()> {
     match target.auth {
         Auth::Windows if !target.user.contains('\\') => Err(Error::usage(format!(
             "--auth windows : « {} » n'est pas un compte Windows ({})",
             target.user, settings.user.source
         ))
         .with_hint("écrivez le compte avec son domaine : --user 'DOMAINE\\utilisateur' (ex. JLM\\compta)")),
-        Auth::Windows | Auth::Integrated if !cfg!(windows) => Err(Error::usage(format!(
-            "--auth {} : les connexions Windows ne sont disponibles que sous Windows dans cette version",
-            target.auth.as_str()
+        Auth::Integrated if !cfg!(windows) => Err(Error::usage(format!(
+            "--auth integrated ({}) : se connecter avec la session Windows ouverte (SSPI) ne se fait que sous Windows",
+            settings.auth.source
         ))
         .with_hint(
-            "utilisez un compte SQL (--auth sql), ou lancez jlm-batigest sous Windows ; sous Linux et macOS, NTLM \
-             attend que le pilote tiberius-ng puisse être construit avec sa dépendance sspi (voir le README)",
+            "ici, donnez le compte Windows et son mot de passe (NTLM) : --auth windows --user 'DOMAINE\\utilisateur' \
+             (mot de passe par « jlm-batigest login », BATIGEST_SQL_PASSWORD ou --password-stdin), ou un compte SQL \
+             (--auth sql) ; Kerberos (kinit) n'est pas pris en charge",
         )),
         Auth::Sql | Auth::Windows | Auth::Integrated => Ok(()),
     }

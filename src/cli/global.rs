@@ -99,10 +99,8 @@ impl clap::ValueEnum for Auth {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         let help = match self {
             Auth::Sql => "compte SQL Server et son mot de passe",
-            Auth::Windows => {
-                "compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM) ; sous Windows dans cette version"
-            }
-            Auth::Integrated => "l'utilisateur Windows connecté (SSPI), sous Windows seulement",
+            Auth::Windows => "compte Windows DOMAINE\\utilisateur et son mot de passe (NTLM), sur tout système",
+            Auth::Integrated => "l'utilisateur de la session Windows ouverte (SSPI), sous Windows seulement",
         };
         Some(PossibleValue::new(self.as_str()).help(help))
     }

@@ -1,9 +1,9 @@
-//! `jlm-batigest login`: stores the SQL password of the active profile in the OS keyring.
+//! `jlm-batigest login`: stores the password of the active profile's SQL or Windows account in the OS keyring.
 
 use std::io::Write;
 
-use super::context::{block_on, target};
-use crate::batigest::connection;
+use super::context::{block_on, check_auth, target};
+use crate::batigest::connection::{self, Auth, Target};
 use crate::config::Flags;
 use crate::config::{Env, Settings};
 use crate::credentials::{self, Keyring, Secret};
@@ -13,6 +13,8 @@ const EXAMPLES: &str = "\
 Exemples :
   jlm-batigest login
       demande le mot de passe SQL du profil « default » (sans écho) et l'enregistre
+  jlm-batigest --auth windows --user 'JLM\\compta' login
+      le mot de passe d'un compte Windows (NTLM), essayé par une connexion Windows
   jlm-batigest --profile production login
   printf '%s\\n' \"$MOT_DE_PASSE\" | jlm-batigest login --password-stdin
       depuis un script ou un gestionnaire de secrets (une ligne sur l'entrée standard)
@@ -28,7 +30,7 @@ profil. Le profil doit exister dans le fichier de configuration (sauf « default
 Sans trousseau (Linux sans Secret Service ni session D-Bus), la commande échoue avec le code 2 :
 donnez alors le mot de passe par la variable BATIGEST_SQL_PASSWORD.";
 
-/// Enregistre le mot de passe SQL du profil dans le trousseau du système
+/// Enregistre le mot de passe (compte SQL ou Windows) du profil dans le trousseau du système
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
@@ -40,10 +42,24 @@ pub struct Args {
 pub fn run(args: &Args, connection: &Flags, env: &Env, quiet: bool) -> Result<()> {
     // Resolving the settings refuses an unknown profile: a typo must not store a password nobody reads.
     let settings = Settings::load(connection, env)?;
-    let prompt = format!("Mot de passe SQL du profil {} : ", settings.profile);
+    if settings.auth.value != Auth::Sql {
+        check_auth(&target(&settings)?, &settings)?;
+    }
+    let prompt = match settings.auth.value {
+        Auth::Sql => format!("Mot de passe SQL du profil {} : ", settings.profile),
+        Auth::Windows => format!("Mot de passe Windows de {} (profil {}) : ", settings.user()?, settings.profile),
+        Auth::Integrated => {
+            return Err(Error::usage(
+                "--auth integrated : la session Windows ouverte n'a pas de mot de passe à enregistrer",
+            )
+            .with_hint(
+                "login sert aux comptes SQL (--auth sql) et Windows (--auth windows --user 'DOMAINE\\utilisateur')",
+            ));
+        }
+    };
     let secret = credentials::read_new_secret(&prompt, connection.password_stdin)?;
     if !args.no_check {
-        check(&settings, &secret)?;
+        check(&target(&settings)?, &secret)?;
     }
     Keyring::store(&settings.profile, &secret)?;
     if !quiet {
@@ -55,10 +71,9 @@ pub fn run(args: &Args, connection: &Flags, env: &Env, quiet: bool) -> Result<()
 
 /// Logs in to the profile's server with `secret`: a password the server refuses is not worth
 /// storing, and a typo found now is not found by the next night's export.
-fn check(settings: &Settings, secret: &Secret) -> Result<()> {
-    let target = target(settings)?;
+fn check(target: &Target, secret: &Secret) -> Result<()> {
     block_on(async {
-        connection::connect(&target, secret.expose()).await.map(drop).map_err(|failure| {
+        connection::connect(target, secret.expose()).await.map(drop).map_err(|failure| {
             let mut error = Error::from(failure);
             error.message = format!("mot de passe non enregistré : {}", error.message);
             error.hint = Some(match error.hint.take() {

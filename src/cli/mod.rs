@@ -256,9 +256,11 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     // Libraries (the SQL Server and PostgreSQL drivers, rustls, the SMTP client) speak English:
     // they say nothing up to -v, which tells in French what the tool does (their words reach the
-    // user only after « Détail : »); -vv adds their warnings and debug, -vvv their trace. None of
-    // them logs a credential: TDS carries the password obfuscated inside LOGIN7, never in a log
-    // line (tested at -vvv).
+    // user only after « Détail : »); -vv adds their warnings and debug, -vvv their trace. TDS
+    // carries the password obfuscated inside LOGIN7, never in a log line (tested at -vvv). sspi-rs
+    // (NTLM from Linux and macOS) is the exception: its trace shows the AUTHENTICATE message, whose
+    // NTLMv2 response lets the password be guessed offline, so it is never shown; its errors still
+    // reach « Détail : » through the driver.
     let libraries = match verbose {
         0 | 1 => tracing::level_filters::LevelFilter::OFF,
         2 => tracing::level_filters::LevelFilter::DEBUG,
@@ -266,6 +268,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::filter::Targets::new()
         .with_target(env!("CARGO_CRATE_NAME"), level)
+        .with_target("sspi", tracing::level_filters::LevelFilter::OFF)
         .with_default(libraries.min(tracing::level_filters::LevelFilter::from_level(level)));
     tracing_subscriber::fmt()
         .with_max_level(level)

@@ -82,7 +82,7 @@ const COLUMNS: &str = "CAST(id AS TEXT), cle, genre, message, CAST(data_json AS 
 impl Store {
     /// Every alert of the store, by key.
     pub async fn alertes(&self) -> Result<Vec<Told>> {
-        let rows = query(format!("SELECT {COLUMNS} FROM batigest_alertes ORDER BY cle"))
+        let rows = query(&format!("SELECT {COLUMNS} FROM batigest_alertes ORDER BY cle"))
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error("lecture de batigest_alertes impossible", &e))?;
@@ -118,7 +118,7 @@ impl Store {
         );
         let mut new = HashSet::new();
         for alerte in found.iter().filter(|alerte| !known_keys.contains(alerte.cle.as_str())) {
-            query(insert.clone())
+            query(&insert)
                 .bind(alerte.cle.clone())
                 .bind(alerte.genre.clone())
                 .bind(alerte.message.clone())
@@ -142,13 +142,13 @@ impl Store {
         let claim = if canaux.is_empty() {
             None
         } else {
-            let run: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {}", self.new_id())))
+            let run: String = sqlx::query_scalar(&format!("SELECT {}", self.new_id()))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| fail(&e))?;
             let until = (Utc::now().naive_utc() + hold).format("%Y-%m-%d %H:%M:%S%.6f").to_string();
             let pending: Vec<String> = canaux.iter().map(|canal| format!("{} IS NULL", canal.column())).collect();
-            query(format!(
+            query(&format!(
                 "UPDATE batigest_alertes SET reserve_par = $1, reserve_jusqua = {} \
                  WHERE ({}) AND (reserve_jusqua IS NULL OR reserve_jusqua < {})",
                 self.param(2, Ty::Timestamp),
@@ -161,7 +161,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| fail(&e))?;
-            let rows = query(format!(
+            let rows = query(&format!(
                 "SELECT {COLUMNS} FROM batigest_alertes WHERE reserve_par = $1 ORDER BY detectee_at, cle"
             ))
             .bind(run.clone())
@@ -171,7 +171,7 @@ impl Store {
             let alertes = rows.iter().map(|row| self.told(row)).collect::<Result<_>>()?;
             Some(Claim { run, alertes })
         };
-        let rows = query(format!("SELECT {COLUMNS} FROM batigest_alertes ORDER BY cle"))
+        let rows = query(&format!("SELECT {COLUMNS} FROM batigest_alertes ORDER BY cle"))
             .fetch_all(&mut *tx)
             .await
             .map_err(|e| fail(&e))?;
@@ -187,7 +187,7 @@ impl Store {
         let mut tx = self.write("alertes").await?;
         let now = now_text();
         for canal in sent {
-            query(format!(
+            query(&format!(
                 "UPDATE batigest_alertes SET {column} = {} WHERE reserve_par = $1 AND {column} IS NULL",
                 self.param(2, Ty::Timestamp),
                 column = canal.column()

@@ -48,7 +48,7 @@ impl Store {
         let fail = |e: &sqlx::Error| self.error("enregistrement des indicateurs impossible", e);
         let mut tx = self.write("analytics").await?;
         let money = |value: Option<Decimal>| value.map(money_text);
-        let id: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        let id: String = sqlx::query_scalar(&format!(
             "INSERT INTO batigest_analytics (id, periode, ca_realise, ca_prevu, taux_conversion, marge_reelle_moyenne, \
              marge_prevue_moyenne, nombre_devis, nombre_factures, data_json, generated_at) \
              VALUES ({}, $1, {}, {}, {}, {}, {}, $7, $8, {}, {}) RETURNING CAST(id AS TEXT)",
@@ -60,7 +60,7 @@ impl Store {
             self.param(6, Ty::Numeric),
             self.param(9, Ty::Json),
             self.param(10, Ty::Timestamp),
-        )))
+        ))
         .bind(analytics.periode.clone())
         .bind(money(analytics.ca_realise))
         .bind(money(analytics.ca_prevu))
@@ -84,7 +84,7 @@ impl Store {
             "SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) \
              ORDER BY (generated_at IS NULL), generated_at DESC, id LIMIT $2"
         );
-        let rows = query(sql)
+        let rows = query(&sql)
             .bind(periode.map(str::to_owned))
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
@@ -95,7 +95,7 @@ impl Store {
 
     /// One saved run.
     pub async fn get_analytics(&self, id: &str) -> Result<Option<SavedAnalytics>> {
-        let row = query(format!("SELECT {COLUMNS} FROM batigest_analytics WHERE id = $1"))
+        let row = query(&format!("SELECT {COLUMNS} FROM batigest_analytics WHERE id = $1"))
             .bind(id.to_owned())
             .fetch_optional(&self.pool)
             .await
@@ -224,14 +224,14 @@ mod tests {
                 return;
             };
             let create = format!("CREATE DATABASE {name}");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create the database");
+            sqlx::raw_sql(&create).execute(&mut conn).await.expect("create the database");
             let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
             let address = crate::jlm::address::Address::parse(&url).expect("address");
             let store = Store::open(&address, Duration::from_secs(5)).await.expect("open");
             round_trip(&store).await;
             store.pool.close().await;
             let drop = format!("DROP DATABASE {name}");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await.expect("drop the database");
+            sqlx::raw_sql(&drop).execute(&mut conn).await.expect("drop the database");
         });
     }
 }

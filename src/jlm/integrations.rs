@@ -57,7 +57,7 @@ impl Store {
              WHERE ($1 IS NULL OR CAST(i.sync_status AS TEXT) = $1) \
              ORDER BY (i.last_sync_at IS NULL), i.last_sync_at DESC, i.created_at DESC, i.id LIMIT $2"
         );
-        let rows = query(sql)
+        let rows = query(&sql)
             .bind(sync_status.map(str::to_owned))
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
@@ -90,7 +90,7 @@ impl Store {
         let sql = "SELECT CAST(id AS TEXT), CAST(synced_at AS TEXT), os_user, reference, numero_devis, \
                    CAST(offer_id AS TEXT), CAST(outcome AS TEXT), CAST(old_values AS TEXT), \
                    CAST(new_values AS TEXT), error_message FROM batigest_sync_log ORDER BY seq DESC LIMIT $1";
-        let rows = query(sql.to_owned())
+        let rows = query(sql)
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await

@@ -20,7 +20,7 @@ use std::time::Duration;
 use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, AssertSqlSafe, ConnectOptions, Row};
+use sqlx::{AnyPool, ConnectOptions, Row};
 
 use crate::error::{Error, Kind, Result};
 use address::{Address, Mode, SqliteFile};
@@ -308,8 +308,8 @@ impl Columns<'_> {
 
 /// `sql` built at run time from the few dialect pieces above, never from user values (those
 /// are always bound).
-fn query(sql: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-    sqlx::query(AssertSqlSafe(sql))
+fn query(sql: &str) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(sql)
 }
 
 #[cfg(test)]

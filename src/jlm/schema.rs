@@ -53,17 +53,19 @@ pub async fn migrate(store: &Store) -> Result<()> {
         .fetch_all(&mut *tx)
         .await
         .map_err(|e| fail(&e))?;
-    for version in VERSIONS.iter().copied().filter(|version| !applied.contains(version)) {
+    // Collected first: a filter closure held across the awaits below would make the future not `Send`.
+    let missing: Vec<i64> = VERSIONS.iter().copied().filter(|version| !applied.contains(version)).collect();
+    for version in missing {
         match (version, store.backend) {
-            (1, Backend::Sqlite) => sqlx::raw_sql(SQLITE_TABLES).execute(&mut *tx).await.map(drop),
-            (1, Backend::Postgres) => sqlx::raw_sql(POSTGRES_TABLES).execute(&mut *tx).await.map(drop),
+            (1, Backend::Sqlite) => script(&mut tx, SQLITE_TABLES).await,
+            (1, Backend::Postgres) => script(&mut tx, POSTGRES_TABLES).await,
             (2, Backend::Sqlite) => sqlite_text_ids(&mut tx).await,
             (2, Backend::Postgres) => postgres_text_ids(&mut tx).await,
-            (_, Backend::Sqlite) => sqlx::raw_sql(SQLITE_ALERTES).execute(&mut *tx).await.map(drop),
-            (_, Backend::Postgres) => sqlx::raw_sql(POSTGRES_ALERTES).execute(&mut *tx).await.map(drop),
+            (_, Backend::Sqlite) => script(&mut tx, SQLITE_ALERTES).await,
+            (_, Backend::Postgres) => script(&mut tx, POSTGRES_ALERTES).await,
         }
         .map_err(|e| fail(&e))?;
-        super::query(format!(
+        super::query(&format!(
             "INSERT INTO batigest_schema_migrations (version, applied_at) VALUES ($1, {})",
             store.param(2, super::Ty::Timestamp)
         ))
@@ -78,6 +80,14 @@ pub async fn migrate(store: &Store) -> Result<()> {
 }
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Runs a script of several statements, through the executor: sqlx 0.8's `RawSql::execute` is an
+/// `async fn` generic over its executor, and its future is not `Send` for a transaction's connection
+/// (which `serve` needs).
+async fn script(tx: &mut Tx, sql: &str) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    (&mut **tx).execute(sqlx::raw_sql(sql)).await.map(drop)
+}
 
 /// Release 0.1 created the three tables with integer ids: they are rebuilt with text ids, every
 /// row kept (and still linked: offers by their id as text, journal lines by their order).
@@ -99,9 +109,9 @@ async fn sqlite_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> {
     ] {
         sqlx::query(statement).execute(&mut **tx).await?;
     }
-    sqlx::raw_sql(SQLITE_TABLES).execute(&mut **tx).await?;
+    script(tx, SQLITE_TABLES).await?;
     let copy = SQLITE_TEXT_IDS.replace("{new_id}", SQLITE_NEW_ID);
-    sqlx::raw_sql(sqlx::AssertSqlSafe(copy)).execute(&mut **tx).await?;
+    script(tx, &copy).await?;
     Ok(())
 }
 
@@ -110,7 +120,8 @@ async fn sqlite_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> {
 /// unique index of its own to the ERP's `batigest_integrations` (dropped: the ERP has none), and
 /// gave its journal integer ids (a text id is added, the old one kept as the order).
 async fn postgres_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> {
-    let integer_id = async |tx: &mut Tx, table: &str| -> std::result::Result<bool, sqlx::Error> {
+    // A nested function rather than an async closure: sqlx 0.8's executors keep the latter from being `Send`.
+    async fn integer_id(tx: &mut Tx, table: &str) -> std::result::Result<bool, sqlx::Error> {
         let count: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM information_schema.columns WHERE table_schema = current_schema() \
              AND table_name = $1 AND column_name = 'id' AND data_type = 'integer'",
@@ -119,7 +130,7 @@ async fn postgres_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> 
         .fetch_one(&mut **tx)
         .await?;
         Ok(count > 0)
-    };
+    }
     sqlx::query("DROP INDEX IF EXISTS batigest_integrations_numero_devis_key").execute(&mut **tx).await?;
     let integrations = integer_id(tx, "batigest_integrations").await?;
     let analytics = integer_id(tx, "batigest_analytics").await?;
@@ -127,30 +138,30 @@ async fn postgres_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> 
         if old {
             let rename =
                 format!("ALTER TABLE {table} RENAME TO {table}_v1; ALTER INDEX {table}_pkey RENAME TO {table}_v1_pkey");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(rename)).execute(&mut **tx).await?;
+            script(tx, &rename).await?;
         }
     }
-    sqlx::raw_sql(POSTGRES_TABLES).execute(&mut **tx).await?;
+    script(tx, POSTGRES_TABLES).await?;
     if integrations {
-        sqlx::raw_sql(
+        script(
+            tx,
             "INSERT INTO batigest_integrations (id, offer_id, batigest_ref, numero_devis, montant_batigest, taux_marge, \
              statut_batigest, last_sync_at, sync_status, error_message, created_at, updated_at) \
              SELECT gen_random_uuid(), CAST(offer_id AS VARCHAR), batigest_ref, numero_devis, montant_batigest, \
              taux_marge, statut_batigest, last_sync_at, CAST(sync_status AS batigest_sync_status), error_message, \
              created_at, updated_at FROM batigest_integrations_v1 ORDER BY id; DROP TABLE batigest_integrations_v1",
         )
-        .execute(&mut **tx)
         .await?;
     }
     if analytics {
-        sqlx::raw_sql(
+        script(
+            tx,
             "INSERT INTO batigest_analytics (id, periode, ca_realise, ca_prevu, taux_conversion, marge_reelle_moyenne, \
              marge_prevue_moyenne, nombre_devis, nombre_factures, data_json, generated_at) \
              SELECT gen_random_uuid(), periode, ca_realise, ca_prevu, taux_conversion, marge_reelle_moyenne, \
              marge_prevue_moyenne, nombre_devis, nombre_factures, data_json, generated_at \
              FROM batigest_analytics_v1 ORDER BY id; DROP TABLE batigest_analytics_v1",
         )
-        .execute(&mut **tx)
         .await?;
     }
     let log_has_seq: i64 = sqlx::query_scalar(
@@ -160,13 +171,13 @@ async fn postgres_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> 
     .fetch_one(&mut **tx)
     .await?;
     if log_has_seq == 0 {
-        sqlx::raw_sql(
+        script(
+            tx,
             "ALTER TABLE batigest_sync_log RENAME COLUMN id TO seq; \
              ALTER TABLE batigest_sync_log ADD COLUMN id VARCHAR NOT NULL DEFAULT gen_random_uuid(); \
              ALTER TABLE batigest_sync_log ADD CONSTRAINT batigest_sync_log_id_key UNIQUE (id); \
              ALTER TABLE batigest_sync_log ALTER COLUMN offer_id TYPE VARCHAR USING CAST(offer_id AS VARCHAR)",
         )
-        .execute(&mut **tx)
         .await?;
     }
     Ok(())

@@ -252,14 +252,14 @@ impl Store {
         }
         let at = now_text();
         if let Some(previous) = &previous {
-            query("UPDATE offers SET batigest_ref = NULL WHERE id = $1".to_owned())
+            query("UPDATE offers SET batigest_ref = NULL WHERE id = $1")
                 .bind(previous.id.clone())
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| fail(&e))?;
         }
         if let Some(offer) = report.offer.as_ref().filter(|_| offer_changed) {
-            query(format!(
+            query(&format!(
                 "UPDATE offers SET montant_final = {}, batigest_ref = $2 WHERE id = $3",
                 self.param(1, Ty::Numeric)
             ))
@@ -373,7 +373,7 @@ impl Store {
             };
             return Ok((Some(offer), None));
         }
-        let rows = query(format!(
+        let rows = query(&format!(
             "SELECT {OFFER_COLUMNS}, CASE WHEN id = $3 THEN 0 WHEN batigest_ref = $1 THEN 1 WHEN reference = $1 THEN 2 \
              ELSE 3 END AS rang FROM offers WHERE id = $3 OR batigest_ref = $1 OR reference = $1 OR reference = $2 \
              ORDER BY rang, id LIMIT 5"
@@ -413,7 +413,7 @@ impl Store {
     }
 
     async fn offer_by_id(&self, tx: &mut Tx, id: &str) -> Result<Option<Offer>> {
-        let row = query(format!("SELECT {OFFER_COLUMNS} FROM offers WHERE id = $1"))
+        let row = query(&format!("SELECT {OFFER_COLUMNS} FROM offers WHERE id = $1"))
             .bind(id.to_owned())
             .fetch_optional(&mut **tx)
             .await
@@ -436,8 +436,7 @@ impl Store {
     async fn holders(&self, tx: &mut Tx, offer: &Offer, devis: &Devis) -> Result<Vec<Holder>> {
         let rows = query(
             "SELECT DISTINCT numero_devis FROM batigest_integrations WHERE offer_id = $1 AND numero_devis <> $2 \
-             ORDER BY numero_devis"
-                .to_owned(),
+             ORDER BY numero_devis",
         )
         .bind(offer.id.clone())
         .bind(devis.numero.clone())
@@ -524,7 +523,7 @@ impl Store {
                 self.new_id(),
             ),
         };
-        let statement = query(sql)
+        let statement = query(&sql)
             .bind(integration.offer_id.clone())
             .bind(integration.batigest_ref.clone())
             .bind(text(integration.montant_batigest))
@@ -542,7 +541,7 @@ impl Store {
     }
 
     async fn insert_log(&self, tx: &mut Tx, row: &LogRow<'_>) -> std::result::Result<(), sqlx::Error> {
-        query(format!(
+        query(&format!(
             "INSERT INTO batigest_sync_log (id, synced_at, os_user, reference, numero_devis, offer_id, outcome, \
              old_values, new_values, error_message) VALUES ({}, {}, $2, $3, $4, $5, $6, {}, {}, $9)",
             self.new_id(),
@@ -582,7 +581,7 @@ impl Store {
     pub async fn record_batch(&self, batch: &Batch) -> Result<()> {
         let fail = |e: &sqlx::Error| self.error("enregistrement du lot impossible", e);
         let mut tx = self.write("lot").await?;
-        query(format!(
+        query(&format!(
             "INSERT INTO batigest_sync_batches (started_at, batigest_started_at, finished_at, since, synced, unchanged, \
              manual_review, errors) VALUES ({}, {}, {}, {}, $5, $6, $7, $8)",
             self.param(1, Ty::Timestamp),

@@ -217,7 +217,7 @@ fn connector(settings: &WebhookSettings) -> Result<TlsConnector> {
 
 /// HMAC-SHA256 of the body under the key, as lowercase hex.
 pub fn signature(key: &Secret, body: &[u8]) -> String {
-    use hmac::{KeyInit, Mac};
+    use hmac::Mac;
     let mut mac =
         hmac::Hmac::<sha2::Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key length");
     mac.update(body);

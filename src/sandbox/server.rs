@@ -268,10 +268,9 @@ async fn serve_connection(tcp: TcpStream, shared: &Shared, bytes_sent: &mut u64)
                 true
             }
             Err(error) => {
-                tracing::info!(%error, "Windows login (NTLM) refused");
-                if let Some(account) = &options.windows {
-                    login.user_name = account.qualified();
-                }
+                // What SQL Server's error log says when AcceptSecurityContext fails (17806, state 14),
+                // with the cause a domain controller knows; the client only gets 18452.
+                tracing::info!(%error, "Windows login (NTLM) refused: SSPI handshake failed with error code 0x8009030c, state 14");
                 false
             }
         }
@@ -317,7 +316,7 @@ async fn windows_login(
     packet_size: usize,
 ) -> Result<Result<String, ntlm::NtlmError>, ConnectionError> {
     let Some(account) = &shared.options.windows else {
-        return Ok(Err(ntlm::NtlmError::Refused));
+        return Ok(Err(ntlm::NtlmError::NoAccount));
     };
     let mut challenge = [0u8; 8];
     rustls::crypto::aws_lc_rs::default_provider()
@@ -331,6 +330,8 @@ async fn windows_login(
         Ok(started) => started,
         Err(error) => return Ok(Err(error)),
     };
+    let (asked, granted) = exchange.flags();
+    tracing::debug!(negotiate = format!("{asked:#010x}"), challenge = format!("{granted:#010x}"), "NTLM flags");
     let mut body = Vec::new();
     token::sspi(&mut body, &message);
     transport.write_all(&packet::frame(PacketType::TabularResult, &body, packet_size)).await?;
@@ -356,6 +357,17 @@ fn check_login(shared: &Shared, login: &Login7, credentials_ok: bool) -> Result<
             state: 1,
             class: 14,
             message: "SQL Server service has been paused. No new connections will be allowed.".to_owned(),
+        }]);
+    }
+    if !credentials_ok && login.integrated {
+        // SQL Server's answer to any failed SSPI handshake: the cause stays in its error log.
+        return Err(vec![ServerError {
+            number: 18452,
+            state: 1,
+            class: 14,
+            message: "Login failed. The login is from an untrusted domain and cannot be used with Integrated \
+                      authentication."
+                .to_owned(),
         }]);
     }
     if !credentials_ok {

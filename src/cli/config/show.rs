@@ -3,6 +3,7 @@
 use crate::cli::context::Context;
 use std::io::{BufWriter, Write};
 
+use crate::batigest::connection::Auth;
 use crate::cli::context::Render;
 use crate::config::{Env, Settings, Source};
 use crate::credentials::{Keyring, Stored, stored_password};
@@ -77,6 +78,8 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
     let or = |value: Option<String>, none: &str| value.unwrap_or_else(|| none.to_owned());
     let path = |value: &Option<std::path::PathBuf>| value.as_ref().map(|path| path.display().to_string());
     let (password_value, password_source) = match password {
+        // The logged-on Windows session logs in without one.
+        _ if settings.auth.value == Auth::Integrated => ("aucun : session Windows".to_owned(), "—".to_owned()),
         Stored::Found(found) => (MASK.to_owned(), found.source.to_string()),
         Stored::Missing { .. } => ("non défini".to_owned(), "—".to_owned()),
     };
