@@ -302,6 +302,9 @@ fn explain_login(target: &Target, error: &tiberius::error::Error) -> Failure {
         return explain(target, error);
     }
     match error {
+        Error::Io { message, .. } if let Some(status) = sspi_status(message) => {
+            sspi_failure(target, status).with_detail(message)
+        }
         #[cfg(unix)]
         Error::SspiRs(cause) => ntlm_failure(target).with_detail(cause),
         Error::Protocol(cause) if cause.contains("NTLM") || cause.contains("SSPI") => {
@@ -315,6 +318,36 @@ fn explain_login(target: &Target, error: &tiberius::error::Error) -> Failure {
         }
         _ => explain(target, error),
     }
+}
+
+/// The SSPI status (an HRESULT of the 0x8009xxxx family) of an error Windows' SSPI returned,
+/// which std shows as `… (os error -2146893055)`.
+fn sspi_status(message: &str) -> Option<u32> {
+    let code: i32 = message.rsplit_once("(os error ")?.1.strip_suffix(')')?.parse().ok()?;
+    let status = code as u32;
+    (status & 0xFFFF_0000 == 0x8009_0000).then_some(status)
+}
+
+/// Windows' SSPI refused to take part in the login (`--auth integrated`, or NTLM on Windows).
+fn sspi_failure(target: &Target, status: u32) -> Failure {
+    let why = match status {
+        0x8009_0301 => "aucune identité Windows utilisable pour cette session (SEC_E_INVALID_HANDLE)",
+        0x8009_030C => "identité refusée (SEC_E_LOGON_DENIED)",
+        0x8009_030E => "aucune identité Windows dans cette session (SEC_E_NO_CREDENTIALS)",
+        0x8009_0311 => "aucun contrôleur de domaine joignable (SEC_E_NO_AUTHENTICATING_AUTHORITY)",
+        0x8009_0303 => "serveur inconnu du domaine (SEC_E_TARGET_UNKNOWN)",
+        _ => "refus du fournisseur de sécurité",
+    };
+    let what = match target.auth {
+        Auth::Integrated => "connexion intégrée (session Windows)".to_owned(),
+        Auth::Sql | Auth::Windows => format!("connexion Windows de « {} »", target.user),
+    };
+    Failure::new(
+        Cause::Login,
+        format!("{what} à {} impossible : {why} (SSPI {status:#010x})", target.describe()),
+        "ouvrez la session Windows sur un compte du domaine du serveur, ou connectez-vous avec un compte nommé : \
+         --auth windows --user 'DOMAINE\\utilisateur' (mot de passe : jlm-batigest login)",
+    )
 }
 
 fn ntlm_failure(target: &Target) -> Failure {
@@ -616,6 +649,32 @@ mod tests {
         assert_eq!(explain_login(&sql, &refused).cause, Cause::Unreachable, "SQL logins read it as before");
         #[cfg(unix)]
         assert_eq!(explain_login(&windows(), &Error::SspiRs("InvalidToken".to_owned())).cause, Cause::Login);
+    }
+
+    /// Windows' SSPI refusing an integrated login (no domain identity: Wine, a local account) gave
+    /// « connexion impossible … vérifiez l'adresse du serveur » (issue 25).
+    #[test]
+    fn an_sspi_refusal_is_a_login_failure_with_its_status() {
+        use tiberius::error::Error;
+        let integrated = Target { auth: Auth::Integrated, user: String::new(), ..windows() };
+        for message in [
+            "OS Error -2146893055 (FormatMessageW() returned error 317) (os error -2146893055)",
+            "Le handle spécifié n'est pas valide. (os error -2146893055)",
+        ] {
+            let refused = Error::Io { kind: std::io::ErrorKind::Other, message: message.to_owned() };
+            let failure = explain_login(&integrated, &refused);
+            assert_eq!(failure.cause, Cause::Login, "{failure:?}");
+            assert!(
+                failure.message.starts_with(
+                    "connexion intégrée (session Windows) à batigest.local:1433 impossible : aucune identité Windows \
+                     utilisable"
+                ),
+                "{failure:?}"
+            );
+            assert!(failure.message.ends_with("(SSPI 0x80090301)"), "{failure:?}");
+        }
+        let other = Error::Io { kind: std::io::ErrorKind::Other, message: "reset (os error 104)".to_owned() };
+        assert_ne!(explain_login(&integrated, &other).cause, Cause::Login, "not an SSPI status");
     }
 
     #[test]

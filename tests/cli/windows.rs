@@ -59,21 +59,24 @@ impl Wine {
         let prefix = tempfile::Builder::new().prefix("prefixe-").tempdir_in(&parent).expect("temp dir");
         let template = built().join("prefix");
         let copy = prefix.path().join("p");
-        // Hard links for the 700 MB of system files Wine only reads; real copies of what it writes.
-        let linked = Command::new("cp").arg("-al").arg(&template).arg(&copy).status().expect("cp -al");
-        assert!(linked.success());
-        for file in ["system.reg", "user.reg", "userdef.reg"] {
-            std::fs::remove_file(copy.join(file)).expect("unlink");
-            std::fs::copy(template.join(file), copy.join(file)).expect("copy the registry");
+        // Hard links for the 700 MB of C:\windows, which Wine only reads; real copies of the rest
+        // (the registry, the profiles), which Wine rewrites in place.
+        std::fs::create_dir_all(copy.join("drive_c")).expect("prefix folder");
+        let cp = |flags: &str, from: &Path, to: &Path| {
+            let copied = Command::new("cp").arg(flags).arg(from).arg(to).status().expect("cp");
+            assert!(copied.success(), "cp {flags} {}", from.display());
+        };
+        for entry in std::fs::read_dir(&template).expect("the Wine prefix") {
+            let entry = entry.expect("entry");
+            if entry.file_name() != "drive_c" {
+                cp("-a", &entry.path(), &copy.join(entry.file_name()));
+            }
         }
-        std::fs::remove_dir_all(copy.join("drive_c/users")).expect("unlink the profiles");
-        let copied = Command::new("cp")
-            .arg("-a")
-            .arg(template.join("drive_c/users"))
-            .arg(copy.join("drive_c/users"))
-            .status()
-            .expect("cp -a");
-        assert!(copied.success());
+        for entry in std::fs::read_dir(template.join("drive_c")).expect("drive_c") {
+            let entry = entry.expect("entry");
+            let flags = if entry.file_name() == "windows" { "-al" } else { "-a" };
+            cp(flags, &entry.path(), &copy.join("drive_c").join(entry.file_name()));
+        }
         std::fs::create_dir_all(copy.join("drive_c/work")).expect("a working folder on C:");
         // One wineserver for the whole test, so that Wine's service manager stays up between
         // commands; and Wine's own processes started now, their output to nowhere: started by a
@@ -622,6 +625,83 @@ fn serve_runs_as_a_windows_service() {
     let by_hand = wine.command().args(["serve", "--run-as-service"]).output().expect("run-as-service");
     assert_eq!(code(&by_hand), Some(2), "{}", stderr(&by_hand));
     assert!(stderr(&by_hand).contains("démarrez-le avec « Start-Service JLMBatigest »"), "{}", stderr(&by_hand));
+}
+
+/// `--auth windows` from the Windows binary: tiberius-ng's NTLMv2 client (winauth) against the
+/// sandbox's NTLM, which answers as SQL Server does, in each encryption mode; a wrong password is
+/// 18452 state 1, as SQL Server says it. `--auth integrated` goes through Wine's SSPI, which has no
+/// domain identity to offer here: it must say so, not blame the network.
+#[test]
+fn windows_logins_from_the_windows_binary() {
+    const ACCOUNT: &str = r"JLM\compta";
+    const SECRET: &str = "Fenêtre!Compta-2026";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pem = dir.path().join("sandbox.pem");
+    let sandbox = Sandbox::with_fixture_env(
+        "",
+        &["-v", "--windows-user", ACCOUNT, "--tls", "required", "--cert-out", pem.to_str().expect("utf-8")],
+        &[("JLM_SANDBOX_WINDOWS_PASSWORD", SECRET)],
+    );
+    let wine = Wine::new();
+    std::fs::copy(&pem, wine.c("work/sandbox.pem")).expect("the sandbox's certificate on C:");
+    let port = sandbox.addr.port().to_string();
+    let login = |password: &str, args: &[&str]| {
+        wine.command()
+            .env("BATIGEST_SQL_PASSWORD", password)
+            .args(["--server", "127.0.0.1", "--port", &port, "--timeout", "20"])
+            .args(args)
+            .arg("test-connection")
+            .output()
+            .expect("test-connection")
+    };
+    for mode in [
+        &["--encrypt", "required", "--ca-file", r"C:\work\sandbox.pem"][..],
+        &["--encrypt", "login-only", "--ca-file", "sandbox.pem"],
+    ] {
+        let output = login(SECRET, &[mode, &["--auth", "windows", "--user", ACCOUNT]].concat());
+        assert!(
+            success(&output).starts_with("Connexion à Batigest réussie (127.0.0.1:"),
+            "{mode:?}: {}",
+            stderr(&output)
+        );
+    }
+    let refused = login(
+        "pas-le-bon",
+        &["--encrypt", "required", "--ca-file", "sandbox.pem", "--auth", "windows", "--user", ACCOUNT],
+    );
+    assert_eq!(code(&refused), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(r"Erreur : connexion Windows refusée : compte Windows « JLM\compta » inconnu, mot de passe incorrect, ou domaine que le serveur ne reconnaît pas (erreur 18452, état 1)"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!stderr(&refused).contains("pas-le-bon"));
+    let log = sandbox_log(sandbox);
+    assert!(log.contains(r"wrong password for JLM\compta"), "{log}");
+    assert!(!log.contains(SECRET) && !log.contains("pas-le-bon"), "no password in the sandbox's log");
+
+    let plain = Sandbox::with_fixture(&["--tls", "off"]);
+    let integrated = wine
+        .command()
+        .args(["--server", "127.0.0.1", "--port", &plain.addr.port().to_string(), "--encrypt", "off"])
+        .args(["--auth", "integrated", "test-connection"])
+        .output()
+        .expect("test-connection");
+    assert_eq!(code(&integrated), Some(3), "{}", stderr(&integrated));
+    assert!(
+        stderr(&integrated).starts_with(&format!(
+            "Erreur : connexion intégrée (session Windows) à 127.0.0.1:{} impossible : ",
+            plain.addr.port()
+        )),
+        "{}",
+        stderr(&integrated)
+    );
+    assert!(stderr(&integrated).contains("(SSPI 0x8009"), "{}", stderr(&integrated));
+    assert!(stderr(&integrated).contains("--auth windows --user 'DOMAINE\\utilisateur'"), "{}", stderr(&integrated));
+}
+
+fn sandbox_log(mut sandbox: Sandbox) -> String {
+    sandbox.stop_and_read_log()
 }
 
 /// Waits (a minute at most) until `file` has a line containing `marker`; returns that line.
