@@ -177,8 +177,10 @@ fn runtime_failure(error: &std::io::Error) -> Error {
 /// The error of a run stopped by `stop` (exit 130, or 143 for SIGTERM): « interrompu (Ctrl-C) :
 /// `what` ».
 pub fn interruption(stop: Stop, what: &str) -> Error {
-    let kind =
-        if stop::exit_code(stop) == crate::exit_codes::TERMINATED { Kind::Terminated } else { Kind::Interrupted };
+    let kind = match stop {
+        Stop::Terminate | Stop::Service => Kind::Terminated,
+        Stop::CtrlC | Stop::CtrlBreak | Stop::Close => Kind::Interrupted,
+    };
     Error::new(kind, format!("interrompu ({}) : {what}", stop.name()))
 }
 
@@ -220,13 +222,11 @@ pub async fn open_store(settings: &Settings, env: &Env, quiet: bool) -> Result<S
         None => Store::embedded(env.default_store.as_deref())?,
     };
     if address.on_network_share(Platform::CURRENT) && !quiet {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(
-            stderr,
+        crate::diagnostics::line(&format!(
             "Attention : le magasin JLM {address} est sur un partage réseau ; SQLite n'y est pas sûr quand \
              plusieurs postes écrivent en même temps. Pour un magasin partagé, utilisez la base PostgreSQL de JLM ERP \
              (--jlm-db postgres://…)."
-        );
+        ));
     }
     Store::open(&address, settings.timeout.value).await
 }

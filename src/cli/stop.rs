@@ -99,7 +99,7 @@ pub fn request(stop: Stop) {
 
 /// The exit code of a run ended by `stop`: 143 for SIGTERM (128 + 15, as a shell reports a
 /// process it killed), 130 for the others (128 + SIGINT, Ctrl-C's usual code).
-pub fn exit_code(stop: Stop) -> u8 {
+fn exit_code(stop: Stop) -> u8 {
     match stop {
         Stop::Terminate | Stop::Service => crate::exit_codes::TERMINATED,
         Stop::CtrlC | Stop::CtrlBreak | Stop::Close => crate::exit_codes::INTERRUPTED,
