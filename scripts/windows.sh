@@ -57,6 +57,10 @@ package() {
         python3 -c 'import json, sys; print(json.load(sys.stdin)["packages"][0]["version"])')
     name=jlm-batigest-$version-windows-x86_64
     say "archive $name.zip (profil release)"
+    command -v man >/dev/null && command -v col >/dev/null || {
+        echo "il faut man et col pour les pages en texte (Debian : man-db, bsdextrautils)" >&2
+        exit 1
+    }
     cargo build --locked --target "$target" --release
     stage=$(mktemp -d)
     trap 'rm -rf "$stage"' RETURN
@@ -73,6 +77,24 @@ package() {
     rm -f "dist/$name.zip"
     (cd "$stage" && python3 -m zipfile -c "$OLDPWD/dist/$name.zip" "$name")
     (cd dist && sha256sum "$name.zip" >"$name.zip.sha256")
+
+    # What a user gets: the archive checks against its sum, and its .exe runs (under Wine here).
+    (cd dist && sha256sum --quiet -c "$name.zip.sha256")
+    local unpacked
+    unpacked=$(mktemp -d)
+    python3 -m zipfile -e "dist/$name.zip" "$unpacked"
+    if [[ -x $wine ]]; then
+        prefix
+        local said
+        said=$(WINEPREFIX=$out/prefix WINEDEBUG=-all "$wine" "$unpacked/$name/jlm-batigest.exe" --version)
+        WINEPREFIX=$out/prefix /usr/lib/wine/wineserver -k 2>/dev/null || true
+        if [[ $said != "jlm-batigest $version" ]]; then
+            echo "l'archive ne donne pas un programme qui marche : « $said »" >&2
+            exit 1
+        fi
+        say "l'archive se vérifie et son programme répond : $said"
+    fi
+    rm -rf "$unpacked"
     say "dist/$name.zip"
     cat "dist/$name.zip.sha256"
 }
