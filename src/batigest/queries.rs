@@ -153,7 +153,12 @@ fn link(mapping: &Mapping, spec: &LinkSpec) -> Link {
     let wanted = (own_code.is_none() && target_code.is_some()) || (own_label.is_none() && target_label.is_some());
     match (on, mapping.table(target)) {
         (Some(on), Ok(name)) if wanted => Link {
-            code: own_code.or(target_code),
+            // Joined by code, the row's `cli00021` is the client `CLI00021` the server matched
+            // (its collation): the looked-up table's code is the one shown and grouped on.
+            code: match (own_code, target_code) {
+                (Some(own), Some(theirs)) => Some(format!("COALESCE({theirs}, {own})")),
+                (own, theirs) => own.or(theirs),
+            },
             label: own_label.or(target_label),
             join: format!(" {} {name} {alias} ON {on}", spec.join),
         },
@@ -860,9 +865,11 @@ mod tests {
             ..DevisFilter::default()
         };
         let sql = devis_sql(&batigest, &filter).expect("mapped");
-        // The client's name from Client, by code.
+        // The client's name from Client, by code; the code as Client holds it.
         assert!(
-            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], c.[Nom], d.[TotalHT]"),
+            sql.text.starts_with(
+                "SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), COALESCE(c.[Code], d.[CodeClient]), c.[Nom], d.[TotalHT]"
+            ),
             "{}",
             sql.text
         );
@@ -873,7 +880,9 @@ mod tests {
         );
         // No Etat code means anything built in: only DateConcretis says ACCEPTE.
         assert!(
-            sql.text.contains("WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND d.[CodeClient] = @P1"),
+            sql.text.contains(
+                "WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND COALESCE(c.[Code], d.[CodeClient]) = @P1"
+            ),
             "{}",
             sql.text
         );
