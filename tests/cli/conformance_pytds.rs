@@ -114,4 +114,14 @@ fn sql_server_semantics_on_a_real_types_dossier() {
     // Σ HT = 29 368.38; Σ HT × rate / 100 = 7 733.256 (773 325.6 / 100).
     assert_eq!(result["sums"], json!([{"s": "29368.38", "m": "7733.256"}]));
     assert_eq!(result["conversion"][0], 245, "{result}");
+    // CLI00021 and CLI00022, whatever the case each devis stored.
+    assert_eq!(result["distinct"], json!([{"n": 2}]));
+    // SMALLDATETIME 0x3A (rounded to the minute), SMALLMONEY 0x7A, NCHAR 0xE7 as python-tds names
+    // it, VARCHAR in Windows-1252, DATETIME rounded to 1/300 s (.999 is the next second).
+    assert_eq!(result["small_types"], json!([58, 122, 231, 167, 61]), "{result}");
+    assert_eq!(
+        result["small_values"],
+        json!(["2025-06-30 17:45:00", "1.2346", "abc  ", "été", "2025-06-30 17:45:30"]),
+        "{result}"
+    );
 }

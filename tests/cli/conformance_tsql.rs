@@ -128,6 +128,10 @@ SELECT SUM(TotalHT) AS s, SUM(TotalTTC) AS t FROM Devis
 go
 SELECT SUM(TotalHT * TauxMarge) AS m FROM Devis
 go
+SELECT COUNT(DISTINCT CodeClient) AS n FROM Devis
+go
+SELECT CAST('2025-06-30 17:45:29' AS SMALLDATETIME) AS s, CAST(1.23456 AS SMALLMONEY) AS m, CAST(N'été' AS VARCHAR(10)) AS v
+go
 exit
 ";
 
@@ -171,6 +175,10 @@ fn sql_server_semantics_on_a_real_types_dossier() {
     // Σ TotalHT × TauxMarge (MONEY × INT) = 308 641.75 + 280 017.5 + 30 000 + 66 666.6 + 24 999.75
     // + 3 000 + 60 000 = 773 325.6.
     assert!(lines.contains(&"773325.6000"), "{text}");
+    // COUNT(DISTINCT) under the collation: CLI00021 and CLI00022.
+    assert_eq!(counts[6], "2", "{text}");
+    // SMALLDATETIME to the minute, SMALLMONEY to four decimals, VARCHAR in Windows-1252.
+    assert!(lines.contains(&"Jun 30 2025 05:45PM|1.2346|été"), "{text}");
 
     // The same dossier under French_CS_AS: only the upper-case CLI00021 devis.
     let (sandbox, _) = crate::real_types::serve("", &["--collation", "French_CS_AS"]);

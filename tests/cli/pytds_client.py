@@ -112,7 +112,16 @@ def main():
                 ),
                 "on_or_before": query(conn, "SELECT COUNT(*) AS n FROM Facture WHERE Date <= %s", (datetime.date(2025, 6, 30),)),
                 "sums": query(conn, "SELECT SUM(TotalHT) AS s, SUM(TotalHT * TauxMarge / 100.0) AS m FROM Devis"),
+                "distinct": query(conn, "SELECT COUNT(DISTINCT CodeClient) AS n FROM Devis"),
             }
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT CAST('2025-06-30 17:45:29' AS SMALLDATETIME) AS s, CAST(1.23456 AS SMALLMONEY) AS m, "
+                    "CAST('abc' AS NCHAR(5)) AS n, CAST(N'été' AS VARCHAR(10)) AS v, "
+                    "CAST('2025-06-30 17:45:29.999' AS DATETIME) AS d"
+                )
+                result["small_types"] = [column[1] for column in cursor.description]
+                result["small_values"] = [show(value) for value in cursor.fetchone()]
             try:
                 query(conn, "SELECT COUNT(*) AS n FROM Devis WHERE Etat = %s", ("sept",))
                 result["conversion"] = None
