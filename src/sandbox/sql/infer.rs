@@ -483,6 +483,9 @@ impl<'a> Infer<'a> {
                     | BinaryOperator::Multiply
                     | BinaryOperator::Divide
                     | BinaryOperator::Modulo => {
+                        // An integer constant next to a DECIMAL has its own precision (`3` is a
+                        // NUMERIC(1,0): SQL Server's `2.0 / 3` is 0.666666, not 0.666666666666).
+                        let (lt, rt) = (constant_precision(left, lt, rt), constant_precision(right, rt, lt));
                         let ty = arithmetic_type(op, lt, rt);
                         let symbol = match op {
                             BinaryOperator::Plus => "+",
@@ -737,6 +740,21 @@ impl<'a> Infer<'a> {
                 }
             }
         }
+    }
+}
+
+/// The type an integer constant takes next to a DECIMAL: NUMERIC(digits, 0), as SQL Server
+/// converts a constant with the minimum precision it needs; otherwise `ty` unchanged.
+fn constant_precision(e: &Expr, ty: Option<SqlType>, other: Option<SqlType>) -> Option<SqlType> {
+    match (e, ty, other) {
+        (Expr::Value(v), Some(SqlType::Int | SqlType::BigInt), Some(SqlType::Decimal { .. })) => match &v.value {
+            Value::Number(n, _) => {
+                let digits = n.trim_start_matches(['-', '+']).trim_start_matches('0').len();
+                Some(SqlType::Decimal { precision: digits.clamp(1, 38) as u8, scale: 0 })
+            }
+            _ => ty,
+        },
+        _ => ty,
     }
 }
 

@@ -701,10 +701,11 @@ INSERT INTO FACTURES VALUES
         let row = &r.rows()[0];
         assert_eq!(r.types()[1], SqlType::Int);
         assert_eq!(row[1], Value::Int(1));
-        // DECIMAL(18,2) / INT: scale max(6, 2 + 10 + 1) = 13, precision 16 + 13 = 29.
-        assert_eq!(r.types()[0], SqlType::Decimal { precision: 29, scale: 13 });
-        // 1500 / 7 = 214.28571428571428…, truncated at the 13th decimal.
-        assert_eq!(row[0], dec(2_142_857_142_857_142, 13));
+        // DECIMAL(18,2) / the constant 7, a NUMERIC(1,0) to SQL Server: scale max(6, 2 + 1 + 1) = 6,
+        // precision 18 - 2 + 0 + 6 = 22.
+        assert_eq!(r.types()[0], SqlType::Decimal { precision: 22, scale: 6 });
+        // 1500 / 7 = 214.285714285…, truncated at the 6th decimal.
+        assert_eq!(row[0], dec(214_285_714, 6));
         assert!(matches!(r.types()[2], SqlType::Decimal { .. }));
         let e = one("SELECT 1 / 0").error().unwrap();
         assert_eq!((e.number, e.message.as_str()), (8134, "Divide by zero error encountered."));
