@@ -519,3 +519,82 @@ fn the_generated_sandbox_compares_client_codes_under_its_collation() {
         ok(&sandbox.run(&["devis", "--client", &code, "--format", "csv"]))
     );
 }
+
+/// The open invoices on 30 June 2025 and their days late, worked out here: reste dû = TTC − paid,
+/// late = report date − due date when positive.
+fn open_on_june_30() -> Vec<(&'static Invoice, Decimal, i64)> {
+    let report = day("2025-06-30");
+    INVOICES
+        .iter()
+        .filter(|f| !f.etat.trim().eq_ignore_ascii_case("R") && at(f.date) < at("2025-07-01 00:00:00"))
+        .map(|f| (f, d(f.ttc) - f.paid.map_or(Decimal::ZERO, d), (report - day(f.due)).num_days()))
+        .collect()
+}
+
+#[test]
+fn tresorerie_relances_and_alertes_follow_the_same_invoices() {
+    let (sandbox, mapping) = serve("", &[]);
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let open = open_on_june_30();
+
+    // Cash-in forecast: each open invoice on the line of its due date, or of its age when late.
+    let lines = records(&ok(&run(&sandbox, &mapping, &["tresorerie", "--au", "2025-06-30", "--format", "csv"])));
+    for (invoice, reste, late) in &open {
+        let line = if *late > 0 {
+            let bucket = match late {
+                1..=30 => "en_retard_1-30",
+                31..=60 => "en_retard_31-60",
+                61..=90 => "en_retard_61-90",
+                _ => "en_retard_90+",
+            };
+            lines.iter().find(|l| l["ligne"] == bucket).expect("bucket")
+        } else {
+            let due = invoice.due;
+            lines
+                .iter()
+                .find(|l| {
+                    !l["du"].is_empty() && l["du"].as_str() <= due && (l["au"].is_empty() || due <= l["au"].as_str())
+                })
+                .expect("a week")
+        };
+        assert_eq!(
+            (line["nombre_factures"].as_str(), d(&line["encaissement_ttc"])),
+            ("1", r2(*reste)),
+            "{}",
+            invoice.code
+        );
+    }
+    let listed: usize = lines.iter().map(|l| l["nombre_factures"].parse::<usize>().expect("count")).sum();
+    assert_eq!(listed, open.len());
+
+    // Reminders: only FA-2025-0003 is late (77 days: level 3 with the default thresholds 1, 15, 30).
+    let late: Vec<_> = open.iter().filter(|(_, _, late)| *late > 0).collect();
+    assert_eq!(late.len(), 1);
+    let (invoice, reste, days) = late[0];
+    let reminders = records(&ok(&run(&sandbox, &mapping, &["relances", "--au", "2025-06-30", "--format", "csv"])));
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert_eq!(reminders[0]["numero_facture"], invoice.code);
+    assert_eq!(reminders[0]["code_client"], "CLI00021");
+    assert_eq!(reminders[0]["niveau"], "3");
+    assert_eq!(reminders[0]["jours_retard"], days.to_string());
+    assert_eq!(d(&reminders[0]["reste_du"]), r2(*reste));
+
+    // Alerts: the late invoice and its reminder level; nothing for invoices due today or later.
+    let output =
+        run(&sandbox, &mapping, &["--jlm-db", &store, "alertes", "--au", "2025-06-30", "--dry-run", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    let keys: Vec<String> =
+        records(&String::from_utf8_lossy(&output.stdout)).into_iter().map(|r| r["cle"].clone()).collect();
+    assert!(keys.contains(&format!("facture_en_retard:{}", invoice.code)), "{keys:?}");
+    assert!(keys.contains(&format!("seuil_relance:{}:3", invoice.code)), "{keys:?}");
+    assert!(!keys.iter().any(|k| k.contains("FA-2025-0002") || k.contains("FA-2025-0004")), "{keys:?}");
+
+    // The dashboard's late invoices: the same one, the same amount.
+    let dashboard =
+        json(&run(&sandbox, &mapping, &["--jlm-db", &store, "dashboard", "--au", "2025-06-30", "--format", "json"]));
+    let late_rows = dashboard["factures_en_retard"].as_array().expect("factures_en_retard");
+    assert_eq!(late_rows.len(), 1, "{dashboard}");
+    assert_eq!(late_rows[0]["numero_facture"], invoice.code);
+    assert_eq!(late_rows[0]["jours_retard"], *days);
+    assert_eq!(number(&late_rows[0]["reste_du"]), Some(r2(*reste)));
+}
