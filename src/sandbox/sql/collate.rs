@@ -118,12 +118,25 @@ pub(crate) fn compare(a: &str, b: &str, ignore_case: bool) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
+    if a.is_ascii() && b.is_ascii() {
+        return compare_ascii(a.as_bytes(), b.as_bytes(), ignore_case);
+    }
     let level = |pick: fn((char, u8, bool)) -> u32| {
         a.chars().map(|c| pick(weights(c))).cmp(b.chars().map(|c| pick(weights(c))))
     };
     level(|w| u32::from(w.0))
         .then_with(|| level(|w| u32::from(w.1)))
         .then_with(|| if ignore_case { Ordering::Equal } else { level(|w| u32::from(w.2)) })
+}
+
+/// The same three levels for ASCII text (codes, numbers), without decoding characters: letters
+/// without case, then (under `_CS_`) lower case before upper case. ASCII has no accents.
+fn compare_ascii(a: &[u8], b: &[u8], ignore_case: bool) -> Ordering {
+    let primary = a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase));
+    if primary != Ordering::Equal || ignore_case {
+        return primary;
+    }
+    a.iter().map(u8::is_ascii_uppercase).cmp(b.iter().map(u8::is_ascii_uppercase))
 }
 
 /// Whether two characters are equal under the collation (for `LIKE`).
@@ -279,6 +292,25 @@ mod tests {
         assert_ne!(compare("e", "é", true), Ordering::Equal);
         assert_ne!(compare("a", "A", false), Ordering::Equal);
         assert_eq!(compare("Élise", "ÉLISE", true), Ordering::Equal);
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        let words = ["abc", "ABC", "Abd", "ab", "a-b", "A1", "a1 ", "zz", "Zz", "", " x"];
+        for a in words {
+            for b in words {
+                for ignore_case in [true, false] {
+                    let slow = {
+                        let level = |pick: fn((char, u8, bool)) -> u32| {
+                            trim(a).chars().map(|c| pick(weights(c))).cmp(trim(b).chars().map(|c| pick(weights(c))))
+                        };
+                        level(|w| u32::from(w.0))
+                            .then_with(|| if ignore_case { Ordering::Equal } else { level(|w| u32::from(w.2)) })
+                    };
+                    assert_eq!(compare(a, b, ignore_case), slow, "{a:?} {b:?} {ignore_case}");
+                }
+            }
+        }
     }
 
     #[test]

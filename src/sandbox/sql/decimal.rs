@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
-use super::convert::{decimal_text, float_to_unscaled, parse_decimal};
+use super::convert::{float_to_unscaled, parse_decimal};
 use super::errors::{self, fn_error};
 
 type FnResult<T> = rusqlite::Result<T>;
@@ -51,13 +51,64 @@ impl Exact {
         Some(Exact { unscaled, scale })
     }
 
-    /// Decimal text (`-0.0500`), what a computed value travels as.
-    pub fn text(self) -> String {
-        decimal_text(self.unscaled, self.scale)
+    /// Decimal text (`-0.0500`), what a computed value travels as: written straight into its
+    /// bytes, for it is made once per row and per operation.
+    pub fn text(self) -> Vec<u8> {
+        let mut digits = [0u8; 40];
+        let mut n = self.unscaled.unsigned_abs();
+        let mut len = 0;
+        // At least one digit before the point: 0.05 at scale 2 is the digits 0, 0, 5.
+        while n > 0 || len <= usize::from(self.scale) {
+            digits[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        let mut out = Vec::with_capacity(len + 2);
+        if self.unscaled < 0 {
+            out.push(b'-');
+        }
+        for (i, d) in digits[..len].iter().rev().enumerate() {
+            if i == len - usize::from(self.scale) && self.scale > 0 {
+                out.push(b'.');
+            }
+            out.push(*d);
+        }
+        out
     }
 
-    /// Decimal text with its natural scale: `12.50` → scale 2.
+    /// Decimal text with its natural scale: `12.50` → scale 2. Plain `-123.45` text (what
+    /// [`Exact::text`] writes) is read in one pass; anything else goes through `parse_decimal`.
     pub fn parse(text: &str) -> Option<Exact> {
+        let bytes = text.as_bytes();
+        let (negative, digits) = match bytes.first() {
+            Some(b'-') => (true, &bytes[1..]),
+            _ => (false, bytes),
+        };
+        let mut unscaled: i128 = 0;
+        let mut scale: Option<u8> = None;
+        let mut plain = !digits.is_empty();
+        for &b in digits {
+            match b {
+                b'0'..=b'9' => {
+                    let Some(next) = unscaled.checked_mul(10).and_then(|u| u.checked_add(i128::from(b - b'0'))) else {
+                        plain = false;
+                        break;
+                    };
+                    unscaled = next;
+                    if let Some(s) = scale.as_mut() {
+                        *s += 1;
+                    }
+                }
+                b'.' if scale.is_none() => scale = Some(0),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+        if plain && scale.unwrap_or(0) <= MAX_SCALE {
+            return Some(Exact { unscaled: if negative { -unscaled } else { unscaled }, scale: scale.unwrap_or(0) });
+        }
         let text = text.trim();
         let scale = text.split_once('.').map_or(0, |(_, frac)| frac.len());
         if text.contains(['e', 'E']) || scale > usize::from(MAX_SCALE) {
@@ -95,7 +146,7 @@ fn overflow() -> rusqlite::Error {
 
 /// The BLOB a computed decimal travels as.
 pub(crate) fn value(e: Exact) -> SqlValue {
-    SqlValue::Blob(e.text().into_bytes())
+    SqlValue::Blob(e.text())
 }
 
 fn scale_arg(ctx: &Context<'_>, i: usize) -> FnResult<u8> {
@@ -310,6 +361,20 @@ mod tests {
         assert!(one("SELECT sb_dec('/', 1, 0, 0, 2, 6, 10)").contains("8134"));
         assert!(one("SELECT sb_dec('*', 99999, 0, 99999, 0, 0, 5)").contains("8115"));
         assert_eq!(one("SELECT sb_dec('+', NULL, 0, 1, 0, 0, 5)"), "NULL");
+    }
+
+    #[test]
+    fn text_round_trips() {
+        for (unscaled, scale, text) in
+            [(0, 0, "0"), (5, 2, "0.05"), (-5, 2, "-0.05"), (12345, 2, "123.45"), (-7, 0, "-7"), (100, 1, "10.0")]
+        {
+            let e = Exact { unscaled, scale };
+            assert_eq!(String::from_utf8(e.text()).unwrap(), text);
+            assert_eq!(Exact::parse(text), Some(e));
+        }
+        assert_eq!(Exact::parse(" 1.5"), Some(Exact { unscaled: 15, scale: 1 }), "the slow path");
+        assert_eq!(Exact::parse("1e3"), None);
+        assert_eq!(Exact::parse("x"), None);
     }
 
     #[test]
