@@ -132,6 +132,12 @@ SELECT COUNT(DISTINCT CodeClient) AS n FROM Devis
 go
 SELECT CAST('2025-06-30 17:45:29' AS SMALLDATETIME) AS s, CAST(1.23456 AS SMALLMONEY) AS m, CAST(N'été' AS VARCHAR(10)) AS v
 go
+SELECT COUNT(*) AS n FROM Devis WHERE CodeClient IN ('cli00022', 'x')
+go
+SELECT COUNT(*) AS n FROM Facture WHERE Date BETWEEN '2025-06-30' AND '2025-06-30 23:59'
+go
+SELECT UPPER(Nom) AS u FROM Client WHERE Code = 'cli00022'
+go
 exit
 ";
 
@@ -179,6 +185,12 @@ fn sql_server_semantics_on_a_real_types_dossier() {
     assert_eq!(counts[6], "2", "{text}");
     // SMALLDATETIME to the minute, SMALLMONEY to four decimals, VARCHAR in Windows-1252.
     assert!(lines.contains(&"Jun 30 2025 05:45PM|1.2346|été"), "{text}");
+    // IN under the collation: the devis of CLI00022 in any case (00000003, -4, -6, -7).
+    assert_eq!(counts[7], "4", "{text}");
+    // BETWEEN two dates, as date-times: 30 June at midnight and at 17:45.
+    assert_eq!(counts[8], "2", "{text}");
+    // UPPER knows accents, as SQL Server's does (SQLite's own leaves « é »).
+    assert!(lines.contains(&"HÉLÈNE LEFÈVRE"), "{text}");
 
     // The same dossier under French_CS_AS: only the upper-case CLI00021 devis.
     let (sandbox, _) = crate::real_types::serve("", &["--collation", "French_CS_AS"]);
