@@ -746,6 +746,7 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
             [CompletionResult]::new('--cert-out', '--cert-out', [CompletionResultType]::ParameterName, 'Écrit le certificat du serveur en PEM, pour qu''un client puisse le vérifier')
             [CompletionResult]::new('--browser-port', '--browser-port', [CompletionResultType]::ParameterName, 'Répond au service SQL Server Browser (UDP) sur ce port, pour l''instance --instance')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Nom de l''instance annoncée par le service Browser')
+            [CompletionResult]::new('--collation', '--collation', [CompletionResultType]::ParameterName, 'Collation de la base : comparaisons, regroupements et tris de texte (espaces finaux ignorés, accents distingués)')
             [CompletionResult]::new('--latency-ms', '--latency-ms', [CompletionResultType]::ParameterName, 'Panne simulée : attend N millisecondes avant chaque réponse')
             [CompletionResult]::new('--drop-after-rows', '--drop-after-rows', [CompletionResultType]::ParameterName, 'Panne simulée : coupe la connexion après N lignes d''un résultat')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profil du fichier de configuration (défaut : « default »)')

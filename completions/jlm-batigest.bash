@@ -1765,7 +1765,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__sandbox)
-            opts="-o -v -q -h --listen --db --generate --seed --layout --password --windows-user --windows-password --tls --cert --key --cert-out --browser-port --instance --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --listen --db --generate --seed --layout --password --windows-user --windows-password --tls --cert --key --cert-out --browser-port --instance --collation --latency-ms --drop-after-rows --refuse-logins --profile --server --port --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1825,6 +1825,10 @@ _jlm__batigest() {
                     ;;
                 --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --collation)
+                    COMPREPLY=($(compgen -W "French_CI_AS French_CS_AS" -- "${cur}"))
                     return 0
                     ;;
                 --latency-ms)

@@ -721,6 +721,7 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
             cand --cert-out 'Écrit le certificat du serveur en PEM, pour qu''un client puisse le vérifier'
             cand --browser-port 'Répond au service SQL Server Browser (UDP) sur ce port, pour l''instance --instance'
             cand --instance 'Nom de l''instance annoncée par le service Browser'
+            cand --collation 'Collation de la base : comparaisons, regroupements et tris de texte (espaces finaux ignorés, accents distingués)'
             cand --latency-ms 'Panne simulée : attend N millisecondes avant chaque réponse'
             cand --drop-after-rows 'Panne simulée : coupe la connexion après N lignes d''un résultat'
             cand --profile 'Profil du fichier de configuration (défaut : « default »)'

@@ -834,6 +834,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l ke
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l cert-out -d 'Écrit le certificat du serveur en PEM, pour qu\'un client puisse le vérifier' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l browser-port -d 'Répond au service SQL Server Browser (UDP) sur ce port, pour l\'instance --instance' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l instance -d 'Nom de l\'instance annoncée par le service Browser' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l collation -d 'Collation de la base : comparaisons, regroupements et tris de texte (espaces finaux ignorés, accents distingués)' -r -f -a "French_CI_AS\t'celle des dossiers Batigest français : majuscules et minuscules confondues'
+French_CS_AS\t'majuscules et minuscules distinguées'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l latency-ms -d 'Panne simulée : attend N millisecondes avant chaque réponse' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l drop-after-rows -d 'Panne simulée : coupe la connexion après N lignes d\'un résultat' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sandbox" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r

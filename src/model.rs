@@ -51,7 +51,8 @@ impl fmt::Display for Statut {
 impl FromStr for Statut {
     type Err = String;
 
-    /// Accepts the stored code in any case (`accepte`, `ACCEPTE`).
+    /// Accepts the code in any case (`--statut accepte`). Stored values are read by
+    /// `batigest::schema::read_as`, the rule the SQL filters follow too.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Statut::ALL
             .into_iter()

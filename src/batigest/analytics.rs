@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, ReadError, Sql, devis_status_in, end_of, get, midnight, status_in, statut_codes, stream};
+use super::queries::{Param, ReadError, Sql, devis_status_in, end_of, midnight, status_in, statut_codes, stream};
+use super::read::{amount as read_amount, get};
 use super::schema::{Mapping, Unmapped};
 use crate::model::{MargeBase, Statut, StatutReglement};
 use crate::report::factures::{OpenFacture, Totals};
@@ -27,9 +28,10 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
     let issued = devis_status_in(&mut sql, mapping, "d", &statut_codes(Statut::is_issued))?;
     let committed = devis_status_in(&mut sql, mapping, "d", &statut_codes(Statut::is_committed))?;
     let (ht, rate) = (format!("d.{}", d("montant_ht")?), format!("d.{}", d("taux_marge")?));
+    // 100.0, not 100: an INT rate divided by an INT would truncate on SQL Server (35 / 100 = 0).
     let (cost, undefined) = match marge_base {
-        MargeBase::Cout => (format!("{ht} / NULLIF(1 + {rate} / 100, 0)"), format!("1 + {rate} / 100 = 0")),
-        MargeBase::Vente => (format!("{ht} * (1 - {rate} / 100)"), "1 = 0".to_owned()),
+        MargeBase::Cout => (format!("{ht} / NULLIF(1 + {rate} / 100.0, 0)"), format!("1 + {rate} / 100.0 = 0")),
+        MargeBase::Vente => (format!("{ht} * (1 - {rate} / 100.0)"), "1 = 0".to_owned()),
     };
     let created = format!("d.{}", d("date_creation")?);
     sql.text = format!(
@@ -59,8 +61,9 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
 fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
-    let start = sql.param(Param::Date(from));
-    let end = sql.param(Param::Date(to));
+    // Half-open, as for devis: a DATETIME invoice date on the last day counts whatever its time.
+    let start = sql.param(Param::DateTime(midnight(from)));
+    let end = sql.param(Param::DateTime(end_of(to)));
     let statut = format!("f.{}", f("statut_reglement")?);
     let paid =
         status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &[StatutReglement::Regle.code()]);
@@ -68,7 +71,7 @@ fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql
     sql.text = format!(
         "SELECT YEAR({dated}) AS annee, MONTH({dated}) AS mois, COUNT(*) AS nombre, SUM(f.{ht}) AS ca_facture, \
          SUM(CASE WHEN {paid} THEN f.{ht} ELSE 0 END) AS ca_realise \
-         FROM {table} f WHERE {dated} >= {start} AND {dated} <= {end} \
+         FROM {table} f WHERE {dated} >= {start} AND {dated} < {end} \
          GROUP BY YEAR({dated}), MONTH({dated}) ORDER BY annee, mois",
         ht = f("montant_ht")?,
         table = mapping.table("factures")?,
@@ -81,7 +84,7 @@ fn count(row: &tiberius::Row, index: usize) -> Result<u64, Failure> {
 }
 
 fn amount(row: &tiberius::Row, index: usize) -> Result<Decimal, Failure> {
-    Ok(get::<Decimal>(row, index)?.unwrap_or_default())
+    Ok(read_amount(row, index)?.unwrap_or_default())
 }
 
 fn month(row: &tiberius::Row) -> Result<Month, Failure> {
@@ -174,16 +177,25 @@ mod tests {
         let to = NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
         let sql = devis_sql(&Mapping::default(), from, to, MargeBase::Cout).expect("mapped");
         assert!(!sql.text.contains("ACCEPTE") && !sql.text.contains("2024"), "{}", sql.text);
-        assert!(sql.text.contains("d.[STATUT] IN (@P3, @P4, @P5, @P6)"), "{}", sql.text);
-        assert!(sql.text.contains("d.[STATUT] IN (@P7, @P8)"), "{}", sql.text);
-        assert!(sql.text.contains("NULLIF(1 + d.[TAUX_MARGE] / 100, 0)"), "{}", sql.text);
+        // Statuses compared as they are read: text, trailing blanks off, upper case.
+        assert!(
+            sql.text.contains("UPPER(RTRIM(CAST(d.[STATUT] AS NVARCHAR(4000)))) IN (@P3, @P4, @P5, @P6)"),
+            "{}",
+            sql.text
+        );
+        assert!(sql.text.contains("UPPER(RTRIM(CAST(d.[STATUT] AS NVARCHAR(4000)))) IN (@P7, @P8)"), "{}", sql.text);
+        assert!(sql.text.contains("NULLIF(1 + d.[TAUX_MARGE] / 100.0, 0)"), "{}", sql.text);
         let vente = devis_sql(&Mapping::default(), from, to, MargeBase::Vente).expect("mapped");
-        assert!(vente.text.contains("d.[MONTANT_HT] * (1 - d.[TAUX_MARGE] / 100)"), "{}", vente.text);
+        assert!(vente.text.contains("d.[MONTANT_HT] * (1 - d.[TAUX_MARGE] / 100.0)"), "{}", vente.text);
         let batigest = Mapping::builtin("batigest").expect("built in");
         assert_eq!(
             devis_sql(&batigest, from, to, MargeBase::Cout).err(),
             Some(Unmapped::Column { table: "devis", column: "taux_marge" })
         );
         assert_eq!(factures_sql(&batigest, from, to).err(), Some(Unmapped::Table("factures")));
+        // Invoices of the last day count whatever their time: [from midnight, next midnight).
+        let factures = factures_sql(&Mapping::default(), from, to).expect("mapped");
+        assert!(factures.text.contains("f.[DATE_FACTURE] >= @P1 AND f.[DATE_FACTURE] < @P2"), "{}", factures.text);
+        assert!(matches!(&factures.params[1], Param::DateTime(end) if end.to_string() == "2025-01-01 00:00:00"));
     }
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::connection::{Connection, Failure};
 use super::queries::{ReadError, Sql, stream};
+use super::read::readable;
 use super::schema::{FieldSpec, Ident, LAYOUT, Mapping, TableSpec, logical_values};
 use super::statuses::{self, Census};
 
@@ -95,6 +96,9 @@ pub struct FieldReport {
     pub candidates: Vec<String>,
     /// What the active mapping named, when the database lacks it.
     pub missing: Option<String>,
+    /// The type of `column` in the database (`money`), and whether the tool reads the field from
+    /// it exactly (`Err`: why not).
+    pub data_type: Option<(String, Result<(), String>)>,
 }
 
 /// What the inspection says of one logical table and its fields.
@@ -185,6 +189,43 @@ pub fn gaps(mapping: &Mapping, columns: &[DbColumn]) -> SchemaGaps {
     gaps
 }
 
+/// One mapped column, its type in the database and whether the tool reads its field exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedColumn {
+    /// `devis.montant_ht`
+    pub field: String,
+    /// `Devis.TotalHT`
+    pub column: String,
+    /// `money`
+    pub data_type: String,
+    /// `Err`: why the tool cannot read it exactly.
+    pub readable: Result<(), String>,
+}
+
+/// The type of every column the mapping names and the database has (`--check-schema`).
+pub fn mapped_columns(mapping: &Mapping, columns: &[DbColumn]) -> Vec<MappedColumn> {
+    let mut found = Vec::new();
+    for spec in LAYOUT {
+        let Some(table) = mapping.table_name(spec.name) else { continue };
+        for field in spec.fields {
+            let Some(column) = mapping.column_name(spec.name, field.name) else { continue };
+            let Some(db) = columns
+                .iter()
+                .find(|c| c.table.eq_ignore_ascii_case(table.name()) && c.column.eq_ignore_ascii_case(column.name()))
+            else {
+                continue;
+            };
+            found.push(MappedColumn {
+                field: format!("{}.{}", spec.name, field.name),
+                column: format!("{}.{}", db.table, db.column),
+                data_type: db.data_type.to_ascii_lowercase(),
+                readable: readable(field.ty, &db.data_type),
+            });
+        }
+    }
+    found
+}
+
 /// Compares the database with the active mapping and proposes what it does not resolve.
 pub fn inspect(mapping: &Mapping, columns: &[DbColumn]) -> Vec<TableReport> {
     let tables = table_names(columns);
@@ -227,6 +268,7 @@ pub fn inspect(mapping: &Mapping, columns: &[DbColumn]) -> Vec<TableReport> {
                         column: None,
                         candidates: Vec::new(),
                         missing: None,
+                        data_type: None,
                     },
                 })
                 .collect();
@@ -260,9 +302,16 @@ fn inspect_field(
         (None, Some((2, c))) if Ident::new(&c.column).is_ok() => (State::Proposed, Some(c.column.clone())),
         _ => (State::Open, None),
     };
+    let data_type = column.as_deref().and_then(|name| {
+        columns
+            .iter()
+            .find(|c| c.table.eq_ignore_ascii_case(table) && c.column.eq_ignore_ascii_case(name))
+            .map(|c| (c.data_type.to_ascii_lowercase(), readable(field.ty, &c.data_type)))
+    });
     FieldReport {
         spec: field,
         state,
+        data_type,
         candidates: found
             .iter()
             .filter(|(_, c)| Some(&c.column) != column.as_ref())
@@ -339,9 +388,14 @@ pub fn mapping_file(reports: &[TableReport], mapping: &Mapping, database: &str, 
         }
         let _ = writeln!(out, "[tables.{}.columns]", report.spec.name);
         for field in &report.fields {
+            let typed = match &field.data_type {
+                Some((data_type, Ok(()))) => format!(" [{data_type}, lu exactement]"),
+                Some((data_type, Err(why))) => format!(" [{data_type} : illisible, {why}]"),
+                None => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "{} = {}  # {}",
+                "{} = {}  # {}{typed}",
                 field.spec.name,
                 quoted(field.column.as_deref().unwrap_or_default()),
                 comment(field.state, &field.candidates, field.missing.as_ref())

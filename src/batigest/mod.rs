@@ -4,5 +4,6 @@ pub mod analytics;
 pub mod connection;
 pub mod inspect;
 pub mod queries;
+pub mod read;
 pub mod schema;
 pub mod statuses;

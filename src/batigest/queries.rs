@@ -5,11 +5,14 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use futures_util::{FutureExt, TryStreamExt};
-use rust_decimal::Decimal;
 use tiberius::{Query, Row};
 
 use super::connection::{Cause, Connection, Failure, query_failure};
-use super::schema::{Mapping, Raw, Unmapped};
+use super::read::{
+    amount, data_failure, datetime, flag, get, optional_text, required, required_amount, required_date,
+    required_datetime, stored_text, text,
+};
+use super::schema::{Mapping, Unmapped, read_as_sql};
 use super::statuses::Untranslated;
 use crate::model::{Classe, Devis, Engage, EtatDevis, Facture, Ouvrage, Statut, StatutReglement};
 
@@ -47,13 +50,12 @@ pub struct DevisFilter {
 /// A query and its parameters, numbered `@P1`… in the order they were pushed.
 pub(super) struct Sql {
     pub(super) text: String,
-    params: Vec<Param>,
+    pub(super) params: Vec<Param>,
 }
 
 pub(super) enum Param {
     Text(String),
     DateTime(NaiveDateTime),
-    Date(NaiveDate),
     BigInt(i64),
 }
 
@@ -79,7 +81,6 @@ impl Sql {
                 let kind = match param {
                     Param::Text(_) => "texte",
                     Param::DateTime(_) => "date et heure",
-                    Param::Date(_) => "date",
                     Param::BigInt(_) => "entier",
                 };
                 format!("@P{} ({kind})", i + 1)
@@ -94,7 +95,6 @@ impl Sql {
             match param {
                 Param::Text(text) => query.bind(text.as_str()),
                 Param::DateTime(value) => query.bind(*value),
-                Param::Date(value) => query.bind(*value),
                 Param::BigInt(value) => query.bind(*value),
             }
         }
@@ -153,7 +153,12 @@ fn link(mapping: &Mapping, spec: &LinkSpec) -> Link {
     let wanted = (own_code.is_none() && target_code.is_some()) || (own_label.is_none() && target_label.is_some());
     match (on, mapping.table(target)) {
         (Some(on), Ok(name)) if wanted => Link {
-            code: own_code.or(target_code),
+            // Joined by code, the row's `cli00021` is the client `CLI00021` the server matched
+            // (its collation): the looked-up table's code is the one shown and grouped on.
+            code: match (own_code, target_code) {
+                (Some(own), Some(theirs)) => Some(format!("COALESCE({theirs}, {own})")),
+                (own, theirs) => own.or(theirs),
+            },
             label: own_label.or(target_label),
             join: format!(" {} {name} {alias} ON {on}", spec.join),
         },
@@ -182,8 +187,11 @@ fn or_null(expr: Option<&String>, null_type: &str) -> String {
     expr.cloned().unwrap_or_else(|| format!("CAST(NULL AS {null_type})"))
 }
 
-/// `expr IN (…)` of the stored values of `codes`, as parameters typed as the value map writes
-/// them (integers stay integers); `1 = 0` when no code has a stored value.
+/// `expr IN (…)` of the stored values of `codes`, compared as they are read (see
+/// [`super::schema::read_as`]): the value a status is read as is the value the filter compares,
+/// whatever the column's type (text or integer) and the dossier's collation, so that a stored
+/// code is either matched here or refused by the check (`statuses::check`), never counted by one
+/// and dropped by the other. `1 = 0` when no code has a stored value.
 pub(super) fn status_in(
     sql: &mut Sql,
     mapping: &Mapping,
@@ -191,25 +199,18 @@ pub(super) fn status_in(
     expr: &str,
     codes: &[&str],
 ) -> String {
-    let stored: Vec<Param> = codes
+    let stored: Vec<String> = codes
         .iter()
         .flat_map(|code| match mapping.values(table, field) {
-            Some(map) => map
-                .raw(code)
-                .into_iter()
-                .map(|raw| match raw {
-                    Raw::Integer(n) => Param::BigInt(n),
-                    Raw::Text(text) => Param::Text(text),
-                })
-                .collect(),
-            None => vec![Param::Text((*code).to_owned())],
+            Some(map) => map.stored(code),
+            None => vec![super::schema::read_as(code)],
         })
         .collect();
     if stored.is_empty() {
         return "1 = 0".to_owned();
     }
-    let placeholders: Vec<String> = stored.into_iter().map(|param| sql.param(param)).collect();
-    format!("{expr} IN ({})", placeholders.join(", "))
+    let placeholders: Vec<String> = stored.into_iter().map(|text| sql.param(Param::Text(text))).collect();
+    format!("{} IN ({})", read_as_sql(expr), placeholders.join(", "))
 }
 
 /// The condition that a devis `alias` has one of the statuses `codes`. With the acceptance rule
@@ -232,13 +233,28 @@ pub(super) fn devis_status_in(
 
 /// The columns `decode_devis` reads, the tables they come from (`d` devis, `c` clients), and
 /// the expression of the client code for filters.
-fn devis_columns(mapping: &Mapping) -> Result<(String, Option<String>), Unmapped> {
+struct DevisColumns {
+    /// `d.[Code], …`: what `decode_devis` reads.
+    select: String,
+    /// `FROM [Devis] d LEFT JOIN …`
+    from: String,
+    client_code: Option<String>,
+}
+
+impl DevisColumns {
+    /// `select FROM …`, as most queries use them.
+    fn text(&self) -> String {
+        format!("{} {}", self.select, self.from)
+    }
+}
+
+fn devis_columns(mapping: &Mapping) -> Result<DevisColumns, Unmapped> {
     let table = mapping.table("devis")?;
     let d = |c| mapping.column("devis", c);
     let shown = |c| mapping.select("d", "devis", c);
     let client = link(mapping, &client_link("devis", "d", "LEFT JOIN"));
-    let text = format!(
-        "d.{}, {}, {}, {}, d.{}, {}, {}, d.{}, {}, d.{}, {} FROM {} d{}",
+    let select = format!(
+        "d.{}, {}, {}, {}, d.{}, {}, {}, d.{}, {}, d.{}, {}",
         d("numero_devis")?,
         shown("reference_affaire"),
         or_null(client.code.as_ref(), "NVARCHAR(50)"),
@@ -250,15 +266,15 @@ fn devis_columns(mapping: &Mapping) -> Result<(String, Option<String>), Unmapped
         shown("date_validation"),
         d("statut")?,
         shown("responsable"),
-        table,
-        client.join,
     );
-    Ok((text, client.code))
+    Ok(DevisColumns { select, from: format!("FROM {table} d{}", client.join), client_code: client.code })
 }
 
 fn devis_sql(mapping: &Mapping, filter: &DevisFilter) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
-    let (columns, client_code) = devis_columns(mapping)?;
+    let columns = devis_columns(mapping)?;
+    let client_code = columns.client_code.clone();
+    let columns = columns.text();
     let mut sql = Sql::new(String::new());
     let mut conditions = Vec::new();
     if let Some(from) = filter.from {
@@ -367,14 +383,14 @@ pub async fn ouvrages<E: From<Failure> + From<Unmapped>>(
 const OPEN: [StatutReglement; 2] = [StatutReglement::NonRegle, StatutReglement::PartiellementRegle];
 
 /// The condition on invoices `f` open on `au`: unpaid or partly paid, and issued by then
-/// (invoices issued after the report date did not exist on that date). Also returns the
-/// parameter that holds `au`.
-pub(super) fn open_on(sql: &mut Sql, mapping: &Mapping, au: NaiveDate) -> Result<(String, String), Unmapped> {
+/// (invoices issued after the report date did not exist on that date) — before the next midnight,
+/// so that a DATETIME invoice date of that day counts, whatever its time.
+pub(super) fn open_on(sql: &mut Sql, mapping: &Mapping, au: NaiveDate) -> Result<String, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let statut = format!("f.{}", f("statut_reglement")?);
     let open = status_in(sql, mapping, ("factures", "statut_reglement"), &statut, &OPEN.map(StatutReglement::code));
-    let au = sql.param(Param::Date(au));
-    Ok((format!("{open} AND f.{} <= {au}", f("date_facture")?), au))
+    let end = sql.param(Param::DateTime(end_of(au)));
+    Ok(format!("{open} AND f.{} < {end}", f("date_facture")?))
 }
 
 /// The stored codes of the devis statuses `keep` selects: the definitions of DESIGN §5
@@ -390,7 +406,7 @@ fn factures_ouvertes_sql(mapping: &Mapping, client: Option<&str>, au: NaiveDate)
     let code = customer.code.ok_or(Unmapped::Column { table: "factures", column: "code_client" })?;
     let name = customer.label.ok_or(Unmapped::Column { table: "factures", column: "nom_client" })?;
     let mut sql = Sql::new(String::new());
-    let (open, _) = open_on(&mut sql, mapping, au)?;
+    let open = open_on(&mut sql, mapping, au)?;
     let client_clause =
         client.map(|client| format!(" AND {code} = {}", sql.param(Param::Text(client.to_owned())))).unwrap_or_default();
     sql.text = format!(
@@ -428,18 +444,34 @@ pub async fn factures_ouvertes<E: From<Failure> + From<Unmapped>>(
 /// At most this many devis are read for one reference: enough to list an ambiguity.
 const REFERENCE_MATCHES: i64 = 10;
 
-/// Devis numbers are compared as the text the database holds: `00000042` is not `42`.
+/// Devis numbers are compared by the server, as it compares text (its collation: `00000042` is
+/// not `42`; in a `_CI_` dossier `devis-2024-001` is `DEVIS-2024-001`); the last column says
+/// whether the number matched, rather than an affaire reference.
 fn devis_by_reference_sql(mapping: &Mapping, reference: &str) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
-    let (columns, _) = devis_columns(mapping)?;
+    let columns = devis_columns(mapping)?;
     let mut sql = Sql::new(String::new());
     let top = sql.param(Param::BigInt(REFERENCE_MATCHES));
-    let mut matches = vec![format!("d.{} = {}", d("numero_devis")?, sql.param(Param::Text(reference.to_owned())))];
+    let by_number = format!("d.{} = {}", d("numero_devis")?, sql.param(Param::Text(reference.to_owned())));
+    let mut matches = vec![by_number.clone()];
     if let Ok(affaire) = d("reference_affaire") {
         matches.push(format!("d.{affaire} = {}", sql.param(Param::Text(reference.to_owned()))));
     }
-    sql.text = format!("SELECT TOP ({top}) {columns} WHERE {} ORDER BY d.{}", matches.join(" OR "), d("numero_devis")?);
+    sql.text = format!(
+        "SELECT TOP ({top}) {}, CASE WHEN {by_number} THEN 1 ELSE 0 END AS par_numero {} WHERE {} ORDER BY d.{}",
+        columns.select,
+        columns.from,
+        matches.join(" OR "),
+        d("numero_devis")?
+    );
     Ok(sql)
+}
+
+/// A devis a reference names, and whether it names it by its number (the server's comparison).
+#[derive(Debug)]
+pub struct Found {
+    pub devis: Devis,
+    pub by_number: bool,
 }
 
 /// The devis whose number or affaire reference is `reference` (a few at most), by number.
@@ -448,11 +480,13 @@ pub async fn devis_by_reference(
     mapping: &Mapping,
     reference: &str,
     timeout: Duration,
-) -> Result<Vec<Devis>, ReadError> {
+) -> Result<Vec<Found>, ReadError> {
     let sql = devis_by_reference_sql(mapping, reference)?;
     let mut found = Vec::new();
     stream(client, &sql, Some(mapping), timeout, |row| {
-        found.push(decode_devis(&row, mapping, Reading::AsStored)?);
+        let devis = decode_devis(&row, mapping, Reading::AsStored)?;
+        let by_number = required(&row, 11, get::<i32>(&row, 11)?)? == 1;
+        found.push(Found { devis, by_number });
         Ok::<_, Failure>(())
     })
     .await?;
@@ -486,7 +520,7 @@ fn committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Resul
     let d = |c| mapping.column("devis", c);
     let mut sql = Sql::new(String::new());
     let clause = committed_since_clause(mapping, &mut sql, since)?;
-    let (columns, _) = devis_columns(mapping)?;
+    let columns = devis_columns(mapping)?.text();
     sql.text = format!("SELECT {columns}{clause} ORDER BY d.{}, d.{}", d("date_creation")?, d("numero_devis")?);
     Ok(sql)
 }
@@ -502,7 +536,7 @@ pub async fn count_committed_since(
     super::statuses::check(client, mapping, &[super::statuses::DEVIS], timeout).await?;
     let mut count = 0;
     stream(client, &sql, Some(mapping), timeout, |row| {
-        count = required::<i32>(&row, 0)?;
+        count = required(&row, 0, get::<i32>(&row, 0)?)?;
         Ok::<_, Failure>(())
     })
     .await?;
@@ -548,11 +582,10 @@ fn engages_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
     let mut sql = Sql::new(String::new());
     let clause = committed_since_clause(mapping, &mut sql, None)?;
     let end = sql.param(Param::DateTime(end_of(au)));
-    let invoiced_by = sql.param(Param::Date(au));
     sql.text = format!(
         "SELECT d.{numero_devis}, d.{ht}, {ttc}, ISNULL(i.total, 0) AS facture_ht FROM {devis} d \
          LEFT JOIN (SELECT f.{numero} AS numero, SUM(f.{montant}) AS total FROM {factures} f \
-         WHERE f.{numero} IS NOT NULL AND f.{date_facture} <= {invoiced_by} GROUP BY f.{numero}) i \
+         WHERE f.{numero} IS NOT NULL AND f.{date_facture} < {end} GROUP BY f.{numero}) i \
          ON i.numero = d.{numero_devis}{clause} AND d.{created} < {end} ORDER BY d.{numero_devis}",
         numero_devis = d("numero_devis")?,
         ht = d("montant_ht")?,
@@ -579,9 +612,9 @@ pub async fn engages<E: From<Failure> + From<Unmapped>>(
     stream(client, &sql, Some(mapping), timeout, |row| {
         each(Engage {
             numero: text(&row, 0)?,
-            montant_ht: required(&row, 1)?,
-            montant_ttc: get(&row, 2)?,
-            facture_ht: get(&row, 3)?.unwrap_or_default(),
+            montant_ht: required_amount(&row, 1)?,
+            montant_ttc: amount(&row, 2)?,
+            facture_ht: amount(&row, 3)?.unwrap_or_default(),
         })
     })
     .await
@@ -592,7 +625,7 @@ pub async fn server_now(client: &mut Connection, timeout: Duration) -> Result<Na
     let sql = Sql::new("SELECT SYSDATETIME() AS maintenant".to_owned());
     let mut now = None;
     stream(client, &sql, None, timeout, |row| {
-        now = get::<NaiveDateTime>(&row, 0)?;
+        now = datetime(&row, 0)?;
         Ok::<_, Failure>(())
     })
     .await?;
@@ -628,11 +661,6 @@ fn expired(timeout: Duration) -> Failure {
         format!("délai dépassé : Batigest n'a pas répondu en {} s", timeout.as_secs()),
         "allongez le délai avec --timeout SECONDES",
     )
-}
-
-/// A value read that does not fit what the mapping says (exit 2: the mapping or the data is wrong).
-fn data_failure(message: String, hint: Option<String>) -> Failure {
-    Failure { cause: Cause::Data, message, hint, detail: None }
 }
 
 /// Sends `sql` and waits for the first answer.
@@ -691,67 +719,6 @@ async fn next_row(rows: &mut Rows<'_>, timeout: Duration) -> Result<Option<Row>,
     next.map_err(|e| query_failure(&e))
 }
 
-/// Column `index` of `row`, with a message naming the column when the type or value is wrong.
-pub(super) fn get<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<Option<T>, Failure> {
-    row.try_get::<T, _>(index).map_err(|e| {
-        data_failure(
-            format!(
-                "colonne « {} » illisible : elle n'a pas le type que la correspondance du schéma attend",
-                row.columns().get(index).map_or("?", tiberius::Column::name)
-            ),
-            Some("vérifiez le type de cette colonne avec « jlm-batigest schema inspect »".to_owned()),
-        )
-        .with_detail(e)
-    })
-}
-
-fn required<'a, T: tiberius::FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, Failure> {
-    get(row, index)?.ok_or_else(|| {
-        data_failure(
-            format!(
-                "colonne « {} » vide alors qu'elle est obligatoire",
-                row.columns().get(index).map_or("?", tiberius::Column::name)
-            ),
-            None,
-        )
-    })
-}
-
-fn text(row: &Row, index: usize) -> Result<String, Failure> {
-    required::<&str>(row, index).map(str::to_owned)
-}
-
-fn optional_text(row: &Row, index: usize) -> Result<Option<String>, Failure> {
-    Ok(get::<&str>(row, index)?.map(str::to_owned))
-}
-
-/// A stored status as text, whatever its SQL type: `ACCEPTE`, or `2` from an integer column.
-pub(super) fn stored_text(row: &Row, index: usize) -> Result<String, Failure> {
-    let integer = |n: Option<i64>| n.map(|n| n.to_string());
-    let stored = if let Ok(text) = row.try_get::<&str, _>(index) {
-        text.map(str::to_owned)
-    } else if let Ok(n) = row.try_get::<i32, _>(index) {
-        integer(n.map(i64::from))
-    } else if let Ok(n) = row.try_get::<i64, _>(index) {
-        integer(n)
-    } else if let Ok(n) = row.try_get::<i16, _>(index) {
-        integer(n.map(i64::from))
-    } else if let Ok(n) = row.try_get::<u8, _>(index) {
-        integer(n.map(i64::from))
-    } else {
-        get::<&str>(row, index)?.map(str::to_owned)
-    };
-    stored.ok_or_else(|| {
-        data_failure(
-            format!(
-                "colonne « {} » vide alors qu'elle est obligatoire",
-                row.columns().get(index).map_or("?", tiberius::Column::name)
-            ),
-            None,
-        )
-    })
-}
-
 /// A status column read through the field's value map (or as the logical code without one).
 fn status<T: std::str::FromStr>(
     row: &Row,
@@ -790,7 +757,7 @@ enum Reading {
 }
 
 fn decode_devis(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis, Failure> {
-    let date_validation = get::<NaiveDateTime>(row, 8)?;
+    let date_validation = datetime(row, 8)?;
     let statut = if mapping.acceptance_date().is_some() && date_validation.is_some() {
         EtatDevis::Lu(Statut::Accepte)
     } else {
@@ -805,10 +772,10 @@ fn decode_devis(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis,
         reference_affaire: optional_text(row, 1)?,
         client_code: optional_text(row, 2)?,
         client_nom: optional_text(row, 3)?,
-        montant_ht: required::<Decimal>(row, 4)?,
-        montant_ttc: get::<Decimal>(row, 5)?,
-        taux_marge: get::<Decimal>(row, 6)?,
-        date_creation: required::<NaiveDateTime>(row, 7)?,
+        montant_ht: required_amount(row, 4)?,
+        montant_ttc: amount(row, 5)?,
+        taux_marge: amount(row, 6)?,
+        date_creation: required_datetime(row, 7)?,
         date_validation,
         statut,
         responsable: optional_text(row, 10)?,
@@ -827,13 +794,13 @@ fn decode_ouvrage(row: &Row) -> Result<Ouvrage, Failure> {
         code: text(row, 0)?,
         libelle: text(row, 1)?,
         unite: optional_text(row, 2)?,
-        prix_achat_ht: required::<Decimal>(row, 3)?,
-        prix_vente_ht: required::<Decimal>(row, 4)?,
-        taux_frais_generaux: required::<Decimal>(row, 5)?,
-        taux_benefice: required::<Decimal>(row, 6)?,
+        prix_achat_ht: required_amount(row, 3)?,
+        prix_vente_ht: required_amount(row, 4)?,
+        taux_frais_generaux: required_amount(row, 5)?,
+        taux_benefice: required_amount(row, 6)?,
         famille: classe(7)?,
         sous_famille: classe(9)?,
-        actif: required::<bool>(row, 11)?,
+        actif: flag(row, 11)?,
     })
 }
 
@@ -843,12 +810,12 @@ fn decode_facture(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
         numero_devis: optional_text(row, 1)?,
         client_code: text(row, 2)?,
         client_nom: text(row, 3)?,
-        montant_ht: required::<Decimal>(row, 4)?,
-        montant_ttc: required::<Decimal>(row, 5)?,
-        date_facture: required::<NaiveDate>(row, 6)?,
-        date_echeance: required::<NaiveDate>(row, 7)?,
+        montant_ht: required_amount(row, 4)?,
+        montant_ttc: required_amount(row, 5)?,
+        date_facture: required_date(row, 6)?,
+        date_echeance: required_date(row, 7)?,
         statut_reglement: status(row, 8, mapping, ("factures", "statut_reglement"))?,
-        montant_regle: get::<Decimal>(row, 9)?,
+        montant_regle: amount(row, 9)?,
     })
 }
 
@@ -878,7 +845,12 @@ mod tests {
         assert!(!sql.text.contains("OR 1=1"), "{}", sql.text);
         assert!(sql.text.starts_with("SELECT TOP (@P6) d.[NUMERO_DEVIS]"), "{}", sql.text);
         assert!(sql.text.contains("d.[DATE_CREATION] >= @P1 AND d.[DATE_CREATION] < @P2"), "{}", sql.text);
-        assert!(sql.text.contains("d.[STATUT] IN (@P3, @P4) AND c.[CODE_CLIENT] = @P5"), "{}", sql.text);
+        assert!(
+            sql.text
+                .contains("UPPER(RTRIM(CAST(d.[STATUT] AS NVARCHAR(4000)))) IN (@P3, @P4) AND c.[CODE_CLIENT] = @P5"),
+            "{}",
+            sql.text
+        );
         assert!(sql.text.contains("LEFT JOIN [CLIENTS] c ON c.[ID] = d.[CLIENT_ID]"), "{}", sql.text);
         assert_eq!(sql.params.len(), 6);
         assert!(matches!(&sql.params[1], Param::DateTime(end) if end.to_string() == "2024-02-01 00:00:00"));
@@ -893,9 +865,11 @@ mod tests {
             ..DevisFilter::default()
         };
         let sql = devis_sql(&batigest, &filter).expect("mapped");
-        // The client's name from Client, by code.
+        // The client's name from Client, by code; the code as Client holds it.
         assert!(
-            sql.text.starts_with("SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), d.[CodeClient], c.[Nom], d.[TotalHT]"),
+            sql.text.starts_with(
+                "SELECT d.[Code], CAST(NULL AS NVARCHAR(200)), COALESCE(c.[Code], d.[CodeClient]), c.[Nom], d.[TotalHT]"
+            ),
             "{}",
             sql.text
         );
@@ -906,7 +880,9 @@ mod tests {
         );
         // No Etat code means anything built in: only DateConcretis says ACCEPTE.
         assert!(
-            sql.text.contains("WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND d.[CodeClient] = @P1"),
+            sql.text.contains(
+                "WHERE (d.[DateConcretis] IS NOT NULL OR 1 = 0) AND COALESCE(c.[Code], d.[CodeClient]) = @P1"
+            ),
             "{}",
             sql.text
         );
@@ -915,12 +891,18 @@ mod tests {
             "base = \"batigest\"\n[tables.devis.values.statut]\n0 = \"BROUILLON\"\n4 = \"ENVOYE\"\n7 = \"VALIDE\"\n",
         );
         let sql = devis_sql(&named, &filter).expect("mapped");
-        assert!(sql.text.contains("WHERE (d.[DateConcretis] IS NOT NULL OR d.[Etat] IN (@P1)) AND"), "{}", sql.text);
-        assert!(matches!(sql.params[..], [Param::BigInt(7), _]));
+        // An integer Etat is compared as the text it is read as: `7`, whatever the column's type.
+        let etat = "UPPER(RTRIM(CAST(d.[Etat] AS NVARCHAR(4000))))";
+        assert!(
+            sql.text.contains(&format!("WHERE (d.[DateConcretis] IS NOT NULL OR {etat} IN (@P1)) AND")),
+            "{}",
+            sql.text
+        );
+        assert!(matches!(&sql.params[..], [Param::Text(seven), _] if seven == "7"));
         let sent = DevisFilter { statuts: vec![Statut::Envoye], ..DevisFilter::default() };
         let sql = devis_sql(&named, &sent).expect("mapped");
-        assert!(sql.text.contains("WHERE (d.[DateConcretis] IS NULL AND d.[Etat] IN (@P1))"), "{}", sql.text);
-        assert!(matches!(sql.params[..], [Param::BigInt(4)]));
+        assert!(sql.text.contains(&format!("WHERE (d.[DateConcretis] IS NULL AND {etat} IN (@P1))")), "{}", sql.text);
+        assert!(matches!(&sql.params[..], [Param::Text(four)] if four == "4"));
         let sql = ouvrages_sql(&batigest, Some("PORTES"));
         assert_eq!(sql.err(), Some(Unmapped::Column { table: "ouvrages", column: "prix_vente_ht" }));
         assert_eq!(factures_ouvertes_sql(&batigest, None, NaiveDate::MIN).err(), Some(Unmapped::Table("factures")));
@@ -930,6 +912,11 @@ mod tests {
         let sql = devis_sql(&own_name, &DevisFilter::default()).expect("mapped");
         assert!(sql.text.contains("d.[CodeClient], d.[Nom]") && !sql.text.contains("JOIN"), "{}", sql.text);
         let sql = devis_by_reference_sql(&batigest, "00000042").expect("mapped");
+        assert!(
+            sql.text.contains("CASE WHEN d.[Code] = @P2 THEN 1 ELSE 0 END AS par_numero FROM [Devis] d"),
+            "{}",
+            sql.text
+        );
         assert!(sql.text.contains("WHERE d.[Code] = @P2 ORDER BY"), "{}", sql.text);
         assert!(matches!(&sql.params[1], Param::Text(number) if number == "00000042"));
     }
@@ -941,6 +928,13 @@ mod tests {
         let sql =
             factures_ouvertes_sql(&Mapping::default(), None, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"))
                 .expect("mapped");
-        assert!(sql.text.contains("IN (@P1, @P2) AND f.[DATE_FACTURE] <= @P3 ORDER BY"), "{}", sql.text);
+        assert!(
+            sql.text.contains(
+                "UPPER(RTRIM(CAST(f.[STATUT_REGLEMENT] AS NVARCHAR(4000)))) IN (@P1, @P2) AND f.[DATE_FACTURE] < @P3 ORDER BY"
+            ),
+            "{}",
+            sql.text
+        );
+        assert!(matches!(&sql.params[2], Param::DateTime(end) if end.to_string() == "2026-01-01 00:00:00"));
     }
 }

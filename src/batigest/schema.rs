@@ -248,34 +248,34 @@ impl fmt::Display for Ident {
     }
 }
 
+/// How a stored status is read, on both sides: its text (an integer's digits), without trailing
+/// blanks, in upper case. Trailing blanks never count in SQL Server (a CHAR pads with them), case
+/// counts only in a `_CS_` dossier: reading case-insensitively here and filtering on
+/// [`read_as_sql`] there gives the same answer in every dossier. Leading blanks count:
+/// `' ACCEPTE'` is not `ACCEPTE`.
+pub fn read_as(stored: &str) -> String {
+    stored.trim_end_matches(' ').to_uppercase()
+}
+
+/// The SQL expression of [`read_as`] over a status column `expr`, whatever its type.
+pub fn read_as_sql(expr: &str) -> String {
+    format!("UPPER(RTRIM(CAST({expr} AS NVARCHAR(4000))))")
+}
+
 /// How a status field's stored values read as logical codes: `0 → BROUILLON`, …
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValueMap(Vec<(String, &'static str)>);
 
-/// A stored value to compare with, typed as the map's key was written: `0` stays an integer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Raw {
-    Integer(i64),
-    Text(String),
-}
-
 impl ValueMap {
-    /// The logical code of a stored value, if the map names it.
-    pub fn logical(&self, raw: &str) -> Option<&'static str> {
-        let raw = raw.trim();
-        self.0.iter().find(|(stored, _)| stored == raw).map(|(_, logical)| *logical)
+    /// The logical code of a stored value, if the map names it (compared as [`read_as`] reads).
+    pub fn logical(&self, stored: &str) -> Option<&'static str> {
+        let read = read_as(stored);
+        self.0.iter().find(|(key, _)| read_as(key) == read).map(|(_, logical)| *logical)
     }
 
-    /// The stored values of a logical code, as parameters should carry them.
-    pub fn raw(&self, logical: &str) -> Vec<Raw> {
-        self.0
-            .iter()
-            .filter(|(_, code)| *code == logical)
-            .map(|(stored, _)| match stored.parse::<i64>() {
-                Ok(n) if n.to_string() == *stored => Raw::Integer(n),
-                _ => Raw::Text(stored.clone()),
-            })
-            .collect()
+    /// The stored values of a logical code, as [`read_as`] reads them: what a filter compares.
+    pub fn stored(&self, logical: &str) -> Vec<String> {
+        self.0.iter().filter(|(_, code)| *code == logical).map(|(key, _)| read_as(key)).collect()
     }
 
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &'static str)> {
@@ -515,7 +515,8 @@ impl Mapping {
                                 allowed.join(", ")
                             )
                         })?;
-                    map.push((stored.trim().to_owned(), *code));
+                    // Leading blanks are part of a stored code; trailing ones never count.
+                    map.push((stored.trim_end_matches(' ').to_owned(), *code));
                 }
                 entry.values.insert(field, ValueMap(map));
             }
@@ -566,15 +567,12 @@ impl Mapping {
     /// The logical code a value stored in a status field stands for: through the field's value
     /// map, or, without one, the code itself in any case. `None` for a value the tool cannot read.
     pub fn logical(&self, table: &str, field: &str, stored: &str) -> Option<&'static str> {
-        match self.values(table, field) {
-            Some(map) => map.logical(stored),
-            // Without allocating: row decoding asks this for every row.
-            None => match (table, field) {
-                ("devis", "statut") => stored.parse().ok().map(Statut::code),
-                ("factures", "statut_reglement") => stored.parse().ok().map(StatutReglement::code),
-                _ => None,
-            },
+        if let Some(map) = self.values(table, field) {
+            return map.logical(stored);
         }
+        // The codes themselves, read as the filters compare them.
+        let read = read_as(stored);
+        logical_values(table, field).into_iter().find(|code| *code == read)
     }
 
     /// The name a logical table is given, even when its columns do not matter (`schema inspect`).
@@ -741,17 +739,20 @@ mod tests {
         .expect("valid mapping");
         let etat = mapping.values("devis", "statut").expect("a value map");
         assert_eq!(etat.logical("3"), Some("ENVOYE"));
+        assert_eq!(etat.logical("3   "), Some("ENVOYE"), "a CHAR's padding");
         assert_eq!(etat.logical("7"), None);
-        assert_eq!(etat.raw("VALIDE"), [Raw::Integer(4)]);
+        assert_eq!(etat.logical("03"), None, "read as text, as the filters compare it");
+        assert_eq!(etat.stored("VALIDE"), ["4"]);
         assert!(mapping.acceptance_date().is_some(), "the profile keeps the DateConcretis rule of its base");
         let mapping = Mapping::from_toml(
             "base = \"batigest\"\n[tables.devis.values.statut]\n01 = \"brouillon\"\nA = \"ACCEPTE\"\nB = \"accepte\"\n",
         )
         .expect("valid mapping");
         let etat = mapping.values("devis", "statut").expect("a value map");
-        assert_eq!(etat.raw("BROUILLON"), [Raw::Text("01".to_owned())]);
-        assert_eq!(etat.raw("ACCEPTE"), [Raw::Text("A".to_owned()), Raw::Text("B".to_owned())]);
-        assert!(etat.raw("VALIDE").is_empty());
+        assert_eq!(etat.stored("BROUILLON"), ["01"]);
+        assert_eq!(etat.stored("ACCEPTE"), ["A", "B"]);
+        assert_eq!(etat.logical("a"), Some("ACCEPTE"));
+        assert!(etat.stored("VALIDE").is_empty());
         let error = Mapping::from_toml("[tables.devis.values.statut]\n0 = \"SIGNE\"\n").expect_err("refused");
         assert!(error.contains("SIGNE") && error.contains("ACCEPTE"), "{error}");
         let error = Mapping::from_toml("[tables.devis.values.montant_ht]\n0 = \"X\"\n").expect_err("refused");
@@ -773,7 +774,9 @@ mod tests {
         assert_eq!(without_rule.acceptance_date(), None);
         assert_eq!(Mapping::default().acceptance_date(), None, "the default layout has its own VALIDE dates");
         let design = Mapping::default();
-        assert_eq!(design.logical("devis", "statut", " accepte "), Some("ACCEPTE"));
+        assert_eq!(design.logical("devis", "statut", "accepte  "), Some("ACCEPTE"));
+        // A leading blank is part of the value: the filters (RTRIM) would not match it either.
+        assert_eq!(design.logical("devis", "statut", " ACCEPTE"), None);
         assert_eq!(design.logical("factures", "statut_reglement", "Regle"), Some("REGLE"));
         assert_eq!(design.logical("devis", "statut", "SIGNE"), None);
     }

@@ -12,8 +12,9 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 
 use super::connection::{Connection, Failure};
-use super::queries::{ReadError, Sql, get, stored_text, stream};
-use super::schema::{Ident, Mapping, logical_values};
+use super::queries::{ReadError, Sql, stream};
+use super::read::{datetime, get, stored_text};
+use super::schema::{Ident, Mapping, logical_values, read_as_sql};
 
 /// The status fields: a quote's state and an invoice's payment state.
 pub const DEVIS: (&str, &str) = ("devis", "statut");
@@ -93,7 +94,9 @@ pub async fn check(
         let (Ok(name), Ok(column)) = (mapping.table(table), mapping.column(table, field)) else { continue };
         let accepted = if (table, field) == DEVIS { mapping.acceptance_date() } else { None };
         let only_unread = accepted.map(|date| format!(" WHERE t.{date} IS NULL")).unwrap_or_default();
-        let sql = Sql::new(format!("SELECT t.{column}, COUNT(*) AS n FROM {name} t{only_unread} GROUP BY t.{column}"));
+        // Grouped as the filters compare (`read_as_sql`): the values checked are those filtered on.
+        let read = read_as_sql(&format!("t.{column}"));
+        let sql = Sql::new(format!("SELECT {read}, COUNT(*) AS n FROM {name} t{only_unread} GROUP BY {read}"));
         let mut codes = Vec::new();
         stream(client, &sql, Some(mapping), timeout, |row| {
             let stored = stored_text(&row, 0)?;
@@ -168,8 +171,8 @@ pub async fn census(
         found.push(Census {
             stored: stored_text(&row, 0)?,
             count: count(&row, 1)?,
-            first: get::<NaiveDateTime>(&row, 2)?,
-            last: get::<NaiveDateTime>(&row, 3)?,
+            first: datetime(&row, 2)?,
+            last: datetime(&row, 3)?,
             validated: get::<i32>(&row, 4)?.map(|n| u64::try_from(n).unwrap_or_default()),
         });
         Ok::<_, Failure>(())

@@ -10,6 +10,7 @@ use super::global::ConnectionArgs;
 use super::stop;
 use super::values;
 use crate::error::{Error, Result};
+use crate::sandbox::types::Collation;
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
 const EXAMPLES: &str = "\
@@ -89,6 +90,10 @@ pub struct Args {
     #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_INSTANCE)]
     instance: String,
 
+    /// Collation de la base : comparaisons, regroupements et tris de texte (espaces finaux ignorés, accents distingués)
+    #[arg(long, value_enum, value_name = "COLLATION", default_value = "French_CI_AS", ignore_case = true)]
+    collation: CollationArg,
+
     /// Panne simulée : attend N millisecondes avant chaque réponse
     #[arg(long, value_name = "MS", default_value_t = 0, value_parser = values::number)]
     latency_ms: u64,
@@ -115,6 +120,25 @@ impl From<LayoutArg> for generate::Layout {
         match arg {
             LayoutArg::Defaut => generate::Layout::Default,
             LayoutArg::Batigest => generate::Layout::Batigest,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CollationArg {
+    /// celle des dossiers Batigest français : majuscules et minuscules confondues
+    #[value(name = "French_CI_AS")]
+    FrenchCiAs,
+    /// majuscules et minuscules distinguées
+    #[value(name = "French_CS_AS")]
+    FrenchCsAs,
+}
+
+impl From<CollationArg> for Collation {
+    fn from(arg: CollationArg) -> Self {
+        match arg {
+            CollationArg::FrenchCiAs => Collation::FrenchCiAs,
+            CollationArg::FrenchCsAs => Collation::FrenchCsAs,
         }
     }
 }
@@ -193,6 +217,7 @@ impl Args {
         options.latency = Duration::from_millis(self.latency_ms);
         options.drop_after_rows = self.drop_after_rows;
         options.refuse_logins = self.refuse_logins;
+        options.collation = self.collation.into();
         if let (Some(user), Some(password)) = (&self.windows_user, &self.windows_password) {
             options.windows =
                 Some(sandbox::protocol::ntlm::Account::parse(user, password.clone()).ok_or_else(|| {

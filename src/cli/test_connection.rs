@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::context::{Batigest, Render, block_on};
 use crate::batigest::connection::{self, Failure, ServerStatus};
-use crate::batigest::inspect::{self, SchemaGaps};
+use crate::batigest::inspect::{self, MappedColumn, SchemaGaps};
 use crate::error::{Error, Result};
 use crate::output::Format;
 use crate::output::{self, Cell, Column, Kind as ColumnKind, Options, Style, format};
@@ -24,7 +24,8 @@ Exemples :
       {\"connected\": true, \"server_version\": …, \"database\": …, \"latency_ms\": …, \"message\": …}
 
 Code de sortie 0 si la connexion réussit, 3 sinon ; avec --check-schema, 2 s'il manque une table ou une colonne,
-ou si une colonne de statut contient des valeurs que la correspondance ne traduit pas.";
+si une colonne a un type que l'outil ne lit pas exactement (un montant FLOAT), ou si une colonne de statut
+contient des valeurs que la correspondance ne traduit pas. --check-schema donne le type de chaque colonne reliée.";
 
 /// Vérifie la connexion à Batigest : serveur, base, temps d'aller-retour
 #[derive(Debug, clap::Args)]
@@ -52,12 +53,24 @@ struct Report {
     unmapped: Vec<String>,
     /// Status columns holding values the mapping cannot read.
     untranslated: Vec<String>,
+    /// Every mapped column the database has, with its type and whether the tool reads it exactly.
+    columns: Vec<MappedColumn>,
     failure: Option<Failure>,
 }
 
 impl Report {
     fn connected(&self) -> bool {
         self.status.is_some()
+    }
+
+    /// The mapped columns whose type the tool cannot read exactly: `devis.montant_ht (Devis.TotalHT, float)`.
+    fn unreadable(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                c.readable.as_ref().err().map(|why| format!("{} ({}, {} : {why})", c.field, c.column, c.data_type))
+            })
+            .collect()
     }
 
     fn message(&self) -> String {
@@ -68,6 +81,11 @@ impl Report {
                 self.target,
                 gaps.missing_tables.len(),
                 gaps.missing_columns.len()
+            ),
+            (None, _) if !self.unreadable().is_empty() => format!(
+                "connecté à {}, mais des colonnes ont un type que l'outil ne lit pas exactement : {}",
+                self.target,
+                self.unreadable().join(" ; ")
             ),
             (None, _) if !self.untranslated.is_empty() => format!(
                 "connecté à {}, mais des valeurs de statut ne sont pas traduites : {}",
@@ -94,6 +112,7 @@ async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> 
         gaps: None,
         unmapped: Vec::new(),
         untranslated: Vec::new(),
+        columns: Vec::new(),
         failure: None,
     };
     match connection::connect(target, password).await {
@@ -121,6 +140,12 @@ async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> 
         return Err(Error::usage(report.message())
             .with_hint("complétez le fichier de correspondance du schéma (schema = \"…\" dans le profil)"));
     }
+    if !report.unreadable().is_empty() {
+        return Err(Error::usage(report.message()).with_hint(
+            "reliez ces champs à des colonnes DECIMAL, NUMERIC, MONEY ou INT (montants), DATE ou DATETIME (dates), \
+             CHAR ou VARCHAR (textes), ou laissez-les non reliés",
+        ));
+    }
     if !report.untranslated.is_empty() {
         return Err(Error::usage(report.message()).with_hint(
             "traduisez chaque valeur stockée en statut dans [tables.TABLE.values.CHAMP] du fichier de correspondance",
@@ -138,8 +163,9 @@ async fn check_schema(
     let (mapping, timeout) = (&batigest.mapping, batigest.target.timeout);
     let columns = inspect::columns(client, timeout).await?;
     let gaps = inspect::gaps(mapping, &columns);
-    // Sampling a column that is not there would only fail.
-    if gaps.is_empty() {
+    report.columns = inspect::mapped_columns(mapping, &columns);
+    // Sampling a column that is not there, or that cannot be read, would only fail.
+    if gaps.is_empty() && report.unreadable().is_empty() {
         report.untranslated = inspect::untranslated(client, mapping, timeout).await?;
     }
     report.gaps = Some(gaps);
@@ -166,6 +192,13 @@ fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Res
                     .map(|(t, c)| format!("{t}.{c}")).collect::<Vec<_>>()),
                 "unmapped_fields": report.gaps.as_ref().map(|_| &report.unmapped),
                 "untranslated_values": report.gaps.as_ref().map(|_| &report.untranslated),
+                "columns": report.gaps.as_ref().map(|_| report.columns.iter().map(|c| json!({
+                    "field": c.field,
+                    "column": c.column,
+                    "data_type": c.data_type,
+                    "readable": c.readable.is_ok(),
+                    "why_not": c.readable.as_ref().err(),
+                })).collect::<Vec<_>>()),
                 "message": report.message(),
             });
             if format == Format::Json {
@@ -197,8 +230,14 @@ fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Res
             writeln!(out, "  Heure serveur : {}", status.server_time.format("%d/%m/%Y %H:%M:%S"))?;
             writeln!(out, "  Aller-retour  : {} ms", format::decimal_fr(latency_ms.unwrap_or_default(), 1))?;
             if let Some(gaps) = &report.gaps {
-                if gaps.is_empty() && report.untranslated.is_empty() {
+                let unreadable = report.unreadable();
+                if gaps.is_empty() && report.untranslated.is_empty() && unreadable.is_empty() {
                     writeln!(out, "  Schéma        : complet")?;
+                } else if gaps.is_empty() && !unreadable.is_empty() {
+                    writeln!(out, "  Schéma        : types illisibles")?;
+                    for column in &unreadable {
+                        writeln!(out, "    {column}")?;
+                    }
                 } else if gaps.is_empty() {
                     writeln!(out, "  Schéma        : valeurs de statut non traduites")?;
                     for untranslated in &report.untranslated {
@@ -216,6 +255,22 @@ fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Res
                 if !report.unmapped.is_empty() {
                     writeln!(out, "  Non reliés    : {}", report.unmapped.join(", "))?;
                     writeln!(out, "    (les commandes qui en ont besoin s'arrêtent en les nommant)")?;
+                }
+                if !report.columns.is_empty() {
+                    writeln!(out, "  Colonnes      : type dans la base, lu exactement ou non")?;
+                    let width = report.columns.iter().map(|c| c.field.chars().count()).max().unwrap_or(0);
+                    let column_width = report.columns.iter().map(|c| c.column.chars().count()).max().unwrap_or(0);
+                    for c in &report.columns {
+                        let readable = match &c.readable {
+                            Ok(()) => "oui".to_owned(),
+                            Err(why) => format!("non : {why}"),
+                        };
+                        writeln!(
+                            out,
+                            "    {:width$}  {:column_width$}  {:13}  {readable}",
+                            c.field, c.column, c.data_type
+                        )?;
+                    }
                 }
             }
             Ok(())

@@ -814,12 +814,15 @@ impl Store {
     }
 }
 
-/// The one devis `reference` names: its number wins over an affaire reference; two devis under
+/// The one devis `reference` names: its number wins over an affaire reference (as the server
+/// compares them: a `_CI_` dossier finds `DEVIS-2024-001` for `devis-2024-001`); two devis under
 /// one affaire reference need the exact number.
-fn pick(reference: &str, mut found: Vec<Devis>) -> Result<Devis> {
-    if let Some(index) = found.iter().position(|devis| devis.numero == reference) {
-        return Ok(found.swap_remove(index));
+fn pick(reference: &str, found: Vec<queries::Found>) -> Result<Devis> {
+    let mut found = found;
+    if let Some(index) = found.iter().position(|found| found.by_number) {
+        return Ok(found.swap_remove(index).devis);
     }
+    let mut found: Vec<Devis> = found.into_iter().map(|found| found.devis).collect();
     match found.len() {
         0 => Err(Error::new(Kind::NotFound, format!("Aucun devis trouvé dans Batigest avec la référence {reference}"))
             .with_hint("vérifiez le numéro du devis (jlm-batigest devis --limit 20) ou la référence d'affaire")),

@@ -69,6 +69,8 @@ pub struct SandboxOptions {
     pub refuse_logins: bool,
     /// The Windows account accepted through NTLM (`--windows-user`), if any.
     pub windows: Option<protocol::ntlm::Account>,
+    /// The database collation: how text compares, groups and sorts.
+    pub collation: types::Collation,
 }
 
 impl SandboxOptions {
@@ -89,6 +91,7 @@ impl SandboxOptions {
             drop_after_rows: None,
             refuse_logins: false,
             windows: None,
+            collation: types::Collation::default(),
         }
     }
 }

@@ -388,6 +388,7 @@ fn check_login(shared: &Shared, login: &Login7, credentials_ok: bool) -> Result<
         ),
         database: options.database.clone(),
         server_name: SERVER_NAME.to_owned(),
+        collation: options.collation,
     };
     shared.database.session(info).map_err(|e| {
         tracing::warn!(error = %e, "cannot open a SQLite session");
@@ -414,7 +415,7 @@ fn login_reply(options: &SandboxOptions, login: &Login7, packet_size: usize) -> 
         SERVER_NAME,
         1,
     );
-    token::env_collation(&mut body, token::COLLATION);
+    token::env_collation(&mut body, options.collation.wire());
     token::env_language(&mut body, "us_english", "");
     token::info(
         &mut body,
@@ -491,6 +492,7 @@ async fn run_requests(
         spid,
         attention: Arc::clone(&attention),
         drop_after_rows: shared.options.drop_after_rows,
+        collation: shared.options.collation.wire(),
     };
     std::thread::Builder::new()
         .name(format!("sandbox-session-{spid}"))
@@ -586,6 +588,8 @@ struct WorkerContext {
     spid: u16,
     attention: Arc<AtomicBool>,
     drop_after_rows: Option<u64>,
+    /// The database collation as COLMETADATA carries it.
+    collation: [u8; 5],
 }
 
 impl WorkerContext {
@@ -709,7 +713,7 @@ impl ResultSink for TdsSink<'_> {
     fn columns(&mut self, columns: &[Column]) -> Result<(), Stop> {
         columns.clone_into(&mut self.columns);
         self.rows_in_result = 0;
-        if let Err(error) = token::col_metadata(&mut self.token, columns) {
+        if let Err(error) = token::col_metadata(&mut self.token, columns, self.context.collation) {
             self.error(&ServerError::statement(8114, format!("Error describing the result: {error}")))?;
             return Err(Stop::Failed);
         }

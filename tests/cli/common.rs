@@ -52,6 +52,16 @@ impl Sandbox {
         Self::start_env(dir, &all, env)
     }
 
+    /// A sandbox serving a SQLite file made of `sql` (a dossier of its own, not the fixture).
+    pub fn with_sql(sql: &str, args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("dossier.sqlite");
+        rusqlite::Connection::open(&db).and_then(|conn| conn.execute_batch(sql)).expect("the dossier");
+        let mut all = vec!["--db", db.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        Self::start_env(dir, &all, &[])
+    }
+
     fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Self {
         Self::start_env(dir, args, &[])
     }

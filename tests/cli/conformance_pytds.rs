@@ -83,3 +83,45 @@ fn cancel_stops_a_running_result() {
     assert!(result["first"].as_str().is_some_and(|n| n.starts_with("DEVIS-")), "{result}");
     assert!(result["after"][0]["N"].as_i64().is_some_and(|n| n > 0), "{result}");
 }
+
+/// SQL Server's semantics on the real-types dossier (`real_types`), as python-tds decodes them:
+/// MONEY and DATETIME on the wire as such (type codes 60 and 61), CHAR padded, text compared under
+/// French_CI_AS, dates compared as dates, exact sums, error 245.
+#[test]
+fn sql_server_semantics_on_a_real_types_dossier() {
+    if !pytds_available() {
+        return;
+    }
+    let (sandbox, _) = crate::real_types::serve("", &[]);
+    let result = run(&sandbox, "semantics", None);
+    // TDS type codes (MS-TDS 2.2.5.4.1): MONEY 0x3C, DATETIME 0x3D, DECIMAL/NUMERIC 0x6A, INT 0x38.
+    assert_eq!(result["types"]["TotalHT"], 60, "{result}");
+    assert_eq!(result["types"]["Date"], 61, "{result}");
+    assert_eq!(result["types"]["TauxMarge"], 56, "{result}");
+    assert_eq!(
+        result["devis"],
+        json!(["00000001", "cli00021", "2025-01-10 09:30:00", "12345.67", "14814.804", 25]),
+        "{result}"
+    );
+    // 00000001, 00000002, 00000005: CLI00021 in any case.
+    assert_eq!(result["by_client"], json!([{"n": 3}]));
+    // CHAR(10), blank-padded, found by a lower-case key.
+    assert_eq!(result["famille"], json!([{"Famille": "PORTES    "}]));
+    // 30 June at midnight and at 17:45 are both in [30 June, 1 July).
+    assert_eq!(result["last_day"], json!([{"n": 2}]));
+    // A DATE against DATETIME is its midnight: 17:45 on the 30th is after it.
+    assert_eq!(result["on_or_before"], json!([{"n": 4}]));
+    // Σ HT = 29 368.38; Σ HT × rate / 100 = 7 733.256 (773 325.6 / 100).
+    assert_eq!(result["sums"], json!([{"s": "29368.38", "m": "7733.256"}]));
+    assert_eq!(result["conversion"][0], 245, "{result}");
+    // CLI00021 and CLI00022, whatever the case each devis stored.
+    assert_eq!(result["distinct"], json!([{"n": 2}]));
+    // SMALLDATETIME 0x3A (rounded to the minute), SMALLMONEY 0x7A, NCHAR 0xE7 as python-tds names
+    // it, VARCHAR in Windows-1252, DATETIME rounded to 1/300 s (.999 is the next second).
+    assert_eq!(result["small_types"], json!([58, 122, 231, 167, 61]), "{result}");
+    assert_eq!(
+        result["small_values"],
+        json!(["2025-06-30 17:45:00", "1.2346", "abc  ", "été", "2025-06-30 17:45:30"]),
+        "{result}"
+    );
+}

@@ -21,6 +21,7 @@ mod options;
 mod output_file;
 mod reading;
 mod real_layout;
+mod real_types;
 mod sandbox_cli;
 mod serve;
 mod sync_offer;

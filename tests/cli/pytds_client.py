@@ -91,6 +91,42 @@ def main():
             result["login"] = None
         except pytds.Error as error:
             result["login"] = [getattr(error, "msg_no", None), str(getattr(error, "text", error))]
+    elif scenario == "semantics":
+        # The real-types dossier (tests/cli/real_types.rs), through python-tds' own decoding.
+        import datetime
+
+        with connect(host, port, database="BTG_DOS_JLM") as conn:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT Code, CodeClient, Date, TotalHT, TotalTTC, TauxMarge FROM Devis WHERE Code = %s", ("00000001",))
+                types = {column[0]: column[1] for column in cursor.description}
+                row = [show(value) for value in cursor.fetchone()]
+            result = {
+                "types": types,
+                "devis": row,
+                "by_client": query(conn, "SELECT COUNT(*) AS n FROM Devis WHERE CodeClient = %s", ("Cli00021",)),
+                "famille": query(conn, "SELECT Famille FROM ElementDef WHERE Code = %s", ("porte-bois",)),
+                "last_day": query(
+                    conn,
+                    "SELECT COUNT(*) AS n FROM Facture WHERE Date >= %s AND Date < %s",
+                    (datetime.datetime(2025, 6, 30), datetime.datetime(2025, 7, 1)),
+                ),
+                "on_or_before": query(conn, "SELECT COUNT(*) AS n FROM Facture WHERE Date <= %s", (datetime.date(2025, 6, 30),)),
+                "sums": query(conn, "SELECT SUM(TotalHT) AS s, SUM(TotalHT * TauxMarge / 100.0) AS m FROM Devis"),
+                "distinct": query(conn, "SELECT COUNT(DISTINCT CodeClient) AS n FROM Devis"),
+            }
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT CAST('2025-06-30 17:45:29' AS SMALLDATETIME) AS s, CAST(1.23456 AS SMALLMONEY) AS m, "
+                    "CAST('abc' AS NCHAR(5)) AS n, CAST(N'été' AS VARCHAR(10)) AS v, "
+                    "CAST('2025-06-30 17:45:29.999' AS DATETIME) AS d"
+                )
+                result["small_types"] = [column[1] for column in cursor.description]
+                result["small_values"] = [show(value) for value in cursor.fetchone()]
+            try:
+                query(conn, "SELECT COUNT(*) AS n FROM Devis WHERE Etat = %s", ("sept",))
+                result["conversion"] = None
+            except pytds.Error as error:
+                result["conversion"] = [error.msg_no, str(error.text)]
     elif scenario == "cancel":
         with connect(host, port) as conn:
             with conn.cursor() as cursor:

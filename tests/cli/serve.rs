@@ -379,3 +379,41 @@ fn batigest_connections_are_kept_open_between_requests() {
     // Nothing was closed while serve ran: six requests, one connection.
     assert_eq!(log.matches("connection closed").count(), 0, "{log}");
 }
+
+/// The real-types dossier (`real_types`) through the API: open invoices at 30 June 2025, computed
+/// here from its rows — DATETIME invoice dates of that day included, MONEY to the cent, the
+/// mixed-case client codes joined and shown as Client holds them.
+#[test]
+fn a_real_types_dossier_gives_the_same_figures_through_the_api() {
+    use crate::common::d;
+    use crate::real_types::{DATABASE, INVOICES, QUOTES, serve};
+    use rust_decimal::Decimal;
+
+    let (sandbox, mapping) = serve("", &[]);
+    let server = Server::start(&sandbox, &["--database", DATABASE, "--schema", &mapping]);
+    let (status, en_cours) = server.get("/api/batigest/facturations-en-cours?au=2025-06-30");
+    assert_eq!(status, 200, "{en_cours}");
+    let open: Vec<_> =
+        INVOICES.iter().filter(|f| !f.etat.trim().eq_ignore_ascii_case("R") && f.date < "2025-07-01").collect();
+    let listed = en_cours["analyse"]["factures"].as_array().expect("factures");
+    assert_eq!(listed.len(), open.len(), "{en_cours}");
+    let ht: Decimal = open.iter().map(|f| d(f.ht)).sum();
+    assert_eq!(en_cours["analyse"]["montantTotal"].to_string().parse::<Decimal>().ok(), Some(ht));
+    for invoice in open {
+        let row = listed.iter().find(|f| f["NUMERO_FACTURE"] == invoice.code).expect("listed");
+        let reste = d(invoice.ttc) - invoice.paid.map_or(Decimal::ZERO, d);
+        assert_eq!(row["reste_du"].to_string().parse::<Decimal>().ok(), Some(reste), "{row}");
+        assert_eq!(row["CLIENT_CODE"], invoice.client.to_uppercase(), "{row}");
+    }
+    // The devis of cli00021, asked in lower case: those of CLI00021 in any case, amounts exact.
+    let (status, devis) = server.get("/api/batigest/devis-clients?clientCode=cli00021");
+    assert_eq!(status, 200, "{devis}");
+    let expected: Vec<_> = QUOTES.iter().filter(|q| q.client.eq_ignore_ascii_case("CLI00021")).collect();
+    assert_eq!(devis["count"], expected.len(), "{devis}");
+    for quote in expected {
+        let row =
+            devis["devis"].as_array().expect("devis").iter().find(|r| r["NUMERO_DEVIS"] == quote.code).expect("listed");
+        assert_eq!(row["MONTANT_HT"].to_string().parse::<Decimal>().ok(), Some(d(quote.ht)), "{row}");
+        assert_eq!(row["TAUX_MARGE"].to_string().parse::<Decimal>().ok(), Some(Decimal::from(quote.rate)), "{row}");
+    }
+}

@@ -24,7 +24,8 @@ soit son code) : il reste à nommer chaque code avec le client.
 
 Un champ « relié » l'est par la correspondance active ; « proposé » : une colonne porte son nom (ou un
 nom que Batigest emploie pour lui) et son type convient ; « à compléter » : rien de sûr, les candidats
-plus lointains sont listés.";
+plus lointains sont listés. « Lu exactement » dit si l'outil lit ce champ dans ce type sans rien
+perdre (un montant FLOAT ne l'est pas ; MONEY, DECIMAL, NUMERIC et INT le sont).";
 
 /// Lit INFORMATION_SCHEMA et propose une colonne pour chaque champ logique
 #[derive(Debug, clap::Args)]
@@ -39,11 +40,13 @@ pub struct Args {
     force: bool,
 }
 
-const COLUMNS: [Column; 6] = [
+const COLUMNS: [Column; 8] = [
     Column { key: "table", header: "Table", kind: Kind::Text },
     Column { key: "champ", header: "Champ", kind: Kind::Text },
     Column { key: "etat", header: "État", kind: Kind::Text },
     Column { key: "nom", header: "Dans la base", kind: Kind::Text },
+    Column { key: "type", header: "Type", kind: Kind::Text },
+    Column { key: "lisible", header: "Lu exactement", kind: Kind::Text },
     Column { key: "absent", header: "Absent de la base", kind: Kind::Text },
     Column { key: "candidats", header: "Autres candidats", kind: Kind::Text },
 ];
@@ -52,7 +55,7 @@ fn text(items: &[String]) -> Cell {
     if items.is_empty() { Cell::Empty } else { items.join(", ").into() }
 }
 
-fn rows(reports: &[TableReport]) -> Vec<[Cell; 6]> {
+fn rows(reports: &[TableReport]) -> Vec<[Cell; 8]> {
     let mut rows = Vec::new();
     for report in reports {
         rows.push([
@@ -60,15 +63,24 @@ fn rows(reports: &[TableReport]) -> Vec<[Cell; 6]> {
             Cell::Empty,
             report.state.label().into(),
             report.table.clone().into(),
+            Cell::Empty,
+            Cell::Empty,
             report.missing.clone().into(),
             text(&report.candidates),
         ]);
         for field in &report.fields {
+            let (data_type, readable) = match &field.data_type {
+                Some((data_type, Ok(()))) => (data_type.as_str().into(), "oui".into()),
+                Some((data_type, Err(why))) => (data_type.as_str().into(), format!("non : {why}").into()),
+                None => (Cell::Empty, Cell::Empty),
+            };
             rows.push([
                 report.spec.name.into(),
                 field.spec.name.into(),
                 field.state.label().into(),
                 field.column.clone().into(),
+                data_type,
+                readable,
                 field.missing.clone().into(),
                 text(&field.candidates),
             ]);

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use super::ProtocolError;
-use super::wire::{MAX_DAY_NUMBER, Reader, decimal_len, decode_utf16le, time_len, type_code};
+use super::wire::{MAX_DAY_NUMBER, Reader, cp1252_decode, decimal_len, decode_utf16le, time_len, type_code};
 use crate::sandbox::types::{Param, SqlType, Value};
 
 /// Well-known procedure ids sent in place of a name (MS-TDS 2.2.6.6).
@@ -141,15 +141,15 @@ impl TypeInfo {
             Self::Int { .. } => SqlType::Int,
             Self::Bit { .. } => SqlType::Bit,
             Self::Float { .. } => SqlType::Float,
-            Self::Money { .. } => SqlType::Decimal { precision: 19, scale: 4 },
-            Self::DateTime { .. } => SqlType::DateTime2 { scale: 3 },
+            Self::Money { size: 4, .. } => SqlType::SmallMoney,
+            Self::Money { .. } => SqlType::Money,
+            Self::DateTime { size: 4, .. } => SqlType::SmallDateTime,
+            Self::DateTime { .. } => SqlType::DateTime,
             Self::Decimal { precision, scale } => SqlType::Decimal { precision, scale },
-            Self::Text { max_bytes: u16::MAX, .. } => SqlType::NVarChar { max_chars: None },
-            Self::Text { max_bytes, unicode } => {
-                let chars = if unicode { max_bytes / 2 } else { max_bytes };
-                // VARCHAR(8000) has no NVARCHAR(n) twin; MAX is the type that holds it.
-                SqlType::NVarChar { max_chars: (chars <= 4000).then_some(chars.max(1)) }
-            }
+            Self::Text { max_bytes: u16::MAX, unicode: true } => SqlType::NVarChar { max_chars: None },
+            Self::Text { max_bytes: u16::MAX, unicode: false } => SqlType::VarChar { max_chars: None },
+            Self::Text { max_bytes, unicode: true } => SqlType::NVarChar { max_chars: Some((max_bytes / 2).max(1)) },
+            Self::Text { max_bytes, unicode: false } => SqlType::VarChar { max_chars: Some(max_bytes.clamp(1, 8000)) },
             Self::Date => SqlType::Date,
             // The sandbox has no TIME type: times travel as text, "HH:MM:SS.fffffff" at most.
             Self::Time { .. } => SqlType::NVarChar { max_chars: Some(16) },
@@ -240,7 +240,7 @@ fn read_value(r: &mut Reader<'_>, info: TypeInfo) -> Result<Value, ProtocolError
         return Ok(match bytes {
             None => Value::Null,
             Some(bytes) if unicode => Value::Text(decode_utf16le(&bytes, RPC_CONTEXT)?),
-            Some(bytes) => Value::Text(bytes.iter().map(|&b| cp1252(b)).collect()),
+            Some(bytes) => Value::Text(bytes.iter().map(|&b| cp1252_decode(b)).collect()),
         });
     }
     let fixed_size = match info {
@@ -411,23 +411,13 @@ fn format_guid(b: [u8; 16]) -> String {
     )
 }
 
-/// Windows-1252, the code page of `Latin1_General` collations: Latin-1 except 0x80..=0x9F.
-/// The five undefined bytes map to the C1 controls, as Windows itself does.
-fn cp1252(byte: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
-    ];
-    match byte {
-        0x80..=0x9F => HIGH[usize::from(byte - 0x80)],
-        _ => char::from(byte),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::protocol::token::{COLLATION, put_type_info, put_value};
+    use crate::sandbox::protocol::token::{put_type_info, put_value};
+    use crate::sandbox::types::Collation;
+
+    const COLLATION: [u8; 5] = Collation::FrenchCiAs.wire();
 
     fn utf16(s: &str) -> Vec<u8> {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()
@@ -584,17 +574,17 @@ mod tests {
         check(&[0x3E, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F], SqlType::Float, Value::Float(1.5));
         check(&[0x6D, 8, 8, 0, 0, 0, 0, 0, 0, 0xF8, 0xBF], SqlType::Float, Value::Float(-1.5));
         check(&[0x6D, 4, 0], SqlType::Float, Value::Null);
-        let money = SqlType::Decimal { precision: 19, scale: 4 };
+        let (money, small) = (SqlType::Money, SqlType::SmallMoney);
         // 12.3456 = 123_456 = 0x1_E240; MONEY puts the high 32 bits first.
         check(&[0x6E, 8, 8, 0, 0, 0, 0, 0x40, 0xE2, 0x01, 0], money, Value::Decimal { unscaled: 123_456, scale: 4 });
         check(&[0x6E, 8, 8, 1, 0, 0, 0, 0, 0, 0, 0], money, Value::Decimal { unscaled: 1 << 32, scale: 4 });
-        check(&[0x6E, 4, 4, 0xC0, 0x1D, 0xFE, 0xFF], money, Value::Decimal { unscaled: -123_456, scale: 4 });
+        check(&[0x6E, 4, 4, 0xC0, 0x1D, 0xFE, 0xFF], small, Value::Decimal { unscaled: -123_456, scale: 4 });
         check(
             &[0x3C, 0xFF, 0xFF, 0xFF, 0xFF, 0xC0, 0x1D, 0xFE, 0xFF],
             money,
             Value::Decimal { unscaled: -123_456, scale: 4 },
         );
-        check(&[0x7A, 1, 0, 0, 0], money, Value::Decimal { unscaled: 1, scale: 4 });
+        check(&[0x7A, 1, 0, 0, 0], small, Value::Decimal { unscaled: 1, scale: 4 });
         check(&[0x6E, 8, 0], money, Value::Null);
     }
 
@@ -621,7 +611,7 @@ mod tests {
         varchar.extend(COLLATION);
         varchar.extend([4, 0, 0x80, b' ', 0xE9, 0x9C]);
         let p = single(&varchar).unwrap();
-        assert_eq!((p.ty, p.value), (SqlType::NVarChar { max_chars: Some(50) }, Value::Text("€ éœ".into())));
+        assert_eq!((p.ty, p.value), (SqlType::VarChar { max_chars: Some(50) }, Value::Text("€ éœ".into())));
 
         let mut nchar = vec![0xEF, 0x04, 0x00];
         nchar.extend(COLLATION);
@@ -632,7 +622,7 @@ mod tests {
         let mut big = vec![0xAF, 0x40, 0x1F];
         big.extend(COLLATION);
         big.extend([1, 0, b'x']);
-        assert_eq!(single(&big).unwrap().ty, SqlType::NVarChar { max_chars: None }, "CHAR(8000)");
+        assert_eq!(single(&big).unwrap().ty, SqlType::VarChar { max_chars: Some(8000) }, "CHAR(8000)");
 
         let plp = |tail: &[u8]| {
             let mut b = vec![0xA7, 0xFF, 0xFF];
@@ -689,7 +679,7 @@ mod tests {
 
         // SMALLDATETIME: 45_320 days after 1900-01-01 = 2024-01-31, 754 minutes = 12:34.
         let p = single(&[0x6F, 4, 4, 0x08, 0xB1, 0xF2, 0x02]).unwrap();
-        assert_eq!(p.ty, SqlType::DateTime2 { scale: 3 });
+        assert_eq!(p.ty, SqlType::SmallDateTime);
         assert_eq!(p.value, Value::DateTime(datetime(2024, 1, 31, 12, 34, 0, 0)));
         // DATETIME: 2 ticks = 6.67 ms, rounded to 7 ms.
         let p = single(&[0x3D, 0x08, 0xB1, 0, 0, 2, 0, 0, 0]).unwrap();
@@ -752,7 +742,7 @@ mod tests {
         ];
         for (ty, value) in cases {
             let mut bytes = Vec::new();
-            put_type_info(&mut bytes, ty).unwrap();
+            put_type_info(&mut bytes, ty, COLLATION).unwrap();
             put_value(&mut bytes, ty, &value).unwrap();
             let p = single(&bytes).unwrap();
             assert_eq!((p.ty, p.value), (ty, value));

@@ -5,13 +5,11 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
-use super::wire::{MAX_DAY_NUMBER, decimal_len, put_b_varchar, put_us_varchar, put_utf16, time_len, type_code};
+use super::wire::{
+    MAX_DAY_NUMBER, cp1252_encode, decimal_len, put_b_varchar, put_us_varchar, put_utf16, time_len, type_code,
+};
 use super::{ProtocolError, SERVER_VERSION_BUILD, SERVER_VERSION_MAJOR, SERVER_VERSION_MINOR};
 use crate::sandbox::types::{Column, ServerError, SqlType, Value};
-
-/// `SQL_Latin1_General_CP1_CI_AS` (LCID 0x0409, case-insensitive, sort id 52), the default of an
-/// English-locale install. Clients only need it to decode single-byte text, which the sandbox never sends.
-pub const COLLATION: [u8; 5] = [0x09, 0x04, 0xD0, 0x00, 0x34];
 
 pub const DONE_FINAL: u16 = 0x00;
 pub const DONE_MORE: u16 = 0x01;
@@ -161,8 +159,9 @@ fn atomically(
     result
 }
 
-/// COLMETADATA describing `columns`.
-pub fn col_metadata(out: &mut Vec<u8>, columns: &[Column]) -> Result<(), ProtocolError> {
+/// COLMETADATA describing `columns`; text columns carry the database's `collation` (TDS bytes),
+/// which tells clients the code page of CHAR and VARCHAR data.
+pub fn col_metadata(out: &mut Vec<u8>, columns: &[Column], collation: [u8; 5]) -> Result<(), ProtocolError> {
     // 0xFFFF means "no metadata", so it cannot be a column count.
     let count = u16::try_from(columns.len())
         .ok()
@@ -174,7 +173,7 @@ pub fn col_metadata(out: &mut Vec<u8>, columns: &[Column]) -> Result<(), Protoco
         for column in columns {
             out.extend(0u32.to_le_bytes()); // UserType
             out.extend(u16::from(column.nullable).to_le_bytes()); // Flags: fNullable only
-            put_type_info(out, column.ty).map_err(|detail| column_error(column, &detail))?;
+            put_type_info(out, column.ty, collation).map_err(|detail| column_error(column, &detail))?;
             if column.name.encode_utf16().count() > usize::from(u8::MAX) {
                 return Err(column_error(column, "name longer than 255 characters"));
             }
@@ -212,6 +211,14 @@ fn type_name(ty: SqlType) -> String {
         SqlType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
         SqlType::NVarChar { max_chars: Some(n) } => format!("NVARCHAR({n})"),
         SqlType::NVarChar { max_chars: None } => "NVARCHAR(MAX)".into(),
+        SqlType::NChar { len } => format!("NCHAR({len})"),
+        SqlType::Char { len } => format!("CHAR({len})"),
+        SqlType::VarChar { max_chars: Some(n) } => format!("VARCHAR({n})"),
+        SqlType::VarChar { max_chars: None } => "VARCHAR(MAX)".into(),
+        SqlType::Money => "MONEY".into(),
+        SqlType::SmallMoney => "SMALLMONEY".into(),
+        SqlType::SmallDateTime => "SMALLDATETIME".into(),
+        SqlType::DateTime => "DATETIME".into(),
         SqlType::Date => "DATE".into(),
         SqlType::DateTime2 { scale } => format!("DATETIME2({scale})"),
     }
@@ -223,14 +230,19 @@ fn check_type(ty: SqlType) -> Result<(), String> {
         SqlType::Decimal { precision, scale } if !(1..=38).contains(&precision) || scale > precision => {
             Err("invalid precision or scale".into())
         }
-        SqlType::NVarChar { max_chars: Some(n) } if !(1..=4000).contains(&n) => Err("length outside 1..=4000".into()),
+        SqlType::NVarChar { max_chars: Some(n) } | SqlType::NChar { len: n } if !(1..=4000).contains(&n) => {
+            Err("length outside 1..=4000".into())
+        }
+        SqlType::VarChar { max_chars: Some(n) } | SqlType::Char { len: n } if !(1..=8000).contains(&n) => {
+            Err("length outside 1..=8000".into())
+        }
         SqlType::DateTime2 { scale } if scale > 7 => Err("scale above 7".into()),
         _ => Ok(()),
     }
 }
 
 /// `TYPE_INFO` of a column; only the nullable ("N") variants are used, so NULL is always encodable.
-pub(super) fn put_type_info(out: &mut Vec<u8>, ty: SqlType) -> Result<(), String> {
+pub(super) fn put_type_info(out: &mut Vec<u8>, ty: SqlType, collation: [u8; 5]) -> Result<(), String> {
     check_type(ty)?;
     match ty {
         SqlType::Bit => out.extend([type_code::BITN, 1]),
@@ -244,8 +256,27 @@ pub(super) fn put_type_info(out: &mut Vec<u8>, ty: SqlType) -> Result<(), String
             let max_bytes = max_chars.map_or(u16::MAX, |n| n * 2);
             out.push(type_code::NVARCHAR);
             out.extend(max_bytes.to_le_bytes());
-            out.extend(COLLATION);
+            out.extend(collation);
         }
+        SqlType::NChar { len } => {
+            out.push(type_code::NCHAR);
+            out.extend((len * 2).to_le_bytes());
+            out.extend(collation);
+        }
+        SqlType::Char { len } => {
+            out.push(type_code::BIGCHAR);
+            out.extend(len.to_le_bytes());
+            out.extend(collation);
+        }
+        SqlType::VarChar { max_chars } => {
+            out.push(type_code::BIGVARCHAR);
+            out.extend(max_chars.unwrap_or(u16::MAX).to_le_bytes());
+            out.extend(collation);
+        }
+        SqlType::Money => out.extend([type_code::MONEYN, 8]),
+        SqlType::SmallMoney => out.extend([type_code::MONEYN, 4]),
+        SqlType::SmallDateTime => out.extend([type_code::DATETIMN, 4]),
+        SqlType::DateTime => out.extend([type_code::DATETIMN, 8]),
         SqlType::Date => out.push(type_code::DATEN),
         SqlType::DateTime2 { scale } => out.extend([type_code::DATETIME2N, scale]),
     }
@@ -256,8 +287,16 @@ pub(super) fn put_type_info(out: &mut Vec<u8>, ty: SqlType) -> Result<(), String
 pub(super) fn put_value(out: &mut Vec<u8>, ty: SqlType, value: &Value) -> Result<(), String> {
     check_type(ty)?;
     match (ty, value) {
-        (SqlType::NVarChar { max_chars: Some(_) }, Value::Null) => out.extend(u16::MAX.to_le_bytes()),
-        (SqlType::NVarChar { max_chars: None }, Value::Null) => out.extend(NULL_PLP.to_le_bytes()),
+        (
+            SqlType::NVarChar { max_chars: Some(_) }
+            | SqlType::VarChar { max_chars: Some(_) }
+            | SqlType::NChar { .. }
+            | SqlType::Char { .. },
+            Value::Null,
+        ) => out.extend(u16::MAX.to_le_bytes()),
+        (SqlType::NVarChar { max_chars: None } | SqlType::VarChar { max_chars: None }, Value::Null) => {
+            out.extend(NULL_PLP.to_le_bytes());
+        }
         (_, Value::Null) => out.push(0),
         (SqlType::Bit, Value::Bit(b)) => out.extend([1, u8::from(*b)]),
         (SqlType::Bit, Value::Int(i @ (0 | 1))) => out.extend([1, *i as u8]),
@@ -320,6 +359,54 @@ pub(super) fn put_value(out: &mut Vec<u8>, ty: SqlType, value: &Value) -> Result
             }
             out.extend(0u32.to_le_bytes()); // PLP terminator
         }
+        (SqlType::NChar { len }, Value::Text(s)) => {
+            let mut units: Vec<u16> = s.encode_utf16().collect();
+            if units.len() > usize::from(len) {
+                return Err(format!("text of {} characters is too long", units.len()));
+            }
+            units.resize(usize::from(len), u16::from(b' '));
+            out.extend((len * 2).to_le_bytes());
+            put_utf16(out, &units);
+        }
+        (SqlType::Char { len }, Value::Text(s)) => {
+            let mut bytes: Vec<u8> = s.chars().map(cp1252_encode).collect();
+            if bytes.len() > usize::from(len) {
+                return Err(format!("text of {} characters is too long", bytes.len()));
+            }
+            bytes.resize(usize::from(len), b' ');
+            out.extend(len.to_le_bytes());
+            out.extend(bytes);
+        }
+        (SqlType::VarChar { max_chars: Some(max) }, Value::Text(s)) => {
+            let bytes: Vec<u8> = s.chars().map(cp1252_encode).collect();
+            if bytes.len() > usize::from(max) {
+                return Err(format!("text of {} characters is too long", bytes.len()));
+            }
+            out.extend((bytes.len() as u16).to_le_bytes());
+            out.extend(bytes);
+        }
+        (SqlType::VarChar { max_chars: None }, Value::Text(s)) => {
+            let bytes: Vec<u8> = s.chars().map(cp1252_encode).collect();
+            let len = u32::try_from(bytes.len()).map_err(|_| "text longer than 4 GiB".to_string())?;
+            out.extend(u64::from(len).to_le_bytes());
+            if len > 0 {
+                out.extend(len.to_le_bytes());
+                out.extend(bytes);
+            }
+            out.extend(0u32.to_le_bytes()); // PLP terminator
+        }
+        (SqlType::Money | SqlType::SmallMoney, Value::Decimal { .. } | Value::Int(_)) => {
+            let unscaled = match *value {
+                Value::Decimal { unscaled, scale: from } => rescale(unscaled, from, 4),
+                Value::Int(i) => rescale(i128::from(i), 0, 4),
+                _ => None,
+            };
+            put_money(out, ty, unscaled.ok_or_else(|| format!("{value:?} does not fit"))?)?;
+        }
+        (SqlType::DateTime | SqlType::SmallDateTime, Value::DateTime(dt)) => put_datetime(out, ty, *dt)?,
+        (SqlType::DateTime | SqlType::SmallDateTime, Value::Date(d)) => {
+            put_datetime(out, ty, d.and_time(NaiveTime::MIN))?;
+        }
         (SqlType::Date, Value::Date(d)) => put_date(out, 3, *d)?,
         (SqlType::Date, Value::DateTime(dt)) => put_date(out, 3, dt.date())?,
         (SqlType::DateTime2 { scale }, Value::DateTime(dt)) => put_datetime2(out, scale, *dt)?,
@@ -358,6 +445,59 @@ fn rescale(unscaled: i128, from: u8, to: u8) -> Option<i128> {
     let (quotient, remainder) = (unscaled / divisor, unscaled.unsigned_abs() % divisor.unsigned_abs());
     let half_or_more = remainder >= divisor.unsigned_abs() - remainder;
     Some(if half_or_more { quotient + unscaled.signum() } else { quotient })
+}
+
+/// MONEY: the value in ten-thousandths as an i64, high 32 bits first; SMALLMONEY: an i32.
+fn put_money(out: &mut Vec<u8>, ty: SqlType, unscaled: i128) -> Result<(), String> {
+    if ty == SqlType::SmallMoney {
+        let small =
+            i32::try_from(unscaled).map_err(|_| format!("{unscaled} ten-thousandths out of SMALLMONEY range"))?;
+        out.push(4);
+        out.extend(small.to_le_bytes());
+    } else {
+        let money = i64::try_from(unscaled).map_err(|_| format!("{unscaled} ten-thousandths out of MONEY range"))?;
+        out.push(8);
+        out.extend(((money >> 32) as i32).to_le_bytes());
+        out.extend((money as u32).to_le_bytes());
+    }
+    Ok(())
+}
+
+/// DATETIME: days since 1900-01-01 (i32) and 1/300 s since midnight (u32); SMALLDATETIME: days
+/// (u16) and minutes (u16). The time is rounded to the type's precision, into the next day if
+/// need be, as SQL Server rounds when it stores one.
+fn put_datetime(out: &mut Vec<u8>, ty: SqlType, dt: NaiveDateTime) -> Result<(), String> {
+    let (date, ticks) = datetime_ticks(dt, ty);
+    let days = (date - NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()).num_days();
+    if ty == SqlType::SmallDateTime {
+        let last = NaiveDate::from_ymd_opt(2079, 6, 6).unwrap_or_default();
+        let days = u16::try_from(days)
+            .ok()
+            .filter(|_| date <= last)
+            .ok_or_else(|| format!("{dt} outside SMALLDATETIME's 1900-01-01..=2079-06-06"))?;
+        out.push(4);
+        out.extend(days.to_le_bytes());
+        out.extend((ticks as u16).to_le_bytes());
+    } else {
+        if date.year() < 1753 || date.year() > 9999 {
+            return Err(format!("{dt} outside DATETIME's 1753-01-01..=9999-12-31"));
+        }
+        out.push(8);
+        out.extend((days as i32).to_le_bytes());
+        out.extend((ticks as u32).to_le_bytes());
+    }
+    Ok(())
+}
+
+/// The day and the ticks since its midnight of `dt` in DATETIME (1/300 s) or SMALLDATETIME
+/// (minutes), rounded half up to the nearest tick, into the next day when it rounds up to midnight.
+pub fn datetime_ticks(dt: NaiveDateTime, ty: SqlType) -> (NaiveDate, i64) {
+    const NANOS_PER_DAY: i128 = 86_400 * 1_000_000_000;
+    let per_day: i128 = if ty == SqlType::SmallDateTime { 1440 } else { 25_920_000 };
+    let nanos =
+        i128::from(dt.num_seconds_from_midnight()) * 1_000_000_000 + i128::from(dt.nanosecond().min(999_999_999));
+    let ticks = (2 * nanos * per_day + NANOS_PER_DAY) / (2 * NANOS_PER_DAY);
+    if ticks == per_day { (dt.date().succ_opt().unwrap_or(dt.date()), 0) } else { (dt.date(), ticks as i64) }
 }
 
 /// Writes `len_prefix` (the value's total length byte, 0 to skip) then the 3-byte day number.
@@ -411,6 +551,7 @@ mod tests {
     }
 
     const DEC18_2: SqlType = SqlType::Decimal { precision: 18, scale: 2 };
+    const COLLATION: [u8; 5] = crate::sandbox::types::Collation::FrenchCiAs.wire();
 
     #[test]
     fn env_changes() {
@@ -426,7 +567,8 @@ mod tests {
         assert_eq!(&out[4..14], [4, b'8', 0, b'1', 0, b'9', 0, b'2', 0, 4]);
         out.clear();
         env_collation(&mut out, COLLATION);
-        assert_eq!(out, [0xE3, 0x08, 0x00, 0x07, 0x05, 0x09, 0x04, 0xD0, 0x00, 0x34, 0x00]);
+        // French_CI_AS: LCID 0x040C, IgnoreCase | IgnoreKana | IgnoreWidth, sort id 0.
+        assert_eq!(out, [0xE3, 0x08, 0x00, 0x07, 0x05, 0x0C, 0x04, 0xD0, 0x00, 0x00, 0x00]);
         out.clear();
         env_language(&mut out, "us_english", "");
         assert_eq!((out[3], out[4], out[out.len() - 1]), (2, 10, 0));
@@ -493,14 +635,14 @@ mod tests {
             col("f", SqlType::Float),
             col("g", SqlType::BigInt),
         ];
-        col_metadata(&mut out, &columns).unwrap();
+        col_metadata(&mut out, &columns, COLLATION).unwrap();
         #[rustfmt::skip]
         let expected = [
             vec![0x81, 0x09, 0x00],
             vec![0, 0, 0, 0, 0x00, 0x00, 0x26, 4, 1, b'n', 0],
             vec![0, 0, 0, 0, 0x01, 0x00, 0x6A, 9, 18, 2, 1, b'd', 0],
-            vec![0, 0, 0, 0, 0x01, 0x00, 0xE7, 100, 0, 0x09, 0x04, 0xD0, 0x00, 0x34, 1, b's', 0],
-            vec![0, 0, 0, 0, 0x01, 0x00, 0xE7, 0xFF, 0xFF, 0x09, 0x04, 0xD0, 0x00, 0x34, 1, b'm', 0],
+            vec![0, 0, 0, 0, 0x01, 0x00, 0xE7, 100, 0, 0x0C, 0x04, 0xD0, 0x00, 0x00, 1, b's', 0],
+            vec![0, 0, 0, 0, 0x01, 0x00, 0xE7, 0xFF, 0xFF, 0x0C, 0x04, 0xD0, 0x00, 0x00, 1, b'm', 0],
             vec![0, 0, 0, 0, 0x01, 0x00, 0x2A, 7, 1, b't', 0],
             vec![0, 0, 0, 0, 0x01, 0x00, 0x28, 1, b'j', 0],
             vec![0, 0, 0, 0, 0x01, 0x00, 0x68, 1, 1, b'b', 0],
@@ -515,12 +657,12 @@ mod tests {
     fn col_metadata_rejects_invalid_types_without_leaving_bytes() {
         let mut out = vec![0xAA];
         let bad = [col("ok", SqlType::Int), col("p", SqlType::Decimal { precision: 39, scale: 0 })];
-        let err = col_metadata(&mut out, &bad).unwrap_err().to_string();
+        let err = col_metadata(&mut out, &bad, COLLATION).unwrap_err().to_string();
         assert!(err.contains("\"p\" (DECIMAL(39,0))"), "{err}");
         assert_eq!(out, [0xAA]);
-        assert!(col_metadata(&mut out, &[col("s", SqlType::NVarChar { max_chars: Some(4001) })]).is_err());
-        assert!(col_metadata(&mut out, &[col("t", SqlType::DateTime2 { scale: 8 })]).is_err());
-        assert!(col_metadata(&mut out, &[col(&"x".repeat(256), SqlType::Int)]).is_err());
+        assert!(col_metadata(&mut out, &[col("s", SqlType::NVarChar { max_chars: Some(4001) })], COLLATION).is_err());
+        assert!(col_metadata(&mut out, &[col("t", SqlType::DateTime2 { scale: 8 })], COLLATION).is_err());
+        assert!(col_metadata(&mut out, &[col(&"x".repeat(256), SqlType::Int)], COLLATION).is_err());
     }
 
     #[test]
@@ -578,6 +720,70 @@ mod tests {
             [2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0xE9, 0x00, 0, 0, 0, 0]);
         assert_eq!(value_bytes(max, Value::Text(String::new())).unwrap(), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(value_bytes(max, Value::Null).unwrap(), [0xFF; 8]);
+    }
+
+    #[test]
+    fn money_values() {
+        // 12.3456 = 123 456 ten-thousandths = 0x1_E240: high 32 bits, then low 32 bits.
+        let money = value_bytes(SqlType::Money, Value::Decimal { unscaled: 12_3456, scale: 4 }).unwrap();
+        assert_eq!(money, [8, 0, 0, 0, 0, 0x40, 0xE2, 0x01, 0x00]);
+        // 2^32 ten-thousandths = 429 496.7296: the high word is 1.
+        let big = value_bytes(SqlType::Money, Value::Decimal { unscaled: 1 << 32, scale: 4 }).unwrap();
+        assert_eq!(big, [8, 1, 0, 0, 0, 0, 0, 0, 0]);
+        let negative = value_bytes(SqlType::Money, Value::Decimal { unscaled: -1, scale: 4 }).unwrap();
+        assert_eq!(negative, [8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        let cents = value_bytes(SqlType::SmallMoney, Value::Decimal { unscaled: 1999, scale: 2 }).unwrap();
+        assert_eq!(cents, [4, 0xDC, 0x0C, 0x03, 0x00], "19.99 = 199 900 = 0x3_0CDC");
+        assert!(value_bytes(SqlType::SmallMoney, Value::Int(214_749)).is_err());
+        let mut out = Vec::new();
+        put_type_info(&mut out, SqlType::Money, COLLATION).unwrap();
+        put_type_info(&mut out, SqlType::SmallMoney, COLLATION).unwrap();
+        assert_eq!(out, [0x6E, 8, 0x6E, 4]);
+    }
+
+    #[test]
+    fn datetime_and_smalldatetime_values() {
+        // 2024-01-31 is day 45 320 after 1900-01-01 = 0xB108. 12:34:56.789 = 45 296.789 s =
+        // 13 589 036.7 ticks of 1/300 s, rounded to 13 589 037 = 0xCF5A2D.
+        let dt = date(2024, 1, 31).and_hms_milli_opt(12, 34, 56, 789).unwrap();
+        let bytes = value_bytes(SqlType::DateTime, Value::DateTime(dt)).unwrap();
+        assert_eq!(bytes, [8, 0x08, 0xB1, 0, 0, 0x2D, 0x5A, 0xCF, 0x00]);
+        // SMALLDATETIME rounds to the minute: 12:35 = 755 = 0x2F3.
+        let small = value_bytes(SqlType::SmallDateTime, Value::DateTime(dt)).unwrap();
+        assert_eq!(small, [4, 0x08, 0xB1, 0xF3, 0x02]);
+        // 23:59:59.999 rounds to the next midnight, as SQL Server stores it.
+        let late = date(2024, 1, 31).and_hms_milli_opt(23, 59, 59, 999).unwrap();
+        assert_eq!(value_bytes(SqlType::DateTime, Value::DateTime(late)).unwrap(), [8, 0x09, 0xB1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(value_bytes(SqlType::DateTime, Value::Date(date(1900, 1, 1))).unwrap(), [8, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(value_bytes(SqlType::DateTime, Value::Date(date(1752, 12, 31))).is_err());
+        assert!(value_bytes(SqlType::SmallDateTime, Value::Date(date(2079, 6, 7))).is_err());
+        let mut out = Vec::new();
+        put_type_info(&mut out, SqlType::DateTime, COLLATION).unwrap();
+        put_type_info(&mut out, SqlType::SmallDateTime, COLLATION).unwrap();
+        assert_eq!(out, [0x6F, 8, 0x6F, 4]);
+    }
+
+    #[test]
+    fn fixed_length_and_single_byte_text() {
+        // CHAR(6): Windows-1252 bytes, blank-padded.
+        let char6 = value_bytes(SqlType::Char { len: 6 }, Value::Text("été".into())).unwrap();
+        assert_eq!(char6, [6, 0, 0xE9, b't', 0xE9, b' ', b' ', b' ']);
+        let nchar3 = value_bytes(SqlType::NChar { len: 3 }, Value::Text("é".into())).unwrap();
+        assert_eq!(nchar3, [6, 0, 0xE9, 0, b' ', 0, b' ', 0]);
+        let varchar = value_bytes(SqlType::VarChar { max_chars: Some(5) }, Value::Text("œ€→".into())).unwrap();
+        assert_eq!(varchar, [3, 0, 0x9C, 0x80, b'?'], "what cp1252 lacks becomes ?");
+        assert!(value_bytes(SqlType::Char { len: 2 }, Value::Text("abc".into())).is_err());
+        assert_eq!(value_bytes(SqlType::Char { len: 2 }, Value::Null).unwrap(), [0xFF, 0xFF]);
+        let mut out = Vec::new();
+        put_type_info(&mut out, SqlType::Char { len: 8 }, COLLATION).unwrap();
+        put_type_info(&mut out, SqlType::NChar { len: 8 }, COLLATION).unwrap();
+        put_type_info(&mut out, SqlType::VarChar { max_chars: None }, COLLATION).unwrap();
+        #[rustfmt::skip]
+        assert_eq!(out, [
+            0xAF, 8, 0, 0x0C, 0x04, 0xD0, 0, 0,
+            0xEF, 16, 0, 0x0C, 0x04, 0xD0, 0, 0,
+            0xA7, 0xFF, 0xFF, 0x0C, 0x04, 0xD0, 0, 0,
+        ]);
     }
 
     #[test]

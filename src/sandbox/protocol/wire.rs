@@ -126,6 +126,29 @@ pub(super) fn put_us_varchar(out: &mut Vec<u8>, s: &str, max: usize) {
     put_utf16(out, &units);
 }
 
+/// Windows-1252, the code page of the French collations: Latin-1 except 0x80..=0x9F.
+/// The five undefined bytes map to the C1 controls, as Windows itself does.
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘', '’',
+    '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+pub(super) fn cp1252_decode(byte: u8) -> char {
+    match byte {
+        0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
+/// The Windows-1252 byte of `c`; `?` for a character the code page lacks, as SQL Server stores
+/// such a character in a CHAR/VARCHAR column.
+pub(super) fn cp1252_encode(c: char) -> u8 {
+    match u32::from(c) {
+        n @ (0..=0x7F | 0xA0..=0xFF) => n as u8,
+        _ => CP1252_HIGH.iter().position(|&h| h == c).map_or(b'?', |i| 0x80 + i as u8),
+    }
+}
+
 /// TDS data type codes (MS-TDS 2.2.5.4), shared by COLMETADATA encoding and RPC decoding.
 pub(super) mod type_code {
     pub const TEXT: u8 = 0x23;
@@ -195,6 +218,17 @@ mod tests {
         assert_eq!(r.peek_u8(), Some(0xFF));
         let err = r.u32_le().unwrap_err().to_string();
         assert!(err.contains("malformed test") && err.contains("4 bytes needed at offset 4"), "{err}");
+    }
+
+    #[test]
+    fn cp1252_round_trips_and_replaces_what_it_lacks() {
+        for byte in 0..=255u8 {
+            assert_eq!(cp1252_encode(cp1252_decode(byte)), byte);
+        }
+        assert_eq!(cp1252_encode('é'), 0xE9);
+        assert_eq!(cp1252_encode('€'), 0x80);
+        assert_eq!(cp1252_encode('œ'), 0x9C);
+        assert_eq!(cp1252_encode('→'), b'?');
     }
 
     #[test]

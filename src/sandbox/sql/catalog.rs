@@ -130,6 +130,9 @@ pub(crate) fn parse_decl_type(decl: &str) -> Option<SqlType> {
     let mut numbers = args.split(',').map(|a| a.trim().parse::<u32>().ok());
     let first = numbers.next().flatten();
     let second = numbers.next().flatten();
+    // CHAR and NCHAR without a length hold one character, VARCHAR/NVARCHAR without one are MAX here.
+    let fixed = |max: u32| first.unwrap_or(1).clamp(1, max) as u16;
+    let varying = |max: u32| first.filter(|&n| (1..=max).contains(&n)).map(|n| n as u16);
     Some(match base.as_str() {
         "BIT" | "BOOLEAN" => SqlType::Bit,
         "INT" | "INTEGER" | "SMALLINT" | "TINYINT" => SqlType::Int,
@@ -139,22 +142,20 @@ pub(crate) fn parse_decl_type(decl: &str) -> Option<SqlType> {
             let precision = first.unwrap_or(18).clamp(1, 38) as u8;
             SqlType::Decimal { precision, scale: (second.unwrap_or(0) as u8).min(precision) }
         }
-        "MONEY" => SqlType::Decimal { precision: 19, scale: 4 },
-        "SMALLMONEY" => SqlType::Decimal { precision: 10, scale: 4 },
-        "NVARCHAR" | "VARCHAR" | "NCHAR" | "CHAR" | "CHARACTER" | "VARYING CHARACTER" | "NATIONAL CHARACTER" => {
-            SqlType::NVarChar { max_chars: first.filter(|&n| (1..=4000).contains(&n)).map(|n| n as u16) }
+        "MONEY" => SqlType::Money,
+        "SMALLMONEY" => SqlType::SmallMoney,
+        "NVARCHAR" | "VARYING CHARACTER" | "NATIONAL CHARACTER VARYING" => {
+            SqlType::NVarChar { max_chars: varying(4000) }
         }
-        "TEXT" | "NTEXT" | "CLOB" | "SYSNAME" => {
-            if base == "SYSNAME" {
-                SqlType::NVarChar { max_chars: Some(128) }
-            } else {
-                SqlType::NVarChar { max_chars: None }
-            }
-        }
+        "NCHAR" | "NATIONAL CHARACTER" | "NATIONAL CHAR" => SqlType::NChar { len: fixed(4000) },
+        "CHAR" | "CHARACTER" => SqlType::Char { len: fixed(8000) },
+        "VARCHAR" => SqlType::VarChar { max_chars: varying(8000) },
+        "TEXT" | "NTEXT" | "CLOB" => SqlType::NVarChar { max_chars: None },
+        "SYSNAME" => SqlType::NVarChar { max_chars: Some(128) },
         "DATE" => SqlType::Date,
         "DATETIME2" => SqlType::DateTime2 { scale: first.unwrap_or(7).min(7) as u8 },
-        "DATETIME" => SqlType::DateTime2 { scale: 3 },
-        "SMALLDATETIME" => SqlType::DateTime2 { scale: 0 },
+        "DATETIME" => SqlType::DateTime,
+        "SMALLDATETIME" => SqlType::SmallDateTime,
         _ => return None,
     })
 }
@@ -186,7 +187,10 @@ pub(crate) fn create_information_schema(conn: &Connection, catalog: &Catalog, da
         for (i, c) in table.columns.iter().enumerate() {
             let (char_len, precision, scale, dt_precision): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
                 match c.ty {
-                    Some(SqlType::NVarChar { max_chars }) => (Some(max_chars.map_or(-1, i64::from)), None, None, None),
+                    Some(SqlType::NVarChar { max_chars } | SqlType::VarChar { max_chars }) => {
+                        (Some(max_chars.map_or(-1, i64::from)), None, None, None)
+                    }
+                    Some(SqlType::NChar { len } | SqlType::Char { len }) => (Some(i64::from(len)), None, None, None),
                     Some(SqlType::Int) if c.decl.starts_with("SMALLINT") => (None, Some(5), Some(0), None),
                     Some(SqlType::Int) if c.decl.starts_with("TINYINT") => (None, Some(3), Some(0), None),
                     Some(SqlType::Int) => (None, Some(10), Some(0), None),
@@ -195,11 +199,14 @@ pub(crate) fn create_information_schema(conn: &Connection, catalog: &Catalog, da
                     Some(SqlType::Decimal { precision, scale }) => {
                         (None, Some(i64::from(precision)), Some(i64::from(scale)), None)
                     }
-                    Some(SqlType::Date) => (None, None, None, Some(0)),
+                    Some(SqlType::Money) => (None, Some(19), Some(4), None),
+                    Some(SqlType::SmallMoney) => (None, Some(10), Some(4), None),
+                    Some(SqlType::Date | SqlType::SmallDateTime) => (None, None, None, Some(0)),
+                    Some(SqlType::DateTime) => (None, None, None, Some(3)),
                     Some(SqlType::DateTime2 { scale }) => (None, None, None, Some(i64::from(scale))),
                     Some(SqlType::Bit) | None => (None, None, None, None),
                 };
-            // NVARCHAR counts two bytes per character; MAX is -1 in both columns.
+            // NCHAR/NVARCHAR count two bytes per character; MAX is -1 in both columns.
             let octets = char_len.map(|n| {
                 if n < 0 {
                     -1
@@ -249,6 +256,13 @@ mod tests {
         assert_eq!(parse_decl_type("REAL"), Some(SqlType::Float));
         assert_eq!(parse_decl_type("BIT"), Some(SqlType::Bit));
         assert_eq!(parse_decl_type("DATE"), Some(SqlType::Date));
+        assert_eq!(parse_decl_type("CHAR(8)"), Some(SqlType::Char { len: 8 }));
+        assert_eq!(parse_decl_type("NCHAR"), Some(SqlType::NChar { len: 1 }));
+        assert_eq!(parse_decl_type("VARCHAR(8000)"), Some(SqlType::VarChar { max_chars: Some(8000) }));
+        assert_eq!(parse_decl_type("VARCHAR(MAX)"), Some(SqlType::VarChar { max_chars: None }));
+        assert_eq!(parse_decl_type("MONEY"), Some(SqlType::Money));
+        assert_eq!(parse_decl_type("DATETIME"), Some(SqlType::DateTime));
+        assert_eq!(parse_decl_type("SMALLDATETIME"), Some(SqlType::SmallDateTime));
         assert_eq!(parse_decl_type(""), None);
         assert_eq!(parse_decl_type("BLOB"), None);
     }

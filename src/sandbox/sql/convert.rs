@@ -6,6 +6,7 @@ use std::io::Write as _;
 use chrono::{Datelike as _, NaiveDate, NaiveDateTime, NaiveTime, Timelike as _};
 use rusqlite::types::ValueRef;
 
+use super::decimal::Exact;
 use super::errors;
 use crate::sandbox::types::{ServerError, SqlType, Value};
 
@@ -207,6 +208,38 @@ fn round_to_scale(dt: NaiveDateTime, scale: u8) -> NaiveDateTime {
     base + chrono::Duration::nanoseconds(i64::from(rounded))
 }
 
+/// A computed decimal (a BLOB of decimal text, see `decimal`), at its own scale.
+fn computed(b: &[u8]) -> Option<Exact> {
+    std::str::from_utf8(b).ok().and_then(Exact::parse)
+}
+
+/// `text` blank-padded to `len` characters, as SQL Server returns CHAR/NCHAR values; error 8152
+/// when it does not fit.
+fn padded(text: String, len: u16) -> Result<Value, ServerError> {
+    let count = text.chars().count();
+    let len = usize::from(len);
+    if count > len {
+        if text.trim_end_matches(' ').chars().count() <= len {
+            return Ok(Value::Text(text.chars().take(len).collect()));
+        }
+        return Err(ServerError::statement(8152, "String or binary data would be truncated."));
+    }
+    let mut text = text;
+    text.extend(std::iter::repeat_n(' ', len - count));
+    Ok(Value::Text(text))
+}
+
+/// A value as text, whatever SQLite stored.
+fn as_text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(f.to_string()),
+        ValueRef::Null => None,
+    }
+}
+
 /// Converts one SQLite value to a value of the column type `ty`.
 pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerError> {
     match (ty, v) {
@@ -235,6 +268,15 @@ pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerErro
                 Err(errors::overflow("int"))
             }
         }
+        (SqlType::Int | SqlType::BigInt | SqlType::Bit, ValueRef::Blob(b)) => {
+            let whole = computed(b).and_then(|e| e.rescale(0, true)).ok_or_else(|| errors::converting("int"))?;
+            let whole = i64::try_from(whole.unscaled).map_err(|_| errors::overflow("int"))?;
+            match ty {
+                SqlType::Int if i32::try_from(whole).is_err() => Err(errors::overflow("int")),
+                SqlType::Bit => Ok(Value::Int(i64::from(whole != 0))),
+                _ => Ok(Value::Int(whole)),
+            }
+        }
         (SqlType::Int | SqlType::BigInt, ValueRef::Text(t)) => {
             let parsed = std::str::from_utf8(t).ok().and_then(|s| s.trim().parse::<i64>().ok());
             match parsed {
@@ -245,31 +287,42 @@ pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerErro
         }
         (SqlType::Float, ValueRef::Integer(i)) => Ok(Value::Float(i as f64)),
         (SqlType::Float, ValueRef::Real(f)) => Ok(Value::Float(f)),
-        (SqlType::Float, ValueRef::Text(t)) => std::str::from_utf8(t)
+        (SqlType::Float, ValueRef::Text(t) | ValueRef::Blob(t)) => std::str::from_utf8(t)
             .ok()
             .and_then(|s| s.trim().parse::<f64>().ok())
             .map(Value::Float)
             .ok_or_else(|| errors::converting("float")),
-        (SqlType::Decimal { precision, scale }, v) => {
+        (SqlType::Decimal { .. } | SqlType::Money | SqlType::SmallMoney, v) => {
+            let (precision, scale, name) = match ty {
+                SqlType::Decimal { precision, scale } => (precision, scale, "numeric"),
+                SqlType::SmallMoney => (10, 4, "smallmoney"),
+                _ => (19, 4, "money"),
+            };
             let unscaled = match v {
                 ValueRef::Integer(i) => i128::from(i).checked_mul(10i128.pow(u32::from(scale))),
                 ValueRef::Real(f) => float_to_unscaled(f, scale),
-                ValueRef::Text(t) => {
-                    let s = std::str::from_utf8(t).map_err(|_| errors::converting("numeric"))?;
-                    Some(parse_decimal(s, scale).ok_or_else(|| errors::converting("numeric"))?)
+                ValueRef::Blob(b) => {
+                    computed(b).ok_or_else(|| errors::converting(name))?.rescale(scale, false).map(|e| e.unscaled)
                 }
-                _ => return Err(errors::converting("numeric")),
+                ValueRef::Text(t) => {
+                    let s = std::str::from_utf8(t).map_err(|_| errors::converting(name))?;
+                    Some(parse_decimal(s, scale).ok_or_else(|| errors::converting(name))?)
+                }
+                ValueRef::Null => return Ok(Value::Null),
+            };
+            let limit: i128 = match ty {
+                // MONEY is an i64 of ten-thousandths, SMALLMONEY an i32.
+                SqlType::Money => i128::from(i64::MAX),
+                SqlType::SmallMoney => i128::from(i32::MAX),
+                _ => 10i128.pow(u32::from(precision.min(38))) - 1,
             };
             match unscaled {
-                Some(u) if u.unsigned_abs() < 10u128.pow(u32::from(precision.min(38))) => {
-                    Ok(Value::Decimal { unscaled: u, scale })
-                }
-                _ => Err(errors::overflow("numeric")),
+                Some(u) if u.abs() <= limit => Ok(Value::Decimal { unscaled: u, scale }),
+                _ => Err(errors::overflow(name)),
             }
         }
-        (SqlType::NVarChar { .. }, ValueRef::Text(t)) => Ok(Value::Text(String::from_utf8_lossy(t).into_owned())),
-        (SqlType::NVarChar { .. }, ValueRef::Integer(i)) => Ok(Value::Text(i.to_string())),
-        (SqlType::NVarChar { .. }, ValueRef::Real(f)) => Ok(Value::Text(f.to_string())),
+        (SqlType::NVarChar { .. } | SqlType::VarChar { .. }, v) => Ok(as_text(v).map_or(Value::Null, Value::Text)),
+        (SqlType::NChar { len } | SqlType::Char { len }, v) => as_text(v).map_or(Ok(Value::Null), |t| padded(t, len)),
         (SqlType::Date, ValueRef::Text(t)) => std::str::from_utf8(t)
             .ok()
             .and_then(parse_datetime)
@@ -280,8 +333,14 @@ pub(crate) fn to_value(v: ValueRef<'_>, ty: SqlType) -> Result<Value, ServerErro
             .and_then(parse_datetime)
             .map(|(dt, _)| Value::DateTime(round_to_scale(dt, scale)))
             .ok_or_else(errors::date_conversion),
-        (SqlType::Date | SqlType::DateTime2 { .. }, _) => Err(errors::date_conversion()),
-        (_, ValueRef::Blob(_)) => Err(errors::converting("varbinary")),
+        (SqlType::DateTime | SqlType::SmallDateTime, ValueRef::Text(t)) => std::str::from_utf8(t)
+            .ok()
+            .and_then(parse_datetime)
+            .map(|(dt, _)| Value::DateTime(dt))
+            .ok_or_else(errors::date_conversion),
+        (SqlType::Date | SqlType::DateTime2 { .. } | SqlType::DateTime | SqlType::SmallDateTime, _) => {
+            Err(errors::date_conversion())
+        }
     }
 }
 
@@ -291,6 +350,11 @@ pub(crate) fn type_of_storage(v: ValueRef<'_>) -> SqlType {
         ValueRef::Integer(i) if i32::try_from(i).is_ok() => SqlType::Int,
         ValueRef::Integer(_) => SqlType::BigInt,
         ValueRef::Real(_) => SqlType::Float,
+        // A computed decimal keeps its own scale.
+        ValueRef::Blob(b) => computed(b).map_or(SqlType::NVarChar { max_chars: Some(4000) }, |e| SqlType::Decimal {
+            precision: 38,
+            scale: e.scale,
+        }),
         _ => SqlType::NVarChar { max_chars: Some(4000) },
     }
 }

@@ -8,6 +8,7 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
 use super::convert::{canonical_datetime, date_text, parse_datetime, parse_decimal};
+use super::decimal;
 use super::errors::{self, fn_error};
 use crate::sandbox::types::ServerError;
 
@@ -27,7 +28,7 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function("sb_to_bit", 1, det, to_bit)?;
     conn.create_scalar_function("sb_to_date", 1, det, to_date)?;
     conn.create_scalar_function("sb_to_datetime", 1, det, to_datetime)?;
-    conn.create_scalar_function("sb_to_text", 3, det, to_text)?;
+    conn.create_scalar_function("sb_to_text", 3, det, |ctx| Ok(to_text(ctx)))?;
     conn.create_scalar_function("FLOOR", 1, det, |ctx| rounding(ctx, f64::floor))?;
     conn.create_scalar_function("CEILING", 1, det, |ctx| rounding(ctx, f64::ceil))?;
     conn.create_scalar_function("SIGN", 1, det, |ctx| rounding(ctx, f64::signum))?;
@@ -43,14 +44,15 @@ pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn text_arg(ctx: &Context<'_>, i: usize) -> FnResult<Option<String>> {
-    Ok(match ctx.get_raw(i) {
+fn text_arg(ctx: &Context<'_>, i: usize) -> Option<String> {
+    match ctx.get_raw(i) {
         ValueRef::Null => None,
         ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Integer(n) => Some(n.to_string()),
         ValueRef::Real(f) => Some(f.to_string()),
-        ValueRef::Blob(_) => return Err(fn_error(errors::converting("nvarchar"))),
-    })
+        // A computed decimal (see `decimal`): its text.
+        ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+    }
 }
 
 fn number(ctx: &Context<'_>, i: usize) -> FnResult<Option<f64>> {
@@ -58,13 +60,12 @@ fn number(ctx: &Context<'_>, i: usize) -> FnResult<Option<f64>> {
         ValueRef::Null => None,
         ValueRef::Integer(n) => Some(n as f64),
         ValueRef::Real(f) => Some(f),
-        ValueRef::Text(t) => Some(
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(
             std::str::from_utf8(t)
                 .ok()
                 .and_then(|s| s.trim().parse().ok())
                 .ok_or_else(|| fn_error(errors::converting("float")))?,
         ),
-        ValueRef::Blob(_) => return Err(fn_error(errors::converting("float"))),
     })
 }
 
@@ -129,7 +130,7 @@ pub(crate) fn is_date_part(name: &str) -> bool {
 }
 
 fn unit_arg(ctx: &Context<'_>, function: &str) -> FnResult<Unit> {
-    let name = text_arg(ctx, 0)?.unwrap_or_default();
+    let name = text_arg(ctx, 0).unwrap_or_default();
     unit(&name).ok_or_else(|| {
         fn_error(ServerError::statement(155, format!("'{name}' is not a recognized {function} option.")))
     })
@@ -237,7 +238,7 @@ fn divide(ctx: &Context<'_>) -> FnResult<SqlValue> {
 }
 
 fn right(ctx: &Context<'_>) -> FnResult<Option<String>> {
-    let (Some(s), Some(n)) = (text_arg(ctx, 0)?, number(ctx, 1)?) else { return Ok(None) };
+    let (Some(s), Some(n)) = (text_arg(ctx, 0), number(ctx, 1)?) else { return Ok(None) };
     if n < 0.0 {
         return Err(fn_error(ServerError::statement(536, "Invalid length parameter passed to the right function.")));
     }
@@ -255,7 +256,10 @@ fn to_int(ctx: &Context<'_>) -> FnResult<Option<i64>> {
             let s = std::str::from_utf8(t).unwrap_or("").trim();
             s.parse::<i64>().map(Some).map_err(|_| fn_error(errors::conversion_to(t, "int")))
         }
-        ValueRef::Blob(_) => Err(fn_error(errors::converting("int"))),
+        // A computed decimal converts as a number: truncated.
+        ValueRef::Blob(_) => Ok(decimal::exact(ctx.get_raw(0), 0)?
+            .and_then(|e| e.rescale(0, true))
+            .and_then(|e| i64::try_from(e.unscaled).ok())),
     }
 }
 
@@ -263,7 +267,7 @@ fn to_float(ctx: &Context<'_>) -> FnResult<Option<f64>> {
     number(ctx, 0)
 }
 
-/// CAST to DECIMAL(p, s): rounds exactly (half away from zero) through the decimal text.
+/// CAST to DECIMAL(p, s) or MONEY: rounds exactly (half away from zero) through the decimal text.
 fn to_decimal(ctx: &Context<'_>) -> FnResult<SqlValue> {
     let scale = u8::try_from(ctx.get::<i64>(1)?).unwrap_or(0).min(38);
     let unscaled = match ctx.get_raw(0) {
@@ -271,10 +275,13 @@ fn to_decimal(ctx: &Context<'_>) -> FnResult<SqlValue> {
         ValueRef::Integer(n) => return Ok(SqlValue::Integer(n)),
         ValueRef::Real(f) => super::convert::float_to_unscaled(f, scale),
         ValueRef::Text(t) => parse_decimal(std::str::from_utf8(t).unwrap_or(""), scale),
-        ValueRef::Blob(_) => None,
+        ValueRef::Blob(_) => {
+            decimal::exact(ctx.get_raw(0), scale)?.and_then(|e| e.rescale(scale, false)).map(|e| e.unscaled)
+        }
     };
     let unscaled = unscaled.ok_or_else(|| fn_error(errors::converting("numeric")))?;
-    Ok(super::convert::decimal_to_sqlite(unscaled, scale))
+    // Exact, as a computed decimal: a double could not hold DECIMAL(38, …).
+    Ok(decimal::value(decimal::Exact { unscaled, scale }))
 }
 
 fn to_bit(ctx: &Context<'_>) -> FnResult<Option<i64>> {
@@ -301,8 +308,8 @@ fn to_datetime(ctx: &Context<'_>) -> FnResult<Option<String>> {
 
 /// CAST/CONVERT to (N)VARCHAR(n) [, style]: dates follow the style (103 = dd/mm/yyyy…), the text
 /// is cut to `n` characters as SQL Server silently does.
-fn to_text(ctx: &Context<'_>) -> FnResult<Option<String>> {
-    let Some(mut s) = text_arg(ctx, 0)? else { return Ok(None) };
+fn to_text(ctx: &Context<'_>) -> Option<String> {
+    let mut s = text_arg(ctx, 0)?;
     let style = match ctx.get_raw(2) {
         ValueRef::Integer(n) => Some(n),
         _ => None,
@@ -333,7 +340,7 @@ fn to_text(ctx: &Context<'_>) -> FnResult<Option<String>> {
     {
         s = s.chars().take(n).collect();
     }
-    Ok(Some(s))
+    Some(s)
 }
 
 /// Sample or population variance / standard deviation, by Welford's algorithm (stable).

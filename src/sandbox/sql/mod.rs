@@ -3,7 +3,9 @@
 
 mod batch;
 mod catalog;
+mod collate;
 mod convert;
+mod decimal;
 mod errors;
 mod functions;
 mod infer;
@@ -18,7 +20,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use sqlparser::ast::Statement;
 
-use super::types::{Column, Param, ServerError, SqlType, Value};
+use super::types::{Collation, Column, Param, ServerError, SqlType, Value};
 use batch::Stmt;
 use catalog::Catalog;
 use infer::{Infer, OutCol};
@@ -55,6 +57,8 @@ pub struct ServerInfo {
     /// The one database served (`BATIGEST_CONNECT`).
     pub database: String,
     pub server_name: String,
+    /// The database collation: how text compares, groups and sorts.
+    pub collation: Collation,
 }
 
 enum Target {
@@ -119,6 +123,8 @@ impl Database {
         // read-only connection; query_only then closes every write path, temp included.
         conn.execute_batch("PRAGMA temp_store = MEMORY;")?;
         functions::register(&conn)?;
+        collate::register(&conn)?;
+        decimal::register(&conn)?;
         catalog::create_information_schema(&conn, &self.inner.catalog, &info.database)?;
         conn.execute_batch("PRAGMA query_only = ON;")?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -240,7 +246,9 @@ impl Session {
     ) -> Result<Flow, S::Stop> {
         let declared: HashMap<String, SqlType> = params.iter().map(|p| (p.name.to_ascii_uppercase(), p.ty)).collect();
         let inferred = match &mut statement {
-            Statement::Query(q) => Infer::new(&self.db.catalog, &self.info.database, &declared).query_columns(q),
+            Statement::Query(q) => {
+                Infer::new(&self.db.catalog, &self.info.database, &declared, self.info.collation).query_columns(q)
+            }
             _ => Vec::new(),
         };
         let env = Env {
@@ -252,6 +260,7 @@ impl Session {
             now: chrono::Local::now().naive_local(),
             utc_now: chrono::Utc::now().naive_utc(),
             params: &declared,
+            collation: self.info.collation,
         };
         if let Err(e) = translate::translate(&mut statement, &env) {
             return fail(sink, &e);
@@ -288,7 +297,8 @@ fn bind_value(p: &Param) -> SqlValue {
         (Value::Float(f), _) => SqlValue::Real(*f),
         (Value::Decimal { unscaled, scale }, _) => convert::decimal_to_sqlite(*unscaled, *scale),
         (Value::Text(s), _) => SqlValue::Text(s.clone()),
-        (Value::Date(d), _) => SqlValue::Text(convert::date_text(*d)),
+        (Value::Date(d), SqlType::Date) => SqlValue::Text(convert::date_text(*d)),
+        (Value::Date(d), _) => SqlValue::Text(convert::canonical_datetime(&d.and_time(chrono::NaiveTime::MIN))),
         (Value::DateTime(dt), SqlType::Date) => SqlValue::Text(convert::date_text(dt.date())),
         (Value::DateTime(dt), _) => SqlValue::Text(convert::canonical_datetime(dt)),
     }
@@ -458,13 +468,18 @@ fn literal_value(expr: &sqlparser::ast::Expr, ty: SqlType) -> Result<Value, Serv
             Value::Int(i64::try_from(v).map_err(|_| errors::overflow("int"))?)
         }
         SqlType::Float => Value::Float(text.trim().parse().map_err(|_| errors::converting("float"))?),
-        SqlType::Decimal { scale, .. } => Value::Decimal {
-            unscaled: convert::parse_decimal(&text, scale).ok_or_else(|| errors::converting("numeric"))?,
-            scale,
-        },
-        SqlType::NVarChar { .. } => Value::Text(text),
+        SqlType::Decimal { .. } | SqlType::Money | SqlType::SmallMoney => {
+            let scale = ty.scale().unwrap_or(0);
+            Value::Decimal {
+                unscaled: convert::parse_decimal(&text, scale).ok_or_else(|| errors::converting("numeric"))?,
+                scale,
+            }
+        }
+        SqlType::NVarChar { .. } | SqlType::VarChar { .. } | SqlType::NChar { .. } | SqlType::Char { .. } => {
+            Value::Text(text)
+        }
         SqlType::Date => Value::Date(convert::parse_datetime(&text).ok_or_else(errors::date_conversion)?.0.date()),
-        SqlType::DateTime2 { .. } => {
+        SqlType::DateTime2 { .. } | SqlType::DateTime | SqlType::SmallDateTime => {
             Value::DateTime(convert::parse_datetime(&text).ok_or_else(errors::date_conversion)?.0)
         }
     })
@@ -474,6 +489,8 @@ fn literal_value(expr: &sqlparser::ast::Expr, ty: SqlType) -> Result<Value, Serv
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    mod semantics;
 
     /// The schema of DESIGN §3, as the generator creates it.
     pub(crate) const DDL: &str = crate::sandbox::generate::SCHEMA_SQL;
@@ -503,6 +520,7 @@ INSERT INTO FACTURES VALUES
             version: "Microsoft SQL Server 2019 (RTM) - 15.0.2000.5 (X64) \n\tSep 24 2019 13:48:23 \n\tCopyright (C) 2019 Microsoft Corporation\n\tDeveloper Edition (64-bit) (JLM Batigest sandbox)".into(),
             database: "BATIGEST_CONNECT".into(),
             server_name: "SANDBOX".into(),
+            collation: Collation::FrenchCiAs,
         }
     }
 
@@ -670,8 +688,9 @@ INSERT INTO FACTURES VALUES
         assert_eq!(row[1], Value::Int(2));
         assert_eq!(row[2], Value::Int(2));
         assert_eq!(row[3], dec(150_000, 6));
-        // (25 × 0.1 + 30.5 × 0.2) / 0.3 = 28.666667
-        assert_eq!(row[6], dec(28_666_667, 6));
+        // (25 × 0.1 + 30.5 × 0.2) / 0.3 = 28.666…, truncated as SQL Server truncates a quotient
+        // (SELECT 2.0 / 3 gives 0.666666).
+        assert_eq!(row[6], dec(28_666_666, 6));
         assert_eq!(r.columns()[0].name, "total");
     }
 
@@ -682,9 +701,11 @@ INSERT INTO FACTURES VALUES
         let row = &r.rows()[0];
         assert_eq!(r.types()[1], SqlType::Int);
         assert_eq!(row[1], Value::Int(1));
-        // DECIMAL(18,2) / INT: scale max(6, 2 + 10 + 1) = 13, precision 16 + 13 = 29.
-        assert_eq!(r.types()[0], SqlType::Decimal { precision: 29, scale: 13 });
-        assert_eq!(row[0], dec(2_142_857_142_857_143, 13));
+        // DECIMAL(18,2) / the constant 7, a NUMERIC(1,0) to SQL Server: scale max(6, 2 + 1 + 1) = 6,
+        // precision 18 - 2 + 0 + 6 = 22.
+        assert_eq!(r.types()[0], SqlType::Decimal { precision: 22, scale: 6 });
+        // 1500 / 7 = 214.285714285…, truncated at the 6th decimal.
+        assert_eq!(row[0], dec(214_285_714, 6));
         assert!(matches!(r.types()[2], SqlType::Decimal { .. }));
         let e = one("SELECT 1 / 0").error().unwrap();
         assert_eq!((e.number, e.message.as_str()), (8134, "Divide by zero error encountered."));

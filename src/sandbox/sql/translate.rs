@@ -13,11 +13,12 @@ use sqlparser::ast::{
 };
 
 use super::catalog::{IS_COLUMNS, IS_TABLES};
+use super::collate;
 use super::errors;
 use super::functions::is_date_part;
 use super::infer::type_of_data_type;
 use crate::sandbox::protocol::SERVER_PRODUCT_VERSION;
-use crate::sandbox::types::{ServerError, SqlType};
+use crate::sandbox::types::{Collation, ServerError, SqlType};
 
 /// What the translation needs to know of the session.
 pub(crate) struct Env<'a> {
@@ -31,6 +32,7 @@ pub(crate) struct Env<'a> {
     pub utc_now: NaiveDateTime,
     /// Declared parameters, by upper-cased name.
     pub params: &'a HashMap<String, SqlType>,
+    pub collation: Collation,
 }
 
 /// The name of a single-part object name (`COUNT`, `[DEVIS]`), `None` for qualified names.
@@ -229,6 +231,17 @@ impl Translator<'_, '_> {
                 }
             }
             "DB_NAME" => string_literal(env.database),
+            "DATABASEPROPERTYEX" => {
+                arity(2)?;
+                let property = match &args[1] {
+                    Expr::Value(v) => match &v.value {
+                        Value::SingleQuotedString(s) => s.to_ascii_lowercase(),
+                        _ => String::new(),
+                    },
+                    _ => String::new(),
+                };
+                if property == "collation" { string_literal(env.collation.name()) } else { null() }
+            }
             "SCHEMA_NAME" | "USER_NAME" | "CURRENT_USER" => string_literal("dbo"),
             "SUSER_SNAME" | "SUSER_NAME" | "SYSTEM_USER" => string_literal("sa"),
             "SERVERPROPERTY" => {
@@ -246,7 +259,7 @@ impl Translator<'_, '_> {
                     "edition" => string_literal("Developer Edition (64-bit)"),
                     "engineedition" => number_literal(3),
                     "servername" | "machinename" => string_literal(env.server_name),
-                    "collation" => string_literal("French_CI_AS"),
+                    "collation" => string_literal(env.collation.name()),
                     _ => null(),
                 }
             }
@@ -259,15 +272,21 @@ impl Translator<'_, '_> {
         Ok(match ty {
             Some(SqlType::Int | SqlType::BigInt) => function_call("sb_to_int", vec![expr]),
             Some(SqlType::Float) => function_call("sb_to_float", vec![expr]),
-            Some(SqlType::Decimal { scale, .. }) => {
-                function_call("sb_to_decimal", vec![expr, number_literal(i64::from(scale))])
+            Some(t @ (SqlType::Decimal { .. } | SqlType::Money | SqlType::SmallMoney)) => {
+                function_call("sb_to_decimal", vec![expr, number_literal(i64::from(t.scale().unwrap_or(0)))])
             }
             Some(SqlType::Bit) => function_call("sb_to_bit", vec![expr]),
             Some(SqlType::Date) => function_call("sb_to_date", vec![expr]),
-            Some(SqlType::DateTime2 { .. }) => function_call("sb_to_datetime", vec![expr]),
-            Some(SqlType::NVarChar { max_chars }) => {
+            Some(SqlType::DateTime2 { .. } | SqlType::DateTime | SqlType::SmallDateTime) => {
+                function_call("sb_to_datetime", vec![expr])
+            }
+            Some(SqlType::NVarChar { max_chars } | SqlType::VarChar { max_chars }) => {
                 let length = max_chars.map_or_else(null, |n| number_literal(i64::from(n)));
                 function_call("sb_to_text", vec![expr, length, style.unwrap_or_else(null)])
+            }
+            // CHAR(n)/NCHAR(n): cut to n here, blank-padded when the value is sent.
+            Some(SqlType::NChar { len } | SqlType::Char { len }) => {
+                function_call("sb_to_text", vec![expr, number_literal(i64::from(len)), style.unwrap_or_else(null)])
             }
             None => return Err(errors::unsupported(&format!("conversion to {target}"))),
         })
@@ -319,6 +338,16 @@ impl VisitorMut for Translator<'_, '_> {
                 }
             }
             Expr::Function(f) => self.function(f),
+            Expr::Collate { collation, .. } => {
+                let name = collation.to_string();
+                match collate::named(name.trim_matches(|c| c == '[' || c == ']')) {
+                    Some(sqlite) => {
+                        *collation = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(sqlite))]);
+                        Ok(None)
+                    }
+                    None => Err(ServerError::statement(448, format!("Invalid collation '{name}'."))),
+                }
+            }
             Expr::Cast { expr: inner, data_type, .. } => {
                 let target = data_type.to_string();
                 Self::conversion(std::mem::replace(&mut **inner, null()), type_of_data_type(data_type), None, &target)
@@ -420,6 +449,7 @@ mod tests {
             now,
             utc_now: now,
             params: &params,
+            collation: Collation::FrenchCiAs,
         };
         let mut st = Parser::parse_sql(&MsSqlDialect {}, sql).unwrap().remove(0);
         match translate(&mut st, &env) {
