@@ -1182,7 +1182,7 @@ _jlm__batigest() {
                     return 0
                     ;;
                 --statut)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "BROUILLON VALIDE ENVOYE ACCEPTE REFUSE" -- "${cur}"))
                     return 0
                     ;;
                 --client)

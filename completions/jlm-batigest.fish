@@ -116,7 +116,11 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l from -d 'Créés à partir de cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l to -d 'Créés jusqu\'à cette date (incluse)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l statut -d 'Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l statut -d 'Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE' -r -f -a "BROUILLON\t''
+VALIDE\t''
+ENVOYE\t''
+ACCEPTE\t''
+REFUSE\t''"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l client -d 'Code client (ex. CLI00042)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l limit -d 'Nombre maximal de devis' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
