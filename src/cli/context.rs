@@ -318,6 +318,11 @@ impl Render {
     pub fn commit(destination: Destination) -> Result<()> {
         Ok(destination.commit()?)
     }
+
+    /// See [`Destination::abandon`]: a `-o` file is left as it was.
+    pub fn abandon(destination: Destination) -> Result<()> {
+        Ok(destination.abandon()?)
+    }
 }
 
 /// The error of a file the tool cannot write (`-o`, `--html`, `--write`, `--dir`).

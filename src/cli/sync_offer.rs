@@ -209,6 +209,7 @@ impl Job<'_> {
             Err(error) if error.kind == Kind::Connection => {
                 counts.add(Outcome::Error);
                 self.log_failure(store, None, None, &error).await;
+                view.shown += 1;
                 sink.row(&error_row(None, &error.message), Style { highlight: true })?;
                 Some(error)
             }
@@ -217,9 +218,21 @@ impl Job<'_> {
                 None
             }
         };
-        sink.finish()?;
-        Render::commit(destination)?;
-        if view.in_table && counts.synced + counts.unchanged + counts.manual_review > 0 {
+        if view.in_table && view.shown == 0 {
+            // Nothing to look at: a sentence, not an empty table.
+            drop(sink);
+        } else {
+            sink.finish()?;
+        }
+        if lost.is_some() {
+            // A cut batch's report is partial: a previous `-o` export stays as it was.
+            Render::abandon(destination)?;
+        } else {
+            Render::commit(destination)?;
+        }
+        if view.in_table && view.shown == 0 {
+            self.say("Aucun devis à vérifier ni en erreur.");
+        } else if view.in_table && counts.synced + counts.unchanged + counts.manual_review > 0 {
             self.say(&format!(
                 "Le tableau ne montre que les devis à vérifier et en erreur ({ATTENTION_SHOWN} au plus) ; le détail \
                  de chaque devis : --format csv (ou json), et « jlm-batigest integrations »."
@@ -230,7 +243,15 @@ impl Job<'_> {
         }
         self.say(&summary(&counts, since, self.args.dry_run));
         if let Some(error) = lost {
-            return Err(error);
+            let kept = match self.render.path.as_deref().filter(|path| path.as_os_str() != "-") {
+                Some(path) => format!(" ; {} n'a pas été remplacé", path.display()),
+                None => String::new(),
+            };
+            let hint = format!(
+                "les devis synchronisés avant la coupure le restent, chacun tracé dans le magasin JLM \
+                 (« jlm-batigest integrations --journal »){kept} ; relancez le lot quand Batigest répond"
+            );
+            return Err(error.with_hint(hint));
         }
         if counts.errors > 0 {
             return Err(Error::new(Kind::Unexpected, format!("{} devis en erreur", counts.errors))

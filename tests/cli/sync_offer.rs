@@ -587,3 +587,63 @@ fn sigterm_ends_with_143_a_trace_and_the_previous_export() {
         .collect();
     assert_eq!(names, ["synchro.csv"]);
 }
+
+/// README « Formats de sortie » : « un échec laisse le fichier précédent intact, sans export
+/// tronqué ni fichier temporaire ». A batch that Batigest cuts midway (exit 3) is such a failure:
+/// the previous export stays, and the message says where the trace of what was synced is.
+#[test]
+fn a_batch_cut_by_batigest_leaves_the_previous_export() {
+    let sandbox = Sandbox::with_fixture_plus(HUNDRED_DEVIS, &["--drop-after-rows", "80"]);
+    let store = Store::default_file();
+    let export = store.home().join("synchro.csv");
+    std::fs::write(&export, "export de la veille\n").expect("previous export");
+    let output =
+        run(&sandbox, &store, &["sync-offer", "--all", "--format", "csv", "-o", export.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(output.stdout.is_empty(), "the report goes to the file: {}", stdout(&output));
+    let said = crate::common::stderr(&output);
+    assert!(said.contains("80 synchronisés, 0 inchangé, 0 à vérifier, 1 erreur"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "Aide : les devis synchronisés avant la coupure le restent, chacun tracé dans le magasin JLM \
+             (« jlm-batigest integrations --journal ») ; {} n'a pas été remplacé",
+            export.display()
+        )),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(&export).expect("export"), "export de la veille\n");
+    let names: Vec<String> = std::fs::read_dir(store.home())
+        .expect("home")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("synchro"))
+        .collect();
+    assert_eq!(names, ["synchro.csv"], "no temporary file left");
+    // The trace is where the message says.
+    assert_eq!(store.rows("SELECT COUNT(*) FROM batigest_sync_log WHERE outcome = 'synced'"), [["80"]]);
+
+    // A batch that goes to its end replaces the export.
+    let sandbox = Sandbox::with_fixture(&[]);
+    let output = run(
+        &sandbox,
+        &store,
+        &["sync-offer", "--all", "--since", "2024-01-01", "--format", "csv", "-o", export.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(std::fs::read_to_string(&export).expect("export").starts_with("numero_devis,"));
+}
+
+/// A batch in a table with nothing to look at says so in a sentence, not with an empty table box.
+#[test]
+fn a_batch_with_nothing_to_review_says_it_in_a_sentence() {
+    let sandbox = Sandbox::with_fixture(&[]);
+    let store = Store::default_file();
+    let output = run(&sandbox, &store, &["sync-offer", "--all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(stdout(&output), "", "no table");
+    let said = crate::common::stderr(&output);
+    assert!(said.contains("Aucun devis à vérifier ni en erreur.\n"), "{said}");
+    assert!(
+        said.contains("Synchronisation (tous les devis) : 1 synchronisé, 0 inchangé, 0 à vérifier, 0 erreur."),
+        "{said}"
+    );
+}
