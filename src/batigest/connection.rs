@@ -253,7 +253,8 @@ fn auth_method(target: &Target, password: &str) -> Result<AuthMethod, Failure> {
     }
 }
 
-fn timed_out(target: &Target, what: &str) -> Failure {
+/// No answer within the target's timeout; `what` names the step (« la connexion », « la requête… »).
+pub fn timed_out(target: &Target, what: &str) -> Failure {
     Failure::new(
         Cause::Timeout,
         format!("délai dépassé : {what} vers {} n'a pas abouti en {} s", target.describe(), target.timeout.as_secs()),

@@ -379,3 +379,127 @@ fn batigest_connections_are_kept_open_between_requests() {
     // Nothing was closed while serve ran: six requests, one connection.
     assert_eq!(log.matches("connection closed").count(), 0, "{log}");
 }
+
+/// `serve` started by `sh` with at most `descriptors` open files, as `ulimit -n` leaves a service.
+fn start_with_descriptors(sandbox: &Sandbox, descriptors: u32, extra: &[&str]) -> Server {
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &format!("ulimit -n {descriptors} && exec \"$0\" \"$@\""), crate::common::BIN])
+        .args(["--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string(), "--user", "sa"])
+        .args(["--encrypt", "off", "--jlm-db", &store, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_clear()
+        .env("HOME", sandbox.dir.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("BATIGEST_SQL_PASSWORD", crate::common::PASSWORD)
+        .env("JLM_BATIGEST_API_TOKEN", TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve through sh");
+    let (tx, log) = std::sync::mpsc::channel();
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a first line").expect("UTF-8");
+    let addr = first.rsplit("://").next().expect("an address").parse().unwrap_or_else(|_| panic!("{first}"));
+    std::thread::spawn(move || {
+        for line in lines.map_while(std::result::Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    Server { child, addr, log }
+}
+
+/// What the server answers on `stream`, or `""` when it closes without a word. A guard against a
+/// hang, not a measure: the test fails if nothing happens within a minute.
+fn answer_or_close(stream: &mut TcpStream) -> String {
+    stream.set_read_timeout(Some(std::time::Duration::from_mins(1))).expect("read timeout");
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => String::from_utf8_lossy(&answer).into_owned(),
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => String::new(),
+        Err(error) => panic!("the server neither answered nor closed: {error}"),
+    }
+}
+
+/// Issue 27, item 1: with 64 descriptors, 100 clients that send half a request head used to hold
+/// them all — `/healthz` waited, and the accept loop wrote « Too many open files » millions of
+/// times. The oldest idle connection now makes room, and a burst of refusals is one line.
+#[cfg(unix)]
+#[test]
+fn a_full_descriptor_table_still_answers_healthz_and_says_so_once() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = start_with_descriptors(&sandbox, 64, &[]);
+    let half_heads: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.addr).expect("connect");
+            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n").expect("half a head");
+            stream
+        })
+        .collect();
+    let mut health = TcpStream::connect(server.addr).expect("connect");
+    health.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").expect("send");
+    let answer = answer_or_close(&mut health);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer:?}");
+    drop(half_heads);
+    let log = server.log();
+    let refusals: Vec<&str> = log.lines().filter(|line| line.starts_with("Connexions refusées")).collect();
+    assert!(!refusals.is_empty(), "the descriptor table was full: {log}");
+    assert!(refusals.len() <= 3, "one line per burst, not one per retry:\n{log}");
+    assert!(refusals[0].contains("Too many open files"), "{log}");
+}
+
+/// Issue 27, item 1: a connection that never sends a request, one that sends half a head, and a
+/// kept-alive one that goes quiet are closed by `--header-timeout` and `--idle-timeout` (they
+/// were still open after 155 s).
+#[test]
+fn silent_slow_and_idle_connections_are_closed_by_their_timeouts() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &["--header-timeout", "1", "--idle-timeout", "2"]);
+    let mut silent = TcpStream::connect(server.addr).expect("connect");
+    let mut half = TcpStream::connect(server.addr).expect("connect");
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost:").expect("half a head");
+    let mut kept = TcpStream::connect(server.addr).expect("connect");
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").expect("a whole request");
+    let mut head = [0; 15];
+    kept.read_exact(&mut head).expect("an answer");
+    assert_eq!(&head, b"HTTP/1.1 200 OK");
+    assert_eq!(answer_or_close(&mut silent), "", "closed without a word");
+    assert_eq!(answer_or_close(&mut half), "");
+    assert!(answer_or_close(&mut kept).ends_with(r#"{"status":"ok"}"#), "the answer, then the close");
+    // The options are checked like the others.
+    let output = sandbox
+        .client()
+        .env("JLM_BATIGEST_API_TOKEN", TOKEN)
+        .args(["serve", "--header-timeout", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--header-timeout"), "{}", stderr(&output));
+}
+
+/// Issue 27, item 5: a frozen Batigest (SIGSTOP) was answered 503 after twice the timeout, by a
+/// message naming it once. The connection's check and a new connection now share the timeout.
+#[cfg(unix)]
+#[test]
+fn a_frozen_batigest_is_503_within_the_timeout_the_message_names() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &["--timeout", "4"]);
+    // A connection is kept open, then the server freezes.
+    assert_eq!(server.get("/api/batigest/devis-clients?limit=1").0, 200);
+    let pid = sandbox.pid().to_string();
+    assert!(std::process::Command::new("kill").args(["-STOP", &pid]).status().expect("kill").success());
+    let started = std::time::Instant::now();
+    let (status, error) = server.get("/api/batigest/devis-clients?limit=1");
+    let waited = started.elapsed();
+    assert!(std::process::Command::new("kill").args(["-CONT", &pid]).status().expect("kill").success());
+    assert_eq!(status, 503, "{error}");
+    let message = error["error"]["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("délai dépassé : la connexion vers 127.0.0.1:")
+            && message.ends_with("n'a pas abouti en 4 s"),
+        "{message}"
+    );
+    // The figure of the bug: 2 × the timeout.
+    assert!(waited >= std::time::Duration::from_secs(4) && waited < std::time::Duration::from_secs(8), "{waited:?}");
+}

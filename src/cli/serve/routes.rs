@@ -55,7 +55,7 @@ impl State {
     }
 
     async fn connect(&self) -> Result<super::pool::Lent> {
-        super::pool::lend(&self.pool).await
+        super::pool::lend(&self.pool, &self.batigest.target).await
     }
 }
 
