@@ -535,6 +535,8 @@ pub struct ServerStatus {
     pub database: String,
     pub server_time: NaiveDateTime,
     pub round_trip: Duration,
+    /// The built-in sandbox (`jlm-batigest sandbox`), which says so in its `@@VERSION`.
+    pub sandbox: bool,
 }
 
 /// Runs the connection test query and times its round trip.
@@ -552,13 +554,15 @@ pub async fn server_status(client: &mut Connection, target: &Target) -> Result<S
             Failure::new(Cause::Data, "le serveur n'a renvoyé aucune ligne à la requête de test", "relancez avec -v")
         })?;
     let round_trip = started.elapsed();
-    let version = row.get::<&str, _>(0).unwrap_or_default().lines().next().unwrap_or_default().trim().to_owned();
+    let full_version = row.get::<&str, _>(0).unwrap_or_default();
+    let sandbox = full_version.contains(crate::sandbox::VERSION_MARK);
+    let version = full_version.lines().next().unwrap_or_default().trim().to_owned();
     let database = row.get::<&str, _>(1).unwrap_or_default().to_owned();
     let server_time = row
         .try_get::<NaiveDateTime, _>(2)
         .map_err(|e| query_failure(&e))?
         .ok_or_else(|| Failure::new(Cause::Data, "le serveur n'a pas donné son heure", "relancez avec -v"))?;
-    Ok(ServerStatus { version, database, server_time, round_trip })
+    Ok(ServerStatus { version, database, server_time, round_trip, sandbox })
 }
 
 /// A failed query on an open connection: a refusal by the server (with its number), a value that

@@ -303,12 +303,13 @@ impl Gate {
         }
     }
 
-    /// `Bearer <token>`, compared in constant time.
+    /// `Bearer <token>`, the scheme in any case (RFC 9110 §11.1), the token compared in constant time.
     fn authorized(&self, header: Option<&HeaderValue>) -> bool {
-        let Some(given) = header.and_then(|value| value.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+        let Some((scheme, given)) = header.and_then(|value| value.to_str().ok()).and_then(|v| v.split_once(' ')) else {
             return false;
         };
-        constant_time_eq(given.trim().as_bytes(), self.token.expose().as_bytes())
+        scheme.eq_ignore_ascii_case("bearer")
+            && constant_time_eq(given.trim().as_bytes(), self.token.expose().as_bytes())
     }
 }
 
