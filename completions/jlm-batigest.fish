@@ -876,6 +876,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l list
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l cert -d 'Certificat PEM du serveur (HTTPS)' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l key -d 'Clé privée PEM du certificat' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l max-requests -d 'Requêtes traitées en même temps au plus ; au-delà : 429' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l header-timeout -d 'Secondes laissées à un client pour envoyer l\'en-tête entier d\'une requête (depuis sa connexion, ou depuis son premier octet sur une connexion gardée) ; au-delà, elle est fermée' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l idle-timeout -d 'Secondes qu\'une connexion gardée peut rester muette entre deux requêtes ; au-delà, elle est fermée' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-name -d 'Windows : nom du service' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-account -d 'Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est demandé au clavier' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-log -d 'Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données du compte du service)' -r -F
