@@ -54,6 +54,11 @@ impl clap::builder::TypedValueParser for StatutParser {
     }
 }
 
+/// A profile name (see [`crate::config::check_profile_name`]).
+pub fn profile(text: &str) -> Result<String, String> {
+    crate::config::check_profile_name(text).map(|()| text.to_owned())
+}
+
 /// A whole number of at least 0: a count, milliseconds, a seed.
 pub fn number(text: &str) -> Result<u64, String> {
     let text = text.trim();
