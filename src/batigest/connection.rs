@@ -196,12 +196,32 @@ fn check_ca_file(path: &std::path::Path) -> Result<(), Failure> {
         _ => return Err(refused("son nom doit finir par .pem, .crt ou .der".to_owned())),
     };
     let bytes = crate::files::read(path).map_err(|e| refused(crate::files::reason(&e)))?;
-    let usable = if der {
-        !bytes.is_empty()
+    let certificates: Vec<CertificateDer<'_>> = if der {
+        vec![CertificateDer::from(bytes)]
     } else {
-        CertificateDer::pem_slice_iter(&bytes).next().is_some_and(|cert| cert.is_ok())
+        CertificateDer::pem_slice_iter(&bytes)
+            .collect::<Result<_, _>>()
+            .map_err(|_| refused("aucun certificat PEM lisible dedans".to_owned()))?
     };
-    if usable { Ok(()) } else { Err(refused("aucun certificat PEM lisible dedans".to_owned())) }
+    if certificates.is_empty() {
+        return Err(refused("aucun certificat PEM lisible dedans".to_owned()));
+    }
+    // Each one must be an X.509 certificate an authority can be made of: PEM armour around
+    // anything else, or any bytes named .der, made the TLS handshake fail later, blaming the
+    // server's certificate (exit 3).
+    let mut roots = rustls::RootCertStore::empty();
+    for (index, certificate) in certificates.into_iter().enumerate() {
+        roots.add(certificate).map_err(|error| {
+            let which = if index == 0 { String::new() } else { format!(", le n° {}", index + 1) };
+            // rustls words it for a server's certificate (« invalid peer certificate »): its cause alone.
+            let cause = match &error {
+                rustls::Error::InvalidCertificate(cause) => format!("{cause:?}"),
+                other => other.to_string(),
+            };
+            refused(format!("ce n'est pas un certificat X.509 lisible ({cause}{which})"))
+        })?;
+    }
+    Ok(())
 }
 
 fn config(target: &Target, password: &str) -> Result<Config, Failure> {

@@ -174,3 +174,38 @@ fn special_files_named_as_inputs_are_refused_at_once() {
         assert!(err.contains(name) && err.contains("pas un fichier ordinaire"), "{err}");
     }
 }
+
+/// Issue 27, item 13: PEM armour around random base64, or any bytes named `.der`, passed the
+/// file check and failed the TLS handshake: exit 3 blaming the server's certificate
+/// (« BadEncoding »). The file is refused by name, with exit 2, before any connection.
+#[test]
+fn a_ca_file_that_holds_no_certificate_is_named_not_blamed_on_the_server() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "required"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let armour = dir.path().join("autorite.pem");
+    let noise: String =
+        (0..480).map(|i| char::from(b'A' + u8::try_from((i * 7 + i / 13) % 26).expect("letter"))).collect();
+    std::fs::write(&armour, format!("-----BEGIN CERTIFICATE-----\n{noise}\n-----END CERTIFICATE-----\n"))
+        .expect("write");
+    let der = dir.path().join("autorite.der");
+    std::fs::write(&der, (0..700u32).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>()).expect("write");
+    for path in [&armour, &der] {
+        let output = command(dir.path())
+            .env("BATIGEST_SQL_PASSWORD", crate::common::PASSWORD)
+            .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string()])
+            .args(["--user", "sa", "--encrypt", "required", "--ca-file", path.to_str().expect("utf-8")])
+            .output()
+            .expect("run");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "Erreur : fichier d'autorité --ca-file « {} » inutilisable : ce n'est pas un certificat X.509 lisible (BadEncoding)",
+                path.display()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("certificat du serveur"), "{err}");
+        assert_eq!(stdout(&output), "");
+    }
+}
