@@ -881,15 +881,24 @@ setting!(Adresses(Vec<Mailbox>), "une liste d'adresses e-mail (ex. [\"compta@jlm
 });
 setting!(
     WebhookUrl(String),
-    "une adresse http:// ou https:// sans identifiant ni mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\")",
+    "une adresse https:// sans identifiant ni mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\") ; \
+     http:// seulement vers cette machine (127.0.0.1, ::1, localhost) : les alertes portent les noms des \
+     clients et leurs montants, qui ne passent pas en clair sur le réseau",
     |value| {
         value
             .as_str()
             .filter(|text| {
                 url::Url::parse(text).is_ok_and(|url| {
                     // Credentials in the URL would travel in the Host header and the logs: the
-                    // signature is how a receiver trusts the sender.
-                    matches!(url.scheme(), "http" | "https")
+                    // signature is how a receiver trusts the sender. Clear HTTP stays on the
+                    // machine, as `serve` and the SMTP channel require.
+                    let loopback = match url.host() {
+                        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                        None => false,
+                    };
+                    (url.scheme() == "https" || url.scheme() == "http" && loopback)
                         && url.host_str().is_some()
                         && url.username().is_empty()
                         && url.password().is_none()
