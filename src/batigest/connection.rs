@@ -102,6 +102,12 @@ impl Target {
             (None, None) => format!("{}:1433", self.host),
         }
     }
+
+    /// A server on this machine, where nothing crosses a network: `localhost`, 127.0.0.0/8, `::1`.
+    pub fn is_loopback(&self) -> bool {
+        self.host.eq_ignore_ascii_case("localhost")
+            || self.host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
 }
 
 /// Why a connection or a query failed: it decides the exit code, and whether a batch may go on.

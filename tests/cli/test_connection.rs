@@ -215,3 +215,41 @@ fn the_password_never_appears_in_verbose_output() {
     assert_eq!(output.status.code(), Some(3));
     assert!(!text(&output).contains(secret), "the password leaked:\n{}", text(&output));
 }
+
+/// Issue 27, item 15: `--encrypt off` towards another machine sent the password in clear without
+/// a word (`--trust-cert` gets one). Said on every run, on stderr; not for this machine.
+#[test]
+fn encryption_off_towards_another_machine_is_warned_about_on_every_run() {
+    let home = tempfile::tempdir().expect("temp dir");
+    // TEST-NET-1 (RFC 5737): no server answers there; the warning comes before the attempt.
+    let output = command(home.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .args(["test-connection", "--server", "192.0.2.1", "--user", "sa", "--encrypt", "off", "--timeout", "2"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "Attention : --encrypt off (option --encrypt) : le mot de passe et les données passent en clair sur le \
+             réseau jusqu'à 192.0.2.1:1433. Préférez --encrypt required (avec --ca-file), ou au moins login-only.\n"
+        ),
+        "{stderr}"
+    );
+    // From the profile too, with its source.
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[profiles.default]\nserver = \"192.0.2.1\"\nencrypt = \"off\"\n").expect("write");
+    let output = command(home.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .env("JLM_BATIGEST_CONFIG", &config)
+        .args(["test-connection", "--user", "sa", "--timeout", "2"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--encrypt off (profil default)"), "{}", text(&output));
+
+    // This machine: nothing crosses a network, nothing to say.
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let output = test_connection(&sandbox, &["--encrypt", "off"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "no warning on loopback");
+}
