@@ -155,11 +155,31 @@ fn present(columns: &[DbColumn], table: &str, column: Option<&str>) -> Option<St
 pub struct SchemaGaps {
     pub missing_tables: Vec<String>,
     pub missing_columns: Vec<(String, String)>,
+    /// Columns that exist but cannot hold their field (a text column for an amount).
+    pub wrong_types: Vec<WrongType>,
+}
+
+/// A mapped column whose type cannot hold its logical field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongType {
+    /// `devis.montant_ht`.
+    pub field: String,
+    /// `DEVIS.RESPONSABLE`, as the database spells it.
+    pub column: String,
+    /// `nvarchar`.
+    pub data_type: String,
+    pub expected: &'static str,
+}
+
+impl std::fmt::Display for WrongType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}) est de type {} : {} est attendu", self.column, self.field, self.data_type, self.expected)
+    }
 }
 
 impl SchemaGaps {
     pub fn is_empty(&self) -> bool {
-        self.missing_tables.is_empty() && self.missing_columns.is_empty()
+        self.missing_tables.is_empty() && self.missing_columns.is_empty() && self.wrong_types.is_empty()
     }
 }
 
@@ -180,6 +200,25 @@ pub fn gaps(mapping: &Mapping, columns: &[DbColumn]) -> SchemaGaps {
             && !gaps.missing_columns.contains(&pair)
         {
             gaps.missing_columns.push(pair);
+        }
+    }
+    // A column that exists must also hold its field: `--check-schema` said « complet » for an
+    // amount bound to a text column, and `analytics` then failed with SQL Server's 8114.
+    for (table, field, table_name, column_name) in mapping.fields() {
+        let found = columns.iter().find(|c| {
+            c.table.eq_ignore_ascii_case(table_name.name()) && c.column.eq_ignore_ascii_case(column_name.name())
+        });
+        let spec = crate::batigest::schema::field_spec(table, field);
+        if let Some(found) = found.filter(|found| !spec.ty.accepts(&found.data_type)) {
+            let wrong = WrongType {
+                field: format!("{table}.{field}"),
+                column: format!("{}.{}", found.table, found.column),
+                data_type: found.data_type.to_ascii_lowercase(),
+                expected: spec.ty.expected(),
+            };
+            if !gaps.wrong_types.contains(&wrong) {
+                gaps.wrong_types.push(wrong);
+            }
         }
     }
     gaps

@@ -48,6 +48,17 @@ impl FieldType {
         }
     }
 
+    /// What a column holding the field must be, in French.
+    pub fn expected(self) -> &'static str {
+        match self {
+            FieldType::Key | FieldType::Status => "un texte ou un entier",
+            FieldType::Text => "un texte (CHAR, VARCHAR, NVARCHAR…)",
+            FieldType::Amount | FieldType::Rate => "un nombre (DECIMAL, NUMERIC, MONEY, INT…)",
+            FieldType::DateTime | FieldType::Date => "une date (DATE, DATETIME, DATETIME2…)",
+            FieldType::Flag => "un BIT ou un entier",
+        }
+    }
+
     /// Whether a column of `INFORMATION_SCHEMA.COLUMNS.DATA_TYPE` `data_type` can hold the field.
     pub fn accepts(self, data_type: &str) -> bool {
         const TEXT: &[&str] = &["char", "varchar", "nchar", "nvarchar", "text", "ntext"];
@@ -598,6 +609,15 @@ impl Mapping {
     pub fn names(&self) -> impl Iterator<Item = (&Ident, &Ident)> {
         self.tables.values().filter_map(|table| table.name.as_ref().map(|name| (name, table))).flat_map(
             |(name, table)| table.columns.values().filter_map(move |column| column.as_ref().map(|c| (name, c))),
+        )
+    }
+
+    /// Every mapped field: its logical table and column, and the physical table and column.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &'static str, &Ident, &Ident)> {
+        self.tables.iter().filter_map(|(table, map)| map.name.as_ref().map(|name| (*table, name, map))).flat_map(
+            |(table, name, map)| {
+                map.columns.iter().filter_map(move |(column, ident)| ident.as_ref().map(|c| (table, *column, name, c)))
+            },
         )
     }
 

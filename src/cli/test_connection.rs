@@ -63,11 +63,20 @@ impl Report {
     fn message(&self) -> String {
         match (&self.failure, &self.gaps) {
             (Some(failure), _) => failure.message.clone(),
-            (None, Some(gaps)) if !gaps.is_empty() => format!(
+            (None, Some(gaps)) if !gaps.is_empty() && gaps.wrong_types.is_empty() => format!(
                 "connecté à {}, mais le schéma est incomplet : {} table(s) et {} colonne(s) manquantes",
                 self.target,
                 gaps.missing_tables.len(),
                 gaps.missing_columns.len()
+            ),
+            (None, Some(gaps)) if !gaps.is_empty() => format!(
+                "connecté à {}, mais le schéma ne convient pas : {} table(s) et {} colonne(s) manquantes, {} colonne(s) \
+                 d'un type inattendu ({})",
+                self.target,
+                gaps.missing_tables.len(),
+                gaps.missing_columns.len(),
+                gaps.wrong_types.len(),
+                gaps.wrong_types.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ; ")
             ),
             (None, _) if !self.untranslated.is_empty() => format!(
                 "connecté à {}, mais des valeurs de statut ne sont pas traduites : {}",
@@ -117,9 +126,14 @@ async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> 
         // The report already said it for machine formats; stderr still gets the sentence.
         return Err(failure.into());
     }
-    if report.gaps.as_ref().is_some_and(|gaps| !gaps.is_empty()) {
-        return Err(Error::usage(report.message())
-            .with_hint("complétez le fichier de correspondance du schéma (schema = \"…\" dans le profil)"));
+    if let Some(gaps) = report.gaps.as_ref().filter(|gaps| !gaps.is_empty()) {
+        let hint = if gaps.wrong_types.is_empty() {
+            "complétez le fichier de correspondance du schéma (schema = \"…\" dans le profil)"
+        } else {
+            "reliez chaque champ à une colonne du type attendu dans le fichier de correspondance ; « jlm-batigest schema \
+             inspect » propose les colonnes dont le type convient"
+        };
+        return Err(Error::usage(report.message()).with_hint(hint));
     }
     if !report.untranslated.is_empty() {
         return Err(Error::usage(report.message()).with_hint(
@@ -164,6 +178,9 @@ fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Res
                 "missing_tables": report.gaps.as_ref().map(|g| &g.missing_tables),
                 "missing_columns": report.gaps.as_ref().map(|g| g.missing_columns.iter()
                     .map(|(t, c)| format!("{t}.{c}")).collect::<Vec<_>>()),
+                "wrong_types": report.gaps.as_ref().map(|g| g.wrong_types.iter()
+                    .map(|w| json!({ "champ": w.field, "colonne": w.column, "type": w.data_type, "attendu": w.expected }))
+                    .collect::<Vec<_>>()),
                 "unmapped_fields": report.gaps.as_ref().map(|_| &report.unmapped),
                 "untranslated_values": report.gaps.as_ref().map(|_| &report.untranslated),
                 "message": report.message(),
@@ -204,6 +221,11 @@ fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Res
                     for untranslated in &report.untranslated {
                         writeln!(out, "    {untranslated}")?;
                     }
+                } else if gaps.missing_tables.is_empty() && gaps.missing_columns.is_empty() {
+                    writeln!(out, "  Schéma        : types inattendus")?;
+                    for wrong in &gaps.wrong_types {
+                        writeln!(out, "    type inattendu    : {wrong}")?;
+                    }
                 } else {
                     writeln!(out, "  Schéma        : incomplet")?;
                     for table in &gaps.missing_tables {
@@ -211,6 +233,9 @@ fn print(report: &Report, options: Options, out: &mut dyn Write) -> std::io::Res
                     }
                     for (table, column) in &gaps.missing_columns {
                         writeln!(out, "    colonne manquante : {table}.{column}")?;
+                    }
+                    for wrong in &gaps.wrong_types {
+                        writeln!(out, "    type inattendu    : {wrong}")?;
                     }
                 }
                 if !report.unmapped.is_empty() {

@@ -172,6 +172,38 @@ fn check_schema_lists_what_is_missing() {
     assert!(report.contains("colonne manquante : DEVIS.CHARGE_AFFAIRE"), "{report}");
 }
 
+/// Issue 27, item 11: an amount bound to a text column passed `--check-schema` (« Schéma :
+/// complet »); `analytics` then failed with SQL Server's 8114 and pointed back to `--check-schema`.
+/// The check names the column, its type and what the field needs.
+#[test]
+fn check_schema_checks_the_types_of_the_columns_too() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let mapping = sandbox.path("mapping.toml");
+    std::fs::write(&mapping, "[tables.devis.columns]\nmontant_ht = \"RESPONSABLE\"\n").expect("write mapping");
+    let schema = mapping.to_str().expect("path");
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", schema]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("complet"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "type inattendu    : DEVIS.RESPONSABLE (devis.montant_ht) est de type nvarchar : un nombre (DECIMAL, \
+             NUMERIC, MONEY, INT…) est attendu"
+        ),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("1 colonne(s) d'un type inattendu"), "{stderr}");
+    assert!(stderr.contains("Aide : reliez chaque champ à une colonne du type attendu"), "{stderr}");
+
+    let output =
+        test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", schema, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report = json(&output);
+    assert_eq!(report["wrong_types"][0]["champ"], "devis.montant_ht", "{report}");
+    assert_eq!(report["wrong_types"][0]["type"], "nvarchar");
+}
+
 #[test]
 fn an_injected_identifier_is_refused_before_any_query() {
     let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
