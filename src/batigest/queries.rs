@@ -422,7 +422,41 @@ pub async fn factures_ouvertes<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Facture) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = factures_ouvertes_sql(mapping, client_code, au)?;
-    stream(client, &sql, Some(mapping), timeout, |row| each(decode_facture(&row, mapping)?)).await
+    let mut due_before_date = (0_u64, None);
+    stream(client, &sql, Some(mapping), timeout, |row| {
+        let facture = decode_facture(&row, mapping)?;
+        if facture.date_echeance < facture.date_facture {
+            due_before_date.0 += 1;
+            due_before_date.1.get_or_insert_with(|| facture.clone());
+        }
+        each(facture)
+    })
+    .await?;
+    if let (count, Some(first)) = due_before_date {
+        warn_due_before_date(count, &first);
+    }
+    Ok(())
+}
+
+/// An invoice due before its own date is counted late from that due date, which is most likely a
+/// typing error in Batigest (2 191 days late for a due date six years early): said once a run.
+fn warn_due_before_date(count: u64, first: &Facture) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let others = match count {
+        0 | 1 => String::new(),
+        2 => " et 1 autre".to_owned(),
+        n => format!(" et {} autres", n - 1),
+    };
+    crate::diagnostics::warning(&format!(
+        "la facture {} a une échéance ({}) antérieure à sa date ({}){others} ; les jours de retard comptent depuis \
+         l'échéance : vérifiez-la dans Batigest",
+        first.numero,
+        first.date_echeance.format("%d/%m/%Y"),
+        first.date_facture.format("%d/%m/%Y"),
+    ));
 }
 
 /// At most this many devis are read for one reference: enough to list an ambiguity.
@@ -789,7 +823,30 @@ enum Reading {
     AsStored,
 }
 
+/// A row that cannot be read, named by its number when that can be read: which devis or invoice
+/// to look at in Batigest.
+fn naming(row: &Row, what: &str, failure: Failure) -> Failure {
+    match get::<&str>(row, 0) {
+        Ok(Some(numero)) => Failure {
+            message: format!("{what} {numero} : {}", failure.message),
+            hint: failure.hint.clone().or_else(|| {
+                Some(format!(
+                    "complétez ce{} {what} dans Batigest, ou reliez le champ à une autre colonne dans le fichier de \
+                     correspondance",
+                    if what == "facture" { "tte" } else { "" }
+                ))
+            }),
+            ..failure
+        },
+        _ => failure,
+    }
+}
+
 fn decode_devis(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis, Failure> {
+    decode_devis_fields(row, mapping, reading).map_err(|failure| naming(row, "devis", failure))
+}
+
+fn decode_devis_fields(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis, Failure> {
     let date_validation = get::<NaiveDateTime>(row, 8)?;
     let statut = if mapping.acceptance_date().is_some() && date_validation.is_some() {
         EtatDevis::Lu(Statut::Accepte)
@@ -838,6 +895,10 @@ fn decode_ouvrage(row: &Row) -> Result<Ouvrage, Failure> {
 }
 
 fn decode_facture(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
+    decode_facture_fields(row, mapping).map_err(|failure| naming(row, "facture", failure))
+}
+
+fn decode_facture_fields(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
     Ok(Facture {
         numero: text(row, 0)?,
         numero_devis: optional_text(row, 1)?,

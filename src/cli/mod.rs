@@ -237,6 +237,7 @@ fn french_message(error: &clap::Error) -> String {
 /// error is said before anything is asked (a password) or opened.
 pub fn run(cli: &Cli) -> Result<()> {
     stop::install();
+    crate::diagnostics::set_quiet(cli.quiet);
     init_logging(cli.verbose, cli.quiet);
     let ctx = &Context { cli, flags: cli.connection.flags(), env: Env::capture()?, render: Render::resolve(cli)? };
     match &cli.command {
