@@ -493,6 +493,35 @@ pub async fn devis_by_reference(
     Ok(found)
 }
 
+/// Every devis whose number another devis also carries (Batigest does not forbid it): the sync
+/// keeps one trace per number and cannot tell which of them it should follow.
+fn devis_sharing_a_number_sql(mapping: &Mapping) -> Result<Sql, Unmapped> {
+    let numero = mapping.column("devis", "numero_devis")?;
+    let (columns, _) = devis_columns(mapping)?;
+    Ok(Sql::new(format!(
+        "SELECT {columns} WHERE d.{numero} IN (SELECT {numero} FROM {} GROUP BY {numero} HAVING COUNT(*) > 1) \
+         ORDER BY d.{numero}",
+        mapping.table("devis")?
+    )))
+}
+
+/// The devis that share their number with another, by number.
+pub async fn devis_sharing_a_number(
+    client: &mut Connection,
+    mapping: &Mapping,
+    timeout: Duration,
+) -> Result<std::collections::BTreeMap<String, Vec<Devis>>, ReadError> {
+    let sql = devis_sharing_a_number_sql(mapping)?;
+    let mut found = std::collections::BTreeMap::<String, Vec<Devis>>::new();
+    stream(client, &sql, Some(mapping), timeout, |row| {
+        let devis = decode_devis(&row, mapping, Reading::AsStored)?;
+        found.entry(devis.numero.clone()).or_default().push(devis);
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(found)
+}
+
 /// `WHERE` of the committed devis (VALIDE, ACCEPTE) created or validated since `since`; only
 /// created when the validation date is unmapped.
 fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> Result<String, Unmapped> {

@@ -159,7 +159,10 @@ impl Job<'_> {
         let batigest_started_at = queries::server_now(client, timeout).await?;
         let total = queries::count_committed_since(client, mapping, since, timeout).await?;
         let has_offers = store.has_offers().await?;
-        tracing::info!(?since, total, has_offers, "lot de synchronisation");
+        // Devis sharing their number with another: held for review, never synced one after the other.
+        let shared = queries::devis_sharing_a_number(client, mapping, timeout).await?;
+        let mut held = std::collections::BTreeSet::new();
+        tracing::info!(?since, total, has_offers, partages = shared.len(), "lot de synchronisation");
 
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
@@ -179,6 +182,29 @@ impl Job<'_> {
                     return Ok(());
                 }
             };
+            if let Some(same) = shared.get(&devis.numero) {
+                // Once per number and batch: the others under it are the same question.
+                if held.insert(devis.numero.clone()) {
+                    let reason = crate::jlm::sync::same_number(&devis.numero, &same.iter().collect::<Vec<_>>());
+                    let os_user = self.batigest.env.os_user.as_deref();
+                    match store.hold_for_review(&devis.numero, &reason, os_user, self.args.dry_run).await {
+                        Ok(report) => {
+                            counts.add(if report.outcome == Outcome::Unchanged {
+                                Outcome::Unchanged
+                            } else {
+                                Outcome::ManualReview
+                            });
+                            view.report(sink.as_mut(), &report)?;
+                        }
+                        Err(error) => {
+                            counts.add(Outcome::Error);
+                            view.error(sink.as_mut(), &devis.numero, &error.message)?;
+                        }
+                    }
+                }
+                bar.inc(1);
+                return Ok(());
+            }
             let request = Request {
                 reference: &devis.numero,
                 devis: &devis,
