@@ -10,17 +10,17 @@ use serde_json::Value;
 
 use crate::common::{Sandbox, ok, stderr};
 
-const TOKEN: &str = "jeton-de-test-serve-0123456789";
+pub const TOKEN: &str = "jeton-de-test-serve-0123456789";
 
 /// A running `serve`, killed when dropped; its stderr (address line, access log) kept.
-struct Server {
+pub struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub addr: SocketAddr,
     log: std::sync::mpsc::Receiver<String>,
 }
 
 impl Server {
-    fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
+    pub fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
         let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
         let mut command = sandbox.client();
         command.env("JLM_BATIGEST_API_TOKEN", TOKEN).args(["serve", "--listen", "127.0.0.1:0"]);
@@ -53,7 +53,7 @@ impl Server {
         self.call("POST", path, Some(TOKEN), Some(body))
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.log.try_iter().collect::<Vec<_>>().join("\n")
     }
 }
