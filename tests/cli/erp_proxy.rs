@@ -52,9 +52,12 @@ fn node_modules() -> PathBuf {
         node.as_ref().is_ok_and(|output| output.status.success()),
         "Node.js (node) is required by this test; scripts/test.sh installs it (Debian: nodejs, npm)"
     );
-    let dir = std::env::var_os("JLM_BATIGEST_TEST_NODE_MODULES").map(PathBuf::from).unwrap_or_else(|| {
-        panic!("JLM_BATIGEST_TEST_NODE_MODULES is not set: run the tests with scripts/test.sh, which installs express and http-proxy-middleware (tests/node/package.json)")
-    });
+    let Some(dir) = std::env::var_os("JLM_BATIGEST_TEST_NODE_MODULES").map(PathBuf::from) else {
+        panic!(
+            "JLM_BATIGEST_TEST_NODE_MODULES is not set: run the tests with scripts/test.sh, which installs express and \
+             http-proxy-middleware (tests/node/package.json)"
+        )
+    };
     for package in ["express", "http-proxy-middleware"] {
         assert!(
             dir.join(package).join("package.json").is_file(),

@@ -224,7 +224,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
-    const LIMITS: Limits = Limits { header: Duration::from_secs(10), idle: Duration::from_secs(60) };
+    const LIMITS: Limits = Limits { header: Duration::from_secs(10), idle: Duration::from_mins(1) };
 
     #[tokio::test(start_paused = true)]
     async fn a_new_connection_has_the_header_timeout_then_each_answer_starts_the_idle_one() {
