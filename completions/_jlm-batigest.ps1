@@ -782,6 +782,8 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Certificat PEM du serveur (HTTPS)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Clé privée PEM du certificat')
             [CompletionResult]::new('--max-requests', '--max-requests', [CompletionResultType]::ParameterName, 'Requêtes traitées en même temps au plus ; au-delà : 429')
+            [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Secondes laissées à un client pour envoyer l''en-tête entier d''une requête (depuis sa connexion, ou depuis son premier octet sur une connexion gardée) ; au-delà, elle est fermée')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Secondes qu''une connexion gardée peut rester muette entre deux requêtes ; au-delà, elle est fermée')
             [CompletionResult]::new('--service-name', '--service-name', [CompletionResultType]::ParameterName, 'Windows : nom du service')
             [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est demandé au clavier')
             [CompletionResult]::new('--service-log', '--service-log', [CompletionResultType]::ParameterName, 'Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données du compte du service)')

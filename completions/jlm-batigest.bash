@@ -1182,7 +1182,7 @@ _jlm__batigest() {
                     return 0
                     ;;
                 --statut)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "BROUILLON VALIDE ENVOYE ACCEPTE REFUSE" -- "${cur}"))
                     return 0
                     ;;
                 --client)
@@ -2067,7 +2067,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__serve)
-            opts="-o -v -q -h --listen --cert --key --insecure-http --max-requests --set-token --token-stdin --install-service --uninstall-service --service-name --service-account --service-log --run-as-service --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --listen --cert --key --insecure-http --max-requests --header-timeout --idle-timeout --set-token --token-stdin --install-service --uninstall-service --service-name --service-account --service-log --run-as-service --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2086,6 +2086,14 @@ _jlm__batigest() {
                     return 0
                     ;;
                 --max-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -756,6 +756,8 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
             cand --cert 'Certificat PEM du serveur (HTTPS)'
             cand --key 'Clé privée PEM du certificat'
             cand --max-requests 'Requêtes traitées en même temps au plus ; au-delà : 429'
+            cand --header-timeout 'Secondes laissées à un client pour envoyer l''en-tête entier d''une requête (depuis sa connexion, ou depuis son premier octet sur une connexion gardée) ; au-delà, elle est fermée'
+            cand --idle-timeout 'Secondes qu''une connexion gardée peut rester muette entre deux requêtes ; au-delà, elle est fermée'
             cand --service-name 'Windows : nom du service'
             cand --service-account 'Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est demandé au clavier'
             cand --service-log 'Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données du compte du service)'

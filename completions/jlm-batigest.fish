@@ -116,7 +116,11 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connectio
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand test-connection" -s h -l help -d 'Affiche l\'aide'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l from -d 'Créés à partir de cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l to -d 'Créés jusqu\'à cette date (incluse)' -r
-complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l statut -d 'Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l statut -d 'Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE' -r -f -a "BROUILLON\t''
+VALIDE\t''
+ENVOYE\t''
+ACCEPTE\t''
+REFUSE\t''"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l client -d 'Code client (ex. CLI00042)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l limit -d 'Nombre maximal de devis' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand devis" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
@@ -874,6 +878,8 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l list
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l cert -d 'Certificat PEM du serveur (HTTPS)' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l key -d 'Clé privée PEM du certificat' -r -F
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l max-requests -d 'Requêtes traitées en même temps au plus ; au-delà : 429' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l header-timeout -d 'Secondes laissées à un client pour envoyer l\'en-tête entier d\'une requête (depuis sa connexion, ou depuis son premier octet sur une connexion gardée) ; au-delà, elle est fermée' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l idle-timeout -d 'Secondes qu\'une connexion gardée peut rester muette entre deux requêtes ; au-delà, elle est fermée' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-name -d 'Windows : nom du service' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-account -d 'Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est demandé au clavier' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-log -d 'Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données du compte du service)' -r -F

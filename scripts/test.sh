@@ -2,7 +2,9 @@
 # The test command (README « Tests »; .ci/run calls it too). On a fresh Debian or Ubuntu machine it
 # first installs what the tests drive for real — FreeTDS (tsql), Samba's ntlm_auth (winbind), python-tds,
 # pyOpenSSL and aiosmtpd (the alerts' SMTP server), D-Bus and gnome-keyring, PostgreSQL, zsh and fish,
-# and for the Windows suite the Rust target x86_64-pc-windows-gnu, mingw-w64 and Wine — starts
+# Node.js with the npm packages of the README's forwarding snippet (tests/node: express,
+# http-proxy-middleware, installed in a cache folder), and for the Windows suite the Rust target
+# x86_64-pc-windows-gnu, mingw-w64 and Wine — starts
 # PostgreSQL when it is down, builds the Windows binary (scripts/windows.sh), then runs the suite
 # inside a private D-Bus session with a throwaway, unlocked keyring. What is already there is left as
 # it is. Arguments go to cargo nextest (or cargo test without nextest).
@@ -35,6 +37,8 @@ setup() {
     command -v fish >/dev/null || need+=(fish)
     command -v script >/dev/null || need+=(bsdutils)
     command -v setpriv >/dev/null || need+=(util-linux)
+    command -v node >/dev/null || need+=(nodejs)
+    command -v npm >/dev/null || need+=(npm)
     # The Windows suite: the cross C compiler (aws-lc-sys, SQLite, the test helpers) and Wine.
     command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
     [[ -x /usr/lib/wine/wine64 ]] || need+=(wine64)
@@ -80,10 +84,29 @@ setup() {
     fi
 }
 
+# The npm packages of tests/cli/erp_proxy.rs (tests/node/package.json and its lock file), in a
+# cache folder named after the lock file: installed once per version, never in the repository.
+node_packages() {
+    local sum dir
+    sum=$(sha256sum tests/node/package-lock.json | cut -c1-16)
+    dir="${XDG_CACHE_HOME:-$HOME/.cache}/jlm-batigest/node-$sum"
+    if [[ ! -d $dir/node_modules ]]; then
+        say "paquets npm : express, http-proxy-middleware (tests/node)"
+        rm -rf "$dir.partiel"
+        mkdir -p "$dir.partiel"
+        cp tests/node/package.json tests/node/package-lock.json "$dir.partiel/"
+        (cd "$dir.partiel" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+        rm -rf "$dir"
+        mv "$dir.partiel" "$dir"
+    fi
+    export JLM_BATIGEST_TEST_NODE_MODULES=$dir/node_modules
+}
+
 # First pass: set up, then start again inside a D-Bus session of our own, so the keyring below is
 # never the user's own.
 if [[ -z "${JLM_BATIGEST_TEST_SESSION:-}" ]]; then
     setup
+    node_packages
     # The Windows binary and the Wine prefix of tests/cli/windows.rs.
     scripts/windows.sh build
     scripts/windows.sh prefix

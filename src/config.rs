@@ -40,6 +40,27 @@ pub const SMTP_PASSWORD_VAR: &str = "JLM_BATIGEST_SMTP_PASSWORD";
 pub const WEBHOOK_SECRET_VAR: &str = "JLM_BATIGEST_WEBHOOK_SECRET";
 
 pub const DEFAULT_PROFILE: &str = "default";
+
+/// A profile name is part of the keyring accounts of its secrets (`PROFIL`, `PROFIL/smtp`,
+/// `PROFIL/api`, `PROFIL/webhook`): a `/` in it would share another profile's account — a profile
+/// `default/smtp` had `default`'s SMTP password as its SQL password. Letters, digits, `-`, `_`, `.`.
+pub fn check_profile_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("nom de profil vide".to_owned());
+    }
+    match name.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+        None => Ok(()),
+        Some('/') => {
+            Err("« / » est réservé : le trousseau range les secrets d'un profil sous PROFIL/smtp, PROFIL/api, \
+             PROFIL/webhook ; lettres, chiffres, « - », « _ » et « . » seulement"
+                .to_owned())
+        }
+        Some(c) => Err(format!(
+            "caractère « {} » refusé ; lettres, chiffres, « - », « _ » et « . » seulement",
+            c.escape_debug()
+        )),
+    }
+}
 const DEFAULT_SERVER: &str = "localhost";
 const DEFAULT_PORT: u16 = 1433;
 const DEFAULT_DATABASE: &str = "BATIGEST_CONNECT";
@@ -557,6 +578,11 @@ impl ConfigFile {
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut profiles = BTreeMap::new();
         for (name, profile) in document.profiles {
+            if let Err(why) = check_profile_name(&name) {
+                let line = text.find(&name).map_or(1, |offset| line_of(text, offset));
+                return Err(Error::usage(format!("{} : profil « {name} » : {why}", Location { path: &path, line }))
+                    .with_hint("renommez la table [profiles.NOM]"));
+            }
             let layer = profile.into_layer(&name, &base)?;
             profiles.insert(name, layer);
         }
@@ -855,15 +881,24 @@ setting!(Adresses(Vec<Mailbox>), "une liste d'adresses e-mail (ex. [\"compta@jlm
 });
 setting!(
     WebhookUrl(String),
-    "une adresse http:// ou https:// sans identifiant ni mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\")",
+    "une adresse https:// sans identifiant ni mot de passe (ex. \"https://erp.jlm.fr/hooks/batigest\") ; \
+     http:// seulement vers cette machine (127.0.0.1, ::1, localhost) : les alertes portent les noms des \
+     clients et leurs montants, qui ne passent pas en clair sur le réseau",
     |value| {
         value
             .as_str()
             .filter(|text| {
                 url::Url::parse(text).is_ok_and(|url| {
                     // Credentials in the URL would travel in the Host header and the logs: the
-                    // signature is how a receiver trusts the sender.
-                    matches!(url.scheme(), "http" | "https")
+                    // signature is how a receiver trusts the sender. Clear HTTP stays on the
+                    // machine, as `serve` and the SMTP channel require.
+                    let loopback = match url.host() {
+                        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                        None => false,
+                    };
+                    (url.scheme() == "https" || url.scheme() == "http" && loopback)
                         && url.host_str().is_some()
                         && url.username().is_empty()
                         && url.password().is_none()

@@ -3,9 +3,12 @@
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 static LOG: OnceLock<Mutex<File>> = OnceLock::new();
+/// `--quiet`: warnings are not said.
+static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// From now on, diagnostics go to `file` (appended) instead of standard error.
 #[cfg_attr(not(windows), allow(dead_code))]
@@ -48,4 +51,16 @@ impl Write for Diagnostics {
 pub fn line(text: &str) {
     // Nothing sensible is left to do when stderr itself is closed.
     let _ = writer().write_all(format!("{text}\n").as_bytes());
+}
+
+/// Set once from `--quiet`, before any work.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// « Attention : `text` », for the person running the command; nothing with `--quiet`.
+pub fn warning(text: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        line(&format!("Attention : {text}"));
+    }
 }

@@ -102,6 +102,12 @@ impl Target {
             (None, None) => format!("{}:1433", self.host),
         }
     }
+
+    /// A server on this machine, where nothing crosses a network: `localhost`, 127.0.0.0/8, `::1`.
+    pub fn is_loopback(&self) -> bool {
+        self.host.eq_ignore_ascii_case("localhost")
+            || self.host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
 }
 
 /// Why a connection or a query failed: it decides the exit code, and whether a batch may go on.
@@ -196,12 +202,32 @@ fn check_ca_file(path: &std::path::Path) -> Result<(), Failure> {
         _ => return Err(refused("son nom doit finir par .pem, .crt ou .der".to_owned())),
     };
     let bytes = crate::files::read(path).map_err(|e| refused(crate::files::reason(&e)))?;
-    let usable = if der {
-        !bytes.is_empty()
+    let certificates: Vec<CertificateDer<'_>> = if der {
+        vec![CertificateDer::from(bytes)]
     } else {
-        CertificateDer::pem_slice_iter(&bytes).next().is_some_and(|cert| cert.is_ok())
+        CertificateDer::pem_slice_iter(&bytes)
+            .collect::<Result<_, _>>()
+            .map_err(|_| refused("aucun certificat PEM lisible dedans".to_owned()))?
     };
-    if usable { Ok(()) } else { Err(refused("aucun certificat PEM lisible dedans".to_owned())) }
+    if certificates.is_empty() {
+        return Err(refused("aucun certificat PEM lisible dedans".to_owned()));
+    }
+    // Each one must be an X.509 certificate an authority can be made of: PEM armour around
+    // anything else, or any bytes named .der, made the TLS handshake fail later, blaming the
+    // server's certificate (exit 3).
+    let mut roots = rustls::RootCertStore::empty();
+    for (index, certificate) in certificates.into_iter().enumerate() {
+        roots.add(certificate).map_err(|error| {
+            let which = if index == 0 { String::new() } else { format!(", le n° {}", index + 1) };
+            // rustls words it for a server's certificate (« invalid peer certificate »): its cause alone.
+            let cause = match &error {
+                rustls::Error::InvalidCertificate(cause) => format!("{cause:?}"),
+                other => other.to_string(),
+            };
+            refused(format!("ce n'est pas un certificat X.509 lisible ({cause}{which})"))
+        })?;
+    }
+    Ok(())
 }
 
 fn config(target: &Target, password: &str) -> Result<Config, Failure> {
@@ -253,7 +279,8 @@ fn auth_method(target: &Target, password: &str) -> Result<AuthMethod, Failure> {
     }
 }
 
-fn timed_out(target: &Target, what: &str) -> Failure {
+/// No answer within the target's timeout; `what` names the step (« la connexion », « la requête… »).
+pub fn timed_out(target: &Target, what: &str) -> Failure {
     Failure::new(
         Cause::Timeout,
         format!("délai dépassé : {what} vers {} n'a pas abouti en {} s", target.describe(), target.timeout.as_secs()),
@@ -534,6 +561,8 @@ pub struct ServerStatus {
     pub database: String,
     pub server_time: NaiveDateTime,
     pub round_trip: Duration,
+    /// The built-in sandbox (`jlm-batigest sandbox`), which says so in its `@@VERSION`.
+    pub sandbox: bool,
 }
 
 /// Runs the connection test query and times its round trip.
@@ -551,13 +580,15 @@ pub async fn server_status(client: &mut Connection, target: &Target) -> Result<S
             Failure::new(Cause::Data, "le serveur n'a renvoyé aucune ligne à la requête de test", "relancez avec -v")
         })?;
     let round_trip = started.elapsed();
-    let version = row.get::<&str, _>(0).unwrap_or_default().lines().next().unwrap_or_default().trim().to_owned();
+    let full_version = row.get::<&str, _>(0).unwrap_or_default();
+    let sandbox = full_version.contains(crate::sandbox::VERSION_MARK);
+    let version = full_version.lines().next().unwrap_or_default().trim().to_owned();
     let database = row.get::<&str, _>(1).unwrap_or_default().to_owned();
     let server_time = row
         .try_get::<NaiveDateTime, _>(2)
         .map_err(|e| query_failure(&e))?
         .ok_or_else(|| Failure::new(Cause::Data, "le serveur n'a pas donné son heure", "relancez avec -v"))?;
-    Ok(ServerStatus { version, database, server_time, round_trip })
+    Ok(ServerStatus { version, database, server_time, round_trip, sandbox })
 }
 
 /// A failed query on an open connection: a refusal by the server (with its number), a value that

@@ -438,7 +438,41 @@ pub async fn factures_ouvertes<E: From<Failure> + From<Unmapped>>(
     mut each: impl FnMut(Facture) -> Result<(), E>,
 ) -> Result<(), E> {
     let sql = factures_ouvertes_sql(mapping, client_code, au)?;
-    stream(client, &sql, Some(mapping), timeout, |row| each(decode_facture(&row, mapping)?)).await
+    let mut due_before_date = (0_u64, None);
+    stream(client, &sql, Some(mapping), timeout, |row| {
+        let facture = decode_facture(&row, mapping)?;
+        if facture.date_echeance < facture.date_facture {
+            due_before_date.0 += 1;
+            due_before_date.1.get_or_insert_with(|| facture.clone());
+        }
+        each(facture)
+    })
+    .await?;
+    if let (count, Some(first)) = due_before_date {
+        warn_due_before_date(count, &first);
+    }
+    Ok(())
+}
+
+/// An invoice due before its own date is counted late from that due date, which is most likely a
+/// typing error in Batigest (2 191 days late for a due date six years early): said once a run.
+fn warn_due_before_date(count: u64, first: &Facture) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let others = match count {
+        0 | 1 => String::new(),
+        2 => " et 1 autre".to_owned(),
+        n => format!(" et {} autres", n - 1),
+    };
+    crate::diagnostics::warning(&format!(
+        "la facture {} a une échéance ({}) antérieure à sa date ({}){others} ; les jours de retard comptent depuis \
+         l'échéance : vérifiez-la dans Batigest",
+        first.numero,
+        first.date_echeance.format("%d/%m/%Y"),
+        first.date_facture.format("%d/%m/%Y"),
+    ));
 }
 
 /// At most this many devis are read for one reference: enough to list an ambiguity.
@@ -487,6 +521,36 @@ pub async fn devis_by_reference(
         let devis = decode_devis(&row, mapping, Reading::AsStored)?;
         let by_number = required(&row, 11, get::<i32>(&row, 11)?)? == 1;
         found.push(Found { devis, by_number });
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    Ok(found)
+}
+
+/// Every devis whose number another devis also carries (Batigest does not forbid it): the sync
+/// keeps one trace per number and cannot tell which of them it should follow.
+fn devis_sharing_a_number_sql(mapping: &Mapping) -> Result<Sql, Unmapped> {
+    let numero = mapping.column("devis", "numero_devis")?;
+    let columns = devis_columns(mapping)?;
+    Ok(Sql::new(format!(
+        "SELECT {} WHERE d.{numero} IN (SELECT {numero} FROM {} GROUP BY {numero} HAVING COUNT(*) > 1) \
+         ORDER BY d.{numero}",
+        columns.text(),
+        mapping.table("devis")?
+    )))
+}
+
+/// The devis that share their number with another, by number.
+pub async fn devis_sharing_a_number(
+    client: &mut Connection,
+    mapping: &Mapping,
+    timeout: Duration,
+) -> Result<std::collections::BTreeMap<String, Vec<Devis>>, ReadError> {
+    let sql = devis_sharing_a_number_sql(mapping)?;
+    let mut found = std::collections::BTreeMap::<String, Vec<Devis>>::new();
+    stream(client, &sql, Some(mapping), timeout, |row| {
+        let devis = decode_devis(&row, mapping, Reading::AsStored)?;
+        found.entry(devis.numero.clone()).or_default().push(devis);
         Ok::<_, Failure>(())
     })
     .await?;
@@ -756,7 +820,30 @@ enum Reading {
     AsStored,
 }
 
+/// A row that cannot be read, named by its number when that can be read: which devis or invoice
+/// to look at in Batigest.
+fn naming(row: &Row, what: &str, failure: Failure) -> Failure {
+    match text(row, 0) {
+        Ok(numero) => Failure {
+            message: format!("{what} {numero} : {}", failure.message),
+            hint: failure.hint.clone().or_else(|| {
+                Some(format!(
+                    "complétez ce{} {what} dans Batigest, ou reliez le champ à une autre colonne dans le fichier de \
+                     correspondance",
+                    if what == "facture" { "tte" } else { "" }
+                ))
+            }),
+            ..failure
+        },
+        _ => failure,
+    }
+}
+
 fn decode_devis(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis, Failure> {
+    decode_devis_fields(row, mapping, reading).map_err(|failure| naming(row, "devis", failure))
+}
+
+fn decode_devis_fields(row: &Row, mapping: &Mapping, reading: Reading) -> Result<Devis, Failure> {
     let date_validation = datetime(row, 8)?;
     let statut = if mapping.acceptance_date().is_some() && date_validation.is_some() {
         EtatDevis::Lu(Statut::Accepte)
@@ -805,6 +892,10 @@ fn decode_ouvrage(row: &Row) -> Result<Ouvrage, Failure> {
 }
 
 fn decode_facture(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
+    decode_facture_fields(row, mapping).map_err(|failure| naming(row, "facture", failure))
+}
+
+fn decode_facture_fields(row: &Row, mapping: &Mapping) -> Result<Facture, Failure> {
     Ok(Facture {
         numero: text(row, 0)?,
         numero_devis: optional_text(row, 1)?,

@@ -195,7 +195,14 @@ pub fn readable(field: FieldType, data_type: &str) -> Result<(), String> {
         FieldType::DateTime | FieldType::Date => is(DATE),
         FieldType::Flag => data_type == "bit" || is(INTEGER),
     };
-    if ok { Ok(()) } else { Err(format!("type {data_type} : l'outil ne lit pas ce champ dans ce type")) }
+    let expected = match field {
+        FieldType::Key | FieldType::Status => "un texte ou un entier",
+        FieldType::Text => "un texte (CHAR, VARCHAR, NVARCHAR…)",
+        FieldType::Amount | FieldType::Rate => "un nombre exact (DECIMAL, NUMERIC, MONEY, INT…)",
+        FieldType::DateTime | FieldType::Date => "une date (DATE, DATETIME, DATETIME2…)",
+        FieldType::Flag => "un BIT ou un entier",
+    };
+    if ok { Ok(()) } else { Err(format!("{expected} est attendu")) }
 }
 
 #[cfg(test)]

@@ -240,6 +240,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         Periode::Trimestriel => Granularity::Quarter,
         Periode::Annuel => Granularity::Year,
     });
+    if let Some(granularity) = granularity {
+        period.check_buckets(granularity).map_err(|e| {
+            Error::usage(format!("--periode : {e}")).with_hint(
+                "raccourcissez la période (--from, --to) ou découpez-la plus large (--periode trimestriel ou annuel)",
+            )
+        })?;
+    }
     let batigest = Batigest::resolve(ctx)?;
     let render = &ctx.render;
     let settings = batigest.coefficient_settings(Grouping::Famille);

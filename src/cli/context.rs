@@ -1,7 +1,7 @@
 //! What commands that read Batigest share: settings resolved once, the connection target, the
 //! password, the schema mapping, and an async runtime.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -63,12 +63,19 @@ impl Batigest {
             password = %password.source, "réglages de connexion");
         // Without encryption there is no certificate to accept: the warning would be about nothing.
         if target.trust == Trust::Anything && target.encryption != Encryption::Off && !cli.quiet {
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(
-                stderr,
+            crate::diagnostics::line(
                 "Attention : --trust-cert accepte le certificat du serveur sans le vérifier ; la connexion peut être \
-                 interceptée. Préférez --ca-file."
+                 interceptée. Préférez --ca-file.",
             );
+        }
+        if target.encryption == Encryption::Off && !target.is_loopback() && !cli.quiet {
+            let what = if target.auth == Auth::Sql { "le mot de passe et les données" } else { "les données" };
+            crate::diagnostics::line(&format!(
+                "Attention : --encrypt off ({}) : {what} passent en clair sur le réseau jusqu'à {}. Préférez \
+                 --encrypt required (avec --ca-file), ou au moins login-only.",
+                settings.encrypt.source,
+                target.describe()
+            ));
         }
         Ok(Self { settings, env, target, password, mapping, quiet: cli.quiet })
     }
@@ -317,6 +324,11 @@ impl Render {
     /// Puts the output in place once everything succeeded.
     pub fn commit(destination: Destination) -> Result<()> {
         Ok(destination.commit()?)
+    }
+
+    /// See [`Destination::abandon`]: a `-o` file is left as it was.
+    pub fn abandon(destination: Destination) -> Result<()> {
+        Ok(destination.abandon()?)
     }
 }
 

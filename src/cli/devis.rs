@@ -36,7 +36,7 @@ pub struct Args {
     to: Option<NaiveDate>,
 
     /// Statut (répétable) : BROUILLON, VALIDE, ENVOYE, ACCEPTE, REFUSE
-    #[arg(long, value_name = "STATUT", value_parser = values::statut)]
+    #[arg(long, value_name = "STATUT", value_parser = values::StatutParser, hide_possible_values = true)]
     statut: Vec<Statut>,
 
     /// Code client (ex. CLI00042)

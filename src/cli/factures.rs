@@ -22,7 +22,8 @@ Exemples :
 Ouverte = NON_REGLE ou PARTIELLEMENT_REGLE ; reste dû = TTC − montant réglé ; jours de retard
 comptés depuis l'échéance jusqu'à la date du rapport (--au, défaut aujourd'hui). Un avoir (montant
 négatif) n'est jamais en retard : il est compté à part (« avoirs non imputés ») et ne s'impute que
-dans le solde du client.";
+dans le solde du client. Une facture réglée au-delà de son TTC (reste dû négatif, « trop_percu »)
+est de l'argent dû au client, comme un avoir : jamais en retard, comptée avec les avoirs.";
 
 /// Factures en attente de règlement : reste dû, retards, ancienneté, totaux
 #[derive(Debug, clap::Args)]
@@ -168,9 +169,11 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
 fn write_summary(sink: &mut dyn RecordSink, summary: &Summary, au: NaiveDate) -> std::io::Result<()> {
     let all = &summary.totals;
     let mut totals = vec![Cell::Empty; COLUMNS.len()];
-    totals[0] = match all.nombre_avoirs {
-        0 => format!("Total : {} factures", all.nombre),
-        avoirs => format!("Total : {} factures (hors {avoirs} avoirs)", all.nombre),
+    let avoirs = all.nombre_avoirs - all.nombre_trop_percus;
+    totals[0] = match (avoirs, all.nombre_trop_percus) {
+        (0, 0) => format!("Total : {} factures", all.nombre),
+        (avoirs, 0) => format!("Total : {} factures (hors {avoirs} avoirs)", all.nombre),
+        (avoirs, trop) => format!("Total : {} factures (hors {avoirs} avoirs et {trop} trop-perçus)", all.nombre),
     }
     .into();
     totals[7] = all.montant_ht.into();
@@ -184,8 +187,11 @@ fn write_summary(sink: &mut dyn RecordSink, summary: &Summary, au: NaiveDate) ->
             vec![bucket.label().into(), bucket.libelle().into(), amount.into(), all.part(amount).into()]
         })
         .collect();
-    // Credit notes are owed to customers: on their own line, outside the buckets and their shares.
-    ageing.push(vec![AVOIR.into(), "avoirs non imputés".into(), all.avoirs.into(), Cell::Empty]);
+    // Credit notes and overpayments are owed to customers: on their own line, outside the buckets
+    // and their shares.
+    let libelle =
+        if all.nombre_trop_percus > 0 { "avoirs non imputés et trop-perçus" } else { "avoirs non imputés" };
+    ageing.push(vec![AVOIR.into(), libelle.into(), all.avoirs.into(), Cell::Empty]);
     sink.section("anciennete", &format!("Ancienneté du reste dû au {}", format::date_fr(au)), &AGEING, ageing)?;
 
     let mut by_status = vec![summary_cells("TOUTES", "toutes les factures sélectionnées", all)];

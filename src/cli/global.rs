@@ -15,7 +15,7 @@ use crate::output::Format;
 #[command(next_help_heading = "Connexion à Batigest")]
 pub struct ConnectionArgs {
     /// Profil du fichier de configuration (défaut : « default »)
-    #[arg(long, global = true, value_name = "NOM")]
+    #[arg(long, global = true, value_name = "NOM", value_parser = values::profile)]
     pub profile: Option<String>,
 
     /// Serveur SQL Server de Batigest (HÔTE, ou HÔTE\INSTANCE)

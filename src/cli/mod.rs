@@ -160,11 +160,28 @@ fn report_clap_error(error: &clap::Error) -> u8 {
         }
         _ => {
             let _ = writeln!(stderr, "Erreur : {}", french_message(error));
-            let _ =
-                writeln!(stderr, "Aide : jlm-batigest --help (ou jlm-batigest COMMANDE --help) décrit chaque option");
+            let help = "jlm-batigest --help (ou jlm-batigest COMMANDE --help) décrit chaque option";
+            match suggestion(error) {
+                Some(suggested) => writeln!(stderr, "Aide : vouliez-vous dire {suggested} ? {help}"),
+                None => writeln!(stderr, "Aide : {help}"),
+            }
+            .ok();
             exit_codes::USAGE
         }
     }
+}
+
+/// clap's « did you mean »: the closest command, option or value to what was typed.
+fn suggestion(error: &clap::Error) -> Option<String> {
+    [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg, ContextKind::SuggestedValue].into_iter().find_map(
+        |kind| match error.get(kind) {
+            Some(ContextValue::String(one)) => Some(format!("« {one} »")),
+            Some(ContextValue::Strings(many)) if !many.is_empty() => {
+                Some(many.iter().map(|one| format!("« {one} »")).collect::<Vec<_>>().join(" ou "))
+            }
+            _ => None,
+        },
+    )
 }
 
 fn french_message(error: &clap::Error) -> String {
@@ -190,7 +207,7 @@ fn french_message(error: &clap::Error) -> String {
             format!("valeur « {value} » invalide pour {arg} : {cause}")
         }
         ErrorKind::UnknownArgument => format!("option inconnue : {arg}"),
-        ErrorKind::InvalidSubcommand => format!("commande inconnue : {arg}"),
+        ErrorKind::InvalidSubcommand => format!("commande inconnue : {}", context(ContextKind::InvalidSubcommand)),
         ErrorKind::MissingRequiredArgument => format!("option obligatoire manquante : {arg}"),
         ErrorKind::ArgumentConflict if arg.is_empty() => {
             format!("cette sous-commande ne se combine pas avec {}", context(ContextKind::PriorArg))
@@ -220,6 +237,7 @@ fn french_message(error: &clap::Error) -> String {
 /// error is said before anything is asked (a password) or opened.
 pub fn run(cli: &Cli) -> Result<()> {
     stop::install();
+    crate::diagnostics::set_quiet(cli.quiet);
     init_logging(cli.verbose, cli.quiet);
     let ctx = &Context { cli, flags: cli.connection.flags(), env: Env::capture()?, render: Render::resolve(cli)? };
     match &cli.command {

@@ -159,7 +159,10 @@ impl Job<'_> {
         let batigest_started_at = queries::server_now(client, timeout).await?;
         let total = queries::count_committed_since(client, mapping, since, timeout).await?;
         let has_offers = store.has_offers().await?;
-        tracing::info!(?since, total, has_offers, "lot de synchronisation");
+        // Devis sharing their number with another: held for review, never synced one after the other.
+        let shared = queries::devis_sharing_a_number(client, mapping, timeout).await?;
+        let mut held = std::collections::BTreeSet::new();
+        tracing::info!(?since, total, has_offers, partages = shared.len(), "lot de synchronisation");
 
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
@@ -179,6 +182,29 @@ impl Job<'_> {
                     return Ok(());
                 }
             };
+            if let Some(same) = shared.get(&devis.numero) {
+                // Once per number and batch: the others under it are the same question.
+                if held.insert(devis.numero.clone()) {
+                    let reason = crate::jlm::sync::same_number(&devis.numero, &same.iter().collect::<Vec<_>>());
+                    let os_user = self.batigest.env.os_user.as_deref();
+                    match store.hold_for_review(&devis.numero, &reason, os_user, self.args.dry_run).await {
+                        Ok(report) => {
+                            counts.add(if report.outcome == Outcome::Unchanged {
+                                Outcome::Unchanged
+                            } else {
+                                Outcome::ManualReview
+                            });
+                            view.report(sink.as_mut(), &report)?;
+                        }
+                        Err(error) => {
+                            counts.add(Outcome::Error);
+                            view.error(sink.as_mut(), &devis.numero, &error.message)?;
+                        }
+                    }
+                }
+                bar.inc(1);
+                return Ok(());
+            }
             let request = Request {
                 reference: &devis.numero,
                 devis: &devis,
@@ -209,6 +235,7 @@ impl Job<'_> {
             Err(error) if error.kind == Kind::Connection => {
                 counts.add(Outcome::Error);
                 self.log_failure(store, None, None, &error).await;
+                view.shown += 1;
                 sink.row(&error_row(None, &error.message), Style { highlight: true })?;
                 Some(error)
             }
@@ -217,9 +244,21 @@ impl Job<'_> {
                 None
             }
         };
-        sink.finish()?;
-        Render::commit(destination)?;
-        if view.in_table && counts.synced + counts.unchanged + counts.manual_review > 0 {
+        if view.in_table && view.shown == 0 {
+            // Nothing to look at: a sentence, not an empty table.
+            drop(sink);
+        } else {
+            sink.finish()?;
+        }
+        if lost.is_some() {
+            // A cut batch's report is partial: a previous `-o` export stays as it was.
+            Render::abandon(destination)?;
+        } else {
+            Render::commit(destination)?;
+        }
+        if view.in_table && view.shown == 0 {
+            self.say("Aucun devis à vérifier ni en erreur.");
+        } else if view.in_table && counts.synced + counts.unchanged + counts.manual_review > 0 {
             self.say(&format!(
                 "Le tableau ne montre que les devis à vérifier et en erreur ({ATTENTION_SHOWN} au plus) ; le détail \
                  de chaque devis : --format csv (ou json), et « jlm-batigest integrations »."
@@ -230,7 +269,15 @@ impl Job<'_> {
         }
         self.say(&summary(&counts, since, self.args.dry_run));
         if let Some(error) = lost {
-            return Err(error);
+            let kept = match self.render.path.as_deref().filter(|path| path.as_os_str() != "-") {
+                Some(path) => format!(" ; {} n'a pas été remplacé", path.display()),
+                None => String::new(),
+            };
+            let hint = format!(
+                "les devis synchronisés avant la coupure le restent, chacun tracé dans le magasin JLM \
+                 (« jlm-batigest integrations --journal »){kept} ; relancez le lot quand Batigest répond"
+            );
+            return Err(error.with_hint(hint));
         }
         if counts.errors > 0 {
             return Err(Error::new(Kind::Unexpected, format!("{} devis en erreur", counts.errors))

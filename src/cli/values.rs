@@ -31,6 +31,34 @@ pub fn statut(text: &str) -> Result<Statut, String> {
     })
 }
 
+/// `--statut`'s parser: [`statut`]'s French error, and the statuses as the possible values shell
+/// completions offer (a bare function has none, so bash offered file names).
+#[derive(Debug, Clone, Copy)]
+pub struct StatutParser;
+
+impl clap::builder::TypedValueParser for StatutParser {
+    type Value = Statut;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Statut, clap::Error> {
+        let parse: fn(&str) -> Result<Statut, String> = statut;
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(Statut::ALL.iter().map(|s| clap::builder::PossibleValue::new(s.code()))))
+    }
+}
+
+/// A profile name (see [`crate::config::check_profile_name`]).
+pub fn profile(text: &str) -> Result<String, String> {
+    crate::config::check_profile_name(text).map(|()| text.to_owned())
+}
+
 /// A whole number of at least 0: a count, milliseconds, a seed.
 pub fn number(text: &str) -> Result<u64, String> {
     let text = text.trim();

@@ -801,6 +801,63 @@ impl Store {
         }
     }
 
+    /// Holds a devis number for review without syncing it: Batigest has several devis under it
+    /// (`reason` names them), and which one the trace and the offer follow is not the tool's to
+    /// choose — syncing each in turn rewrote the row back and forth on every batch. The row keeps
+    /// its values; only its state and message change, in one transaction with its log row.
+    pub async fn hold_for_review(
+        &self,
+        numero: &str,
+        reason: &str,
+        os_user: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Report> {
+        let fail = |e: &sqlx::Error| self.error(&format!("synchronisation de {numero} impossible"), e);
+        let mut tx =
+            if dry_run { self.pool.begin().await.map_err(|e| fail(&e))? } else { self.write(SYNC_LOCK).await? };
+        let current = self.integration(&mut tx, numero).await?;
+        let before = current.as_ref().map(|stored| stored.integration.clone()).unwrap_or_default();
+        let wanted = Integration {
+            sync_status: Some("manual_review".to_owned()),
+            error_message: Some(reason.to_owned()),
+            ..before.clone()
+        };
+        let changes = integration_changes(&before, &wanted);
+        let outcome = if changes.is_empty() { Outcome::Unchanged } else { Outcome::ManualReview };
+        let report = Report {
+            numero: numero.to_owned(),
+            offer: None,
+            outcome,
+            note: Some(reason.to_owned()),
+            changes,
+            unlinked: Vec::new(),
+        };
+        if dry_run {
+            tx.rollback().await.map_err(|e| fail(&e))?;
+            return Ok(report);
+        }
+        let at = now_text();
+        if outcome != Outcome::Unchanged {
+            let id = current.as_ref().map(|stored| stored.id.as_str());
+            self.save_integration(&mut tx, id, numero, &wanted, &at).await.map_err(|e| fail(&e))?;
+        }
+        let (old, new) = values_json(&report.changes);
+        let row = LogRow {
+            at: &at,
+            os_user,
+            reference: Some(numero),
+            numero: Some(numero),
+            offer_id: None,
+            outcome,
+            old,
+            new,
+            error: Some(reason),
+        };
+        self.insert_log(&mut tx, &row).await.map_err(|e| fail(&e))?;
+        tx.commit().await.map_err(|e| fail(&e))?;
+        Ok(report)
+    }
+
     /// Logs a failed attempt; a store that cannot even take that is said in the log.
     pub async fn trace_failure(&self, one: &One<'_>, numero: Option<&str>, error: &Error) {
         if one.dry_run {
@@ -816,9 +873,16 @@ impl Store {
 
 /// The one devis `reference` names: its number wins over an affaire reference (as the server
 /// compares them: a `_CI_` dossier finds `DEVIS-2024-001` for `devis-2024-001`); two devis under
-/// one affaire reference need the exact number.
+/// one affaire reference need the exact number; two devis under one number cannot be told apart.
 fn pick(reference: &str, found: Vec<queries::Found>) -> Result<Devis> {
     let mut found = found;
+    let by_number: Vec<&Devis> = found.iter().filter(|found| found.by_number).map(|found| &found.devis).collect();
+    if by_number.len() > 1 {
+        return Err(Error::new(Kind::NotFound, same_number(reference, &by_number)).with_hint(
+            "un numéro de devis doit désigner un seul devis : corrigez la numérotation dans Batigest ; rien n'a été \
+             synchronisé",
+        ));
+    }
     if let Some(index) = found.iter().position(|found| found.by_number) {
         return Ok(found.swap_remove(index).devis);
     }
@@ -828,19 +892,7 @@ fn pick(reference: &str, found: Vec<queries::Found>) -> Result<Devis> {
             .with_hint("vérifiez le numéro du devis (jlm-batigest devis --limit 20) ou la référence d'affaire")),
         1 => Ok(found.swap_remove(0)),
         _ => {
-            let list: Vec<String> = found
-                .iter()
-                .map(|devis| {
-                    format!(
-                        "{} ({}, {}, {}, créé le {})",
-                        devis.numero,
-                        devis.client_nom.as_deref().unwrap_or("client inconnu"),
-                        devis.statut,
-                        format::money(devis.montant_ht),
-                        format::date_fr(devis.date_creation.date())
-                    )
-                })
-                .collect();
+            let list: Vec<String> = found.iter().map(describe).collect();
             Err(Error::new(
                 Kind::NotFound,
                 format!("la référence {reference} désigne plusieurs devis dans Batigest : {}", list.join(" ; ")),
@@ -848,4 +900,22 @@ fn pick(reference: &str, found: Vec<queries::Found>) -> Result<Devis> {
             .with_hint(format!("indiquez le numéro exact du devis, par exemple --ref {}", found[0].numero)))
         }
     }
+}
+
+/// A devis as a person tells it from another: number, client, status, amount, date.
+fn describe(devis: &Devis) -> String {
+    format!(
+        "{} ({}, {}, {}, créé le {})",
+        devis.numero,
+        devis.client_nom.as_deref().unwrap_or("client inconnu"),
+        devis.statut,
+        format::money(devis.montant_ht),
+        format::date_fr(devis.date_creation.date())
+    )
+}
+
+/// Why devis sharing `numero` are held for review, naming each.
+pub fn same_number(numero: &str, devis: &[&Devis]) -> String {
+    let list: Vec<String> = devis.iter().map(|devis| describe(devis)).collect();
+    format!("le numéro {numero} désigne {} devis dans Batigest : {}", devis.len(), list.join(" ; "))
 }

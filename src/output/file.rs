@@ -168,6 +168,19 @@ impl Destination {
             Destination::InPlace(mut file) => file.flush(),
         }
     }
+
+    /// Ends the output of a run that failed after writing: a stream keeps what it was given, a
+    /// file being replaced stays as it was (the temporary file goes).
+    pub fn abandon(self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(mut stdout) => stdout.flush(),
+            Destination::File(file) => {
+                drop(file);
+                Ok(())
+            }
+            Destination::InPlace(mut file) => file.flush(),
+        }
+    }
 }
 
 /// A file another program holds open: Windows refuses to open it for writing or to replace it

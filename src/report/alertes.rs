@@ -162,7 +162,7 @@ impl Alerte {
 /// yet due; « en retard » once late; « seuil de relance » for its current level when that level's
 /// threshold is beyond the first day of lateness.
 pub fn facture(open: &OpenFacture<'_>, regles: &relances::Regles) -> Vec<Alerte> {
-    if open.is_avoir() || !open.is_late() {
+    if open.owed_to_customer() || !open.is_late() {
         return Vec::new();
     }
     let f = open.facture;

@@ -87,12 +87,10 @@ impl<'a> OpenFacture<'a> {
         if !facture.statut_reglement.is_open() {
             return None;
         }
-        let days = if facture.is_avoir() { 0 } else { (au - facture.date_echeance).num_days().max(0) };
-        Some(OpenFacture {
-            facture,
-            reste_du: facture.montant_ttc - facture.montant_regle.unwrap_or_default(),
-            jours_retard: u32::try_from(days).unwrap_or(u32::MAX),
-        })
+        let reste_du = facture.montant_ttc - facture.montant_regle.unwrap_or_default();
+        let owed_to_customer = facture.is_avoir() || reste_du.is_sign_negative() && !reste_du.is_zero();
+        let days = if owed_to_customer { 0 } else { (au - facture.date_echeance).num_days().max(0) };
+        Some(OpenFacture { facture, reste_du, jours_retard: u32::try_from(days).unwrap_or(u32::MAX) })
     }
 
     pub fn is_late(&self) -> bool {
@@ -107,14 +105,34 @@ impl<'a> OpenFacture<'a> {
         self.facture.is_avoir()
     }
 
-    /// The ageing a reader sees: the bucket's name, or `avoir` for a credit note.
+    /// An invoice paid beyond its TTC: its negative reste dû is owed to the customer.
+    pub fn is_overpaid(&self) -> bool {
+        !self.is_avoir() && self.reste_du.is_sign_negative() && !self.reste_du.is_zero()
+    }
+
+    /// Money owed to the customer — a credit note, or an overpaid invoice — rather than by them:
+    /// never late, never reminded nor alerted, kept apart from the invoices' sums.
+    pub fn owed_to_customer(&self) -> bool {
+        self.is_avoir() || self.is_overpaid()
+    }
+
+    /// The ageing a reader sees: the bucket's name, `avoir` for a credit note, `trop_percu` for an
+    /// overpaid invoice.
     pub fn anciennete(&self) -> &'static str {
-        if self.is_avoir() { AVOIR } else { self.bucket().label() }
+        if self.is_avoir() {
+            AVOIR
+        } else if self.is_overpaid() {
+            TROP_PERCU
+        } else {
+            self.bucket().label()
+        }
     }
 }
 
 /// The ageing name of a credit note, apart from the buckets.
 pub const AVOIR: &str = "avoir";
+/// The ageing name of an overpaid invoice, with the credit notes.
+pub const TROP_PERCU: &str = "trop_percu";
 
 /// Which open invoices a report covers. Every total of the report is over the selected invoices only:
 /// with `Late`, "total reste dû" means the total of the late ones.
@@ -170,10 +188,13 @@ pub struct Totals {
     pub nombre: u64,
     pub montant_ht: Decimal,
     pub reste_du: Decimal,
-    /// Open credit notes ("avoirs non imputés"): count, Σ HT and Σ reste dû, both negative.
+    /// What is owed to customers: open credit notes ("avoirs non imputés") and overpaid invoices
+    /// ("trop-perçus"): their count, and Σ reste dû (negative). Σ HT of the credit notes alone.
     pub nombre_avoirs: u64,
     pub avoirs_ht: Decimal,
     pub avoirs: Decimal,
+    /// Among them, the overpaid invoices.
+    pub nombre_trop_percus: u64,
     /// Late invoices: `jours_retard > 0`.
     pub nombre_en_retard: u64,
     pub reste_du_en_retard: Decimal,
@@ -183,9 +204,13 @@ pub struct Totals {
 
 impl Totals {
     pub fn add(&mut self, facture: &OpenFacture<'_>) {
-        if facture.is_avoir() {
+        if facture.owed_to_customer() {
             self.nombre_avoirs += 1;
-            self.avoirs_ht += facture.facture.montant_ht;
+            if facture.is_overpaid() {
+                self.nombre_trop_percus += 1;
+            } else {
+                self.avoirs_ht += facture.facture.montant_ht;
+            }
             self.avoirs += facture.reste_du;
             return;
         }

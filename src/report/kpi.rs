@@ -76,6 +76,18 @@ pub struct InvalidPeriod {
     pub to: NaiveDate,
 }
 
+/// A period cut into more buckets than one run computes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "la période du {} au {} compte {count} : {MAX_BUCKETS} périodes au plus par calcul",
+    period.from.format("%d/%m/%Y"),
+    period.to.format("%d/%m/%Y")
+)]
+pub struct TooManyBuckets {
+    pub period: Period,
+    pub count: String,
+}
+
 impl Period {
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, InvalidPeriod> {
         if from > to {
@@ -95,6 +107,28 @@ impl Period {
     #[cfg(test)]
     pub fn contains(self, date: NaiveDate) -> bool {
         self.from <= date && date <= self.to
+    }
+
+    /// How many calendar buckets of `granularity` cover the period (see [`Period::buckets`]),
+    /// counted without making them.
+    pub fn bucket_count(self, granularity: Granularity) -> u32 {
+        let month = |date: NaiveDate| date.year() * 12 + date.month0() as i32;
+        let months = month(granularity.start_of(self.to)) - month(granularity.start_of(self.from));
+        let size = match granularity {
+            Granularity::Month => 1,
+            Granularity::Quarter => 3,
+            Granularity::Year => 12,
+        };
+        (months / size + 1) as u32
+    }
+
+    /// Refuses a period cut into more than [`MAX_BUCKETS`] buckets, saying how many it would be.
+    pub fn check_buckets(self, granularity: Granularity) -> Result<(), TooManyBuckets> {
+        let count = self.bucket_count(granularity);
+        if count > MAX_BUCKETS {
+            return Err(TooManyBuckets { period: self, count: granularity.count_fr(count) });
+        }
+        Ok(())
     }
 
     /// The calendar buckets covering the period, in order, the first and last clipped to it (a period
@@ -117,6 +151,10 @@ impl Period {
         buckets
     }
 }
+
+/// The most buckets one run computes and saves (50 years by month): each is a row of the answer
+/// and of the saved run's `data_json`, and 0001-01-01 to 9999-12-31 by month made 39 MB of both.
+pub const MAX_BUCKETS: u32 = 600;
 
 /// Calendar bucket size of the evolution (`--periode mensuel|trimestriel|annuel`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -161,6 +199,16 @@ impl Granularity {
         let start = current.checked_sub_months(chrono::Months::new(months)).filter(|start| start.year() >= 1)?;
         let end = current.pred_opt()?;
         Some(Bucket { label: self.label(start), period: Period { from: start, to: end } })
+    }
+
+    /// The French name of `count` buckets: « 3 mois », « 1 trimestre », « 2 années ».
+    pub fn count_fr(self, count: u32) -> String {
+        let plural = if count > 1 { "s" } else { "" };
+        match self {
+            Granularity::Month => format!("{count} mois"),
+            Granularity::Quarter => format!("{count} trimestre{plural}"),
+            Granularity::Year => format!("{count} année{plural}"),
+        }
     }
 
     /// `2024-01`, `2024-T1`, `2024`.
@@ -270,6 +318,27 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buckets_are_counted_without_being_made_and_bounded() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        for (from, to) in [(date(2024, 1, 15), date(2024, 1, 20)), (date(2023, 11, 30), date(2026, 2, 1))] {
+            let period = Period::new(from, to).expect("period");
+            for granularity in [Granularity::Month, Granularity::Quarter, Granularity::Year] {
+                assert_eq!(period.bucket_count(granularity) as usize, period.buckets(granularity).len());
+            }
+        }
+        let all = Period::new(date(1, 1, 1), date(9999, 12, 31)).expect("period");
+        assert_eq!(all.bucket_count(Granularity::Month), 119_988);
+        assert_eq!(
+            all.check_buckets(Granularity::Month).map_err(|e| e.to_string()),
+            Err("la période du 01/01/0001 au 31/12/9999 compte 119988 mois : 600 périodes au plus par calcul"
+                .to_owned())
+        );
+        let fifty_years = Period::new(date(1980, 1, 1), date(2029, 12, 31)).expect("period");
+        assert_eq!(fifty_years.check_buckets(Granularity::Month), Ok(()));
+        assert_eq!(all.check_buckets(Granularity::Year).map_err(|e| e.count), Err("9999 années".to_owned()));
+    }
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()

@@ -124,7 +124,7 @@ impl Client {
 
 /// The invoice to chase, if `open` is late enough and not a credit note.
 pub fn relance(regles: &Regles, open: &OpenFacture<'_>) -> Option<Relance> {
-    if open.is_avoir() || !open.is_late() {
+    if open.owed_to_customer() || !open.is_late() {
         return None;
     }
     let niveau = niveau(regles, open.jours_retard)?;

@@ -108,7 +108,7 @@ impl Forecast {
 
     /// Where `open` belongs.
     pub fn slot(&self, open: &OpenFacture<'_>) -> Slot {
-        if open.is_avoir() {
+        if open.owed_to_customer() {
             return Slot::CreditNote;
         }
         let due = open.facture.date_echeance;
@@ -198,7 +198,7 @@ impl Forecast {
         });
         lines.push(Line {
             key: "avoirs".to_owned(),
-            libelle: "avoirs non imputés (dus aux clients)".to_owned(),
+            libelle: "avoirs non imputés et trop-perçus (dus aux clients)".to_owned(),
             du: None,
             au: None,
             nombre: self.credit_notes.0,

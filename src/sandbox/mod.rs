@@ -20,6 +20,9 @@ pub use server::Sandbox;
 pub const DEFAULT_USER: &str = "sa";
 pub const DEFAULT_PASSWORD: &str = "Sandbox!2024";
 pub const DEFAULT_DATABASE: &str = "BATIGEST_CONNECT";
+/// What the sandbox's `@@VERSION` says of it, after SQL Server's own words: how a client tells it
+/// from a production server.
+pub const VERSION_MARK: &str = "JLM Batigest sandbox";
 /// The database of the sandbox in the real Batigest layout, named as Batigest names its files.
 pub const BATIGEST_DATABASE: &str = "BTG_DOS_DEMO";
 pub const DEFAULT_INSTANCE: &str = "SAGEBAT";

@@ -549,7 +549,15 @@ fn channels_are_checked_before_batigest_is_asked_anything() {
     expect(
         run("[profiles.default.alertes.webhook]\nurl = \"ftp://erp.jlm.fr/hook\"\n", &[]),
         2,
-        "« url » doit être une adresse http:// ou https://",
+        "« url » doit être une adresse https://",
+    );
+    // Issue 27, item 14: 168 KB of client names and amounts went in clear to another machine,
+    // without a word. Clear HTTP stays on this machine, as serve's and the SMTP channel's.
+    expect(
+        run("[profiles.default.alertes.webhook]\nurl = \"http://erp.jlm.fr:8080/hooks/batigest\"\n", &[]),
+        2,
+        "http:// seulement vers cette machine (127.0.0.1, ::1, localhost) : les alertes portent les noms des clients \
+         et leurs montants, qui ne passent pas en clair sur le réseau",
     );
     expect(
         run("[profiles.default.alertes.webhook]\nurl = \"https://compta@erp.jlm.fr/hook\"\n", &[]),

@@ -101,6 +101,11 @@ impl Sandbox {
         log
     }
 
+    /// The sandbox's process id (to freeze it with SIGSTOP, say).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }

@@ -189,3 +189,48 @@ fn help_is_french_with_examples() {
         assert!(help.contains("Exemples :") && help.contains("trousseau"), "{help}");
     }
 }
+
+/// Issue 27, item 12: a profile named `P/smtp` had the keyring account of P's SMTP password — its
+/// SQL password was P's SMTP password, and `logout --profile P/smtp` removed it. A `/` in a
+/// profile name is refused, on the command line and in the file, before the keyring is touched.
+#[test]
+fn a_profile_name_cannot_reach_another_profiles_secrets() {
+    let Some(bus) = session_bus() else { return };
+    let profile = Profile::new(&bus);
+    let smtp = profile.run(&["alertes", "login-smtp", "--password-stdin"], "Smtp-secret-1\n", &[]);
+    assert!(smtp.status.success(), "{}", text(&smtp.stderr));
+
+    let intruder = format!("{}/smtp", profile.name);
+    let logout = run(profile.home.path(), &profile.config, &bus, &["--profile", &intruder, "logout"], "", &[]);
+    assert_eq!(logout.status.code(), Some(2), "{}", text(&logout.stderr));
+    assert!(logout.stdout.is_empty());
+    assert!(
+        text(&logout.stderr).contains(&format!(
+            "Erreur : valeur « {intruder} » invalide pour --profile <NOM> : « / » est réservé : le trousseau range les \
+             secrets d'un profil sous PROFIL/smtp"
+        )),
+        "{}",
+        text(&logout.stderr)
+    );
+
+    // In the file too: the table is named, with its line.
+    let config = format!("[profiles.default]\nuser = \"sa\"\n\n[profiles.\"{intruder}\"]\nuser = \"sa\"\n");
+    std::fs::write(&profile.config, config).expect("write");
+    let show = run(profile.home.path(), &profile.config, &bus, &["config", "show"], "", &[]);
+    assert_eq!(show.status.code(), Some(2), "{}", text(&show.stderr));
+    assert!(
+        text(&show.stderr).contains(&format!("config.toml, ligne 4 : profil « {intruder} » : « / » est réservé")),
+        "{}",
+        text(&show.stderr)
+    );
+
+    // The SMTP password is still there: the profile's own logout removes it.
+    std::fs::write(&profile.config, format!("[profiles.{}]\nuser = \"sa\"\n", profile.name)).expect("write");
+    let logout = profile.run(&["logout"], "", &[]);
+    assert!(logout.status.success(), "{}", text(&logout.stderr));
+    assert!(
+        text(&logout.stderr).contains("Retiré(s) aussi : mot de passe SMTP des alertes."),
+        "{}",
+        text(&logout.stderr)
+    );
+}

@@ -132,3 +132,53 @@ fn the_dashboard_never_lists_a_credit_note_as_late() {
     assert_eq!(late[0]["date_echeance"], "2024-03-16", "an ISO date");
     assert_eq!(amount(&late[0]["reste_du"]), d("4444444.40") - d("1000.50"));
 }
+
+/// An invoice paid beyond its TTC (issue 27: 5 000 000 paid on 3 131,35 € TTC). Its negative reste
+/// dû is owed to the customer, like a credit note: never reminded, never alerted, shown apart.
+const OVERPAID: &str = "
+INSERT INTO FACTURES VALUES
+  (6, 'FA-2024-000006', NULL, 2, 2609.46, 3131.35, '2024-01-10', '2024-02-09', 'PARTIELLEMENT_REGLE', 5000000.00);
+";
+
+#[test]
+fn an_overpaid_invoice_is_owed_to_the_customer_never_reminded_nor_alerted() {
+    let sandbox = Sandbox::with_fixture_plus(OVERPAID, &["--tls", "off"]);
+    let au = "2024-04-15";
+    let document = json(&sandbox.run(&["factures", "--au", au, "--format", "json"]));
+    let rows = document["factures"].as_array().expect("rows");
+    let overpaid = rows.iter().find(|r| r["numero_facture"] == "FA-2024-000006").expect("listed");
+    assert_eq!(amount(&overpaid["reste_du"]), d("-4996868.65"));
+    assert_eq!(overpaid["jours_retard"], 0, "66 days past its date, yet owed to the customer");
+    assert_eq!(overpaid["anciennete"], "trop_percu");
+    let all = &document["par_statut"][0];
+    assert_eq!(all["nombre"], 1, "FA-2024-000001 alone among the invoices");
+    assert_eq!(all["nombre_en_retard"], 1);
+    assert_eq!(amount(&all["reste_du_en_retard"]), d("4444444.40") - d("1000.50"));
+    let ageing = document["anciennete"].as_array().expect("ageing");
+    let apart = ageing.iter().find(|b| b["tranche"] == "avoir").expect("the credit line");
+    assert_eq!(amount(&apart["reste_du"]), d("-4996868.65"), "the fixture's credit note is settled");
+    assert_eq!(apart["libelle"], "avoirs non imputés et trop-perçus");
+
+    // relances: CLI002 owes nothing; its overpaid invoice is no reminder, let alone a formal notice.
+    let output = sandbox.run(&["relances", "--au", au, "--format", "csv", "--fail-on-alert"]);
+    let relances = crate::common::stdout(&output);
+    assert!(!relances.contains("FA-2024-000006") && !relances.contains("CLI002"), "{relances}");
+    assert!(relances.contains("FA-2024-000001"), "{relances}");
+    assert_eq!(output.status.code(), Some(6), "FA-2024-000001 is 30 days late: {}", stderr(&output));
+
+    // alertes: the late FA-2024-000001 only.
+    let output = sandbox.run(&["alertes", "--au", au, "--dry-run", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    let alerts = crate::common::stdout(&output);
+    assert!(alerts.contains("FA-2024-000001"), "{alerts}");
+    assert!(!alerts.contains("FA-2024-000006"), "{alerts}");
+
+    // tresorerie: on the credit line, never in the weeks ahead nor among the late ones.
+    let document = json(&sandbox.run(&["tresorerie", "--au", au, "--format", "json"]));
+    let lines = document["tresorerie"].as_array().expect("lines");
+    let credit = lines.iter().find(|line| line["ligne"] == "avoirs").expect("the credit line");
+    assert_eq!(credit["libelle"], "avoirs non imputés et trop-perçus (dus aux clients)");
+    assert_eq!(amount(&credit["encaissement_ttc"]), d("-4996868.65"));
+    let late = lines.iter().find(|line| line["ligne"] == "en_retard_61-90").expect("61-90");
+    assert_eq!(late["nombre_factures"], 0, "66 days past its date, yet not a late payment");
+}

@@ -157,6 +157,12 @@ fn every_shell_completes_options_after_a_subcommand_and_option_values() {
             "{shell}: jlm-batigest devis --format <TAB>"
         );
         assert!(offered(shell, "jlm-batigest fac").contains(&"factures".to_owned()), "{shell}: jlm-batigest fac<TAB>");
+        // The statuses, not file names (issue 27: bash offered the files of the current folder).
+        assert_eq!(
+            offered(shell, "jlm-batigest devis --statut "),
+            ["ACCEPTE", "BROUILLON", "ENVOYE", "REFUSE", "VALIDE"],
+            "{shell}: jlm-batigest devis --statut <TAB>"
+        );
     }
 }
 

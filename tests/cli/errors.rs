@@ -174,3 +174,97 @@ fn special_files_named_as_inputs_are_refused_at_once() {
         assert!(err.contains(name) && err.contains("pas un fichier ordinaire"), "{err}");
     }
 }
+
+/// Issue 27, item 13: PEM armour around random base64, or any bytes named `.der`, passed the
+/// file check and failed the TLS handshake: exit 3 blaming the server's certificate
+/// (« BadEncoding »). The file is refused by name, with exit 2, before any connection.
+#[test]
+fn a_ca_file_that_holds_no_certificate_is_named_not_blamed_on_the_server() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "required"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let armour = dir.path().join("autorite.pem");
+    let noise: String =
+        (0..480).map(|i| char::from(b'A' + u8::try_from((i * 7 + i / 13) % 26).expect("letter"))).collect();
+    std::fs::write(&armour, format!("-----BEGIN CERTIFICATE-----\n{noise}\n-----END CERTIFICATE-----\n"))
+        .expect("write");
+    let der = dir.path().join("autorite.der");
+    std::fs::write(&der, (0..700u32).map(|i| (i * 31 % 251) as u8).collect::<Vec<u8>>()).expect("write");
+    for path in [&armour, &der] {
+        let output = command(dir.path())
+            .env("BATIGEST_SQL_PASSWORD", crate::common::PASSWORD)
+            .args(["test-connection", "--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string()])
+            .args(["--user", "sa", "--encrypt", "required", "--ca-file", path.to_str().expect("utf-8")])
+            .output()
+            .expect("run");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "Erreur : fichier d'autorité --ca-file « {} » inutilisable : ce n'est pas un certificat X.509 lisible (BadEncoding)",
+                path.display()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("certificat du serveur"), "{err}");
+        assert_eq!(stdout(&output), "");
+    }
+}
+
+/// Issue 27, item 10: an empty required column stopped `devis`, `factures`, `analytics` and
+/// `dashboard` with « colonne « MONTANT_HT » vide alors qu'elle est obligatoire », naming no row.
+/// The devis or invoice is named; and an invoice due before its own date is said once.
+#[test]
+fn an_empty_required_column_names_its_row_and_a_due_date_before_the_invoice_is_said_once() {
+    let nullable_invoices = "
+ALTER TABLE FACTURES RENAME TO FACTURES_STRICT;
+CREATE TABLE FACTURES (ID INT PRIMARY KEY, NUMERO_FACTURE NVARCHAR(50) NOT NULL UNIQUE,
+  NUMERO_DEVIS NVARCHAR(50) NULL, CLIENT_ID INT NOT NULL, MONTANT_HT DECIMAL(18,2) NULL,
+  MONTANT_TTC DECIMAL(18,2) NULL, DATE_FACTURE DATE NOT NULL, DATE_ECHEANCE DATE NOT NULL,
+  STATUT_REGLEMENT NVARCHAR(30) NOT NULL, MONTANT_REGLE DECIMAL(18,2) NULL);
+INSERT INTO FACTURES SELECT * FROM FACTURES_STRICT;
+DROP TABLE FACTURES_STRICT;
+";
+    let sandbox = Sandbox::with_fixture_plus(&format!("{NULLABLE_AMOUNTS}{nullable_invoices}"), &["--tls", "off"]);
+    let output = sandbox.run(&["devis", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "Erreur : devis DEVIS-2024-004 : colonne « MONTANT_HT » vide alors qu'elle est obligatoire\n\
+             Aide : complétez ce devis dans Batigest, ou reliez le champ à une autre colonne"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    let extra = "INSERT INTO FACTURES VALUES
+      (7, 'FA-2024-000007', NULL, 2, NULL, 120, '2024-03-01', '2024-03-31', 'NON_REGLE', NULL),
+      (8, 'FA-2024-000008', NULL, 2, 100, 120, '2024-01-10', '2018-01-10', 'NON_REGLE', NULL),
+      (9, 'FA-2024-000009', NULL, 2, 100, 120, '2024-01-11', '2018-01-11', 'NON_REGLE', NULL);";
+    let sandbox = Sandbox::with_fixture_plus(&format!("{nullable_invoices}{extra}"), &["--tls", "off"]);
+    for command in [&["factures", "--au", "2024-04-15"][..], &["analytics", "--to", "2024-04-15", "--no-save"]] {
+        let output = sandbox.run(command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(
+                "Erreur : facture FA-2024-000007 : colonne « MONTANT_HT » vide alors qu'elle est obligatoire"
+            ),
+            "{command:?}: {}",
+            stderr(&output)
+        );
+    }
+
+    // Due six years before its own date: counted late from then, and said once on stderr.
+    let sandbox = Sandbox::with_fixture_plus(
+        &format!("{nullable_invoices}{}", extra.replace("NULL, 120", "100, 120")),
+        &["--tls", "off"],
+    );
+    let output = sandbox.run(&["dashboard", "--au", "2024-04-15", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = stderr(&output);
+    let warning = "Attention : la facture FA-2024-000008 a une échéance (10/01/2018) antérieure à sa date (10/01/2024) \
+                   et 1 autre ; les jours de retard comptent depuis l'échéance : vérifiez-la dans Batigest\n";
+    assert_eq!(said.matches(warning).count(), 1, "said once, not per invoice: {said}");
+    let quiet = sandbox.run(&["--quiet", "factures", "--au", "2024-04-15", "--format", "csv"]);
+    assert_eq!(stderr(&quiet), "", "--quiet says nothing");
+    assert!(stdout(&quiet).contains("FA-2024-000008,,CLI002"), "{}", stdout(&quiet));
+}

@@ -14,6 +14,7 @@ mod credit_notes;
 mod dashboard;
 mod demo;
 mod docs;
+mod erp_proxy;
 mod erp_store;
 mod errors;
 mod kpi_generated;

@@ -119,3 +119,27 @@ fn the_trust_cert_warning_only_comes_with_encryption() {
     ok(&encrypted);
     assert!(stderr(&encrypted).contains("Attention : --trust-cert"), "{}", stderr(&encrypted));
 }
+
+/// A mistyped command is named, with the closest one (issue 27: « commande inconnue : » alone).
+#[test]
+fn an_unknown_command_is_named_with_the_closest_one() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(home.path(), &["treso"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+    let said = stderr(&output);
+    assert!(said.contains("Erreur : commande inconnue : treso\n"), "{said}");
+    assert!(said.contains("Aide : vouliez-vous dire « tresorerie » ?"), "{said}");
+
+    let output = run(home.path(), &["devis", "--statu", "VALIDE"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(said.contains("option inconnue : --statu"), "{said}");
+    assert!(said.contains("vouliez-vous dire « --statut » ?"), "{said}");
+
+    // Nothing close: no guess, the help line only.
+    let output = run(home.path(), &["zzzz"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("commande inconnue : zzzz"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("vouliez-vous dire"), "{}", stderr(&output));
+}

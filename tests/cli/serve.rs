@@ -10,17 +10,17 @@ use serde_json::Value;
 
 use crate::common::{Sandbox, ok, stderr};
 
-const TOKEN: &str = "jeton-de-test-serve-0123456789";
+pub const TOKEN: &str = "jeton-de-test-serve-0123456789";
 
 /// A running `serve`, killed when dropped; its stderr (address line, access log) kept.
-struct Server {
+pub struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub addr: SocketAddr,
     log: std::sync::mpsc::Receiver<String>,
 }
 
 impl Server {
-    fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
+    pub fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
         let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
         let mut command = sandbox.client();
         command.env("JLM_BATIGEST_API_TOKEN", TOKEN).args(["serve", "--listen", "127.0.0.1:0"]);
@@ -53,7 +53,7 @@ impl Server {
         self.call("POST", path, Some(TOKEN), Some(body))
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.log.try_iter().collect::<Vec<_>>().join("\n")
     }
 }
@@ -416,4 +416,318 @@ fn a_real_types_dossier_gives_the_same_figures_through_the_api() {
         assert_eq!(row["MONTANT_HT"].to_string().parse::<Decimal>().ok(), Some(d(quote.ht)), "{row}");
         assert_eq!(row["TAUX_MARGE"].to_string().parse::<Decimal>().ok(), Some(Decimal::from(quote.rate)), "{row}");
     }
+}
+
+/// `serve` started by `sh` with at most `descriptors` open files, as `ulimit -n` leaves a service.
+fn start_with_descriptors(sandbox: &Sandbox, descriptors: u32, extra: &[&str]) -> Server {
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &format!("ulimit -n {descriptors} && exec \"$0\" \"$@\""), crate::common::BIN])
+        .args(["--server", "127.0.0.1", "--port", &sandbox.addr.port().to_string(), "--user", "sa"])
+        .args(["--encrypt", "off", "--jlm-db", &store, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_clear()
+        .env("HOME", sandbox.dir.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("BATIGEST_SQL_PASSWORD", crate::common::PASSWORD)
+        .env("JLM_BATIGEST_API_TOKEN", TOKEN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve through sh");
+    let (tx, log) = std::sync::mpsc::channel();
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.next().expect("a first line").expect("UTF-8");
+    let addr = first.rsplit("://").next().expect("an address").parse().unwrap_or_else(|_| panic!("{first}"));
+    std::thread::spawn(move || {
+        for line in lines.map_while(std::result::Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    Server { child, addr, log }
+}
+
+/// What the server answers on `stream`, or `""` when it closes without a word. A guard against a
+/// hang, not a measure: the test fails if nothing happens within a minute.
+fn answer_or_close(stream: &mut TcpStream) -> String {
+    stream.set_read_timeout(Some(std::time::Duration::from_mins(1))).expect("read timeout");
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => String::from_utf8_lossy(&answer).into_owned(),
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => String::new(),
+        Err(error) => panic!("the server neither answered nor closed: {error}"),
+    }
+}
+
+/// Issue 27, item 1: with 64 descriptors, 100 clients that send half a request head used to hold
+/// them all — `/healthz` waited, and the accept loop wrote « Too many open files » millions of
+/// times. The oldest idle connection now makes room, and a burst of refusals is one line.
+#[cfg(unix)]
+#[test]
+fn a_full_descriptor_table_still_answers_healthz_and_says_so_once() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = start_with_descriptors(&sandbox, 64, &[]);
+    let half_heads: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut stream = TcpStream::connect(server.addr).expect("connect");
+            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n").expect("half a head");
+            stream
+        })
+        .collect();
+    let mut health = TcpStream::connect(server.addr).expect("connect");
+    health.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").expect("send");
+    let answer = answer_or_close(&mut health);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    assert!(answer.ends_with(r#"{"status":"ok"}"#), "{answer:?}");
+    drop(half_heads);
+    let log = server.log();
+    let refusals: Vec<&str> = log.lines().filter(|line| line.starts_with("Connexions refusées")).collect();
+    assert!(!refusals.is_empty(), "the descriptor table was full: {log}");
+    assert!(refusals.len() <= 3, "one line per burst, not one per retry:\n{log}");
+    assert!(refusals[0].contains("Too many open files"), "{log}");
+}
+
+/// Issue 27, item 1: a connection that never sends a request, one that sends half a head, and a
+/// kept-alive one that goes quiet are closed by `--header-timeout` and `--idle-timeout` (they
+/// were still open after 155 s).
+#[test]
+fn silent_slow_and_idle_connections_are_closed_by_their_timeouts() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &["--header-timeout", "1", "--idle-timeout", "2"]);
+    let mut silent = TcpStream::connect(server.addr).expect("connect");
+    let mut half = TcpStream::connect(server.addr).expect("connect");
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost:").expect("half a head");
+    let mut kept = TcpStream::connect(server.addr).expect("connect");
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").expect("a whole request");
+    let mut head = [0; 15];
+    kept.read_exact(&mut head).expect("an answer");
+    assert_eq!(&head, b"HTTP/1.1 200 OK");
+    assert_eq!(answer_or_close(&mut silent), "", "closed without a word");
+    assert_eq!(answer_or_close(&mut half), "");
+    assert!(answer_or_close(&mut kept).ends_with(r#"{"status":"ok"}"#), "the answer, then the close");
+    // The options are checked like the others.
+    let output = sandbox
+        .client()
+        .env("JLM_BATIGEST_API_TOKEN", TOKEN)
+        .args(["serve", "--header-timeout", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--header-timeout"), "{}", stderr(&output));
+}
+
+/// Issue 27, item 2: `dryrun` (for `dryRun`) was ignored and the devis synced for real; of two
+/// `dryRun` the last won. Both are 400 naming the field, and nothing is written.
+#[test]
+fn a_body_field_misspelt_or_repeated_is_refused_by_name_and_nothing_is_synced() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+    let (status, error) = server.post("/api/batigest/sync-offer", r#"{"batigestRef":"DEVIS-2024-001","dryrun":true}"#);
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(
+        error["error"]["message"], "champ inconnu « dryrun » : cette route accepte offerId, batigestRef, dryRun",
+        "{error}"
+    );
+    assert_eq!(error["error"]["hint"], "vouliez-vous dire dryRun ? (la casse compte)");
+    let (status, error) =
+        server.post("/api/batigest/sync-offer", r#"{"batigestRef":"DEVIS-2024-001","dryRun":true,"dryRun":false}"#);
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["message"], "champ dryRun donné deux fois : une seule valeur est attendue");
+    let (status, error) = server.post("/api/batigest/generate-analytics", r#"{"debut":"2024-01-01"}"#);
+    assert_eq!(status, 400, "{error}");
+    assert!(error["error"]["message"].as_str().expect("message").contains("« debut »"), "{error}");
+    let (_, integrations) = server.get("/api/batigest/integrations");
+    assert_eq!(integrations["count"], 0, "nothing synced: {integrations}");
+    // The right spelling still works, and a dry run writes nothing.
+    let (status, dry) = server.post("/api/batigest/sync-offer", r#"{"batigestRef":"DEVIS-2024-001","dryRun":true}"#);
+    assert_eq!((status, &dry["dryRun"]), (200, &Value::Bool(true)), "{dry}");
+    assert_eq!(server.get("/api/batigest/integrations").1["count"], 0);
+}
+
+/// Issue 27, item 3: 0001-01-01 to 9999-12-31 by month answered 39 MB and saved a 39 MB row per
+/// call. 600 periods at most, by the API and by the command; nothing is saved.
+#[test]
+fn a_run_is_bounded_to_600_periods_and_the_refusal_names_the_count() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+    let body = r#"{"startDate":"0001-01-01","endDate":"9999-12-31","periode":"mensuel"}"#;
+    let (status, error) = server.post("/api/batigest/generate-analytics", body);
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(
+        error["error"]["message"],
+        "champ periode : la période du 01/01/0001 au 31/12/9999 compte 119988 mois : 600 périodes au plus par calcul"
+    );
+    assert_eq!(server.get("/api/batigest/analytics-history").1["count"], 0, "nothing saved");
+    // Fifty years by month fit.
+    let body = r#"{"startDate":"1980-01-01","endDate":"2029-12-31","periode":"mensuel"}"#;
+    let (status, generated) = server.post("/api/batigest/generate-analytics", body);
+    assert_eq!(status, 200, "{generated}");
+    assert_eq!(generated["analytics"]["evolutionMarges"].as_array().map(Vec::len), Some(600));
+
+    let output = sandbox.run(&["analytics", "--from", "0001-01-01", "--to", "9999-12-31", "--periode", "annuel"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).contains(
+            "Erreur : --periode : la période du 01/01/0001 au 31/12/9999 compte 9999 années : 600 périodes au plus"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Issue 27, item 4. README « serve » : « erreurs en JSON, en français : {"success": false,
+/// "error": {"code", "message", "hint", "detail"}} » — 405 had an empty body. The bearer scheme
+/// is case-insensitive (RFC 9110); a parameter is checked as the command checks it, once.
+#[test]
+fn every_refusal_is_json_and_parameters_are_checked_as_the_commands_check_them() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+    let answer = raw(
+        &server,
+        &format!(
+            "GET /api/batigest/sync-offer HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+        ),
+    );
+    assert!(answer.starts_with("http/1.1 405"), "{answer}");
+    assert!(answer.contains("\r\nallow: post"), "{answer}");
+    assert!(answer.contains("content-type: application/json"), "{answer}");
+    let stream = TcpStream::connect(server.addr).expect("connect");
+    let (status, error) = exchange(stream, "GET", "/api/batigest/sync-offer", Some(TOKEN), None);
+    assert_eq!(status, 405);
+    assert_eq!(error["success"], false);
+    assert_eq!(error["error"]["code"], "methode_refusee", "{error}");
+    assert_eq!(error["error"]["message"], "méthode GET refusée sur /api/batigest/sync-offer");
+
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let answer = raw(
+            &server,
+            &format!(
+                "GET /api/batigest/integrations HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: {scheme} {TOKEN}\r\n\r\n"
+            ),
+        );
+        assert!(answer.starts_with("http/1.1 200"), "{scheme}: {answer}");
+    }
+    let answer = raw(
+        &server,
+        &format!(
+            "GET /api/batigest/integrations HTTP/1.1\r\nHost: t\r\nConnection: close\r\nAuthorization: Basic {TOKEN}\r\n\r\n"
+        ),
+    );
+    assert!(answer.starts_with("http/1.1 401"), "{answer}");
+
+    let (status, error) = server.get("/api/batigest/analytics-history?periode=xx");
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(
+        error["error"]["message"],
+        "paramètre periode « xx » invalide : mensuel, trimestriel, annuel ou global attendu"
+    );
+    let command = sandbox.run(&["analytics", "history", "--periode", "xx"]);
+    assert_eq!(command.status.code(), Some(2), "the command refuses it too");
+    let (status, error) = server.get("/api/batigest/analytics-history?limit=1&limit=2");
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["message"], "paramètre limit donné deux fois : une seule valeur est attendue");
+    let (status, error) = server.get("/api/batigest/devis-clients?statu=VALIDE");
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["hint"], "GET /api/batigest/openapi.json décrit chaque route");
+
+    let body = r#"{"startDate": "2024-01-01", "endDate": "2024-12-31"}"#;
+    let (status, generated) = server.post("/api/batigest/generate-analytics", body);
+    assert_eq!(status, 200, "{generated}");
+    assert!(generated["analytics"]["facturationEnCours"]["nombreFactures"].is_number(), "{generated}");
+    assert!(generated["analytics"].get("factuationEnCours").is_none());
+    assert_eq!(generated["saved"]["periode"], "global", "as `analytics` saves a run without buckets");
+    let (status, history) = server.get("/api/batigest/analytics-history?periode=global");
+    assert_eq!((status, &history["count"]), (200, &Value::from(1)), "{history}");
+}
+
+/// Issue 27, item 5: a frozen Batigest (SIGSTOP) was answered 503 after twice the timeout, by a
+/// message naming it once. The connection's check and a new connection now share the timeout.
+#[cfg(unix)]
+#[test]
+fn a_frozen_batigest_is_503_within_the_timeout_the_message_names() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &["--timeout", "4"]);
+    // A connection is kept open, then the server freezes.
+    assert_eq!(server.get("/api/batigest/devis-clients?limit=1").0, 200);
+    let pid = sandbox.pid().to_string();
+    assert!(std::process::Command::new("kill").args(["-STOP", &pid]).status().expect("kill").success());
+    let started = std::time::Instant::now();
+    let (status, error) = server.get("/api/batigest/devis-clients?limit=1");
+    let waited = started.elapsed();
+    assert!(std::process::Command::new("kill").args(["-CONT", &pid]).status().expect("kill").success());
+    assert_eq!(status, 503, "{error}");
+    let message = error["error"]["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("délai dépassé : la connexion vers 127.0.0.1:")
+            && message.ends_with("n'a pas abouti en 4 s"),
+        "{message}"
+    );
+    // The figure of the bug: 2 × the timeout.
+    assert!(waited >= std::time::Duration::from_secs(4) && waited < std::time::Duration::from_secs(8), "{waited:?}");
+}
+
+/// Issue 27, item 20: JLM ERP's page listed the credit notes among `analyse.factures` (241 rows
+/// for `nombreFactures` 234) and showed each « N j de retard » in red. They are apart, as in
+/// `factures` (DESIGN §5.3).
+#[test]
+fn facturations_en_cours_keeps_credit_notes_in_their_own_list() {
+    let extra = "
+INSERT INTO FACTURES VALUES
+  (3, 'AV-2024-000002', NULL, 2, -200.00, -240.00, '2024-02-01', '2024-02-01', 'NON_REGLE', NULL),
+  (4, 'FA-2024-000004', NULL, 2, 100.00, 120.00, '2024-03-01', '2024-05-31', 'NON_REGLE', NULL);
+";
+    let sandbox = Sandbox::with_fixture_plus(extra, &["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+    let (status, answer) = server.get("/api/batigest/facturations-en-cours?au=2024-04-15");
+    assert_eq!(status, 200, "{answer}");
+    let analyse = &answer["analyse"];
+    let numeros = |key: &str| -> Vec<String> {
+        analyse[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|f| f["NUMERO_FACTURE"].as_str().expect("numero").to_owned())
+            .collect()
+    };
+    assert_eq!(numeros("factures"), ["FA-2024-000001", "FA-2024-000004"]);
+    assert_eq!(analyse["nombreFactures"], 2, "as many as listed: {analyse}");
+    assert_eq!(numeros("avoirsNonImputes"), ["AV-2024-000002"]);
+    assert_eq!(analyse["avoirsNonImputes"][0]["jours_retard"], 0, "never late");
+    assert_eq!(analyse["nombreAvoirs"], 1);
+    assert_eq!(analyse["facturesParStatut"]["NON_REGLE"], 1, "the credit note is not among the invoices: {analyse}");
+}
+
+/// Issue 27, item 21: the page shows `mode` beside the status (the original answered it).
+#[test]
+fn connection_test_says_it_reached_the_sandbox() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+    let (status, test) = server.get("/api/batigest/connection-test");
+    assert_eq!((status, &test["connected"]), (200, &Value::Bool(true)), "{test}");
+    assert_eq!(test["mode"], "sandbox", "{test}");
+}
+
+/// Issue 27, item 22: a figure with no value (a rate over nothing) stays `null` — 0 would be a
+/// false figure (DESIGN §5.1) — and the route's schema says so, for the page to show « — ».
+#[test]
+fn a_figure_with_no_value_is_null_and_the_schema_says_how_to_show_it() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let server = Server::start(&sandbox, &[]);
+    // No devis in 2030: conversion and margins have no value.
+    let body = r#"{"startDate": "2030-01-01", "endDate": "2030-12-31"}"#;
+    assert_eq!(server.post("/api/batigest/generate-analytics", body).0, 200);
+    let (_, history) = server.get("/api/batigest/analytics-history");
+    let run = &history["analytics"][0];
+    assert_eq!(run["tauxConversion"], Value::Null, "{history}");
+    assert_eq!(run["margeReelleMoyenne"], Value::Null);
+    assert_eq!(run["chiffreAffairesPrevu"].as_f64(), Some(0.0), "a sum over nothing is 0: {run}");
+    let (_, openapi) = server.get("/api/batigest/openapi.json");
+    let schema = &openapi["paths"]["/api/batigest/analytics-history"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    let rate = &schema["properties"]["analytics"]["items"]["properties"]["tauxConversion"];
+    assert_eq!(rate["nullable"], true, "{openapi}");
+    assert!(rate["description"].as_str().expect("description").contains("« — », jamais 0"), "{rate}");
+    let parameters = &openapi["paths"]["/api/batigest/analytics-history"]["get"]["parameters"];
+    assert_eq!(parameters.as_array().map(Vec::len), Some(2), "{parameters}");
 }

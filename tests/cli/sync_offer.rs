@@ -587,3 +587,120 @@ fn sigterm_ends_with_143_a_trace_and_the_previous_export() {
         .collect();
     assert_eq!(names, ["synchro.csv"]);
 }
+
+/// README « Formats de sortie » : « un échec laisse le fichier précédent intact, sans export
+/// tronqué ni fichier temporaire ». A batch that Batigest cuts midway (exit 3) is such a failure:
+/// the previous export stays, and the message says where the trace of what was synced is.
+#[test]
+fn a_batch_cut_by_batigest_leaves_the_previous_export() {
+    let sandbox = Sandbox::with_fixture_plus(HUNDRED_DEVIS, &["--drop-after-rows", "80"]);
+    let store = Store::default_file();
+    let export = store.home().join("synchro.csv");
+    std::fs::write(&export, "export de la veille\n").expect("previous export");
+    let output =
+        run(&sandbox, &store, &["sync-offer", "--all", "--format", "csv", "-o", export.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(output.stdout.is_empty(), "the report goes to the file: {}", stdout(&output));
+    let said = crate::common::stderr(&output);
+    assert!(said.contains("80 synchronisés, 0 inchangé, 0 à vérifier, 1 erreur"), "{said}");
+    assert!(
+        said.contains(&format!(
+            "Aide : les devis synchronisés avant la coupure le restent, chacun tracé dans le magasin JLM \
+             (« jlm-batigest integrations --journal ») ; {} n'a pas été remplacé",
+            export.display()
+        )),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(&export).expect("export"), "export de la veille\n");
+    let names: Vec<String> = std::fs::read_dir(store.home())
+        .expect("home")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("synchro"))
+        .collect();
+    assert_eq!(names, ["synchro.csv"], "no temporary file left");
+    // The trace is where the message says.
+    assert_eq!(store.rows("SELECT COUNT(*) FROM batigest_sync_log WHERE outcome = 'synced'"), [["80"]]);
+
+    // A batch that goes to its end replaces the export.
+    let sandbox = Sandbox::with_fixture(&[]);
+    let output = run(
+        &sandbox,
+        &store,
+        &["sync-offer", "--all", "--since", "2024-01-01", "--format", "csv", "-o", export.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(std::fs::read_to_string(&export).expect("export").starts_with("numero_devis,"));
+}
+
+/// A batch in a table with nothing to look at says so in a sentence, not with an empty table box.
+#[test]
+fn a_batch_with_nothing_to_review_says_it_in_a_sentence() {
+    let sandbox = Sandbox::with_fixture(&[]);
+    let store = Store::default_file();
+    let output = run(&sandbox, &store, &["sync-offer", "--all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(stdout(&output), "", "no table");
+    let said = crate::common::stderr(&output);
+    assert!(said.contains("Aucun devis à vérifier ni en erreur.\n"), "{said}");
+    assert!(
+        said.contains("Synchronisation (tous les devis) : 1 synchronisé, 0 inchangé, 0 à vérifier, 0 erreur."),
+        "{said}"
+    );
+}
+
+/// The fixture with a second devis under DEVIS-2024-001 (Batigest does not forbid it).
+const SAME_NUMBER: &str = "
+ALTER TABLE DEVIS RENAME TO DEVIS_UNIQUE;
+CREATE TABLE DEVIS (ID INT PRIMARY KEY, NUMERO_DEVIS NVARCHAR(50) NOT NULL,
+  REFERENCE_AFFAIRE NVARCHAR(50) NULL, CLIENT_ID INT NOT NULL,
+  MONTANT_HT DECIMAL(18,2) NOT NULL, MONTANT_TTC DECIMAL(18,2) NOT NULL, TAUX_MARGE DECIMAL(9,4) NOT NULL,
+  DATE_CREATION DATETIME2 NOT NULL, DATE_VALIDATION DATETIME2 NULL,
+  STATUT NVARCHAR(20) NOT NULL, RESPONSABLE NVARCHAR(100) NULL);
+INSERT INTO DEVIS SELECT * FROM DEVIS_UNIQUE;
+DROP TABLE DEVIS_UNIQUE;
+INSERT INTO DEVIS VALUES (7, 'DEVIS-2024-001', NULL, 2, 111.11, 133.33, 20, '2024-05-01 09:00:00', NULL, 'VALIDE', NULL);
+";
+
+/// Issue 27, item 9: two devis under one number. `--ref` picked one silently; `--all` rewrote the
+/// one integration row with each in turn on every batch and logged « synced » each time. Now
+/// `--ref` is exit 4 naming both, and a batch holds the number for review, once, with the reason.
+#[test]
+fn two_devis_under_one_number_are_refused_by_name_and_held_for_review() {
+    let sandbox = Sandbox::with_fixture_plus(SAME_NUMBER, &[]);
+    let store = Store::default_file();
+    let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    let said = crate::common::stderr(&output).replace(['\u{202f}', '\u{a0}'], " ");
+    assert!(
+        said.contains(
+            "Erreur : le numéro DEVIS-2024-001 désigne 2 devis dans Batigest : DEVIS-2024-001 (Hélène Lefèvre, ACCEPTE, \
+             12 345 678,91 €, créé le 31/01/2024) ; DEVIS-2024-001 (Boulangerie L'Épi d'Or, VALIDE, 111,11 €, créé le \
+             01/05/2024)"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("Aide : un numéro de devis doit désigner un seul devis"), "{said}");
+    assert_eq!(stdout(&output), "");
+    assert_eq!(store.count("batigest_integrations"), 0, "nothing synced");
+
+    for batch in 1..=2 {
+        let output = run(&sandbox, &store, &["sync-offer", "--all", "--since", "2024-01-01", "--format", "csv"]);
+        assert_eq!(output.status.code(), Some(0), "batch {batch}: {}", text(&output));
+        let lines: Vec<String> =
+            stdout(&output).lines().filter(|line| line.starts_with("DEVIS-2024-001,")).map(str::to_owned).collect();
+        let expected = if batch == 1 { ",manual_review," } else { ",unchanged," };
+        assert!(!lines.is_empty() && lines.iter().all(|line| line.contains(expected)), "batch {batch}: {lines:?}");
+    }
+    let rows = store.rows(
+        "SELECT CAST(sync_status AS TEXT), COALESCE(CAST(montant_batigest AS TEXT), ''), error_message \
+         FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-001'",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], "manual_review");
+    assert_eq!(rows[0][1], "", "neither amount written: which devis is meant is not known");
+    assert!(rows[0][2].contains("désigne 2 devis dans Batigest"), "{rows:?}");
+    let outcomes = store.rows(
+        "SELECT outcome FROM batigest_sync_log WHERE numero_devis = 'DEVIS-2024-001' ORDER BY synced_at, outcome",
+    );
+    assert_eq!(outcomes, [["manual_review"], ["unchanged"]], "one line per batch, never « synced »");
+}

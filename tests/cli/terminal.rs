@@ -41,3 +41,23 @@ fn a_table_fits_an_80_column_terminal_without_breaking_devis_numbers() {
     assert!(piped.lines().any(|line| line.chars().count() > 120), "{piped}");
     assert!(piped.contains("Responsable") && !piped.contains("Colonnes masquées"), "{piped}");
 }
+
+/// Issue 27, item 17: `config show` was 119 columns wide on an 80-column terminal; its long
+/// values now wrap in their column. Piped, it keeps one line per setting.
+#[test]
+fn config_show_fits_an_80_column_terminal() {
+    if !tool_available("script", Command::new("script").arg("--version")) {
+        return;
+    }
+    let sandbox = Sandbox::with_fixture(&[]);
+    let text = on_terminal(&sandbox, 80, "config show");
+    let too_wide: Vec<&str> = text.lines().filter(|line| line.chars().count() > 80).collect();
+    assert!(too_wide.is_empty(), "lines wider than 80 columns: {too_wide:#?}\n{text}");
+    for label in ["Serveur", "Base JLM", "Relances", "Alertes", "Mot de passe"] {
+        assert!(text.lines().any(|line| line.starts_with(label)), "{label}:\n{text}");
+    }
+    assert!(text.contains("variable BATIGEST_SQL_SERVER"), "sources whole:\n{text}");
+    let piped = ok(&sandbox.run(&["config", "show"]));
+    let relances = piped.lines().find(|line| line.starts_with("Relances")).expect("relances");
+    assert!(relances.contains("seuils 1/15/30 j, pénalités : aucun taux, aucun professionnel"), "{piped}");
+}

@@ -172,6 +172,44 @@ fn check_schema_lists_what_is_missing() {
     assert!(report.contains("colonne manquante : DEVIS.CHARGE_AFFAIRE"), "{report}");
 }
 
+/// Issue 27, item 11: an amount bound to a text column passed `--check-schema` (« Schéma :
+/// complet »); `analytics` then failed with SQL Server's 8114 and pointed back to `--check-schema`.
+/// The check names the column, its type and what the field needs.
+#[test]
+fn check_schema_checks_the_types_of_the_columns_too() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let mapping = sandbox.path("mapping.toml");
+    std::fs::write(&mapping, "[tables.devis.columns]\nmontant_ht = \"RESPONSABLE\"\n").expect("write mapping");
+    let schema = mapping.to_str().expect("path");
+    let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", schema]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("complet"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "  Schéma        : types illisibles\n    devis.montant_ht (DEVIS.RESPONSABLE, nvarchar : un nombre exact \
+             (DECIMAL, NUMERIC, MONEY, INT…) est attendu)"
+        ),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Erreur : connecté à 127.0.0.1:")
+            && stderr.contains("mais des colonnes ont un type que l'outil ne lit pas exactement : devis.montant_ht"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Aide : reliez ces champs à des colonnes DECIMAL, NUMERIC, MONEY ou INT"), "{stderr}");
+
+    let output =
+        test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", schema, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report = json(&output);
+    let columns = report["columns"].as_array().expect("columns");
+    let montant = columns.iter().find(|c| c["field"] == "devis.montant_ht").expect("devis.montant_ht");
+    assert_eq!(montant["data_type"], "nvarchar", "{report}");
+    assert_eq!(montant["readable"], false, "{report}");
+}
+
 #[test]
 fn an_injected_identifier_is_refused_before_any_query() {
     let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
@@ -214,4 +252,42 @@ fn the_password_never_appears_in_verbose_output() {
         .expect("run");
     assert_eq!(output.status.code(), Some(3));
     assert!(!text(&output).contains(secret), "the password leaked:\n{}", text(&output));
+}
+
+/// Issue 27, item 15: `--encrypt off` towards another machine sent the password in clear without
+/// a word (`--trust-cert` gets one). Said on every run, on stderr; not for this machine.
+#[test]
+fn encryption_off_towards_another_machine_is_warned_about_on_every_run() {
+    let home = tempfile::tempdir().expect("temp dir");
+    // TEST-NET-1 (RFC 5737): no server answers there; the warning comes before the attempt.
+    let output = command(home.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .args(["test-connection", "--server", "192.0.2.1", "--user", "sa", "--encrypt", "off", "--timeout", "2"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            "Attention : --encrypt off (option --encrypt) : le mot de passe et les données passent en clair sur le \
+             réseau jusqu'à 192.0.2.1:1433. Préférez --encrypt required (avec --ca-file), ou au moins login-only.\n"
+        ),
+        "{stderr}"
+    );
+    // From the profile too, with its source.
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[profiles.default]\nserver = \"192.0.2.1\"\nencrypt = \"off\"\n").expect("write");
+    let output = command(home.path())
+        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
+        .env("JLM_BATIGEST_CONFIG", &config)
+        .args(["test-connection", "--user", "sa", "--timeout", "2"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--encrypt off (profil default)"), "{}", text(&output));
+
+    // This machine: nothing crosses a network, nothing to say.
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let output = test_connection(&sandbox, &["--encrypt", "off"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "no warning on loopback");
 }

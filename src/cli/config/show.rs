@@ -39,7 +39,8 @@ pub fn run(ctx: &Context) -> Result<()> {
     let mut destination = render.destination()?;
     let written = if render.options.format == Format::Table {
         let mut out = BufWriter::new(&mut destination);
-        text(&mut out, &rows, &password).and_then(|()| out.flush())
+        let width = render.options.terminal_width.map(usize::from);
+        text(&mut out, &rows, &password, width).and_then(|()| out.flush())
     } else {
         records(render.options, &mut destination, &rows)
     };
@@ -207,24 +208,77 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
 }
 
 /// For people: the file and the profile on their own lines, then the settings in aligned columns.
-fn text(out: &mut impl Write, rows: &[Row], password: &Stored) -> std::io::Result<()> {
+/// On a terminal narrower than that, long values wrap within their column (every other table fits
+/// the terminal too).
+fn text(out: &mut impl Write, rows: &[Row], password: &Stored, width: Option<usize>) -> std::io::Result<()> {
     let (head, settings) = rows.split_at(2);
-    writeln!(out, "Fichier de configuration : {} ({})", head[0].value, head[0].source)?;
-    writeln!(out, "Profil : {} ({})", head[1].value, head[1].source)?;
+    let lines = |text: String| wrap(&text, width.unwrap_or(usize::MAX), "  ");
+    for line in lines(format!("Fichier de configuration : {} ({})", head[0].value, head[0].source)) {
+        writeln!(out, "{line}")?;
+    }
+    for line in lines(format!("Profil : {} ({})", head[1].value, head[1].source)) {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out)?;
     let settings: Vec<&Row> = settings.iter().filter(|row| row.key != "trousseau").collect();
     let label_width =
         settings.iter().map(|row| row.label.chars().count()).max().unwrap_or(0).max("Réglage".chars().count());
-    let value_width = settings.iter().map(|row| row.value.chars().count()).max().unwrap_or(0).max("Valeur".len());
+    let source_width = settings.iter().map(|row| row.source.chars().count()).max().unwrap_or(0);
+    let natural = settings.iter().map(|row| row.value.chars().count()).max().unwrap_or(0).max("Valeur".len());
+    // What is left for the values between the labels and the sources; never so little that a
+    // value is cut into crumbs.
+    let value_width = match width {
+        Some(width) => natural.min(width.saturating_sub(label_width + source_width + 4).max(MIN_VALUE_WIDTH)),
+        None => natural,
+    };
     writeln!(out, "{:<label_width$}  {:<value_width$}  Source", "Réglage", "Valeur")?;
     for row in settings {
-        writeln!(out, "{:<label_width$}  {:<value_width$}  {}", row.label, row.value, row.source)?;
+        let values = wrap(&row.value, value_width, "");
+        for (index, value) in values.iter().enumerate() {
+            let (label, source) = if index == 0 { (row.label, row.source.as_str()) } else { ("", "") };
+            writeln!(out, "{}", format!("{label:<label_width$}  {value:<value_width$}  {source}").trim_end())?;
+        }
     }
     if let Stored::Missing { keyring: Some(problem) } = password {
         writeln!(out)?;
-        writeln!(out, "Trousseau : {problem}")?;
+        for line in lines(format!("Trousseau : {problem}")) {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
+}
+
+/// The narrowest a wrapped value column gets.
+const MIN_VALUE_WIDTH: usize = 16;
+
+/// `text` in lines of at most `width` characters, broken at spaces, a longer word (a path) cut
+/// where it must; lines after the first start with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() <= width {
+            line.push(' ');
+            line.push_str(word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(indent.to_owned());
+        }
+        let mut rest: Vec<char> = word.chars().collect();
+        loop {
+            let line = lines.last_mut().expect("one line at least");
+            let room = width.saturating_sub(line.chars().count()).max(1);
+            if rest.len() <= room {
+                line.extend(rest);
+                break;
+            }
+            line.extend(rest.drain(..room));
+            lines.push(indent.to_owned());
+        }
+    }
+    lines
 }
 
 /// The reminder settings on one line: thresholds, penalty rate, professional customers.
@@ -268,4 +322,22 @@ fn email(email: &crate::config::EmailSettings) -> String {
 fn webhook(webhook: &crate::config::WebhookSettings) -> String {
     let url = webhook.url.split(['?', '#']).next().unwrap_or_default();
     format!("{url}{}", if webhook.signer { " (signé HMAC-SHA256)" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn values_wrap_at_spaces_and_long_words_are_cut() {
+        assert_eq!(
+            wrap("seuils 1/15/30 j, pénalités : aucun taux", 16, ""),
+            ["seuils 1/15/30", "j, pénalités :", "aucun taux"]
+        );
+        assert_eq!(
+            wrap("/home/compta/.local/share/x.sqlite", 12, "  "),
+            ["/home/compta", "  /.local/sh", "  are/x.sqli", "  te"]
+        );
+        assert_eq!(wrap("court", usize::MAX, ""), ["court"]);
+    }
 }

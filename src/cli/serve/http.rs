@@ -16,6 +16,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
+use super::connections::{Limits, Registry, Watched};
 use super::routes::{self, State};
 use crate::cli::stop;
 use crate::diagnostics;
@@ -44,12 +45,18 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_mins(2);
 /// How long in-flight requests get to finish after SIGTERM or Ctrl-C.
 const DRAIN: Duration = Duration::from_secs(30);
+/// Accept errors closer than this are one burst, said in one line.
+const BURST_GAP: Duration = Duration::from_secs(1);
+/// The pause after a failed accept doubles from the first to the last (as Go's and hyper's
+/// servers do): a full descriptor table is not retried in a busy loop.
+const ACCEPT_PAUSES: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
 pub struct Options {
     pub listen: SocketAddr,
     pub tls: Option<Arc<rustls::ServerConfig>>,
     pub token: Secret,
     pub max_requests: usize,
+    pub limits: Limits,
     pub quiet: bool,
     /// The web origins allowed to call from a browser (CORS); none by default.
     pub origins: Vec<String>,
@@ -110,16 +117,25 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
+    let registry = Arc::new(Registry::default());
+    let limits = options.limits;
     let stop = stop.requested();
     tokio::pin!(stop);
+    let mut refusals = Refusals::default();
     loop {
         let (tcp, peer) = tokio::select! {
             _ = &mut stop => break,
             accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
+                Ok(accepted) => {
+                    refusals.pause = Duration::ZERO;
+                    accepted
+                }
                 Err(error) => {
-                    tracing::warn!("connexion refusée : {error}");
-                    continue;
+                    let pause = refusals.failed(&error, &registry);
+                    tokio::select! {
+                        _ = &mut stop => break,
+                        () = tokio::time::sleep(pause) => continue,
+                    }
                 }
             },
         };
@@ -127,18 +143,40 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
         // client that came and went (only the ones still open are waited for at shutdown).
         while connections.try_join_next().is_some() {}
         let (app, gate, tls, mut stop_rx) = (app.clone(), gate.clone(), tls.clone(), stop_rx.clone());
+        let entry = registry.open();
         connections.spawn(async move {
+            let watch = entry.watch.clone();
+            let answering = watch.clone();
             let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
                 let (app, gate) = (app.clone(), gate.clone());
-                async move { Ok::<_, Infallible>(gate.handle(app, request.map(Body::new), peer).await) }
+                // No clock while the request is answered, until hyper has taken its whole body.
+                let answering = answering.request();
+                async move {
+                    let response = gate.handle(app, request.map(Body::new), peer).await;
+                    Ok::<_, Infallible>(response.map(move |body| {
+                        Body::new(http_body_util::BodyExt::map_frame(body, move |frame| {
+                            let _ = &answering;
+                            frame
+                        }))
+                    }))
+                }
             });
-            let http = hyper::server::conn::http1::Builder::new();
-            if let Some(acceptor) = tls {
-                let Ok(stream) = acceptor.accept(tcp).await else { return };
-                drive!(http.serve_connection(TokioIo::new(stream), service), stop_rx);
-            } else {
-                drive!(http.serve_connection(TokioIo::new(tcp), service), stop_rx);
+            let tcp = Watched::new(tcp, watch.clone());
+            let connection = async {
+                let http = hyper::server::conn::http1::Builder::new();
+                if let Some(acceptor) = tls {
+                    let Ok(stream) = acceptor.accept(tcp).await else { return };
+                    drive!(http.serve_connection(TokioIo::new(stream), service), stop_rx);
+                } else {
+                    drive!(http.serve_connection(TokioIo::new(tcp), service), stop_rx);
+                }
+            };
+            // A client too slow to send its request, silent too long, or closed to make room.
+            tokio::select! {
+                () = connection => {}
+                () = watch.expired(limits) => {}
             }
+            drop(entry);
         });
     }
     let _ = stop_tx.send(true);
@@ -150,6 +188,37 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
         connections.abort_all();
     }
     Ok(())
+}
+
+/// Failed accepts: each pauses the loop a little longer, a burst of them is said once, and each
+/// closes the connection that has waited longest for a request, so that a full descriptor table
+/// (« Too many open files ») makes room for the next client.
+#[derive(Default)]
+struct Refusals {
+    last: Option<Instant>,
+    pause: Duration,
+}
+
+impl Refusals {
+    /// The pause before accepting again.
+    fn failed(&mut self, error: &std::io::Error, registry: &Registry) -> Duration {
+        use std::io::ErrorKind;
+        // A client that gave up before being accepted: nothing is short, go on at once.
+        if matches!(error.kind(), ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted) {
+            return Duration::ZERO;
+        }
+        let now = Instant::now();
+        if self.last.is_none_or(|last| now - last > BURST_GAP) {
+            diagnostics::line(&format!(
+                "Connexions refusées : {error} ; nouvel essai après une pause, la connexion inactive la plus ancienne \
+                 est fermée pour faire de la place"
+            ));
+        }
+        self.last = Some(now);
+        registry.close_oldest_idle();
+        self.pause = (self.pause * 2).clamp(ACCEPT_PAUSES.0, ACCEPT_PAUSES.1);
+        self.pause
+    }
 }
 
 /// What every request goes through: CORS, the concurrency cap, the token, the timeout, the access log.
@@ -234,12 +303,13 @@ impl Gate {
         }
     }
 
-    /// `Bearer <token>`, compared in constant time.
+    /// `Bearer <token>`, the scheme in any case (RFC 9110 §11.1), the token compared in constant time.
     fn authorized(&self, header: Option<&HeaderValue>) -> bool {
-        let Some(given) = header.and_then(|value| value.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+        let Some((scheme, given)) = header.and_then(|value| value.to_str().ok()).and_then(|v| v.split_once(' ')) else {
             return false;
         };
-        constant_time_eq(given.trim().as_bytes(), self.token.expose().as_bytes())
+        scheme.eq_ignore_ascii_case("bearer")
+            && constant_time_eq(given.trim().as_bytes(), self.token.expose().as_bytes())
     }
 }
 

@@ -2,6 +2,7 @@
 //! services as the commands, for JLM ERP's screens. Listens on 127.0.0.1:8787 unless told
 //! otherwise; every `/api` route needs `Authorization: Bearer <jeton>`.
 
+mod connections;
 mod http;
 mod pool;
 mod routes;
@@ -54,6 +55,15 @@ pub struct Args {
     /// Requêtes traitées en même temps au plus ; au-delà : 429
     #[arg(long, value_name = "N", default_value = "64", value_parser = values::positive)]
     max_requests: u64,
+
+    /// Secondes laissées à un client pour envoyer l'en-tête entier d'une requête (depuis sa
+    /// connexion, ou depuis son premier octet sur une connexion gardée) ; au-delà, elle est fermée
+    #[arg(long, value_name = "SECONDES", default_value = "10", value_parser = values::positive)]
+    header_timeout: u64,
+
+    /// Secondes qu'une connexion gardée peut rester muette entre deux requêtes ; au-delà, elle est fermée
+    #[arg(long, value_name = "SECONDES", default_value = "60", value_parser = values::positive)]
+    idle_timeout: u64,
 
     /// Crée un jeton d'accès, le garde dans le trousseau et l'affiche une fois, puis s'arrête
     #[arg(long, conflicts_with_all = ["token_stdin", "cert", "insecure_http"])]
@@ -119,6 +129,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
             tls,
             token,
             max_requests: usize::try_from(args.max_requests).unwrap_or(usize::MAX),
+            limits: connections::Limits {
+                header: std::time::Duration::from_secs(args.header_timeout),
+                idle: std::time::Duration::from_secs(args.idle_timeout),
+            },
             quiet: ctx.cli.quiet,
             origins,
         };

@@ -53,9 +53,14 @@ pub fn new(target: &Target, password: &Secret) -> Result<Pool> {
         })
 }
 
-/// A connection from the pool, or why there is none.
-pub async fn lend(pool: &Pool) -> Result<Lent> {
-    pool.get().await.map_err(|error| match error {
+/// A connection from the pool, or why there is none, within the target's timeout in all: a kept
+/// connection whose check hangs (a frozen server) is not followed by a whole new connection
+/// attempt, which made the answer wait twice the timeout it then named.
+pub async fn lend(pool: &Pool, target: &Target) -> Result<Lent> {
+    let Ok(lent) = tokio::time::timeout(target.timeout, pool.get()).await else {
+        return Err(Error::from(connection::timed_out(target, "la connexion")));
+    };
+    lent.map_err(|error| match error {
         PoolError::Backend(failure) => Error::from(failure),
         PoolError::Timeout(_) => Error::new(Kind::Connection, "Batigest ne répond pas à temps")
             .with_hint("toutes les connexions sont occupées ou le serveur est lent : réessayez dans un instant"),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Query, State as Shared};
+use axum::extract::{RawQuery, State as Shared};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,7 +30,7 @@ use crate::model::{Devis, Facture};
 use crate::output::json::{date, number as num};
 use crate::report::coefficients::{self, GroupKey, Grouping};
 use crate::report::factures::{OpenFacture, Totals};
-use crate::report::kpi::{Granularity, Kpis, Period};
+use crate::report::kpi::{Granularity, Kpis, MAX_BUCKETS, Period};
 use crate::report::numbers::{round_coefficient, round_money, round_rate};
 
 /// What the routes share: the resolved Batigest settings and the store, opened on first use
@@ -55,25 +55,62 @@ impl State {
     }
 
     async fn connect(&self) -> Result<super::pool::Lent> {
-        super::pool::lend(&self.pool).await
+        super::pool::lend(&self.pool, &self.batigest.target).await
     }
 }
 
 type App = Arc<State>;
 
-/// Every route, as the OpenAPI document lists it: (method, path, summary).
-pub const ROUTES: [(&str, &str, &str); 11] = [
-    ("get", "/healthz", "Le service répond (sans jeton, sans appel à Batigest)"),
-    ("get", "/api/batigest/openapi.json", "Ce document"),
-    ("get", "/api/batigest/connection-test", "Teste la connexion à Batigest"),
-    ("post", "/api/batigest/sync-offer", "Synchronise un devis Batigest vers une offre JLM ERP"),
-    ("get", "/api/batigest/devis-clients", "Devis clients (startDate, endDate, statut, clientCode, limit)"),
-    ("get", "/api/batigest/coefficients-marges", "Coefficients de marge par famille (famille)"),
-    ("get", "/api/batigest/facturations-en-cours", "Factures en attente de paiement (au, client)"),
-    ("post", "/api/batigest/generate-analytics", "Calcule et enregistre les indicateurs (startDate, endDate, periode)"),
-    ("get", "/api/batigest/analytics-history", "Historique des indicateurs (periode, limit)"),
-    ("get", "/api/batigest/integrations", "Suivi des synchronisations"),
-    ("get", "/api/batigest/dashboard", "Tableau de bord consolidé"),
+/// One route as the OpenAPI document lists it; its query parameters and body fields are the only
+/// ones it accepts.
+pub struct Route {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    query: &'static [&'static str],
+    body: &'static [&'static str],
+}
+
+const DEVIS_QUERY: &[&str] = &["startDate", "endDate", "statut", "clientCode", "limit"];
+const COEFFICIENTS_QUERY: &[&str] = &["famille"];
+const FACTURES_QUERY: &[&str] = &["au", "client"];
+const HISTORY_QUERY: &[&str] = &["periode", "limit"];
+const INTEGRATIONS_QUERY: &[&str] = &["limit"];
+const SYNC_BODY: &[&str] = &["offerId", "batigestRef", "dryRun"];
+const ANALYTICS_BODY: &[&str] = &["startDate", "endDate", "periode"];
+
+const fn route(method: &'static str, path: &'static str, summary: &'static str) -> Route {
+    Route { method, path, summary, query: &[], body: &[] }
+}
+
+pub const ROUTES: [Route; 11] = [
+    route("get", "/healthz", "Le service répond (sans jeton, sans appel à Batigest)"),
+    route("get", "/api/batigest/openapi.json", "Ce document"),
+    route("get", "/api/batigest/connection-test", "Teste la connexion à Batigest"),
+    Route {
+        body: SYNC_BODY,
+        ..route("post", "/api/batigest/sync-offer", "Synchronise un devis Batigest vers une offre JLM ERP")
+    },
+    Route { query: DEVIS_QUERY, ..route("get", "/api/batigest/devis-clients", "Devis clients") },
+    Route {
+        query: COEFFICIENTS_QUERY,
+        ..route("get", "/api/batigest/coefficients-marges", "Coefficients de marge par famille")
+    },
+    Route {
+        query: FACTURES_QUERY,
+        ..route(
+            "get",
+            "/api/batigest/facturations-en-cours",
+            "Factures en attente de paiement ; avoirs et trop-perçus à part",
+        )
+    },
+    Route {
+        body: ANALYTICS_BODY,
+        ..route("post", "/api/batigest/generate-analytics", "Calcule et enregistre les indicateurs")
+    },
+    Route { query: HISTORY_QUERY, ..route("get", "/api/batigest/analytics-history", "Historique des indicateurs") },
+    Route { query: INTEGRATIONS_QUERY, ..route("get", "/api/batigest/integrations", "Suivi des synchronisations") },
+    route("get", "/api/batigest/dashboard", "Tableau de bord consolidé"),
 ];
 
 pub fn router(state: App) -> Router {
@@ -93,6 +130,15 @@ pub fn router(state: App) -> Router {
             error_response(
                 &Error::new(Kind::NotFound, "route inconnue").with_hint("GET /api/batigest/openapi.json les liste"),
             )
+        })
+        // The route exists, not with this method: JSON too, with the methods it takes in `Allow`.
+        .method_not_allowed_fallback(|method: axum::http::Method, uri: axum::http::Uri| async move {
+            let body = json!({ "success": false, "error": {
+                "code": "methode_refusee",
+                "message": format!("méthode {method} refusée sur {}", uri.path()),
+                "hint": "l'en-tête Allow donne les méthodes acceptées ; GET /api/batigest/openapi.json décrit chaque route",
+            } });
+            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
         })
         .with_state(state)
 }
@@ -128,12 +174,39 @@ fn opt_datetime(value: Option<chrono::NaiveDateTime>) -> Value {
     value.map_or(Value::Null, datetime)
 }
 
+/// A route's query parameters: each one the route knows, each at most once (`limit=1&limit=2`
+/// silently took the last; a misspelt name was silently ignored).
+type Params = HashMap<String, String>;
+
+fn params(raw: Option<&str>, known: &[&str]) -> Result<Params> {
+    let mut params = Params::new();
+    for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if !known.contains(&name.as_ref()) {
+            return Err(unknown("paramètre", &name, known));
+        }
+        if params.insert(name.clone().into_owned(), value.into_owned()).is_some() {
+            return Err(Error::usage(format!("paramètre {name} donné deux fois : une seule valeur est attendue")));
+        }
+    }
+    Ok(params)
+}
+
+/// A parameter or body field the route does not know, with the one meant when only its case differs.
+fn unknown(what: &str, name: &str, known: &[&str]) -> Error {
+    let accepted = if known.is_empty() {
+        "cette route n'en accepte aucun".to_owned()
+    } else {
+        format!("cette route accepte {}", known.join(", "))
+    };
+    let error = Error::usage(format!("{what} inconnu « {name} » : {accepted}"));
+    match known.iter().find(|known| known.eq_ignore_ascii_case(name)) {
+        Some(meant) => error.with_hint(format!("vouliez-vous dire {meant} ? (la casse compte)")),
+        None => error.with_hint("GET /api/batigest/openapi.json décrit chaque route"),
+    }
+}
+
 /// A query parameter read with the command's own parser; the error names the parameter.
-fn param<T>(
-    query: &HashMap<String, String>,
-    name: &str,
-    parse: fn(&str) -> std::result::Result<T, String>,
-) -> Result<Option<T>> {
+fn param<T>(query: &Params, name: &str, parse: fn(&str) -> std::result::Result<T, String>) -> Result<Option<T>> {
     query
         .get(name)
         .filter(|value| !value.trim().is_empty())
@@ -141,8 +214,34 @@ fn param<T>(
         .transpose()
 }
 
-/// The JSON body, at most BODY_LIMIT bytes.
-async fn json_body(body: Body) -> std::result::Result<Value, Response> {
+/// A JSON object's members in their order, repeated names kept (serde_json's map keeps the last).
+struct Members(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("un objet JSON")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    members.push((name, map.next_value()?));
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// The JSON body, at most BODY_LIMIT bytes: an object whose every field the route knows, each
+/// once. A misspelt `dryrun` was ignored (the sync ran for real), and of two `dryRun` the last won.
+async fn json_body(body: Body, known: &[&str]) -> std::result::Result<Value, Response> {
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -151,13 +250,25 @@ async fn json_body(body: Body) -> std::result::Result<Value, Response> {
             .into_response()
     })?;
     let text = if bytes.is_empty() { "{}" } else { std::str::from_utf8(&bytes).unwrap_or("\u{0}") };
-    match serde_json::from_str::<Value>(text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        _ => Err(error_response(
+    let Ok(Members(members)) = serde_json::from_str::<Members>(text) else {
+        return Err(error_response(
             &Error::usage("corps de requête invalide : un objet JSON est attendu")
                 .with_hint("exemple : { \"offerId\": \"…\", \"batigestRef\": \"DEVIS-2024-001\" }"),
-        )),
+        ));
+    };
+    let mut object = serde_json::Map::new();
+    for (name, value) in members {
+        if !known.contains(&name.as_str()) {
+            return Err(error_response(&unknown("champ", &name, known)));
+        }
+        if object.contains_key(&name) {
+            return Err(error_response(&Error::usage(format!(
+                "champ {name} donné deux fois : une seule valeur est attendue"
+            ))));
+        }
+        object.insert(name, value);
     }
+    Ok(Value::Object(object))
 }
 
 fn text_field<'a>(body: &'a Value, name: &str) -> Result<Option<&'a str>> {
@@ -170,13 +281,35 @@ fn text_field<'a>(body: &'a Value, name: &str) -> Result<Option<&'a str>> {
 
 async fn openapi() -> Response {
     let mut paths = serde_json::Map::new();
-    for (method, path, summary) in ROUTES {
-        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
-        entry[method] = json!({
-            "summary": summary,
-            "security": if path == "/healthz" { json!([]) } else { json!([{ "bearer": [] }]) },
-            "responses": { "200": { "description": "succès" }, "4XX": { "description": "erreur : { error: { code, message, hint } }" } },
+    for route in &ROUTES {
+        let mut success = json!({ "description": "succès" });
+        if route.path == "/api/batigest/analytics-history" {
+            success["content"] = json!({ "application/json": { "schema": history_schema() } });
+        }
+        let mut operation = json!({
+            "summary": route.summary,
+            "security": if route.path == "/healthz" { json!([]) } else { json!([{ "bearer": [] }]) },
+            "responses": {
+                "200": success,
+                "4XX": { "description": "erreur : { success: false, error: { code, message, hint } } ; un paramètre ou un champ inconnu, ou donné deux fois, est refusé (400)" },
+            },
         });
+        if !route.query.is_empty() {
+            operation["parameters"] = route
+                .query
+                .iter()
+                .map(|name| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" } }))
+                .collect();
+        }
+        if !route.body.is_empty() {
+            let fields: serde_json::Map<String, Value> =
+                route.body.iter().map(|name| ((*name).to_owned(), json!({}))).collect();
+            operation["requestBody"] = json!({ "content": { "application/json": { "schema": {
+                "type": "object", "properties": fields, "additionalProperties": false,
+            } } } });
+        }
+        let entry = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        entry[route.method] = operation;
     }
     axum::Json(json!({
         "openapi": "3.0.3",
@@ -187,7 +320,38 @@ async fn openapi() -> Response {
     .into_response()
 }
 
-async fn connection_test(Shared(app): Shared<App>) -> Response {
+/// `analytics-history`'s answer. A figure with no value is `null`, never 0: a rate over nothing
+/// (no devis, no cost) has none (DESIGN §5.1), and 0 would be a false figure. A screen shows it
+/// as « — » (`Number(null)` is 0 and `parseFloat(null)` NaN: neither is right).
+fn history_schema() -> Value {
+    let nullable =
+        |kind: &str, description: &str| json!({ "type": kind, "nullable": true, "description": description });
+    let none = "null : aucune valeur (division par zéro, ou rien d'enregistré) ; à afficher « — », jamais 0";
+    json!({
+        "type": "object",
+        "properties": {
+            "success": { "type": "boolean" },
+            "count": { "type": "integer" },
+            "analytics": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "string" },
+                "generatedAt": nullable("string", "date et heure ISO 8601 (UTC)"),
+                "periode": { "type": "string", "description": "mensuel, trimestriel, annuel, ou global (sans découpage ; « personnalise » pour un tel calcul enregistré par une version antérieure de serve)" },
+                "chiffreAffairesRealise": nullable("number", none),
+                "chiffreAffairesPrevu": nullable("number", none),
+                "tauxConversion": nullable("number", none),
+                "margeReelleMoyenne": nullable("number", none),
+                "margePrevueMoyenne": nullable("number", none),
+                "nombreDevis": nullable("integer", none),
+                "nombreFactures": nullable("integer", none),
+            } } },
+        },
+    })
+}
+
+async fn connection_test(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
+    if let Err(error) = params(raw.as_deref(), &[]) {
+        return error_response(&error);
+    }
     let target = &app.batigest.target;
     let result = async {
         let mut client = app.connect().await?;
@@ -198,6 +362,8 @@ async fn connection_test(Shared(app): Shared<App>) -> Response {
         Ok(status) => json!({
             "connected": true,
             "message": format!("Connexion à Batigest réussie ({})", target.describe()),
+            // What the original page shows beside the status.
+            "mode": if status.sandbox { "sandbox" } else { "production" },
             "server": target.describe(),
             "version": status.version,
             "database": status.database,
@@ -225,9 +391,10 @@ fn devis_json(devis: &Devis) -> Value {
     })
 }
 
-async fn devis_clients(Shared(app): Shared<App>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn devis_clients(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
     answer(
         async {
+            let query = params(raw.as_deref(), DEVIS_QUERY)?;
             let filter = DevisFilter {
                 from: param(&query, "startDate", values::date)?,
                 to: param(&query, "endDate", values::date)?,
@@ -251,9 +418,10 @@ async fn devis_clients(Shared(app): Shared<App>, Query(query): Query<HashMap<Str
     )
 }
 
-async fn coefficients_marges(Shared(app): Shared<App>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn coefficients_marges(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
     answer(
         async {
+            let query = params(raw.as_deref(), COEFFICIENTS_QUERY)?;
             let famille = query.get("famille").filter(|f| !f.trim().is_empty());
             let mut client = app.connect().await?;
             let mut ouvrages = Vec::new();
@@ -313,6 +481,7 @@ fn facture_json(open: &OpenFacture<'_>) -> Value {
         "reste_du": num(open.reste_du),
         "jours_retard": open.jours_retard,
         "avoir": open.is_avoir(),
+        "anciennete": open.anciennete(),
     })
 }
 
@@ -335,8 +504,13 @@ fn analyse_json(factures: &[Facture], au: NaiveDate) -> Value {
     let mut par_statut: BTreeMap<&str, u64> = BTreeMap::new();
     for facture in &open {
         totals.add(facture);
-        *par_statut.entry(facture.facture.statut_reglement.code()).or_default() += 1;
+        if !facture.owed_to_customer() {
+            *par_statut.entry(facture.facture.statut_reglement.code()).or_default() += 1;
+        }
     }
+    // Credit notes and overpaid invoices are owed to customers: their own list, as `factures`
+    // keeps them apart (DESIGN §5.3); `factures` holds what customers owe, as `nombreFactures` counts.
+    let (credits, invoices): (Vec<_>, Vec<_>) = open.iter().partition(|facture| facture.owed_to_customer());
     json!({
         "au": date(au),
         "nombreFactures": totals.nombre,
@@ -348,13 +522,15 @@ fn analyse_json(factures: &[Facture], au: NaiveDate) -> Value {
         "nombreAvoirs": totals.nombre_avoirs,
         "avoirs": num(totals.avoirs),
         "facturesParStatut": par_statut,
-        "factures": open.iter().map(facture_json).collect::<Vec<_>>(),
+        "factures": invoices.into_iter().map(facture_json).collect::<Vec<_>>(),
+        "avoirsNonImputes": credits.into_iter().map(facture_json).collect::<Vec<_>>(),
     })
 }
 
-async fn facturations_en_cours(Shared(app): Shared<App>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn facturations_en_cours(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
     answer(
         async {
+            let query = params(raw.as_deref(), FACTURES_QUERY)?;
             let au = param(&query, "au", values::date)?.unwrap_or_else(|| chrono::Local::now().date_naive());
             let client_code = query.get("client").filter(|c| !c.trim().is_empty());
             let factures = open_invoices(&app, au, client_code.map(String::as_str)).await?;
@@ -379,8 +555,11 @@ fn kpis_json(kpis: &Kpis) -> Value {
     })
 }
 
-async fn generate_analytics(Shared(app): Shared<App>, body: Body) -> Response {
-    let body = match json_body(body).await {
+async fn generate_analytics(Shared(app): Shared<App>, RawQuery(raw): RawQuery, body: Body) -> Response {
+    if let Err(error) = params(raw.as_deref(), &[]) {
+        return error_response(&error);
+    }
+    let body = match json_body(body, ANALYTICS_BODY).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -411,6 +590,14 @@ async fn generate_analytics(Shared(app): Shared<App>, body: Body) -> Response {
                     )));
                 }
             };
+            if let Some(granularity) = granularity {
+                period.check_buckets(granularity).map_err(|e| {
+                    Error::usage(format!("champ periode : {e}")).with_hint(format!(
+                        "raccourcissez la période (startDate, endDate) ou découpez-la plus large (trimestriel, annuel) : \
+                         {MAX_BUCKETS} mois, trimestres ou années au plus"
+                    ))
+                })?;
+            }
             let mut client = app.connect().await?;
             app.batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
             let b = &app.batigest;
@@ -426,7 +613,7 @@ async fn generate_analytics(Shared(app): Shared<App>, body: Body) -> Response {
             let mut document = kpis_json(&report.total);
             document["du"] = date(period.from());
             document["au"] = date(period.to());
-            document["factuationEnCours"] = json!({
+            document["facturationEnCours"] = json!({
                 "montantTotal": num(en_cours.montant_ht),
                 "nombreFactures": en_cours.nombre,
                 "retardMoyen": opt_num(en_cours.retard_moyen()),
@@ -446,7 +633,8 @@ async fn generate_analytics(Shared(app): Shared<App>, body: Body) -> Response {
                 .collect();
             let total = &report.total;
             let saved = Analytics {
-                periode: periode.unwrap_or("personnalise").to_owned(),
+                // As `analytics` saves a run without buckets.
+                periode: periode.unwrap_or("global").to_owned(),
                 ca_realise: Some(total.ca_realise),
                 ca_prevu: Some(total.ca_prevu),
                 taux_conversion: total.taux_conversion,
@@ -463,12 +651,22 @@ async fn generate_analytics(Shared(app): Shared<App>, body: Body) -> Response {
     )
 }
 
-async fn analytics_history(Shared(app): Shared<App>, Query(query): Query<HashMap<String, String>>) -> Response {
+/// The `periode` of a saved run, as `analytics history --periode` takes it.
+fn saved_periode(text: &str) -> std::result::Result<&'static str, String> {
+    ["mensuel", "trimestriel", "annuel", "global"]
+        .into_iter()
+        .find(|known| *known == text.trim())
+        .ok_or_else(|| "mensuel, trimestriel, annuel ou global attendu".to_owned())
+}
+
+async fn analytics_history(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
     answer(
         async {
+            let query = params(raw.as_deref(), HISTORY_QUERY)?;
             let limit = param(&query, "limit", values::positive)?.unwrap_or(10);
-            let periode = query.get("periode").filter(|p| !p.trim().is_empty());
-            let rows = app.store().await?.list_analytics(periode.map(String::as_str), Some(limit)).await?;
+            // What `analytics history --periode` accepts: a misspelt one listed nothing, with 200.
+            let periode = param(&query, "periode", saved_periode)?;
+            let rows = app.store().await?.list_analytics(periode, Some(limit)).await?;
             let analytics: Vec<Value> = rows
                 .iter()
                 .map(|row| {
@@ -493,9 +691,10 @@ async fn analytics_history(Shared(app): Shared<App>, Query(query): Query<HashMap
     )
 }
 
-async fn integrations(Shared(app): Shared<App>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn integrations(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
     answer(
         async {
+            let query = params(raw.as_deref(), INTEGRATIONS_QUERY)?;
             let limit = param(&query, "limit", values::positive)?;
             let rows = app.store().await?.integrations(None, limit).await?;
             let integrations: Vec<Value> = rows
@@ -529,8 +728,11 @@ async fn integrations(Shared(app): Shared<App>, Query(query): Query<HashMap<Stri
     )
 }
 
-async fn sync_offer(Shared(app): Shared<App>, body: Body) -> Response {
-    let body = match json_body(body).await {
+async fn sync_offer(Shared(app): Shared<App>, RawQuery(raw): RawQuery, body: Body) -> Response {
+    if let Err(error) = params(raw.as_deref(), &[]) {
+        return error_response(&error);
+    }
+    let body = match json_body(body, SYNC_BODY).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -571,9 +773,10 @@ async fn sync_offer(Shared(app): Shared<App>, body: Body) -> Response {
     )
 }
 
-async fn dashboard(Shared(app): Shared<App>) -> Response {
+async fn dashboard(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
     answer(
         async {
+            params(raw.as_deref(), &[])?;
             let today = chrono::Local::now().date_naive();
             let year = Period::new(NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today), today)
                 .map_err(|e| Error::new(Kind::Unexpected, e.to_string()))?;
