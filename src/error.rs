@@ -5,8 +5,8 @@
 use std::fmt;
 
 use crate::batigest::connection::{Cause, Failure};
-use crate::batigest::queries::ReadError;
 use crate::batigest::schema::Unmapped;
+use crate::batigest::statuses::ReadError;
 use crate::exit_codes;
 use crate::output::HeldOpen;
 use crate::sandbox::SandboxError;

@@ -1,5 +1,7 @@
 //! `jlm-batigest`: connects Sage Batigest (SQL Server) to JLM ERP.
 
+mod api;
+mod app;
 mod batigest;
 mod cli;
 mod config;
@@ -15,6 +17,8 @@ mod output;
 mod report;
 mod sandbox;
 mod secret;
+mod stop;
+mod values;
 
 use std::process::ExitCode;
 

@@ -8,9 +8,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
-use super::queries::{Param, ReadError, Sql, devis_status_in, end_of, midnight, status_in, statut_codes, stream};
+use super::queries::{devis_status_in, status_in, statut_codes};
 use super::read::{amount as read_amount, get};
 use super::schema::{Mapping, Unmapped};
+use super::sql::{Param, Sql, end_of, midnight, stream};
+use super::statuses::ReadError;
 use crate::model::{MargeBase, Statut, StatutReglement};
 use crate::report::factures::{OpenFacture, Totals};
 use crate::report::kpi::{Granularity, Period, Report, Sums};

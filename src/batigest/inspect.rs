@@ -12,10 +12,10 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::connection::{Connection, Failure};
-use super::queries::{ReadError, Sql, stream};
 use super::read::readable;
 use super::schema::{FieldSpec, Ident, LAYOUT, Mapping, TableSpec, logical_values};
-use super::statuses::{self, Census};
+use super::sql::{Sql, stream};
+use super::statuses::{self, Census, ReadError};
 
 /// One column of the database.
 #[derive(Debug, Clone, PartialEq, Eq)]

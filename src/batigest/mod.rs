@@ -6,4 +6,5 @@ pub mod inspect;
 pub mod queries;
 pub mod read;
 pub mod schema;
+mod sql;
 pub mod statuses;

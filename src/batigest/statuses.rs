@@ -12,13 +12,34 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 
 use super::connection::{Connection, Failure};
-use super::queries::{ReadError, Sql, stream};
 use super::read::{datetime, get, stored_text};
-use super::schema::{Ident, Mapping, logical_values, read_as_sql};
+use super::schema::{Ident, Mapping, Unmapped, logical_values, read_as_sql};
+use super::sql::{Sql, stream};
 
 /// The status fields: a quote's state and an invoice's payment state.
 pub const DEVIS: (&str, &str) = ("devis", "statut");
 pub const FACTURES: (&str, &str) = ("factures", "statut_reglement");
+
+/// A read that could not be made: the mapping lacks a field it needs, the data holds status
+/// codes it cannot translate, or the server failed.
+#[derive(Debug)]
+pub enum ReadError {
+    Unmapped(Unmapped),
+    Untranslated(Untranslated),
+    Failure(Failure),
+}
+
+impl From<Unmapped> for ReadError {
+    fn from(unmapped: Unmapped) -> Self {
+        Self::Unmapped(unmapped)
+    }
+}
+
+impl From<Failure> for ReadError {
+    fn from(failure: Failure) -> Self {
+        Self::Failure(failure)
+    }
+}
 
 /// A stored code no translation covers, with how many rows hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]

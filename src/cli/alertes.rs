@@ -1,29 +1,19 @@
 //! `jlm-batigest alertes`: the late invoices, reminder thresholds, familles under target and
 //! margin drifts worth telling, each told once — by e-mail and webhook with `--notify`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use super::context::{Batigest, Context, Render, block_on, local_time};
+use super::context::{Context, Render, block_on, local_time, resolve};
 use super::values;
-use crate::batigest::{analytics, queries, statuses};
-use crate::config::{AlertesSettings, Settings};
+use crate::app::alertes::{self, Channels};
+use crate::config::Settings;
 use crate::credentials::{self, Extra, Keyring};
 use crate::error::{Error, Kind, Result};
-use crate::jlm::alertes::{Canal, Found, Told};
-use crate::model::Ouvrage;
-use crate::notify::email::Mailer;
-use crate::notify::webhook::Webhook;
-use crate::notify::{self, Lot};
+use crate::jlm::alertes::{Canal, Told};
 use crate::output::{self, Cell, Column, Kind as Col, Style};
-use crate::report::alertes::{self, Alerte, Genre};
-use crate::report::coefficients::{self, Grouping};
-use crate::report::factures::OpenFacture;
-use crate::report::kpi::Report;
-use crate::secret::Secret;
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -77,9 +67,6 @@ enum Action {
     LoginWebhook,
 }
 
-/// How long a run holds the alerts it is sending before another run may take them.
-const HOLD: Duration = Duration::from_mins(10);
-
 const COLUMNS: [Column; 9] = [
     Column { key: "etat", header: "État", kind: Col::Text },
     Column { key: "type", header: "Type", kind: Col::Text },
@@ -104,40 +91,20 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let alertes_settings = settings.alertes.value.clone();
     // The channels are made ready before Batigest is asked anything: a bad address or a missing
     // password is found at once, not after the queries.
-    let channels = if args.notify { Some(Channels::prepare(&alertes_settings, &settings, &ctx.env)?) } else { None };
-    let batigest = Batigest::resolve(ctx)?;
-    let found = block_on(find(&batigest, &alertes_settings, au))?;
-    let rows: Vec<Found> = found
-        .iter()
-        .map(|alerte| Found {
-            cle: alerte.cle(),
-            genre: alerte.genre().code().to_owned(),
-            message: notify::message(alerte),
-            data_json: notify::data(alerte).to_string(),
-        })
-        .collect();
-    let recurring: Vec<&str> = Genre::ALL.into_iter().filter(|genre| genre.recurs()).map(Genre::code).collect();
-    let canaux: Vec<Canal> = channels.as_ref().map(Channels::canaux).unwrap_or_default();
+    let channels = if args.notify { Some(Channels::prepare(&settings, &ctx.env)?) } else { None };
+    let app = resolve(ctx)?;
+    let found = block_on(async {
+        let mut client = app.connect().await?;
+        alertes::detect(&app, &mut client, au).await
+    })?;
+    let rows = alertes::found(&found);
 
     // Without channels an alert is told by this very output: it is recorded only once the output
     // is written whole (a full disk must not swallow it). With channels it is told by them: recorded,
     // sent, then listed with its sending times.
     let record_after_output = !args.dry_run && channels.is_none();
-    let (new, told, deliveries) = block_on(async {
-        let store = batigest.store().await?;
-        if args.dry_run || channels.is_none() {
-            let told = store.alertes().await?;
-            let known: HashSet<&str> = told.iter().map(|t| t.cle.as_str()).collect();
-            let new = rows.iter().filter(|row| !known.contains(row.cle.as_str())).map(|row| row.cle.clone()).collect();
-            return Ok((new, told, Vec::new()));
-        }
-        let recorded = store.record_alertes(&rows, &recurring, &canaux, HOLD).await?;
-        let Some(claim) = recorded.claim else { return Ok((recorded.new, recorded.told, Vec::new())) };
-        let channels = channels.as_ref().expect("a claim is made for channels");
-        let deliveries = channels.deliver(&claim.alertes, &profile, au).await;
-        let sent: Vec<Canal> = deliveries.iter().filter(|d| d.result.is_ok()).map(|d| d.canal).collect();
-        store.finish_claim(&claim, &sent).await?;
-        Ok::<_, Error>((recorded.new, store.alertes().await?, deliveries))
+    let alertes::Outcome { new, told, deliveries } = block_on(async {
+        alertes::notify(&app.store().await?, &rows, channels.as_ref(), (&profile, au, args.dry_run)).await
     })?;
 
     let render = &ctx.render;
@@ -165,7 +132,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     sink.finish()?;
     Render::commit(destination)?;
     if record_after_output {
-        block_on(async { batigest.store().await?.record_alertes(&rows, &recurring, &[], HOLD).await })?;
+        block_on(async { alertes::record(&app.store().await?, &rows).await })?;
     }
 
     let au_fr = au.format("%d/%m/%Y");
@@ -210,161 +177,6 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// The current alerts: open invoices at `au`, familles under target (when the profile sets
-/// targets), and the margin of the last closed month or quarter.
-async fn find(batigest: &Batigest, settings: &AlertesSettings, au: NaiveDate) -> Result<Vec<Alerte>> {
-    let timeout = batigest.target.timeout;
-    let mapping = &batigest.mapping;
-    let mut client = batigest.connect().await?;
-    batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
-    let regles = &batigest.settings.relances.value;
-    let mut found = Vec::new();
-    queries::factures_ouvertes(&mut client, mapping, None, au, timeout, |facture| {
-        if let Some(open) = OpenFacture::new(&facture, au) {
-            found.extend(alertes::facture(&open, regles));
-        }
-        Ok::<_, Error>(())
-    })
-    .await?;
-    let coefficient_settings = batigest.coefficient_settings(Grouping::Famille);
-    if !coefficient_settings.cibles.is_empty() {
-        let mut ouvrages: Vec<Ouvrage> = Vec::new();
-        queries::ouvrages(&mut client, mapping, None, timeout, |ouvrage| {
-            ouvrages.push(ouvrage);
-            Ok::<_, Error>(())
-        })
-        .await?;
-        found.extend(alertes::coefficients(&coefficients::analyse(&ouvrages, &coefficient_settings)));
-    }
-    if let Some(bucket) = settings.regles.periode_marge.last_closed(au) {
-        let period = bucket.period;
-        let months = analytics::monthly_sums(
-            &mut client,
-            mapping,
-            (period.from(), period.to()),
-            batigest.settings.marge_base.value,
-            timeout,
-        )
-        .await?;
-        let kpis = Report::from_months(&months, period, None, Vec::new()).total;
-        found.extend(alertes::marge(&bucket, &kpis, settings.regles.ecart_marge_points));
-    }
-    found.sort_by_cached_key(|alerte| (alerte.genre(), alerte.objet().to_owned(), alerte.cle()));
-    Ok(found)
-}
-
-/// The profile's channels, ready to send.
-struct Channels {
-    email: Option<(Mailer, String)>,
-    webhook: Option<Webhook>,
-}
-
-/// What one channel did with a run's alerts: how many it sent, or why not.
-struct Delivery {
-    canal: Canal,
-    /// « à compta@jlm.fr » and the like, for the summary.
-    to: String,
-    result: Result<usize>,
-}
-
-impl Delivery {
-    fn name(&self) -> &'static str {
-        match self.canal {
-            Canal::Email => "E-mail",
-            Canal::Webhook => "Webhook",
-        }
-    }
-}
-
-impl Channels {
-    fn prepare(alertes: &AlertesSettings, settings: &Settings, env: &crate::config::Env) -> Result<Self> {
-        if alertes.email.is_none() && alertes.webhook.is_none() {
-            return Err(Error::usage(format!(
-                "--notify : aucun canal d'alerte dans le profil « {} »",
-                settings.profile
-            ))
-            .with_hint(
-                "ajoutez [profiles.NOM.alertes.email] (serveur, de, a) ou [profiles.NOM.alertes.webhook] (url) au \
-                     fichier de configuration (jlm-batigest alertes --help)",
-            ));
-        }
-        let timeout = settings.timeout.value;
-        let email = match &alertes.email {
-            Some(email) => {
-                let password = if email.utilisateur.is_some() {
-                    secret(Extra::SmtpPassword, &settings.profile, env.smtp_password.as_ref())
-                } else {
-                    None
-                };
-                Some((
-                    Mailer::new(email, password.as_ref(), timeout)?,
-                    format!(" à {}", email.a.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
-                ))
-            }
-            None => None,
-        };
-        let webhook = match &alertes.webhook {
-            Some(webhook) => {
-                let key = if webhook.signer {
-                    secret(Extra::WebhookKey, &settings.profile, env.webhook_secret.as_ref())
-                } else {
-                    None
-                };
-                Some(Webhook::new(webhook, key.as_ref(), timeout)?)
-            }
-            None => None,
-        };
-        Ok(Self { email, webhook })
-    }
-
-    fn canaux(&self) -> Vec<Canal> {
-        let mut canaux = Vec::new();
-        if self.email.is_some() {
-            canaux.push(Canal::Email);
-        }
-        if self.webhook.is_some() {
-            canaux.push(Canal::Webhook);
-        }
-        canaux
-    }
-
-    /// Sends, on each channel, the claimed alerts it has not sent yet. A channel with nothing to
-    /// send sends nothing.
-    async fn deliver(&self, claimed: &[Told], profil: &str, au: NaiveDate) -> Vec<Delivery> {
-        let lot = |canal: Canal| Lot { profil, au, alertes: claimed.iter().filter(|t| !t.sent_on(canal)).collect() };
-        let mut deliveries = Vec::new();
-        if let Some((mailer, to)) = &self.email {
-            let lot = lot(Canal::Email);
-            if !lot.alertes.is_empty() {
-                let result = mailer.send(&lot).await.map(|()| lot.alertes.len());
-                deliveries.push(Delivery { canal: Canal::Email, to: to.clone(), result });
-            }
-        }
-        if let Some(webhook) = &self.webhook {
-            let lot = lot(Canal::Webhook);
-            if !lot.alertes.is_empty() {
-                let result = async {
-                    let envoi = crate::secret::random_hex::<16>()?;
-                    let body = lot.json(&envoi, chrono::Utc::now().naive_utc()).to_string();
-                    webhook.send(body.as_bytes(), &envoi).await.map(|()| lot.alertes.len())
-                }
-                .await;
-                deliveries.push(Delivery { canal: Canal::Webhook, to: String::new(), result });
-            }
-        }
-        deliveries
-    }
-}
-
-/// The variable if set, else the keyring; `None` when neither has it (the channel then says what
-/// is missing).
-fn secret(extra: Extra, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
-    extra.load(profile, from_env).unwrap_or_else(|error| {
-        tracing::info!("{} : trousseau illisible : {error}", extra.what());
-        None
-    })
 }
 
 /// `alertes login-smtp` / `login-webhook`: reads the secret and keeps it in the keyring.

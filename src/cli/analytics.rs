@@ -2,20 +2,18 @@
 
 use std::io::Write;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::context::{Batigest, Context, Render, block_on, local_time, open_store};
+use super::context::{Context, Render, block_on, local_time, resolve};
 use super::values;
-use crate::batigest::analytics::{self};
-use crate::batigest::statuses;
-use crate::config::{self};
-use crate::error::{Error, Kind as ErrorKind, Result};
-use crate::jlm::analytics::{Analytics, SavedAnalytics};
-use crate::output::{self, Cell, Column, Format, Kind, Options, RecordSink, Style, format};
-use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
-use crate::report::factures::Totals;
-use crate::report::kpi::{Granularity, Kpis, Period, Report};
+use crate::app::analytics::{self, Document, Indicateurs, Periode as Saved, Request, RequestError};
+use crate::app::open_store;
+use crate::config;
+use crate::error::{Error, Result};
+use crate::jlm::analytics::SavedAnalytics;
+use crate::output::{self, Cell, Column, Kind, RecordSink, Style, format};
+use crate::report::kpi::Granularity;
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -100,25 +98,13 @@ enum SavedPeriode {
     Global,
 }
 
-impl From<Option<Periode>> for SavedPeriode {
-    /// A run without buckets is saved as `global`.
-    fn from(periode: Option<Periode>) -> Self {
-        match periode {
-            Some(Periode::Mensuel) => SavedPeriode::Mensuel,
-            Some(Periode::Trimestriel) => SavedPeriode::Trimestriel,
-            Some(Periode::Annuel) => SavedPeriode::Annuel,
-            None => SavedPeriode::Global,
-        }
-    }
-}
-
 impl SavedPeriode {
-    fn code(self) -> &'static str {
+    fn periode(self) -> Saved {
         match self {
-            SavedPeriode::Mensuel => "mensuel",
-            SavedPeriode::Trimestriel => "trimestriel",
-            SavedPeriode::Annuel => "annuel",
-            SavedPeriode::Global => "global",
+            SavedPeriode::Mensuel => Saved::Mensuel,
+            SavedPeriode::Trimestriel => Saved::Trimestriel,
+            SavedPeriode::Annuel => Saved::Annuel,
+            SavedPeriode::Global => Saved::Global,
         }
     }
 }
@@ -159,67 +145,67 @@ const FAMILLES: [Column; 6] = [
     Column { key: "sous_cible", header: "Sous la cible", kind: Kind::Bool },
 ];
 
-fn kpi_cells(label: String, period: Period, kpis: &Kpis) -> Vec<Cell> {
+fn kpi_cells(row: &Indicateurs) -> Vec<Cell> {
     vec![
-        label.into(),
-        period.from().into(),
-        period.to().into(),
-        (kpis.nombre_devis as i64).into(),
-        (kpis.nombre_factures as i64).into(),
-        kpis.ca_prevu.into(),
-        kpis.ca_facture.into(),
-        kpis.ca_realise.into(),
-        kpis.taux_conversion.into(),
-        kpis.taux_conversion_nombre.into(),
-        kpis.marge_prevue_moyenne.into(),
-        kpis.marge_reelle_moyenne.into(),
-        kpis.ecart_marge.into(),
+        row.periode.as_str().into(),
+        row.du.into(),
+        row.au.into(),
+        (row.nombre_devis as i64).into(),
+        (row.nombre_factures as i64).into(),
+        row.ca_prevu.into(),
+        row.ca_facture.into(),
+        row.ca_realise.into(),
+        row.taux_conversion.into(),
+        row.taux_conversion_nombre.into(),
+        row.marge_prevue_moyenne.into(),
+        row.marge_reelle_moyenne.into(),
+        row.ecart_marge.into(),
     ]
 }
 
-/// Writes the report: one row per bucket (or one for the period), the period as totals, then
-/// invoicing in progress and coefficients by family.
-/// `en_cours` is invoicing in progress at the period's end.
+/// Writes a run: one row per bucket (or one for the period), the period's totals (`total`, a
+/// table's last row), then invoicing in progress at `au` (the period's end) and coefficients by
+/// family.
 pub fn write(
     sink: &mut dyn RecordSink,
-    report: &Report,
-    en_cours: &Totals,
-    settings: &Settings,
+    document: &Document,
+    total: Option<&Indicateurs>,
+    au: NaiveDate,
 ) -> std::io::Result<()> {
     sink.begin(&COLUMNS)?;
-    let whole = format!("{} → {}", format::date_fr(report.period.from()), format::date_fr(report.period.to()));
-    if report.granularity.is_some() {
-        for (bucket, kpis) in &report.buckets {
-            sink.row(&kpi_cells(bucket.label.clone(), bucket.period, kpis), Style::default())?;
-        }
-        sink.totals(&kpi_cells(format!("Total {whole}"), report.period, &report.total))?;
-    } else {
-        sink.row(&kpi_cells(whole, report.period, &report.total), Style::default())?;
+    for row in &document.indicateurs {
+        sink.row(&kpi_cells(row), Style::default())?;
     }
-
-    let rows = vec![vec![
-        (en_cours.nombre as i64).into(),
-        en_cours.montant_ht.into(),
-        en_cours.reste_du.into(),
-        (en_cours.nombre_en_retard as i64).into(),
-        en_cours.reste_du_en_retard.into(),
-        en_cours.retard_moyen().into(),
-    ]];
-    let title = format!("Facturation en cours au {}", format::date_fr(report.period.to()));
-    sink.section("facturation_en_cours", &title, &EN_COURS, rows)?;
-
-    let analysis = coefficients::analyse(&report.ouvrages, settings);
-    let rows = analysis
-        .groups
+    if let Some(total) = total {
+        sink.totals(&kpi_cells(total))?;
+    }
+    let rows = document
+        .facturation_en_cours
         .iter()
-        .map(|group| {
+        .map(|en_cours| {
             vec![
-                group.key.code().unwrap_or(NON_CLASSE).into(),
-                group.key.libelle().into(),
-                (group.stats.nombre as i64).into(),
-                group.stats.moyenne.into(),
-                group.cible.into(),
-                group.cible.map(|_| group.sous_cible).into(),
+                (en_cours.nombre as i64).into(),
+                en_cours.montant_ht.into(),
+                en_cours.reste_du.into(),
+                (en_cours.nombre_en_retard as i64).into(),
+                en_cours.reste_du_en_retard.into(),
+                en_cours.retard_moyen.into(),
+            ]
+        })
+        .collect();
+    let title = format!("Facturation en cours au {}", format::date_fr(au));
+    sink.section("facturation_en_cours", &title, &EN_COURS, rows)?;
+    let rows = document
+        .coefficients
+        .iter()
+        .map(|famille| {
+            vec![
+                famille.famille.as_str().into(),
+                famille.libelle.as_str().into(),
+                (famille.nombre as i64).into(),
+                famille.coefficient_moyen.into(),
+                famille.cible.into(),
+                famille.sous_cible.into(),
             ]
         })
         .collect();
@@ -231,68 +217,35 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     if let Some(Sub::History(history_args)) = &args.command {
         return history(history_args, ctx);
     }
-    let today = chrono::Local::now().date_naive();
-    let to = args.to.unwrap_or(today);
-    let from = args.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
-    let period = Period::new(from, to).map_err(|e| Error::usage(e.to_string()).with_hint("inversez --from et --to"))?;
     let granularity = args.periode.map(|periode| match periode {
         Periode::Mensuel => Granularity::Month,
         Periode::Trimestriel => Granularity::Quarter,
         Periode::Annuel => Granularity::Year,
     });
-    if let Some(granularity) = granularity {
-        period.check_buckets(granularity).map_err(|e| {
-            Error::usage(format!("--periode : {e}")).with_hint(
-                "raccourcissez la période (--from, --to) ou découpez-la plus large (--periode trimestriel ou annuel)",
-            )
-        })?;
-    }
-    let batigest = Batigest::resolve(ctx)?;
+    let today = chrono::Local::now().date_naive();
+    let request = Request::new(args.from, args.to, granularity, today).map_err(|e| match e {
+        RequestError::Period(e) => Error::usage(e.to_string()).with_hint("inversez --from et --to"),
+        RequestError::Buckets(e) => Error::usage(format!("--periode : {e}")).with_hint(
+            "raccourcissez la période (--from, --to) ou découpez-la plus large (--periode trimestriel ou annuel)",
+        ),
+    })?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
-    let settings = batigest.coefficient_settings(Grouping::Famille);
-    let (report, en_cours) = block_on(async {
-        let mut client = batigest.connect().await?;
-        batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
-        let report = analytics::report(
-            &mut client,
-            &batigest.mapping,
-            batigest.settings.marge_base.value,
-            (period, granularity),
-            batigest.target.timeout,
-        )
-        .await?;
-        let en_cours =
-            analytics::en_cours(&mut client, &batigest.mapping, period.to(), batigest.target.timeout).await?;
-        Ok((report, en_cours))
+    let run = block_on(async {
+        let mut client = app.connect().await?;
+        analytics::run(&app, &mut client, request).await
     })?;
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "indicateurs", &mut destination);
-    write(&mut *sink, &report, &en_cours, &settings)?;
+    write(&mut *sink, &run.document(), run.total().as_ref(), request.period.to())?;
     sink.finish()?;
     Render::commit(destination)?;
     if args.no_save {
         return Ok(());
     }
-    // The whole result, as `--format json` would print it, goes to data_json.
-    let mut document = Vec::new();
-    let json = Options { format: Format::Json, excel: false, color: false, terminal_width: None };
-    let mut json_sink = output::sink(json, "indicateurs", &mut document);
-    write(&mut *json_sink, &report, &en_cours, &settings).and_then(|()| json_sink.finish())?;
-    let total = &report.total;
-    let saved = Analytics {
-        periode: SavedPeriode::from(args.periode).code().to_owned(),
-        ca_realise: Some(total.ca_realise),
-        ca_prevu: Some(total.ca_prevu),
-        taux_conversion: total.taux_conversion,
-        marge_reelle_moyenne: total.marge_reelle_moyenne,
-        marge_prevue_moyenne: total.marge_prevue_moyenne,
-        nombre_devis: i64::try_from(total.nombre_devis).ok(),
-        nombre_factures: i64::try_from(total.nombre_factures).ok(),
-        data_json: Some(String::from_utf8_lossy(&document).into_owned()),
-    };
-    let id = block_on(async { batigest.store().await?.save_analytics(&saved).await })?;
+    let saved = block_on(async { analytics::save(&app.store().await?, &run).await })?;
     if !cli.quiet {
-        let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (id {id}).");
+        let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (id {}).", saved.id);
     }
     Ok(())
 }
@@ -355,16 +308,7 @@ fn history(args: &HistoryArgs, ctx: &Context) -> Result<()> {
         let store = open_store(&settings, env, ctx.cli.quiet).await?;
         let mut destination = render.destination()?;
         if let Some(id) = &args.id {
-            let saved = store.get_analytics(id).await?.ok_or_else(|| {
-                Error::new(ErrorKind::NotFound, format!("aucun calcul « {id} » dans l'historique"))
-                    .with_hint("« jlm-batigest analytics history » liste les calculs enregistrés")
-            })?;
-            let document: serde_json::Value = saved
-                .analytics
-                .data_json
-                .as_deref()
-                .and_then(|text| serde_json::from_str(text).ok())
-                .unwrap_or(serde_json::Value::Null);
+            let (saved, document) = analytics::get(&store, id).await?;
             let mut sink = output::sink(render.options, "indicateurs", &mut destination);
             sink.begin(&COLUMNS)?;
             let cells = |row: &serde_json::Value, columns: &[Column]| -> Vec<Cell> {
@@ -386,7 +330,7 @@ fn history(args: &HistoryArgs, ctx: &Context) -> Result<()> {
         } else {
             let mut sink = output::sink(render.options, "historique", &mut destination);
             sink.begin(&HISTORY)?;
-            for saved in store.list_analytics(args.periode.map(SavedPeriode::code), args.limit).await? {
+            for saved in analytics::history(&store, args.periode.map(SavedPeriode::periode), args.limit).await? {
                 sink.row(&history_cells(&saved), Style::default())?;
             }
             sink.finish()?;

@@ -1,14 +1,11 @@
 //! `jlm-batigest coefficients`: sale/purchase coefficients of active ouvrages, by family.
 
-use super::context::{Batigest, Render, block_on};
-use crate::batigest::queries;
-use crate::cli::context::Context;
+use super::context::{Context, Render, block_on, resolve};
+use crate::app::coefficients;
 use crate::error::{Error, Kind, Result};
-use crate::model::{Classe, Ouvrage};
+use crate::model::Classe;
 use crate::output::{self, Cell, Column, Kind as Col, RecordSink, Style, format};
-use crate::report::coefficients::{
-    self, CoefficientReport, GroupKey, Grouping, NON_CLASSE, OuvrageCoefficient, Settings,
-};
+use crate::report::coefficients::{CoefficientReport, GroupKey, Grouping, NON_CLASSE, OuvrageCoefficient, Settings};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -127,34 +124,27 @@ fn ouvrage_cells(line: &OuvrageCoefficient<'_>, tolerance: rust_decimal::Decimal
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
-    let settings = batigest.coefficient_settings(match args.par {
+    let grouping = match args.par {
         Par::Famille => Grouping::Famille,
         Par::SousFamille => Grouping::SousFamille,
         Par::Ouvrage => Grouping::Ouvrage,
-    });
-    let ouvrages = block_on(async {
-        let mut client = batigest.connect().await?;
-        let mut ouvrages: Vec<Ouvrage> = Vec::new();
-        // A catalogue holds hundreds of ouvrages, not millions: the statistics need them all.
-        queries::ouvrages(&mut client, &batigest.mapping, args.famille.as_deref(), batigest.target.timeout, |o| {
-            ouvrages.push(o);
-            Ok::<_, Error>(())
-        })
-        .await?;
-        Ok::<_, Error>(ouvrages)
+    };
+    let coefficients = block_on(async {
+        let mut client = app.connect().await?;
+        coefficients::load(&app, &mut client, args.famille.as_deref(), grouping).await
     })?;
-    if ouvrages.is_empty()
+    if coefficients.ouvrages.is_empty()
         && let Some(famille) = &args.famille
     {
         return Err(Error::new(Kind::NotFound, format!("aucun ouvrage actif dans la famille « {famille} »"))
             .with_hint("vérifiez le code de la famille : « jlm-batigest coefficients » les liste toutes"));
     }
-    let report = coefficients::analyse(&ouvrages, &settings);
+    let (report, settings) = (coefficients.report(), &coefficients.settings);
     let mut destination = render.destination()?;
     let mut sink = output::sink(render.options, "coefficients", &mut destination);
-    write(&mut *sink, &report, &settings)?;
+    write(&mut *sink, &report, settings)?;
     sink.finish()?;
     Render::commit(destination)?;
 

@@ -9,16 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Cli;
 use super::global::ColorArg;
 use super::stop::{self, Stop};
-use crate::batigest::connection::{self, Auth, Connection, Encryption, Target, Trust};
+use crate::app;
+use crate::batigest::connection::{Auth, Encryption, Target, Trust};
 use crate::batigest::schema::{Mapping, MappingError};
-use crate::batigest::statuses;
 use crate::config::{Env, Flags, Settings, Source};
-use crate::credentials::{self, Keyring, Password};
+use crate::credentials::{self, Keyring};
 use crate::error::{Error, Kind, Result};
-use crate::jlm::Store;
-use crate::jlm::address::{Address, Platform};
 use crate::output::{Destination, Format, Options};
-use crate::report::coefficients::{Grouping, Settings as CoefficientSettings};
 
 /// What the dispatcher resolves once for every command: the environment and the output options.
 pub struct Context<'a> {
@@ -29,56 +26,42 @@ pub struct Context<'a> {
     pub render: Render,
 }
 
-pub struct Batigest {
-    pub settings: Settings,
-    /// The environment the settings were read from, captured once: it also gives the embedded
-    /// JLM store's place and the OS user the sync log records.
-    pub env: Env,
-    pub target: Target,
-    pub password: Password,
-    pub mapping: Mapping,
-    /// `-q`: warnings are not said.
-    pub quiet: bool,
-}
-
-impl Batigest {
-    /// Resolves everything before any connection: a bad setting or mapping fails here, with
-    /// exit 2, and nothing has touched the network yet.
-    pub fn resolve(ctx: &Context) -> Result<Self> {
-        let (cli, env) = (ctx.cli, ctx.env.clone());
-        let settings = Settings::load(&ctx.flags, &env)?;
-        let mapping = mapping(settings.schema.value.as_deref())?;
-        let target = target(&settings)?;
-        check_auth(&target, &settings)?;
-        // The keyring may block: it is read here, before the async runtime starts.
-        let password = if target.auth == Auth::Integrated {
-            credentials::Password {
-                secret: credentials::Secret::new(String::new()),
-                source: credentials::PasswordSource::WindowsSession,
-            }
-        } else {
-            credentials::resolve_password(&settings, &env, ctx.flags.password_stdin, &Keyring)?
-        };
-        tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
-            password = %password.source, "réglages de connexion");
-        // Without encryption there is no certificate to accept: the warning would be about nothing.
-        if target.trust == Trust::Anything && target.encryption != Encryption::Off && !cli.quiet {
-            crate::diagnostics::line(
-                "Attention : --trust-cert accepte le certificat du serveur sans le vérifier ; la connexion peut être \
-                 interceptée. Préférez --ca-file.",
-            );
+/// Resolves the use cases' context before any connection: a bad setting or mapping fails here,
+/// with exit 2, and nothing has touched the network yet.
+pub fn resolve(ctx: &Context) -> Result<app::Context> {
+    let (cli, env) = (ctx.cli, ctx.env.clone());
+    let settings = Settings::load(&ctx.flags, &env)?;
+    let mapping = mapping(settings.schema.value.as_deref())?;
+    let target = target(&settings)?;
+    check_auth(&target, &settings)?;
+    // The keyring may block: it is read here, before the async runtime starts.
+    let password = if target.auth == Auth::Integrated {
+        credentials::Password {
+            secret: credentials::Secret::new(String::new()),
+            source: credentials::PasswordSource::WindowsSession,
         }
-        if target.encryption == Encryption::Off && !target.is_loopback() && !cli.quiet {
-            let what = if target.auth == Auth::Sql { "le mot de passe et les données" } else { "les données" };
-            crate::diagnostics::line(&format!(
-                "Attention : --encrypt off ({}) : {what} passent en clair sur le réseau jusqu'à {}. Préférez \
-                 --encrypt required (avec --ca-file), ou au moins login-only.",
-                settings.encrypt.source,
-                target.describe()
-            ));
-        }
-        Ok(Self { settings, env, target, password, mapping, quiet: cli.quiet })
+    } else {
+        credentials::resolve_password(&settings, &env, ctx.flags.password_stdin, &Keyring)?
+    };
+    tracing::info!(server = %target.describe(), database = %target.database, user = %target.user,
+        password = %password.source, "réglages de connexion");
+    // Without encryption there is no certificate to accept: the warning would be about nothing.
+    if target.trust == Trust::Anything && target.encryption != Encryption::Off && !cli.quiet {
+        crate::diagnostics::line(
+            "Attention : --trust-cert accepte le certificat du serveur sans le vérifier ; la connexion peut être \
+             interceptée. Préférez --ca-file.",
+        );
     }
+    if target.encryption == Encryption::Off && !target.is_loopback() && !cli.quiet {
+        let what = if target.auth == Auth::Sql { "le mot de passe et les données" } else { "les données" };
+        crate::diagnostics::line(&format!(
+            "Attention : --encrypt off ({}) : {what} passent en clair sur le réseau jusqu'à {}. Préférez \
+             --encrypt required (avec --ca-file), ou au moins login-only.",
+            settings.encrypt.source,
+            target.describe()
+        ));
+    }
+    Ok(app::Context { settings, env, target, password, mapping, quiet: cli.quiet })
 }
 
 /// The active schema mapping: a built-in one by name (`batigest`), a TOML file, or the default
@@ -189,53 +172,6 @@ pub fn interruption(stop: Stop, what: &str) -> Error {
         Stop::CtrlC | Stop::CtrlBreak | Stop::Close => Kind::Interrupted,
     };
     Error::new(kind, format!("interrompu ({}) : {what}", stop.name()))
-}
-
-impl Batigest {
-    /// Connects and logs in; a failure is exit 3 with its French sentence and hint.
-    pub async fn connect(&self) -> Result<Connection> {
-        connection::connect(&self.target, self.password.secret.expose()).await.map_err(Error::from)
-    }
-
-    /// Stops (exit 2, before any figure) when the data holds a status code of `fields` that the
-    /// mapping cannot translate: a result that depends on statuses would be silently wrong.
-    pub async fn check_statuses(&self, client: &mut Connection, fields: &[(&'static str, &'static str)]) -> Result<()> {
-        statuses::check(client, &self.mapping, fields, self.target.timeout).await.map_err(Error::from)
-    }
-}
-
-impl Batigest {
-    /// The coefficient rules of the profile (tolerance, targets), grouped as asked.
-    pub fn coefficient_settings(&self, grouping: Grouping) -> CoefficientSettings {
-        CoefficientSettings {
-            grouping,
-            tolerance: self.settings.tolerance.value,
-            cibles: self.settings.cibles.value.clone(),
-        }
-    }
-
-    /// Opens (and creates, on first use) the JLM store; a failure is exit 5.
-    pub async fn store(&self) -> Result<Store> {
-        open_store(&self.settings, &self.env, self.quiet).await
-    }
-}
-
-/// Opens the JLM store the settings name (`--jlm-db`, `JLM_DATABASE_URL`, profile), or the embedded
-/// one of `env`; a bad address is exit 2, a store that cannot be opened exit 5.
-pub async fn open_store(settings: &Settings, env: &Env, quiet: bool) -> Result<Store> {
-    let address = match settings.jlm_db.value.as_deref() {
-        Some(text) => Address::parse(text)
-            .map_err(|e| Error::usage(format!("{e} ({})", settings.jlm_db.source)).with_hint(e.hint()))?,
-        None => Store::embedded(env.default_store.as_deref())?,
-    };
-    if address.on_network_share(Platform::CURRENT) && !quiet {
-        crate::diagnostics::line(&format!(
-            "Attention : le magasin JLM {address} est sur un partage réseau ; SQLite n'y est pas sûr quand \
-             plusieurs postes écrivent en même temps. Pour un magasin partagé, utilisez la base PostgreSQL de JLM ERP \
-             (--jlm-db postgres://…)."
-        ));
-    }
-    Store::open(&address, settings.timeout.value).await
 }
 
 /// The store keeps UTC; people read their own time.

@@ -1,23 +1,19 @@
 //! `jlm-batigest dashboard`: one screen — connection, KPIs of the month and the year, late
 //! invoices, families below target — and with `--html FILE` a self-contained report with charts.
 
-use crate::cli::context::Context;
 use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::context::{Batigest, Render, block_on, cannot_write, local_time};
+use super::context::{Context, Render, block_on, cannot_write, local_time, resolve};
 use super::values;
-use crate::batigest::analytics;
-use crate::batigest::{connection, queries, statuses};
+use crate::app::dashboard::{self, LATE_SHOWN};
 use crate::error::{Error, Result};
+use crate::jlm::integrations::IntegrationRow;
 use crate::output::html::{self, Dashboard, FamilyPoint, KpiLine, LateInvoice, MonthPoint, SyncLine};
 use crate::output::{self, Cell, Column, Destination, Kind, Style, format};
-use crate::report::coefficients::{self, Grouping, NON_CLASSE};
-use crate::report::factures::{OpenFacture, Totals};
-use crate::report::kpi::{Granularity, Kpis, Period, Report};
-use crate::report::tresorerie::{Forecast, Horizon, Step};
+use crate::report::kpi::Kpis;
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -39,9 +35,6 @@ pub struct Args {
     #[arg(long, value_name = "DATE", value_parser = values::date)]
     au: Option<NaiveDate>,
 }
-
-/// Late invoices listed on the dashboard, the oldest first.
-const LATE_SHOWN: usize = 10;
 
 const MONTHS: [&str; 12] =
     ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
@@ -98,78 +91,19 @@ fn kpi_line(label: String, kpis: &Kpis) -> KpiLine {
     }
 }
 
-/// Gathers everything the dashboard shows, and the store's failure if it could not be read (the
-/// rest is still shown; the run then ends with that failure).
-async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option<Error>)> {
-    let mut client = batigest.connect().await?;
-    batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
-    let status = connection::server_status(&mut client, &batigest.target).await?;
-    let year = Period::new(NaiveDate::from_ymd_opt(au.year(), 1, 1).unwrap_or(au), au)
-        .map_err(|e| Error::usage(e.to_string()))?;
-    let Report { total, buckets, ouvrages, .. } = analytics::report(
-        &mut client,
-        &batigest.mapping,
-        batigest.settings.marge_base.value,
-        (year, Some(Granularity::Month)),
-        batigest.target.timeout,
-    )
-    .await?;
-
-    let mut totals = Totals::default();
-    let mut forecast = Forecast::new(au, Horizon { count: 13, step: Step::Week }, Step::Week);
-    // Most days late first; only the first LATE_SHOWN are kept, so memory stays flat.
-    let most_late = |a: &LateInvoice, b: &LateInvoice| b.jours.cmp(&a.jours).then_with(|| a.numero.cmp(&b.numero));
-    let mut late = Vec::with_capacity(2 * LATE_SHOWN);
-    let timeout = batigest.target.timeout;
-    queries::factures_ouvertes(&mut client, &batigest.mapping, None, au, timeout, |facture| {
-        if let Some(open) = OpenFacture::new(&facture, au) {
-            totals.add(&open);
-            forecast.add(&open);
-            if open.is_late() {
-                late.push(LateInvoice {
-                    numero: facture.numero.clone(),
-                    client: format!("{} {}", facture.client_code, facture.client_nom),
-                    echeance: facture.date_echeance,
-                    jours: open.jours_retard,
-                    reste_du: open.reste_du,
-                });
-                if late.len() == 2 * LATE_SHOWN {
-                    late.sort_by(most_late);
-                    late.truncate(LATE_SHOWN);
-                }
-            }
-        }
-        Ok::<_, Error>(())
-    })
-    .await?;
-    late.sort_by(most_late);
-    late.truncate(LATE_SHOWN);
-
-    let settings = batigest.coefficient_settings(Grouping::Famille);
-    let analysis = coefficients::analyse(&ouvrages, &settings);
-    let families = analysis
-        .groups
-        .iter()
-        .map(|group| FamilyPoint {
-            code: group.key.code().unwrap_or(NON_CLASSE).to_owned(),
-            libelle: group.key.libelle().to_owned(),
-            moyenne: group.stats.moyenne,
-            cible: group.cible,
-            sous_cible: group.sous_cible,
-        })
-        .collect();
-
-    // The dashboard still shows everything else when the store cannot be read; the failure is
-    // reported on stderr and decides the exit code, never written into the data.
-    let (syncs, store_failure) = match latest_syncs(batigest).await {
-        Ok(syncs) => (Some(syncs), None),
+/// What the dashboard shows, in the words and figures of the screen and the HTML report; the
+/// store's failure if it could not be read (the rest is still shown; the run then ends with it).
+fn screen(gathered: dashboard::Dashboard) -> (Dashboard, Option<Error>) {
+    let dashboard::Dashboard { au, server, status, year, families, totals, forecast, late, syncs } = gathered;
+    let (syncs, store_failure) = match syncs {
+        Ok(rows) => (Some(rows.into_iter().map(sync_line).collect()), None),
         Err(error) => (None, Some(error)),
     };
-    let this_month = buckets.last().map(|(_, kpis)| *kpis).unwrap_or_default();
+    let this_month = year.buckets.last().map(|(_, kpis)| *kpis).unwrap_or_default();
     let dashboard = Dashboard {
         au: format::date_fr(au),
         connection: vec![
-            ("Serveur".to_owned(), batigest.target.describe()),
+            ("Serveur".to_owned(), server),
             ("Version".to_owned(), status.version),
             ("Base".to_owned(), status.database),
             (
@@ -179,9 +113,10 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
         ],
         kpis: vec![
             kpi_line(format!("{} {}", MONTHS[au.month0() as usize], au.year()), &this_month),
-            kpi_line(format!("Année {} au {}", au.year(), format::date_fr(au)), &total),
+            kpi_line(format!("Année {} au {}", au.year(), format::date_fr(au)), &year.total),
         ],
-        months: buckets
+        months: year
+            .buckets
             .iter()
             .map(|(bucket, kpis)| MonthPoint {
                 label: MONTHS[bucket.period.from().month0() as usize].to_owned(),
@@ -202,47 +137,59 @@ async fn gather(batigest: &Batigest, au: NaiveDate) -> Result<(Dashboard, Option
                 Some((format!("S{:02} ({})", du.iso_week().week(), format::date_fr(du)), line.montant))
             })
             .collect(),
-        late,
+        late: late
+            .into_iter()
+            .map(|f| LateInvoice {
+                numero: f.numero,
+                client: format!("{} {}", f.client_code, f.client_nom),
+                echeance: f.echeance,
+                jours: f.jours,
+                reste_du: f.reste_du,
+            })
+            .collect(),
         late_count: totals.nombre_en_retard,
         late_total: totals.reste_du_en_retard,
         avoirs_count: totals.nombre_avoirs,
         avoirs_total: totals.avoirs,
-        families,
+        families: families
+            .into_iter()
+            .map(|famille| FamilyPoint {
+                code: famille.famille,
+                libelle: famille.libelle,
+                moyenne: famille.coefficient_moyen.unwrap_or_default(),
+                cible: famille.cible,
+                sous_cible: famille.sous_cible == Some(true),
+            })
+            .collect(),
         syncs,
     };
-    Ok((dashboard, store_failure))
+    (dashboard, store_failure)
 }
 
-/// Syncs shown on the dashboard, the most recent first.
-const SYNCS_SHOWN: u64 = 5;
-
-async fn latest_syncs(batigest: &Batigest) -> Result<Vec<SyncLine>> {
-    let store = batigest.store().await?;
-    let rows = store.integrations(None, Some(SYNCS_SHOWN)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let offre = match (row.offer_id, row.offre_reference) {
-                (Some(id), Some(reference)) => Some(format!("{id} ({reference})")),
-                (Some(id), None) => Some(id),
-                (None, _) => None,
-            };
-            SyncLine {
-                numero_devis: row.numero_devis,
-                offre,
-                montant: row.montant_batigest,
-                sync_status: row.sync_status,
-                last_sync_at: row.last_sync_at.map(local_time),
-            }
-        })
-        .collect())
+fn sync_line(row: IntegrationRow) -> SyncLine {
+    let offre = match (row.offer_id, row.offre_reference) {
+        (Some(id), Some(reference)) => Some(format!("{id} ({reference})")),
+        (Some(id), None) => Some(id),
+        (None, _) => None,
+    };
+    SyncLine {
+        numero_devis: row.numero_devis,
+        offre,
+        montant: row.montant_batigest,
+        sync_status: row.sync_status,
+        last_sync_at: row.last_sync_at.map(local_time),
+    }
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
-    let (dashboard, store_failure) = block_on(gather(&batigest, au))?;
+    let gathered = block_on(async {
+        let mut client = app.connect().await?;
+        dashboard::gather(&app, &mut client, au).await
+    })?;
+    let (dashboard, store_failure) = screen(gathered);
 
     if let Some(path) = &args.html {
         let mut file = Destination::open(Some(path)).map_err(|e| cannot_write(path, &e))?;

@@ -1,15 +1,13 @@
 //! `jlm-batigest devis`: the quotes, newest first, with filters.
 
-use crate::cli::context::Context;
 use std::io::Write as _;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::context::{Batigest, Render, block_on};
+use super::context::{Context, Render, block_on, resolve};
 use super::values;
-use crate::batigest::queries::{self, DevisFilter};
-use crate::batigest::statuses;
+use crate::app::devis::{self, Filter};
 use crate::error::{Error, Result};
 use crate::model::{Devis, EtatDevis, Statut};
 use crate::output::{self, Cell, Column, Kind, Style};
@@ -85,21 +83,18 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     {
         return Err(Error::usage(format!("--from {from} est après --to {to}")).with_hint("inversez les deux dates"));
     }
-    let filter = DevisFilter {
+    let filter = Filter {
         from: args.from,
         to: args.to,
         statuts: args.statut.clone(),
         client: args.client.clone(),
         limit: args.limit,
     };
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
     let quiet = cli.quiet;
     block_on(async {
-        let mut client = batigest.connect().await?;
-        if !filter.statuts.is_empty() {
-            batigest.check_statuses(&mut client, &[statuses::DEVIS]).await?;
-        }
+        let mut client = app.connect().await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "devis", &mut destination);
         sink.begin(&COLUMNS)?;
@@ -107,7 +102,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         // A TTC total is only shown when every TTC is known (an unmapped column has none).
         let (mut total_ht, mut total_ttc) = (Decimal::ZERO, Some(Decimal::ZERO));
         let mut warned = false;
-        queries::devis(&mut client, &batigest.mapping, &filter, batigest.target.timeout, |devis| {
+        devis::list(&app, &mut client, &filter, |devis| {
             progress.inc();
             if let (EtatDevis::NonTraduit(stored), false) = (&devis.statut, warned || quiet) {
                 warned = true;
@@ -120,7 +115,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
             }
             total_ht += devis.montant_ht;
             total_ttc = total_ttc.zip(devis.montant_ttc).map(|(sum, ttc)| sum + ttc);
-            Ok::<_, Error>(sink.row(&cells(devis), Style::default())?)
+            Ok(sink.row(&cells(devis), Style::default())?)
         })
         .await?;
         progress.finish();

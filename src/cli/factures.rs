@@ -1,15 +1,14 @@
 //! `jlm-batigest factures`: open invoices, days late, ageing buckets and totals.
 
-use crate::cli::context::Context;
 use chrono::NaiveDate;
 
-use super::context::{Batigest, Render, block_on};
+use super::context::{Context, Render, block_on, resolve};
 use super::values;
-use crate::batigest::{queries, statuses};
+use crate::app::factures;
 use crate::error::{Error, Kind, Result};
 use crate::model::StatutReglement;
 use crate::output::{self, Cell, Column, Kind as Col, RecordSink, Style, format};
-use crate::report::factures::{AVOIR, OpenFacture, Selection, Summary, SummaryBuilder, Totals};
+use crate::report::factures::{AVOIR, OpenFacture, Selection, Summary, Totals};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -125,28 +124,21 @@ fn summary_cells(groupe: &str, nom: &str, totals: &Totals) -> Vec<Cell> {
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
     let selection = if args.en_retard { Selection::Late } else { Selection::Open };
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
     let totals = block_on(async {
-        let mut client = batigest.connect().await?;
-        batigest.check_statuses(&mut client, &[statuses::FACTURES]).await?;
+        let mut client = app.connect().await?;
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "factures", &mut destination);
         sink.begin(&COLUMNS)?;
         let mut progress = render.progress("factures");
-        let mut summary = SummaryBuilder::default();
-        let timeout = batigest.target.timeout;
-        queries::factures_ouvertes(&mut client, &batigest.mapping, args.client.as_deref(), au, timeout, |facture| {
+        let request = factures::Request { client: args.client.as_deref(), au, selection };
+        let summary = factures::open(&app, &mut client, request, |open| {
             progress.inc();
-            let Some(open) = OpenFacture::new(&facture, au).filter(|open| selection.includes(open)) else {
-                return Ok(());
-            };
-            summary.add(&open);
-            Ok::<_, Error>(sink.row(&row(&open), Style { highlight: open.is_late() })?)
+            Ok(sink.row(&row(open), Style { highlight: open.is_late() })?)
         })
         .await?;
         progress.finish();
-        let summary = summary.finish();
         write_summary(&mut *sink, &summary, au)?;
         sink.finish()?;
         Render::commit(destination)?;

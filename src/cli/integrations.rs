@@ -1,9 +1,9 @@
 //! `jlm-batigest integrations`: the sync trace — one line per synced devis with its JLM ERP
 //! offer, or (`--journal`) every sync attempt.
 
-use super::context::{Render, block_on, local_time, open_store};
+use super::context::{Context, Render, block_on, local_time};
 use super::values;
-use crate::cli::context::Context;
+use crate::app::{self, integrations};
 use crate::config::Settings;
 use crate::error::Result;
 use crate::jlm::integrations::{IntegrationRow, LogEntry};
@@ -127,19 +127,19 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let settings = Settings::load(&ctx.flags, env)?;
     let render = &ctx.render;
     block_on(async {
-        let store = open_store(&settings, env, ctx.cli.quiet).await?;
+        let store = app::open_store(&settings, env, ctx.cli.quiet).await?;
         let mut destination = render.destination()?;
         let mut sink =
             output::sink(render.options, if args.journal { "journal" } else { "integrations" }, &mut destination);
         if args.journal {
             sink.begin(&LOG_COLUMNS)?;
-            for entry in store.sync_log(args.limit).await? {
+            for entry in integrations::journal(&store, args.limit).await? {
                 let style = Style { highlight: entry.outcome == "error" };
                 sink.row(&log_cells(entry), style)?;
             }
         } else {
             sink.begin(&INTEGRATION_COLUMNS)?;
-            for row in store.integrations(args.statut.map(SyncStatus::code), args.limit).await? {
+            for row in integrations::list(&store, args.statut.map(SyncStatus::code), args.limit).await? {
                 let style = Style { highlight: row.sync_status != "synced" };
                 sink.row(&integration_cells(row), style)?;
             }

@@ -18,7 +18,6 @@ mod relances;
 mod sandbox;
 mod schema;
 mod serve;
-mod stop;
 mod sync_offer;
 mod test_connection;
 mod tresorerie;
@@ -36,6 +35,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::config::Env;
 use crate::error::Result;
 use crate::exit_codes;
+use crate::stop;
 use context::{Context, Render};
 
 const HELP_TEMPLATE: &str = "\

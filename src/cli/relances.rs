@@ -1,19 +1,17 @@
 //! `jlm-batigest relances`: per customer, the late invoices by reminder level, with penalties and
 //! recovery indemnities, and (`--lettres DIR`) one printable letter per customer.
 
-use crate::cli::context::Context;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::context::{Batigest, Render, block_on, cannot_write};
+use super::context::{Context, Render, block_on, cannot_write, resolve};
 use super::values;
-use crate::batigest::{queries, statuses};
+use crate::app::relances;
 use crate::config::Settings;
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre};
-use crate::report::factures::OpenFacture;
-use crate::report::relances::{Client, Plan, libelle};
+use crate::report::relances::{Client, libelle};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -94,23 +92,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         })?,
         _ => lettre::MODELE.to_owned(),
     };
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
-    let regles = batigest.settings.relances.value.clone();
+    let regles = app.settings.relances.value.clone();
     let clients = block_on(async {
-        let mut client = batigest.connect().await?;
-        // No figure is computed on a status the mapping cannot read.
-        batigest.check_statuses(&mut client, &[statuses::FACTURES]).await?;
-        let mut plan = Plan::default();
-        let timeout = batigest.target.timeout;
-        queries::factures_ouvertes(&mut client, &batigest.mapping, args.client.as_deref(), au, timeout, |facture| {
-            if let Some(open) = OpenFacture::new(&facture, au) {
-                plan.add(&regles, &open);
-            }
-            Ok::<_, Error>(())
-        })
-        .await?;
-        Ok::<_, Error>(plan.clients())
+        let mut client = app.connect().await?;
+        relances::plan(&app, &mut client, args.client.as_deref(), au).await
     })?;
 
     let mut destination = render.destination()?;

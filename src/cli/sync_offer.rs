@@ -1,21 +1,19 @@
 //! `jlm-batigest sync-offer`: pulls Batigest devis into JLM ERP (DESIGN §4), one transaction per
 //! devis, with a log row for every attempt.
 
-use crate::cli::context::Context;
 use std::io::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::Cli;
-use super::context::{Batigest, Render, block_on_interruptible, interruption};
+use super::context::{Context, Render, block_on_interruptible, interruption, resolve};
 use super::stop;
 use super::values;
-use crate::batigest::queries;
+use crate::app::{self, sync};
+use crate::batigest::connection::Connection;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
-use crate::jlm::sync::One;
-use crate::jlm::sync::{Batch, Counts, Outcome, Relink, Report, Request};
-use crate::model::Devis;
+use crate::jlm::sync::{Counts, Outcome, Relink, Report};
 use crate::output::Format;
 use crate::output::{self, Cell, Column, Kind as ColumnKind, RecordSink, Style, format};
 
@@ -89,12 +87,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     if args.reference.as_deref().is_some_and(|reference| reference.trim().is_empty()) {
         return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
     }
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
-    let job = Job { args, cli, batigest: &batigest, render };
+    let job = Job { args, cli, app: &app, render };
     block_on_interruptible(async {
-        let store = batigest.store().await?;
-        let mut client = batigest.connect().await?;
+        let store = app.store().await?;
+        let mut client = app.connect().await?;
         let work = async {
             match &args.reference {
                 Some(reference) => job.one(&store, &mut client, reference).await,
@@ -106,7 +104,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
             // The devis in flight rolled back with the dropped work; the trace says why it stopped.
             stop = stop::requested() => {
                 let error = interruption(stop, "synchronisation arrêtée ; les devis déjà écrits le restent, le devis en cours n'a rien écrit");
-                job.log_failure(&store, args.reference.as_deref(), None, &error).await;
+                sync::trace_failure(&app, &store, args.reference.as_deref(), None, &error, args.dry_run).await;
                 Err(error)
             }
         }
@@ -116,25 +114,19 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
 struct Job<'a> {
     args: &'a Args,
     cli: &'a Cli,
-    batigest: &'a Batigest,
+    app: &'a app::Context,
     render: &'a Render,
 }
 
 impl Job<'_> {
-    async fn one(
-        &self,
-        store: &Store,
-        client: &mut crate::batigest::connection::Connection,
-        reference: &str,
-    ) -> Result<()> {
-        let one = One {
+    async fn one(&self, store: &Store, client: &mut Connection, reference: &str) -> Result<()> {
+        let one = sync::One {
             reference,
             offer: self.args.offer.as_deref(),
             relink: if self.args.relink { Relink::Move } else { Relink::Refuse },
-            os_user: self.batigest.env.os_user.as_deref(),
             dry_run: self.args.dry_run,
         };
-        let report = store.sync_one(client, &self.batigest.mapping, self.batigest.target.timeout, &one).await?;
+        let report = sync::one(self.app, store, client, one).await?;
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
         sink.begin(&COLUMNS)?;
@@ -148,109 +140,50 @@ impl Job<'_> {
         Ok(())
     }
 
-    async fn all(&self, store: &Store, client: &mut crate::batigest::connection::Connection) -> Result<()> {
-        let timeout = self.batigest.target.timeout;
-        let mapping = &self.batigest.mapping;
-        let since = match self.args.since {
-            Some(date) => Some(date.and_time(chrono::NaiveTime::MIN)),
-            None => store.last_successful_batch().await?,
-        };
-        let started_at = chrono::Utc::now().naive_utc();
-        let batigest_started_at = queries::server_now(client, timeout).await?;
-        let total = queries::count_committed_since(client, mapping, since, timeout).await?;
-        let has_offers = store.has_offers().await?;
-        // Devis sharing their number with another: held for review, never synced one after the other.
-        let shared = queries::devis_sharing_a_number(client, mapping, timeout).await?;
-        let mut held = std::collections::BTreeSet::new();
-        tracing::info!(?since, total, has_offers, partages = shared.len(), "lot de synchronisation");
-
+    async fn all(&self, store: &Store, client: &mut Connection) -> Result<()> {
         let mut destination = self.render.destination()?;
         let mut sink = output::sink(self.render.options, "synchronisations", &mut destination);
         sink.begin(&COLUMNS)?;
-        let bar = self.render.bar(total, "devis");
-        let mut counts = Counts::default();
+        let bar = std::cell::OnceCell::new();
         let mut view = BatchView { in_table: self.render.options.format == Format::Table, shown: 0 };
-        let streamed = queries::committed_since(client, mapping, since, timeout, async |devis| {
-            let devis: Devis = match devis {
-                Ok(devis) => devis,
-                Err(unreadable) => {
-                    counts.add(Outcome::Error);
-                    let error = Error::from(unreadable.failure);
-                    self.log_failure(store, Some(&unreadable.numero), Some(&unreadable.numero), &error).await;
-                    view.error(sink.as_mut(), &unreadable.numero, &error.message)?;
-                    bar.inc(1);
-                    return Ok(());
-                }
-            };
-            if let Some(same) = shared.get(&devis.numero) {
-                // Once per number and batch: the others under it are the same question.
-                if held.insert(devis.numero.clone()) {
-                    let reason = crate::jlm::sync::same_number(&devis.numero, &same.iter().collect::<Vec<_>>());
-                    let os_user = self.batigest.env.os_user.as_deref();
-                    match store.hold_for_review(&devis.numero, &reason, os_user, self.args.dry_run).await {
-                        Ok(report) => {
-                            counts.add(if report.outcome == Outcome::Unchanged {
-                                Outcome::Unchanged
-                            } else {
-                                Outcome::ManualReview
-                            });
-                            view.report(sink.as_mut(), &report)?;
-                        }
-                        Err(error) => {
-                            counts.add(Outcome::Error);
-                            view.error(sink.as_mut(), &devis.numero, &error.message)?;
-                        }
+        let finished = sync::all(
+            self.app,
+            store,
+            client,
+            (self.args.since, self.args.dry_run),
+            |total| drop(bar.set(self.render.bar(total, "devis"))),
+            async |step| {
+                match step {
+                    sync::Step::Done(report) => view.report(sink.as_mut(), report)?,
+                    sync::Step::Failed { numero: Some(numero), error } => {
+                        view.error(sink.as_mut(), numero, &error.message)?;
                     }
+                    // Batigest lost midway: one line for the batch, whatever the table shows.
+                    sync::Step::Failed { numero: None, error } => {
+                        view.shown += 1;
+                        sink.row(&error_row(None, &error.message), Style { highlight: true })?;
+                        return Ok(());
+                    }
+                    sync::Step::Again => {}
                 }
-                bar.inc(1);
-                return Ok(());
-            }
-            let request = Request {
-                reference: &devis.numero,
-                devis: &devis,
-                offer: None,
-                relink: Relink::Review,
-                has_offers,
-                os_user: self.batigest.env.os_user.as_deref(),
-                dry_run: self.args.dry_run,
-            };
-            match store.sync_devis(&request).await {
-                Ok(report) => {
-                    counts.add(report.outcome);
-                    view.report(sink.as_mut(), &report)?;
+                if let Some(bar) = bar.get() {
+                    bar.inc(1);
                 }
-                Err(error) => {
-                    counts.add(Outcome::Error);
-                    self.log_failure(store, Some(&devis.numero), Some(&devis.numero), &error).await;
-                    view.error(sink.as_mut(), &devis.numero, &error.message)?;
-                }
-            }
-            bar.inc(1);
-            Ok::<_, Error>(())
-        })
-        .await;
-        bar.finish_and_clear();
-        // Batigest lost midway: what was synced stays; the batch itself is one error more.
-        let lost = match streamed {
-            Err(error) if error.kind == Kind::Connection => {
-                counts.add(Outcome::Error);
-                self.log_failure(store, None, None, &error).await;
-                view.shown += 1;
-                sink.row(&error_row(None, &error.message), Style { highlight: true })?;
-                Some(error)
-            }
-            other => {
-                other?;
-                None
-            }
-        };
+                Ok(())
+            },
+        )
+        .await?;
+        if let Some(bar) = bar.get() {
+            bar.finish_and_clear();
+        }
+        let counts = finished.counts;
         if view.in_table && view.shown == 0 {
             // Nothing to look at: a sentence, not an empty table.
             drop(sink);
         } else {
             sink.finish()?;
         }
-        if lost.is_some() {
+        if finished.lost.is_some() {
             // A cut batch's report is partial: a previous `-o` export stays as it was.
             Render::abandon(destination)?;
         } else {
@@ -264,11 +197,8 @@ impl Job<'_> {
                  de chaque devis : --format csv (ou json), et « jlm-batigest integrations »."
             ));
         }
-        if !self.args.dry_run {
-            store.record_batch(&Batch { started_at, batigest_started_at, since, counts }).await?;
-        }
-        self.say(&summary(&counts, since, self.args.dry_run));
-        if let Some(error) = lost {
+        self.say(&summary(&counts, finished.since, self.args.dry_run));
+        if let Some(error) = finished.lost {
             let kept = match self.render.path.as_deref().filter(|path| path.as_os_str() != "-") {
                 Some(path) => format!(" ; {} n'a pas été remplacé", path.display()),
                 None => String::new(),
@@ -284,21 +214,6 @@ impl Job<'_> {
                 .with_hint("le détail de chaque erreur est dans « jlm-batigest integrations --journal »"));
         }
         Ok(())
-    }
-
-    /// Logs a failed attempt; a store that cannot even take that is said on stderr. A devis whose
-    /// sync failed is also marked `error` in the trace; a refusal (unknown offer, an offer that
-    /// carries another devis) leaves its state as it was.
-    async fn log_failure(&self, store: &Store, reference: Option<&str>, numero: Option<&str>, error: &Error) {
-        if self.args.dry_run {
-            return;
-        }
-        let refusal = matches!(error.kind, Kind::Usage | Kind::NotFound);
-        let mark = numero.filter(|_| !refusal);
-        let os_user = self.batigest.env.os_user.as_deref();
-        if let Err(log_error) = store.log_failure(reference, numero, mark, os_user, &error.message).await {
-            tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
-        }
     }
 
     /// A line for the person at the terminal, on stderr.

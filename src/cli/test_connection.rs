@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::json;
 
-use super::context::{Batigest, Render, block_on};
+use super::context::{Render, block_on, resolve};
+use crate::app;
 use crate::batigest::connection::{self, Failure, ServerStatus};
 use crate::batigest::inspect::{self, MappedColumn, SchemaGaps};
 use crate::error::{Error, Result};
@@ -98,12 +99,12 @@ impl Report {
 }
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
-    let batigest = Batigest::resolve(ctx)?;
+    let batigest = resolve(ctx)?;
     let render = &ctx.render;
     block_on(check(args, &batigest, render))
 }
 
-async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> {
+async fn check(args: &Args, batigest: &app::Context, render: &Render) -> Result<()> {
     let target = &batigest.target;
     let password = batigest.password.secret.expose();
     let mut report = Report {
@@ -157,7 +158,7 @@ async fn check(args: &Args, batigest: &Batigest, render: &Render) -> Result<()> 
 /// Every mapped name exists, and the status columns hold values the mapping can read.
 async fn check_schema(
     client: &mut connection::Connection,
-    batigest: &Batigest,
+    batigest: &app::Context,
     report: &mut Report,
 ) -> Result<(), Failure> {
     let (mapping, timeout) = (&batigest.mapping, batigest.target.timeout);

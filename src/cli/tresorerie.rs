@@ -2,17 +2,15 @@
 //! week by week (or month by month), what is already late, credit notes apart, and what committed
 //! devis still have to invoice.
 
-use crate::cli::context::Context;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::context::{Batigest, Render, block_on};
+use super::context::{Context, Render, block_on, resolve};
 use super::values;
-use crate::batigest::{queries, statuses};
-use crate::error::{Error, Result};
+use crate::app::tresorerie::{self, Request};
+use crate::error::Result;
 use crate::output::{self, Cell, Column, Kind as Col, Style, format};
-use crate::report::factures::OpenFacture;
-use crate::report::tresorerie::{Forecast, Horizon, Step, a_facturer};
+use crate::report::tresorerie::{Horizon, Step};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -119,64 +117,20 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         Step::Week => Horizon { count: 13, step },
         Step::Month => Horizon { count: 6, step },
     });
-    let batigest = Batigest::resolve(ctx)?;
+    let app = resolve(ctx)?;
     let render = &ctx.render;
     block_on(async {
-        let mut client = batigest.connect().await?;
-        // No figure is computed on a status the mapping cannot read.
-        batigest.check_statuses(&mut client, &[statuses::DEVIS, statuses::FACTURES]).await?;
-        let timeout = batigest.target.timeout;
-        let mut forecast = Forecast::new(au, horizon, step);
-        let mut factures = Vec::new();
+        let mut client = app.connect().await?;
         let mut progress = render.progress("factures");
-        queries::factures_ouvertes(&mut client, &batigest.mapping, None, au, timeout, |facture| {
-            progress.inc();
-            if let Some(open) = OpenFacture::new(&facture, au) {
-                let slot = forecast.add(&open);
-                if args.detail {
-                    let cells = vec![
-                        forecast.key(slot).into(),
-                        facture.numero.as_str().into(),
-                        facture.client_code.as_str().into(),
-                        facture.client_nom.as_str().into(),
-                        facture.date_echeance.into(),
-                        i64::from(open.jours_retard).into(),
-                        open.reste_du.into(),
-                    ];
-                    factures.push(cells);
-                }
-            }
-            Ok::<_, Error>(())
-        })
-        .await?;
+        let request = Request { au, horizon, step, detail: args.detail };
+        let result = tresorerie::forecast(&app, &mut client, request, || progress.inc()).await?;
         progress.finish();
-        let mut engages = (0_i64, Decimal::ZERO, Some(Decimal::ZERO));
-        let mut devis = Vec::new();
-        queries::engages(&mut client, &batigest.mapping, au, timeout, |engage| {
-            if let Some((reste_ht, reste_ttc)) = a_facturer(&engage) {
-                engages.0 += 1;
-                engages.1 += reste_ht;
-                engages.2 = engages.2.zip(reste_ttc).map(|(sum, ttc)| sum + ttc);
-                if args.detail {
-                    devis.push(vec![
-                        engage.numero.as_str().into(),
-                        engage.montant_ht.into(),
-                        engage.montant_ttc.into(),
-                        engage.facture_ht.into(),
-                        reste_ht.into(),
-                        reste_ttc.into(),
-                    ]);
-                }
-            }
-            Ok::<_, Error>(())
-        })
-        .await?;
 
         let mut destination = render.destination()?;
         let mut sink = output::sink(render.options, "tresorerie", &mut destination);
         sink.begin(&LINES)?;
         let mut cumul = Decimal::ZERO;
-        for line in forecast.lines() {
+        for line in result.forecast.lines() {
             cumul += line.montant;
             let cells = [
                 line.key.as_str().into(),
@@ -189,17 +143,52 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
             ];
             sink.row(&cells, Style { highlight: line.key.starts_with("en_retard") && line.nombre > 0 })?;
         }
-        let (nombre, total) = forecast.total();
+        let (nombre, total) = result.forecast.total();
         let mut totals = vec![Cell::Empty; LINES.len()];
         totals[0] = format!("Total au {}", format::date_fr(au)).into();
         totals[4] = (nombre as i64).into();
         totals[5] = total.into();
         sink.totals(&totals)?;
-        let reste = vec![vec!["devis_engages".into(), engages.0.into(), engages.1.into(), engages.2.into()]];
+        let engages = result.a_facturer;
+        let reste = vec![vec![
+            "devis_engages".into(),
+            engages.nombre.into(),
+            engages.reste_ht.into(),
+            engages.reste_ttc.into(),
+        ]];
         let title = "Reste à facturer sur les devis engagés (sans date : hors total)";
         sink.section("a_facturer", title, &A_FACTURER, reste)?;
         if args.detail {
+            let factures = result
+                .factures
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.ligne.as_str().into(),
+                        f.numero.as_str().into(),
+                        f.client_code.as_str().into(),
+                        f.client_nom.as_str().into(),
+                        f.date_echeance.into(),
+                        i64::from(f.jours_retard).into(),
+                        f.reste_du.into(),
+                    ]
+                })
+                .collect();
             sink.section("factures", "Factures derrière chaque ligne", &FACTURES, factures)?;
+            let devis = result
+                .devis
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.numero.as_str().into(),
+                        d.montant_ht.into(),
+                        d.montant_ttc.into(),
+                        d.facture_ht.into(),
+                        d.reste_ht.into(),
+                        d.reste_ttc.into(),
+                    ]
+                })
+                .collect();
             sink.section("devis", "Devis engagés restant à facturer", &DEVIS, devis)?;
         }
         sink.finish()?;

@@ -35,6 +35,9 @@ pub struct SavedAnalytics {
     pub analytics: Analytics,
 }
 
+/// What an earlier `serve` named a run without buckets.
+const LEGACY_GLOBAL: &str = "personnalise";
+
 const COLUMNS: &str = "CAST(id AS TEXT), CAST(generated_at AS TEXT), periode, CAST(ca_realise AS TEXT), \
                        CAST(ca_prevu AS TEXT), CAST(taux_conversion AS TEXT), CAST(marge_reelle_moyenne AS TEXT), \
                        CAST(marge_prevue_moyenne AS TEXT), CAST(nombre_devis AS BIGINT), \
@@ -78,10 +81,11 @@ impl Store {
         Ok(id)
     }
 
-    /// Saved runs, newest first, of one `periode` or all.
+    /// Saved runs, newest first, of one `periode` or all. An earlier `serve` saved a run without
+    /// buckets as « personnalise »: it is a `global` run, listed and read as one.
     pub async fn list_analytics(&self, periode: Option<&str>, limit: Option<u64>) -> Result<Vec<SavedAnalytics>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1) \
+            "SELECT {COLUMNS} FROM batigest_analytics WHERE ($1 IS NULL OR periode = $1 OR ($1 = 'global' AND periode = '{LEGACY_GLOBAL}')) \
              ORDER BY (generated_at IS NULL), generated_at DESC, id LIMIT $2"
         );
         let rows = query(&sql)
@@ -109,7 +113,10 @@ impl Store {
             id: c.text(0)?.unwrap_or_default(),
             generated_at: c.timestamp(1)?,
             analytics: Analytics {
-                periode: c.text(2)?.unwrap_or_default(),
+                periode: c
+                    .text(2)?
+                    .map(|periode| if periode == LEGACY_GLOBAL { "global".to_owned() } else { periode })
+                    .unwrap_or_default(),
                 ca_realise: c.decimal(3)?,
                 ca_prevu: c.decimal(4)?,
                 taux_conversion: c.decimal(5)?,

@@ -10,12 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::{Columns, Store, Ty, money_text, now_text, query, timestamp_text};
-use crate::batigest::connection::Connection;
-use crate::batigest::queries;
-use crate::batigest::schema::Mapping;
 use crate::error::{Error, Kind, Result};
 use crate::model::Devis;
-use crate::output::format;
 use crate::report::numbers::round_money;
 
 /// What happened to one devis.
@@ -756,51 +752,7 @@ pub struct Batch {
     pub counts: Counts,
 }
 
-/// One devis to sync by reference, as `sync-offer --ref` and `POST /api/batigest/sync-offer` ask.
-pub struct One<'a> {
-    /// A devis number or an affaire reference.
-    pub reference: &'a str,
-    pub offer: Option<&'a str>,
-    pub relink: Relink,
-    pub os_user: Option<&'a str>,
-    pub dry_run: bool,
-}
-
 impl Store {
-    /// Finds the devis `one.reference` names in Batigest and syncs it; a failure is traced in the
-    /// sync log (a devis whose sync failed is marked `error`; a refusal — unknown or ambiguous
-    /// reference, unknown offer, an offer that carries another devis — leaves its state as it was).
-    pub async fn sync_one(
-        &self,
-        client: &mut Connection,
-        mapping: &Mapping,
-        timeout: std::time::Duration,
-        one: &One<'_>,
-    ) -> Result<Report> {
-        let reference = one.reference.trim();
-        if reference.is_empty() {
-            return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
-        }
-        let found = queries::devis_by_reference(client, mapping, reference, timeout).await?;
-        let devis = pick(reference, found)?;
-        let request = Request {
-            reference,
-            devis: &devis,
-            offer: one.offer,
-            relink: one.relink,
-            has_offers: self.has_offers().await?,
-            os_user: one.os_user,
-            dry_run: one.dry_run,
-        };
-        match self.sync_devis(&request).await {
-            Ok(report) => Ok(report),
-            Err(error) => {
-                self.trace_failure(one, Some(&devis.numero), &error).await;
-                Err(error)
-            }
-        }
-    }
-
     /// Holds a devis number for review without syncing it: Batigest has several devis under it
     /// (`reason` names them), and which one the trace and the offer follow is not the tool's to
     /// choose — syncing each in turn rewrote the row back and forth on every batch. The row keeps
@@ -857,65 +809,4 @@ impl Store {
         tx.commit().await.map_err(|e| fail(&e))?;
         Ok(report)
     }
-
-    /// Logs a failed attempt; a store that cannot even take that is said in the log.
-    pub async fn trace_failure(&self, one: &One<'_>, numero: Option<&str>, error: &Error) {
-        if one.dry_run {
-            return;
-        }
-        let refusal = matches!(error.kind, Kind::Usage | Kind::NotFound);
-        let mark = numero.filter(|_| !refusal);
-        if let Err(log_error) = self.log_failure(Some(one.reference), numero, mark, one.os_user, &error.message).await {
-            tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
-        }
-    }
-}
-
-/// The one devis `reference` names: its number wins over an affaire reference (as the server
-/// compares them: a `_CI_` dossier finds `DEVIS-2024-001` for `devis-2024-001`); two devis under
-/// one affaire reference need the exact number; two devis under one number cannot be told apart.
-fn pick(reference: &str, found: Vec<queries::Found>) -> Result<Devis> {
-    let mut found = found;
-    let by_number: Vec<&Devis> = found.iter().filter(|found| found.by_number).map(|found| &found.devis).collect();
-    if by_number.len() > 1 {
-        return Err(Error::new(Kind::NotFound, same_number(reference, &by_number)).with_hint(
-            "un numéro de devis doit désigner un seul devis : corrigez la numérotation dans Batigest ; rien n'a été \
-             synchronisé",
-        ));
-    }
-    if let Some(index) = found.iter().position(|found| found.by_number) {
-        return Ok(found.swap_remove(index).devis);
-    }
-    let mut found: Vec<Devis> = found.into_iter().map(|found| found.devis).collect();
-    match found.len() {
-        0 => Err(Error::new(Kind::NotFound, format!("Aucun devis trouvé dans Batigest avec la référence {reference}"))
-            .with_hint("vérifiez le numéro du devis (jlm-batigest devis --limit 20) ou la référence d'affaire")),
-        1 => Ok(found.swap_remove(0)),
-        _ => {
-            let list: Vec<String> = found.iter().map(describe).collect();
-            Err(Error::new(
-                Kind::NotFound,
-                format!("la référence {reference} désigne plusieurs devis dans Batigest : {}", list.join(" ; ")),
-            )
-            .with_hint(format!("indiquez le numéro exact du devis, par exemple --ref {}", found[0].numero)))
-        }
-    }
-}
-
-/// A devis as a person tells it from another: number, client, status, amount, date.
-fn describe(devis: &Devis) -> String {
-    format!(
-        "{} ({}, {}, {}, créé le {})",
-        devis.numero,
-        devis.client_nom.as_deref().unwrap_or("client inconnu"),
-        devis.statut,
-        format::money(devis.montant_ht),
-        format::date_fr(devis.date_creation.date())
-    )
-}
-
-/// Why devis sharing `numero` are held for review, naming each.
-pub fn same_number(numero: &str, devis: &[&Devis]) -> String {
-    let list: Vec<String> = devis.iter().map(|devis| describe(devis)).collect();
-    format!("le numéro {numero} désigne {} devis dans Batigest : {}", devis.len(), list.join(" ; "))
 }

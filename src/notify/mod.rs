@@ -8,12 +8,14 @@ pub mod webhook;
 use std::fmt::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde_json::{Map, Value, json};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::jlm::alertes::Told;
+use crate::output::exact as json;
 use crate::output::format::{date_fr, decimal_fr, money, percent};
-use crate::output::json::{date, number};
-use crate::report::alertes::{Alerte, Genre};
+use crate::report::alertes::{Alerte, FactureEnAlerte, Genre};
 use crate::report::relances::libelle;
 
 /// The French sentence of an alert, as the table, the e-mail and the webhook show it.
@@ -54,44 +56,98 @@ pub fn message(alerte: &Alerte) -> String {
     }
 }
 
-/// The figures of an alert, typed (numbers as numbers, ISO dates), as the webhook sends them.
-pub fn data(alerte: &Alerte) -> Value {
-    let mut data = match alerte {
-        Alerte::Retard(f) | Alerte::Seuil { facture: f, .. } => json!({
-            "numero_facture": f.numero,
-            "numero_devis": f.numero_devis,
-            "code_client": f.code_client,
-            "nom_client": f.nom_client,
-            "date_echeance": date(f.date_echeance),
-            "jours_retard": f.jours_retard,
-            "reste_du": number(f.reste_du),
-        }),
-        Alerte::Coefficient { famille, libelle, moyenne, cible } => json!({
-            "famille": famille,
-            "libelle": libelle,
-            "coefficient_moyen": number(*moyenne),
-            "cible": number(*cible),
-        }),
-        Alerte::Marge { periode, du, au, prevue, reelle, ecart, seuil } => json!({
-            "periode": periode,
-            "du": date(*du),
-            "au": date(*au),
-            "marge_prevue": number(*prevue),
-            "marge_reelle": number(*reelle),
-            "ecart_points": number(*ecart),
-            "seuil_points": number(*seuil),
-        }),
-    };
-    if let (Alerte::Seuil { niveau, seuil, .. }, Value::Object(map)) = (alerte, &mut data) {
-        map.insert("niveau".to_owned(), json!(niveau));
-        map.insert("relance".to_owned(), json!(libelle(*niveau)));
-        map.insert("seuil_jours".to_owned(), json!(seuil));
-    }
-    data
+/// The figures of an invoice alert.
+#[derive(Debug, Serialize)]
+pub struct FactureData<'a> {
+    pub numero_facture: &'a str,
+    pub numero_devis: Option<&'a str>,
+    pub code_client: &'a str,
+    pub nom_client: &'a str,
+    pub date_echeance: NaiveDate,
+    pub jours_retard: u32,
+    #[serde(serialize_with = "json::exact")]
+    pub reste_du: Decimal,
 }
 
-fn iso_time(time: NaiveDateTime) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// The figures of an alert, typed (numbers as numbers, ISO dates): kept in the store with the
+/// alert (`batigest_alertes.data_json`) and sent as they were found to the webhook.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Data<'a> {
+    Retard(FactureData<'a>),
+    Seuil {
+        #[serde(flatten)]
+        facture: FactureData<'a>,
+        niveau: u8,
+        relance: &'static str,
+        seuil_jours: u32,
+    },
+    Coefficient {
+        famille: &'a str,
+        libelle: &'a str,
+        #[serde(serialize_with = "json::exact")]
+        coefficient_moyen: Decimal,
+        #[serde(serialize_with = "json::exact")]
+        cible: Decimal,
+    },
+    Marge {
+        periode: &'a str,
+        du: NaiveDate,
+        au: NaiveDate,
+        #[serde(serialize_with = "json::exact")]
+        marge_prevue: Decimal,
+        #[serde(serialize_with = "json::exact")]
+        marge_reelle: Decimal,
+        #[serde(serialize_with = "json::exact")]
+        ecart_points: Decimal,
+        #[serde(serialize_with = "json::exact")]
+        seuil_points: Decimal,
+    },
+}
+
+impl Data<'_> {
+    /// The JSON text kept in the store.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("plain data serialises")
+    }
+}
+
+/// The figures of `alerte`.
+pub fn data(alerte: &Alerte) -> Data<'_> {
+    fn facture(f: &FactureEnAlerte) -> FactureData<'_> {
+        FactureData {
+            numero_facture: &f.numero,
+            numero_devis: f.numero_devis.as_deref(),
+            code_client: &f.code_client,
+            nom_client: &f.nom_client,
+            date_echeance: f.date_echeance,
+            jours_retard: f.jours_retard,
+            reste_du: f.reste_du,
+        }
+    }
+    match alerte {
+        Alerte::Retard(f) => Data::Retard(facture(f)),
+        Alerte::Seuil { facture: f, niveau, seuil } => {
+            Data::Seuil { facture: facture(f), niveau: *niveau, relance: libelle(*niveau), seuil_jours: *seuil }
+        }
+        Alerte::Coefficient { famille, libelle, moyenne, cible } => {
+            Data::Coefficient { famille, libelle, coefficient_moyen: *moyenne, cible: *cible }
+        }
+        Alerte::Marge { periode, du, au, prevue, reelle, ecart, seuil } => Data::Marge {
+            periode,
+            du: *du,
+            au: *au,
+            marge_prevue: *prevue,
+            marge_reelle: *reelle,
+            ecart_points: *ecart,
+            seuil_points: *seuil,
+        },
+    }
+}
+
+/// `2024-01-31T10:15:30Z`.
+fn iso_time<S: serde::Serializer>(time: &NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&time.format("%Y-%m-%dT%H:%M:%SZ"))
 }
 
 /// The CA certificates a channel trusts besides the system's (`[alertes.CHANNEL] ca_file`).
@@ -114,37 +170,41 @@ pub struct Lot<'a> {
     pub alertes: Vec<&'a Told>,
 }
 
-impl Lot<'_> {
+impl<'a> Lot<'a> {
     /// The webhook's body: who sends, when, and each alert with its typed figures.
-    pub fn json(&self, envoi: &str, now: NaiveDateTime) -> Value {
-        let alertes: Vec<Value> = self
+    pub fn body(&self, envoi: &'a str, now: NaiveDateTime) -> WebhookBody<'_> {
+        let alertes: Vec<WebhookAlerte<'_>> = self
             .alertes
             .iter()
             .map(|told| {
-                let mut item = Map::new();
-                item.insert("id".to_owned(), json!(told.id));
-                item.insert("cle".to_owned(), json!(told.cle));
-                item.insert("type".to_owned(), json!(told.genre));
-                item.insert("message".to_owned(), json!(told.message));
-                item.insert("detectee_le".to_owned(), json!(iso_time(told.detectee_at)));
-                if let Ok(Value::Object(data)) = serde_json::from_str::<Value>(&told.data_json) {
-                    for (key, value) in data {
-                        item.entry(key).or_insert(value);
-                    }
+                // The figures kept with the alert, besides (never instead of) the alert's own keys.
+                let mut data = match serde_json::from_str::<Value>(&told.data_json) {
+                    Ok(Value::Object(data)) => data,
+                    _ => Map::new(),
+                };
+                for own in WebhookAlerte::KEYS {
+                    data.remove(own);
                 }
-                Value::Object(item)
+                WebhookAlerte {
+                    id: &told.id,
+                    cle: &told.cle,
+                    genre: &told.genre,
+                    message: &told.message,
+                    detectee_le: told.detectee_at,
+                    data,
+                }
             })
             .collect();
-        json!({
-            "source": "jlm-batigest",
-            "version": env!("CARGO_PKG_VERSION"),
-            "profil": self.profil,
-            "envoi": envoi,
-            "au": date(self.au),
-            "envoye_le": iso_time(now),
-            "nombre": alertes.len(),
-            "alertes": alertes,
-        })
+        WebhookBody {
+            source: "jlm-batigest",
+            version: env!("CARGO_PKG_VERSION"),
+            profil: self.profil,
+            envoi,
+            au: self.au,
+            envoye_le: now,
+            nombre: alertes.len(),
+            alertes,
+        }
     }
 
     /// The e-mail's subject: how many alerts, of which kinds.
@@ -207,6 +267,48 @@ impl Lot<'_> {
             .filter(|(_, alertes): &(Genre, Vec<&Told>)| !alertes.is_empty())
             .collect()
     }
+}
+
+/// What the webhook receives: who sends, when, and each alert with its figures.
+#[derive(Debug, Serialize)]
+pub struct WebhookBody<'a> {
+    pub source: &'static str,
+    pub version: &'static str,
+    pub profil: &'a str,
+    /// The delivery's id, the same on every attempt (`X-Jlm-Delivery`).
+    pub envoi: &'a str,
+    pub au: NaiveDate,
+    #[serde(serialize_with = "iso_time")]
+    pub envoye_le: NaiveDateTime,
+    pub nombre: usize,
+    pub alertes: Vec<WebhookAlerte<'a>>,
+}
+
+impl WebhookBody<'_> {
+    /// The exact bytes sent (and signed).
+    pub fn to_json(&self) -> crate::error::Result<String> {
+        serde_json::to_string(self).map_err(|e| {
+            crate::error::Error::new(crate::error::Kind::Unexpected, format!("corps du webhook impossible : {e}"))
+        })
+    }
+}
+
+/// One alert of a webhook body: the alert, then the figures kept with it ([`Data`]).
+#[derive(Debug, Serialize)]
+pub struct WebhookAlerte<'a> {
+    pub id: &'a str,
+    pub cle: &'a str,
+    #[serde(rename = "type")]
+    pub genre: &'a str,
+    pub message: &'a str,
+    #[serde(serialize_with = "iso_time")]
+    pub detectee_le: NaiveDateTime,
+    #[serde(flatten)]
+    pub data: Map<String, Value>,
+}
+
+impl WebhookAlerte<'_> {
+    const KEYS: [&'static str; 5] = ["id", "cle", "type", "message", "detectee_le"];
 }
 
 /// The heading of a kind of alert.

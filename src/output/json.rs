@@ -11,23 +11,7 @@
 
 use std::io::{self, Write};
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
 use super::{Cell, Column, Kind, RecordSink, Style, format};
-
-/// An exact decimal as a JSON number of a `serde_json::Value` (serde_json's arbitrary precision
-/// keeps its text), for the documents built whole: the API's answers, the webhook's body.
-pub fn number(value: Decimal) -> serde_json::Value {
-    value.to_string().parse::<serde_json::Number>().map_or(serde_json::Value::Null, serde_json::Value::Number)
-}
-
-/// A date as the JSON of every format writes it: `"2024-01-31"`.
-pub fn date(value: NaiveDate) -> serde_json::Value {
-    let mut text = String::with_capacity(10);
-    format::push_date_iso(&mut text, value);
-    serde_json::Value::String(text)
-}
 
 fn write_string(out: &mut impl Write, text: &str) -> io::Result<()> {
     serde_json::to_writer(out, text).map_err(io::Error::from)

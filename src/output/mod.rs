@@ -22,6 +22,7 @@
 //! closed pipe ends quietly.
 
 mod csv;
+pub mod exact;
 mod file;
 pub mod format;
 pub mod html;

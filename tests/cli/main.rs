@@ -4,6 +4,7 @@
 
 mod alertes;
 mod analytics;
+mod analytics_drift;
 mod common;
 mod config;
 mod conformance_pytds;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use crate::batigest::inspect::{self, State, TableReport};
 use crate::batigest::schema::{FieldType, Ident, LAYOUT};
 use crate::batigest::statuses::{self, CensusColumns};
-use crate::cli::context::{Batigest, Render, block_on, cannot_write};
+
+use crate::cli::context::{Render, block_on, cannot_write, resolve};
 use crate::error::{Error, Result};
 use crate::output::{self, Cell, Column, Destination, Kind};
 
@@ -98,7 +99,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         return Err(Error::usage(format!("{} existe déjà : rien n'a été écrit", path.display()))
             .with_hint("choisissez un autre nom, ou ajoutez --force pour le remplacer"));
     }
-    let batigest = Batigest::resolve(ctx)?;
+    let batigest = resolve(ctx)?;
     let render = &ctx.render;
     let timeout = batigest.target.timeout;
     let mapping = &batigest.mapping;

@@ -1,11 +1,7 @@
-//! `serve`: the original integration's REST API (`/api/batigest/…`), answered by the same
-//! services as the commands, for JLM ERP's screens. Listens on 127.0.0.1:8787 unless told
-//! otherwise; every `/api` route needs `Authorization: Bearer <jeton>`.
+//! `serve`: the command that starts the REST face (`crate::api`) — its options, its token, and
+//! its life as a Windows service. Listens on 127.0.0.1:8787 unless told otherwise; every `/api`
+//! route needs `Authorization: Bearer <jeton>`.
 
-mod connections;
-mod http;
-mod pool;
-mod routes;
 mod service;
 
 use std::io::Write;
@@ -13,8 +9,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::context::{Batigest, Context, server_runtime};
+use super::context::{Context, resolve, server_runtime};
 use super::values;
+use crate::api;
 use crate::config::API_TOKEN_VAR as TOKEN_VAR;
 use crate::credentials::{Extra, Keyring};
 use crate::error::{Error, Kind, Result};
@@ -121,22 +118,22 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         let tls = listening_checks(args)?;
         let token = api_token(&profile, ctx.env.api_token.as_ref())?;
         // Settings, mapping and the Batigest password are resolved once, before serving.
-        let batigest = Batigest::resolve(ctx)?;
+        let batigest = resolve(ctx)?;
         let origins = batigest.settings.origines.value.clone();
-        let state = Arc::new(routes::State::new(batigest)?);
-        let options = http::Options {
+        let state = Arc::new(api::State::new(batigest)?);
+        let options = api::Options {
             listen: args.listen,
             tls,
             token,
             max_requests: usize::try_from(args.max_requests).unwrap_or(usize::MAX),
-            limits: connections::Limits {
+            limits: api::Limits {
                 header: std::time::Duration::from_secs(args.header_timeout),
                 idle: std::time::Duration::from_secs(args.idle_timeout),
             },
             quiet: ctx.cli.quiet,
             origins,
         };
-        server_runtime()?.block_on(http::serve(state, options))
+        server_runtime()?.block_on(api::serve(state, options))
     };
     if args.run_as_service {
         // The service manager is answered first: a setting refused below is then said in the
@@ -151,7 +148,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
 /// opt-in.
 fn listening_checks(args: &Args) -> Result<Option<Arc<rustls::ServerConfig>>> {
     let tls = match (&args.cert, &args.key) {
-        (Some(cert), Some(key)) => Some(http::tls_config(cert, key)?),
+        (Some(cert), Some(key)) => Some(api::tls_config(cert, key)?),
         _ => None,
     };
     if tls.is_none() && !args.listen.ip().is_loopback() && !args.insecure_http {

@@ -109,8 +109,8 @@ mod windows {
     use windows_service::service_manager::{ServiceManager, ServiceManagerAccess};
 
     use super::{default_log, launch_arguments, open_log};
-    use crate::cli::stop::{self, Stop};
     use crate::error::{Error, Kind, Result};
+    use crate::stop::{self, Stop};
 
     /// How long the service manager is told a graceful stop may take (serve's drain).
     const STOP_HINT: Duration = Duration::from_secs(30);

@@ -12,16 +12,16 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
+use super::State;
+use super::answer::{error_response, refusal};
 use super::connections::{Limits, Registry, Watched};
-use super::routes::{self, State};
-use crate::cli::stop;
 use crate::diagnostics;
 use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
+use crate::stop;
 
 /// One connection until it ends, or until shutdown: then the request in flight completes and the
 /// connection closes. (A macro: hyper's connection type is spelt differently with and without TLS.)
@@ -39,8 +39,6 @@ macro_rules! drive {
     }};
 }
 
-/// Largest request body accepted (413 beyond).
-pub const BODY_LIMIT: usize = 64 * 1024;
 /// A request that takes longer is answered 504: a screen must not hang.
 const REQUEST_TIMEOUT: Duration = Duration::from_mins(2);
 /// How long in-flight requests get to finish after SIGTERM or Ctrl-C.
@@ -62,39 +60,6 @@ pub struct Options {
     pub origins: Vec<String>,
 }
 
-/// The HTTP status of each kind of error (the exit-code taxonomy, DESIGN §2).
-pub fn status_of(kind: Kind) -> StatusCode {
-    match kind {
-        Kind::Usage => StatusCode::BAD_REQUEST,
-        Kind::NotFound => StatusCode::NOT_FOUND,
-        Kind::Connection | Kind::Interrupted | Kind::Terminated => StatusCode::SERVICE_UNAVAILABLE,
-        Kind::Store => StatusCode::BAD_GATEWAY,
-        Kind::Alert | Kind::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// `{ "success": false, "error": { "code", "message", "hint" } }`, in French; never a driver's
-/// raw text beyond its « détail ».
-pub fn error_response(error: &Error) -> Response {
-    let code = match error.kind {
-        Kind::Usage => "requete_invalide",
-        Kind::NotFound => "introuvable",
-        Kind::Connection => "batigest_injoignable",
-        Kind::Store => "magasin_jlm",
-        Kind::Interrupted | Kind::Terminated => "interrompu",
-        Kind::Alert | Kind::Unexpected => "erreur_interne",
-    };
-    let body = json!({
-        "success": false,
-        "error": { "code": code, "message": error.message, "hint": error.hint, "detail": error.detail },
-    });
-    (status_of(error.kind), axum::Json(body)).into_response()
-}
-
-fn plain_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, axum::Json(json!({ "success": false, "error": { "code": code, "message": message } }))).into_response()
-}
-
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     // Listening before the address is said: a script may stop the server as soon as it reads it.
@@ -107,7 +72,7 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     let scheme = if options.tls.is_some() { "https" } else { "http" };
     // Always said, even with --quiet: scripts and tests read the address from it.
     diagnostics::line(&format!("API Batigest servie sur {scheme}://{local}"));
-    let app = routes::router(state);
+    let app = router(state);
     let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
     let gate = Arc::new(Gate {
         token: options.token,
@@ -190,6 +155,27 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     Ok(())
 }
 
+/// The routes, a JSON 404 for any other path, and a JSON 405 naming the methods a path takes.
+fn router(state: Arc<State>) -> axum::Router {
+    let fallback = super::routes::routes()
+        .into_iter()
+        .fold(axum::Router::new(), |router, route| router.route(route.path, route.handler))
+        .fallback(|| async {
+            error_response(
+                &Error::new(Kind::NotFound, "route inconnue").with_hint("GET /api/batigest/openapi.json les liste"),
+            )
+        });
+    // The route exists, not with this method: JSON too, with the methods it takes in `Allow`.
+    fallback
+        .method_not_allowed_fallback(|method: axum::http::Method, uri: axum::http::Uri| async move {
+            let message = format!("méthode {method} refusée sur {}", uri.path());
+            let hint =
+                "l'en-tête Allow donne les méthodes acceptées ; GET /api/batigest/openapi.json décrit chaque route";
+            refusal(StatusCode::METHOD_NOT_ALLOWED, "methode_refusee", &message, Some(hint))
+        })
+        .with_state(state)
+}
+
 /// Failed accepts: each pauses the loop a little longer, a burst of them is said once, and each
 /// closes the connection that has waited longest for a request, so that a full descriptor table
 /// (« Too many open files ») makes room for the next client.
@@ -256,10 +242,11 @@ impl Gate {
             && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         {
             let Some(origin) = origin else {
-                return plain_error(
+                return refusal(
                     StatusCode::FORBIDDEN,
                     "origine_refusee",
                     "origine non autorisée : ajoutez-la à [profiles.NOM.serve] origines",
+                    None,
                 );
             };
             let mut response = StatusCode::NO_CONTENT.into_response();
@@ -285,21 +272,22 @@ impl Gate {
         let public = request.uri().path() == "/healthz";
         if !public && !self.authorized(request.headers().get(header::AUTHORIZATION)) {
             let mut response =
-                plain_error(StatusCode::UNAUTHORIZED, "non_autorise", "jeton d'accès absent ou invalide");
+                refusal(StatusCode::UNAUTHORIZED, "non_autorise", "jeton d'accès absent ou invalide", None);
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
         }
         let Ok(_slot) = self.slots.try_acquire() else {
-            return plain_error(
+            return refusal(
                 StatusCode::TOO_MANY_REQUESTS,
                 "trop_de_requetes",
                 "trop de requêtes en même temps : réessayez dans un instant",
+                None,
             );
         };
         match tokio::time::timeout(REQUEST_TIMEOUT, app.oneshot(request)).await {
             Ok(Ok(response)) => response,
             Ok(Err(never)) => match never {},
-            Err(_) => plain_error(StatusCode::GATEWAY_TIMEOUT, "delai_depasse", "la requête a pris trop de temps"),
+            Err(_) => refusal(StatusCode::GATEWAY_TIMEOUT, "delai_depasse", "la requête a pris trop de temps", None),
         }
     }
 
