@@ -17,8 +17,8 @@ use super::collate;
 use super::errors;
 use super::functions::is_date_part;
 use super::infer::type_of_data_type;
-use crate::sandbox::protocol::SERVER_PRODUCT_VERSION;
-use crate::sandbox::types::{Collation, ServerError, SqlType};
+use crate::protocol::SERVER_PRODUCT_VERSION;
+use crate::types::{Collation, ServerError, SqlType};
 
 /// What the translation needs to know of the session.
 pub(crate) struct Env<'a> {

@@ -8,7 +8,7 @@ use rusqlite::types::ValueRef;
 
 use super::decimal::Exact;
 use super::errors;
-use crate::sandbox::types::{ServerError, SqlType, Value};
+use crate::types::{ServerError, SqlType, Value};
 
 /// Parses a decimal number written in text (`-12.345`, `1e-3`, `.5`) into the unscaled integer at
 /// `scale`, rounding half away from zero as SQL Server does when it narrows a decimal.

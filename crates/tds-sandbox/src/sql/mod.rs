@@ -493,7 +493,7 @@ mod tests {
     mod semantics;
 
     /// The schema of DESIGN §3, as the generator creates it.
-    pub(crate) const DDL: &str = crate::sandbox::generate::SCHEMA_SQL;
+    pub(crate) const DDL: &str = crate::generate::SCHEMA_SQL;
 
     const DATA: &str = "
 INSERT INTO CLIENTS VALUES (1, 'C1', 'Dupont', 'Lyon'), (2, 'C2', 'Martin', NULL);

@@ -10,7 +10,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use super::convert::{canonical_datetime, date_text, parse_datetime, parse_decimal};
 use super::decimal;
 use super::errors::{self, fn_error};
-use crate::sandbox::types::ServerError;
+use crate::types::ServerError;
 
 type FnResult<T> = rusqlite::Result<T>;
 

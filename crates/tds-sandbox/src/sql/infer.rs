@@ -24,7 +24,7 @@ use sqlparser::ast::{
 use super::catalog::{Catalog, parse_decl_type};
 use super::collate;
 use super::translate::{function_call, number_literal, resolve_table, single_name};
-use crate::sandbox::types::{Collation, SqlType};
+use crate::types::{Collation, SqlType};
 
 /// One output column of a query, as far as it could be typed.
 #[derive(Debug, Clone, PartialEq)]
