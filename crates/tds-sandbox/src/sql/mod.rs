@@ -1,6 +1,7 @@
 //! The sandbox's SQL engine: T-SQL received from clients, rewritten for SQLite, executed, and its
 //! results typed after the declared schema.
 
+mod ast;
 mod batch;
 mod catalog;
 mod collate;
