@@ -192,14 +192,18 @@ fn causes(error: &reqwest::Error) -> String {
     if words.is_empty() { error.to_string() } else { words.join(" : ") }
 }
 
-/// Whether rustls refused the handshake somewhere down the error's causes (an `io::Error`
-/// hides the error it carries from `source`, hence the look inside it).
+/// Whether rustls refused the handshake somewhere down the error's causes. An `io::Error` hides
+/// the error it carries from `source` (and reqwest's connector wraps one `io::Error` in another),
+/// hence the look inside each.
 fn is_tls(error: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(cause) = source {
-        let inner = cause.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref);
-        if cause.is::<rustls::Error>() || inner.is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) {
-            return true;
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(cause);
+        while let Some(error) = inner {
+            if error.is::<rustls::Error>() {
+                return true;
+            }
+            inner = error.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|e| e as _);
         }
         source = cause.source();
     }
