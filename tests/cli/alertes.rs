@@ -399,6 +399,95 @@ fn a_receiver_that_never_answers_is_tried_four_times_then_left_for_the_next_run(
     assert_eq!(keys(receiver.received()[4].json()["alertes"].as_array().expect("alertes")), KEYS);
 }
 
+/// An HTTPS receiver: Python's `ssl` with a certificate of the test authority for `localhost`.
+/// Each POST leaves its body (`N.json`) and its signature header (`N.sig`) in `dir`.
+struct HttpsReceiver {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl HttpsReceiver {
+    fn start(dir: &Path) -> Self {
+        let (_, cert, key) = certificates(dir);
+        let posts = dir.join("posts");
+        std::fs::create_dir_all(&posts).expect("posts");
+        let script = "import http.server, itertools, os, ssl, sys\n\
+                      d, cert, key = sys.argv[1:4]\n\
+                      n = itertools.count(1)\n\
+                      class H(http.server.BaseHTTPRequestHandler):\n    \
+                          def do_POST(self):\n        \
+                              body = self.rfile.read(int(self.headers['Content-Length']))\n        \
+                              i = next(n)\n        \
+                              open(os.path.join(d, '%d.sig' % i), 'w').write(self.headers.get('X-Jlm-Signature', ''))\n        \
+                              open(os.path.join(d, '%d.json' % i), 'wb').write(body)\n        \
+                              self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()\n    \
+                          def log_message(self, *args): pass\n\
+                      s = http.server.HTTPServer(('127.0.0.1', 0), H)\n\
+                      c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(cert, key)\n\
+                      s.socket = c.wrap_socket(s.socket, server_side=True)\n\
+                      print('PORT', s.server_address[1], flush=True)\n\
+                      s.serve_forever()\n";
+        let mut child = Command::new("python3")
+            .args(["-c", script])
+            .args([&posts, &cert, &key])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the HTTPS receiver");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read its port");
+        let port = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("PORT n");
+        Self { child, port, dir: posts }
+    }
+
+    /// The bodies received, each with its signature header.
+    fn received(&self) -> Vec<(Vec<u8>, String)> {
+        (1..=1000)
+            .map(|n| (self.dir.join(format!("{n}.json")), self.dir.join(format!("{n}.sig"))))
+            .take_while(|(body, sig)| body.exists() && sig.exists())
+            .map(|(body, sig)| (std::fs::read(body).expect("body"), std::fs::read_to_string(sig).expect("sig")))
+            .collect()
+    }
+}
+
+impl Drop for HttpsReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn an_https_receiver_is_trusted_through_ca_file_and_an_unknown_certificate_is_not_retried() {
+    if !tool_available("python3", Command::new("python3").arg("--version")) {
+        return;
+    }
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let receiver = HttpsReceiver::start(sandbox.dir.path());
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let url = format!("https://localhost:{}/hooks/batigest?source=test", receiver.port);
+
+    // The receiver's authority unknown: refused at the handshake, once, the alerts kept.
+    let refused = alertes(&sandbox, &webhook_section(&url), &store, &["--au", AU, "--notify"]);
+    let log = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(3), "{log}");
+    assert!(log.contains(&format!("échec TLS avec le webhook https://localhost:{}/hooks/batigest", receiver.port)));
+    assert!(log.contains("[alertes.webhook] ca_file") && !log.contains("tentatives"), "not retried: {log}");
+    assert!(receiver.received().is_empty());
+
+    // Its authority given: the alerts of the first run delivered, signed over the body.
+    let config = format!("{}ca_file = \"{}\"\n", webhook_section(&url), sandbox.path("ca.pem").display());
+    let delivered = alertes(&sandbox, &config, &store, &["--au", AU, "--notify"]);
+    assert_eq!(delivered.status.code(), Some(0), "{}", stderr(&delivered));
+    let posts = receiver.received();
+    assert_eq!(posts.len(), 1);
+    let (body, sig) = &posts[0];
+    assert_eq!(sig, &format!("sha256={}", signature(body)));
+    let body: Value = serde_json::from_slice(body).expect("JSON");
+    assert_eq!(keys(body["alertes"].as_array().expect("alertes")), KEYS);
+}
+
 #[test]
 fn without_channels_an_alert_is_recorded_only_once_it_is_written() {
     let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);

@@ -731,3 +731,62 @@ fn a_figure_with_no_value_is_null_and_the_schema_says_how_to_show_it() {
     let parameters = &openapi["paths"]["/api/batigest/analytics-history"]["get"]["parameters"];
     assert_eq!(parameters.as_array().map(Vec::len), Some(2), "{parameters}");
 }
+
+#[test]
+fn analytics_menuiserie_gives_the_commands_figures_on_the_erp_store() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    // On the embedded store (no `offers`): 400 with the command's sentence.
+    let server = Server::start(&sandbox, &[]);
+    let (status, refused) = server.get("/api/batigest/analytics-menuiserie?startDate=2024-01-01&endDate=2024-12-31");
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("pas de table « offers »")), "{refused}");
+    drop(server);
+
+    let Some(erp) = crate::common::PgDatabase::create() else { return };
+    erp.psql(include_str!("fixtures/erp-postgres.sql"));
+    erp.psql(include_str!("fixtures/erp-rows.sql"));
+    let store = erp.url();
+    // DEVIS-2024-001 is linked to its offer (a fenetre) by the sync.
+    ok(&sandbox.client().args(["--jlm-db", &store, "sync-offer", "--ref", "DEVIS-2024-001"]).output().expect("sync"));
+    let server = Server::start(&sandbox, &["--jlm-db", &store]);
+    let (status, answer) = server.get("/api/batigest/analytics-menuiserie?startDate=2024-01-01&endDate=2024-12-31");
+    assert_eq!(status, 200, "{answer}");
+    let command = run_json(
+        &sandbox,
+        &[
+            "--jlm-db",
+            &store,
+            "analytics",
+            "--par",
+            "menuiserie",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--format",
+            "json",
+        ],
+    );
+    let rows = command["indicateurs"].as_array().expect("indicateurs");
+    let items = answer["menuiseries"].as_array().expect("menuiseries");
+    assert_eq!(items.len(), rows.len(), "{answer}");
+    assert_eq!(items[0]["menuiserie"], "fenetre");
+    assert_eq!(items.last().map(|item| &item["menuiserie"]), Some(&Value::Null), "the devis of no offer: null");
+    // Compared as decimals (0 and 0.00 are one figure); null stays None.
+    let number = |value: &Value| value.to_string().parse::<rust_decimal::Decimal>().ok();
+    for (item, row) in items.iter().zip(rows) {
+        let figures = &item["indicateurs"];
+        for (api, cli) in [
+            ("nombreDevis", "nombre_devis"),
+            ("nombreFactures", "nombre_factures"),
+            ("chiffreAffairesPrevu", "ca_prevu"),
+            ("chiffreAffairesFacture", "ca_facture"),
+            ("margeReelleMoyenne", "marge_reelle_moyenne"),
+        ] {
+            assert_eq!(number(&figures[api]), number(&row[cli]), "{api} {item}");
+        }
+    }
+    assert!(number(&items[0]["indicateurs"]["margeReelleMoyenne"]).is_some(), "a real margin is compared");
+    assert_eq!((&answer["du"], &answer["au"]), (&Value::from("2024-01-01"), &Value::from("2024-12-31")));
+    assert_eq!(answer["ambigus"], serde_json::json!([]));
+}

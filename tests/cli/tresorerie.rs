@@ -236,3 +236,34 @@ fn a_bad_reminder_setting_names_the_key() {
         assert!(text(&output).contains(key), "{setting}: {}", text(&output));
     }
 }
+
+/// A profile's own letter (`[relances] modele`): its `{{champ}}` placeholders filled and escaped,
+/// an unknown one printed as written; a template that does not parse is refused before any letter.
+#[test]
+fn a_profile_letter_template_is_filled_and_a_broken_one_refused() {
+    let sandbox = sandbox();
+    std::fs::write(
+        sandbox.path("perso.html"),
+        "<html><p>{{client_nom}} : {{ total }} {{signature}}</p>\n{{factures}}</html>\n",
+    )
+    .expect("template");
+    let config = config(sandbox.dir.path(), "professionnels = [\"CLI002\"]\nmodele = \"perso.html\"\n");
+    let letters = sandbox.path("perso");
+    let args = ["relances", "--au", "2024-06-05", "--client", "CLI002", "--lettres", letters.to_str().expect("path")];
+    let output = run(&sandbox, Some(&config), &args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let letter = std::fs::read_to_string(letters.join("relance-CLI002.html")).expect("letter");
+    assert!(
+        letter.starts_with("<html><p>Boulangerie L&#39;Épi d&#39;Or : 1\u{a0}040,00\u{a0}€ {{signature}}</p>\n<table>"),
+        "{letter}"
+    );
+    assert!(letter.contains("<td>F4</td>") && letter.ends_with("</table></html>\n"), "{letter}");
+
+    std::fs::write(sandbox.path("perso.html"), "<p>\n{{ client_nom </p>\n").expect("template");
+    let refused = sandbox.path("refus");
+    let args = ["relances", "--au", "2024-06-05", "--lettres", refused.to_str().expect("path")];
+    let output = run(&sandbox, Some(&config), &args);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("perso.html invalide") && text(&output).contains("ligne 2"), "{}", text(&output));
+    assert!(!refused.exists(), "no letter written");
+}
