@@ -37,7 +37,11 @@ const KEYS: [&str; 4] = [
 ];
 
 fn python_smtp_available() -> bool {
-    tool_available("python3 with aiosmtpd", Command::new("python3").args(["-c", "import aiosmtpd"]))
+    tool_available(
+        "python3 with aiosmtpd",
+        "aiosmtpd (pip install aiosmtpd)",
+        Command::new("python3").args(["-c", "import aiosmtpd"]),
+    )
 }
 
 /// A test CA and a certificate for `localhost` signed by it, as PEM files in `dir`; returns the

@@ -35,7 +35,7 @@ fn html_report_is_well_formed_offline_and_shows_the_terminal_figures() {
     }
 
     // It parses as XML once the doctype is set aside: every element is closed.
-    if tool_available("python3", Command::new("python3").arg("--version")) {
+    if tool_available("python3", "Python 3 (Debian: python3)", Command::new("python3").arg("--version")) {
         let check = "import sys, xml.etree.ElementTree as ET; text = open(sys.argv[1], encoding='utf-8').read(); \
                      ET.fromstring(text.split('\\n', 1)[1]); print('ok')";
         let parsed =

@@ -24,7 +24,7 @@ fn on_terminal(sandbox: &Sandbox, columns: u16, args: &str) -> String {
 
 #[test]
 fn a_table_fits_an_80_column_terminal_without_breaking_devis_numbers() {
-    if !tool_available("script", Command::new("script").arg("--version")) {
+    if !tool_available("script", "util-linux's script (Debian: bsdutils)", Command::new("script").arg("--version")) {
         return;
     }
     let sandbox = Sandbox::start(&["--tls", "off", "--generate", "60"]);
@@ -46,7 +46,7 @@ fn a_table_fits_an_80_column_terminal_without_breaking_devis_numbers() {
 /// values now wrap in their column. Piped, it keeps one line per setting.
 #[test]
 fn config_show_fits_an_80_column_terminal() {
-    if !tool_available("script", Command::new("script").arg("--version")) {
+    if !tool_available("script", "util-linux's script (Debian: bsdutils)", Command::new("script").arg("--version")) {
         return;
     }
     let sandbox = Sandbox::with_fixture(&[]);

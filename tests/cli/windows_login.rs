@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{DATABASE, Sandbox, command, output_text as text, output_with_stdin, session_bus, tool_available};
+use crate::common::{
+    DATABASE, Sandbox, command, output_text as text, output_with_stdin, session_bus, stderr as err, tool_available,
+};
 
 const WINDOWS_USER: &str = "JLM\\compta";
 const WINDOWS_PASSWORD: &str = "Compta!Windows-2026";
@@ -194,7 +196,7 @@ fn tsql(sandbox: &Sandbox, user: &str, password: &str, encryption: &str) -> (boo
 
 #[test]
 fn freetds_logs_in_with_ntlmv2_and_a_wrong_password_gets_18452() {
-    if !tool_available("FreeTDS tsql", Command::new("tsql").arg("-C")) {
+    if !tool_available("FreeTDS tsql", "FreeTDS (Debian: freetds-bin)", Command::new("tsql").arg("-C")) {
         return;
     }
     let mut sandbox = windows_sandbox(&[]);
@@ -222,7 +224,7 @@ fn freetds_logs_in_with_ntlmv2_and_a_wrong_password_gets_18452() {
 
 #[test]
 fn a_sandbox_without_a_windows_account_refuses_windows_logins() {
-    if !tool_available("FreeTDS tsql", Command::new("tsql").arg("-C")) {
+    if !tool_available("FreeTDS tsql", "FreeTDS (Debian: freetds-bin)", Command::new("tsql").arg("-C")) {
         return;
     }
     let sandbox = Sandbox::with_fixture(&[]);
@@ -247,9 +249,15 @@ fn samba_client(sandbox: &Sandbox, user: &str, password: &str, cafile: Option<&s
 /// CHALLENGE without them a downgrade: this is the check Windows' own client makes.
 #[test]
 fn samba_ntlm_auth_logs_in_as_wine_would() {
-    if !tool_available("Samba ntlm_auth (paquet winbind)", Command::new("ntlm_auth").arg("--version"))
-        || !tool_available("python-tds", Command::new("python3").args(["-c", "import pytds"]))
-    {
+    if !tool_available(
+        "Samba ntlm_auth",
+        "Samba's ntlm_auth (Debian: winbind)",
+        Command::new("ntlm_auth").arg("--version"),
+    ) || !tool_available(
+        "python-tds",
+        "python-tds (pip install python-tds)",
+        Command::new("python3").args(["-c", "import pytds"]),
+    ) {
         return;
     }
     let certs = tempfile::tempdir().expect("temp dir");
