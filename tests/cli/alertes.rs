@@ -509,9 +509,12 @@ fn margin_drift_and_familles_below_target_in_the_erp_database() {
     // A quarter: no committed devis in Q4 2023, nothing to compare, no alert.
     let quarter = "[profiles.default.alertes]\nperiode_marge = \"trimestriel\"\necart_marge_points = 5\n";
     let q = run(quarter, &["--au", "2024-02-10"]);
+    assert_eq!(q.status.code(), Some(0), "{}", stderr(&q));
     assert_eq!(keys(&json_rows(&q)), Vec::<String>::new(), "{}", stderr(&q));
     // Q1 2024 holds January's drift.
     let q = run(quarter, &["--au", "2024-04-02"]);
+    // New alerts: exit 6 (« 3 nouvelle(s) alerte(s) »).
+    assert_eq!(q.status.code(), Some(6), "{}", stderr(&q));
     assert!(keys(&json_rows(&q)).contains(&"derive_marge:2024-T1".to_owned()), "{}", stdout(&q));
 }
 
@@ -625,6 +628,7 @@ fn the_smtp_password_lives_in_the_keyring() {
         .args(["--profile", &profile, "logout"])
         .output()
         .expect("logout");
+    assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
     assert!(stderr(&logout).contains("mot de passe SMTP des alertes"), "{}", stderr(&logout));
     let without = run(&["alertes", "--au", AU, "--notify"], "");
     assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));

@@ -334,7 +334,8 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Stdout then stderr, for assertion messages and checks on either.
+/// Stdout then stderr: for assertion messages, and for checks that no stream holds a secret.
+/// What a message says is asserted on its own stream (`stdout`, `stderr`).
 pub fn output_text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }

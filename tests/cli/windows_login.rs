@@ -145,7 +145,7 @@ fn login_stores_a_windows_password_that_later_commands_use() {
     let refused = run(&["login", "--password-stdin"], "pas le bon\n");
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
     assert!(
-        text(&refused).contains("mot de passe non enregistré") && text(&refused).contains("18452"),
+        err(&refused).contains("mot de passe non enregistré") && err(&refused).contains("18452"),
         "{}",
         text(&refused)
     );
@@ -160,7 +160,7 @@ fn login_stores_a_windows_password_that_later_commands_use() {
     let used = run(&["-vv", "test-connection"], "");
     let _ = run(&["logout"], "");
     assert_eq!(used.status.code(), Some(0), "{}", text(&used));
-    assert!(text(&used).contains("trousseau"), "the password came from the keyring: {}", text(&used));
+    assert!(err(&used).contains("trousseau"), "the password came from the keyring: {}", text(&used));
     assert!(!text(&used).contains(WINDOWS_PASSWORD), "{}", text(&used));
 }
 
@@ -286,7 +286,7 @@ fn windows_user_must_name_its_domain() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("DOMAINE\\utilisateur"), "{}", text(&output));
+    assert!(err(&output).contains("DOMAINE\\utilisateur"), "{}", text(&output));
 }
 
 /// `--auth windows` needs `DOMAINE\utilisateur`; `--auth integrated` (the logged-on Windows session)
@@ -305,7 +305,7 @@ fn client_windows_logins_are_checked_before_any_connection() {
     };
     let output = run(&["--auth", "windows", "--user", "compta"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("n'est pas un compte Windows"), "{}", text(&output));
+    assert!(err(&output).contains("n'est pas un compte Windows"), "{}", text(&output));
 
     if !cfg!(windows) {
         let output = run(&["--auth", "integrated"]);
@@ -360,5 +360,5 @@ fn auth_is_a_profile_setting_shown_by_config_show() {
     std::fs::write(&config, "[profiles.default]\nauth = \"kerberos\"\n").expect("write config");
     let output = show(&[]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("« sql », « windows » ou « integrated »"), "{}", text(&output));
+    assert!(err(&output).contains("« sql », « windows » ou « integrated »"), "{}", text(&output));
 }
