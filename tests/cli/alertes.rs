@@ -46,7 +46,7 @@ fn python_smtp_available() -> bool {
 
 /// A test CA and a certificate for `localhost` signed by it, as PEM files in `dir`; returns the
 /// CA's path.
-fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let ca_key = rcgen::KeyPair::generate().expect("key");
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -633,4 +633,82 @@ fn the_smtp_password_lives_in_the_keyring() {
     let without = run(&["alertes", "--au", AU, "--notify"], "");
     assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
     assert!(stderr(&without).contains("aucun mot de passe SMTP"));
+}
+
+/// `alertes login-webhook`: the key read on stdin goes to the keyring, never to a stream; the
+/// webhook is then signed with it (the signature checked by Python's `hmac`); `logout` takes it
+/// away, and a signed webhook without a key is refused before anything is sent.
+#[test]
+fn the_webhook_key_lives_in_the_keyring() {
+    let Some(bus) = session_bus() else { return };
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let receiver = Receiver::start(&[]);
+    let profile = format!("webhook-{}", std::process::id());
+    let config = sandbox.path("config.toml");
+    std::fs::write(
+        &config,
+        webhook_section(&receiver.url()).replace("profiles.default", &format!("profiles.{profile}")),
+    )
+    .expect("write");
+    let run = |args: &[&str], stdin: &str| {
+        output_with_stdin(
+            sandbox
+                .client()
+                .env("JLM_BATIGEST_CONFIG", &config)
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+                .args(["--profile", &profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+                .args(args),
+            stdin,
+        )
+    };
+    let stored = run(&["alertes", "login-webhook", "--password-stdin"], &format!("{WEBHOOK_KEY}\n"));
+    assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
+    assert!(stdout(&stored).is_empty(), "{}", stdout(&stored));
+    assert_eq!(
+        stderr(&stored),
+        format!("Clé de signature du webhook enregistré(e) dans le trousseau ({profile}/webhook).\n")
+    );
+    assert!(!stderr(&stored).contains(WEBHOOK_KEY), "{}", stderr(&stored));
+
+    let sent = run(&["alertes", "--au", AU, "--notify", "-vvv"], "");
+    assert_eq!(sent.status.code(), Some(6), "{}", stderr(&sent));
+    assert!(!stderr(&sent).contains(WEBHOOK_KEY) && !stdout(&sent).contains(WEBHOOK_KEY), "the key in the -vvv log");
+    let posts = receiver.received();
+    assert_eq!(posts.len(), 1, "{}", stderr(&sent));
+    assert_eq!(posts[0].header("X-Jlm-Signature"), Some(format!("sha256={}", signature(&posts[0].body)).as_str()));
+
+    let logout = crate::common::command(sandbox.dir.path())
+        .env("JLM_BATIGEST_CONFIG", &config)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .args(["--profile", &profile, "logout"])
+        .output()
+        .expect("logout");
+    assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
+    let without = run(&["alertes", "--au", AU, "--notify"], "");
+    assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
+    assert_eq!(receiver.received().len(), 1, "nothing sent without the key");
+}
+
+/// Ctrl-C while `alertes` waits for Batigest: exit 130 and the error line naming it, once the
+/// command has said (-v) that its query is sent.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_alertes_with_130() {
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off", "--latency-ms", "1000"]);
+    let mut child = sandbox
+        .client()
+        .args(["--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+        .args(["-v", "alertes", "--au", AU])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let log = crate::common::stderr_after(&mut child, "requête : ");
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill").success());
+    let output = child.wait_with_output().expect("exit");
+    let log = log.join().expect("stderr");
+    assert_eq!(output.status.code(), Some(130), "{log}");
+    assert!(log.contains("Erreur : interrompu (Ctrl-C)"), "{log}");
+    assert!(output.stdout.is_empty(), "no half table: {}", String::from_utf8_lossy(&output.stdout));
 }
