@@ -586,6 +586,30 @@ fn channels_are_checked_before_batigest_is_asked_anything() {
     );
 }
 
+/// `jlm-batigest --profile PROFILE ARGS` against the sandbox with `config` as the profile file, the
+/// keyring on `bus`, `stdin` as its input.
+fn in_profile(sandbox: &Sandbox, config: &Path, bus: &str, profile: &str, args: &[&str], stdin: &str) -> Output {
+    output_with_stdin(
+        sandbox
+            .client()
+            .env("JLM_BATIGEST_CONFIG", config)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .args(["--profile", profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+            .args(args),
+        stdin,
+    )
+}
+
+/// `jlm-batigest --profile PROFILE logout` (no connection options: logout takes none).
+fn logout(sandbox: &Sandbox, config: &Path, bus: &str, profile: &str) -> Output {
+    crate::common::command(sandbox.dir.path())
+        .env("JLM_BATIGEST_CONFIG", config)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .args(["--profile", profile, "logout"])
+        .output()
+        .expect("logout")
+}
+
 /// The SMTP password from the keyring (`alertes login-smtp`), over TLS from the first byte; and
 /// `logout` takes it away with the profile's other secrets.
 #[test]
@@ -601,17 +625,7 @@ fn the_smtp_password_lives_in_the_keyring() {
     let email = email_section(smtp.port, &sandbox.path("ca.pem"), "tls")
         .replace("profiles.default", &format!("profiles.{profile}"));
     std::fs::write(&config, email).expect("write");
-    let run = |args: &[&str], stdin: &str| {
-        output_with_stdin(
-            sandbox
-                .client()
-                .env("JLM_BATIGEST_CONFIG", &config)
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-                .args(["--profile", &profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
-                .args(args),
-            stdin,
-        )
-    };
+    let run = |args: &[&str], stdin: &str| in_profile(&sandbox, &config, &bus, &profile, args, stdin);
     let stored = run(&["alertes", "login-smtp", "--password-stdin"], &format!("{SMTP_PASSWORD}\n"));
     assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
     assert!(!stderr(&stored).contains(SMTP_PASSWORD));
@@ -622,12 +636,7 @@ fn the_smtp_password_lives_in_the_keyring() {
     assert_eq!(messages.len(), 1);
     assert_eq!((messages[0]["tls"].clone(), messages[0]["auth"].clone()), (Value::Bool(true), Value::Bool(true)));
 
-    let logout = crate::common::command(sandbox.dir.path())
-        .env("JLM_BATIGEST_CONFIG", &config)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .args(["--profile", &profile, "logout"])
-        .output()
-        .expect("logout");
+    let logout = logout(&sandbox, &config, &bus, &profile);
     assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
     assert!(stderr(&logout).contains("mot de passe SMTP des alertes"), "{}", stderr(&logout));
     let without = run(&["alertes", "--au", AU, "--notify"], "");
@@ -650,17 +659,7 @@ fn the_webhook_key_lives_in_the_keyring() {
         webhook_section(&receiver.url()).replace("profiles.default", &format!("profiles.{profile}")),
     )
     .expect("write");
-    let run = |args: &[&str], stdin: &str| {
-        output_with_stdin(
-            sandbox
-                .client()
-                .env("JLM_BATIGEST_CONFIG", &config)
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-                .args(["--profile", &profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
-                .args(args),
-            stdin,
-        )
-    };
+    let run = |args: &[&str], stdin: &str| in_profile(&sandbox, &config, &bus, &profile, args, stdin);
     let stored = run(&["alertes", "login-webhook", "--password-stdin"], &format!("{WEBHOOK_KEY}\n"));
     assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
     assert!(stdout(&stored).is_empty(), "{}", stdout(&stored));
@@ -677,12 +676,7 @@ fn the_webhook_key_lives_in_the_keyring() {
     assert_eq!(posts.len(), 1, "{}", stderr(&sent));
     assert_eq!(posts[0].header("X-Jlm-Signature"), Some(format!("sha256={}", signature(&posts[0].body)).as_str()));
 
-    let logout = crate::common::command(sandbox.dir.path())
-        .env("JLM_BATIGEST_CONFIG", &config)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .args(["--profile", &profile, "logout"])
-        .output()
-        .expect("logout");
+    let logout = logout(&sandbox, &config, &bus, &profile);
     assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
     let without = run(&["alertes", "--au", AU, "--notify"], "");
     assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));

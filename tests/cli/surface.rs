@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{BIN, PASSWORD, Sandbox, USER, command, ok, output_with_stdin, session_bus, stderr, stdout};
+use crate::common::{PASSWORD, Sandbox, USER, command, ok, output_with_stdin, session_bus, stderr, stdout};
 use crate::serve::{Server, TOKEN};
 
 fn repository() -> &'static Path {
@@ -79,23 +79,10 @@ fn color_always_colours_a_piped_table() {
     assert!(never.contains("FA-2024-000001"), "{never}");
 }
 
-/// `jlm-batigest ARGS` against `sandbox` with stdout and stderr on a pseudo-terminal (`script`),
-/// where the progress spinner is drawn; what the terminal showed.
+/// What a terminal 100 columns wide shows; it says what it is (TERM): without TERM the spinner's
+/// library draws nothing.
 fn on_terminal(sandbox: &Sandbox, args: &str) -> String {
-    let output = Command::new("script")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.dir.path())
-        // A terminal says what it is; without TERM the spinner's library draws nothing.
-        .env("TERM", "xterm")
-        .env("BATIGEST_SQL_SERVER", "127.0.0.1")
-        .env("BATIGEST_SQL_PORT", sandbox.addr.port().to_string())
-        .env("BATIGEST_SQL_USER", USER)
-        .env("BATIGEST_SQL_PASSWORD", PASSWORD)
-        .args(["-qec", &format!("{BIN} --encrypt off --color never {args}"), "/dev/null"])
-        .output()
-        .expect("run script");
-    ok(&output).replace('\r', "")
+    crate::terminal::on_terminal_with(sandbox, 100, args, &[("TERM", "xterm")])
 }
 
 /// On a terminal, a slow export shows its spinner (« N devis lus (…/s) ») on stderr;

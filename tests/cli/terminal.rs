@@ -7,8 +7,15 @@ use crate::common::{BIN, PASSWORD, Sandbox, USER, ok, tool_available};
 
 /// `jlm-batigest ARGS` against `sandbox` with its stdout on a pseudo-terminal `columns` wide.
 fn on_terminal(sandbox: &Sandbox, columns: u16, args: &str) -> String {
+    on_terminal_with(sandbox, columns, args, &[])
+}
+
+/// As `on_terminal`, with more variables (`TERM`, which the progress spinner needs); what the
+/// terminal showed, stdout and stderr both (the terminal merges them).
+pub fn on_terminal_with(sandbox: &Sandbox, columns: u16, args: &str, env: &[(&str, &str)]) -> String {
     let output = Command::new("script")
         .env_clear()
+        .envs(env.iter().copied())
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", sandbox.dir.path())
         .env("COLUMNS", columns.to_string())
