@@ -62,6 +62,7 @@ fn json_dashboard_for_scripts() {
         .map(|late| late["numero_facture"].as_str().expect("number").to_owned())
         .collect();
     let output = sandbox.run(&["factures", "--au", "2025-12-31", "--en-retard", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let factures: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let mut late: Vec<(i64, String)> = factures["factures"]
         .as_array()

@@ -153,6 +153,7 @@ fn login_stores_a_windows_password_that_later_commands_use() {
     let stored = run(&["login", "--password-stdin"], &format!("{WINDOWS_PASSWORD}\n"));
     assert_eq!(stored.status.code(), Some(0), "{}", text(&stored));
     let show = run(&["config", "show"], "");
+    assert_eq!(show.status.code(), Some(0), "{}", err(&show));
     let stdout = String::from_utf8_lossy(&show.stdout).into_owned();
     assert!(stdout.lines().any(|line| line.contains("Authentification") && line.contains("windows")), "{stdout}");
     assert!(!stdout.contains(WINDOWS_PASSWORD), "{stdout}");
