@@ -565,7 +565,7 @@ fn ctrl_c_ends_with_130_and_a_trace() {
     let output = child.wait_with_output().expect("exit");
     assert_eq!(output.status.code(), Some(130), "{}", text(&output));
     let errors = store.rows("SELECT error_message FROM batigest_sync_log WHERE outcome = 'error'");
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}\n{}", text(&output));
     assert!(errors[0][0].starts_with("interrompu (Ctrl-C) : synchronisation arrêtée"), "{errors:?}");
 }
 
