@@ -37,12 +37,16 @@ const KEYS: [&str; 4] = [
 ];
 
 fn python_smtp_available() -> bool {
-    tool_available("python3 with aiosmtpd", Command::new("python3").args(["-c", "import aiosmtpd"]))
+    tool_available(
+        "python3 with aiosmtpd",
+        "aiosmtpd (pip install aiosmtpd)",
+        Command::new("python3").args(["-c", "import aiosmtpd"]),
+    )
 }
 
 /// A test CA and a certificate for `localhost` signed by it, as PEM files in `dir`; returns the
 /// CA's path.
-fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let ca_key = rcgen::KeyPair::generate().expect("key");
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -594,9 +598,12 @@ fn margin_drift_and_familles_below_target_in_the_erp_database() {
     // A quarter: no committed devis in Q4 2023, nothing to compare, no alert.
     let quarter = "[profiles.default.alertes]\nperiode_marge = \"trimestriel\"\necart_marge_points = 5\n";
     let q = run(quarter, &["--au", "2024-02-10"]);
+    assert_eq!(q.status.code(), Some(0), "{}", stderr(&q));
     assert_eq!(keys(&json_rows(&q)), Vec::<String>::new(), "{}", stderr(&q));
     // Q1 2024 holds January's drift.
     let q = run(quarter, &["--au", "2024-04-02"]);
+    // New alerts: exit 6 (« 3 nouvelle(s) alerte(s) »).
+    assert_eq!(q.status.code(), Some(6), "{}", stderr(&q));
     assert!(keys(&json_rows(&q)).contains(&"derive_marge:2024-T1".to_owned()), "{}", stdout(&q));
 }
 
@@ -668,6 +675,30 @@ fn channels_are_checked_before_batigest_is_asked_anything() {
     );
 }
 
+/// `jlm-batigest --profile PROFILE ARGS` against the sandbox with `config` as the profile file, the
+/// keyring on `bus`, `stdin` as its input.
+fn in_profile(sandbox: &Sandbox, config: &Path, bus: &str, profile: &str, args: &[&str], stdin: &str) -> Output {
+    output_with_stdin(
+        sandbox
+            .client()
+            .env("JLM_BATIGEST_CONFIG", config)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .args(["--profile", profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+            .args(args),
+        stdin,
+    )
+}
+
+/// `jlm-batigest --profile PROFILE logout` (no connection options: logout takes none).
+fn logout(sandbox: &Sandbox, config: &Path, bus: &str, profile: &str) -> Output {
+    crate::common::command(sandbox.dir.path())
+        .env("JLM_BATIGEST_CONFIG", config)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .args(["--profile", profile, "logout"])
+        .output()
+        .expect("logout")
+}
+
 /// The SMTP password from the keyring (`alertes login-smtp`), over TLS from the first byte; and
 /// `logout` takes it away with the profile's other secrets.
 #[test]
@@ -683,17 +714,7 @@ fn the_smtp_password_lives_in_the_keyring() {
     let email = email_section(smtp.port, &sandbox.path("ca.pem"), "tls")
         .replace("profiles.default", &format!("profiles.{profile}"));
     std::fs::write(&config, email).expect("write");
-    let run = |args: &[&str], stdin: &str| {
-        output_with_stdin(
-            sandbox
-                .client()
-                .env("JLM_BATIGEST_CONFIG", &config)
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-                .args(["--profile", &profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
-                .args(args),
-            stdin,
-        )
-    };
+    let run = |args: &[&str], stdin: &str| in_profile(&sandbox, &config, &bus, &profile, args, stdin);
     let stored = run(&["alertes", "login-smtp", "--password-stdin"], &format!("{SMTP_PASSWORD}\n"));
     assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
     assert!(!stderr(&stored).contains(SMTP_PASSWORD));
@@ -704,14 +725,73 @@ fn the_smtp_password_lives_in_the_keyring() {
     assert_eq!(messages.len(), 1);
     assert_eq!((messages[0]["tls"].clone(), messages[0]["auth"].clone()), (Value::Bool(true), Value::Bool(true)));
 
-    let logout = crate::common::command(sandbox.dir.path())
-        .env("JLM_BATIGEST_CONFIG", &config)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .args(["--profile", &profile, "logout"])
-        .output()
-        .expect("logout");
+    let logout = logout(&sandbox, &config, &bus, &profile);
+    assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
     assert!(stderr(&logout).contains("mot de passe SMTP des alertes"), "{}", stderr(&logout));
     let without = run(&["alertes", "--au", AU, "--notify"], "");
     assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
     assert!(stderr(&without).contains("aucun mot de passe SMTP"));
+}
+
+/// `alertes login-webhook`: the key read on stdin goes to the keyring, never to a stream; the
+/// webhook is then signed with it (the signature checked by Python's `hmac`); `logout` takes it
+/// away, and a signed webhook without a key is refused before anything is sent.
+#[test]
+fn the_webhook_key_lives_in_the_keyring() {
+    let Some(bus) = session_bus() else { return };
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let receiver = Receiver::start(&[]);
+    let profile = format!("webhook-{}", std::process::id());
+    let config = sandbox.path("config.toml");
+    std::fs::write(
+        &config,
+        webhook_section(&receiver.url()).replace("profiles.default", &format!("profiles.{profile}")),
+    )
+    .expect("write");
+    let run = |args: &[&str], stdin: &str| in_profile(&sandbox, &config, &bus, &profile, args, stdin);
+    let stored = run(&["alertes", "login-webhook", "--password-stdin"], &format!("{WEBHOOK_KEY}\n"));
+    assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
+    assert!(stdout(&stored).is_empty(), "{}", stdout(&stored));
+    assert_eq!(
+        stderr(&stored),
+        format!("Clé de signature du webhook enregistré(e) dans le trousseau ({profile}/webhook).\n")
+    );
+    assert!(!stderr(&stored).contains(WEBHOOK_KEY), "{}", stderr(&stored));
+
+    let sent = run(&["alertes", "--au", AU, "--notify", "-vvv"], "");
+    assert_eq!(sent.status.code(), Some(6), "{}", stderr(&sent));
+    assert!(!stderr(&sent).contains(WEBHOOK_KEY) && !stdout(&sent).contains(WEBHOOK_KEY), "the key in the -vvv log");
+    let posts = receiver.received();
+    assert_eq!(posts.len(), 1, "{}", stderr(&sent));
+    assert_eq!(posts[0].header("X-Jlm-Signature"), Some(format!("sha256={}", signature(&posts[0].body)).as_str()));
+
+    let logout = logout(&sandbox, &config, &bus, &profile);
+    assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
+    let without = run(&["alertes", "--au", AU, "--notify"], "");
+    assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
+    assert_eq!(receiver.received().len(), 1, "nothing sent without the key");
+}
+
+/// Ctrl-C while `alertes` waits for Batigest: exit 130 and the error line naming it, once the
+/// command has said (-v) that its query is sent.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_alertes_with_130() {
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off", "--latency-ms", "1000"]);
+    let mut child = sandbox
+        .client()
+        .args(["--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+        .args(["-v", "alertes", "--au", AU])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let log = crate::common::stderr_after(&mut child, "requête : ");
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill").success());
+    let output = child.wait_with_output().expect("exit");
+    let log = log.join().expect("stderr");
+    assert_eq!(output.status.code(), Some(130), "{log}");
+    assert!(log.contains("Erreur : interrompu (Ctrl-C)"), "{log}");
+    assert!(output.stdout.is_empty(), "no half table: {}", String::from_utf8_lossy(&output.stdout));
 }

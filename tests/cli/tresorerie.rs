@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{Sandbox, csv, ok, output_text as text, stdout};
+use crate::common::{Sandbox, csv, ok, output_text as text, stderr as err, stdout};
 
 /// Every invoice replaced by these: the comment says where each one goes on 5 June 2024.
 const INVOICES: &str = "
@@ -123,7 +123,7 @@ fn bad_horizons_are_usage_errors() {
     for bad in ["0s", "13", "200s", "-6m"] {
         let output = run(&sandbox, None, &["tresorerie", &format!("--horizon={bad}")]);
         assert_eq!(output.status.code(), Some(2), "{bad}: {}", text(&output));
-        assert!(text(&output).contains(bad), "the value is named: {}", text(&output));
+        assert!(err(&output).contains(bad), "the value is named: {}", text(&output));
     }
     // SQL Server's last day is a report date like any other (its next midnight fits no DATETIME2).
     let output = run(&sandbox, None, &["tresorerie", "--au", "9999-12-31", "--par", "mois", "--format", "csv"]);
@@ -217,7 +217,7 @@ fn without_a_rate_no_penalty_is_guessed() {
     std::fs::write(&file, "garder").expect("file");
     let output = run(&sandbox, None, &["relances", "--au", "2024-06-05", "--lettres", file.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("n'est pas un dossier"), "{}", text(&output));
+    assert!(err(&output).contains("n'est pas un dossier"), "{}", text(&output));
     assert_eq!(std::fs::read_to_string(&file).expect("file"), "garder");
 }
 
@@ -233,7 +233,7 @@ fn a_bad_reminder_setting_names_the_key() {
         let config = config(sandbox.dir.path(), setting);
         let output = run(&sandbox, Some(&config), &["relances", "--au", "2024-06-05"]);
         assert_eq!(output.status.code(), Some(2), "{setting}: {}", text(&output));
-        assert!(text(&output).contains(key), "{setting}: {}", text(&output));
+        assert!(err(&output).contains(key), "{setting}: {}", text(&output));
     }
 }
 
