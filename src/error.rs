@@ -4,12 +4,13 @@
 
 use std::fmt;
 
+use tds_sandbox::SandboxError;
+
 use crate::batigest::connection::{Cause, Failure};
 use crate::batigest::schema::Unmapped;
 use crate::batigest::statuses::ReadError;
 use crate::exit_codes;
 use crate::output::HeldOpen;
-use crate::sandbox::SandboxError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

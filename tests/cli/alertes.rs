@@ -464,7 +464,7 @@ impl Drop for HttpsReceiver {
 
 #[test]
 fn an_https_receiver_is_trusted_through_ca_file_and_an_unknown_certificate_is_not_retried() {
-    if !tool_available("python3", Command::new("python3").arg("--version")) {
+    if !tool_available("python3", "Python 3 (Debian: python3)", Command::new("python3").arg("--version")) {
         return;
     }
     let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
