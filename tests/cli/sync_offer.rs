@@ -592,7 +592,7 @@ fn sigterm_ends_with_143_a_trace_and_the_previous_export() {
         crate::common::stderr(&output)
     );
     let errors = store.rows("SELECT error_message FROM batigest_sync_log WHERE outcome = 'error'");
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}\n{}", text(&output));
     assert!(errors[0][0].starts_with("interrompu (SIGTERM)"), "{errors:?}");
     assert_eq!(std::fs::read_to_string(&export).expect("export"), "export du mois dernier\n");
     let names: Vec<String> = std::fs::read_dir(store.home())
