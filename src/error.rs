@@ -1,13 +1,17 @@
 //! The one error type commands return — a French message, an optional hint, the driver's own
-//! words as a detail, and an exit code — and the one place where each layer's errors are given
-//! their exit code (DESIGN §2) and their hint.
+//! words as a detail, the layer's error it comes from — and the one place where each layer's
+//! errors are classified: their exit code (DESIGN §2), the HTTP status and code of the REST face,
+//! and their hint when the layer does not give one.
 
 use std::fmt;
 
 use crate::batigest::connection::{Cause, Failure};
 use crate::batigest::schema::Unmapped;
 use crate::batigest::statuses::ReadError;
+use crate::config::ConfigError;
+use crate::credentials::{CredentialsError, KeyringError};
 use crate::exit_codes;
+use crate::jlm::StoreError;
 use crate::output::HeldOpen;
 use crate::sandbox::SandboxError;
 
@@ -37,7 +41,34 @@ impl Kind {
             Kind::Terminated => exit_codes::TERMINATED,
         }
     }
+
+    /// The HTTP status of the REST face's answer.
+    pub fn http_status(self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Kind::Usage => StatusCode::BAD_REQUEST,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Connection | Kind::Interrupted | Kind::Terminated => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Store => StatusCode::BAD_GATEWAY,
+            Kind::Alert | Kind::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `code` of the REST face's error body.
+    pub fn api_code(self) -> &'static str {
+        match self {
+            Kind::Usage => "requete_invalide",
+            Kind::NotFound => "introuvable",
+            Kind::Connection => "batigest_injoignable",
+            Kind::Store => "magasin_jlm",
+            Kind::Interrupted | Kind::Terminated => "interrompu",
+            Kind::Alert | Kind::Unexpected => "erreur_interne",
+        }
+    }
 }
+
+/// A layer's error as this module keeps it: its causes are shown with `-vv`.
+type LayerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 #[derive(Debug)]
 pub struct Error {
@@ -48,13 +79,23 @@ pub struct Error {
     pub detail: Option<String>,
     /// Set when the error comes from writing to a closed pipe: the run ends quietly with 0.
     pub broken_pipe: bool,
+    /// The layer's error this one was made from; its `source()` chain is the cause chain.
+    cause: Option<LayerError>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), hint: None, detail: None, broken_pipe: false }
+        Self { kind, message: message.into(), hint: None, detail: None, broken_pipe: false, cause: None }
+    }
+
+    /// A layer's error, classified as `kind`: its words are the message, and it is kept for the
+    /// causes it carries.
+    fn from_layer(kind: Kind, error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        let mut this = Self::new(kind, error.to_string());
+        this.cause = Some(Box::new(error));
+        this
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
@@ -64,6 +105,13 @@ impl Error {
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// The same error, told with other words (its kind, hint, detail and causes kept).
+    #[must_use]
+    pub fn reworded(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
         self
     }
 
@@ -91,7 +139,8 @@ impl Error {
         ))
     }
 
-    /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr.
+    /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr,
+    /// and with `-vv` one « Cause » line per error in its source chain.
     pub fn eprint(&self) {
         use std::fmt::Write as _;
         let mut text = format!("Erreur : {}", self.message);
@@ -101,7 +150,17 @@ impl Error {
         if let Some(detail) = &self.detail {
             let _ = write!(text, "\nDétail : {detail}");
         }
+        if crate::diagnostics::causes() {
+            for cause in self.causes() {
+                let _ = write!(text, "\nCause : {}", cause.to_string().trim_end());
+            }
+        }
         crate::diagnostics::line(&text);
+    }
+
+    /// The errors this one comes from, nearest first.
+    pub fn causes(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+        std::iter::successors(std::error::Error::source(self), |cause| cause.source())
     }
 }
 
@@ -111,7 +170,75 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The cause of the layer's error (the layer's error itself says what the message says).
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref()?.source()
+    }
+}
+
+/// A missing keyring is a property of the environment the command was run in, not a bug: exit 2,
+/// with the way around it. Any other keyring failure is unexpected: exit 1.
+impl From<KeyringError> for Error {
+    fn from(error: KeyringError) -> Self {
+        let kind = match &error {
+            KeyringError::Unavailable(_) => Kind::Usage,
+            KeyringError::Failed(_) => Kind::Unexpected,
+        };
+        let hint = error.hint();
+        let mut this = Error::from_layer(kind, error);
+        this.hint = hint;
+        this
+    }
+}
+
+impl From<CredentialsError> for Error {
+    fn from(error: CredentialsError) -> Self {
+        if let CredentialsError::Keyring(keyring) = error {
+            return keyring.into();
+        }
+        let hint = error.hint();
+        let mut this = Error::from_layer(Kind::Usage, error);
+        this.hint = hint;
+        this
+    }
+}
+
+/// The store's own failures are exit 5; a bad address or request is the user's (2), an offer that
+/// is not there is 4.
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        let kind = match &error {
+            StoreError::BadUrl { .. } | StoreError::BadSqlite { .. } | StoreError::OfferTaken { .. } => Kind::Usage,
+            StoreError::NoOffersTable { .. } | StoreError::NoOffer { .. } => Kind::NotFound,
+            StoreError::NoDataDir
+            | StoreError::DataDir { .. }
+            | StoreError::MissingFolder { .. }
+            | StoreError::Driver { .. }
+            | StoreError::Unreadable { .. }
+            | StoreError::MissingColumn { .. }
+            | StoreError::AmountTooLarge { .. }
+            | StoreError::RateTooLarge { .. }
+            | StoreError::IndicatorTooLarge { .. } => Kind::Store,
+        };
+        let (hint, detail) = (error.hint(), error.detail());
+        let mut this = Error::from_layer(kind, error);
+        this.hint = hint;
+        this.detail = detail.as_deref().map(without_line_numbers);
+        this
+    }
+}
+
+/// Every refusal of the settings is a usage error (exit 2, HTTP 400).
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        let (hint, detail) = (error.hint(), error.detail());
+        let mut this = Error::from_layer(Kind::Usage, error);
+        this.hint = hint;
+        this.detail = detail.as_deref().map(without_line_numbers);
+        this
+    }
+}
 
 /// Commands' I/O errors are those of their output (files they read say which file themselves).
 impl From<std::io::Error> for Error {

@@ -116,7 +116,7 @@ pub async fn notify(
 
 /// Records the run's alerts as told, without channels (after the face has shown them).
 pub async fn record(store: &Store, rows: &[Found]) -> Result<()> {
-    store.record_alertes(rows, &recurring(), &[], HOLD).await.map(drop)
+    Ok(store.record_alertes(rows, &recurring(), &[], HOLD).await.map(drop)?)
 }
 
 /// The kinds of alert that are states, told again when they come back.

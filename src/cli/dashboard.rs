@@ -262,7 +262,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     sink.finish()?;
     Render::commit(destination)?;
     match store_failure {
-        Some(failure) => Err(Error { message: format!("synchronisations non lues : {}", failure.message), ..failure }),
+        Some(failure) => {
+            let message = format!("synchronisations non lues : {}", failure.message);
+            Err(failure.reworded(message))
+        }
         None => Ok(()),
     }
 }

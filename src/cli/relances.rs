@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use super::context::{Context, Render, block_on, cannot_write, resolve};
 use super::values;
 use crate::app::relances;
-use crate::config::Settings;
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre};
 use crate::report::relances::{Client, libelle};
@@ -84,7 +83,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     if let Some(dir) = &args.lettres {
         not_a_folder(dir)?;
     }
-    let settings = Settings::load(&ctx.flags, &ctx.env)?;
+    let settings = ctx.settings()?;
     let template = match &settings.modele_lettre.value {
         Some(path) if args.lettres.is_some() => crate::files::read_text(path).map_err(|e| {
             Error::usage(format!("modèle de lettre {} illisible : {}", path.display(), crate::files::reason(&e)))

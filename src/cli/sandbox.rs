@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::context::server_runtime;
-use super::global::ConnectionArgs;
 use super::stop;
 use super::values;
+use crate::config::Flags as ConnectionArgs;
 use crate::error::{Error, Result};
 use crate::sandbox::types::Collation;
 use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};

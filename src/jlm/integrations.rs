@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
+use super::Result;
 use super::{Columns, Store, limit_rows, query};
-use crate::error::Result;
 
 /// One synced devis and its offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Store {
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_integrations impossible", e))?;
         rows.iter()
             .map(|row| {
                 let c = Columns { row, location: &self.location };
@@ -94,7 +94,7 @@ impl Store {
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_sync_log impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_sync_log impossible", e))?;
         rows.iter()
             .map(|row| {
                 let c = Columns { row, location: &self.location };

@@ -87,7 +87,7 @@ impl Webhook {
                 Err(Attempt::Stop(error)) => return Err(error),
                 Err(Attempt::Retry(error)) if attempt >= ATTEMPTS => {
                     let message = format!("{} ({attempt} tentatives)", error.message);
-                    return Err(Error { message, ..error });
+                    return Err(error.reworded(message));
                 }
                 Err(Attempt::Retry(error)) => {
                     tracing::info!(attente = ?wait, "{} : nouvel essai", error.message);
