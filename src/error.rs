@@ -140,7 +140,8 @@ impl Error {
     }
 
     /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr,
-    /// and with `-vv` one « Cause » line per error in its source chain.
+    /// and with `-vv` one « Cause » line per error in its source chain (the layer's error itself
+    /// is the message).
     pub fn eprint(&self) {
         use std::fmt::Write as _;
         let mut text = format!("Erreur : {}", self.message);
@@ -152,7 +153,13 @@ impl Error {
         }
         if crate::diagnostics::causes() {
             for cause in self.causes() {
-                let _ = write!(text, "\nCause : {}", cause.to_string().trim_end());
+                // A parser's cause may draw the faulty line under its first one: the first says it.
+                let cause = cause.to_string();
+                let cause = cause.lines().next().unwrap_or_default().trim_end();
+                // A driver's words already shown as the detail are not said twice.
+                if self.detail.as_deref() != Some(cause) {
+                    let _ = write!(text, "\nCause : {cause}");
+                }
             }
         }
         crate::diagnostics::line(&text);
@@ -331,6 +338,27 @@ mod tests {
         assert_eq!(without_line_numbers("relation \"x\" does not exist at line 948"), "relation \"x\" does not exist");
         assert_eq!(without_line_numbers("a line 3 only"), "a line 3 only");
         assert_eq!(without_line_numbers("at line "), "at line");
+    }
+
+    #[test]
+    fn each_layer_keeps_its_exit_code_and_its_cause() {
+        let store = |error: StoreError| Error::from(error).kind;
+        assert_eq!(store(StoreError::NoOffer { id: "x".to_owned() }), Kind::NotFound);
+        assert_eq!(store(StoreError::BadUrl { location: "l".to_owned(), cause: "c".to_owned() }), Kind::Usage);
+        assert_eq!(store(StoreError::NoDataDir), Kind::Store);
+        assert_eq!(Kind::Store.http_status(), axum::http::StatusCode::BAD_GATEWAY);
+        assert_eq!(Kind::Store.exit_code(), exit_codes::STORE);
+
+        let source = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "accès refusé par le test");
+        let error = Error::from(ConfigError::Unreadable { path: "/etc/jlm/config.toml".into(), source });
+        assert_eq!(error.kind, Kind::Usage);
+        assert!(error.message.starts_with("lecture de /etc/jlm/config.toml impossible"), "{}", error.message);
+        let causes: Vec<String> = error.causes().map(ToString::to_string).collect();
+        assert_eq!(causes, ["accès refusé par le test"]);
+
+        let missing = Error::from(CredentialsError::Missing { profile: "p".to_owned(), keyring: None });
+        assert_eq!((missing.kind, missing.causes().count()), (Kind::Usage, 0));
+        assert!(missing.hint.as_deref().is_some_and(|hint| hint.contains("jlm-batigest login")));
     }
 
     #[test]
