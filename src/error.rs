@@ -12,7 +12,7 @@ use crate::config::ConfigError;
 use crate::credentials::{CredentialsError, KeyringError};
 use crate::exit_codes;
 use crate::jlm::StoreError;
-use crate::output::HeldOpen;
+use crate::output::OutputError;
 use crate::sandbox::SandboxError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,24 +121,6 @@ impl Error {
         self
     }
 
-    /// An output failure: a closed pipe is not an error for a command-line tool.
-    pub fn output(error: &std::io::Error) -> Self {
-        if let Some(held) = Self::held_open(error) {
-            return held;
-        }
-        let mut this = Self::new(Kind::Unexpected, format!("écriture de la sortie impossible : {error}"));
-        this.broken_pipe = error.kind() == std::io::ErrorKind::BrokenPipe;
-        this
-    }
-
-    /// A file Windows will not let us replace because another program holds it (exit 2).
-    pub fn held_open(error: &std::io::Error) -> Option<Self> {
-        let held = error.get_ref()?.downcast_ref::<HeldOpen>()?;
-        Some(Self::usage(format!("impossible d'écrire {held}")).with_hint(
-            "fermez-le dans Excel (ou dans le programme qui l'a ouvert), puis relancez : il n'a pas été modifié",
-        ))
-    }
-
     /// Prints the error as the program ends with one: « Erreur », « Aide », « Détail » on stderr,
     /// and with `-vv` one « Cause » line per error in its source chain (the layer's error itself
     /// is the message).
@@ -156,8 +138,8 @@ impl Error {
                 // A parser's cause may draw the faulty line under its first one: the first says it.
                 let cause = cause.to_string();
                 let cause = cause.lines().next().unwrap_or_default().trim_end();
-                // A driver's words already shown as the detail are not said twice.
-                if self.detail.as_deref() != Some(cause) {
+                // Words already said by the message or the detail are not said twice.
+                if !self.message.contains(cause) && self.detail.as_deref() != Some(cause) {
                     let _ = write!(text, "\nCause : {cause}");
                 }
             }
@@ -250,7 +232,23 @@ impl From<ConfigError> for Error {
 /// Commands' I/O errors are those of their output (files they read say which file themselves).
 impl From<std::io::Error> for Error {
     fn from(error: std::io::Error) -> Self {
-        Error::output(&error)
+        OutputError::written(error).into()
+    }
+}
+
+/// Output that cannot be written is unexpected (1), but a closed pipe ends the run quietly with
+/// 0; a file the user named that cannot be written is theirs to fix (2).
+impl From<OutputError> for Error {
+    fn from(error: OutputError) -> Self {
+        let kind = match &error {
+            OutputError::Write { .. } => Kind::Unexpected,
+            OutputError::CannotWrite { .. } | OutputError::HeldOpen(_) => Kind::Usage,
+        };
+        let (hint, broken_pipe) = (error.hint(), error.is_broken_pipe());
+        let mut this = Error::from_layer(kind, error);
+        this.hint = hint;
+        this.broken_pipe = broken_pipe;
+        this
     }
 }
 

@@ -16,7 +16,7 @@ use crate::batigest::schema::{Mapping, MappingError};
 use crate::config::{Env, Flags, Settings, Source};
 use crate::credentials::{self, Keyring};
 use crate::error::{Error, Kind, Result};
-use crate::output::{Destination, Format, Options};
+use crate::output::{Destination, Format, Options, OutputError};
 
 /// What the dispatcher resolves once for every command: the environment, the output options, and
 /// the settings.
@@ -243,7 +243,7 @@ impl Render {
     /// Stdout, or the temporary file beside `-o FILE`.
     pub fn destination(&self) -> Result<Destination> {
         Destination::open(self.path.as_deref())
-            .map_err(|e| cannot_write(self.path.as_deref().unwrap_or(std::path::Path::new("")), &e))
+            .map_err(|e| cannot_write(self.path.as_deref().unwrap_or(std::path::Path::new("")), e))
     }
 
     /// A spinner counting `what` on stderr, only on a terminal; hidden otherwise.
@@ -287,12 +287,8 @@ impl Render {
 }
 
 /// The error of a file the tool cannot write (`-o`, `--html`, `--write`, `--dir`).
-pub fn cannot_write(path: &std::path::Path, error: &std::io::Error) -> Error {
-    if let Some(held) = Error::held_open(error) {
-        return held;
-    }
-    Error::usage(format!("impossible d'écrire {} : {error}", path.display()))
-        .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
+pub fn cannot_write(path: &std::path::Path, error: std::io::Error) -> Error {
+    OutputError::cannot_write(path, error).into()
 }
 
 /// Rows read, counted on a [`Render::progress`] spinner.

@@ -178,7 +178,7 @@ fn write_letters(
     taux: Option<rust_decimal::Decimal>,
 ) -> Result<()> {
     not_a_folder(dir)?;
-    std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
+    std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
     let mut taken = std::collections::HashSet::new();
     for client in clients {
         // Two codes that differ only by characters a file name cannot keep get two files.
@@ -189,9 +189,9 @@ fn write_letters(
             name = letter_name(&format!("{}-{n}", client.code));
         }
         let path = dir.join(name);
-        let mut file = Destination::open(Some(&path)).map_err(|e| cannot_write(&path, &e))?;
-        lettre::write(&mut file, template, client, au, taux).map_err(|e| cannot_write(&path, &e))?;
-        file.commit().map_err(|e| cannot_write(&path, &e))?;
+        let mut file = Destination::open(Some(&path)).map_err(|e| cannot_write(&path, e))?;
+        lettre::write(&mut file, template, client, au, taux).map_err(|e| cannot_write(&path, e))?;
+        file.commit().map_err(|e| cannot_write(&path, e))?;
     }
     Ok(())
 }
