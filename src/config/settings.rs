@@ -21,41 +21,74 @@ const DEFAULT_PORT: u16 = 1433;
 const DEFAULT_DATABASE: &str = "BATIGEST_CONNECT";
 const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
-/// The effective settings of one run.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The profile used: `--profile`, else `default`. Also the keyring account.
-    pub profile: String,
-    pub config_path: PathBuf,
-    pub config_exists: bool,
-    pub server: Sourced<String>,
-    pub instance: Sourced<Option<String>>,
-    pub port: Sourced<u16>,
-    pub database: Sourced<String>,
-    pub user: Sourced<Option<String>>,
-    pub encrypt: Sourced<Encryption>,
-    pub auth: Sourced<Auth>,
-    pub trust_cert: Sourced<bool>,
-    pub ca_file: Sourced<Option<PathBuf>>,
-    pub timeout: Sourced<Duration>,
+/// Every layered setting, declared once: its name, its type, and what it is when no layer gives
+/// it (`optional`: `None`; else its default). This makes [`Settings`] (each value with its
+/// source), [`Layer`] (what one source says) and the resolution of the layers.
+macro_rules! layered {
+    ($($(#[doc = $doc:literal])* $name:ident: $ty:ty => $default:tt,)*) => {
+        /// The effective settings of one run.
+        #[derive(Debug, Clone)]
+        pub struct Settings {
+            /// The profile used: `--profile`, else `default`. Also the keyring account.
+            pub profile: String,
+            pub config_path: PathBuf,
+            pub config_exists: bool,
+            $($(#[doc = $doc])* pub $name: layered!(@value $ty, $default),)*
+        }
+
+        /// What one source says; `None` leaves the decision to the next source.
+        #[derive(Debug, Clone, Default)]
+        pub(super) struct Layer {
+            $(pub(super) $name: Option<Sourced<$ty>>,)*
+        }
+
+        impl Layers<'_> {
+            /// Each setting from the first layer that gives it, else its default.
+            fn settle(&self, profile: String, file: &ConfigFile) -> Settings {
+                Settings {
+                    profile,
+                    config_path: file.path.clone(),
+                    config_exists: file.exists,
+                    $($name: layered!(@settle self, $name, $default),)*
+                }
+            }
+        }
+    };
+    (@value $ty:ty, optional) => { Sourced<Option<$ty>> };
+    (@value $ty:ty, ($default:expr)) => { Sourced<$ty> };
+    (@settle $layers:ident, $name:ident, optional) => { $layers.optional(|l| &l.$name) };
+    (@settle $layers:ident, $name:ident, ($default:expr)) => { $layers.or(|l| &l.$name, $default) };
+}
+
+layered! {
+    server: String => (DEFAULT_SERVER.to_owned()),
+    instance: String => optional,
+    port: u16 => (DEFAULT_PORT),
+    database: String => (DEFAULT_DATABASE.to_owned()),
+    user: String => optional,
+    encrypt: Encryption => (Encryption::Required),
+    auth: Auth => (Auth::Sql),
+    trust_cert: bool => (false),
+    ca_file: PathBuf => optional,
+    timeout: Duration => (Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
     /// The JLM store's URL; `None` is the embedded SQLite store.
-    pub jlm_db: Sourced<Option<String>>,
+    jlm_db: String => optional,
     /// A schema mapping file; `None` is the built-in layout.
-    pub schema: Sourced<Option<PathBuf>>,
+    schema: PathBuf => optional,
     /// What `TAUX_MARGE` is a rate on.
-    pub marge_base: Sourced<MargeBase>,
+    marge_base: MargeBase => (MargeBase::Cout),
     /// How far an ouvrage's coefficient may stray from its theoretical one.
-    pub tolerance: Sourced<Decimal>,
+    tolerance: Decimal => (DEFAULT_TOLERANCE),
     /// Target coefficient per family code.
-    pub cibles: Sourced<BTreeMap<String, Decimal>>,
+    cibles: BTreeMap<String, Decimal> => (BTreeMap::new()),
     /// Payment reminders: thresholds, penalty rate, professional customers.
-    pub relances: Sourced<Regles>,
+    relances: Regles => (Regles::default()),
     /// A letter template replacing the built-in one (`[relances] modele`).
-    pub modele_lettre: Sourced<Option<PathBuf>>,
+    modele_lettre: PathBuf => optional,
     /// Automatic alerts: their rules and channels (`[alertes]`).
-    pub alertes: Sourced<AlertesSettings>,
+    alertes: AlertesSettings => (AlertesSettings::default()),
     /// The web origins whose pages may call `serve` from a browser (`[serve] origines`, CORS).
-    pub origines: Sourced<Vec<String>>,
+    origines: Vec<String> => (Vec::new()),
 }
 
 /// The alerts' rules and the channels that deliver them (profile `[alertes]`).
@@ -118,30 +151,7 @@ impl Settings {
             None => return Err(file.unknown_profile(&profile)),
         };
         let layers = Layers([&flag_layer(args)?, &env_layer(env)?, from_profile]);
-        let settings = Self {
-            config_path: file.path.clone(),
-            config_exists: file.exists,
-            server: layers.or(|l| &l.server, DEFAULT_SERVER.to_owned()),
-            instance: layers.optional(|l| &l.instance),
-            port: layers.or(|l| &l.port, DEFAULT_PORT),
-            database: layers.or(|l| &l.database, DEFAULT_DATABASE.to_owned()),
-            user: layers.optional(|l| &l.user),
-            encrypt: layers.or(|l| &l.encrypt, Encryption::Required),
-            auth: layers.or(|l| &l.auth, Auth::Sql),
-            trust_cert: layers.or(|l| &l.trust_cert, false),
-            ca_file: layers.optional(|l| &l.ca_file),
-            timeout: layers.or(|l| &l.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
-            jlm_db: layers.optional(|l| &l.jlm_db),
-            schema: layers.optional(|l| &l.schema),
-            marge_base: layers.or(|l| &l.marge_base, MargeBase::Cout),
-            tolerance: layers.or(|l| &l.tolerance, DEFAULT_TOLERANCE),
-            cibles: layers.or(|l| &l.cibles, BTreeMap::new()),
-            relances: layers.or(|l| &l.relances, Regles::default()),
-            modele_lettre: layers.optional(|l| &l.modele_lettre),
-            alertes: layers.or(|l| &l.alertes, AlertesSettings::default()),
-            origines: layers.or(|l| &l.origines, Vec::new()),
-            profile,
-        };
+        let settings = layers.settle(profile, file);
         if settings.port.value == 0 {
             return Err(ConfigError::ZeroPort { origin: settings.port.source });
         }
@@ -155,30 +165,6 @@ impl Settings {
     pub fn user(&self) -> Result<&str, ConfigError> {
         self.user.value.as_deref().ok_or_else(|| ConfigError::NoUser { profile: self.profile.clone() })
     }
-}
-
-/// What one source says; `None` leaves the decision to the next source.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Layer {
-    pub(super) server: Option<Sourced<String>>,
-    pub(super) instance: Option<Sourced<String>>,
-    pub(super) port: Option<Sourced<u16>>,
-    pub(super) database: Option<Sourced<String>>,
-    pub(super) user: Option<Sourced<String>>,
-    pub(super) encrypt: Option<Sourced<Encryption>>,
-    pub(super) auth: Option<Sourced<Auth>>,
-    pub(super) trust_cert: Option<Sourced<bool>>,
-    pub(super) ca_file: Option<Sourced<PathBuf>>,
-    pub(super) timeout: Option<Sourced<Duration>>,
-    pub(super) jlm_db: Option<Sourced<String>>,
-    pub(super) schema: Option<Sourced<PathBuf>>,
-    pub(super) marge_base: Option<Sourced<MargeBase>>,
-    pub(super) tolerance: Option<Sourced<Decimal>>,
-    pub(super) cibles: Option<Sourced<BTreeMap<String, Decimal>>>,
-    pub(super) relances: Option<Sourced<Regles>>,
-    pub(super) modele_lettre: Option<Sourced<PathBuf>>,
-    pub(super) alertes: Option<Sourced<AlertesSettings>>,
-    pub(super) origines: Option<Sourced<Vec<String>>>,
 }
 
 impl Layer {
