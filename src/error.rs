@@ -12,6 +12,7 @@ use crate::config::ConfigError;
 use crate::credentials::{CredentialsError, KeyringError};
 use crate::exit_codes;
 use crate::jlm::StoreError;
+use crate::notify::{NotifyError, SmtpFailure};
 use crate::output::OutputError;
 use crate::sandbox::SandboxError;
 
@@ -209,6 +210,27 @@ impl From<StoreError> for Error {
             | StoreError::AmountTooLarge { .. }
             | StoreError::RateTooLarge { .. }
             | StoreError::IndicatorTooLarge { .. } => Kind::Store,
+        };
+        let (hint, detail) = (error.hint(), error.detail());
+        let mut this = Error::from_layer(kind, error);
+        this.hint = hint;
+        this.detail = detail.as_deref().map(without_line_numbers);
+        this
+    }
+}
+
+/// What the profile must fix is exit 2; a mail server out of reach, busy or whose certificate
+/// fails is exit 3 (the alerts stay to send).
+impl From<NotifyError> for Error {
+    fn from(error: NotifyError) -> Self {
+        let kind = match &error {
+            NotifyError::CaFile { .. }
+            | NotifyError::CaCertificate { .. }
+            | NotifyError::Tls { .. }
+            | NotifyError::NoSmtpPassword { .. }
+            | NotifyError::Smtp { failure: SmtpFailure::Refused | SmtpFailure::Unsupported, .. } => Kind::Usage,
+            NotifyError::Smtp { .. } => Kind::Connection,
+            NotifyError::Compose { .. } | NotifyError::WebhookBody { .. } => Kind::Unexpected,
         };
         let (hint, detail) = (error.hint(), error.detail());
         let mut this = Error::from_layer(kind, error);

@@ -210,7 +210,7 @@ impl Channels {
         if let Some((mailer, to)) = &self.email {
             let lot = lot(Canal::Email);
             if !lot.alertes.is_empty() {
-                let result = mailer.send(&lot).await.map(|()| lot.alertes.len());
+                let result = mailer.send(&lot).await.map(|()| lot.alertes.len()).map_err(Error::from);
                 deliveries.push(Delivery { canal: Canal::Email, to: to.clone(), result });
             }
         }
