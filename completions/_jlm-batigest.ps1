@@ -362,6 +362,7 @@ Register-ArgumentCompleter -Native -CommandName 'jlm-batigest' -ScriptBlock {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Début de la période (incluse ; défaut : 1er janvier de l''année en cours)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Fin de la période (incluse ; défaut : aujourd''hui)')
             [CompletionResult]::new('--periode', '--periode', [CompletionResultType]::ParameterName, 'Évolution par mois, trimestre ou année (sinon : la période entière)')
+            [CompletionResult]::new('--par', '--par', [CompletionResultType]::ParameterName, 'Par type de menuiserie des offres de JLM ERP auxquelles les devis sont rattachés (une ligne par type, puis les devis sans offre) ; demande la base de JLM ERP, n''est pas enregistré')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profil du fichier de configuration (défaut : « default »)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\INSTANCE)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)')

@@ -417,7 +417,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__analytics)
-            opts="-o -v -q -h --from --to --periode --no-save --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
+            opts="-o -v -q -h --from --to --periode --par --no-save --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,6 +433,10 @@ _jlm__batigest() {
                     ;;
                 --periode)
                     COMPREPLY=($(compgen -W "mensuel trimestriel annuel" -- "${cur}"))
+                    return 0
+                    ;;
+                --par)
+                    COMPREPLY=($(compgen -W "menuiserie" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

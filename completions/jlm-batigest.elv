@@ -349,6 +349,7 @@ set edit:completion:arg-completer[jlm-batigest] = {|@words|
             cand --from 'Début de la période (incluse ; défaut : 1er janvier de l''année en cours)'
             cand --to 'Fin de la période (incluse ; défaut : aujourd''hui)'
             cand --periode 'Évolution par mois, trimestre ou année (sinon : la période entière)'
+            cand --par 'Par type de menuiserie des offres de JLM ERP auxquelles les devis sont rattachés (une ligne par type, puis les devis sans offre) ; demande la base de JLM ERP, n''est pas enregistré'
             cand --profile 'Profil du fichier de configuration (défaut : « default »)'
             cand --server 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\INSTANCE)'
             cand --port 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)'

@@ -407,6 +407,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l periode -d 'Évolution par mois, trimestre ou année (sinon : la période entière)' -r -f -a "mensuel\t''
 trimestriel\t''
 annuel\t''"
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l par -d 'Par type de menuiserie des offres de JLM ERP auxquelles les devis sont rattachés (une ligne par type, puis les devis sans offre) ; demande la base de JLM ERP, n\'est pas enregistré' -r -f -a "menuiserie\t'Le `menuiserie_type` des offres de JLM ERP'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand analytics; and not __fish_seen_subcommand_from history" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r

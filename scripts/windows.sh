@@ -32,7 +32,7 @@ helpers() {
 
 build() {
     say "binaire Windows ($target, profil wintest)"
-    cargo build --locked --target "$target" --profile wintest
+    cargo build --locked -p jlm-batigest --target "$target" --profile wintest
     helpers
 }
 
@@ -53,15 +53,16 @@ prefix() {
 
 package() {
     local version name stage
+    # The product's version: the workspace also holds the sandbox crate (crates/tds-sandbox).
     version=$(cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["packages"][0]["version"])')
+        python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "jlm-batigest"))')
     name=jlm-batigest-$version-windows-x86_64
     say "archive $name.zip (profil release)"
     command -v man >/dev/null && command -v col >/dev/null || {
         echo "il faut man et col pour les pages en texte (Debian : man-db, bsdextrautils)" >&2
         exit 1
     }
-    cargo build --locked --target "$target" --release
+    cargo build --locked -p jlm-batigest --target "$target" --release
     stage=$(mktemp -d)
     trap 'rm -rf "$stage"' RETURN
     mkdir -p "$stage/$name/completions" "$stage/$name/man" dist

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use tds_sandbox::SandboxError;
+
 use crate::batigest::connection::{Cause, Failure};
 use crate::batigest::schema::Unmapped;
 use crate::batigest::statuses::ReadError;
@@ -14,7 +16,6 @@ use crate::exit_codes;
 use crate::jlm::StoreError;
 use crate::notify::{NotifyError, SmtpFailure};
 use crate::output::OutputError;
-use crate::sandbox::SandboxError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

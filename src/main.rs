@@ -15,7 +15,6 @@ mod model;
 mod notify;
 mod output;
 mod report;
-mod sandbox;
 mod secret;
 mod stop;
 mod values;

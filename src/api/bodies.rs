@@ -14,7 +14,7 @@ use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use crate::app::analytics::Run;
+use crate::app::analytics::{ParMenuiserie, Run};
 use crate::jlm::analytics::SavedAnalytics;
 use crate::jlm::integrations::IntegrationRow;
 use crate::jlm::sync::Report;
@@ -101,6 +101,17 @@ pub struct HistoryQuery {
     periode: Option<String>,
     /// Nombre maximal de calculs (défaut 10)
     limit: Option<u64>,
+}
+
+/// `GET /analytics-menuiserie`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(non_snake_case, dead_code, reason = "the original integration's names; read by the schema only")]
+pub struct MenuiserieQuery {
+    /// Début de la période (incluse ; défaut : 1er janvier de l'année de endDate)
+    startDate: Option<String>,
+    /// Fin de la période (incluse ; défaut : aujourd'hui)
+    endDate: Option<String>,
 }
 
 /// `GET /integrations`.
@@ -567,6 +578,49 @@ pub struct SavedItem {
     pub id: String,
     /// mensuel, trimestriel, annuel ou global
     pub periode: &'static str,
+}
+
+/// The KPIs of the devis of one `menuiserie_type`.
+#[derive(Serialize, ToSchema)]
+pub struct MenuiserieItem {
+    /// Le type de menuiserie des offres ; null : devis rattachés à aucune offre et factures sans devis
+    pub menuiserie: Option<String>,
+    #[schema(inline)]
+    pub indicateurs: KpisItem,
+}
+
+/// `GET /analytics-menuiserie`: one item per type, the period's total, the devis whose offers
+/// disagree on the type (counted under `null`).
+#[derive(Serialize, ToSchema)]
+pub struct MenuiserieAnswer {
+    pub success: bool,
+    pub du: NaiveDate,
+    pub au: NaiveDate,
+    #[schema(inline)]
+    pub menuiseries: Vec<MenuiserieItem>,
+    #[schema(inline)]
+    pub total: KpisItem,
+    pub ambigus: Vec<String>,
+}
+
+impl From<&ParMenuiserie> for MenuiserieAnswer {
+    fn from(par: &ParMenuiserie) -> Self {
+        Self {
+            success: true,
+            du: par.period.from(),
+            au: par.period.to(),
+            menuiseries: par
+                .groups
+                .iter()
+                .map(|(menuiserie, kpis)| MenuiserieItem {
+                    menuiserie: menuiserie.clone(),
+                    indicateurs: KpisItem::from(kpis),
+                })
+                .collect(),
+            total: KpisItem::from(&par.total),
+            ambigus: par.ambiguous.clone(),
+        }
+    }
 }
 
 /// `POST /generate-analytics`.

@@ -16,7 +16,8 @@ use super::bodies::{
     Analyse, AnalyticsAnswer, AnalyticsItem, AnalyticsRequest, CoefficientsAnswer, CoefficientsQuery, ConnectionStatus,
     ConnectionTest, DashboardAnswer, DashboardItem, DevisItem, DevisList, DevisQuery, Document, FactureItem,
     FacturesAnswer, FacturesQuery, FamilleItem, Health, HistoryAnswer, HistoryItem, HistoryQuery, IntegrationEntry,
-    IntegrationsAnswer, IntegrationsQuery, KpisItem, SavedItem, SyncAnswer, SyncRequest, YearItem,
+    IntegrationsAnswer, IntegrationsQuery, KpisItem, MenuiserieAnswer, MenuiserieQuery, SavedItem, SyncAnswer,
+    SyncRequest, YearItem,
 };
 use super::openapi::{self, Route};
 use super::{App, State};
@@ -109,6 +110,14 @@ pub fn routes() -> Vec<Route> {
                 (Method::GET, "/api/batigest/analytics-history"),
                 "Historique des indicateurs",
                 get(analytics_history),
+            )
+        },
+        Route {
+            query: query::<MenuiserieQuery>(),
+            ..route::<MenuiserieAnswer>(
+                (Method::GET, "/api/batigest/analytics-menuiserie"),
+                "Indicateurs par type de menuiserie des offres de JLM ERP (non enregistrés)",
+                get(analytics_menuiserie),
             )
         },
         Route {
@@ -269,6 +278,26 @@ async fn analytics_history(Shared(app): Shared<App>, RawQuery(raw): RawQuery) ->
             let rows = analytics::history(app.store().await?, periode, Some(limit)).await?;
             let analytics: Vec<HistoryItem> = rows.iter().map(HistoryItem::from).collect();
             Ok(HistoryAnswer { success: true, count: analytics.len(), analytics })
+        }
+        .await,
+    )
+}
+
+async fn analytics_menuiserie(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
+    answer(
+        async {
+            let query = Params::read(raw.as_deref(), &names(&self::query::<MenuiserieQuery>()))?;
+            let to = query.parse("endDate", values::date)?;
+            let from = query.parse("startDate", values::date)?;
+            let today = chrono::Local::now().date_naive();
+            let request = Request::new(from, to, None, today).map_err(|e| match e {
+                RequestError::Period(e) => Error::usage(e.to_string()),
+                RequestError::Buckets(e) => Error::usage(e.to_string()),
+            })?;
+            let store = app.store().await?;
+            let mut client = app.connect().await?;
+            let par = analytics::par_menuiserie(&app.batigest, &mut client, store, request.period).await?;
+            Ok(MenuiserieAnswer::from(&par))
         }
         .await,
     )

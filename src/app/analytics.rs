@@ -7,23 +7,27 @@
 //! the table is JLM ERP's, on its own database; they are read through their second shape
 //! ([`stored_document`]), and « personnalise » reads as `global`.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Context;
-use crate::batigest::analytics;
+
+use crate::batigest::analytics::{self, devis_key};
 use crate::batigest::connection::Connection;
 use crate::batigest::statuses;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::jlm::analytics::{Analytics, SavedAnalytics};
+use crate::jlm::integrations::MenuiserieLinks;
 use crate::output::exact as json;
 use crate::output::format::date_fr;
 use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
 use crate::report::factures::Totals;
-use crate::report::kpi::{Granularity, Kpis, Period, Report};
+use crate::report::kpi::{self, Granularity, Kpis, Period, Report, Sums};
 
 /// What to compute: a period, whole or cut into calendar buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,6 +279,100 @@ impl Run {
     }
 }
 
+/// The KPIs of a period per JLM ERP `menuiserie_type`: the devis of the offers of each type (and
+/// their invoices), then the devis linked to no offer with the invoices of no devis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParMenuiserie {
+    pub period: Period,
+    /// One row per type, by name; the last one, labelled `None`, holds what no offer claims.
+    pub groups: Vec<(Option<String>, Kpis)>,
+    /// The whole period: the groups add up to it.
+    pub total: Kpis,
+    /// Devis whose offers name different types, without an integration row to decide: counted
+    /// with the devis of no offer rather than with a guessed type.
+    pub ambiguous: Vec<String>,
+}
+
+impl ParMenuiserie {
+    /// One row per group, then the whole period (a table's last row).
+    pub fn rows(&self) -> (Vec<Indicateurs>, Indicateurs) {
+        let rows = self
+            .groups
+            .iter()
+            .map(|(kind, kpis)| {
+                Indicateurs::new(kind.clone().unwrap_or_else(|| NON_RATTACHE.to_owned()), self.period, kpis)
+            })
+            .collect();
+        let whole = format!("Total {} → {}", date_fr(self.period.from()), date_fr(self.period.to()));
+        (rows, Indicateurs::new(whole, self.period, &self.total))
+    }
+}
+
+/// The label of the devis linked to no offer (not a value of the ERP's enum).
+pub const NON_RATTACHE: &str = "(non rattaché)";
+
+/// The KPIs of `period` per `menuiserie_type` of the JLM ERP offers the devis are linked to
+/// (DESIGN §5.1 rules, the sums computed by the server per devis). The store must be JLM ERP's,
+/// with its `offers` table: checked first, before Batigest is read.
+pub async fn par_menuiserie(
+    ctx: &Context,
+    client: &mut Connection,
+    store: &Store,
+    period: Period,
+) -> Result<ParMenuiserie> {
+    if !store.has_offers().await? {
+        return Err(Error::usage(
+            "le magasin JLM n'a pas de table « offers » : l'analyse par menuiserie regroupe les devis par le type \
+             de menuiserie des offres de JLM ERP auxquelles ils sont rattachés",
+        )
+        .with_hint("indiquez la base de JLM ERP (--jlm-db postgres://… ou JLM_DATABASE_URL)"));
+    }
+    let (types, ambiguous) = link_types(&store.menuiserie_links().await?);
+    ctx.check_statuses(client, &[statuses::DEVIS, statuses::FACTURES]).await?;
+    let range = (period.from(), period.to());
+    let sums = analytics::sums_by_devis(client, &ctx.mapping, range, ctx.settings.marge_base.value, ctx.target.timeout)
+        .await?;
+    let mut whole = Sums::default();
+    for value in sums.values() {
+        whole += *value;
+    }
+    let mut groups: Vec<(Option<String>, Kpis)> = kpi::regroup(sums, |numero| types.get(numero).cloned())
+        .into_iter()
+        .map(|(kind, sums)| (kind, sums.kpis()))
+        .collect();
+    // `None` sorts first in the map: what no offer claims goes last.
+    let unclaimed = usize::from(groups.first().is_some_and(|(kind, _)| kind.is_none()));
+    groups.rotate_left(unclaimed);
+    Ok(ParMenuiserie { period, groups, total: whole.kpis(), ambiguous })
+}
+
+/// Each linked devis' type, keyed as the server compares numbers. The sync's integration row
+/// decides; otherwise the offers naming the devis in `batigest_ref`, when they agree — when they
+/// do not, the devis is ambiguous and its type is not guessed.
+fn link_types(links: &MenuiserieLinks) -> (HashMap<String, String>, Vec<String>) {
+    let mut types: HashMap<String, String> = HashMap::new();
+    for (numero, kind) in &links.integrations {
+        types.insert(devis_key(numero), kind.clone());
+    }
+    let mut named: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for (numero, kind) in &links.offers {
+        named.entry(devis_key(numero)).or_default().insert(kind);
+    }
+    let mut ambiguous = Vec::new();
+    for (numero, kinds) in named {
+        if types.contains_key(&numero) {
+            continue;
+        }
+        match kinds.into_iter().collect::<Vec<_>>()[..] {
+            [kind] => {
+                types.insert(numero, kind.to_owned());
+            }
+            _ => ambiguous.push(numero),
+        }
+    }
+    (types, ambiguous)
+}
+
 /// A run saved to the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {
@@ -457,5 +555,26 @@ mod tests {
         let document = r#"{"indicateurs":[{"periode":"x"}],"facturation_en_cours":[],"coefficients":[]}"#;
         assert_eq!(stored_document(document)["indicateurs"][0]["periode"], "x", "the current shape as it is");
         assert_eq!(stored_document("not json"), Value::Null);
+    }
+
+    #[test]
+    fn a_devis_type_comes_from_its_integration_row_then_from_offers_that_agree() {
+        let pair = |numero: &str, kind: &str| (numero.to_owned(), kind.to_owned());
+        let links = MenuiserieLinks {
+            integrations: vec![pair("DEV-1", "fenetre")],
+            offers: vec![
+                // The integration row decides over an offer naming another type.
+                pair("dev-1 ", "porte"),
+                pair("DEV-2", "volet"),
+                pair("DEV-2", "volet"),
+                pair("DEV-3", "porte"),
+                pair("DEV-3", "portail"),
+            ],
+        };
+        let (types, ambiguous) = link_types(&links);
+        assert_eq!(types.get("DEV-1").map(String::as_str), Some("fenetre"));
+        assert_eq!(types.get("DEV-2").map(String::as_str), Some("volet"));
+        assert_eq!(types.get("DEV-3"), None, "two types: not guessed");
+        assert_eq!(ambiguous, ["DEV-3"]);
     }
 }

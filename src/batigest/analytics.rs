@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::connection::{Connection, Failure};
 use super::queries::{devis_status_in, status_in, statut_codes};
-use super::read::{amount as read_amount, get};
+use super::read::{amount as read_amount, get, optional_text};
 use super::schema::{Mapping, Unmapped};
 use super::sql::{Param, Sql, end_of, midnight, stream};
 use super::statuses::ReadError;
@@ -20,7 +20,32 @@ use crate::report::kpi::{Granularity, Period, Report, Sums};
 /// A calendar month: (year, month 1–12).
 pub type Month = (i32, u32);
 
-fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: MargeBase) -> Result<Sql, Unmapped> {
+/// What the server groups the KPI sums by: the calendar month of the row's date, or the devis the
+/// row belongs to (its number; an invoice of no devis in a group of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupBy {
+    Month,
+    Devis,
+}
+
+impl GroupBy {
+    /// The two key columns of the SELECT and the GROUP BY / ORDER BY expression.
+    fn key(self, date: &str, numero: &str) -> (String, String) {
+        match self {
+            GroupBy::Month => {
+                (format!("YEAR({date}) AS annee, MONTH({date}) AS mois"), format!("YEAR({date}), MONTH({date})"))
+            }
+            GroupBy::Devis => (format!("{numero} AS numero, 0 AS mois"), numero.to_owned()),
+        }
+    }
+}
+
+fn devis_sql(
+    mapping: &Mapping,
+    (from, to): (NaiveDate, NaiveDate),
+    marge_base: MargeBase,
+    group: GroupBy,
+) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
@@ -36,8 +61,9 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
         MargeBase::Vente => (format!("{ht} * (1 - {rate} / 100.0)"), "1 = 0".to_owned()),
     };
     let created = format!("d.{}", d("date_creation")?);
+    let (key, grouped) = group.key(&created, &format!("d.{}", d("numero_devis")?));
     sql.text = format!(
-        "SELECT YEAR({created}) AS annee, MONTH({created}) AS mois, \
+        "SELECT {key}, \
          SUM(CASE WHEN {issued} THEN 1 ELSE 0 END) AS emis, \
          SUM(CASE WHEN {issued} THEN {ht} ELSE 0 END) AS emis_ht, \
          SUM(CASE WHEN {issued} AND i.total IS NOT NULL THEN 1 ELSE 0 END) AS convertis, \
@@ -50,7 +76,7 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
          FROM {devis} d LEFT JOIN (SELECT f.{numero} AS numero, SUM(f.{montant}) AS total FROM {factures} f \
          WHERE f.{numero} IS NOT NULL GROUP BY f.{numero}) i ON i.numero = d.{numero_devis} \
          WHERE {created} >= {start} AND {created} < {end} \
-         GROUP BY YEAR({created}), MONTH({created}) ORDER BY annee, mois",
+         GROUP BY {grouped} ORDER BY {grouped}",
         devis = mapping.table("devis")?,
         factures = mapping.table("factures")?,
         numero = f("numero_devis")?,
@@ -60,7 +86,7 @@ fn devis_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate, marge_base: Marg
     Ok(sql)
 }
 
-fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql, Unmapped> {
+fn factures_sql(mapping: &Mapping, (from, to): (NaiveDate, NaiveDate), group: GroupBy) -> Result<Sql, Unmapped> {
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
     // Half-open, as for devis: a DATETIME invoice date on the last day counts whatever its time.
@@ -70,11 +96,15 @@ fn factures_sql(mapping: &Mapping, from: NaiveDate, to: NaiveDate) -> Result<Sql
     let paid =
         status_in(&mut sql, mapping, ("factures", "statut_reglement"), &statut, &[StatutReglement::Regle.code()]);
     let dated = format!("f.{}", f("date_facture")?);
+    let (key, grouped) = match group {
+        GroupBy::Month => group.key(&dated, ""),
+        GroupBy::Devis => group.key(&dated, &format!("f.{}", f("numero_devis")?)),
+    };
     sql.text = format!(
-        "SELECT YEAR({dated}) AS annee, MONTH({dated}) AS mois, COUNT(*) AS nombre, SUM(f.{ht}) AS ca_facture, \
+        "SELECT {key}, COUNT(*) AS nombre, SUM(f.{ht}) AS ca_facture, \
          SUM(CASE WHEN {paid} THEN f.{ht} ELSE 0 END) AS ca_realise \
          FROM {table} f WHERE {dated} >= {start} AND {dated} < {end} \
-         GROUP BY YEAR({dated}), MONTH({dated}) ORDER BY annee, mois",
+         GROUP BY {grouped} ORDER BY {grouped}",
         ht = f("montant_ht")?,
         table = mapping.table("factures")?,
     );
@@ -123,30 +153,67 @@ pub async fn monthly_sums(
     marge_base: MargeBase,
     timeout: Duration,
 ) -> Result<BTreeMap<Month, Sums>, ReadError> {
-    let mut months: BTreeMap<Month, Sums> = BTreeMap::new();
-    stream(client, &devis_sql(mapping, from, to, marge_base)?, Some(mapping), timeout, |row| {
-        let sums = months.entry(month(&row)?).or_default();
-        sums.nombre_devis = count(&row, 2)?;
-        sums.issued_ht = amount(&row, 3)?;
-        sums.converted_count = count(&row, 4)?;
-        sums.converted_ht = amount(&row, 5)?;
-        sums.ca_prevu = amount(&row, 6)?;
-        sums.weighted_marge = amount(&row, 7)?;
-        sums.invoiced_ht = amount(&row, 8)?;
-        sums.planned_cost = amount(&row, 9)?;
-        sums.undefined_costs = count(&row, 10)?;
+    let query = (client, mapping, timeout);
+    sums(query, (from, to), marge_base, GroupBy::Month, month).await
+}
+
+/// The KPI sums of `[from, to]` per devis: keyed by devis number as SQL Server compares it
+/// (trailing blanks off, case folded), the invoices of no devis under `None`. The devis' figures
+/// follow its creation date, the invoices' their own date, as for months.
+pub async fn sums_by_devis(
+    client: &mut Connection,
+    mapping: &Mapping,
+    (from, to): (NaiveDate, NaiveDate),
+    marge_base: MargeBase,
+    timeout: Duration,
+) -> Result<BTreeMap<Option<String>, Sums>, ReadError> {
+    let numero = |row: &tiberius::Row| Ok(optional_text(row, 0)?.map(|numero| devis_key(&numero)));
+    sums((client, mapping, timeout), (from, to), marge_base, GroupBy::Devis, numero).await
+}
+
+/// A devis number as the server's case-insensitive collation compares it (trailing blanks are
+/// already off): `dev-1` on an invoice is the devis `DEV-1`.
+pub fn devis_key(numero: &str) -> String {
+    numero.trim_end_matches(' ').to_uppercase()
+}
+
+async fn sums<K: Ord>(
+    (client, mapping, timeout): (&mut Connection, &Mapping, Duration),
+    range: (NaiveDate, NaiveDate),
+    marge_base: MargeBase,
+    group: GroupBy,
+    key: impl Fn(&tiberius::Row) -> Result<K, Failure>,
+) -> Result<BTreeMap<K, Sums>, ReadError> {
+    let mut groups: BTreeMap<K, Sums> = BTreeMap::new();
+    stream(client, &devis_sql(mapping, range, marge_base, group)?, Some(mapping), timeout, |row| {
+        // `+=`: under a case-insensitive collation two spellings of one number are one group
+        // already, but a key read twice must add up, never overwrite.
+        *groups.entry(key(&row)?).or_default() += Sums {
+            nombre_devis: count(&row, 2)?,
+            issued_ht: amount(&row, 3)?,
+            converted_count: count(&row, 4)?,
+            converted_ht: amount(&row, 5)?,
+            ca_prevu: amount(&row, 6)?,
+            weighted_marge: amount(&row, 7)?,
+            invoiced_ht: amount(&row, 8)?,
+            planned_cost: amount(&row, 9)?,
+            undefined_costs: count(&row, 10)?,
+            ..Sums::default()
+        };
         Ok::<_, Failure>(())
     })
     .await?;
-    stream(client, &factures_sql(mapping, from, to)?, Some(mapping), timeout, |row| {
-        let sums = months.entry(month(&row)?).or_default();
-        sums.nombre_factures = count(&row, 2)?;
-        sums.ca_facture = amount(&row, 3)?;
-        sums.ca_realise = amount(&row, 4)?;
+    stream(client, &factures_sql(mapping, range, group)?, Some(mapping), timeout, |row| {
+        *groups.entry(key(&row)?).or_default() += Sums {
+            nombre_factures: count(&row, 2)?,
+            ca_facture: amount(&row, 3)?,
+            ca_realise: amount(&row, 4)?,
+            ..Sums::default()
+        };
         Ok::<_, Failure>(())
     })
     .await?;
-    Ok(months)
+    Ok(groups)
 }
 
 /// Invoicing in progress at `au`: the open invoices `factures` lists, summed by the same rule
@@ -177,7 +244,7 @@ mod tests {
     fn statuses_and_dates_are_parameters() {
         let from = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
         let to = NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
-        let sql = devis_sql(&Mapping::default(), from, to, MargeBase::Cout).expect("mapped");
+        let sql = devis_sql(&Mapping::default(), (from, to), MargeBase::Cout, GroupBy::Month).expect("mapped");
         assert!(!sql.text.contains("ACCEPTE") && !sql.text.contains("2024"), "{}", sql.text);
         // Statuses compared as they are read: text, trailing blanks off, upper case.
         assert!(
@@ -187,17 +254,32 @@ mod tests {
         );
         assert!(sql.text.contains("UPPER(RTRIM(CAST(d.[STATUT] AS NVARCHAR(4000)))) IN (@P7, @P8)"), "{}", sql.text);
         assert!(sql.text.contains("NULLIF(1 + d.[TAUX_MARGE] / 100.0, 0)"), "{}", sql.text);
-        let vente = devis_sql(&Mapping::default(), from, to, MargeBase::Vente).expect("mapped");
+        let vente = devis_sql(&Mapping::default(), (from, to), MargeBase::Vente, GroupBy::Month).expect("mapped");
         assert!(vente.text.contains("d.[MONTANT_HT] * (1 - d.[TAUX_MARGE] / 100.0)"), "{}", vente.text);
         let batigest = Mapping::builtin("batigest").expect("built in");
         assert_eq!(
-            devis_sql(&batigest, from, to, MargeBase::Cout).err(),
+            devis_sql(&batigest, (from, to), MargeBase::Cout, GroupBy::Month).err(),
             Some(Unmapped::Column { table: "devis", column: "taux_marge" })
         );
-        assert_eq!(factures_sql(&batigest, from, to).err(), Some(Unmapped::Table("factures")));
+        assert_eq!(factures_sql(&batigest, (from, to), GroupBy::Month).err(), Some(Unmapped::Table("factures")));
         // Invoices of the last day count whatever their time: [from midnight, next midnight).
-        let factures = factures_sql(&Mapping::default(), from, to).expect("mapped");
+        let factures = factures_sql(&Mapping::default(), (from, to), GroupBy::Month).expect("mapped");
         assert!(factures.text.contains("f.[DATE_FACTURE] >= @P1 AND f.[DATE_FACTURE] < @P2"), "{}", factures.text);
         assert!(matches!(&factures.params[1], Param::DateTime(end) if end.to_string() == "2025-01-01 00:00:00"));
+    }
+
+    #[test]
+    fn sums_per_devis_are_grouped_by_number_invoices_of_no_devis_included() {
+        let range =
+            (NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"), NaiveDate::from_ymd_opt(2024, 6, 30).expect("date"));
+        let devis = devis_sql(&Mapping::default(), range, MargeBase::Cout, GroupBy::Devis).expect("mapped");
+        assert!(devis.text.starts_with("SELECT d.[NUMERO_DEVIS] AS numero, 0 AS mois, "), "{}", devis.text);
+        assert!(devis.text.ends_with("GROUP BY d.[NUMERO_DEVIS] ORDER BY d.[NUMERO_DEVIS]"), "{}", devis.text);
+        let factures = factures_sql(&Mapping::default(), range, GroupBy::Devis).expect("mapped");
+        assert!(factures.text.starts_with("SELECT f.[NUMERO_DEVIS] AS numero, 0 AS mois, "), "{}", factures.text);
+        // No `IS NOT NULL`: the invoices of no devis are a group of their own.
+        assert!(factures.text.ends_with("GROUP BY f.[NUMERO_DEVIS] ORDER BY f.[NUMERO_DEVIS]"), "{}", factures.text);
+        assert!(!factures.text.contains("IS NOT NULL"), "{}", factures.text);
+        assert_eq!(devis_key("dev-2024-001  "), "DEV-2024-001");
     }
 }

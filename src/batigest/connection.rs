@@ -581,7 +581,7 @@ pub async fn server_status(client: &mut Connection, target: &Target) -> Result<S
         })?;
     let round_trip = started.elapsed();
     let full_version = row.get::<&str, _>(0).unwrap_or_default();
-    let sandbox = full_version.contains(crate::sandbox::VERSION_MARK);
+    let sandbox = full_version.contains(tds_sandbox::VERSION_MARK);
     let version = full_version.lines().next().unwrap_or_default().trim().to_owned();
     let database = row.get::<&str, _>(1).unwrap_or_default().to_owned();
     let server_time = row

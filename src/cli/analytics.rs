@@ -22,6 +22,8 @@ Exemples :
       une ligne par mois, puis le total de l'année
   jlm-batigest analytics --from 01/01/2025 --to 31/12/2025 --periode mensuel --format csv --excel -o marges-2025.csv
       l'export mensuel des marges pour Excel
+  jlm-batigest analytics --from 2025-01-01 --to 2025-12-31 --par menuiserie --jlm-db postgres://erp@serveur/jlm
+      les indicateurs par type de menuiserie des offres de JLM ERP (fenêtre, porte…)
 
 Définitions : devis rattachés à leur date de création, factures à leur date ; devis émis = tout
 statut sauf BROUILLON ; engagés = VALIDE ou ACCEPTE. Un taux sur rien (division par zéro) est
@@ -46,9 +48,20 @@ pub struct Args {
     #[arg(long, value_enum, value_name = "PÉRIODE")]
     periode: Option<Periode>,
 
+    /// Par type de menuiserie des offres de JLM ERP auxquelles les devis sont rattachés (une ligne
+    /// par type, puis les devis sans offre) ; demande la base de JLM ERP, n'est pas enregistré
+    #[arg(long, value_enum, value_name = "REGROUPEMENT", conflicts_with_all = ["periode", "no_save"])]
+    par: Option<Par>,
+
     /// N'enregistre pas ce calcul dans l'historique (table batigest_analytics du magasin JLM)
     #[arg(long)]
     no_save: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Par {
+    /// Le `menuiserie_type` des offres de JLM ERP
+    Menuiserie,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -125,6 +138,13 @@ const COLUMNS: [Column; 13] = [
     Column { key: "marge_reelle_moyenne", header: "Marge réelle", kind: RATE },
     Column { key: "ecart_marge", header: "Écart (pts)", kind: Kind::Decimal { scale: 2 } },
 ];
+
+/// The columns of `--par menuiserie`: the type instead of the period.
+const PAR_MENUISERIE: [Column; 13] = {
+    let mut columns = COLUMNS;
+    columns[0] = Column { key: "menuiserie", header: "Menuiserie", kind: Kind::Text };
+    columns
+};
 
 const EN_COURS: [Column; 6] = [
     Column { key: "nombre", header: "Factures ouvertes", kind: Kind::Integer },
@@ -230,6 +250,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     })?;
     let app = resolve(ctx)?;
     let render = &ctx.render;
+    if let Some(Par::Menuiserie) = args.par {
+        return par_menuiserie(&app, ctx, request);
+    }
     let run = block_on(async {
         let mut client = app.connect().await?;
         analytics::run(&app, &mut client, request).await
@@ -247,6 +270,34 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         let _ = writeln!(std::io::stderr(), "Calcul enregistré dans l'historique (id {}).", saved.id);
     }
     Ok(())
+}
+
+/// `--par menuiserie`: one row per type, then the devis of no offer, then the whole period.
+fn par_menuiserie(app: &crate::app::Context, ctx: &Context, request: Request) -> Result<()> {
+    let par = block_on(async {
+        let store = app.store().await?;
+        let mut client = app.connect().await?;
+        analytics::par_menuiserie(app, &mut client, &store, request.period).await
+    })?;
+    if !par.ambiguous.is_empty() && !ctx.cli.quiet {
+        let _ = writeln!(
+            std::io::stderr(),
+            "attention : {} devis rattaché(s) à des offres de types différents ({}) : comptés avec les devis \
+             non rattachés ; liez chacun à une offre avec « sync-offer --ref NUMÉRO --offer ID »",
+            par.ambiguous.len(),
+            par.ambiguous.join(", ")
+        );
+    }
+    let (rows, total) = par.rows();
+    let mut destination = ctx.render.destination()?;
+    let mut sink = output::sink(ctx.render.options, "indicateurs", &mut destination);
+    sink.begin(&PAR_MENUISERIE)?;
+    for row in &rows {
+        sink.row(&kpi_cells(row), Style::default())?;
+    }
+    sink.totals(&kpi_cells(&total))?;
+    sink.finish()?;
+    Render::commit(destination)
 }
 
 const HISTORY: [Column; 10] = [

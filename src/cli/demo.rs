@@ -6,11 +6,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::Command;
 
+use tds_sandbox::{DataSource, Sandbox, SandboxOptions, generate};
+
 use super::context::server_runtime;
 use super::values;
 use crate::config::Shell;
 use crate::error::{Error, Kind, Result};
-use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, generate};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -103,7 +104,7 @@ pub fn run(args: &Args, quiet: bool, shell: Shell) -> Result<()> {
         say(&mut out, &format!("Bac à sable Batigest démarré sur {}{summary}.", sandbox.local_addr()))?;
         say(&mut out, "Pour rejouer une commande à la main (avec --keep), dans un autre terminal :")?;
         let config = config.display().to_string();
-        let vars = [("JLM_BATIGEST_CONFIG", config.as_str()), ("BATIGEST_SQL_PASSWORD", sandbox::DEFAULT_PASSWORD)];
+        let vars = [("JLM_BATIGEST_CONFIG", config.as_str()), ("BATIGEST_SQL_PASSWORD", tds_sandbox::DEFAULT_PASSWORD)];
         say(&mut out, &format!("  {}", shell.set_vars(&vars)))?;
     }
     let program =
@@ -115,7 +116,7 @@ pub fn run(args: &Args, quiet: bool, shell: Shell) -> Result<()> {
             .args(["--profile", "demo"])
             .args(*step)
             .env("JLM_BATIGEST_CONFIG", &config)
-            .env("BATIGEST_SQL_PASSWORD", sandbox::DEFAULT_PASSWORD)
+            .env("BATIGEST_SQL_PASSWORD", tds_sandbox::DEFAULT_PASSWORD)
             .status()
             .map_err(|e| {
                 Error::new(Kind::Unexpected, format!("lancement de {} impossible : {e}", program.display()))
@@ -165,7 +166,7 @@ fn write_config(path: &Path, addr: SocketAddr, certificate: &Path, store: &Path)
          [profiles.demo.coefficients]\ntolerance = 0.05\ncibles = {{ MENUISERIE_EXT = 1.45, FERMETURES = 1.35 }}\n",
         addr.ip(),
         addr.port(),
-        sandbox::DEFAULT_USER,
+        tds_sandbox::DEFAULT_USER,
         certificate.display().to_string(),
         format!("sqlite:{}", store.display()),
     );

@@ -289,6 +289,8 @@ fn init_logging(verbose: u8, quiet: bool) {
     };
     let filter = tracing_subscriber::filter::Targets::new()
         .with_target(env!("CARGO_CRATE_NAME"), level)
+        // The sandbox (crates/tds-sandbox) is the tool's own server: its log is the tool's.
+        .with_target("tds_sandbox", level)
         .with_target("sspi", tracing::level_filters::LevelFilter::OFF)
         .with_default(libraries.min(tracing::level_filters::LevelFilter::from_level(level)));
     tracing_subscriber::fmt()

@@ -9,7 +9,7 @@ use super::context::{Context, Render, block_on, cannot_write, resolve};
 use super::values;
 use crate::app::relances;
 use crate::error::{Error, Kind, Result};
-use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre};
+use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre, template};
 use crate::report::relances::{Client, libelle};
 
 const EXAMPLES: &str = "\
@@ -85,11 +85,20 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     }
     let settings = ctx.settings()?;
     let template = match &settings.modele_lettre.value {
-        Some(path) if args.lettres.is_some() => crate::files::read_text(path).map_err(|e| {
-            Error::usage(format!("modèle de lettre {} illisible : {}", path.display(), crate::files::reason(&e)))
-                .with_hint("[profiles.NOM.relances] modele = \"lettre.html\" (relatif au fichier de configuration)")
-        })?,
-        _ => lettre::MODELE.to_owned(),
+        Some(path) if args.lettres.is_some() => {
+            let text = crate::files::read_text(path).map_err(|e| {
+                Error::usage(format!("modèle de lettre {} illisible : {}", path.display(), crate::files::reason(&e)))
+                    .with_hint("[profiles.NOM.relances] modele = \"lettre.html\" (relatif au fichier de configuration)")
+            })?;
+            lettre::Modele::new(text).map_err(|e| {
+                Error::usage(format!("modèle de lettre {} invalide : {}", path.display(), template::reason(&e)))
+                    .with_hint(format!(
+                        "ses champs s'écrivent {{{{client_nom}}}}, {{{{total}}}}… : {}",
+                        lettre::CHAMPS.join(", ")
+                    ))
+            })?
+        }
+        _ => lettre::Modele::integre(),
     };
     let app = resolve(ctx)?;
     let render = &ctx.render;
@@ -172,7 +181,7 @@ fn not_a_folder(dir: &Path) -> Result<()> {
 /// One letter per customer, each written whole or not at all.
 fn write_letters(
     dir: &Path,
-    template: &str,
+    template: &lettre::Modele,
     clients: &[Client],
     au: NaiveDate,
     taux: Option<rust_decimal::Decimal>,
@@ -190,7 +199,7 @@ fn write_letters(
         }
         let path = dir.join(name);
         let mut file = Destination::open(Some(&path)).map_err(|e| cannot_write(&path, e))?;
-        lettre::write(&mut file, template, client, au, taux).map_err(|e| cannot_write(&path, e))?;
+        template.write(&mut file, client, au, taux).map_err(|e| cannot_write(&path, e))?;
         file.commit().map_err(|e| cannot_write(&path, e))?;
     }
     Ok(())

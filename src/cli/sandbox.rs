@@ -5,13 +5,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tds_sandbox::types::Collation;
+use tds_sandbox::{DataSource, Sandbox, SandboxOptions, TlsMode, generate};
+
 use super::context::server_runtime;
 use super::stop;
 use super::values;
 use crate::config::Flags as ConnectionArgs;
 use crate::error::{Error, Result};
-use crate::sandbox::types::Collation;
-use crate::sandbox::{self, DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
 const EXAMPLES: &str = "\
 Exemples :
@@ -55,7 +56,7 @@ pub struct Args {
     layout: LayoutArg,
 
     /// Mot de passe SQL accepté (identifiant de test, jamais un vrai secret)
-    #[arg(long, value_name = "MOT_DE_PASSE", default_value = sandbox::DEFAULT_PASSWORD)]
+    #[arg(long, value_name = "MOT_DE_PASSE", default_value = tds_sandbox::DEFAULT_PASSWORD)]
     password: String,
 
     /// Compte Windows accepté par NTLMv2 (connexions --auth windows, tsql -U 'DOMAINE\\utilisateur')
@@ -87,7 +88,7 @@ pub struct Args {
     browser_port: Option<u16>,
 
     /// Nom de l'instance annoncée par le service Browser
-    #[arg(long, value_name = "NOM", default_value = sandbox::DEFAULT_INSTANCE)]
+    #[arg(long, value_name = "NOM", default_value = tds_sandbox::DEFAULT_INSTANCE)]
     instance: String,
 
     /// Collation de la base : comparaisons, regroupements et tris de texte (espaces finaux ignorés, accents distingués)
@@ -200,7 +201,7 @@ impl Args {
     fn options(&self, global: &ConnectionArgs) -> Result<SandboxOptions> {
         let mut options = SandboxOptions::new(self.listen, self.data_source()?);
         if self.layout == LayoutArg::Batigest {
-            sandbox::BATIGEST_DATABASE.clone_into(&mut options.database);
+            tds_sandbox::BATIGEST_DATABASE.clone_into(&mut options.database);
         }
         if let Some(database) = &global.database {
             options.database.clone_from(database);
@@ -220,7 +221,7 @@ impl Args {
         options.collation = self.collation.into();
         if let (Some(user), Some(password)) = (&self.windows_user, &self.windows_password) {
             options.windows =
-                Some(sandbox::protocol::ntlm::Account::parse(user, password.clone()).ok_or_else(|| {
+                Some(tds_sandbox::protocol::ntlm::Account::parse(user, password.clone()).ok_or_else(|| {
                     Error::usage(format!("--windows-user « {user} » : écrivez DOMAINE\\utilisateur (ex. JLM\\compta)"))
                 })?);
         }
@@ -254,7 +255,7 @@ pub fn run(args: &Args, global: &ConnectionArgs, quiet: bool) -> Result<()> {
 fn announce(args: &Args, options: &SandboxOptions, sandbox: &Sandbox) {
     let addr = sandbox.local_addr();
     let password =
-        if args.password == sandbox::DEFAULT_PASSWORD { args.password.as_str() } else { "<votre mot de passe>" };
+        if args.password == tds_sandbox::DEFAULT_PASSWORD { args.password.as_str() } else { "<votre mot de passe>" };
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
@@ -288,7 +289,7 @@ fn announce(args: &Args, options: &SandboxOptions, sandbox: &Sandbox) {
 
 #[cfg(test)]
 mod tests {
-    use crate::sandbox::generate::{self, Layout};
+    use tds_sandbox::generate::{self, Layout};
 
     #[test]
     fn generating_no_devis_makes_no_invoices() {

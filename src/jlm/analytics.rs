@@ -202,6 +202,42 @@ mod tests {
         assert_eq!(store.list_analytics(None, None).await.expect("list").len(), 2, "nothing saved");
     }
 
+    /// A missing service: the test fails naming it, or under `JLM_BATIGEST_TEST_ALLOW_SKIP=1`
+    /// (never in CI) it is written to the skip log that `scripts/test.sh` counts.
+    fn skip_or_fail(what: &str) {
+        use std::io::Write;
+        let allowed = std::env::var("JLM_BATIGEST_TEST_ALLOW_SKIP").is_ok_and(|value| value == "1")
+            && std::env::var_os("CI").is_none();
+        assert!(
+            allowed,
+            "missing: {what}; install and start PostgreSQL with trust authentication for postgres on 127.0.0.1 \
+             (Debian: postgresql). `scripts/test.sh` installs and starts everything the tests need; \
+             JLM_BATIGEST_TEST_ALLOW_SKIP=1 skips such tests instead, counted (never in CI)"
+        );
+        let test = std::thread::current()
+            .name()
+            .filter(|name| *name != "main")
+            .unwrap_or("analytics_round_trip_in_postgres")
+            .to_owned();
+        let line = format!("{test} — {what}\n");
+        let log = std::env::var_os("JLM_BATIGEST_TEST_SKIP_LOG").map_or_else(
+            || {
+                let exe = std::env::current_exe().expect("the test binary");
+                exe.parent()
+                    .and_then(std::path::Path::parent)
+                    .expect("target/<profile>")
+                    .join("jlm-batigest-tests-sautes.txt")
+            },
+            std::path::PathBuf::from,
+        );
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("the skip log");
+        file.write_all(line.as_bytes()).expect("write the skip log");
+        if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+            let _ = write!(tty, "SAUTÉ : {line}");
+        }
+        eprint!("SKIPPED: {line}");
+    }
+
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
     }
@@ -218,22 +254,24 @@ mod tests {
         });
     }
 
-    /// Against a throwaway database of the local PostgreSQL server; skipped when there is none,
-    /// except in CI.
+    /// Against a throwaway database of the local PostgreSQL server (127.0.0.1, port 5432 or
+    /// `JLM_BATIGEST_TEST_PG_PORT`). Without one the test fails naming it, unless the opt-out
+    /// `JLM_BATIGEST_TEST_ALLOW_SKIP=1` is set outside CI: then it is skipped and counted, as the
+    /// integration tests' skips are (tests/cli/common.rs `missing`).
     #[test]
     fn analytics_round_trip_in_postgres() {
-        let admin = "postgres://postgres@127.0.0.1:5432/postgres";
+        let port = std::env::var("JLM_BATIGEST_TEST_PG_PORT").unwrap_or_else(|_| "5432".to_owned());
+        let admin = format!("postgres://postgres@127.0.0.1:{port}/postgres");
         let name = format!("jlm_unit_{}", std::process::id());
         runtime().block_on(async {
             sqlx::any::install_default_drivers();
-            let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await else {
-                assert!(std::env::var_os("CI").is_none(), "PostgreSQL is required in CI");
-                eprintln!("SKIPPED: no PostgreSQL at 127.0.0.1:5432; the analytics round trip did not run there");
+            let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await else {
+                skip_or_fail(&format!("PostgreSQL at 127.0.0.1:{port}"));
                 return;
             };
             let create = format!("CREATE DATABASE {name}");
             sqlx::raw_sql(&create).execute(&mut conn).await.expect("create the database");
-            let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+            let url = format!("postgres://postgres@127.0.0.1:{port}/{name}");
             let address = crate::jlm::address::Address::parse(&url).expect("address");
             let store = Store::open(&address, Duration::from_secs(5)).await.expect("open");
             round_trip(&store).await;

@@ -25,6 +25,16 @@ pub struct IntegrationRow {
     pub error_message: Option<String>,
 }
 
+/// The JLM ERP offers devis are linked to, with their `menuiserie_type`: through the sync's
+/// integration rows, and through the offers' own `batigest_ref`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MenuiserieLinks {
+    /// (devis number, type) of each integration row linked to an offer.
+    pub integrations: Vec<(String, String)>,
+    /// (`batigest_ref`, type) of each offer that names a devis.
+    pub offers: Vec<(String, String)>,
+}
+
 /// One attempt of the sync log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
@@ -83,6 +93,39 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The offers devis are linked to and their `menuiserie_type` (the caller checks that the store
+    /// has `offers`).
+    pub async fn menuiserie_links(&self) -> Result<MenuiserieLinks> {
+        let read = |sql: &'static str| async move {
+            let rows = query(sql)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.error("lecture des offres de JLM ERP impossible", e))?;
+            rows.iter()
+                .filter_map(|row| {
+                    let c = Columns { row, location: &self.location };
+                    match (c.text(0), c.text(1)) {
+                        (Ok(Some(numero)), Ok(Some(kind))) => Some(Ok((numero, kind))),
+                        (Err(e), _) | (_, Err(e)) => Some(Err(e)),
+                        _ => None,
+                    }
+                })
+                .collect::<Result<Vec<_>>>()
+        };
+        Ok(MenuiserieLinks {
+            integrations: read(
+                "SELECT CAST(i.numero_devis AS TEXT), CAST(o.menuiserie_type AS TEXT) \
+                 FROM batigest_integrations i JOIN offers o ON o.id = i.offer_id",
+            )
+            .await?,
+            offers: read(
+                "SELECT CAST(batigest_ref AS TEXT), CAST(menuiserie_type AS TEXT) FROM offers \
+                 WHERE batigest_ref IS NOT NULL",
+            )
+            .await?,
+        })
     }
 
     /// The sync log, newest first.

@@ -244,25 +244,24 @@ impl<'a> Lot<'a> {
         text
     }
 
-    /// The same e-mail in HTML.
+    /// The same e-mail in HTML (`alertes.html`, every value escaped by the template engine).
     pub fn html(&self) -> String {
-        use crate::output::html::esc;
-        let mut html = format!(
-            "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
-             <body style=\"font-family: sans-serif\">\n<p>jlm-batigest (profil {}) signale au {} :</p>\n",
-            esc(&self.subject()),
-            esc(self.profil),
-            date_fr(self.au)
-        );
-        for (genre, alertes) in self.by_genre() {
-            let _ = write!(html, "<h2>{} ({})</h2>\n<ul>\n", esc(title(genre, alertes.len())), alertes.len());
-            for told in alertes {
-                let _ = writeln!(html, "<li>{}</li>", esc(&told.message));
-            }
-            html.push_str("</ul>\n");
-        }
-        html.push_str("<p>Chaque alerte n'est envoyée qu'une fois.</p>\n</body></html>\n");
-        html
+        let groupes: Vec<minijinja::Value> = self
+            .by_genre()
+            .into_iter()
+            .map(|(genre, alertes)| {
+                minijinja::context! {
+                    titre => title(genre, alertes.len()),
+                    nombre => alertes.len(),
+                    messages => alertes.iter().map(|told| told.message.clone()).collect::<Vec<_>>(),
+                }
+            })
+            .collect();
+        crate::output::template::render(
+            include_str!("alertes.html"),
+            minijinja::context! { sujet => self.subject(), profil => self.profil, au => date_fr(self.au), groupes },
+        )
+        .expect("the alert e-mail's template renders")
     }
 
     fn by_genre(&self) -> Vec<(Genre, Vec<&Told>)> {

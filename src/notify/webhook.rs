@@ -4,16 +4,10 @@
 //! Every attempt of one delivery carries the same `X-Jlm-Delivery` id, so that a receiver can
 //! drop a repeat.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Bytes;
-use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
-use hyper::{Request, StatusCode, Uri};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
+use reqwest::StatusCode;
+use reqwest::header::CONTENT_TYPE;
 
 use crate::config::WebhookSettings;
 use crate::error::{Error, Kind, Result};
@@ -22,14 +16,15 @@ use crate::secret::Secret;
 /// Attempts of one delivery, and the wait before the second (doubled each time after).
 const ATTEMPTS: u32 = 4;
 const FIRST_WAIT: Duration = Duration::from_millis(500);
-/// How much of a refusal's body is kept for the message.
+/// How much of a refusal's body is read, and how much of it is kept for the message.
+const BODY_READ: usize = 64 * 1024;
 const BODY_EXCERPT: usize = 300;
 
+/// The receiver, reached through reqwest: HTTP/1.1, no redirect followed, no proxy (the alerts
+/// go straight to the URL the profile names), TLS by rustls over our own root store.
 pub struct Webhook {
-    uri: Uri,
-    host: String,
-    port: u16,
-    tls: Option<TlsConnector>,
+    client: reqwest::Client,
+    url: reqwest::Url,
     key: Option<Secret>,
     timeout: Duration,
 }
@@ -43,18 +38,15 @@ enum Attempt {
 impl Webhook {
     /// Checks the URL, the CA file and the signing key before anything is sent (exit 2).
     pub fn new(settings: &WebhookSettings, key: Option<&Secret>, timeout: Duration) -> Result<Self> {
-        let uri: Uri = settings.url.parse().map_err(|_| {
+        let url = reqwest::Url::parse(&settings.url).map_err(|_| {
             Error::usage(format!("[alertes.webhook] url « {} » invalide", settings.url))
                 .with_hint("une adresse complète, par exemple https://erp.jlm.fr/hooks/batigest")
         })?;
-        let https = match uri.scheme_str() {
-            Some("https") => true,
-            Some("http") => false,
+        let https = match url.scheme() {
+            "https" => true,
+            "http" => false,
             _ => return Err(Error::usage(format!("[alertes.webhook] url « {} » : ni http ni https", settings.url))),
         };
-        let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_owned();
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let tls = if https { Some(connector(settings)?) } else { None };
         if settings.signer && key.is_none() {
             return Err(Error::usage("[alertes.webhook] signer = true, mais aucune clé de signature").with_hint(
                 format!(
@@ -63,8 +55,19 @@ impl Webhook {
                 ),
             ));
         }
+        let mut client = reqwest::Client::builder()
+            .http1_only()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent(concat!("jlm-batigest/", env!("CARGO_PKG_VERSION")));
+        if https {
+            client = client.tls_backend_preconfigured(tls_config(settings)?);
+        }
+        let client = client
+            .build()
+            .map_err(|e| Error::new(Kind::Unexpected, "client du webhook indisponible").with_detail(causes(&e)))?;
         let key = if settings.signer { key.cloned() } else { None };
-        Ok(Self { uri, host, port, tls, key, timeout })
+        Ok(Self { client, url, key, timeout })
     }
 
     /// Posts `body`, retrying what may pass on a second try.
@@ -77,10 +80,7 @@ impl Webhook {
             let outcome =
                 match tokio::time::timeout(self.timeout, self.post(body, delivery, signature.as_deref())).await {
                     Ok(outcome) => outcome,
-                    Err(_) => Err(Attempt::Retry(
-                        Error::new(Kind::Connection, format!("le webhook {} ne répond pas à temps", self.target()))
-                            .with_hint("les alertes restent à envoyer : le prochain lancement réessaiera"),
-                    )),
+                    Err(_) => Err(Attempt::Retry(self.late())),
                 };
             match outcome {
                 Ok(()) => return Ok(()),
@@ -101,62 +101,41 @@ impl Webhook {
 
     /// The URL without its query, for messages (a query may hold a key).
     fn target(&self) -> String {
-        format!("{}://{}:{}{}", self.uri.scheme_str().unwrap_or("http"), self.host, self.port, self.uri.path())
+        let host = self.url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+        let port = self.url.port_or_known_default().unwrap_or_default();
+        format!("{}://{host}:{port}{}", self.url.scheme(), self.url.path())
+    }
+
+    fn late(&self) -> Error {
+        Error::new(Kind::Connection, format!("le webhook {} ne répond pas à temps", self.target()))
+            .with_hint("les alertes restent à envoyer : le prochain lancement réessaiera")
     }
 
     async fn post(&self, body: &[u8], delivery: &str, signature: Option<&str>) -> std::result::Result<(), Attempt> {
-        let unreachable = |e: &dyn std::fmt::Display| {
-            Attempt::Retry(
-                Error::new(Kind::Connection, format!("webhook {} injoignable", self.target()))
-                    .with_hint("les alertes restent à envoyer : vérifiez [alertes.webhook] url, puis relancez")
-                    .with_detail(e.to_string()),
-            )
-        };
-        let tcp = TcpStream::connect((self.host.as_str(), self.port)).await.map_err(|e| unreachable(&e))?;
-        let _ = tcp.set_nodelay(true);
-        let mut request = Request::post(self.uri.path_and_query().map_or("/", |p| p.as_str()))
-            .header(HOST, self.uri.authority().map_or(self.host.as_str(), |a| a.as_str()))
+        let mut request = self
+            .client
+            .post(self.url.clone())
             .header(CONTENT_TYPE, "application/json; charset=utf-8")
-            .header(USER_AGENT, concat!("jlm-batigest/", env!("CARGO_PKG_VERSION")))
-            .header("X-Jlm-Delivery", delivery);
+            .header("X-Jlm-Delivery", delivery)
+            .body(body.to_vec());
         if let Some(signature) = signature {
             request = request.header("X-Jlm-Signature", format!("sha256={signature}"));
         }
-        let request = request.body(Full::new(Bytes::copy_from_slice(body))).map_err(|e| {
-            Attempt::Stop(
-                Error::new(Kind::Unexpected, "requête du webhook impossible à composer").with_detail(e.to_string()),
-            )
-        })?;
-        let response = match &self.tls {
-            Some(connector) => {
-                let name = rustls::pki_types::ServerName::try_from(self.host.clone()).map_err(|_| {
-                    Attempt::Stop(Error::usage(format!("[alertes.webhook] hôte « {} » invalide pour TLS", self.host)))
-                })?;
-                let stream = connector.connect(name, tcp).await.map_err(|e| {
-                    Attempt::Stop(
-                        Error::new(Kind::Connection, format!("échec TLS avec le webhook {}", self.target()))
-                            .with_hint("le certificat du destinataire doit être reconnu : donnez son autorité par [alertes.webhook] ca_file")
-                            .with_detail(e.to_string()),
-                    )
-                })?;
-                exchange(TokioIo::new(stream), request).await
-            }
-            None => exchange(TokioIo::new(tcp), request).await,
-        }
-        .map_err(|e| unreachable(&e))?;
+        let mut response = request.send().await.map_err(|e| self.failed(&e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let excerpt = match Limited::new(response.into_body(), 64 * 1024).collect().await {
-            Ok(body) => {
-                let bytes = body.to_bytes();
-                let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_EXCERPT)]).replace(['\r', '\n'], " ");
-                text.trim().to_owned()
+        let mut bytes = Vec::new();
+        while bytes.len() < BODY_READ {
+            match response.chunk().await {
+                Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                Ok(None) | Err(_) => break,
             }
-            Err(_) => String::new(),
-        };
-        let detail = |error: Error| if excerpt.is_empty() { error } else { error.with_detail(excerpt.clone()) };
+        }
+        let excerpt = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_EXCERPT)]).replace(['\r', '\n'], " ");
+        let excerpt = excerpt.trim();
+        let detail = |error: Error| if excerpt.is_empty() { error } else { error.with_detail(excerpt.to_owned()) };
         if status.is_server_error() {
             return Err(Attempt::Retry(detail(
                 Error::new(
@@ -167,6 +146,26 @@ impl Webhook {
             )));
         }
         Err(Attempt::Stop(detail(refused(&self.target(), status))))
+    }
+
+    /// An attempt that got no answer: a TLS refusal stops (the next try would be refused
+    /// alike), anything else (connection refused or lost, no answer in time) is tried again.
+    fn failed(&self, error: &reqwest::Error) -> Attempt {
+        if is_tls(error) {
+            return Attempt::Stop(
+                Error::new(Kind::Connection, format!("échec TLS avec le webhook {}", self.target()))
+                    .with_hint("le certificat du destinataire doit être reconnu : donnez son autorité par [alertes.webhook] ca_file")
+                    .with_detail(causes(error)),
+            );
+        }
+        if error.is_timeout() {
+            return Attempt::Retry(self.late());
+        }
+        Attempt::Retry(
+            Error::new(Kind::Connection, format!("webhook {} injoignable", self.target()))
+                .with_hint("les alertes restent à envoyer : vérifiez [alertes.webhook] url, puis relancez")
+                .with_detail(causes(error)),
+        )
     }
 }
 
@@ -182,37 +181,48 @@ fn refused(target: &str, status: StatusCode) -> Error {
     Error::usage(format!("le webhook {target} refuse l'envoi (HTTP {})", status.as_u16())).with_hint(hint)
 }
 
-async fn exchange<T>(
-    io: TokioIo<T>,
-    request: Request<Full<Bytes>>,
-) -> hyper::Result<hyper::Response<hyper::body::Incoming>>
-where
-    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
-    let driver = tokio::spawn(connection);
-    let response = sender.send_request(request).await;
-    drop(sender);
-    if response.is_err() {
-        driver.abort();
+/// What went wrong under reqwest's own words, without the URL (its query may hold a key).
+fn causes(error: &reqwest::Error) -> String {
+    let mut words = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        words.push(cause.to_string());
+        source = cause.source();
     }
-    response
+    if words.is_empty() { error.to_string() } else { words.join(" : ") }
+}
+
+/// Whether rustls refused the handshake somewhere down the error's causes. An `io::Error` hides
+/// the error it carries from `source` (and reqwest's connector wraps one `io::Error` in another),
+/// hence the look inside each.
+fn is_tls(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(cause);
+        while let Some(error) = inner {
+            if error.is::<rustls::Error>() {
+                return true;
+            }
+            inner = error.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|e| e as _);
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The system's certificate authorities, plus the profile's own.
-fn connector(settings: &WebhookSettings) -> Result<TlsConnector> {
+fn tls_config(settings: &WebhookSettings) -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     roots.add_parsable_certificates(native.certs);
     if let Some(path) = &settings.ca_file {
         roots.add_parsable_certificates(super::ca_certificates("webhook", path, "du destinataire")?);
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    Ok(rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::new(Kind::Unexpected, "TLS indisponible").with_detail(e.to_string()))?
         .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
+        .with_no_client_auth())
 }
 
 /// HMAC-SHA256 of the body under the key, as lowercase hex.

@@ -16,7 +16,8 @@
 //! loses its zeros); only Excel's import wizard avoids that, and no CSV value can.
 //!
 //! Both dialects have a header row of the column keys, quote a field only when it holds the
-//! separator, `"`, CR or LF, and leave NULL empty.
+//! separator, `"`, CR or LF, and leave NULL empty. The quoting is the `csv` crate's
+//! (`QuoteStyle::Necessary`); the values' formats and the formula guard are ours.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -24,34 +25,61 @@ use std::io::{self, Write};
 use super::{Cell, Column, Kind, RecordSink, Style, format};
 
 pub(super) struct CsvSink<W: Write> {
-    out: super::Buffer<W>,
+    out: csv::Writer<Unflushed<super::Buffer<W>>>,
     excel: bool,
     kinds: Vec<Kind>,
     /// Reused for every field, so a row costs no allocation beyond its formatted values.
     field: String,
 }
 
+/// The sink's [`Buffer`](super::Buffer) under the csv writer. The writer hands each whole row
+/// over at once (its `flush`, made to stop here): whether anything reached the output, and so
+/// whether a failed run leaves anything, stays the buffer's decision.
+struct Unflushed<W: Write>(W);
+
+impl<W: Write> Write for Unflushed<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The writer's own error, as the `io::Error` it carries (a closed pipe stays one).
+fn io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 impl<W: Write> CsvSink<W> {
     pub(super) fn new(out: W, excel: bool) -> Self {
-        Self { out: super::Buffer::new(out), excel, kinds: Vec::new(), field: String::new() }
-    }
-
-    fn separator(&self) -> u8 {
-        if self.excel { b';' } else { b',' }
-    }
-
-    /// Writes the fields already formatted, quoted where needed, and the line end.
-    fn write_record<'a>(&mut self, fields: impl Iterator<Item = &'a str>) -> io::Result<()> {
-        let separator = self.separator();
-        for (index, field) in fields.enumerate() {
-            if index > 0 {
-                self.out.write_all(&[separator])?;
-            }
-            write_field(&mut self.out, field, separator)?;
+        let mut out = super::Buffer::new(out);
+        if excel {
+            // Held in the buffer like the rest: a run failing before its first rows writes nothing.
+            let _ = out.write_all("\u{feff}".as_bytes());
         }
-        self.out.write_all(b"\r\n")
+        let out = csv::WriterBuilder::new()
+            .delimiter(if excel { b';' } else { b',' })
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .flexible(true)
+            .from_writer(Unflushed(out));
+        Self { out, excel, kinds: Vec::new(), field: String::new() }
     }
 
+    /// Ends the record and hands it to the buffer.
+    fn end_record(&mut self) -> io::Result<()> {
+        self.out.write_record(None::<&[u8]>).map_err(io_error)?;
+        self.out.flush()
+    }
     /// Formats a cell that is not text into `field`: numbers, dates and booleans, which never
     /// hold a separator, a quote or a line end and so are never quoted.
     fn format(&mut self, kind: Kind, cell: &Cell) {
@@ -90,63 +118,42 @@ impl<W: Write> CsvSink<W> {
         }
     }
 
-    /// Writes one text cell, with the Excel formula guard, quoted where needed.
+    /// Writes one text cell, with the Excel formula guard.
     fn write_text(&mut self, text: &str) -> io::Result<()> {
-        let separator = self.separator();
         if self.excel && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
             self.field.clear();
             self.field.push('\'');
             self.field.push_str(text);
-            return write_field(&mut self.out, &self.field, separator);
+            return self.out.write_field(&self.field).map_err(io_error);
         }
-        write_field(&mut self.out, text, separator)
+        self.out.write_field(text).map_err(io_error)
     }
-}
-
-fn write_field(out: &mut impl Write, field: &str, separator: u8) -> io::Result<()> {
-    let needs_quotes = field.bytes().any(|byte| matches!(byte, b'"' | b'\r' | b'\n') || byte == separator);
-    if !needs_quotes {
-        return out.write_all(field.as_bytes());
-    }
-    out.write_all(b"\"")?;
-    for (index, part) in field.split('"').enumerate() {
-        if index > 0 {
-            out.write_all(b"\"\"")?;
-        }
-        out.write_all(part.as_bytes())?;
-    }
-    out.write_all(b"\"")
 }
 
 impl<W: Write> RecordSink for CsvSink<W> {
     fn begin(&mut self, columns: &[Column]) -> io::Result<()> {
         self.kinds = columns.iter().map(|column| column.kind).collect();
-        if self.excel {
-            self.out.write_all("\u{feff}".as_bytes())?;
-        }
-        self.write_record(columns.iter().map(|column| column.key))
+        self.out.write_record(columns.iter().map(|column| column.key)).map_err(io_error)?;
+        self.out.flush()
     }
 
     fn row(&mut self, cells: &[Cell], _style: Style) -> io::Result<()> {
         assert_eq!(cells.len(), self.kinds.len(), "one cell per column");
-        let separator = self.separator();
         for (index, cell) in cells.iter().enumerate() {
-            if index > 0 {
-                self.out.write_all(&[separator])?;
-            }
             match cell {
-                Cell::Empty => {}
+                Cell::Empty => self.out.write_field("").map_err(io_error)?,
                 Cell::Text(text) => self.write_text(text)?,
                 _ => {
                     self.format(self.kinds[index], cell);
-                    self.out.write_all(self.field.as_bytes())?;
+                    self.out.write_field(&self.field).map_err(io_error)?;
                 }
             }
         }
-        self.out.write_all(b"\r\n")
+        self.end_record()
     }
 
-    fn finish(mut self: Box<Self>) -> io::Result<()> {
-        self.out.flush()
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        let mut out = self.out.into_inner().map_err(|e| io::Error::new(e.error().kind(), e.error().to_string()))?;
+        out.0.flush()
     }
 }

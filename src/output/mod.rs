@@ -30,6 +30,7 @@ pub mod html;
 pub mod json;
 pub mod lettre;
 mod table;
+pub mod template;
 
 use std::io::{self, Write};
 

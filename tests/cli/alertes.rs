@@ -37,12 +37,16 @@ const KEYS: [&str; 4] = [
 ];
 
 fn python_smtp_available() -> bool {
-    tool_available("python3 with aiosmtpd", Command::new("python3").args(["-c", "import aiosmtpd"]))
+    tool_available(
+        "python3 with aiosmtpd",
+        "aiosmtpd (pip install aiosmtpd)",
+        Command::new("python3").args(["-c", "import aiosmtpd"]),
+    )
 }
 
 /// A test CA and a certificate for `localhost` signed by it, as PEM files in `dir`; returns the
 /// CA's path.
-fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let ca_key = rcgen::KeyPair::generate().expect("key");
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -399,6 +403,95 @@ fn a_receiver_that_never_answers_is_tried_four_times_then_left_for_the_next_run(
     assert_eq!(keys(receiver.received()[4].json()["alertes"].as_array().expect("alertes")), KEYS);
 }
 
+/// An HTTPS receiver: Python's `ssl` with a certificate of the test authority for `localhost`.
+/// Each POST leaves its body (`N.json`) and its signature header (`N.sig`) in `dir`.
+struct HttpsReceiver {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl HttpsReceiver {
+    fn start(dir: &Path) -> Self {
+        let (_, cert, key) = certificates(dir);
+        let posts = dir.join("posts");
+        std::fs::create_dir_all(&posts).expect("posts");
+        let script = "import http.server, itertools, os, ssl, sys\n\
+                      d, cert, key = sys.argv[1:4]\n\
+                      n = itertools.count(1)\n\
+                      class H(http.server.BaseHTTPRequestHandler):\n    \
+                          def do_POST(self):\n        \
+                              body = self.rfile.read(int(self.headers['Content-Length']))\n        \
+                              i = next(n)\n        \
+                              open(os.path.join(d, '%d.sig' % i), 'w').write(self.headers.get('X-Jlm-Signature', ''))\n        \
+                              open(os.path.join(d, '%d.json' % i), 'wb').write(body)\n        \
+                              self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()\n    \
+                          def log_message(self, *args): pass\n\
+                      s = http.server.HTTPServer(('127.0.0.1', 0), H)\n\
+                      c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(cert, key)\n\
+                      s.socket = c.wrap_socket(s.socket, server_side=True)\n\
+                      print('PORT', s.server_address[1], flush=True)\n\
+                      s.serve_forever()\n";
+        let mut child = Command::new("python3")
+            .args(["-c", script])
+            .args([&posts, &cert, &key])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the HTTPS receiver");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read its port");
+        let port = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("PORT n");
+        Self { child, port, dir: posts }
+    }
+
+    /// The bodies received, each with its signature header.
+    fn received(&self) -> Vec<(Vec<u8>, String)> {
+        (1..=1000)
+            .map(|n| (self.dir.join(format!("{n}.json")), self.dir.join(format!("{n}.sig"))))
+            .take_while(|(body, sig)| body.exists() && sig.exists())
+            .map(|(body, sig)| (std::fs::read(body).expect("body"), std::fs::read_to_string(sig).expect("sig")))
+            .collect()
+    }
+}
+
+impl Drop for HttpsReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn an_https_receiver_is_trusted_through_ca_file_and_an_unknown_certificate_is_not_retried() {
+    if !tool_available("python3", "Python 3 (Debian: python3)", Command::new("python3").arg("--version")) {
+        return;
+    }
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let receiver = HttpsReceiver::start(sandbox.dir.path());
+    let store = format!("sqlite:{}", sandbox.path("jlm.sqlite").display());
+    let url = format!("https://localhost:{}/hooks/batigest?source=test", receiver.port);
+
+    // The receiver's authority unknown: refused at the handshake, once, the alerts kept.
+    let refused = alertes(&sandbox, &webhook_section(&url), &store, &["--au", AU, "--notify"]);
+    let log = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(3), "{log}");
+    assert!(log.contains(&format!("échec TLS avec le webhook https://localhost:{}/hooks/batigest", receiver.port)));
+    assert!(log.contains("[alertes.webhook] ca_file") && !log.contains("tentatives"), "not retried: {log}");
+    assert!(receiver.received().is_empty());
+
+    // Its authority given: the alerts of the first run delivered, signed over the body.
+    let config = format!("{}ca_file = \"{}\"\n", webhook_section(&url), sandbox.path("ca.pem").display());
+    let delivered = alertes(&sandbox, &config, &store, &["--au", AU, "--notify"]);
+    assert_eq!(delivered.status.code(), Some(0), "{}", stderr(&delivered));
+    let posts = receiver.received();
+    assert_eq!(posts.len(), 1);
+    let (body, sig) = &posts[0];
+    assert_eq!(sig, &format!("sha256={}", signature(body)));
+    let body: Value = serde_json::from_slice(body).expect("JSON");
+    assert_eq!(keys(body["alertes"].as_array().expect("alertes")), KEYS);
+}
+
 #[test]
 fn without_channels_an_alert_is_recorded_only_once_it_is_written() {
     let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
@@ -505,9 +598,12 @@ fn margin_drift_and_familles_below_target_in_the_erp_database() {
     // A quarter: no committed devis in Q4 2023, nothing to compare, no alert.
     let quarter = "[profiles.default.alertes]\nperiode_marge = \"trimestriel\"\necart_marge_points = 5\n";
     let q = run(quarter, &["--au", "2024-02-10"]);
+    assert_eq!(q.status.code(), Some(0), "{}", stderr(&q));
     assert_eq!(keys(&json_rows(&q)), Vec::<String>::new(), "{}", stderr(&q));
     // Q1 2024 holds January's drift.
     let q = run(quarter, &["--au", "2024-04-02"]);
+    // New alerts: exit 6 (« 3 nouvelle(s) alerte(s) »).
+    assert_eq!(q.status.code(), Some(6), "{}", stderr(&q));
     assert!(keys(&json_rows(&q)).contains(&"derive_marge:2024-T1".to_owned()), "{}", stdout(&q));
 }
 
@@ -579,6 +675,30 @@ fn channels_are_checked_before_batigest_is_asked_anything() {
     );
 }
 
+/// `jlm-batigest --profile PROFILE ARGS` against the sandbox with `config` as the profile file, the
+/// keyring on `bus`, `stdin` as its input.
+fn in_profile(sandbox: &Sandbox, config: &Path, bus: &str, profile: &str, args: &[&str], stdin: &str) -> Output {
+    output_with_stdin(
+        sandbox
+            .client()
+            .env("JLM_BATIGEST_CONFIG", config)
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .args(["--profile", profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+            .args(args),
+        stdin,
+    )
+}
+
+/// `jlm-batigest --profile PROFILE logout` (no connection options: logout takes none).
+fn logout(sandbox: &Sandbox, config: &Path, bus: &str, profile: &str) -> Output {
+    crate::common::command(sandbox.dir.path())
+        .env("JLM_BATIGEST_CONFIG", config)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .args(["--profile", profile, "logout"])
+        .output()
+        .expect("logout")
+}
+
 /// The SMTP password from the keyring (`alertes login-smtp`), over TLS from the first byte; and
 /// `logout` takes it away with the profile's other secrets.
 #[test]
@@ -594,17 +714,7 @@ fn the_smtp_password_lives_in_the_keyring() {
     let email = email_section(smtp.port, &sandbox.path("ca.pem"), "tls")
         .replace("profiles.default", &format!("profiles.{profile}"));
     std::fs::write(&config, email).expect("write");
-    let run = |args: &[&str], stdin: &str| {
-        output_with_stdin(
-            sandbox
-                .client()
-                .env("JLM_BATIGEST_CONFIG", &config)
-                .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-                .args(["--profile", &profile, "--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
-                .args(args),
-            stdin,
-        )
-    };
+    let run = |args: &[&str], stdin: &str| in_profile(&sandbox, &config, &bus, &profile, args, stdin);
     let stored = run(&["alertes", "login-smtp", "--password-stdin"], &format!("{SMTP_PASSWORD}\n"));
     assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
     assert!(!stderr(&stored).contains(SMTP_PASSWORD));
@@ -615,14 +725,73 @@ fn the_smtp_password_lives_in_the_keyring() {
     assert_eq!(messages.len(), 1);
     assert_eq!((messages[0]["tls"].clone(), messages[0]["auth"].clone()), (Value::Bool(true), Value::Bool(true)));
 
-    let logout = crate::common::command(sandbox.dir.path())
-        .env("JLM_BATIGEST_CONFIG", &config)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-        .args(["--profile", &profile, "logout"])
-        .output()
-        .expect("logout");
+    let logout = logout(&sandbox, &config, &bus, &profile);
+    assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
     assert!(stderr(&logout).contains("mot de passe SMTP des alertes"), "{}", stderr(&logout));
     let without = run(&["alertes", "--au", AU, "--notify"], "");
     assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
     assert!(stderr(&without).contains("aucun mot de passe SMTP"));
+}
+
+/// `alertes login-webhook`: the key read on stdin goes to the keyring, never to a stream; the
+/// webhook is then signed with it (the signature checked by Python's `hmac`); `logout` takes it
+/// away, and a signed webhook without a key is refused before anything is sent.
+#[test]
+fn the_webhook_key_lives_in_the_keyring() {
+    let Some(bus) = session_bus() else { return };
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off"]);
+    let receiver = Receiver::start(&[]);
+    let profile = format!("webhook-{}", std::process::id());
+    let config = sandbox.path("config.toml");
+    std::fs::write(
+        &config,
+        webhook_section(&receiver.url()).replace("profiles.default", &format!("profiles.{profile}")),
+    )
+    .expect("write");
+    let run = |args: &[&str], stdin: &str| in_profile(&sandbox, &config, &bus, &profile, args, stdin);
+    let stored = run(&["alertes", "login-webhook", "--password-stdin"], &format!("{WEBHOOK_KEY}\n"));
+    assert_eq!(stored.status.code(), Some(0), "{}", stderr(&stored));
+    assert!(stdout(&stored).is_empty(), "{}", stdout(&stored));
+    assert_eq!(
+        stderr(&stored),
+        format!("Clé de signature du webhook enregistré(e) dans le trousseau ({profile}/webhook).\n")
+    );
+    assert!(!stderr(&stored).contains(WEBHOOK_KEY), "{}", stderr(&stored));
+
+    let sent = run(&["alertes", "--au", AU, "--notify", "-vvv"], "");
+    assert_eq!(sent.status.code(), Some(6), "{}", stderr(&sent));
+    assert!(!stderr(&sent).contains(WEBHOOK_KEY) && !stdout(&sent).contains(WEBHOOK_KEY), "the key in the -vvv log");
+    let posts = receiver.received();
+    assert_eq!(posts.len(), 1, "{}", stderr(&sent));
+    assert_eq!(posts[0].header("X-Jlm-Signature"), Some(format!("sha256={}", signature(&posts[0].body)).as_str()));
+
+    let logout = logout(&sandbox, &config, &bus, &profile);
+    assert_eq!(logout.status.code(), Some(0), "{}", stderr(&logout));
+    let without = run(&["alertes", "--au", AU, "--notify"], "");
+    assert_eq!(without.status.code(), Some(2), "{}", stderr(&without));
+    assert_eq!(receiver.received().len(), 1, "nothing sent without the key");
+}
+
+/// Ctrl-C while `alertes` waits for Batigest: exit 130 and the error line naming it, once the
+/// command has said (-v) that its query is sent.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_ends_alertes_with_130() {
+    let sandbox = Sandbox::with_fixture_plus(EXTRA, &["--tls", "off", "--latency-ms", "1000"]);
+    let mut child = sandbox
+        .client()
+        .args(["--jlm-db", &format!("sqlite:{}", sandbox.path("jlm.sqlite").display())])
+        .args(["-v", "alertes", "--au", AU])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let log = crate::common::stderr_after(&mut child, "requête : ");
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill").success());
+    let output = child.wait_with_output().expect("exit");
+    let log = log.join().expect("stderr");
+    assert_eq!(output.status.code(), Some(130), "{log}");
+    assert!(log.contains("Erreur : interrompu (Ctrl-C)"), "{log}");
+    assert!(output.stdout.is_empty(), "no half table: {}", String::from_utf8_lossy(&output.stdout));
 }

@@ -4,7 +4,7 @@ use std::process::Output;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::common::{PgDatabase, Sandbox, csv, d, ok};
+use crate::common::{PgDatabase, Sandbox, csv, d, ok, stderr, stdout};
 
 /// Devis of every status on month edges, several invoices per devis, a credit note (in the base
 /// fixture), an invoice without devis, a converted devis that is not committed.
@@ -255,5 +255,27 @@ fn history_round_trip_on_sqlite_and_postgresql() {
         assert_eq!(id.len(), 36, "{id}");
         let shown = json(&["analytics", "history", "--id", &id, "--jlm-db", store, "--format", "json"]);
         assert_eq!(shown["indicateurs"], computed["indicateurs"], "the saved run is the computed one");
+    }
+}
+
+#[test]
+fn per_menuiserie_needs_the_erp_offers_and_is_no_period_breakdown() {
+    let sandbox = Sandbox::with_fixture_plus("", &["--tls", "off"]);
+    // The embedded store has no `offers`: refused before Batigest is read, naming the table.
+    let output = sandbox.run(&["analytics", "--par", "menuiserie", "--from", "2024-01-01", "--to", "2024-12-31"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("le magasin JLM n'a pas de table « offers » : l'analyse par menuiserie regroupe"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("--jlm-db postgres://"), "{}", stderr(&output));
+    // A breakdown by period, or --no-save (nothing is saved), with it: a usage error naming both.
+    for other in [&["--periode", "mensuel"][..], &["--no-save"]] {
+        let output = sandbox.run(&[&["analytics", "--par", "menuiserie"][..], other].concat());
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(stderr(&output).contains("--par <REGROUPEMENT>"), "{}", stderr(&output));
+        assert!(stderr(&output).contains(other[0]), "{}", stderr(&output));
     }
 }

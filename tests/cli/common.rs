@@ -136,15 +136,58 @@ impl Drop for Sandbox {
     }
 }
 
-/// Whether the session has a D-Bus (where `scripts/test.sh` started gnome-keyring). In CI a
-/// missing session fails the test; locally the test is skipped with a visible message.
+/// The session's D-Bus address (where `scripts/test.sh` started gnome-keyring). Without one the
+/// test fails (see `missing`), or is skipped and counted under `JLM_BATIGEST_TEST_ALLOW_SKIP=1`.
 pub fn session_bus() -> Option<String> {
     let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS").ok().filter(|bus| !bus.is_empty());
     if bus.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs the tests under dbus-run-session (.ci/run)");
-        eprintln!("SKIPPED: no D-Bus session; run the tests with `dbus-run-session -- scripts/test.sh`");
+        missing(
+            "a D-Bus session with a Secret Service (DBUS_SESSION_BUS_ADDRESS is empty)",
+            "run the tests inside `dbus-run-session` with gnome-keyring unlocked (Debian: dbus, gnome-keyring)",
+        );
     }
     bus
+}
+
+/// The opt-out: set to 1, a test whose tool or service is missing is skipped and counted instead of
+/// failing. Never honoured in CI (`CI` set), where nothing may be skipped.
+pub const ALLOW_SKIP: &str = "JLM_BATIGEST_TEST_ALLOW_SKIP";
+/// Where a skipped test writes its line (`scripts/test.sh` sets it, counts the lines at the end);
+/// without it, `jlm-batigest-tests-sautes.txt` next to the test binary's folder (`target/debug/`).
+pub const SKIP_LOG: &str = "JLM_BATIGEST_TEST_SKIP_LOG";
+
+/// What a test needs is missing: it fails naming `what` and how to get it, unless the opt-out
+/// `JLM_BATIGEST_TEST_ALLOW_SKIP=1` is set outside CI, in which case the skip is written to the
+/// skip log (counted by `scripts/test.sh`) and to the terminal, past the test harness's capture.
+/// Returns only when the test is to be skipped.
+pub fn missing(what: &str, install: &str) {
+    use std::io::Write;
+    let allowed = std::env::var(ALLOW_SKIP).is_ok_and(|value| value == "1") && std::env::var_os("CI").is_none();
+    assert!(
+        allowed,
+        "missing: {what}; {install}. `scripts/test.sh` installs and starts everything the tests need; \
+         {ALLOW_SKIP}=1 skips such tests instead, counted (never in CI)"
+    );
+    let test = std::thread::current().name().filter(|name| *name != "main").map(str::to_owned);
+    let test = test.or_else(|| std::env::args().nth(1).filter(|arg| !arg.starts_with('-'))).unwrap_or_default();
+    let line = format!("{test} — {what}\n");
+    let log = std::env::var_os(SKIP_LOG).map_or_else(
+        || {
+            let exe = std::env::current_exe().expect("the test binary");
+            exe.parent().and_then(Path::parent).expect("target/<profile>").join("jlm-batigest-tests-sautes.txt")
+        },
+        PathBuf::from,
+    );
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .expect("the skip log (JLM_BATIGEST_TEST_SKIP_LOG)");
+    file.write_all(line.as_bytes()).expect("write the skip log");
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = write!(tty, "SAUTÉ : {line}");
+    }
+    eprint!("SKIPPED: {line}");
 }
 
 /// Runs `command` with `stdin` as its standard input, its output captured. The binary may end
@@ -157,20 +200,20 @@ pub fn output_with_stdin(command: &mut Command, stdin: &str) -> Output {
     child.wait_with_output().expect("wait for jlm-batigest")
 }
 
-/// Whether an external client is installed. In CI a missing client fails the test; locally the
-/// test is skipped with a visible message.
-pub fn tool_available(name: &str, probe: &mut Command) -> bool {
+/// Whether an external client is installed (`probe` succeeds). When it is not, the test fails
+/// naming it and `install` (the Debian package or the pip one), or is skipped under the opt-out
+/// (see `missing`).
+pub fn tool_available(name: &str, install: &str, probe: &mut Command) -> bool {
     let found = probe.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "{name} is required in CI (.ci/run installs it)");
-        eprintln!("SKIPPED: {name} is not installed; this conformance test did not run");
+        missing(&format!("{name} is not installed"), &format!("install {install}"));
     }
     found
 }
 
 /// A PostgreSQL database of its own for one test, on the local server (trust authentication),
-/// dropped with it. `None` when no server answers: the test is skipped with a visible message,
-/// except in CI where PostgreSQL is required.
+/// dropped with it. When no server answers the test fails, or, under the opt-out, gets `None`
+/// and is skipped (see `missing`). `JLM_BATIGEST_TEST_PG_PORT` names another port than 5432.
 pub struct PgDatabase {
     pub name: String,
 }
@@ -178,36 +221,57 @@ pub struct PgDatabase {
 const PG_HOST: &str = "127.0.0.1";
 const PG_USER: &str = "postgres";
 
+/// The port of the tests' PostgreSQL: 5432, or `JLM_BATIGEST_TEST_PG_PORT` (a closed port shows
+/// what a machine without PostgreSQL does).
+pub fn pg_port() -> String {
+    std::env::var("JLM_BATIGEST_TEST_PG_PORT").unwrap_or_else(|_| "5432".to_owned())
+}
+
 impl PgDatabase {
     pub fn create() -> Option<Self> {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let name =
             format!("jlm_test_{}_{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let created = Command::new("createdb")
-            .args(["-h", PG_HOST, "-U", PG_USER, &name])
+            .args(["-h", PG_HOST, "-p", &pg_port(), "-U", PG_USER, &name])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|status| status.success());
         if !created {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL at {PG_HOST}:5432 is required in CI (.ci/run starts it)"
+            missing(
+                &format!("PostgreSQL at {PG_HOST}:{} (createdb failed)", pg_port()),
+                "install and start PostgreSQL with trust authentication for postgres on 127.0.0.1 \
+                 (Debian: postgresql, then pg_ctlcluster … start)",
             );
-            eprintln!("SKIPPED: no PostgreSQL at {PG_HOST}:5432 (createdb failed); this test did not run there");
             return None;
         }
         Some(Self { name })
     }
 
     pub fn url(&self) -> String {
-        format!("postgres://{PG_USER}@{PG_HOST}:5432/{}", self.name)
+        format!("postgres://{PG_USER}@{PG_HOST}:{}/{}", pg_port(), self.name)
     }
 
     /// Runs SQL through `psql`; rows come back as lines of `|`-separated values.
     pub fn psql(&self, sql: &str) -> String {
         let output = Command::new("psql")
-            .args(["-h", PG_HOST, "-U", PG_USER, "-d", &self.name, "-v", "ON_ERROR_STOP=1", "-AtqF", "|", "-c", sql])
+            .args([
+                "-h",
+                PG_HOST,
+                "-p",
+                &pg_port(),
+                "-U",
+                PG_USER,
+                "-d",
+                &self.name,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-AtqF",
+                "|",
+                "-c",
+                sql,
+            ])
             .output()
             .expect("run psql");
         assert!(output.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&output.stderr));
@@ -218,7 +282,7 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         let _ = Command::new("dropdb")
-            .args(["-h", PG_HOST, "-U", PG_USER, "--force", "--if-exists", &self.name])
+            .args(["-h", PG_HOST, "-p", &pg_port(), "-U", PG_USER, "--force", "--if-exists", &self.name])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
@@ -270,7 +334,8 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Stdout then stderr, for assertion messages and checks on either.
+/// Stdout then stderr: for assertion messages, and for checks that no stream holds a secret.
+/// What a message says is asserted on its own stream (`stdout`, `stderr`).
 pub fn output_text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
@@ -327,3 +392,25 @@ INSERT INTO FACTURES VALUES
    'PARTIELLEMENT_REGLE', 1000.5),
   (2, 'AV-2024-000001', 'DEVIS-2024-001', 1, -150.25, -180.30, '2024-02-20', '2024-02-20', 'REGLE', -180.3);
 ";
+
+/// Readiness instead of a fixed delay: reads `child`'s piped stderr until a line contains
+/// `marker` (the process says it is at work), then keeps reading in a thread so that it never
+/// blocks on a full pipe. The handle gives the whole of stderr once the process has ended. A
+/// process that ends before saying it fails the test with what it did say.
+pub fn stderr_after(child: &mut Child, marker: &str) -> std::thread::JoinHandle<String> {
+    let mut stderr = BufReader::new(child.stderr.take().expect("a piped stderr"));
+    let mut said = String::new();
+    loop {
+        let mut line = String::new();
+        let read = stderr.read_line(&mut line).expect("read stderr");
+        said.push_str(&line);
+        assert!(read > 0, "the process ended without saying « {marker} »: {said}");
+        if line.contains(marker) {
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        stderr.read_to_string(&mut said).ok();
+        said
+    })
+}

@@ -96,6 +96,7 @@ fn named_profile_and_server_with_instance() {
         &["--profile", "production", "config", "show"],
         &[("JLM_BATIGEST_CONFIG", &config), ("BATIGEST_SQL_SERVER", r"AUTRE\TEST")],
     );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert_eq!(row(&stdout, "Serveur"), ("AUTRE".into(), "variable BATIGEST_SQL_SERVER".into()));
     assert_eq!(row(&stdout, "Instance"), ("TEST".into(), "variable BATIGEST_SQL_SERVER".into()));

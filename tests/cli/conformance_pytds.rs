@@ -8,7 +8,11 @@ use serde_json::{Value, json};
 use crate::common::{Sandbox, tool_available};
 
 fn pytds_available() -> bool {
-    tool_available("python-tds", Command::new("python3").args(["-c", "import pytds"]))
+    tool_available(
+        "python-tds",
+        "python-tds (pip install python-tds)",
+        Command::new("python3").args(["-c", "import pytds"]),
+    )
 }
 
 fn run(sandbox: &Sandbox, scenario: &str, cafile: Option<&Path>) -> Value {
@@ -50,7 +54,11 @@ fn values_are_exact_without_tls() {
 #[test]
 fn values_are_exact_over_verified_tls() {
     if !pytds_available()
-        || !tool_available("pyOpenSSL (python-tds TLS)", Command::new("python3").args(["-c", "import OpenSSL"]))
+        || !tool_available(
+            "pyOpenSSL (python-tds TLS)",
+            "pyOpenSSL (pip install pyopenssl)",
+            Command::new("python3").args(["-c", "import OpenSSL"]),
+        )
     {
         return;
     }

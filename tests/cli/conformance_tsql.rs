@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use crate::common::{DATABASE, PASSWORD, Sandbox, USER, tool_available};
 
 fn tsql_available() -> bool {
-    tool_available("FreeTDS tsql", Command::new("tsql").arg("-C"))
+    tool_available("FreeTDS tsql", "FreeTDS (Debian: freetds-bin)", Command::new("tsql").arg("-C"))
 }
 
 /// Runs `tsql` with `input` on stdin; FreeTDS is configured by a private freetds.conf.

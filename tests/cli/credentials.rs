@@ -66,6 +66,7 @@ fn login_show_logout_through_the_secret_service() {
     let secret = format!("Pw-{}-é!", profile.name);
 
     let before = profile.run(&["config", "show"], "", &[]);
+    assert_eq!(before.status.code(), Some(0), "{}", text(&before.stderr));
     assert!(password_line(&text(&before.stdout)).contains("non défini"), "{}", text(&before.stdout));
 
     // No server here: --no-check stores without trying the password.
@@ -76,6 +77,7 @@ fn login_show_logout_through_the_secret_service() {
 
     // The keyring comes before BATIGEST_SQL_PASSWORD (DESIGN §2).
     let show = profile.run(&["config", "show"], "", &[("BATIGEST_SQL_PASSWORD", "from-env")]);
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show.stderr));
     assert!(show.status.success(), "{}", text(&show.stderr));
     let stdout = text(&show.stdout);
     let line = password_line(&stdout);
@@ -87,10 +89,12 @@ fn login_show_logout_through_the_secret_service() {
     assert!(text(&logout.stderr).contains("retiré du trousseau"), "{}", text(&logout.stderr));
 
     let show = profile.run(&["config", "show"], "", &[("BATIGEST_SQL_PASSWORD", "from-env")]);
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show.stderr));
     let line = password_line(&text(&show.stdout)).to_owned();
     assert!(line.contains("********") && line.ends_with("BATIGEST_SQL_PASSWORD"), "masked, from the variable: {line}");
     assert!(!line.contains("from-env"), "{line}");
     let show = profile.run(&["config", "show"], "", &[]);
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show.stderr));
     assert!(password_line(&text(&show.stdout)).contains("non défini"), "{}", text(&show.stdout));
 
     let again = profile.run(&["logout"], "", &[]);
@@ -111,11 +115,13 @@ fn login_stores_only_a_password_the_server_accepts() {
     let stderr = text(&refused.stderr);
     assert!(stderr.contains("mot de passe non enregistré") && stderr.contains("--no-check"), "{stderr}");
     let show = profile.run(&["config", "show"], "", &[]);
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show.stderr));
     assert!(password_line(&text(&show.stdout)).contains("non défini"), "{}", text(&show.stdout));
 
     let accepted = profile.run(&[&server[..], &["login", "--password-stdin"]].concat(), &format!("{PASSWORD}\n"), &[]);
     assert!(accepted.status.success(), "{}", text(&accepted.stderr));
     let show = profile.run(&["config", "show"], "", &[]);
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show.stderr));
     assert!(password_line(&text(&show.stdout)).ends_with("trousseau"), "{}", text(&show.stdout));
 }
 
@@ -132,6 +138,7 @@ fn login_refuses_an_empty_password_and_a_missing_terminal() {
     assert_eq!(no_tty.status.code(), Some(2));
     assert!(text(&no_tty.stderr).contains("--password-stdin"), "{}", text(&no_tty.stderr));
     let show = profile.run(&["config", "show"], "", &[]);
+    assert_eq!(show.status.code(), Some(0), "{}", text(&show.stderr));
     assert!(password_line(&text(&show.stdout)).contains("non défini"), "{}", text(&show.stdout));
 }
 

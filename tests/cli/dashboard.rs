@@ -35,7 +35,7 @@ fn html_report_is_well_formed_offline_and_shows_the_terminal_figures() {
     }
 
     // It parses as XML once the doctype is set aside: every element is closed.
-    if tool_available("python3", Command::new("python3").arg("--version")) {
+    if tool_available("python3", "Python 3 (Debian: python3)", Command::new("python3").arg("--version")) {
         let check = "import sys, xml.etree.ElementTree as ET; text = open(sys.argv[1], encoding='utf-8').read(); \
                      ET.fromstring(text.split('\\n', 1)[1]); print('ok')";
         let parsed =
@@ -62,6 +62,7 @@ fn json_dashboard_for_scripts() {
         .map(|late| late["numero_facture"].as_str().expect("number").to_owned())
         .collect();
     let output = sandbox.run(&["factures", "--au", "2025-12-31", "--en-retard", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let factures: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let mut late: Vec<(i64, String)> = factures["factures"]
         .as_array()

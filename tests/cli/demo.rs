@@ -25,11 +25,11 @@ fn the_tour_runs_and_leaves_nothing_behind() {
     }
     assert!(stdout.contains("Connexion à Batigest réussie"), "{stdout}");
     assert!(stdout.contains("Familles sous leur cible"), "{stdout}");
+    // sync-offer tells it on stderr, as it does outside the tour.
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stdout.contains("synchronisé dans l'offre JLM ERP 5d1c7e2a-8b3f-4a6d-9e0c-1f2a3b4c5d6e")
-            || String::from_utf8_lossy(&output.stderr)
-                .contains("synchronisé dans l'offre JLM ERP 5d1c7e2a-8b3f-4a6d-9e0c-1f2a3b4c5d6e"),
-        "the devis lands on its offer"
+        stderr.contains("synchronisé dans l'offre JLM ERP 5d1c7e2a-8b3f-4a6d-9e0c-1f2a3b4c5d6e"),
+        "the devis lands on its offer: {stderr}"
     );
     assert!(stdout.contains("\u{feff}periode;du;au"), "the Excel export is shown: {stdout}");
     let left_in_home: Vec<_> = std::fs::read_dir(home.path()).expect("home").collect();

@@ -146,7 +146,7 @@ zpty -d capture
 fn every_shell_completes_options_after_a_subcommand_and_option_values() {
     let formats = ["csv", "json", "ndjson", "table"];
     for shell in ["bash", "zsh", "fish"] {
-        if !tool_available(shell, Command::new(shell).arg("--version")) {
+        if !tool_available(shell, &format!("{shell} (Debian: {shell})"), Command::new(shell).arg("--version")) {
             continue;
         }
         assert_eq!(offered(shell, "jlm-batigest devis --li"), ["--limit"], "{shell}: jlm-batigest devis --li<TAB>");

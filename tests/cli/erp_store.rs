@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{PgDatabase, Sandbox, command, csv, output_text as text, stdout};
+use crate::common::{PgDatabase, Sandbox, command, csv, output_text as text, stderr as err, stdout};
 use crate::sync_offer::{OFFER_AFFAIRE, OFFER_DEVIS, assert_uuid};
 
 /// `jlm-batigest --jlm-db STORE ARGS` against `sandbox`, in the sandbox's HOME.
@@ -78,10 +78,13 @@ fn every_store_command_works_on_the_erp_tables_and_leaves_them_as_they_are() {
     let first = ok(&run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]));
     assert!(first.contains(&format!("DEVIS-2024-001,{OFFER_DEVIS},synced,offre.montant_final,10000.50,12345678.91")));
     let again = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
-    assert!(text(&again).contains("déjà à jour"), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(err(&again).contains("DEVIS-2024-001 : déjà à jour, rien n'a changé."), "{}", text(&again));
     // Already linked: the next sync finds the offer through the link, even once it is renamed.
     db.psql(&format!("UPDATE offers SET reference = 'RENOMMEE' WHERE id = '{OFFER_DEVIS}'"));
-    assert!(text(&run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"])).contains("déjà à jour"));
+    let renamed = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
+    assert_eq!(renamed.status.code(), Some(0), "{}", text(&renamed));
+    assert!(err(&renamed).contains("DEVIS-2024-001 : déjà à jour, rien n'a changé."), "{}", text(&renamed));
     db.psql(&format!("UPDATE offers SET reference = 'DEVIS-2024-001' WHERE id = '{OFFER_DEVIS}'"));
     // By affaire reference.
     ok(&run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-003"]));
@@ -94,13 +97,13 @@ fn every_store_command_works_on_the_erp_tables_and_leaves_them_as_they_are() {
     let unknown = "9d2f0c1e-0000-4000-8000-000000000999";
     let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", unknown]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
-    assert!(text(&output).contains(unknown), "{}", text(&output));
+    assert!(err(&output).contains(unknown), "{}", text(&output));
     assert_eq!(db.psql("SELECT COUNT(*) FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-002'"), "0\n");
 
     // The batch: DEVIS-2024-004 has no offer (review); DEVIS-2024-005 is too large for NUMERIC(12,2).
     let output = run(&sandbox, &store, &["sync-offer", "--all", "--since", "2024-01-01"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("1 inchangé, 1 à vérifier, 1 erreur"), "{}", text(&output));
+    assert!(err(&output).contains("1 inchangé, 1 à vérifier, 1 erreur"), "{}", text(&output));
     let status = db.psql(
         "SELECT numero_devis, sync_status, offer_id FROM batigest_integrations ORDER BY numero_devis, created_at",
     );
@@ -157,8 +160,8 @@ fn relink(sandbox: &Sandbox, store: &str, rows: &dyn Fn(&str) -> String) {
     // DEVIS-2024-004 onto DEVIS-2024-001's offer: refused, naming the devis that holds it.
     let output = run(sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-004", "--offer", OFFER_DEVIS]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("déjà liée au devis DEVIS-2024-001"), "{}", text(&output));
-    assert!(text(&output).contains("--relink"), "{}", text(&output));
+    assert!(err(&output).contains("déjà liée au devis DEVIS-2024-001"), "{}", text(&output));
+    assert!(err(&output).contains("--relink"), "{}", text(&output));
     assert_eq!(rows("SELECT COUNT(*) FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-004'"), "0");
 
     // --relink moves it: DEVIS-2024-001 waits for review, both changes are in the journal.
@@ -188,13 +191,14 @@ fn relink(sandbox: &Sandbox, store: &str, rows: &dyn Fn(&str) -> String) {
     // Moving DEVIS-2024-004 on to another offer clears the offer it leaves.
     let output = run(sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-004", "--offer", OFFER_AFFAIRE]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains(&format!("déjà lié à l'offre JLM ERP {OFFER_DEVIS}")), "{}", text(&output));
+    assert!(err(&output).contains(&format!("déjà lié à l'offre JLM ERP {OFFER_DEVIS}")), "{}", text(&output));
     ok(&run(sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-004", "--offer", OFFER_AFFAIRE, "--relink"]));
     assert_eq!(rows(&format!("SELECT COALESCE(batigest_ref, '-') FROM offers WHERE id = '{OFFER_DEVIS}'")), "-");
     assert_eq!(rows(&format!("SELECT batigest_ref FROM offers WHERE id = '{OFFER_AFFAIRE}'")), "DEVIS-2024-004");
     // The plain sync that follows keeps it there.
     let output = run(sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-004"]);
-    assert!(text(&output).contains("déjà à jour"), "{}", text(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(err(&output).contains("DEVIS-2024-004 : déjà à jour, rien n'a changé."), "{}", text(&output));
 }
 
 #[test]
@@ -240,7 +244,7 @@ fn a_missing_erp_column_is_exit_5_naming_it() {
     let sandbox = Sandbox::with_fixture(&[]);
     let output = run(&sandbox, &db.url(), &["sync-offer", "--ref", "DEVIS-2024-001"]);
     assert_eq!(output.status.code(), Some(5), "{}", text(&output));
-    assert!(text(&output).contains("la table offers n'a pas de colonne montant_final"), "{}", text(&output));
+    assert!(err(&output).contains("la table offers n'a pas de colonne montant_final"), "{}", text(&output));
     assert_eq!(definitions(&db), before, "nothing added to the ERP's tables");
 }
 
@@ -250,7 +254,7 @@ fn an_empty_sqlite_path_is_a_usage_error() {
     for url in ["sqlite:", "sqlite://", "sqlite:?mode=rwc"] {
         let output = run(&sandbox, url, &["integrations"]);
         assert_eq!(output.status.code(), Some(2), "{url}: {}", text(&output));
-        assert!(text(&output).contains("sans chemin de fichier"), "{}", text(&output));
+        assert!(err(&output).contains("sans chemin de fichier"), "{}", text(&output));
     }
 }
 

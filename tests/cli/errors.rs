@@ -265,6 +265,7 @@ DROP TABLE FACTURES_STRICT;
                    et 1 autre ; les jours de retard comptent depuis l'échéance : vérifiez-la dans Batigest\n";
     assert_eq!(said.matches(warning).count(), 1, "said once, not per invoice: {said}");
     let quiet = sandbox.run(&["--quiet", "factures", "--au", "2024-04-15", "--format", "csv"]);
+    assert_eq!(quiet.status.code(), Some(0), "{}", stderr(&quiet));
     assert_eq!(stderr(&quiet), "", "--quiet says nothing");
     assert!(stdout(&quiet).contains("FA-2024-000008,,CLI002"), "{}", stdout(&quiet));
 }

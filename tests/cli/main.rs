@@ -26,6 +26,7 @@ mod real_layout;
 mod real_types;
 mod sandbox_cli;
 mod serve;
+mod surface;
 mod sync_offer;
 mod tds8_strict;
 mod terminal;

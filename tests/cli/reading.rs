@@ -364,22 +364,25 @@ fn a_failed_export_leaves_no_file() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_ends_with_130_and_leaves_no_file() {
-    // Each response waits a second: the export is interrupted while it waits for its rows.
+    // Each response waits a second: the export is interrupted while it waits for its rows, once
+    // it has said (-v) that its query is sent.
     let sandbox = Sandbox::start(&["--tls", "off", "--generate", "50", "--latency-ms", "1000"]);
     let target = sandbox.path("export.csv");
-    let child = sandbox
+    let mut child = sandbox
         .client()
-        .args(["devis", "--format", "csv", "-o", target.to_str().expect("path")])
-        .stdout(Stdio::null())
+        .args(["-v", "devis", "--format", "csv", "-o", target.to_str().expect("path")])
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let log = crate::common::stderr_after(&mut child, "requête : ");
     let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
     assert!(killed.success());
     let output = child.wait_with_output().expect("exit");
-    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
-    assert!(stderr(&output).contains("interrompu"), "{}", stderr(&output));
+    let log = log.join().expect("stderr");
+    assert_eq!(output.status.code(), Some(130), "{log}");
+    assert!(log.contains("interrompu"), "{log}");
+    assert!(output.stdout.is_empty(), "nothing on stdout: {}", String::from_utf8_lossy(&output.stdout));
     let left: Vec<_> = std::fs::read_dir(sandbox.dir.path())
         .expect("dir")
         .filter_map(Result::ok)

@@ -4,6 +4,9 @@ use std::process::Output;
 
 use crate::common::{Sandbox, command, stderr, write_fixture};
 
+/// The line of `--help`'s exit codes for Ctrl-C (src/exit_codes.rs), whole.
+const EXIT_130: &str = "\n  130  interrompu (Ctrl-C, Ctrl-Break, fermeture de la console)\n";
+
 fn run(args: &[&str]) -> Output {
     let home = tempfile::tempdir().expect("temp dir");
     command(home.path()).args(args).output().expect("run jlm-batigest")
@@ -18,8 +21,9 @@ fn help_is_french_with_examples_and_exit_codes() {
     assert!(help.contains("Exemples :"), "{help}");
     assert!(help.contains("--drop-after-rows"), "{help}");
     let root = run(&["--help"]);
+    assert_eq!(root.status.code(), Some(0), "{}", stderr(&root));
     let root = String::from_utf8_lossy(&root.stdout);
-    assert!(root.contains("Codes de sortie :") && root.contains("130"), "{root}");
+    assert!(root.contains("Codes de sortie :") && root.contains(EXIT_130), "{root}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -27,11 +27,28 @@ impl Server {
         if !extra.contains(&"--jlm-db") {
             command.args(["--jlm-db", &store]);
         }
-        let mut child = command.args(extra).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start serve");
-        let (tx, log) = std::sync::mpsc::channel();
+        command.args(extra);
+        Self::spawn(&mut command)
+    }
+
+    /// Starts `command` (a `serve` of the test's own making) and reads its address from its first line.
+    pub fn spawn(command: &mut Command) -> Self {
+        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("start serve");
+        let (tx, log) = std::sync::mpsc::channel::<String>();
         let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let first = lines.next().expect("a first line").expect("UTF-8");
-        let addr = first.rsplit("://").next().expect("an address").parse().unwrap_or_else(|_| panic!("{first}"));
+        // The address line; with -v, the settings' lines come first and go to the log.
+        let mut before = Vec::new();
+        let addr = loop {
+            let line = lines.next().unwrap_or_else(|| panic!("serve ended: {}", before.join("\n"))).expect("UTF-8");
+            if let Some(addr) = line.strip_prefix("API Batigest servie sur ").and_then(|url| url.split_once("://")) {
+                break addr.1.parse().unwrap_or_else(|_| panic!("{line}"));
+            }
+            assert!(line.contains(" INFO ") || line.contains(" WARN "), "{line}");
+            before.push(line);
+        };
+        for line in before {
+            let _ = tx.send(line);
+        }
         std::thread::spawn(move || {
             for line in lines.map_while(std::result::Result::ok) {
                 let _ = tx.send(line);
@@ -40,17 +57,36 @@ impl Server {
         Server { child, addr, log }
     }
 
-    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
+    pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
         let stream = TcpStream::connect(self.addr).expect("connect");
         exchange(stream, method, path, token, body)
     }
 
-    fn get(&self, path: &str) -> (u16, Value) {
+    /// The process, to signal it and wait for its end.
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
+    pub fn get(&self, path: &str) -> (u16, Value) {
         self.call("GET", path, Some(TOKEN), None)
     }
 
     fn post(&self, path: &str, body: &str) -> (u16, Value) {
         self.call("POST", path, Some(TOKEN), Some(body))
+    }
+
+    /// Readiness: waits (a minute at most) for a stderr line containing `marker`, and returns it.
+    pub fn wait_for(&self, marker: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(line) if line.contains(marker) => return line,
+                Ok(line) => seen.push(line),
+                Err(error) => panic!("serve never said « {marker} » ({error}): {}", seen.join("\n")),
+            }
+        }
     }
 
     pub fn log(&self) -> String {
@@ -187,7 +223,7 @@ fn routes_answer_with_the_original_keys_and_the_commands_figures() {
 
     // OpenAPI lists every route; unknown routes are 404 in JSON.
     let (_, openapi) = server.get("/api/batigest/openapi.json");
-    assert_eq!(openapi["paths"].as_object().expect("paths").len(), 11, "{openapi}");
+    assert_eq!(openapi["paths"].as_object().expect("paths").len(), 12, "{openapi}");
     assert_eq!(server.get("/api/batigest/inconnue").0, 404);
 
     // The access log: method, path, status — never the token.
@@ -259,13 +295,14 @@ fn https_with_a_self_signed_certificate() {
 #[test]
 fn sigterm_lets_the_request_in_flight_finish() {
     let sandbox = Sandbox::with_fixture(&["--tls", "off", "--latency-ms", "400"]);
-    let mut server = Server::start(&sandbox, &[]);
+    // -v: the server says when the request's query has gone to Batigest; SIGTERM comes then.
+    let mut server = Server::start(&sandbox, &["-v"]);
     let addr = server.addr;
     let in_flight = std::thread::spawn(move || {
         let stream = TcpStream::connect(addr).expect("connect");
         exchange(stream, "POST", "/api/batigest/sync-offer", Some(TOKEN), Some(r#"{"batigestRef": "DEVIS-2024-001"}"#))
     });
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.wait_for("requête : ");
     let pid = server.child.id().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
     let (status, synced) = in_flight.join().expect("request");
@@ -730,4 +767,63 @@ fn a_figure_with_no_value_is_null_and_the_schema_says_how_to_show_it() {
     assert!(rate["description"].as_str().expect("description").contains("« — », jamais 0"), "{rate}");
     let parameters = &openapi["paths"]["/api/batigest/analytics-history"]["get"]["parameters"];
     assert_eq!(parameters.as_array().map(Vec::len), Some(2), "{parameters}");
+}
+
+#[test]
+fn analytics_menuiserie_gives_the_commands_figures_on_the_erp_store() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    // On the embedded store (no `offers`): 400 with the command's sentence.
+    let server = Server::start(&sandbox, &[]);
+    let (status, refused) = server.get("/api/batigest/analytics-menuiserie?startDate=2024-01-01&endDate=2024-12-31");
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("pas de table « offers »")), "{refused}");
+    drop(server);
+
+    let Some(erp) = crate::common::PgDatabase::create() else { return };
+    erp.psql(include_str!("fixtures/erp-postgres.sql"));
+    erp.psql(include_str!("fixtures/erp-rows.sql"));
+    let store = erp.url();
+    // DEVIS-2024-001 is linked to its offer (a fenetre) by the sync.
+    ok(&sandbox.client().args(["--jlm-db", &store, "sync-offer", "--ref", "DEVIS-2024-001"]).output().expect("sync"));
+    let server = Server::start(&sandbox, &["--jlm-db", &store]);
+    let (status, answer) = server.get("/api/batigest/analytics-menuiserie?startDate=2024-01-01&endDate=2024-12-31");
+    assert_eq!(status, 200, "{answer}");
+    let command = run_json(
+        &sandbox,
+        &[
+            "--jlm-db",
+            &store,
+            "analytics",
+            "--par",
+            "menuiserie",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--format",
+            "json",
+        ],
+    );
+    let rows = command["indicateurs"].as_array().expect("indicateurs");
+    let items = answer["menuiseries"].as_array().expect("menuiseries");
+    assert_eq!(items.len(), rows.len(), "{answer}");
+    assert_eq!(items[0]["menuiserie"], "fenetre");
+    assert_eq!(items.last().map(|item| &item["menuiserie"]), Some(&Value::Null), "the devis of no offer: null");
+    // Compared as decimals (0 and 0.00 are one figure); null stays None.
+    let number = |value: &Value| value.to_string().parse::<rust_decimal::Decimal>().ok();
+    for (item, row) in items.iter().zip(rows) {
+        let figures = &item["indicateurs"];
+        for (api, cli) in [
+            ("nombreDevis", "nombre_devis"),
+            ("nombreFactures", "nombre_factures"),
+            ("chiffreAffairesPrevu", "ca_prevu"),
+            ("chiffreAffairesFacture", "ca_facture"),
+            ("margeReelleMoyenne", "marge_reelle_moyenne"),
+        ] {
+            assert_eq!(number(&figures[api]), number(&row[cli]), "{api} {item}");
+        }
+    }
+    assert!(number(&items[0]["indicateurs"]["margeReelleMoyenne"]).is_some(), "a real margin is compared");
+    assert_eq!((&answer["du"], &answer["au"]), (&Value::from("2024-01-01"), &Value::from("2024-12-31")));
+    assert_eq!(answer["ambigus"], serde_json::json!([]));
 }

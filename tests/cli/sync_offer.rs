@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 
-use crate::common::{PASSWORD, PgDatabase, Sandbox, command, csv, output_text as text, stdout};
+use crate::common::{PASSWORD, PgDatabase, Sandbox, command, csv, output_text as text, stderr as err, stdout};
 
 /// The ids of the offers of `fixtures/erp-rows.sql`.
 pub const OFFER_DEVIS: &str = "7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11";
@@ -197,7 +197,7 @@ fn first_sync_links_the_offer_then_nothing_changes(store: &Store) {
 
     let again = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
-    assert!(text(&again).contains("déjà à jour"), "{}", text(&again));
+    assert!(err(&again).contains("déjà à jour"), "{}", text(&again));
     let after = store.rows(
         "SELECT offer_id, batigest_ref, CAST(montant_batigest AS TEXT), CAST(taux_marge AS TEXT), statut_batigest, \
          CAST(sync_status AS TEXT), CAST(updated_at AS TEXT), id FROM batigest_integrations WHERE numero_devis = 'DEVIS-2024-001'",
@@ -215,7 +215,7 @@ fn a_devis_without_offer_waits_for_manual_review(store: &Store) {
     store.create_offers();
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("vérification manuelle"), "{}", text(&output));
+    assert!(err(&output).contains("vérification manuelle"), "{}", text(&output));
     let rows = store.rows(
         "SELECT offer_id, CAST(sync_status AS TEXT), error_message FROM batigest_integrations \
          WHERE numero_devis = 'DEVIS-2024-002'",
@@ -229,7 +229,7 @@ fn a_devis_without_offer_waits_for_manual_review(store: &Store) {
     let unknown = "9d2f0c1e-0000-4000-8000-000000000999";
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", unknown]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
-    assert!(text(&output).contains(unknown), "{}", text(&output));
+    assert!(err(&output).contains(unknown), "{}", text(&output));
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-002", "--offer", OFFER_AFFAIRE]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(
@@ -255,7 +255,7 @@ fn dry_run_writes_nothing(store: &Store) {
     let output = run(&sandbox, store, &["sync-offer", "--ref", "DEVIS-2024-001", "--dry-run", "--format", "csv"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(stdout(&output).contains("offre.montant_final,10000.50,12345678.91"), "{}", text(&output));
-    assert!(text(&output).contains("rien n'a été écrit"), "{}", text(&output));
+    assert!(err(&output).contains("rien n'a été écrit"), "{}", text(&output));
     // (SQLite's NUMERIC affinity keeps 10000.50 as the number 10000.5.)
     let offer =
         store.rows(&format!("SELECT CAST(montant_final AS TEXT), batigest_ref FROM offers WHERE id = '{OFFER_DEVIS}'"));
@@ -279,14 +279,14 @@ fn unknown_and_ambiguous_references_are_exit_4() {
     let output = run(&sandbox, &store, &["sync-offer", "--ref", reference]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
     assert!(
-        text(&output).contains(&format!("Aucun devis trouvé dans Batigest avec la référence {reference}")),
+        err(&output).contains(&format!("Aucun devis trouvé dans Batigest avec la référence {reference}")),
         "{}",
         text(&output)
     );
 
     let output = run(&sandbox, &store, &["sync-offer", "--ref", "AFF-2024-0153"]);
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
-    let message = text(&output);
+    let message = err(&output);
     assert!(message.contains("DEVIS-2024-001") && message.contains("DEVIS-2024-003"), "{message}");
     assert!(message.contains("numéro exact"), "{message}");
     assert_eq!(store.count("batigest_sync_log"), 0);
@@ -319,7 +319,7 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
         assert_eq!(lines, 1, "{numero}: {table}");
     }
     assert!(!table.contains("DEVIS-2024-001"), "a synced devis needs no look: {table}");
-    let message = text(&output);
+    let message = err(&output);
     assert!(
         message.contains("Synchronisation (tous les devis) : 1 synchronisé, 0 inchangé, 2 à vérifier, 1 erreur."),
         "{message}"
@@ -342,6 +342,7 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
     assert!(errors[0][1].contains("taux de marge"), "{errors:?}");
     // The failed devis is where users look for it, with its message.
     let output = run(&sandbox, store, &["integrations", "--statut", "error", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let records = csv(&stdout(&output), ',');
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!(records[1][0], "DEVIS-2024-006");
@@ -357,7 +358,7 @@ fn a_batch_goes_on_after_an_error_and_sums_up(store: &Store) {
     // A batch with an error is not a starting point: the next one looks at everything again.
     let output = run(&sandbox, store, &["sync-offer", "--all", "--since", "01/05/2024"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(text(&output).contains("0 synchronisé, 1 inchangé, 0 à vérifier, 1 erreur"), "{}", text(&output));
+    assert!(err(&output).contains("0 synchronisé, 1 inchangé, 0 à vérifier, 1 erreur"), "{}", text(&output));
 }
 
 #[test]
@@ -366,7 +367,7 @@ fn the_next_batch_starts_where_the_last_successful_one_did() {
     let store = Store::default_file();
     let output = run(&sandbox, &store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("2 synchronisés, 0 inchangé, 0 à vérifier, 0 erreur"), "{}", text(&output));
+    assert!(err(&output).contains("2 synchronisés, 0 inchangé, 0 à vérifier, 0 erreur"), "{}", text(&output));
     // Without an offers table, a devis is recorded and linked to nothing.
     assert_eq!(store.rows("SELECT COUNT(*) FROM batigest_integrations WHERE sync_status = 'synced'"), [["2"]]);
     let ids = store.rows("SELECT id FROM batigest_integrations UNION ALL SELECT id FROM batigest_sync_log");
@@ -376,8 +377,14 @@ fn the_next_batch_starts_where_the_last_successful_one_did() {
     }
     let output = run(&sandbox, &store, &["sync-offer", "--all"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("depuis le"), "{}", text(&output));
-    assert!(text(&output).contains("0 synchronisé, 0 inchangé, 0 à vérifier, 0 erreur"), "{}", text(&output));
+    // Since the previous batch: « Synchronisation (depuis le JJ/MM/AAAA HH:MM…) : 0 synchronisé, … ».
+    let summary = err(&output);
+    assert!(
+        summary.lines().any(|line| line.starts_with("Synchronisation (depuis le ")
+            && line.ends_with(") : 0 synchronisé, 0 inchangé, 0 à vérifier, 0 erreur.")),
+        "{}",
+        text(&output)
+    );
     assert_eq!(store.count("batigest_sync_batches"), 2);
 }
 
@@ -404,7 +411,7 @@ fn batigest_lost_midway_keeps_what_was_committed(store: &Store) {
     assert_eq!(errors[0][0], "", "the error is the batch's, not a devis'");
     assert_eq!(store.rows("SELECT errors FROM batigest_sync_batches"), [["1"]]);
     assert!(
-        text(&output).contains(&format!("{synced} synchronisés, 0 inchangé, 0 à vérifier, 1 erreur")),
+        err(&output).contains(&format!("{synced} synchronisés, 0 inchangé, 0 à vérifier, 1 erreur")),
         "{}",
         text(&output)
     );
@@ -482,10 +489,12 @@ fn integrations_in_csv_are_exact_to_the_cent(store: &Store) {
 
     // --limit keeps the newest rows, of the trace and of the journal.
     let output = run(&sandbox, store, &["integrations", "--limit", "1", "--format", "csv"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let limited = csv(&stdout(&output), ',');
     assert_eq!(limited.len(), 2, "{limited:?}");
     assert_eq!(limited[1][column("numero_devis")], "DEVIS-2024-003");
     let output = run(&sandbox, store, &["integrations", "--journal", "--limit", "1", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let journal: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let entries = journal["journal"].as_array().expect("entries");
     assert_eq!(entries.len(), 1);
@@ -502,7 +511,7 @@ fn a_store_that_cannot_be_written_is_exit_5() {
     let url = format!("sqlite:{}/jlm.sqlite", blocker.display());
     let output = run(&sandbox, &store, &["--jlm-db", &url, "sync-offer", "--ref", "DEVIS-2024-001"]);
     assert_eq!(output.status.code(), Some(5), "{}", text(&output));
-    assert!(text(&output).contains("magasin JLM"), "{}", text(&output));
+    assert!(err(&output).contains("magasin JLM"), "{}", text(&output));
 
     // A store opened read-only refuses the sync: nothing half done, exit 5.
     let output = run(&sandbox, &store, &["sync-offer", "--ref", "DEVIS-2024-001"]);
@@ -524,10 +533,21 @@ fn a_store_that_cannot_be_written_is_exit_5() {
     );
     assert_eq!(output.status.code(), Some(5), "{}", text(&output));
     assert!(!text(&output).contains("TopSecret42"), "{}", text(&output));
-    assert!(text(&output).contains("postgres://jlm:********@127.0.0.1:1/jlm"), "{}", text(&output));
+    assert!(err(&output).contains("postgres://jlm:********@127.0.0.1:1/jlm"), "{}", text(&output));
 
     let output = run(&sandbox, &store, &["--jlm-db", "mysql://jlm@erp/jlm", "integrations"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+}
+
+/// Readiness: the batch has written its first devis to the store's trace, so it is surely inside
+/// the batch (the poll reads the store; a minute without a row fails the test).
+#[cfg(unix)]
+fn wait_for_first_devis(store: &Store) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while store.count("batigest_sync_log") == 0 {
+        assert!(std::time::Instant::now() < deadline, "the batch never synced a devis");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[cfg(unix)]
@@ -539,13 +559,13 @@ fn ctrl_c_ends_with_130_and_a_trace() {
     // The store exists, as it does after any first run.
     assert_eq!(run(&sandbox, &store, &["integrations"]).status.code(), Some(0));
     let child = spawn(&sandbox, &store, &["sync-offer", "--all"]);
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    wait_for_first_devis(&store);
     let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
     assert!(killed.success());
     let output = child.wait_with_output().expect("exit");
     assert_eq!(output.status.code(), Some(130), "{}", text(&output));
     let errors = store.rows("SELECT error_message FROM batigest_sync_log WHERE outcome = 'error'");
-    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}\n{}", text(&output));
     assert!(errors[0][0].starts_with("interrompu (Ctrl-C) : synchronisation arrêtée"), "{errors:?}");
 }
 
@@ -561,12 +581,7 @@ fn sigterm_ends_with_143_a_trace_and_the_previous_export() {
     std::fs::write(&export, "export du mois dernier\n").expect("previous export");
     assert_eq!(run(&sandbox, &store, &["integrations"]).status.code(), Some(0));
     let child = spawn(&sandbox, &store, &["sync-offer", "--all", "-o", export.to_str().expect("utf-8")]);
-    // Ready once the batch has written its first devis: then it is surely inside the batch.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
-    while store.count("batigest_sync_log") == 0 {
-        assert!(std::time::Instant::now() < deadline, "the batch never synced a devis");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_for_first_devis(&store);
     let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
     assert!(killed.success());
     let output = child.wait_with_output().expect("exit");

@@ -7,8 +7,15 @@ use crate::common::{BIN, PASSWORD, Sandbox, USER, ok, tool_available};
 
 /// `jlm-batigest ARGS` against `sandbox` with its stdout on a pseudo-terminal `columns` wide.
 fn on_terminal(sandbox: &Sandbox, columns: u16, args: &str) -> String {
+    on_terminal_with(sandbox, columns, args, &[])
+}
+
+/// As `on_terminal`, with more variables (`TERM`, which the progress spinner needs); what the
+/// terminal showed, stdout and stderr both (the terminal merges them).
+pub fn on_terminal_with(sandbox: &Sandbox, columns: u16, args: &str, env: &[(&str, &str)]) -> String {
     let output = Command::new("script")
         .env_clear()
+        .envs(env.iter().copied())
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", sandbox.dir.path())
         .env("COLUMNS", columns.to_string())
@@ -24,7 +31,7 @@ fn on_terminal(sandbox: &Sandbox, columns: u16, args: &str) -> String {
 
 #[test]
 fn a_table_fits_an_80_column_terminal_without_breaking_devis_numbers() {
-    if !tool_available("script", Command::new("script").arg("--version")) {
+    if !tool_available("script", "util-linux's script (Debian: bsdutils)", Command::new("script").arg("--version")) {
         return;
     }
     let sandbox = Sandbox::start(&["--tls", "off", "--generate", "60"]);
@@ -46,7 +53,7 @@ fn a_table_fits_an_80_column_terminal_without_breaking_devis_numbers() {
 /// values now wrap in their column. Piped, it keeps one line per setting.
 #[test]
 fn config_show_fits_an_80_column_terminal() {
-    if !tool_available("script", Command::new("script").arg("--version")) {
+    if !tool_available("script", "util-linux's script (Debian: bsdutils)", Command::new("script").arg("--version")) {
         return;
     }
     let sandbox = Sandbox::with_fixture(&[]);

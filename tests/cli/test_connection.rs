@@ -1,11 +1,10 @@
 //! `test-connection` against the sandbox: every failure mode has its own message and exit 3.
 
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{PASSWORD, Sandbox, command, output_text as text};
+use crate::common::{PASSWORD, Sandbox, command, output_text as text, stderr as err, stdout as out};
 
 /// Runs `jlm-batigest test-connection` against `sandbox` with the password in the environment.
 fn test_connection(sandbox: &Sandbox, args: &[&str]) -> Output {
@@ -71,8 +70,8 @@ fn certificate_verified_with_the_exported_ca_and_refused_otherwise() {
     let _other = Sandbox::with_fixture(&["--cert-out", other.to_str().expect("path")]);
     let output = test_connection(&sandbox, &["--ca-file", other.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
-    assert!(text(&output).contains("échec TLS"), "{}", text(&output));
-    assert!(text(&output).contains("--ca-file"), "{}", text(&output));
+    assert!(err(&output).contains("échec TLS"), "{}", text(&output));
+    assert!(err(&output).contains("--ca-file"), "{}", text(&output));
 
     // Verification is the default: a self-signed certificate without a CA is refused.
     let output = test_connection(&sandbox, &[]);
@@ -91,16 +90,16 @@ fn each_failure_has_its_own_message_and_exit_3() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output).contains("mot de passe incorrect") && text(&output).contains("jlm-batigest login"));
+    assert!(err(&output).contains("mot de passe incorrect") && err(&output).contains("jlm-batigest login"));
 
     let output = test_connection(&sandbox, &[&off[..], &["--database", "BTG_DOS_INCONNU"]].concat());
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output).contains("« BTG_DOS_INCONNU » n'existe pas"), "{}", text(&output));
+    assert!(err(&output).contains("« BTG_DOS_INCONNU » n'existe pas"), "{}", text(&output));
 
     let refusing = Sandbox::with_fixture(&["--tls", "off", "--refuse-logins"]);
     let output = test_connection(&refusing, &off);
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output).contains("refuse les connexions"), "{}", text(&output));
+    assert!(err(&output).contains("refuse les connexions"), "{}", text(&output));
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let output = command(sandbox.dir.path())
@@ -110,20 +109,21 @@ fn each_failure_has_its_own_message_and_exit_3() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output).contains("connexion refusée par 127.0.0.1"), "{}", text(&output));
+    assert!(err(&output).contains("connexion refusée par 127.0.0.1"), "{}", text(&output));
 
     let output = test_connection(&sandbox, &["--encrypt", "required", "--trust-cert"]);
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output).contains("n'accepte pas le chiffrement demandé"), "{}", text(&output));
+    assert!(err(&output).contains("n'accepte pas le chiffrement demandé"), "{}", text(&output));
 }
 
 #[test]
 fn a_slow_server_times_out_in_bounded_time() {
+    // Each answer takes 4 s: without the 1 s timeout the connection would succeed (exit 0,
+    // connected). What bounds the time is the timeout, named in the message; how long it takes
+    // is not asserted here (a loaded machine is slow, a timed assert flaky).
     let sandbox = Sandbox::with_fixture(&["--tls", "off", "--latency-ms", "4000"]);
-    let started = Instant::now();
     let output = test_connection(&sandbox, &["--encrypt", "off", "--timeout", "1", "--format", "json"]);
-    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
-    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(output.status.code(), Some(3), "{}", err(&output));
     let report = json(&output);
     assert_eq!(report["connected"], Value::Bool(false));
     assert!(report["message"].as_str().is_some_and(|m| m.contains("délai dépassé")), "{report}");
@@ -148,7 +148,7 @@ fn named_instance_through_the_browser() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output).contains("instance « AUTRE » introuvable"), "{}", text(&output));
+    assert!(err(&output).contains("instance « AUTRE » introuvable"), "{}", text(&output));
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn check_schema_lists_what_is_missing() {
     let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
     let output = test_connection(&sandbox, &["--encrypt", "off", "--check-schema"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("Schéma        : complet"), "{}", text(&output));
+    assert!(out(&output).contains("Schéma        : complet"), "{}", text(&output));
 
     let mapping = sandbox.path("mapping.toml");
     std::fs::write(
@@ -167,7 +167,7 @@ fn check_schema_lists_what_is_missing() {
     let output =
         test_connection(&sandbox, &["--encrypt", "off", "--check-schema", "--schema", mapping.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let report = text(&output);
+    let report = out(&output);
     assert!(report.contains("table manquante   : FACTURE"), "{report}");
     assert!(report.contains("colonne manquante : DEVIS.CHARGE_AFFAIRE"), "{report}");
 }
@@ -217,7 +217,7 @@ fn an_injected_identifier_is_refused_before_any_query() {
     std::fs::write(&mapping, "[tables.devis]\nname = \"Devis; DROP TABLE x\"\n").expect("write mapping");
     let output = test_connection(&sandbox, &["--encrypt", "off", "--schema", mapping.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("« Devis; DROP TABLE x »"), "{}", text(&output));
+    assert!(err(&output).contains("« Devis; DROP TABLE x »"), "{}", text(&output));
 }
 
 #[test]
@@ -240,8 +240,10 @@ fn the_password_never_appears_in_verbose_output() {
             .output()
             .expect("run");
         assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        // No stream holds it (merged on purpose), and the verbose log is there to hold it.
         assert!(!text(&output).contains(secret), "the password leaked:\n{}", text(&output));
-        assert!(!text(&output).is_empty());
+        assert!(err(&output).contains("connexion à Batigest"), "the -vv log on stderr: {}", err(&output));
+        assert!(out(&output).contains("BATIGEST_CONNECT"), "the report on stdout: {}", out(&output));
     }
     // A failed login does not echo it either.
     let output = command(sandbox.dir.path())

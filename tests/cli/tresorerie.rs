@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{Sandbox, csv, ok, output_text as text, stdout};
+use crate::common::{Sandbox, csv, ok, output_text as text, stderr as err, stdout};
 
 /// Every invoice replaced by these: the comment says where each one goes on 5 June 2024.
 const INVOICES: &str = "
@@ -123,7 +123,7 @@ fn bad_horizons_are_usage_errors() {
     for bad in ["0s", "13", "200s", "-6m"] {
         let output = run(&sandbox, None, &["tresorerie", &format!("--horizon={bad}")]);
         assert_eq!(output.status.code(), Some(2), "{bad}: {}", text(&output));
-        assert!(text(&output).contains(bad), "the value is named: {}", text(&output));
+        assert!(err(&output).contains(bad), "the value is named: {}", text(&output));
     }
     // SQL Server's last day is a report date like any other (its next midnight fits no DATETIME2).
     let output = run(&sandbox, None, &["tresorerie", "--au", "9999-12-31", "--par", "mois", "--format", "csv"]);
@@ -217,7 +217,7 @@ fn without_a_rate_no_penalty_is_guessed() {
     std::fs::write(&file, "garder").expect("file");
     let output = run(&sandbox, None, &["relances", "--au", "2024-06-05", "--lettres", file.to_str().expect("path")]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("n'est pas un dossier"), "{}", text(&output));
+    assert!(err(&output).contains("n'est pas un dossier"), "{}", text(&output));
     assert_eq!(std::fs::read_to_string(&file).expect("file"), "garder");
 }
 
@@ -233,6 +233,37 @@ fn a_bad_reminder_setting_names_the_key() {
         let config = config(sandbox.dir.path(), setting);
         let output = run(&sandbox, Some(&config), &["relances", "--au", "2024-06-05"]);
         assert_eq!(output.status.code(), Some(2), "{setting}: {}", text(&output));
-        assert!(text(&output).contains(key), "{setting}: {}", text(&output));
+        assert!(err(&output).contains(key), "{setting}: {}", text(&output));
     }
+}
+
+/// A profile's own letter (`[relances] modele`): its `{{champ}}` placeholders filled and escaped,
+/// an unknown one printed as written; a template that does not parse is refused before any letter.
+#[test]
+fn a_profile_letter_template_is_filled_and_a_broken_one_refused() {
+    let sandbox = sandbox();
+    std::fs::write(
+        sandbox.path("perso.html"),
+        "<html><p>{{client_nom}} : {{ total }} {{signature}}</p>\n{{factures}}</html>\n",
+    )
+    .expect("template");
+    let config = config(sandbox.dir.path(), "professionnels = [\"CLI002\"]\nmodele = \"perso.html\"\n");
+    let letters = sandbox.path("perso");
+    let args = ["relances", "--au", "2024-06-05", "--client", "CLI002", "--lettres", letters.to_str().expect("path")];
+    let output = run(&sandbox, Some(&config), &args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let letter = std::fs::read_to_string(letters.join("relance-CLI002.html")).expect("letter");
+    assert!(
+        letter.starts_with("<html><p>Boulangerie L&#39;Épi d&#39;Or : 1\u{a0}040,00\u{a0}€ {{signature}}</p>\n<table>"),
+        "{letter}"
+    );
+    assert!(letter.contains("<td>F4</td>") && letter.ends_with("</table></html>\n"), "{letter}");
+
+    std::fs::write(sandbox.path("perso.html"), "<p>\n{{ client_nom </p>\n").expect("template");
+    let refused = sandbox.path("refus");
+    let args = ["relances", "--au", "2024-06-05", "--lettres", refused.to_str().expect("path")];
+    let output = run(&sandbox, Some(&config), &args);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("perso.html invalide") && text(&output).contains("ligne 2"), "{}", text(&output));
+    assert!(!refused.exists(), "no letter written");
 }

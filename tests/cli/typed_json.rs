@@ -117,6 +117,7 @@ fn every_command_writes_typed_json_and_stores_typed_data_json() {
 
     // The saved run: listed, shown whole with every section, and stored as typed data.
     let saved = sandbox.run(&["analytics", "--from", "2025-01-01", "--to", "2025-12-31", "--periode", "mensuel"]);
+    assert_eq!(saved.status.code(), Some(0), "{}", stderr(&saved));
     let message = stderr(&saved);
     // « Calcul enregistré dans l'historique (id …). »
     let id = message

@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{DATABASE, Sandbox, command, output_text as text, output_with_stdin, session_bus, tool_available};
+use crate::common::{
+    DATABASE, Sandbox, command, output_text as text, output_with_stdin, session_bus, stderr as err, tool_available,
+};
 
 const WINDOWS_USER: &str = "JLM\\compta";
 const WINDOWS_PASSWORD: &str = "Compta!Windows-2026";
@@ -143,7 +145,7 @@ fn login_stores_a_windows_password_that_later_commands_use() {
     let refused = run(&["login", "--password-stdin"], "pas le bon\n");
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
     assert!(
-        text(&refused).contains("mot de passe non enregistré") && text(&refused).contains("18452"),
+        err(&refused).contains("mot de passe non enregistré") && err(&refused).contains("18452"),
         "{}",
         text(&refused)
     );
@@ -151,6 +153,7 @@ fn login_stores_a_windows_password_that_later_commands_use() {
     let stored = run(&["login", "--password-stdin"], &format!("{WINDOWS_PASSWORD}\n"));
     assert_eq!(stored.status.code(), Some(0), "{}", text(&stored));
     let show = run(&["config", "show"], "");
+    assert_eq!(show.status.code(), Some(0), "{}", err(&show));
     let stdout = String::from_utf8_lossy(&show.stdout).into_owned();
     assert!(stdout.lines().any(|line| line.contains("Authentification") && line.contains("windows")), "{stdout}");
     assert!(!stdout.contains(WINDOWS_PASSWORD), "{stdout}");
@@ -158,7 +161,7 @@ fn login_stores_a_windows_password_that_later_commands_use() {
     let used = run(&["-vv", "test-connection"], "");
     let _ = run(&["logout"], "");
     assert_eq!(used.status.code(), Some(0), "{}", text(&used));
-    assert!(text(&used).contains("trousseau"), "the password came from the keyring: {}", text(&used));
+    assert!(err(&used).contains("trousseau"), "the password came from the keyring: {}", text(&used));
     assert!(!text(&used).contains(WINDOWS_PASSWORD), "{}", text(&used));
 }
 
@@ -194,7 +197,7 @@ fn tsql(sandbox: &Sandbox, user: &str, password: &str, encryption: &str) -> (boo
 
 #[test]
 fn freetds_logs_in_with_ntlmv2_and_a_wrong_password_gets_18452() {
-    if !tool_available("FreeTDS tsql", Command::new("tsql").arg("-C")) {
+    if !tool_available("FreeTDS tsql", "FreeTDS (Debian: freetds-bin)", Command::new("tsql").arg("-C")) {
         return;
     }
     let mut sandbox = windows_sandbox(&[]);
@@ -222,7 +225,7 @@ fn freetds_logs_in_with_ntlmv2_and_a_wrong_password_gets_18452() {
 
 #[test]
 fn a_sandbox_without_a_windows_account_refuses_windows_logins() {
-    if !tool_available("FreeTDS tsql", Command::new("tsql").arg("-C")) {
+    if !tool_available("FreeTDS tsql", "FreeTDS (Debian: freetds-bin)", Command::new("tsql").arg("-C")) {
         return;
     }
     let sandbox = Sandbox::with_fixture(&[]);
@@ -247,9 +250,15 @@ fn samba_client(sandbox: &Sandbox, user: &str, password: &str, cafile: Option<&s
 /// CHALLENGE without them a downgrade: this is the check Windows' own client makes.
 #[test]
 fn samba_ntlm_auth_logs_in_as_wine_would() {
-    if !tool_available("Samba ntlm_auth (paquet winbind)", Command::new("ntlm_auth").arg("--version"))
-        || !tool_available("python-tds", Command::new("python3").args(["-c", "import pytds"]))
-    {
+    if !tool_available(
+        "Samba ntlm_auth",
+        "Samba's ntlm_auth (Debian: winbind)",
+        Command::new("ntlm_auth").arg("--version"),
+    ) || !tool_available(
+        "python-tds",
+        "python-tds (pip install python-tds)",
+        Command::new("python3").args(["-c", "import pytds"]),
+    ) {
         return;
     }
     let certs = tempfile::tempdir().expect("temp dir");
@@ -278,7 +287,7 @@ fn windows_user_must_name_its_domain() {
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("DOMAINE\\utilisateur"), "{}", text(&output));
+    assert!(err(&output).contains("DOMAINE\\utilisateur"), "{}", text(&output));
 }
 
 /// `--auth windows` needs `DOMAINE\utilisateur`; `--auth integrated` (the logged-on Windows session)
@@ -297,7 +306,7 @@ fn client_windows_logins_are_checked_before_any_connection() {
     };
     let output = run(&["--auth", "windows", "--user", "compta"]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("n'est pas un compte Windows"), "{}", text(&output));
+    assert!(err(&output).contains("n'est pas un compte Windows"), "{}", text(&output));
 
     if !cfg!(windows) {
         let output = run(&["--auth", "integrated"]);
@@ -352,5 +361,5 @@ fn auth_is_a_profile_setting_shown_by_config_show() {
     std::fs::write(&config, "[profiles.default]\nauth = \"kerberos\"\n").expect("write config");
     let output = show(&[]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(text(&output).contains("« sql », « windows » ou « integrated »"), "{}", text(&output));
+    assert!(err(&output).contains("« sql », « windows » ou « integrated »"), "{}", text(&output));
 }

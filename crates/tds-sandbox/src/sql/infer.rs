@@ -16,15 +16,15 @@
 use std::collections::HashMap;
 
 use sqlparser::ast::{
-    BinaryOperator, DataType, Distinct, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
+    BinaryOperator, Distinct, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
     JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem,
     SelectItemQualifiedWildcardKind, SetExpr, TableFactor, UnaryOperator, Value,
 };
 
-use super::catalog::{Catalog, parse_decl_type};
+use super::ast::{function_call, number_literal, resolve_table, single_name, type_of_data_type};
+use super::catalog::Catalog;
 use super::collate;
-use super::translate::{function_call, number_literal, resolve_table, single_name};
-use crate::sandbox::types::{Collation, SqlType};
+use crate::types::{Collation, SqlType};
 
 /// One output column of a query, as far as it could be typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,11 +69,6 @@ pub(crate) struct Infer<'a> {
 
 const TEXT_4000: SqlType = SqlType::NVarChar { max_chars: Some(4000) };
 const SYSNAME: SqlType = SqlType::NVarChar { max_chars: Some(128) };
-
-/// The SQL Server type a CAST/CONVERT target stands for.
-pub(crate) fn type_of_data_type(dt: &DataType) -> Option<SqlType> {
-    parse_decl_type(&dt.to_string())
-}
 
 /// The type of a numeric literal: INT, BIGINT, DECIMAL(p,s) from its digits, FLOAT with an exponent.
 pub(crate) fn literal_number_type(text: &str) -> SqlType {

@@ -1,6 +1,7 @@
 //! The Batigest sandbox: a SQL Server stand-in that speaks TDS over TCP, backed by SQLite.
 //!
-//! This module imports nothing else of the crate: it could be its own crate.
+//! It depends on nothing of the product: `jlm-batigest sandbox`, `demo` and the product's tests use
+//! it through this public API (README.md: what it answers like SQL Server, and what it does not).
 
 pub mod browser;
 pub mod generate;
@@ -78,6 +79,7 @@ pub struct SandboxOptions {
 
 impl SandboxOptions {
     /// Defaults of `jlm-batigest sandbox`, serving `data`.
+    #[must_use]
     pub fn new(listen: SocketAddr, data: DataSource) -> Self {
         Self {
             listen,

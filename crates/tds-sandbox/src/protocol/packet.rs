@@ -206,6 +206,7 @@ impl MessageWriter {
     }
 
     /// Bytes written and not yet taken: what a caller watches to ship in chunks.
+    #[must_use]
     pub fn buffered_len(&self) -> usize {
         self.pending.len()
     }

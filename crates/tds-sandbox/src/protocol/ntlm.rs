@@ -93,6 +93,7 @@ impl std::fmt::Debug for Account {
 
 impl Account {
     /// `DOMAIN\user`; `None` without a backslash.
+    #[must_use]
     pub fn parse(qualified: &str, password: String) -> Option<Self> {
         let (domain, user) = qualified.split_once('\\')?;
         (!domain.is_empty() && !user.is_empty()).then(|| Self {
@@ -165,6 +166,7 @@ impl Exchange {
     }
 
     /// What the client asked for and what the CHALLENGE granted, for the log.
+    #[must_use]
     pub fn flags(&self) -> (u32, u32) {
         (self.client_flags, self.flags)
     }

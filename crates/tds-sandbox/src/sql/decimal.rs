@@ -6,7 +6,7 @@
 //! scale is exact, the functions tell it from a stored number or a text, and SQLite's own
 //! functions, which read a BLOB as its text, still see the right number. A stored DECIMAL column
 //! holds doubles; the declared scale, passed along by the translation, rounds them back to the
-//! exact value they stand for (`convert::float_to_unscaled`).
+//! exact value they stand for (`numeric::float_to_unscaled`).
 
 use std::cmp::Ordering;
 
@@ -14,8 +14,8 @@ use rusqlite::Connection;
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
-use super::convert::{float_to_unscaled, parse_decimal};
 use super::errors::{self, fn_error};
+use super::numeric::{float_to_unscaled, parse_decimal};
 
 type FnResult<T> = rusqlite::Result<T>;
 

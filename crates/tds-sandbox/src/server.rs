@@ -91,15 +91,18 @@ impl Sandbox {
         Ok(Self { local_addr, browser_addr, generated, shutdown, tasks })
     }
 
+    #[must_use]
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
+    #[must_use]
     pub fn browser_addr(&self) -> Option<SocketAddr> {
         self.browser_addr
     }
 
     /// What was generated at start, when the data was generated.
+    #[must_use]
     pub fn generated(&self) -> Option<&generate::Summary> {
         self.generated.as_ref()
     }

@@ -7,18 +7,17 @@ use std::ops::ControlFlow;
 use chrono::NaiveDateTime;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
-    CaseWhen, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
-    FunctionArguments, Ident, LimitClause, ObjectName, ObjectNamePart, OffsetRows, Query, SetExpr, Statement,
-    TableFactor, TopQuantity, Value, VisitMut, VisitorMut,
+    CaseWhen, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, LimitClause,
+    ObjectName, ObjectNamePart, OffsetRows, Query, SetExpr, Statement, TableFactor, TopQuantity, Value, VisitMut,
+    VisitorMut,
 };
 
-use super::catalog::{IS_COLUMNS, IS_TABLES};
+use super::ast::{function_call, number_literal, resolve_table, single_name, type_of_data_type};
 use super::collate;
 use super::errors;
 use super::functions::is_date_part;
-use super::infer::type_of_data_type;
-use crate::sandbox::protocol::SERVER_PRODUCT_VERSION;
-use crate::sandbox::types::{Collation, ServerError, SqlType};
+use crate::protocol::SERVER_PRODUCT_VERSION;
+use crate::types::{Collation, ServerError, SqlType};
 
 /// What the translation needs to know of the session.
 pub(crate) struct Env<'a> {
@@ -33,63 +32,6 @@ pub(crate) struct Env<'a> {
     /// Declared parameters, by upper-cased name.
     pub params: &'a HashMap<String, SqlType>,
     pub collation: Collation,
-}
-
-/// The name of a single-part object name (`COUNT`, `[DEVIS]`), `None` for qualified names.
-pub(crate) fn single_name(name: &ObjectName) -> Option<&str> {
-    match name.0.as_slice() {
-        [ObjectNamePart::Identifier(id)] => Some(&id.value),
-        _ => None,
-    }
-}
-
-/// The SQLite table a T-SQL table name designates: `dbo.T`, `[DB].[dbo].[T]` and `DB..T` are `T`;
-/// `INFORMATION_SCHEMA.TABLES` / `.COLUMNS` are the session's temp tables. Other schemas or
-/// databases do not exist here (error 208, as SQL Server reports an unknown object).
-pub(crate) fn resolve_table(name: &ObjectName, database: &str) -> Result<String, ServerError> {
-    let parts: Option<Vec<&str>> = name.0.iter().map(|p| p.as_ident().map(|i| i.value.as_str())).collect();
-    let invalid = || errors::invalid_object(&name.0.iter().map(ToString::to_string).collect::<Vec<_>>().join("."));
-    let parts = parts.ok_or_else(invalid)?;
-    let (db, schema, table) = match parts.as_slice() {
-        [t] => (None, None, *t),
-        [s, t] => (None, Some(*s), *t),
-        [d, s, t] => (Some(*d), Some(*s), *t),
-        _ => return Err(invalid()),
-    };
-    if db.is_some_and(|d| !d.eq_ignore_ascii_case(database)) {
-        return Err(invalid());
-    }
-    match schema {
-        None | Some("") => Ok(table.to_string()),
-        Some(s) if s.eq_ignore_ascii_case("dbo") => Ok(table.to_string()),
-        Some(s) if s.eq_ignore_ascii_case("INFORMATION_SCHEMA") => match table.to_ascii_uppercase().as_str() {
-            "TABLES" => Ok(IS_TABLES.to_string()),
-            "COLUMNS" => Ok(IS_COLUMNS.to_string()),
-            _ => Err(invalid()),
-        },
-        Some(_) => Err(invalid()),
-    }
-}
-
-pub(crate) fn function_call(name: &str, args: Vec<Expr>) -> Expr {
-    Expr::Function(Function {
-        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
-        uses_odbc_syntax: false,
-        parameters: FunctionArguments::None,
-        args: FunctionArguments::List(FunctionArgumentList {
-            duplicate_treatment: None,
-            args: args.into_iter().map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a))).collect(),
-            clauses: Vec::new(),
-        }),
-        filter: None,
-        null_treatment: None,
-        over: None,
-        within_group: Vec::new(),
-    })
-}
-
-pub(crate) fn number_literal(n: i64) -> Expr {
-    Expr::value(Value::Number(n.to_string(), false))
 }
 
 fn string_literal(s: impl Into<String>) -> Expr {
@@ -434,6 +376,7 @@ pub(crate) fn translate(statement: &mut Statement, env: &Env<'_>) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql::catalog::IS_TABLES;
     use sqlparser::dialect::MsSqlDialect;
     use sqlparser::parser::Parser;
 

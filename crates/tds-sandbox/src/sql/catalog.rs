@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use crate::sandbox::types::SqlType;
+use crate::types::SqlType;
 
 /// The SQLite temp tables that stand for `INFORMATION_SCHEMA.TABLES` / `.COLUMNS`.
 pub(crate) const IS_TABLES: &str = "sb_information_schema_tables";

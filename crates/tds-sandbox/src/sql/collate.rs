@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 
-use crate::sandbox::types::Collation;
+use crate::types::Collation;
 
 /// The SQLite collation names the translation writes after `COLLATE`.
 pub(crate) const CASE_INSENSITIVE: &str = "sb_ci_as";

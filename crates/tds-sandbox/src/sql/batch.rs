@@ -11,7 +11,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::errors;
-use crate::sandbox::types::ServerError;
+use crate::types::ServerError;
 
 /// One statement of a batch, as the engine executes it.
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use super::wire::{
     MAX_DAY_NUMBER, cp1252_encode, decimal_len, put_b_varchar, put_us_varchar, put_utf16, time_len, type_code,
 };
 use super::{ProtocolError, SERVER_VERSION_BUILD, SERVER_VERSION_MAJOR, SERVER_VERSION_MINOR};
-use crate::sandbox::types::{Column, ServerError, SqlType, Value};
+use crate::types::{Column, ServerError, SqlType, Value};
 
 pub const DONE_FINAL: u16 = 0x00;
 pub const DONE_MORE: u16 = 0x01;
@@ -491,6 +491,7 @@ fn put_datetime(out: &mut Vec<u8>, ty: SqlType, dt: NaiveDateTime) -> Result<(),
 
 /// The day and the ticks since its midnight of `dt` in DATETIME (1/300 s) or SMALLDATETIME
 /// (minutes), rounded half up to the nearest tick, into the next day when it rounds up to midnight.
+#[must_use]
 pub fn datetime_ticks(dt: NaiveDateTime, ty: SqlType) -> (NaiveDate, i64) {
     const NANOS_PER_DAY: i128 = 86_400 * 1_000_000_000;
     let per_day: i128 = if ty == SqlType::SmallDateTime { 1440 } else { 25_920_000 };
@@ -551,7 +552,7 @@ mod tests {
     }
 
     const DEC18_2: SqlType = SqlType::Decimal { precision: 18, scale: 2 };
-    const COLLATION: [u8; 5] = crate::sandbox::types::Collation::FrenchCiAs.wire();
+    const COLLATION: [u8; 5] = crate::types::Collation::FrenchCiAs.wire();
 
     #[test]
     fn env_changes() {

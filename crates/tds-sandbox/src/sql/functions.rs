@@ -7,10 +7,11 @@ use rusqlite::Connection;
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
-use super::convert::{canonical_datetime, date_text, parse_datetime, parse_decimal};
+use super::convert::{canonical_datetime, date_text, parse_datetime};
 use super::decimal;
 use super::errors::{self, fn_error};
-use crate::sandbox::types::ServerError;
+use super::numeric::{float_to_unscaled, parse_decimal};
+use crate::types::ServerError;
 
 type FnResult<T> = rusqlite::Result<T>;
 
@@ -273,7 +274,7 @@ fn to_decimal(ctx: &Context<'_>) -> FnResult<SqlValue> {
     let unscaled = match ctx.get_raw(0) {
         ValueRef::Null => return Ok(SqlValue::Null),
         ValueRef::Integer(n) => return Ok(SqlValue::Integer(n)),
-        ValueRef::Real(f) => super::convert::float_to_unscaled(f, scale),
+        ValueRef::Real(f) => float_to_unscaled(f, scale),
         ValueRef::Text(t) => parse_decimal(std::str::from_utf8(t).unwrap_or(""), scale),
         ValueRef::Blob(_) => {
             decimal::exact(ctx.get_raw(0), scale)?.and_then(|e| e.rescale(scale, false)).map(|e| e.unscaled)

@@ -42,6 +42,7 @@ pub enum SqlType {
 
 impl SqlType {
     /// Character data, whatever its width and encoding.
+    #[must_use]
     pub fn is_text(self) -> bool {
         matches!(
             self,
@@ -50,21 +51,25 @@ impl SqlType {
     }
 
     /// A date, with or without a time of day.
+    #[must_use]
     pub fn is_date(self) -> bool {
         matches!(self, SqlType::Date | SqlType::SmallDateTime | SqlType::DateTime | SqlType::DateTime2 { .. })
     }
 
     /// Exact numbers with a fractional part: DECIMAL/NUMERIC and the money types.
+    #[must_use]
     pub fn is_exact_fraction(self) -> bool {
         matches!(self, SqlType::Decimal { .. } | SqlType::Money | SqlType::SmallMoney)
     }
 
     /// Any number (what SQL Server converts text to when the two meet).
+    #[must_use]
     pub fn is_number(self) -> bool {
         matches!(self, SqlType::Bit | SqlType::Int | SqlType::BigInt | SqlType::Float) || self.is_exact_fraction()
     }
 
     /// The scale values of this type carry (0 for integers), for exact decimal arithmetic.
+    #[must_use]
     pub fn scale(self) -> Option<u8> {
         match self {
             SqlType::Decimal { scale, .. } => Some(scale),
@@ -77,6 +82,7 @@ impl SqlType {
     /// SQL Server's data type precedence (higher wins an implicit conversion), for the types the
     /// sandbox serves: datetime2 > datetime > smalldatetime > date > float > decimal > money >
     /// smallmoney > bigint > int > bit > nvarchar > nchar > varchar > char.
+    #[must_use]
     pub fn precedence(self) -> u8 {
         match self {
             SqlType::DateTime2 { .. } => 17,
@@ -110,6 +116,7 @@ pub enum Collation {
 
 impl Collation {
     /// The name SQL Server gives it (`SERVERPROPERTY('Collation')`).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Collation::FrenchCiAs => "French_CI_AS",
@@ -118,12 +125,14 @@ impl Collation {
     }
 
     /// Whether case is ignored.
+    #[must_use]
     pub fn ignores_case(self) -> bool {
         self == Collation::FrenchCiAs
     }
 
     /// The collation as TDS sends it (MS-TDS 2.2.5.1.2): LCID 0x040C (French, code page 1252),
     /// IgnoreKanaType and IgnoreWidth, IgnoreCase for CI, sort id 0 (a Windows collation).
+    #[must_use]
     pub const fn wire(self) -> [u8; 5] {
         let flags = match self {
             Collation::FrenchCiAs => 0xD0,

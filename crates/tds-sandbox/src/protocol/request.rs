@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use super::ProtocolError;
 use super::wire::{MAX_DAY_NUMBER, Reader, cp1252_decode, decimal_len, decode_utf16le, time_len, type_code};
-use crate::sandbox::types::{Param, SqlType, Value};
+use crate::types::{Param, SqlType, Value};
 
 /// Well-known procedure ids sent in place of a name (MS-TDS 2.2.6.6).
 pub const SP_EXECUTESQL: u16 = 10;
@@ -414,8 +414,8 @@ fn format_guid(b: [u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::protocol::token::{put_type_info, put_value};
-    use crate::sandbox::types::Collation;
+    use crate::protocol::token::{put_type_info, put_value};
+    use crate::types::Collation;
 
     const COLLATION: [u8; 5] = Collation::FrenchCiAs.wire();
 

@@ -1,6 +1,6 @@
 //! SQL Server error numbers and wordings, and the mapping of SQLite's errors onto them.
 
-use crate::sandbox::types::ServerError;
+use crate::types::ServerError;
 
 /// Prefix of the messages our SQLite functions raise, carrying the SQL Server error number through
 /// SQLite (which keeps only the text of a user function's error): `sqlserver:241:Conversion …`.

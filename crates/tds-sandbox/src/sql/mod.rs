@@ -1,6 +1,7 @@
 //! The sandbox's SQL engine: T-SQL received from clients, rewritten for SQLite, executed, and its
 //! results typed after the declared schema.
 
+mod ast;
 mod batch;
 mod catalog;
 mod collate;
@@ -9,6 +10,7 @@ mod decimal;
 mod errors;
 mod functions;
 mod infer;
+mod numeric;
 mod translate;
 
 use std::collections::HashMap;
@@ -464,14 +466,14 @@ fn literal_value(expr: &sqlparser::ast::Expr, ty: SqlType) -> Result<Value, Serv
     };
     Ok(match ty {
         SqlType::Bit | SqlType::Int | SqlType::BigInt => {
-            let v = convert::parse_decimal(&text, 0).ok_or_else(|| errors::conversion_to(text.as_bytes(), "int"))?;
+            let v = numeric::parse_decimal(&text, 0).ok_or_else(|| errors::conversion_to(text.as_bytes(), "int"))?;
             Value::Int(i64::try_from(v).map_err(|_| errors::overflow("int"))?)
         }
         SqlType::Float => Value::Float(text.trim().parse().map_err(|_| errors::converting("float"))?),
         SqlType::Decimal { .. } | SqlType::Money | SqlType::SmallMoney => {
             let scale = ty.scale().unwrap_or(0);
             Value::Decimal {
-                unscaled: convert::parse_decimal(&text, scale).ok_or_else(|| errors::converting("numeric"))?,
+                unscaled: numeric::parse_decimal(&text, scale).ok_or_else(|| errors::converting("numeric"))?,
                 scale,
             }
         }
@@ -493,7 +495,7 @@ mod tests {
     mod semantics;
 
     /// The schema of DESIGN §3, as the generator creates it.
-    pub(crate) const DDL: &str = crate::sandbox::generate::SCHEMA_SQL;
+    pub(crate) const DDL: &str = crate::generate::SCHEMA_SQL;
 
     const DATA: &str = "
 INSERT INTO CLIENTS VALUES (1, 'C1', 'Dupont', 'Lyon'), (2, 'C2', 'Martin', NULL);
