@@ -14,7 +14,7 @@ use crate::config::ConfigError;
 use crate::credentials::{CredentialsError, KeyringError};
 use crate::exit_codes;
 use crate::jlm::StoreError;
-use crate::notify::{NotifyError, SmtpFailure};
+use crate::notify::{NotifyError, SmtpFailure, WebhookFailure};
 use crate::output::OutputError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,20 +224,33 @@ impl From<StoreError> for Error {
 /// fails is exit 3 (the alerts stay to send).
 impl From<NotifyError> for Error {
     fn from(error: NotifyError) -> Self {
-        let kind = match &error {
-            NotifyError::CaFile { .. }
-            | NotifyError::CaCertificate { .. }
-            | NotifyError::Tls { .. }
-            | NotifyError::NoSmtpPassword { .. }
-            | NotifyError::Smtp { failure: SmtpFailure::Refused | SmtpFailure::Unsupported, .. } => Kind::Usage,
-            NotifyError::Smtp { .. } => Kind::Connection,
-            NotifyError::Compose { .. } | NotifyError::WebhookBody { .. } => Kind::Unexpected,
-        };
         let (hint, detail) = (error.hint(), error.detail());
-        let mut this = Error::from_layer(kind, error);
+        let mut this = Error::from_layer(notify_kind(&error), error);
         this.hint = hint;
         this.detail = detail.as_deref().map(without_line_numbers);
         this
+    }
+}
+
+/// What the profile must fix is 2; a server out of reach, busy or failing is 3 (the alerts stay
+/// to send); a body or a client that cannot be made is a bug (1).
+fn notify_kind(error: &NotifyError) -> Kind {
+    match error {
+        NotifyError::CaFile { .. }
+        | NotifyError::CaCertificate { .. }
+        | NotifyError::Tls { .. }
+        | NotifyError::NoSmtpPassword { .. }
+        | NotifyError::Smtp { failure: SmtpFailure::Refused | SmtpFailure::Unsupported, .. }
+        | NotifyError::WebhookUrl { .. }
+        | NotifyError::WebhookScheme { .. }
+        | NotifyError::NoWebhookKey
+        | NotifyError::Webhook { failure: WebhookFailure::Refused(_), .. } => Kind::Usage,
+        NotifyError::Smtp { .. } | NotifyError::Webhook { .. } => Kind::Connection,
+        NotifyError::GaveUp { last, .. } => notify_kind(last),
+        NotifyError::Compose { .. }
+        | NotifyError::WebhookBody { .. }
+        | NotifyError::WebhookClient { .. }
+        | NotifyError::TlsUnavailable { .. } => Kind::Unexpected,
     }
 }
 

@@ -220,7 +220,7 @@ impl Channels {
                 let result = async {
                     let envoi = crate::secret::random_hex::<16>()?;
                     let body = lot.body(&envoi, chrono::Utc::now().naive_utc()).to_json()?;
-                    webhook.send(body.as_bytes(), &envoi).await.map(|()| lot.alertes.len())
+                    Ok(webhook.send(body.as_bytes(), &envoi).await.map(|()| lot.alertes.len())?)
                 }
                 .await;
                 deliveries.push(Delivery { canal: Canal::Webhook, to: String::new(), result });

@@ -52,6 +52,74 @@ pub enum NotifyError {
         #[source]
         source: serde_json::Error,
     },
+
+    #[error("[alertes.webhook] url « {url} » invalide")]
+    WebhookUrl { url: String },
+
+    #[error("[alertes.webhook] url « {url} » : ni http ni https")]
+    WebhookScheme { url: String },
+
+    #[error("[alertes.webhook] signer = true, mais aucune clé de signature")]
+    NoWebhookKey,
+
+    /// reqwest's error is kept without its URL: a query may hold a key.
+    #[error("client du webhook indisponible")]
+    WebhookClient {
+        #[source]
+        source: reqwest::Error,
+    },
+
+    #[error("TLS indisponible")]
+    TlsUnavailable {
+        #[source]
+        source: rustls::Error,
+    },
+
+    /// The receiver did not answer, or answered with a failure; `failure` says how. `target` is
+    /// the URL without its query; `excerpt` the start of what it answered.
+    #[error("{}", failure.message(target))]
+    Webhook {
+        failure: WebhookFailure,
+        target: String,
+        excerpt: Option<String>,
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+
+    /// Every attempt failed; the last one says why.
+    #[error("{last} ({attempts} tentatives)")]
+    GaveUp {
+        attempts: u32,
+        #[source]
+        last: Box<NotifyError>,
+    },
+}
+
+/// How a webhook delivery failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookFailure {
+    /// No answer in time.
+    Late,
+    /// A 5xx.
+    Down(u16),
+    /// The handshake was refused.
+    Tls,
+    /// Connection refused or lost.
+    Unreachable,
+    /// A 4xx or a redirect: the receiver says no.
+    Refused(u16),
+}
+
+impl WebhookFailure {
+    fn message(self, target: &str) -> String {
+        match self {
+            WebhookFailure::Late => format!("le webhook {target} ne répond pas à temps"),
+            WebhookFailure::Down(status) => format!("le webhook {target} est en panne (HTTP {status})"),
+            WebhookFailure::Tls => format!("échec TLS avec le webhook {target}"),
+            WebhookFailure::Unreachable => format!("webhook {target} injoignable"),
+            WebhookFailure::Refused(status) => format!("le webhook {target} refuse l'envoi (HTTP {status})"),
+        }
+    }
 }
 
 /// How an SMTP sending failed.
@@ -116,10 +184,41 @@ impl NotifyError {
                     "les alertes restent à envoyer : vérifiez [alertes.email] serveur et port, puis relancez"
                 }
             },
+            NotifyError::WebhookUrl { .. } => "une adresse complète, par exemple https://erp.jlm.fr/hooks/batigest",
+            NotifyError::NoWebhookKey => {
+                return Some(format!(
+                    "enregistrez-la avec « jlm-batigest alertes login-webhook », ou définissez {}",
+                    crate::config::WEBHOOK_SECRET_VAR
+                ));
+            }
+            NotifyError::Webhook { failure, .. } => match failure {
+                WebhookFailure::Late | WebhookFailure::Down(_) => {
+                    "les alertes restent à envoyer : le prochain lancement réessaiera"
+                }
+                WebhookFailure::Tls => {
+                    "le certificat du destinataire doit être reconnu : donnez son autorité par [alertes.webhook] ca_file"
+                }
+                WebhookFailure::Unreachable => {
+                    "les alertes restent à envoyer : vérifiez [alertes.webhook] url, puis relancez"
+                }
+                WebhookFailure::Refused(401 | 403) => {
+                    "le destinataire refuse l'envoi : vérifiez la clé de signature (alertes login-webhook) et ce qu'il attend"
+                }
+                WebhookFailure::Refused(300..=399) => {
+                    "le destinataire redirige : mettez son adresse finale dans [alertes.webhook] url"
+                }
+                WebhookFailure::Refused(_) => {
+                    "le destinataire refuse le contenu : les alertes restent à envoyer, corrigez puis relancez"
+                }
+            },
+            NotifyError::GaveUp { last, .. } => return last.hint(),
             NotifyError::CaCertificate { .. }
             | NotifyError::Tls { .. }
             | NotifyError::Compose { .. }
-            | NotifyError::WebhookBody { .. } => return None,
+            | NotifyError::WebhookBody { .. }
+            | NotifyError::WebhookScheme { .. }
+            | NotifyError::WebhookClient { .. }
+            | NotifyError::TlsUnavailable { .. } => return None,
         };
         Some(hint.to_owned())
     }
@@ -131,7 +230,30 @@ impl NotifyError {
             | NotifyError::Tls { source, .. }
             | NotifyError::Smtp { source, .. } => Some(source.to_string()),
             NotifyError::Compose { source } => Some(source.to_string()),
-            NotifyError::CaFile { .. } | NotifyError::NoSmtpPassword { .. } | NotifyError::WebhookBody { .. } => None,
+            NotifyError::TlsUnavailable { source } => Some(source.to_string()),
+            NotifyError::WebhookClient { source } => Some(causes(source)),
+            NotifyError::Webhook { failure: WebhookFailure::Tls | WebhookFailure::Unreachable, source, .. } => {
+                source.as_ref().map(causes)
+            }
+            NotifyError::Webhook { excerpt, .. } => excerpt.clone(),
+            NotifyError::GaveUp { last, .. } => last.detail(),
+            NotifyError::CaFile { .. }
+            | NotifyError::NoSmtpPassword { .. }
+            | NotifyError::WebhookBody { .. }
+            | NotifyError::WebhookUrl { .. }
+            | NotifyError::WebhookScheme { .. }
+            | NotifyError::NoWebhookKey => None,
         }
     }
+}
+
+/// What went wrong under reqwest's own words, without the URL (its query may hold a key).
+fn causes(error: &reqwest::Error) -> String {
+    let mut words = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        words.push(cause.to_string());
+        source = cause.source();
+    }
+    if words.is_empty() { error.to_string() } else { words.join(" : ") }
 }

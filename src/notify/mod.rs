@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use error::{NotifyError, SmtpFailure};
+pub use error::{NotifyError, SmtpFailure, WebhookFailure};
 
 use crate::jlm::alertes::Told;
 use crate::output::exact as json;
