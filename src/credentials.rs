@@ -13,7 +13,6 @@ use std::fmt;
 use std::io::{BufRead, IsTerminal};
 
 use crate::config::{Env, PASSWORD_VAR, Settings};
-use crate::error::{Error, Kind, Result};
 pub use crate::secret::Secret;
 
 /// The keyring service under which every entry of this tool is stored.
@@ -49,37 +48,85 @@ pub struct Password {
 }
 
 /// Why the keyring could not answer. The texts never carry a secret: they are built here from the
-/// kind of failure and, for platform failures, the platform's own description.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// kind of failure and, for platform failures, the platform's own description (the keyring's own
+/// error is not kept: `BadEncoding` carries the stored secret's bytes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyringError {
     /// No keyring service can be reached (a headless Linux without Secret Service, a locked or
     /// missing collection, an unsupported system).
+    #[error("aucun trousseau du système n'est accessible ({0})")]
     Unavailable(String),
     /// The keyring answered, but with something this tool cannot use.
+    #[error("le trousseau du système a échoué : {0}")]
     Failed(String),
 }
 
-impl fmt::Display for KeyringError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl KeyringError {
+    pub fn hint(&self) -> Option<String> {
         match self {
-            KeyringError::Unavailable(cause) => write!(f, "aucun trousseau du système n'est accessible ({cause})"),
-            KeyringError::Failed(cause) => write!(f, "le trousseau du système a échoué : {cause}"),
+            KeyringError::Unavailable(_) => Some(format!(
+                "sans trousseau (Linux sans Secret Service, session sans D-Bus), donnez le mot de passe par la variable {PASSWORD_VAR}"
+            )),
+            KeyringError::Failed(_) => None,
         }
     }
 }
 
-impl From<KeyringError> for Error {
-    /// A missing keyring is a property of the environment the command was run in, not a bug: exit 2,
-    /// with the way around it. Any other keyring failure is unexpected: exit 1.
-    fn from(error: KeyringError) -> Self {
-        match &error {
-            KeyringError::Unavailable(_) => Error::new(Kind::Usage, error.to_string()).with_hint(format!(
-                "sans trousseau (Linux sans Secret Service, session sans D-Bus), donnez le mot de passe par la variable {PASSWORD_VAR}"
+/// Why no password could be had. Each is a usage error (`crate::error` classifies them).
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+
+    /// Nothing stored, nothing in the environment, and no way to ask.
+    #[error(
+        "aucun mot de passe SQL pour le profil « {profile} »{}",
+        keyring.as_ref().map(|error| format!(" ; {error}")).unwrap_or_default()
+    )]
+    Missing { profile: String, keyring: Option<KeyringError> },
+
+    #[error("lecture de l'entrée standard impossible : {source}")]
+    Stdin {
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("lecture du mot de passe au terminal impossible : {source}")]
+    Terminal {
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("aucun terminal pour saisir le mot de passe")]
+    NoTerminal,
+
+    #[error("les deux saisies diffèrent : rien n'a été enregistré")]
+    Mismatch,
+
+    #[error("mot de passe vide")]
+    Empty,
+}
+
+impl CredentialsError {
+    /// What to do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CredentialsError::Keyring(error) => error.hint(),
+            CredentialsError::Missing { .. } => Some(format!(
+                "enregistrez-le avec « jlm-batigest login », ou définissez {PASSWORD_VAR}, ou passez --password-stdin"
             )),
-            KeyringError::Failed(_) => Error::new(Kind::Unexpected, error.to_string()),
+            CredentialsError::NoTerminal => {
+                Some("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin".to_owned())
+            }
+            CredentialsError::Stdin { .. }
+            | CredentialsError::Terminal { .. }
+            | CredentialsError::Mismatch
+            | CredentialsError::Empty => None,
         }
     }
 }
+
+type Result<T, E = CredentialsError> = std::result::Result<T, E>;
 
 /// Reads the password of a profile. The OS keyring in the product; a fixed answer in unit tests.
 pub trait PasswordStore {
@@ -201,13 +248,7 @@ pub fn resolve_password(
         let prompt = format!("Mot de passe SQL (profil {}) : ", settings.profile);
         Password { secret: prompt_password(&prompt)?, source: PasswordSource::Prompt }
     } else {
-        let mut message = format!("aucun mot de passe SQL pour le profil « {} »", settings.profile);
-        if let Some(error) = keyring {
-            message = format!("{message} ; {error}");
-        }
-        return Err(Error::usage(message).with_hint(format!(
-            "enregistrez-le avec « jlm-batigest login », ou définissez {PASSWORD_VAR}, ou passez --password-stdin"
-        )));
+        return Err(CredentialsError::Missing { profile: settings.profile.clone(), keyring });
     };
     tracing::info!("mot de passe SQL : {}", password.source);
     Ok(password)
@@ -218,7 +259,7 @@ pub fn read_stdin_line() -> Result<Secret> {
     let mut line = String::new();
     let read = std::io::stdin().lock().read_line(&mut line);
     let secret = Secret::new(line);
-    read.map_err(|error| Error::usage(format!("lecture de l'entrée standard impossible : {error}")))?;
+    read.map_err(|source| CredentialsError::Stdin { source })?;
     let trimmed = secret.expose().trim_end_matches(['\n', '\r']);
     non_empty(Secret::new(trimmed.to_owned()))
 }
@@ -231,12 +272,11 @@ pub fn read_new_secret(prompt: &str, from_stdin: bool) -> Result<Secret> {
         return read_stdin_line();
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Error::usage("aucun terminal pour saisir le mot de passe")
-            .with_hint("passez le mot de passe sur une ligne de l'entrée standard avec --password-stdin"));
+        return Err(CredentialsError::NoTerminal);
     }
     let secret = prompt_password(prompt)?;
     if secret != prompt_password("Confirmez : ")? {
-        return Err(Error::usage("les deux saisies diffèrent : rien n'a été enregistré"));
+        return Err(CredentialsError::Mismatch);
     }
     Ok(secret)
 }
@@ -282,15 +322,14 @@ impl Extra {
 
 /// Asks for a password on the terminal without echo.
 pub fn prompt_password(prompt: &str) -> Result<Secret> {
-    let secret = rpassword::prompt_password(prompt)
-        .map(Secret::new)
-        .map_err(|error| Error::usage(format!("lecture du mot de passe au terminal impossible : {error}")))?;
+    let secret =
+        rpassword::prompt_password(prompt).map(Secret::new).map_err(|source| CredentialsError::Terminal { source })?;
     non_empty(secret)
 }
 
 fn non_empty(secret: Secret) -> Result<Secret> {
     if secret.expose().is_empty() {
-        return Err(Error::usage("mot de passe vide"));
+        return Err(CredentialsError::Empty);
     }
     Ok(secret)
 }
@@ -298,6 +337,7 @@ fn non_empty(secret: Secret) -> Result<Secret> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{Error, Kind};
 
     struct Fixed(Result<Option<Secret>, KeyringError>);
 

@@ -9,6 +9,8 @@ use std::sync::{Mutex, OnceLock};
 static LOG: OnceLock<Mutex<File>> = OnceLock::new();
 /// `--quiet`: warnings are not said.
 static QUIET: AtomicBool = AtomicBool::new(false);
+/// `-vv`: an error is told with its causes.
+static CAUSES: AtomicBool = AtomicBool::new(false);
 
 /// From now on, diagnostics go to `file` (appended) instead of standard error.
 #[cfg_attr(not(windows), allow(dead_code))]
@@ -51,6 +53,16 @@ impl Write for Diagnostics {
 pub fn line(text: &str) {
     // Nothing sensible is left to do when stderr itself is closed.
     let _ = writer().write_all(format!("{text}\n").as_bytes());
+}
+
+/// Set once from `-vv`, before any work.
+pub fn set_causes(causes: bool) {
+    CAUSES.store(causes, Ordering::Relaxed);
+}
+
+/// Whether an error is told with its cause chain.
+pub fn causes() -> bool {
+    CAUSES.load(Ordering::Relaxed)
 }
 
 /// Set once from `--quiet`, before any work.

@@ -1,6 +1,6 @@
 //! Reading a request and writing its answer: each query parameter and body field the route's type
 //! declares, each at most once; every answer in JSON, an error as `{ success: false, error }`
-//! with the HTTP status of its kind.
+//! with the HTTP status of its kind (classified in `crate::error`).
 
 use std::collections::HashMap;
 
@@ -12,33 +12,15 @@ use serde_json::Value;
 use utoipa::openapi::{RefOr, Schema};
 
 use super::bodies::{Failure, FailureDetail, Refusal, RefusalDetail};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 
 /// Largest request body accepted (413 beyond).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The HTTP status of each kind of error (the exit-code taxonomy, DESIGN §2).
-pub fn status_of(kind: Kind) -> StatusCode {
-    match kind {
-        Kind::Usage => StatusCode::BAD_REQUEST,
-        Kind::NotFound => StatusCode::NOT_FOUND,
-        Kind::Connection | Kind::Interrupted | Kind::Terminated => StatusCode::SERVICE_UNAVAILABLE,
-        Kind::Store => StatusCode::BAD_GATEWAY,
-        Kind::Alert | Kind::Unexpected => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
 /// `{ "success": false, "error": { "code", "message", "hint", "detail" } }`, in French; never a
 /// driver's raw text beyond its « détail ».
 pub fn error_response(error: &Error) -> Response {
-    let code = match error.kind {
-        Kind::Usage => "requete_invalide",
-        Kind::NotFound => "introuvable",
-        Kind::Connection => "batigest_injoignable",
-        Kind::Store => "magasin_jlm",
-        Kind::Interrupted | Kind::Terminated => "interrompu",
-        Kind::Alert | Kind::Unexpected => "erreur_interne",
-    };
+    let code = error.kind.api_code();
     let body = Failure {
         success: false,
         error: FailureDetail {
@@ -48,7 +30,7 @@ pub fn error_response(error: &Error) -> Response {
             detail: error.detail.clone(),
         },
     };
-    (status_of(error.kind), axum::Json(body)).into_response()
+    (error.kind.http_status(), axum::Json(body)).into_response()
 }
 
 /// A refusal of the HTTP layer itself: `{ "success": false, "error": { "code", "message" } }`.

@@ -116,7 +116,7 @@ pub async fn notify(
 
 /// Records the run's alerts as told, without channels (after the face has shown them).
 pub async fn record(store: &Store, rows: &[Found]) -> Result<()> {
-    store.record_alertes(rows, &recurring(), &[], HOLD).await.map(drop)
+    Ok(store.record_alertes(rows, &recurring(), &[], HOLD).await.map(drop)?)
 }
 
 /// The kinds of alert that are states, told again when they come back.
@@ -210,7 +210,7 @@ impl Channels {
         if let Some((mailer, to)) = &self.email {
             let lot = lot(Canal::Email);
             if !lot.alertes.is_empty() {
-                let result = mailer.send(&lot).await.map(|()| lot.alertes.len());
+                let result = mailer.send(&lot).await.map(|()| lot.alertes.len()).map_err(Error::from);
                 deliveries.push(Delivery { canal: Canal::Email, to: to.clone(), result });
             }
         }
@@ -220,7 +220,7 @@ impl Channels {
                 let result = async {
                     let envoi = crate::secret::random_hex::<16>()?;
                     let body = lot.body(&envoi, chrono::Utc::now().naive_utc()).to_json()?;
-                    webhook.send(body.as_bytes(), &envoi).await.map(|()| lot.alertes.len())
+                    Ok(webhook.send(body.as_bytes(), &envoi).await.map(|()| lot.alertes.len())?)
                 }
                 .await;
                 deliveries.push(Delivery { canal: Canal::Webhook, to: String::new(), result });

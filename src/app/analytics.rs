@@ -403,7 +403,7 @@ pub async fn save(store: &Store, run: &Run) -> Result<Saved> {
 
 /// Saved runs, newest first, of one `periode` or all.
 pub async fn history(store: &Store, periode: Option<Periode>, limit: Option<u64>) -> Result<Vec<SavedAnalytics>> {
-    store.list_analytics(periode.map(Periode::code), limit).await
+    Ok(store.list_analytics(periode.map(Periode::code), limit).await?)
 }
 
 /// One saved run, with its document in the current shape (`Value::Null` when none was kept).

@@ -7,10 +7,10 @@ use crate::jlm::integrations::{IntegrationRow, LogEntry};
 
 /// The integration rows, last synced first, of one `sync_status` or all.
 pub async fn list(store: &Store, sync_status: Option<&str>, limit: Option<u64>) -> Result<Vec<IntegrationRow>> {
-    store.integrations(sync_status, limit).await
+    Ok(store.integrations(sync_status, limit).await?)
 }
 
 /// The journal, newest first.
 pub async fn journal(store: &Store, limit: Option<u64>) -> Result<Vec<LogEntry>> {
-    store.sync_log(limit).await
+    Ok(store.sync_log(limit).await?)
 }

@@ -86,7 +86,7 @@ pub async fn open_store(settings: &Settings, env: &Env, quiet: bool) -> Result<S
              (--jlm-db postgres://…)."
         ));
     }
-    Store::open(&address, settings.timeout.value).await
+    Ok(Store::open(&address, settings.timeout.value).await?)
 }
 
 /// The connection test (`test-connection`, `GET /connection-test`, the dashboard): the server's

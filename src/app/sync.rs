@@ -46,7 +46,7 @@ pub async fn one(ctx: &Context, store: &Store, client: &mut Connection, one: One
         os_user: ctx.os_user(),
         dry_run: one.dry_run,
     };
-    match store.sync_devis(&request).await {
+    match store.sync_devis(&request).await.map_err(Error::from) {
         Ok(report) => Ok(report),
         Err(error) => {
             trace_failure(ctx, store, Some(one.reference), Some(&devis.numero), &error, one.dry_run).await;
@@ -118,7 +118,7 @@ pub async fn all(
                 return each(Step::Again).await;
             }
             let reason = same_number(&devis.numero, &same.iter().collect::<Vec<_>>());
-            return match store.hold_for_review(&devis.numero, &reason, os_user, dry_run).await {
+            return match store.hold_for_review(&devis.numero, &reason, os_user, dry_run).await.map_err(Error::from) {
                 Ok(report) => {
                     let outcome =
                         if report.outcome == Outcome::Unchanged { Outcome::Unchanged } else { Outcome::ManualReview };
@@ -140,7 +140,7 @@ pub async fn all(
             os_user,
             dry_run,
         };
-        match store.sync_devis(&request).await {
+        match store.sync_devis(&request).await.map_err(Error::from) {
             Ok(report) => {
                 counts.add(report.outcome);
                 each(Step::Done(&report)).await
@@ -188,7 +188,7 @@ pub async fn trace_failure(
     let refusal = matches!(error.kind, Kind::Usage | Kind::NotFound);
     let mark = numero.filter(|_| !refusal);
     if let Err(log_error) = store.log_failure(reference, numero, mark, ctx.os_user(), &error.message).await {
-        tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error.message);
+        tracing::warn!("l'erreur n'a pas pu être tracée : {}", log_error);
     }
 }
 

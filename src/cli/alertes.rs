@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use super::context::{Context, Render, block_on, local_time, resolve};
 use super::values;
 use crate::app::alertes::{self, Channels};
-use crate::config::Settings;
 use crate::credentials::{self, Extra, Keyring};
 use crate::error::{Error, Kind, Result};
 use crate::jlm::alertes::{Canal, Told};
@@ -86,12 +85,12 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         None => {}
     }
     let au = args.au.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let settings = Settings::load(&ctx.flags, &ctx.env)?;
+    let settings = ctx.settings()?;
     let profile = settings.profile.clone();
     let alertes_settings = settings.alertes.value.clone();
     // The channels are made ready before Batigest is asked anything: a bad address or a missing
     // password is found at once, not after the queries.
-    let channels = if args.notify { Some(Channels::prepare(&settings, &ctx.env)?) } else { None };
+    let channels = if args.notify { Some(Channels::prepare(settings, &ctx.env)?) } else { None };
     let app = resolve(ctx)?;
     let found = block_on(async {
         let mut client = app.connect().await?;
@@ -181,7 +180,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
 
 /// `alertes login-smtp` / `login-webhook`: reads the secret and keeps it in the keyring.
 fn login(ctx: &Context, extra: Extra) -> Result<()> {
-    let settings = Settings::load(&ctx.flags, &ctx.env)?;
+    let settings = ctx.settings()?;
     let prompt = format!("{} du profil {} : ", capitalized(extra.what()), settings.profile);
     let secret = credentials::read_new_secret(&prompt, ctx.flags.password_stdin)?;
     let account = extra.account(&settings.profile);

@@ -9,7 +9,6 @@ use super::context::{Context, Render, block_on, local_time, resolve};
 use super::values;
 use crate::app::analytics::{self, Document, Indicateurs, Periode as Saved, Request, RequestError};
 use crate::app::open_store;
-use crate::config;
 use crate::error::{Error, Result};
 use crate::jlm::analytics::SavedAnalytics;
 use crate::output::{self, Cell, Column, Kind, RecordSink, Style, format};
@@ -353,10 +352,10 @@ fn json_cell(value: &serde_json::Value, kind: Kind) -> Cell {
 
 fn history(args: &HistoryArgs, ctx: &Context) -> Result<()> {
     let env = &ctx.env;
-    let settings = config::Settings::load(&ctx.flags, env)?;
+    let settings = ctx.settings()?;
     let render = &ctx.render;
     block_on(async {
-        let store = open_store(&settings, env, ctx.cli.quiet).await?;
+        let store = open_store(settings, env, ctx.cli.quiet).await?;
         let mut destination = render.destination()?;
         if let Some(id) = &args.id {
             let (saved, document) = analytics::get(&store, id).await?;

@@ -1,6 +1,7 @@
 //! What commands that read Batigest share: settings resolved once, the connection target, the
 //! password, the schema mapping, and an async runtime.
 
+use std::cell::OnceCell;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -15,22 +16,41 @@ use crate::batigest::schema::{Mapping, MappingError};
 use crate::config::{Env, Flags, Settings, Source};
 use crate::credentials::{self, Keyring};
 use crate::error::{Error, Kind, Result};
-use crate::output::{Destination, Format, Options};
+use crate::output::{Destination, Format, Options, OutputError};
 
-/// What the dispatcher resolves once for every command: the environment and the output options.
+/// What the dispatcher resolves once for every command: the environment, the output options, and
+/// the settings.
 pub struct Context<'a> {
     pub cli: &'a Cli,
-    /// The connection and store options, as plain settings.
-    pub flags: Flags,
+    /// The options that are settings.
+    pub flags: &'a Flags,
     pub env: Env,
     pub render: Render,
+    settings: OnceCell<Settings>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(cli: &'a Cli, env: Env, render: Render) -> Self {
+        Self { cli, flags: &cli.connection, env, render, settings: OnceCell::new() }
+    }
+
+    /// The settings of the run: the config file is read and resolved the first time a command
+    /// asks, and only once (commands that need none, like `completions`, never read it; those
+    /// that check their own arguments first still fail on them first).
+    pub fn settings(&self) -> Result<&Settings> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let settings = Settings::load(self.flags, &self.env)?;
+        Ok(self.settings.get_or_init(|| settings))
+    }
 }
 
 /// Resolves the use cases' context before any connection: a bad setting or mapping fails here,
 /// with exit 2, and nothing has touched the network yet.
 pub fn resolve(ctx: &Context) -> Result<app::Context> {
     let (cli, env) = (ctx.cli, ctx.env.clone());
-    let settings = Settings::load(&ctx.flags, &env)?;
+    let settings = ctx.settings()?.clone();
     let mapping = mapping(settings.schema.value.as_deref())?;
     let target = target(&settings)?;
     check_auth(&target, &settings)?;
@@ -188,7 +208,7 @@ pub struct Render {
 }
 
 impl Render {
-    pub fn resolve(cli: &Cli) -> Result<Self> {
+    pub fn resolve(cli: &Cli, env: &Env) -> Result<Self> {
         let args = &cli.output;
         let format = match (args.format, args.excel) {
             (None, true) => Format::Csv,
@@ -202,13 +222,11 @@ impl Render {
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
-            ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorArg::Auto => to_terminal && !env.no_color,
         };
         // COLUMNS, when exported, wins over the terminal's own size, as for ls and most tools.
         let terminal_width = if to_terminal {
-            std::env::var("COLUMNS")
-                .ok()
-                .and_then(|columns| columns.trim().parse::<u16>().ok())
+            env.columns
                 .or_else(|| comfy_table::Table::new().width())
                 // A terminal that does not know its size says 0: then tables are not fitted.
                 .filter(|&columns| columns > 0)
@@ -225,7 +243,7 @@ impl Render {
     /// Stdout, or the temporary file beside `-o FILE`.
     pub fn destination(&self) -> Result<Destination> {
         Destination::open(self.path.as_deref())
-            .map_err(|e| cannot_write(self.path.as_deref().unwrap_or(std::path::Path::new("")), &e))
+            .map_err(|e| cannot_write(self.path.as_deref().unwrap_or(std::path::Path::new("")), e))
     }
 
     /// A spinner counting `what` on stderr, only on a terminal; hidden otherwise.
@@ -269,12 +287,8 @@ impl Render {
 }
 
 /// The error of a file the tool cannot write (`-o`, `--html`, `--write`, `--dir`).
-pub fn cannot_write(path: &std::path::Path, error: &std::io::Error) -> Error {
-    if let Some(held) = Error::held_open(error) {
-        return held;
-    }
-    Error::usage(format!("impossible d'écrire {} : {error}", path.display()))
-        .with_hint("vérifiez que le dossier existe et que vous pouvez y écrire")
+pub fn cannot_write(path: &std::path::Path, error: std::io::Error) -> Error {
+    OutputError::cannot_write(path, error).into()
 }
 
 /// Rows read, counted on a [`Render::progress`] spinner.

@@ -192,7 +192,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let (dashboard, store_failure) = screen(gathered);
 
     if let Some(path) = &args.html {
-        let mut file = Destination::open(Some(path)).map_err(|e| cannot_write(path, &e))?;
+        let mut file = Destination::open(Some(path)).map_err(|e| cannot_write(path, e))?;
         html::write(&mut file, &dashboard)?;
         Render::commit(file)?;
     }
@@ -262,7 +262,10 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     sink.finish()?;
     Render::commit(destination)?;
     match store_failure {
-        Some(failure) => Err(Error { message: format!("synchronisations non lues : {}", failure.message), ..failure }),
+        Some(failure) => {
+            let message = format!("synchronisations non lues : {}", failure.message);
+            Err(failure.reworded(message))
+        }
         None => Ok(()),
     }
 }

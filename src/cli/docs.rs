@@ -104,7 +104,7 @@ fn fish_pending_value(script: &[u8], name: &str) -> Vec<u8> {
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     Destination::open(Some(path))
         .and_then(|mut file| file.write_all(bytes).and_then(|()| file.commit()))
-        .map_err(|e| cannot_write(path, &e))
+        .map_err(|e| cannot_write(path, e))
 }
 
 pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
@@ -114,14 +114,14 @@ pub fn man(args: &ManArgs, command: &clap::Command) -> Result<()> {
             Ok(std::io::stdout().lock().write_all(&page)?)
         }
         Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
+            std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
             let mut pages = vec![(format!("{}.1", command.get_name()), page(command, None))];
             for sub in command.get_subcommands() {
                 pages.push((format!("{}-{}.1", command.get_name(), sub.get_name()), page(sub, Some(command))));
             }
             for (name, page) in pages {
                 let path = dir.join(name);
-                let page = page.map_err(|e| cannot_write(&path, &e))?;
+                let page = page.map_err(|e| cannot_write(&path, e))?;
                 write_file(&path, &page)?;
             }
             Ok(())

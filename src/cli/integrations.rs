@@ -4,7 +4,6 @@
 use super::context::{Context, Render, block_on, local_time};
 use super::values;
 use crate::app::{self, integrations};
-use crate::config::Settings;
 use crate::error::Result;
 use crate::jlm::integrations::{IntegrationRow, LogEntry};
 use crate::output::{self, Cell, Column, Kind, Style};
@@ -124,10 +123,10 @@ fn log_cells(entry: LogEntry) -> [Cell; 10] {
 
 pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     let env = &ctx.env;
-    let settings = Settings::load(&ctx.flags, env)?;
+    let settings = ctx.settings()?;
     let render = &ctx.render;
     block_on(async {
-        let store = app::open_store(&settings, env, ctx.cli.quiet).await?;
+        let store = app::open_store(settings, env, ctx.cli.quiet).await?;
         let mut destination = render.destination()?;
         let mut sink =
             output::sink(render.options, if args.journal { "journal" } else { "integrations" }, &mut destination);

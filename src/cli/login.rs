@@ -2,10 +2,8 @@
 
 use std::io::Write;
 
-use super::context::{block_on, check_auth, target};
+use super::context::{Context, block_on, check_auth, target};
 use crate::batigest::connection::{self, Auth, Target};
-use crate::config::Flags;
-use crate::config::{Env, Settings};
 use crate::credentials::{self, Keyring, Secret};
 use crate::error::{Error, Result};
 
@@ -39,11 +37,12 @@ pub struct Args {
     no_check: bool,
 }
 
-pub fn run(args: &Args, connection: &Flags, env: &Env, quiet: bool) -> Result<()> {
+pub fn run(args: &Args, ctx: &Context) -> Result<()> {
+    let (connection, quiet) = (ctx.flags, ctx.cli.quiet);
     // Resolving the settings refuses an unknown profile: a typo must not store a password nobody reads.
-    let settings = Settings::load(connection, env)?;
+    let settings = ctx.settings()?;
     if settings.auth.value != Auth::Sql {
-        check_auth(&target(&settings)?, &settings)?;
+        check_auth(&target(settings)?, settings)?;
     }
     let prompt = match settings.auth.value {
         Auth::Sql => format!("Mot de passe SQL du profil {} : ", settings.profile),
@@ -59,7 +58,7 @@ pub fn run(args: &Args, connection: &Flags, env: &Env, quiet: bool) -> Result<()
     };
     let secret = credentials::read_new_secret(&prompt, connection.password_stdin)?;
     if !args.no_check {
-        check(&target(&settings)?, &secret)?;
+        check(&target(settings)?, &secret)?;
     }
     Keyring::store(&settings.profile, &secret)?;
     if !quiet {

@@ -62,7 +62,7 @@ pub struct Cli {
     pub command: Command,
 
     #[command(flatten)]
-    pub connection: global::ConnectionArgs,
+    pub connection: crate::config::Flags,
 
     #[command(flatten)]
     pub output: global::OutputArgs,
@@ -239,11 +239,14 @@ pub fn run(cli: &Cli) -> Result<()> {
     stop::install();
     crate::diagnostics::set_quiet(cli.quiet);
     init_logging(cli.verbose, cli.quiet);
-    let ctx = &Context { cli, flags: cli.connection.flags(), env: Env::capture()?, render: Render::resolve(cli)? };
+    crate::diagnostics::set_causes(cli.verbose >= 2 && !cli.quiet);
+    let env = Env::capture()?;
+    let render = Render::resolve(cli, &env)?;
+    let ctx = &Context::new(cli, env, render);
     match &cli.command {
         Command::Config(args) => config::run(args, ctx),
-        Command::Login(args) => login::run(args, &ctx.flags, &ctx.env, cli.quiet),
-        Command::Logout(_) => logout::run(&ctx.flags, cli.quiet),
+        Command::Login(args) => login::run(args, ctx),
+        Command::Logout(_) => logout::run(ctx.flags, cli.quiet),
         Command::Sandbox(args) => sandbox::run(args, &cli.connection, cli.quiet),
         Command::Schema(args) => schema::run(args, ctx),
         Command::Devis(args) => devis::run(args, ctx),

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use super::context::{Context, Render, block_on, cannot_write, resolve};
 use super::values;
 use crate::app::relances;
-use crate::config::Settings;
 use crate::error::{Error, Kind, Result};
 use crate::output::{self, Cell, Column, Destination, Kind as Col, Style, format, lettre, template};
 use crate::report::relances::{Client, libelle};
@@ -84,7 +83,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     if let Some(dir) = &args.lettres {
         not_a_folder(dir)?;
     }
-    let settings = Settings::load(&ctx.flags, &ctx.env)?;
+    let settings = ctx.settings()?;
     let template = match &settings.modele_lettre.value {
         Some(path) if args.lettres.is_some() => {
             let text = crate::files::read_text(path).map_err(|e| {
@@ -188,7 +187,7 @@ fn write_letters(
     taux: Option<rust_decimal::Decimal>,
 ) -> Result<()> {
     not_a_folder(dir)?;
-    std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
+    std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
     let mut taken = std::collections::HashSet::new();
     for client in clients {
         // Two codes that differ only by characters a file name cannot keep get two files.
@@ -199,9 +198,9 @@ fn write_letters(
             name = letter_name(&format!("{}-{n}", client.code));
         }
         let path = dir.join(name);
-        let mut file = Destination::open(Some(&path)).map_err(|e| cannot_write(&path, &e))?;
-        template.write(&mut file, client, au, taux).map_err(|e| cannot_write(&path, &e))?;
-        file.commit().map_err(|e| cannot_write(&path, &e))?;
+        let mut file = Destination::open(Some(&path)).map_err(|e| cannot_write(&path, e))?;
+        template.write(&mut file, client, au, taux).map_err(|e| cannot_write(&path, e))?;
+        file.commit().map_err(|e| cannot_write(&path, e))?;
     }
     Ok(())
 }

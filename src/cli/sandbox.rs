@@ -9,9 +9,9 @@ use tds_sandbox::types::Collation;
 use tds_sandbox::{DataSource, Sandbox, SandboxOptions, TlsMode, generate};
 
 use super::context::server_runtime;
-use super::global::ConnectionArgs;
 use super::stop;
 use super::values;
+use crate::config::Flags as ConnectionArgs;
 use crate::error::{Error, Result};
 
 const EXAMPLES: &str = "\

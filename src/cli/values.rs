@@ -1,5 +1,5 @@
 //! The command line's value parsers: the shared ones ([`crate::values`]), and those that tell clap
-//! their possible values or check a profile name.
+//! their possible values.
 
 use crate::model::Statut;
 pub use crate::values::{date, id, number, port, positive, statut};
@@ -25,9 +25,4 @@ impl clap::builder::TypedValueParser for StatutParser {
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
         Some(Box::new(Statut::ALL.iter().map(|s| clap::builder::PossibleValue::new(s.code()))))
     }
-}
-
-/// A profile name (see [`crate::config::check_profile_name`]).
-pub fn profile(text: &str) -> Result<String, String> {
-    crate::config::check_profile_name(text).map(|()| text.to_owned())
 }

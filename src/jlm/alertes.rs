@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
 
+use super::Result;
 use super::{Columns, Store, Ty, now_text, query};
-use crate::error::Result;
 
 /// A delivery channel, by the column that says when an alert went through it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,7 @@ impl Store {
         let rows = query(&format!("SELECT {COLUMNS} FROM batigest_alertes ORDER BY cle"))
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_alertes impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_alertes impossible", e))?;
         rows.iter().map(|row| self.told(row)).collect()
     }
 
@@ -100,12 +100,10 @@ impl Store {
         canaux: &[Canal],
         hold: Duration,
     ) -> Result<Recorded> {
-        let fail = |e: &sqlx::Error| self.error("enregistrement des alertes impossible", e);
+        let fail = |e: sqlx::Error| self.error("enregistrement des alertes impossible", e);
         let mut tx = self.write("alertes").await?;
-        let known: Vec<(String, String)> = sqlx::query_as("SELECT cle, genre FROM batigest_alertes")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(|e| fail(&e))?;
+        let known: Vec<(String, String)> =
+            sqlx::query_as("SELECT cle, genre FROM batigest_alertes").fetch_all(&mut *tx).await.map_err(&fail)?;
         let known_keys: HashSet<&str> = known.iter().map(|(cle, _)| cle.as_str()).collect();
         let found_keys: HashSet<&str> = found.iter().map(|alerte| alerte.cle.as_str()).collect();
         let now = now_text();
@@ -126,7 +124,7 @@ impl Store {
                 .bind(now.clone())
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| fail(&e))?;
+                .map_err(&fail)?;
             new.insert(alerte.cle.clone());
         }
         let over = known
@@ -137,15 +135,13 @@ impl Store {
                 .bind(cle.clone())
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| fail(&e))?;
+                .map_err(&fail)?;
         }
         let claim = if canaux.is_empty() {
             None
         } else {
-            let run: String = sqlx::query_scalar(&format!("SELECT {}", self.new_id()))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| fail(&e))?;
+            let run: String =
+                sqlx::query_scalar(&format!("SELECT {}", self.new_id())).fetch_one(&mut *tx).await.map_err(&fail)?;
             let until = (Utc::now().naive_utc() + hold).format("%Y-%m-%d %H:%M:%S%.6f").to_string();
             let pending: Vec<String> = canaux.iter().map(|canal| format!("{} IS NULL", canal.column())).collect();
             query(&format!(
@@ -160,30 +156,30 @@ impl Store {
             .bind(now.clone())
             .execute(&mut *tx)
             .await
-            .map_err(|e| fail(&e))?;
+            .map_err(&fail)?;
             let rows = query(&format!(
                 "SELECT {COLUMNS} FROM batigest_alertes WHERE reserve_par = $1 ORDER BY detectee_at, cle"
             ))
             .bind(run.clone())
             .fetch_all(&mut *tx)
             .await
-            .map_err(|e| fail(&e))?;
+            .map_err(&fail)?;
             let alertes = rows.iter().map(|row| self.told(row)).collect::<Result<_>>()?;
             Some(Claim { run, alertes })
         };
         let rows = query(&format!("SELECT {COLUMNS} FROM batigest_alertes ORDER BY cle"))
             .fetch_all(&mut *tx)
             .await
-            .map_err(|e| fail(&e))?;
+            .map_err(&fail)?;
         let told = rows.iter().map(|row| self.told(row)).collect::<Result<_>>()?;
-        tx.commit().await.map_err(|e| fail(&e))?;
+        tx.commit().await.map_err(&fail)?;
         Ok(Recorded { new, told, claim })
     }
 
     /// Ends a claim: its alerts are marked sent on each channel of `sent`, and released for the
     /// next run on the others.
     pub async fn finish_claim(&self, claim: &Claim, sent: &[Canal]) -> Result<()> {
-        let fail = |e: &sqlx::Error| self.error("enregistrement des envois d'alertes impossible", e);
+        let fail = |e: sqlx::Error| self.error("enregistrement des envois d'alertes impossible", e);
         let mut tx = self.write("alertes").await?;
         let now = now_text();
         for canal in sent {
@@ -196,14 +192,14 @@ impl Store {
             .bind(now.clone())
             .execute(&mut *tx)
             .await
-            .map_err(|e| fail(&e))?;
+            .map_err(&fail)?;
         }
         sqlx::query("UPDATE batigest_alertes SET reserve_par = NULL, reserve_jusqua = NULL WHERE reserve_par = $1")
             .bind(claim.run.clone())
             .execute(&mut *tx)
             .await
-            .map_err(|e| fail(&e))?;
-        tx.commit().await.map_err(|e| fail(&e))
+            .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)
     }
 
     fn told(&self, row: &sqlx::any::AnyRow) -> Result<Told> {

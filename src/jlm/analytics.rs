@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
 use super::{Columns, Store, Ty, limit_rows, money_text, now_text, query};
-use crate::error::{Error, Kind, Result};
+use super::{Result, StoreError};
 use crate::report::numbers::round_money;
 
 /// One saved KPI run. Rates are in points (42.86 means 42,86 %); `None` where the KPI has no
@@ -48,7 +48,7 @@ impl Store {
     /// id. A figure too large for JLM ERP's column is refused, naming it, and nothing is saved.
     pub async fn save_analytics(&self, analytics: &Analytics) -> Result<String> {
         check_fits(analytics)?;
-        let fail = |e: &sqlx::Error| self.error("enregistrement des indicateurs impossible", e);
+        let fail = |e: sqlx::Error| self.error("enregistrement des indicateurs impossible", e);
         let mut tx = self.write("analytics").await?;
         let money = |value: Option<Decimal>| value.map(money_text);
         let id: String = sqlx::query_scalar(&format!(
@@ -76,8 +76,8 @@ impl Store {
         .bind(now_text())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| fail(&e))?;
-        tx.commit().await.map_err(|e| fail(&e))?;
+        .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
         Ok(id)
     }
 
@@ -93,7 +93,7 @@ impl Store {
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_analytics impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_analytics impossible", e))?;
         rows.iter().map(|row| self.saved(row)).collect()
     }
 
@@ -103,7 +103,7 @@ impl Store {
             .bind(id.to_owned())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_analytics impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_analytics impossible", e))?;
         row.as_ref().map(|row| self.saved(row)).transpose()
     }
 
@@ -143,11 +143,11 @@ fn check_fits(analytics: &Analytics) -> Result<()> {
     ];
     for (name, value, limit, column) in figures {
         if let Some(value) = value.map(round_money).filter(|value| value.abs() >= limit) {
-            return Err(Error::new(
-                Kind::Store,
-                format!("indicateur {name} = {value} trop grand pour la colonne {column} de batigest_analytics"),
-            )
-            .with_hint("le calcul n'a pas été enregistré ; relancez avec --no-save pour seulement l'afficher"));
+            return Err(StoreError::IndicatorTooLarge {
+                name: name.to_string(),
+                value: value.to_string(),
+                column: column.to_string(),
+            });
         }
     }
     Ok(())
@@ -197,6 +197,7 @@ mod tests {
         assert!(store.get_analytics("7f3c1a52-9d4e-4b8a-a1f0-2c6d8e9b0a11").await.expect("get").is_none());
         let too_large = Analytics { marge_reelle_moyenne: Some(dec("1000")), ..other };
         let refused = store.save_analytics(&too_large).await.expect_err("NUMERIC(5,2)");
+        let refused = crate::error::Error::from(refused);
         assert!(refused.message.contains("marge_reelle_moyenne = 1000"), "{}", refused.message);
         assert_eq!(store.list_analytics(None, None).await.expect("list").len(), 2, "nothing saved");
     }

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 
+use super::Result;
 use super::{Columns, Store, limit_rows, query};
-use crate::error::Result;
 
 /// One synced devis and its offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl Store {
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_integrations impossible", e))?;
         rows.iter()
             .map(|row| {
                 let c = Columns { row, location: &self.location };
@@ -102,7 +102,7 @@ impl Store {
             let rows = query(sql)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(|e| self.error("lecture des offres de JLM ERP impossible", &e))?;
+                .map_err(|e| self.error("lecture des offres de JLM ERP impossible", e))?;
             rows.iter()
                 .filter_map(|row| {
                     let c = Columns { row, location: &self.location };
@@ -137,7 +137,7 @@ impl Store {
             .bind(limit_rows(limit))
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error("lecture de batigest_sync_log impossible", &e))?;
+            .map_err(|e| self.error("lecture de batigest_sync_log impossible", e))?;
         rows.iter()
             .map(|row| {
                 let c = Columns { row, location: &self.location };

@@ -9,6 +9,7 @@
 pub mod address;
 pub mod alertes;
 pub mod analytics;
+mod error;
 pub mod integrations;
 mod schema;
 pub mod sync;
@@ -22,8 +23,11 @@ use rust_decimal::Decimal;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, ConnectOptions, Row};
 
-use crate::error::{Error, Kind, Result};
 use address::{Address, Mode, SqliteFile};
+use error::Masked;
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -54,16 +58,12 @@ impl Store {
     /// The embedded store, a file in the platform's data dir (`None` when there is no home
     /// directory); its folder is created on first use.
     pub fn embedded(default: Option<&Path>) -> Result<Address> {
-        let path = default.ok_or_else(|| {
-            Error::new(Kind::Store, "magasin JLM : aucun dossier de données (pas de dossier personnel)")
-                .with_hint("indiquez le magasin avec --jlm-db sqlite:CHEMIN ou JLM_DATABASE_URL")
-        })?;
+        let path = default.ok_or(StoreError::NoDataDir)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::new(
-                    Kind::Store,
-                    format!("magasin JLM {} : création du dossier {} impossible : {e}", path.display(), dir.display()),
-                )
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                path: path.to_owned(),
+                dir: dir.to_owned(),
+                source,
             })?;
         }
         Ok(Address::embedded(path))
@@ -78,11 +78,9 @@ impl Store {
             Address::Sqlite(file) => (sqlite_options(file, &location)?, Backend::Sqlite, Vec::new()),
             Address::Postgres(url) => {
                 let secrets = url_secrets(url);
-                let options = AnyConnectOptions::from_str(url).map_err(|e| {
-                    Error::usage(format!(
-                        "adresse du magasin JLM « {location} » invalide : {}",
-                        hide(&e.to_string(), &secrets)
-                    ))
+                let options = AnyConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl {
+                    location: location.clone(),
+                    cause: hide(&e.to_string(), &secrets),
                 })?;
                 (options, Backend::Postgres, secrets)
             }
@@ -95,7 +93,7 @@ impl Store {
             .acquire_timeout(timeout)
             .connect_with(options)
             .await
-            .map_err(|e| store_error(&location, &secrets, "ouverture impossible", &e))?;
+            .map_err(|e| store_error(&location, &secrets, "ouverture impossible", e))?;
         let store = Self { pool, backend, location, secrets };
         schema::migrate(&store).await?;
         Ok(store)
@@ -126,15 +124,15 @@ impl Store {
     async fn write(&self, lock: &str) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         match self.backend {
             Backend::Sqlite => {
-                self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| self.error("verrouillage impossible", &e))
+                self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| self.error("verrouillage impossible", e))
             }
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await.map_err(|e| self.error("transaction impossible", &e))?;
+                let mut tx = self.pool.begin().await.map_err(|e| self.error("transaction impossible", e))?;
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                     .bind(format!("jlm-batigest:{lock}"))
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| self.error("verrouillage impossible", &e))?;
+                    .map_err(|e| self.error("verrouillage impossible", e))?;
                 Ok(tx)
             }
         }
@@ -150,12 +148,12 @@ impl Store {
             }
         };
         let count: i64 =
-            sqlx::query_scalar(sql).fetch_one(&self.pool).await.map_err(|e| self.error("lecture impossible", &e))?;
+            sqlx::query_scalar(sql).fetch_one(&self.pool).await.map_err(|e| self.error("lecture impossible", e))?;
         Ok(count > 0)
     }
 
     /// A store failure, exit 5, never showing the URL's password.
-    fn error(&self, what: &str, error: &sqlx::Error) -> Error {
+    fn error(&self, what: &str, error: sqlx::Error) -> StoreError {
         store_error(&self.location, &self.secrets, what, error)
     }
 }
@@ -165,17 +163,16 @@ impl Store {
 /// path SQLite receives is exactly the one given (`C:\\…` stays a drive, not a host).
 fn sqlite_options(file: &SqliteFile, location: &str) -> Result<AnyConnectOptions> {
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    let invalid = |cause: &dyn std::fmt::Display| Error::usage(format!("magasin JLM « {location} » : {cause}"));
+    let invalid = |cause: &dyn std::fmt::Display| StoreError::BadSqlite {
+        location: location.to_owned(),
+        cause: cause.to_string(),
+    };
     let path = file.path.to_str().ok_or_else(|| invalid(&"le chemin n'est pas de l'UTF-8 valide"))?;
     if file.path == Path::new(":memory:") {
         return AnyConnectOptions::from_str("sqlite::memory:").map_err(|e| invalid(&e));
     }
     if let Some(dir) = file.path.parent().filter(|dir| !dir.as_os_str().is_empty() && !dir.is_dir()) {
-        return Err(Error::new(
-            Kind::Store,
-            format!("magasin JLM {location} : le dossier {} n'existe pas (ou n'est pas un dossier)", dir.display()),
-        )
-        .with_hint("créez le dossier, ou indiquez un autre chemin avec --jlm-db sqlite:CHEMIN"));
+        return Err(StoreError::MissingFolder { location: location.to_owned(), dir: dir.to_owned() });
     }
     // SQLite reads a name starting with `file:` as a URI (sqlx opens with SQLITE_OPEN_URI).
     let path =
@@ -190,9 +187,8 @@ fn sqlite_options(file: &SqliteFile, location: &str) -> Result<AnyConnectOptions
     AnyConnectOptions::from_url(&url).map_err(|e| invalid(&e))
 }
 
-fn store_error(location: &str, secrets: &[String], what: &str, error: &sqlx::Error) -> Error {
-    let cause = hide(&error.to_string(), secrets);
-    let hint = match error {
+fn store_error(location: &str, secrets: &[String], what: &str, error: sqlx::Error) -> StoreError {
+    let hint = match &error {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => {
             Some("vérifiez que le serveur PostgreSQL est démarré et joignable, et l'adresse --jlm-db")
         }
@@ -201,10 +197,12 @@ fn store_error(location: &str, secrets: &[String], what: &str, error: &sqlx::Err
         }
         _ => None,
     };
-    let error = Error::new(Kind::Store, format!("magasin JLM {location} : {what}")).with_detail(cause);
-    match hint {
-        Some(hint) => error.with_hint(hint),
-        None => error,
+    let text = hide(&error.to_string(), secrets);
+    StoreError::Driver {
+        location: location.to_owned(),
+        what: what.to_owned(),
+        hint,
+        source: Box::new(Masked { text, error }),
     }
 }
 
@@ -270,9 +268,9 @@ struct Columns<'r> {
 }
 
 impl Columns<'_> {
-    fn bad(&self, index: usize, what: &str) -> Error {
+    fn bad(&self, index: usize, what: &str) -> StoreError {
         let name = self.row.try_column(index).map_or("?", sqlx::Column::name).to_owned();
-        Error::new(Kind::Store, format!("magasin JLM {} : colonne « {name} » illisible : {what}", self.location))
+        StoreError::Unreadable { location: self.location.to_owned(), column: name, what: what.to_owned() }
     }
 
     fn text(&self, index: usize) -> Result<Option<String>> {

@@ -10,7 +10,7 @@
 use sqlx::Row;
 
 use super::{Backend, Store, now_text};
-use crate::error::{Error, Kind, Result};
+use super::{Result, StoreError};
 
 const SQLITE_TABLES: &str = include_str!("migrations/sqlite/tables.sql");
 const POSTGRES_TABLES: &str = include_str!("migrations/postgres/tables.sql");
@@ -38,7 +38,7 @@ pub async fn migrate(store: &Store) -> Result<()> {
     if VERSIONS.iter().all(|version| applied.contains(version)) {
         return check_columns(store).await;
     }
-    let fail = |e: &sqlx::Error| store.error("création des tables impossible", e);
+    let fail = |e: sqlx::Error| store.error("création des tables impossible", e);
     let mut tx = store.write("schema").await?;
     let table = match store.backend {
         Backend::Sqlite => {
@@ -48,11 +48,11 @@ pub async fn migrate(store: &Store) -> Result<()> {
             "CREATE TABLE IF NOT EXISTS batigest_schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
         }
     };
-    sqlx::query(table).execute(&mut *tx).await.map_err(|e| fail(&e))?;
+    sqlx::query(table).execute(&mut *tx).await.map_err(&fail)?;
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM batigest_schema_migrations")
         .fetch_all(&mut *tx)
         .await
-        .map_err(|e| fail(&e))?;
+        .map_err(&fail)?;
     // Collected first: a filter closure held across the awaits below would make the future not `Send`.
     let missing: Vec<i64> = VERSIONS.iter().copied().filter(|version| !applied.contains(version)).collect();
     for version in missing {
@@ -64,7 +64,7 @@ pub async fn migrate(store: &Store) -> Result<()> {
             (_, Backend::Sqlite) => script(&mut tx, SQLITE_ALERTES).await,
             (_, Backend::Postgres) => script(&mut tx, POSTGRES_ALERTES).await,
         }
-        .map_err(|e| fail(&e))?;
+        .map_err(&fail)?;
         super::query(&format!(
             "INSERT INTO batigest_schema_migrations (version, applied_at) VALUES ($1, {})",
             store.param(2, super::Ty::Timestamp)
@@ -73,9 +73,9 @@ pub async fn migrate(store: &Store) -> Result<()> {
         .bind(now_text())
         .execute(&mut *tx)
         .await
-        .map_err(|e| fail(&e))?;
+        .map_err(&fail)?;
     }
-    tx.commit().await.map_err(|e| fail(&e))?;
+    tx.commit().await.map_err(&fail)?;
     check_columns(store).await
 }
 
@@ -270,7 +270,7 @@ async fn check_columns(store: &Store) -> Result<()> {
     let rows = sqlx::query(sql)
         .fetch_all(&store.pool)
         .await
-        .map_err(|e| store.error("lecture de la définition des tables impossible", &e))?;
+        .map_err(|e| store.error("lecture de la définition des tables impossible", e))?;
     let present: Vec<(String, String)> =
         rows.iter().filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?))).collect();
     for (table, columns) in NEEDED {
@@ -279,14 +279,11 @@ async fn check_columns(store: &Store) -> Result<()> {
             continue;
         }
         if let Some(column) = columns.iter().find(|column| !present.iter().any(|(t, c)| t == table && c == *column)) {
-            return Err(Error::new(
-                Kind::Store,
-                format!("magasin JLM {} : la table {table} n'a pas de colonne {column}", store.location),
-            )
-            .with_hint(
-                "jlm-batigest ne modifie jamais les tables de JLM ERP : mettez JLM ERP à jour (ou ajoutez la colonne), \
-                 puis relancez",
-            ));
+            return Err(StoreError::MissingColumn {
+                location: store.location.clone(),
+                table: table.to_string(),
+                column: column.to_string(),
+            });
         }
     }
     Ok(())

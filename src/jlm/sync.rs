@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::{Columns, Store, Ty, money_text, now_text, query, timestamp_text};
-use crate::error::{Error, Kind, Result};
+use super::{Result, StoreError};
 use crate::model::Devis;
 use crate::report::numbers::round_money;
 
@@ -141,9 +141,9 @@ impl Store {
         // Unknown when the schema mapping leaves the margin unmapped: stored as NULL.
         let taux = devis.taux_marge.map(round_money);
         check_fits(devis, montant, taux)?;
-        let fail = |e: &sqlx::Error| self.error(&format!("synchronisation de {} impossible", devis.numero), e);
+        let fail = |e: sqlx::Error| self.error(&format!("synchronisation de {} impossible", devis.numero), e);
         let mut tx = if request.dry_run {
-            self.pool.begin().await.map_err(|e| fail(&e))?
+            self.pool.begin().await.map_err(&fail)?
         } else {
             // One lock for every sync, not one per devis: two devis must not take one offer at once.
             self.write(SYNC_LOCK).await?
@@ -154,11 +154,7 @@ impl Store {
         let (mut offer, mut note) = if request.has_offers {
             self.find_offer(&mut tx, request, linked.as_deref()).await?
         } else if let Some(id) = request.offer {
-            return Err(Error::new(
-                Kind::NotFound,
-                format!("offre « {id} » introuvable : le magasin JLM n'a pas de table offers"),
-            )
-            .with_hint("--offer lie un devis à une offre de JLM ERP : indiquez sa base avec --jlm-db postgres://…"));
+            return Err(StoreError::NoOffersTable { id: id.to_owned() });
         } else {
             (None, None)
         };
@@ -177,10 +173,11 @@ impl Store {
                 match request.relink {
                     Relink::Move => {}
                     Relink::Refuse => {
-                        return Err(Error::usage(conflict).with_hint(format!(
-                            "pour déplacer le lien, relancez avec --relink : jlm-batigest sync-offer --ref {} --offer {} --relink",
-                            devis.numero, found.id
-                        )));
+                        return Err(StoreError::OfferTaken {
+                            conflict,
+                            numero: devis.numero.clone(),
+                            offer: found.id.clone(),
+                        });
                     }
                     Relink::Review => {
                         offer = None;
@@ -243,7 +240,7 @@ impl Store {
         let report = Report { numero: devis.numero.clone(), offer, outcome, note, changes, unlinked };
         if request.dry_run {
             // Nothing was written; the transaction only gave a consistent read.
-            tx.rollback().await.map_err(|e| fail(&e))?;
+            tx.rollback().await.map_err(&fail)?;
             return Ok(report);
         }
         let at = now_text();
@@ -252,7 +249,7 @@ impl Store {
                 .bind(previous.id.clone())
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| fail(&e))?;
+                .map_err(&fail)?;
         }
         if let Some(offer) = report.offer.as_ref().filter(|_| offer_changed) {
             query(&format!(
@@ -264,15 +261,13 @@ impl Store {
             .bind(offer.id.clone())
             .execute(&mut *tx)
             .await
-            .map_err(|e| fail(&e))?;
+            .map_err(&fail)?;
         }
         // `unlinked` was built from `holders`, one report per holder, in order.
         for (holder, unlinked) in holders.iter().zip(&report.unlinked) {
             if let Some(stored) = &holder.stored {
                 let after = holder.unlinked(unlinked.note.as_deref().unwrap_or_default());
-                self.save_integration(&mut tx, Some(&stored.id), &holder.numero, &after, &at)
-                    .await
-                    .map_err(|e| fail(&e))?;
+                self.save_integration(&mut tx, Some(&stored.id), &holder.numero, &after, &at).await.map_err(&fail)?;
             }
             let (old, new) = values_json(&unlinked.changes);
             let row = LogRow {
@@ -286,11 +281,11 @@ impl Store {
                 new,
                 error: unlinked.note.as_deref(),
             };
-            self.insert_log(&mut tx, &row).await.map_err(|e| fail(&e))?;
+            self.insert_log(&mut tx, &row).await.map_err(&fail)?;
         }
         if report.outcome != Outcome::Unchanged {
             let id = current.as_ref().map(|stored| stored.id.as_str());
-            self.save_integration(&mut tx, id, &devis.numero, &wanted, &at).await.map_err(|e| fail(&e))?;
+            self.save_integration(&mut tx, id, &devis.numero, &wanted, &at).await.map_err(&fail)?;
         }
         let (old, new) = values_json(&report.changes);
         self.insert_log(
@@ -308,8 +303,8 @@ impl Store {
             },
         )
         .await
-        .map_err(|e| fail(&e))?;
-        tx.commit().await.map_err(|e| fail(&e))?;
+        .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
         Ok(report)
     }
 
@@ -324,7 +319,7 @@ impl Store {
         os_user: Option<&str>,
         error: &str,
     ) -> Result<()> {
-        let fail = |e: &sqlx::Error| self.error("écriture du journal impossible", e);
+        let fail = |e: sqlx::Error| self.error("écriture du journal impossible", e);
         let mut tx = self.write(SYNC_LOCK).await?;
         let at = now_text();
         if let Some(numero) = mark {
@@ -335,7 +330,7 @@ impl Store {
             };
             let after =
                 Integration { sync_status: Some("error".to_owned()), error_message: Some(error.to_owned()), ..before };
-            self.save_integration(&mut tx, id, numero, &after, &at).await.map_err(|e| fail(&e))?;
+            self.save_integration(&mut tx, id, numero, &after, &at).await.map_err(&fail)?;
         }
         let row = LogRow {
             at: &at,
@@ -348,8 +343,8 @@ impl Store {
             new: None,
             error: Some(error),
         };
-        self.insert_log(&mut tx, &row).await.map_err(|e| fail(&e))?;
-        tx.commit().await.map_err(|e| fail(&e))
+        self.insert_log(&mut tx, &row).await.map_err(&fail)?;
+        tx.commit().await.map_err(&fail)
     }
 
     /// The offer `--offer` names (exit 4 when there is none), else the one already linked to the
@@ -363,9 +358,7 @@ impl Store {
         let devis = request.devis;
         if let Some(id) = request.offer {
             let Some(offer) = self.offer_by_id(tx, id).await? else {
-                return Err(Error::new(Kind::NotFound, format!("aucune offre JLM ERP « {id} »")).with_hint(
-                    "vérifiez l'identifiant de l'offre dans JLM ERP, ou omettez --offer pour la chercher par référence",
-                ));
+                return Err(StoreError::NoOffer { id: id.to_owned() });
             };
             return Ok((Some(offer), None));
         }
@@ -379,7 +372,7 @@ impl Store {
         .bind(linked.map(str::to_owned))
         .fetch_all(&mut **tx)
         .await
-        .map_err(|e| self.error("lecture de la table offers impossible", &e))?;
+        .map_err(|e| self.error("lecture de la table offers impossible", e))?;
         let mut ranked = Vec::with_capacity(rows.len());
         for row in &rows {
             let rank = Columns { row, location: &self.location }.integer(4)?;
@@ -413,7 +406,7 @@ impl Store {
             .bind(id.to_owned())
             .fetch_optional(&mut **tx)
             .await
-            .map_err(|e| self.error("lecture de la table offers impossible", &e))?;
+            .map_err(|e| self.error("lecture de la table offers impossible", e))?;
         row.as_ref().map(|row| self.offer(row)).transpose()
     }
 
@@ -438,7 +431,7 @@ impl Store {
         .bind(devis.numero.clone())
         .fetch_all(&mut **tx)
         .await
-        .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
+        .map_err(|e| self.error("lecture de batigest_integrations impossible", e))?;
         let mut numeros = Vec::with_capacity(rows.len() + 1);
         for row in &rows {
             numeros.extend(Columns { row, location: &self.location }.text(0)?);
@@ -469,7 +462,7 @@ impl Store {
         .bind(numero.to_owned())
         .fetch_optional(&mut **tx)
         .await
-        .map_err(|e| self.error("lecture de batigest_integrations impossible", &e))?;
+        .map_err(|e| self.error("lecture de batigest_integrations impossible", e))?;
         let Some(row) = row else { return Ok(None) };
         let columns = Columns { row: &row, location: &self.location };
         Ok(Some(Stored {
@@ -566,7 +559,7 @@ impl Store {
         )
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| self.error("lecture des lots précédents impossible", &e))?;
+        .map_err(|e| self.error("lecture des lots précédents impossible", e))?;
         match row {
             Some(row) => Columns { row: &row, location: &self.location }.timestamp(0),
             None => Ok(None),
@@ -575,7 +568,7 @@ impl Store {
 
     /// Records a finished batch; one without errors is where the next one starts from.
     pub async fn record_batch(&self, batch: &Batch) -> Result<()> {
-        let fail = |e: &sqlx::Error| self.error("enregistrement du lot impossible", e);
+        let fail = |e: sqlx::Error| self.error("enregistrement du lot impossible", e);
         let mut tx = self.write("lot").await?;
         query(&format!(
             "INSERT INTO batigest_sync_batches (started_at, batigest_started_at, finished_at, since, synced, unchanged, \
@@ -595,8 +588,8 @@ impl Store {
         .bind(batch.counts.errors)
         .execute(&mut *tx)
         .await
-        .map_err(|e| fail(&e))?;
-        tx.commit().await.map_err(|e| fail(&e))
+        .map_err(&fail)?;
+        tx.commit().await.map_err(&fail)
     }
 }
 
@@ -653,22 +646,10 @@ fn conflict(offer: &Offer, holders: &[Holder], previous: Option<&Offer>, devis: 
 /// Values that JLM ERP's columns cannot hold are refused before anything is written.
 fn check_fits(devis: &Devis, montant: Decimal, taux: Option<Decimal>) -> Result<()> {
     if montant.abs() >= MAX_AMOUNT {
-        return Err(Error::new(
-            Kind::Store,
-            format!(
-                "{} : montant HT {montant} trop grand pour JLM ERP (NUMERIC(12,2) : moins de 10 milliards)",
-                devis.numero
-            ),
-        ));
+        return Err(StoreError::AmountTooLarge { numero: devis.numero.clone(), montant });
     }
     if let Some(taux) = taux.filter(|taux| taux.abs() >= MAX_RATE) {
-        return Err(Error::new(
-            Kind::Store,
-            format!(
-                "{} : taux de marge {taux} trop grand pour JLM ERP (NUMERIC(5,2) : de -999,99 à 999,99)",
-                devis.numero
-            ),
-        ));
+        return Err(StoreError::RateTooLarge { numero: devis.numero.clone(), taux });
     }
     Ok(())
 }
@@ -764,9 +745,8 @@ impl Store {
         os_user: Option<&str>,
         dry_run: bool,
     ) -> Result<Report> {
-        let fail = |e: &sqlx::Error| self.error(&format!("synchronisation de {numero} impossible"), e);
-        let mut tx =
-            if dry_run { self.pool.begin().await.map_err(|e| fail(&e))? } else { self.write(SYNC_LOCK).await? };
+        let fail = |e: sqlx::Error| self.error(&format!("synchronisation de {numero} impossible"), e);
+        let mut tx = if dry_run { self.pool.begin().await.map_err(&fail)? } else { self.write(SYNC_LOCK).await? };
         let current = self.integration(&mut tx, numero).await?;
         let before = current.as_ref().map(|stored| stored.integration.clone()).unwrap_or_default();
         let wanted = Integration {
@@ -785,13 +765,13 @@ impl Store {
             unlinked: Vec::new(),
         };
         if dry_run {
-            tx.rollback().await.map_err(|e| fail(&e))?;
+            tx.rollback().await.map_err(&fail)?;
             return Ok(report);
         }
         let at = now_text();
         if outcome != Outcome::Unchanged {
             let id = current.as_ref().map(|stored| stored.id.as_str());
-            self.save_integration(&mut tx, id, numero, &wanted, &at).await.map_err(|e| fail(&e))?;
+            self.save_integration(&mut tx, id, numero, &wanted, &at).await.map_err(&fail)?;
         }
         let (old, new) = values_json(&report.changes);
         let row = LogRow {
@@ -805,8 +785,8 @@ impl Store {
             new,
             error: Some(reason),
         };
-        self.insert_log(&mut tx, &row).await.map_err(|e| fail(&e))?;
-        tx.commit().await.map_err(|e| fail(&e))?;
+        self.insert_log(&mut tx, &row).await.map_err(&fail)?;
+        tx.commit().await.map_err(&fail)?;
         Ok(report)
     }
 }

@@ -8,9 +8,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::Lot;
+use super::{Lot, NotifyError, SmtpFailure};
 use crate::config::{EmailSettings, Securite};
-use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
 
 /// The SMTP server, ready to send: addresses parsed, TLS set up, credentials known.
@@ -24,20 +23,16 @@ pub struct Mailer {
 impl Mailer {
     /// Checks everything that can be checked before connecting: the CA file, the password when a
     /// user is set (the addresses were checked with the profile). A problem here is the configuration's (exit 2).
-    pub fn new(settings: &EmailSettings, password: Option<&Secret>, timeout: Duration) -> Result<Self> {
+    pub fn new(settings: &EmailSettings, password: Option<&Secret>, timeout: Duration) -> Result<Self, NotifyError> {
         let mut tls = TlsParameters::builder(settings.serveur.clone());
         if let Some(path) = &settings.ca_file {
             for der in super::ca_certificates("email", path, "du serveur SMTP")? {
-                let certificate = Certificate::from_der(der.to_vec()).map_err(|e| {
-                    Error::usage(format!("[alertes.email] ca_file « {} » inutilisable", path.display())).with_detail(e)
-                })?;
+                let certificate = Certificate::from_der(der.to_vec())
+                    .map_err(|source| NotifyError::CaCertificate { path: path.clone(), source })?;
                 tls = tls.add_root_certificate(certificate);
             }
         }
-        let tls = tls.build_rustls().map_err(|e| {
-            Error::usage(format!("[alertes.email] TLS vers {} impossible à préparer", settings.serveur))
-                .with_detail(e.to_string())
-        })?;
+        let tls = tls.build_rustls().map_err(|source| NotifyError::Tls { server: settings.serveur.clone(), source })?;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.serveur.clone())
             .port(settings.port)
             .timeout(Some(timeout))
@@ -46,12 +41,7 @@ impl Mailer {
                 Securite::Tls => Tls::Wrapper(tls),
             });
         if let Some(user) = &settings.utilisateur {
-            let password = password.ok_or_else(|| {
-                Error::usage(format!("aucun mot de passe SMTP pour {user}")).with_hint(format!(
-                    "enregistrez-le avec « jlm-batigest alertes login-smtp », ou définissez {}",
-                    crate::config::SMTP_PASSWORD_VAR
-                ))
-            })?;
+            let password = password.ok_or_else(|| NotifyError::NoSmtpPassword { user: user.clone() })?;
             builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
         let server = format!("{}:{}", settings.serveur, settings.port);
@@ -59,66 +49,36 @@ impl Mailer {
     }
 
     /// Sends the lot as one message.
-    pub async fn send(&self, lot: &Lot<'_>) -> Result<()> {
+    pub async fn send(&self, lot: &Lot<'_>) -> Result<(), NotifyError> {
         let mut message = Message::builder().from(self.from.clone()).subject(lot.subject());
         for to in &self.to {
             message = message.to(to.clone());
         }
-        let message = message.multipart(MultiPart::alternative_plain_html(lot.text(), lot.html())).map_err(|e| {
-            Error::new(Kind::Unexpected, "e-mail d'alerte impossible à composer").with_detail(e.to_string())
-        })?;
+        let message = message
+            .multipart(MultiPart::alternative_plain_html(lot.text(), lot.html()))
+            .map_err(|source| NotifyError::Compose { source })?;
         tracing::info!(serveur = %self.server, destinataires = self.to.len(), alertes = lot.alertes.len(), "envoi de l'e-mail");
-        self.transport.send(message).await.map(drop).map_err(|e| self.failure(&e))
+        self.transport.send(message).await.map(drop).map_err(|e| self.failure(e))
     }
 
     /// A refusal by the server (5xx, or what it does not offer) is the configuration's: exit 2. A
     /// server out of reach, busy (4xx) or whose certificate fails is exit 3: the alerts stay to send.
-    fn failure(&self, error: &lettre::transport::smtp::Error) -> Error {
-        let server = &self.server;
-        let detail = error.to_string();
-        let (kind, message, hint) = if error.is_permanent() {
-            let code = error.status().map(|code| code.to_string()).unwrap_or_default();
-            let hint = if code == "535" || code == "534" || code == "530" {
-                "vérifiez [alertes.email] utilisateur et le mot de passe (jlm-batigest alertes login-smtp)"
-            } else {
-                "vérifiez les adresses [alertes.email] de et a, et que le serveur accepte de relayer pour elles"
-            };
-            (Kind::Usage, format!("le serveur SMTP {server} refuse l'envoi ({code})"), hint)
+    fn failure(&self, error: lettre::transport::smtp::Error) -> NotifyError {
+        let code = error.status().map(|code| code.to_string()).unwrap_or_default();
+        let failure = if error.is_permanent() {
+            SmtpFailure::Refused
         } else if error.is_client() {
-            (
-                Kind::Usage,
-                format!("le serveur SMTP {server} n'offre pas ce que le profil demande"),
-                "vérifiez [alertes.email] securite (starttls sur le port 587, tls sur le port 465) et le port",
-            )
-        } else if error.is_tls() || tls_refused(error) {
-            (
-                Kind::Connection,
-                format!("échec TLS avec le serveur SMTP {server}"),
-                "le certificat du serveur doit être reconnu : donnez son autorité par [alertes.email] ca_file",
-            )
+            SmtpFailure::Unsupported
+        } else if error.is_tls() || tls_refused(&error) {
+            SmtpFailure::Tls
         } else if error.is_transient() {
-            (
-                Kind::Connection,
-                format!(
-                    "le serveur SMTP {server} refuse pour l'instant ({})",
-                    error.status().map(|c| c.to_string()).unwrap_or_default()
-                ),
-                "les alertes restent à envoyer : le prochain lancement réessaiera",
-            )
+            SmtpFailure::Busy
         } else if error.is_timeout() {
-            (
-                Kind::Connection,
-                format!("le serveur SMTP {server} ne répond pas à temps"),
-                "les alertes restent à envoyer : vérifiez le serveur et le port, puis relancez",
-            )
+            SmtpFailure::Timeout
         } else {
-            (
-                Kind::Connection,
-                format!("serveur SMTP {server} injoignable"),
-                "les alertes restent à envoyer : vérifiez [alertes.email] serveur et port, puis relancez",
-            )
+            SmtpFailure::Unreachable
         };
-        Error::new(kind, message).with_hint(hint).with_detail(detail)
+        NotifyError::Smtp { failure, server: self.server.clone(), code, source: error }
     }
 }
 

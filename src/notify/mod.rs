@@ -3,6 +3,7 @@
 //! ([`email`]) and a signed JSON POST ([`webhook`]).
 
 pub mod email;
+mod error;
 pub mod webhook;
 
 use std::fmt::Write;
@@ -11,6 +12,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+pub use error::{NotifyError, SmtpFailure, WebhookFailure};
 
 use crate::jlm::alertes::Told;
 use crate::output::exact as json;
@@ -152,13 +155,15 @@ fn iso_time<S: serde::Serializer>(time: &NaiveDateTime, serializer: S) -> Result
 
 /// The CA certificates a channel trusts besides the system's (`[alertes.CHANNEL] ca_file`).
 fn ca_certificates(
-    channel: &str,
+    channel: &'static str,
     path: &std::path::Path,
-    whose: &str,
-) -> crate::error::Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
-    crate::files::pem_certificates(path).map_err(|why| {
-        crate::error::Error::usage(format!("[alertes.{channel}] ca_file « {} » inutilisable : {why}", path.display()))
-            .with_hint(format!("donnez le certificat de l'autorité {whose}, au format PEM"))
+    whose: &'static str,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, NotifyError> {
+    crate::files::pem_certificates(path).map_err(|why| NotifyError::CaFile {
+        channel,
+        path: path.to_owned(),
+        why,
+        whose,
     })
 }
 
@@ -285,10 +290,8 @@ pub struct WebhookBody<'a> {
 
 impl WebhookBody<'_> {
     /// The exact bytes sent (and signed).
-    pub fn to_json(&self) -> crate::error::Result<String> {
-        serde_json::to_string(self).map_err(|e| {
-            crate::error::Error::new(crate::error::Kind::Unexpected, format!("corps du webhook impossible : {e}"))
-        })
+    pub fn to_json(&self) -> Result<String, NotifyError> {
+        serde_json::to_string(self).map_err(|source| NotifyError::WebhookBody { source })
     }
 }
 

@@ -6,12 +6,13 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 
+use super::{NotifyError, WebhookFailure};
 use crate::config::WebhookSettings;
-use crate::error::{Error, Kind, Result};
 use crate::secret::Secret;
+
+type Result<T, E = NotifyError> = std::result::Result<T, E>;
 
 /// Attempts of one delivery, and the wait before the second (doubled each time after).
 const ATTEMPTS: u32 = 4;
@@ -31,29 +32,22 @@ pub struct Webhook {
 
 /// Why one attempt failed, and whether another may succeed.
 enum Attempt {
-    Retry(Error),
-    Stop(Error),
+    Retry(NotifyError),
+    Stop(NotifyError),
 }
 
 impl Webhook {
     /// Checks the URL, the CA file and the signing key before anything is sent (exit 2).
     pub fn new(settings: &WebhookSettings, key: Option<&Secret>, timeout: Duration) -> Result<Self> {
-        let url = reqwest::Url::parse(&settings.url).map_err(|_| {
-            Error::usage(format!("[alertes.webhook] url « {} » invalide", settings.url))
-                .with_hint("une adresse complète, par exemple https://erp.jlm.fr/hooks/batigest")
-        })?;
+        let url =
+            reqwest::Url::parse(&settings.url).map_err(|_| NotifyError::WebhookUrl { url: settings.url.clone() })?;
         let https = match url.scheme() {
             "https" => true,
             "http" => false,
-            _ => return Err(Error::usage(format!("[alertes.webhook] url « {} » : ni http ni https", settings.url))),
+            _ => return Err(NotifyError::WebhookScheme { url: settings.url.clone() }),
         };
         if settings.signer && key.is_none() {
-            return Err(Error::usage("[alertes.webhook] signer = true, mais aucune clé de signature").with_hint(
-                format!(
-                    "enregistrez-la avec « jlm-batigest alertes login-webhook », ou définissez {}",
-                    crate::config::WEBHOOK_SECRET_VAR
-                ),
-            ));
+            return Err(NotifyError::NoWebhookKey);
         }
         let mut client = reqwest::Client::builder()
             .http1_only()
@@ -63,9 +57,7 @@ impl Webhook {
         if https {
             client = client.tls_backend_preconfigured(tls_config(settings)?);
         }
-        let client = client
-            .build()
-            .map_err(|e| Error::new(Kind::Unexpected, "client du webhook indisponible").with_detail(causes(&e)))?;
+        let client = client.build().map_err(|e| NotifyError::WebhookClient { source: e.without_url() })?;
         let key = if settings.signer { key.cloned() } else { None };
         Ok(Self { client, url, key, timeout })
     }
@@ -86,11 +78,10 @@ impl Webhook {
                 Ok(()) => return Ok(()),
                 Err(Attempt::Stop(error)) => return Err(error),
                 Err(Attempt::Retry(error)) if attempt >= ATTEMPTS => {
-                    let message = format!("{} ({attempt} tentatives)", error.message);
-                    return Err(Error { message, ..error });
+                    return Err(NotifyError::GaveUp { attempts: attempt, last: Box::new(error) });
                 }
                 Err(Attempt::Retry(error)) => {
-                    tracing::info!(attente = ?wait, "{} : nouvel essai", error.message);
+                    tracing::info!(attente = ?wait, "{error} : nouvel essai");
                 }
             }
             tokio::time::sleep(wait).await;
@@ -106,9 +97,17 @@ impl Webhook {
         format!("{}://{host}:{port}{}", self.url.scheme(), self.url.path())
     }
 
-    fn late(&self) -> Error {
-        Error::new(Kind::Connection, format!("le webhook {} ne répond pas à temps", self.target()))
-            .with_hint("les alertes restent à envoyer : le prochain lancement réessaiera")
+    fn late(&self) -> NotifyError {
+        self.failure(WebhookFailure::Late, None, None)
+    }
+
+    fn failure(&self, failure: WebhookFailure, excerpt: Option<String>, source: Option<reqwest::Error>) -> NotifyError {
+        NotifyError::Webhook {
+            failure,
+            target: self.target(),
+            excerpt,
+            source: source.map(reqwest::Error::without_url),
+        }
     }
 
     async fn post(&self, body: &[u8], delivery: &str, signature: Option<&str>) -> std::result::Result<(), Attempt> {
@@ -121,7 +120,7 @@ impl Webhook {
         if let Some(signature) = signature {
             request = request.header("X-Jlm-Signature", format!("sha256={signature}"));
         }
-        let mut response = request.send().await.map_err(|e| self.failed(&e))?;
+        let mut response = request.send().await.map_err(|e| self.failed(e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -134,62 +133,25 @@ impl Webhook {
             }
         }
         let excerpt = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_EXCERPT)]).replace(['\r', '\n'], " ");
-        let excerpt = excerpt.trim();
-        let detail = |error: Error| if excerpt.is_empty() { error } else { error.with_detail(excerpt.to_owned()) };
+        let excerpt = Some(excerpt.trim()).filter(|excerpt| !excerpt.is_empty()).map(str::to_owned);
         if status.is_server_error() {
-            return Err(Attempt::Retry(detail(
-                Error::new(
-                    Kind::Connection,
-                    format!("le webhook {} est en panne (HTTP {})", self.target(), status.as_u16()),
-                )
-                .with_hint("les alertes restent à envoyer : le prochain lancement réessaiera"),
-            )));
+            return Err(Attempt::Retry(self.failure(WebhookFailure::Down(status.as_u16()), excerpt, None)));
         }
-        Err(Attempt::Stop(detail(refused(&self.target(), status))))
+        // A 4xx (or a redirect) is the receiver saying no: sending again would say no again.
+        Err(Attempt::Stop(self.failure(WebhookFailure::Refused(status.as_u16()), excerpt, None)))
     }
 
     /// An attempt that got no answer: a TLS refusal stops (the next try would be refused
     /// alike), anything else (connection refused or lost, no answer in time) is tried again.
-    fn failed(&self, error: &reqwest::Error) -> Attempt {
-        if is_tls(error) {
-            return Attempt::Stop(
-                Error::new(Kind::Connection, format!("échec TLS avec le webhook {}", self.target()))
-                    .with_hint("le certificat du destinataire doit être reconnu : donnez son autorité par [alertes.webhook] ca_file")
-                    .with_detail(causes(error)),
-            );
+    fn failed(&self, error: reqwest::Error) -> Attempt {
+        if is_tls(&error) {
+            return Attempt::Stop(self.failure(WebhookFailure::Tls, None, Some(error)));
         }
         if error.is_timeout() {
             return Attempt::Retry(self.late());
         }
-        Attempt::Retry(
-            Error::new(Kind::Connection, format!("webhook {} injoignable", self.target()))
-                .with_hint("les alertes restent à envoyer : vérifiez [alertes.webhook] url, puis relancez")
-                .with_detail(causes(error)),
-        )
+        Attempt::Retry(self.failure(WebhookFailure::Unreachable, None, Some(error)))
     }
-}
-
-/// A 4xx (or a redirect) is the receiver saying no: sending again would say no again.
-fn refused(target: &str, status: StatusCode) -> Error {
-    let hint = match status.as_u16() {
-        401 | 403 => {
-            "le destinataire refuse l'envoi : vérifiez la clé de signature (alertes login-webhook) et ce qu'il attend"
-        }
-        300..=399 => "le destinataire redirige : mettez son adresse finale dans [alertes.webhook] url",
-        _ => "le destinataire refuse le contenu : les alertes restent à envoyer, corrigez puis relancez",
-    };
-    Error::usage(format!("le webhook {target} refuse l'envoi (HTTP {})", status.as_u16())).with_hint(hint)
-}
-
-/// What went wrong under reqwest's own words, without the URL (its query may hold a key).
-fn causes(error: &reqwest::Error) -> String {
-    let mut words = Vec::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        words.push(cause.to_string());
-        source = cause.source();
-    }
-    if words.is_empty() { error.to_string() } else { words.join(" : ") }
 }
 
 /// Whether rustls refused the handshake somewhere down the error's causes. An `io::Error` hides
@@ -220,7 +182,7 @@ fn tls_config(settings: &WebhookSettings) -> Result<rustls::ClientConfig> {
     }
     Ok(rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::new(Kind::Unexpected, "TLS indisponible").with_detail(e.to_string()))?
+        .map_err(|source| NotifyError::TlsUnavailable { source })?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }

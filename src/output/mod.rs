@@ -22,6 +22,7 @@
 //! closed pipe ends quietly.
 
 mod csv;
+mod error;
 pub mod exact;
 mod file;
 pub mod format;
@@ -49,6 +50,7 @@ pub enum Format {
     /// One JSON object per line.
     Ndjson,
 }
+pub use error::OutputError;
 pub use file::{Destination, HeldOpen};
 
 /// How a column's values are shown. Numeric kinds are right-aligned in tables.

@@ -204,3 +204,26 @@ fn help_is_french_with_examples() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stdout).contains("show"), "{}", text(&output.stdout));
 }
+
+/// Issue 28, item 4: `-vv` tells an error with the errors it comes from, one « Cause » line each;
+/// without it the same error says nothing more.
+#[cfg(unix)]
+#[test]
+fn very_verbose_tells_the_cause_of_an_error() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let folder = home.path().join("config.toml");
+    std::fs::create_dir(&folder).expect("a folder where the file should be");
+    let config = folder.to_str().expect("utf-8 path");
+    let env = [("JLM_BATIGEST_CONFIG", config)];
+    let plain = run(home.path(), &["config", "show"], &env);
+    let verbose = run(home.path(), &["config", "show", "-vv"], &env);
+    assert_eq!((plain.status.code(), verbose.status.code()), (Some(2), Some(2)));
+    let (plain, verbose) = (text(&plain.stderr), text(&verbose.stderr));
+    let message = format!("Erreur : lecture de {config} impossible : c'est un dossier");
+    assert!(plain.starts_with(&message) && !plain.contains("Cause"), "{plain}");
+    assert!(verbose.contains(&message), "{verbose}");
+    // The system's own words, that the French reason was made from.
+    let causes: Vec<&str> = verbose.lines().filter(|line| line.starts_with("Cause : ")).collect();
+    assert_eq!(causes.len(), 1, "{verbose}");
+    assert!(causes[0].to_lowercase().contains("directory"), "{verbose}");
+}

@@ -31,11 +31,11 @@ pub struct Args {}
 
 pub fn run(ctx: &Context) -> Result<()> {
     let env = &ctx.env;
-    let settings = Settings::load(&ctx.flags, env)?;
+    let settings = ctx.settings()?;
     let password = stored_password(&settings.profile, env, &Keyring);
     let profile_source = if ctx.flags.profile.is_some() { Source::Flag("--profile") } else { Source::Default };
     let render = &ctx.render;
-    let rows = rows(&settings, env, &profile_source, &password);
+    let rows = rows(settings, env, &profile_source, &password);
     let mut destination = render.destination()?;
     let written = if render.options.format == Format::Table {
         let mut out = BufWriter::new(&mut destination);

@@ -153,7 +153,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         let text = inspect::mapping_file(&reports, mapping, &batigest.target.database, &values);
         let written = Destination::open(Some(path))
             .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.commit()))
-            .map_err(|e| cannot_write(path, &e));
+            .map_err(|e| cannot_write(path, e));
         written?;
         if !cli.quiet {
             let count = |state| reports.iter().flat_map(|r| &r.fields).filter(|f| f.state == state).count();
