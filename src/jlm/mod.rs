@@ -124,7 +124,21 @@ impl Store {
     async fn write(&self, lock: &str) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         match self.backend {
             Backend::Sqlite => {
-                self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| self.error("verrouillage impossible", e))
+                // A run stopped by Ctrl-C or SIGTERM drops its work, and with it the transaction in
+                // flight; the connection may then stay inside a transaction nobody owns (sqlx drops
+                // the future between SQLite's `BEGIN` and the transaction's creation, or its worker
+                // has not yet run the queued rollback), and refuses a new `BEGIN` as nested. Such a
+                // connection is closed — SQLite rolls back what it had open — and a fresh one taken:
+                // the trace of why the run stopped must not be lost to it.
+                match self.pool.begin_with("BEGIN IMMEDIATE").await {
+                    Err(sqlx::Error::InvalidSavePointStatement) => {
+                        let stuck = self.pool.acquire().await.map_err(|e| self.error("verrouillage impossible", e))?;
+                        let _ = stuck.close().await;
+                        self.pool.begin_with("BEGIN IMMEDIATE").await
+                    }
+                    begun => begun,
+                }
+                .map_err(|e| self.error("verrouillage impossible", e))
             }
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await.map_err(|e| self.error("transaction impossible", e))?;
