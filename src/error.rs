@@ -16,6 +16,7 @@ use crate::exit_codes;
 use crate::jlm::StoreError;
 use crate::notify::{NotifyError, SmtpFailure, WebhookFailure};
 use crate::output::OutputError;
+use crate::secret::RandomUnavailable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -180,6 +181,12 @@ impl From<KeyringError> for Error {
         let mut this = Error::from_layer(kind, error);
         this.hint = hint;
         this
+    }
+}
+
+impl From<RandomUnavailable> for Error {
+    fn from(error: RandomUnavailable) -> Self {
+        Error::from_layer(Kind::Unexpected, error)
     }
 }
 

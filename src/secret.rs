@@ -37,13 +37,15 @@ impl fmt::Display for Secret {
     }
 }
 
+/// The system's random generator failed (exit 1: nothing the user can do about it).
+#[derive(Debug, thiserror::Error)]
+#[error("générateur aléatoire indisponible")]
+pub struct RandomUnavailable;
+
 /// `N` random bytes from the TLS library's generator, as lowercase hex: tokens, delivery ids.
-pub fn random_hex<const N: usize>() -> crate::error::Result<String> {
+pub fn random_hex<const N: usize>() -> Result<String, RandomUnavailable> {
     let mut bytes = [0_u8; N];
-    rustls::crypto::aws_lc_rs::default_provider()
-        .secure_random
-        .fill(&mut bytes)
-        .map_err(|_| crate::error::Error::new(crate::error::Kind::Unexpected, "générateur aléatoire indisponible"))?;
+    rustls::crypto::aws_lc_rs::default_provider().secure_random.fill(&mut bytes).map_err(|_| RandomUnavailable)?;
     Ok(hex(&bytes))
 }
 

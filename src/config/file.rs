@@ -2,7 +2,6 @@
 //! and checked into one layer per profile. A password in it is refused before anything else.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use super::values::{
     Adresse, Adresses, Coefficient, Origines, PeriodeMarge, Points, Port, Pros, Seconds, Seuils, Taux, Text, Tolerance,
     WebhookUrl, Yes,
 };
-use super::wording::file_error;
+use super::wording::{Location, file_error};
 use super::{ConfigError, Source, check_profile_name};
 use crate::batigest::connection::{Auth, Encryption};
 use crate::batigest::schema::BUILTIN;
@@ -93,19 +92,6 @@ impl ConfigFile {
             format!("profil « {name} » inconnu dans {path} (profils définis : {})", known.join(", "))
         };
         ConfigError::UnknownProfile { name: name.to_owned(), path: self.path.clone(), message }
-    }
-}
-
-/// A place in the config file, as messages show it: `FILE, ligne N`.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Location<'a> {
-    path: &'a Path,
-    line: usize,
-}
-
-impl fmt::Display for Location<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, ligne {}", self.path.display(), self.line)
     }
 }
 

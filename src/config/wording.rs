@@ -1,7 +1,22 @@
 //! serde's refusals of the file, told in French at their line with the key they are about.
 
+use std::fmt;
+use std::path::Path;
+
 use super::ConfigError;
-use super::file::Location;
+
+/// A place in the config file, as messages show it: `FILE, ligne N`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Location<'a> {
+    pub(super) path: &'a Path,
+    pub(super) line: usize,
+}
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, ligne {}", self.path.display(), self.line)
+    }
+}
 
 /// A refusal of the file, said at its line with the key it is about. serde words an unknown key
 /// as « unknown field `x`, expected one of `a`, `b` » (serde's own, stable wording): it is told

@@ -199,5 +199,5 @@ fn store_token(args: &Args, account: &str, quiet: bool) -> Result<()> {
 
 /// 32 random bytes from the TLS library's generator, as hex.
 fn generate_token() -> Result<Secret> {
-    crate::secret::random_hex::<32>().map(Secret::new)
+    Ok(Secret::new(crate::secret::random_hex::<32>()?))
 }
