@@ -17,6 +17,35 @@ pub enum Statut {
     Refuse,
 }
 
+/// JLM ERP's `offer_status` enum, in its own order (DESIGN §4.1): a status carried over from
+/// Batigest only ever moves an offer forward along it, never out of the last two.
+pub const OFFER_STATUSES: [&str; 11] = [
+    "brouillon",
+    "etude_technique",
+    "en_attente_fournisseurs",
+    "en_cours_chiffrage",
+    "en_attente_validation",
+    "fin_etudes_validee",
+    "valide",
+    "signe",
+    "transforme_en_projet",
+    "termine",
+    "archive",
+];
+
+/// Whether an offer at `current` (`None`: no status yet) may be moved to `target`: forward along
+/// [`OFFER_STATUSES`] only, never out of `termine` or `archive`, never from a status the tool
+/// does not know.
+pub fn offer_status_moves(current: Option<&str>, target: &str) -> bool {
+    let rank = |status: &str| OFFER_STATUSES.iter().position(|known| *known == status);
+    let Some(target) = rank(target) else { return false };
+    match current {
+        None => true,
+        Some("termine" | "archive") => false,
+        Some(current) => rank(current).is_some_and(|current| current < target),
+    }
+}
+
 impl Statut {
     pub const ALL: [Statut; 5] = [Statut::Brouillon, Statut::Valide, Statut::Envoye, Statut::Accepte, Statut::Refuse];
 
@@ -228,5 +257,17 @@ mod tests {
         assert!(Statut::Refuse.is_issued() && !Statut::Brouillon.is_issued());
         assert_eq!("partiellement_regle".parse::<StatutReglement>(), Ok(StatutReglement::PartiellementRegle));
         assert!(!StatutReglement::Regle.is_open());
+    }
+
+    #[test]
+    fn an_offer_status_only_moves_forward_and_never_out_of_the_last_two() {
+        assert!(offer_status_moves(Some("en_cours_chiffrage"), "signe"));
+        assert!(offer_status_moves(None, "valide"), "no status yet");
+        assert!(!offer_status_moves(Some("signe"), "signe"), "not a move");
+        assert!(!offer_status_moves(Some("transforme_en_projet"), "signe"), "backwards");
+        assert!(!offer_status_moves(Some("termine"), "archive"));
+        assert!(!offer_status_moves(Some("archive"), "termine"));
+        assert!(!offer_status_moves(Some("perdu"), "signe"), "a status the tool does not know is left alone");
+        assert!(!offer_status_moves(Some("brouillon"), "gagne"));
     }
 }

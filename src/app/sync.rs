@@ -45,6 +45,7 @@ pub async fn one(ctx: &Context, store: &Store, client: &mut Connection, one: One
         has_offers: store.has_offers().await?,
         os_user: ctx.os_user(),
         dry_run: one.dry_run,
+        statuts: &ctx.settings.statuts.value,
     };
     match store.sync_devis(&request).await.map_err(Error::from) {
         Ok(report) => Ok(report),
@@ -139,6 +140,7 @@ pub async fn all(
             has_offers,
             os_user,
             dry_run,
+            statuts: &ctx.settings.statuts.value,
         };
         match store.sync_devis(&request).await.map_err(Error::from) {
             Ok(report) => {

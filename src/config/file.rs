@@ -11,8 +11,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::settings::{AlertesSettings, EmailSettings, Layer, Securite, WebhookSettings, sourced};
 use super::values::{
-    Adresse, Adresses, Coefficient, Origines, PeriodeMarge, Points, Port, Pros, Seconds, Seuils, Taux, Text, Tolerance,
-    WebhookUrl, Yes,
+    Adresse, Adresses, Coefficient, Origines, PeriodeMarge, Points, Port, Pros, Seconds, Seuils, Statuts, Taux, Text,
+    Tolerance, WebhookUrl, Yes,
 };
 use super::wording::{Location, file_error};
 use super::{ConfigError, Source, check_profile_name};
@@ -146,6 +146,14 @@ struct ProfileDoc {
     relances: Option<RelancesDoc>,
     alertes: Option<AlertesDoc>,
     serve: Option<ServeDoc>,
+    sync: Option<SyncDoc>,
+}
+
+/// `[profiles.NOM.sync]`: the Batigest statuses carried over to JLM ERP's offers.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncDoc {
+    statuts: Option<Statuts>,
 }
 
 /// `[profiles.NOM.serve]`: the origins (`https://erp.jlm.fr`) allowed to call the API from a browser.
@@ -288,6 +296,7 @@ impl ProfileDoc {
             modele_lettre: modele.map(|v| sourced(v, &source)),
             alertes: self.alertes.map(|doc| sourced(doc.settings(base), &source)),
             origines: self.serve.and_then(|doc| doc.origines).map(|Origines(o)| sourced(o, &source)),
+            statuts: self.sync.and_then(|doc| doc.statuts).map(|Statuts(s)| sourced(s, &source)),
             server: None,
         };
         // Applied last so that `instance` is known whatever the order of the keys.

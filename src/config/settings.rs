@@ -89,6 +89,9 @@ layered! {
     alertes: AlertesSettings => (AlertesSettings::default()),
     /// The web origins whose pages may call `serve` from a browser (`[serve] origines`, CORS).
     origines: Vec<String> => (Vec::new()),
+    /// Batigest status → JLM ERP offer status, moved forward only (`[sync] statuts`); empty: the
+    /// offers' statuses are not touched.
+    statuts: BTreeMap<String, String> => (BTreeMap::new()),
 }
 
 /// The alerts' rules and the channels that deliver them (profile `[alertes]`).

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::settings::Securite;
 use crate::batigest::connection::{Auth, Encryption};
-use crate::model::MargeBase;
+use crate::model::{MargeBase, OFFER_STATUSES, Statut};
 use crate::report::kpi::Granularity;
 use crate::report::relances::Professionnels;
 
@@ -173,4 +173,39 @@ fn decimal(value: &toml::Value) -> Option<Decimal> {
         _ => return None,
     };
     text.parse().ok()
+}
+
+/// `[sync.statuts]`: a Batigest status (`ACCEPTE`) → the JLM ERP offer status it moves the offer to
+/// (`"signe"`). A key or a value outside the two lists is refused naming it and the list.
+pub(super) struct Statuts(pub(super) std::collections::BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for Statuts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = toml::Value::deserialize(deserializer)?;
+        let batigest = Statut::ALL.map(Statut::code);
+        let Some(table) = value.as_table() else {
+            return Err(serde::de::Error::custom(
+                "doit être une table STATUT_BATIGEST = \"statut_offre\" (ex. ACCEPTE = \"signe\")",
+            ));
+        };
+        let mut map = std::collections::BTreeMap::new();
+        for (key, target) in table {
+            if !batigest.contains(&key.as_str()) {
+                return Err(serde::de::Error::custom(format!(
+                    "doit avoir pour clés des statuts de devis Batigest ({}) : « {key} » n'en est pas un",
+                    batigest.join(", ")
+                )));
+            }
+            let Some(status) = target.as_str().filter(|target| OFFER_STATUSES.contains(target)) else {
+                let given =
+                    target.as_str().map_or_else(|| "une valeur non textuelle".to_owned(), |t| format!("« {t} »"));
+                return Err(serde::de::Error::custom(format!(
+                    "doit donner des statuts d'offre de JLM ERP ({}) : {key} = {given} n'en est pas un",
+                    OFFER_STATUSES.join(", ")
+                )));
+            };
+            map.insert(key.clone(), status.to_owned());
+        }
+        Ok(Statuts(map))
+    }
 }

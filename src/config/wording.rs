@@ -107,5 +107,7 @@ fn key_at(text: &str, offset: usize) -> String {
     let upto = offset.saturating_sub(line_start).min(line.len());
     let head = line.get(..upto).filter(|head| head.contains('=')).unwrap_or(line);
     let before_equals = head.rsplit_once('=').map_or(head, |(key, _)| key);
-    before_equals.rsplit(['{', ',', '[']).next().unwrap_or_default().trim().trim_matches(['"', '\'']).to_owned()
+    // A table's header (`[profiles.x.sync.statuts]`) names the table: its last closing bracket is no part of it.
+    let key = before_equals.rsplit(['{', ',', '[']).next().unwrap_or_default().trim().trim_end_matches(']');
+    key.trim().trim_matches(['"', '\'']).to_owned()
 }

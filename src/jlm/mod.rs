@@ -43,6 +43,8 @@ enum Ty {
     Json,
     /// JLM ERP's `batigest_sync_status` enum.
     SyncStatus,
+    /// JLM ERP's `offer_status` enum.
+    OfferStatus,
 }
 
 pub struct Store {
@@ -107,6 +109,7 @@ impl Store {
             (Backend::Postgres, Ty::Timestamp) => format!("CAST(${n} AS TIMESTAMP)"),
             (Backend::Postgres, Ty::Json) => format!("CAST(${n} AS JSONB)"),
             (Backend::Postgres, Ty::SyncStatus) => format!("CAST(${n} AS batigest_sync_status)"),
+            (Backend::Postgres, Ty::OfferStatus) => format!("CAST(${n} AS offer_status)"),
         }
     }
 

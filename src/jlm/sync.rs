@@ -5,13 +5,15 @@
 //! differs nothing is updated (not even `last_sync_at`, which is the time of the last change),
 //! and only an `unchanged` row is added to the log, which keeps every attempt.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::{Columns, Store, Ty, money_text, now_text, query, timestamp_text};
 use super::{Result, StoreError};
-use crate::model::Devis;
+use crate::model::{Devis, offer_status_moves};
 use crate::report::numbers::round_money;
 
 /// What happened to one devis.
@@ -55,6 +57,7 @@ pub struct Offer {
     pub reference: Option<String>,
     montant_final: Option<Decimal>,
     batigest_ref: Option<String>,
+    status: Option<String>,
 }
 
 /// The result of one devis' sync.
@@ -94,6 +97,9 @@ pub struct Request<'a> {
     pub has_offers: bool,
     pub os_user: Option<&'a str>,
     pub dry_run: bool,
+    /// Batigest status → JLM ERP offer status (`[sync] statuts`), moved forward only; empty: the
+    /// offer's status is left alone.
+    pub statuts: &'a BTreeMap<String, String>,
 }
 
 /// What the integration row holds for one devis.
@@ -128,8 +134,8 @@ type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 const SYNC_LOCK: &str = "sync";
 
-const OFFER_COLUMNS: &str =
-    "CAST(id AS TEXT), CAST(reference AS TEXT), CAST(montant_final AS TEXT), CAST(batigest_ref AS TEXT)";
+const OFFER_COLUMNS: &str = "CAST(id AS TEXT), CAST(reference AS TEXT), CAST(montant_final AS TEXT), CAST(batigest_ref AS TEXT), \
+     CAST(status AS TEXT)";
 
 impl Store {
     /// Syncs one devis in one transaction (none at all with `dry_run`) and says what changed.
@@ -224,7 +230,16 @@ impl Store {
                 });
             }
         }
-        let offer_changed = changes.iter().any(|change| change.field.starts_with("offre."));
+        // The status the map gives the devis' own, when it moves the offer forward.
+        let status = offer.as_ref().and_then(|offer| {
+            let target = request.statuts.get(devis.statut.code())?;
+            offer_status_moves(offer.status.as_deref(), target).then(|| target.clone())
+        });
+        if let (Some(offer), Some(status)) = (&offer, &status) {
+            changes.push(Change { field: "offre.status", old: offer.status.clone(), new: Some(status.clone()) });
+        }
+        let offer_changed =
+            changes.iter().any(|change| matches!(change.field, "offre.montant_final" | "offre.batigest_ref"));
         let before = current.as_ref().map(|stored| stored.integration.clone()).unwrap_or_default();
         changes.extend(integration_changes(&before, &wanted));
 
@@ -262,6 +277,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(&fail)?;
+        }
+        if let (Some(offer), Some(status)) = (report.offer.as_ref(), &status) {
+            query(&format!("UPDATE offers SET status = {} WHERE id = $2", self.param(1, Ty::OfferStatus)))
+                .bind(status.clone())
+                .bind(offer.id.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(&fail)?;
         }
         // `unlinked` was built from `holders`, one report per holder, in order.
         for (holder, unlinked) in holders.iter().zip(&report.unlinked) {
@@ -375,7 +398,7 @@ impl Store {
         .map_err(|e| self.error("lecture de la table offers impossible", e))?;
         let mut ranked = Vec::with_capacity(rows.len());
         for row in &rows {
-            let rank = Columns { row, location: &self.location }.integer(4)?;
+            let rank = Columns { row, location: &self.location }.integer(5)?;
             ranked.push((self.offer(row)?, rank));
         }
         let first = ranked.first().map(|(_, rank)| *rank);
@@ -417,6 +440,7 @@ impl Store {
             reference: columns.text(1)?,
             montant_final: columns.decimal(2)?,
             batigest_ref: columns.text(3)?,
+            status: columns.text(4)?,
         })
     }
 

@@ -380,3 +380,78 @@ fn a_release_0_1_postgres_store_is_migrated_in_place_with_nothing_lost() {
                        AND column_name = 'sync_status'";
     assert_eq!(db.psql(sync_status), "batigest_sync_status\n", "rebuilt as JLM ERP defines it");
 }
+
+/// Issue 29, item 3: `[sync] statuts` carries a devis' status to its offer, forward along the ERP's
+/// enum only; without the map the offer's status is left alone; a map naming a status outside either
+/// list is refused before anything is read.
+#[test]
+fn statuses_move_an_offer_forward_only_and_only_with_a_map() {
+    let Some(db) = erp_database() else { return };
+    let sandbox = Sandbox::with_fixture(&[]);
+    let store = db.url();
+    let status = || db.psql(&format!("SELECT status FROM offers WHERE id = '{OFFER_DEVIS}'")).trim().to_owned();
+    let with_config = |config: &str, args: &[&str]| {
+        let path = sandbox.path("statuts.toml");
+        std::fs::write(&path, config).expect("config");
+        sandbox
+            .client()
+            .env("JLM_BATIGEST_CONFIG", &path)
+            .env("USER", "comptable")
+            .args(["--jlm-db", &store])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let map = "[profiles.default.sync.statuts]\nACCEPTE = \"signe\"\nVALIDE = \"valide\"\n";
+    assert_eq!(status(), "en_cours_chiffrage");
+
+    // No map: the amount is synced, the status is not touched (DEVIS-2024-001 is ACCEPTE).
+    let output = with_config("", &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
+    let csv_out = ok(&output);
+    assert!(!csv_out.contains("offre.status"), "{csv_out}");
+    assert_eq!(status(), "en_cours_chiffrage");
+
+    // With the map: moved to `signe`, in the answer and in the trace like an amount.
+    let output = with_config(map, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
+    let csv_out = ok(&output);
+    assert!(
+        csv_out.contains(&format!("DEVIS-2024-001,{OFFER_DEVIS},synced,offre.status,en_cours_chiffrage,signe,")),
+        "{csv_out}"
+    );
+    assert_eq!(status(), "signe");
+    let trace = db.psql(
+        "SELECT CAST(old_values AS TEXT) || ' ' || CAST(new_values AS TEXT) FROM batigest_sync_log \
+         WHERE numero_devis = 'DEVIS-2024-001' ORDER BY seq DESC LIMIT 1",
+    );
+    assert!(
+        trace.contains("\"offre.status\": \"en_cours_chiffrage\"") && trace.contains("\"offre.status\": \"signe\""),
+        "{trace}"
+    );
+
+    // Never backwards: the ERP moved the offer on; the devis still says ACCEPTE (→ signe).
+    db.psql(&format!("UPDATE offers SET status = 'transforme_en_projet' WHERE id = '{OFFER_DEVIS}'"));
+    let output = with_config(map, &["sync-offer", "--ref", "DEVIS-2024-001", "--format", "csv"]);
+    assert!(!ok(&output).contains("offre.status"));
+    assert_eq!(status(), "transforme_en_projet");
+    // Never out of termine or archive, even towards a later status.
+    db.psql(&format!("UPDATE offers SET status = 'termine' WHERE id = '{OFFER_DEVIS}'"));
+    let output = with_config(
+        "[profiles.default.sync.statuts]\nACCEPTE = \"archive\"\n",
+        &["sync-offer", "--ref", "DEVIS-2024-001"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(status(), "termine");
+
+    // A status outside either list: exit 2 naming it and what is allowed, nothing written.
+    for (config, named) in [
+        ("[profiles.default.sync.statuts]\nACCEPTE = \"signé\"\n", "ACCEPTE = « signé » n'en est pas un"),
+        ("[profiles.default.sync.statuts]\nGAGNE = \"signe\"\n", "« GAGNE » n'en est pas un"),
+    ] {
+        let output = with_config(config, &["sync-offer", "--ref", "DEVIS-2024-001"]);
+        assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+        let said = crate::common::stderr(&output);
+        assert!(said.contains(named), "{said}");
+        assert!(said.contains("brouillon, etude_technique") || said.contains("BROUILLON, VALIDE"), "{said}");
+    }
+    assert_eq!(status(), "termine");
+}

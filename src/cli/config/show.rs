@@ -168,6 +168,18 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
             },
             settings.cibles.source.to_string(),
         ),
+        (
+            "sync_statuts",
+            "Statuts vers JLM ERP",
+            if settings.statuts.value.is_empty() {
+                "aucun (statuts des offres inchangés)".to_owned()
+            } else {
+                let statuts: Vec<String> =
+                    settings.statuts.value.iter().map(|(batigest, offre)| format!("{batigest} → {offre}")).collect();
+                statuts.join(", ")
+            },
+            settings.statuts.source.to_string(),
+        ),
         ("relances", "Relances", relances(&settings.relances.value), settings.relances.source.to_string()),
         (
             "modele_lettre",
