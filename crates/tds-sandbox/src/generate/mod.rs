@@ -84,8 +84,9 @@ CREATE INDEX IX_FACTURES_CLIENT_ID ON FACTURES(CLIENT_ID);
 /// The whole schema: tables of DESIGN §3, then indexes.
 #[cfg(test)]
 pub const SCHEMA_SQL: &str = concat!(tables_sql!(), indexes_sql!());
-/// Tables only: [`generate`] creates the indexes after the load, which is much faster.
-const TABLES_SQL: &str = tables_sql!();
+/// Tables only, the DDL of DESIGN §3: [`generate`] creates the indexes after the load, which is
+/// much faster; a hand-written fixture fills these same tables.
+pub const TABLES_SQL: &str = tables_sql!();
 const INDEXES_SQL: &str = indexes_sql!();
 
 /// The real Batigest layout (PascalCase tables linked by codes, 8-character zero-padded devis
