@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State as Shared};
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::{IntoParams, PartialSchema};
 
@@ -22,12 +22,12 @@ use super::bodies::{
 use super::openapi::{self, Route};
 use super::{App, State};
 use crate::app::analytics::{self, Periode, Request, RequestError};
-use crate::app::{coefficients, devis, factures, integrations, sync};
-use crate::error::{Error, Kind, Result};
+use crate::app::{coefficients, dashboard, devis, factures, integrations, sync};
+use crate::error::{Error, Result};
 use crate::jlm::sync::Relink;
 use crate::report::coefficients::Grouping;
 use crate::report::factures::Selection;
-use crate::report::kpi::{MAX_BUCKETS, Period};
+use crate::report::kpi::MAX_BUCKETS;
 use crate::report::numbers::round_rate;
 use crate::values;
 
@@ -348,13 +348,10 @@ async fn dashboard(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Respons
         async {
             Params::read(raw.as_deref(), &[])?;
             let today = chrono::Local::now().date_naive();
-            let year = Period::new(NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today), today)
-                .map_err(|e| Error::new(Kind::Unexpected, e.to_string()))?;
             let b = &app.batigest;
             let mut client = app.connect().await?;
-            b.check_statuses(&mut client, &[crate::batigest::statuses::DEVIS, crate::batigest::statuses::FACTURES])
-                .await?;
-            let report = analytics::kpis(b, &mut client, Request { period: year, granularity: None }).await?;
+            let report = dashboard::year_to_date(b, &mut client, today, None).await?;
+            let year = report.period;
             drop(client);
             let facturation = open_invoices(&app, today, None).await?;
             let total = &report.total;

@@ -48,14 +48,24 @@ pub struct Dashboard {
     pub syncs: Result<Vec<IntegrationRow>>,
 }
 
+/// The KPIs of the year to `au` (cut by `granularity`), statuses checked first: what the dashboard
+/// shows, through the command and through `GET /dashboard`.
+pub async fn year_to_date(
+    ctx: &Context,
+    client: &mut Connection,
+    au: NaiveDate,
+    granularity: Option<Granularity>,
+) -> Result<Report> {
+    ctx.check_statuses(client, &[statuses::DEVIS, statuses::FACTURES]).await?;
+    let period = Period::new(NaiveDate::from_ymd_opt(au.year(), 1, 1).unwrap_or(au), au)
+        .map_err(|e| Error::usage(e.to_string()))?;
+    analytics::kpis(ctx, client, analytics::Request { period, granularity }).await
+}
+
 /// Gathers the dashboard at `au`.
 pub async fn gather(ctx: &Context, client: &mut Connection, au: NaiveDate) -> Result<Dashboard> {
-    ctx.check_statuses(client, &[statuses::DEVIS, statuses::FACTURES]).await?;
+    let year = year_to_date(ctx, client, au, Some(Granularity::Month)).await?;
     let status = super::server_status(ctx, client).await?;
-    let year = Period::new(NaiveDate::from_ymd_opt(au.year(), 1, 1).unwrap_or(au), au)
-        .map_err(|e| Error::usage(e.to_string()))?;
-    let year = analytics::kpis(ctx, client, analytics::Request { period: year, granularity: Some(Granularity::Month) })
-        .await?;
 
     let mut totals = Totals::default();
     let mut forecast = Forecast::new(au, Horizon { count: 13, step: Step::Week }, Step::Week);
