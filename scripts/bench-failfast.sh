@@ -11,12 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-5}
-profile=${BENCH_PROFILE:-debug}
-if [[ $profile == release ]]; then cargo build --release -q; bin=target/release/jlm-batigest; else cargo build -q; bin=target/debug/jlm-batigest; fi
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
 
 # Starts a sandbox with ARGS; prints its port once it says « listening on ».
 start_sandbox() {

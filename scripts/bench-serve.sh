@@ -15,12 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 devis=${BENCH_DEVIS:-10000}
 seconds=${BENCH_SECONDS:-5}
-profile=${BENCH_PROFILE:-debug}
-if [[ $profile == release ]]; then cargo build --release -q; bin=target/release/jlm-batigest; else cargo build -q; bin=target/debug/jlm-batigest; fi
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
 token=bench-token-0123456789abcdef
 
 start_sandbox() {
