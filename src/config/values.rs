@@ -190,13 +190,14 @@ impl<'de> Deserialize<'de> for Statuts {
         };
         let mut map = std::collections::BTreeMap::new();
         for (key, target) in table {
-            if !batigest.contains(&key.as_str()) {
+            // Read as `--statut` reads a status (any case), kept under its code.
+            let Ok(devis_statut) = key.parse::<Statut>() else {
                 return Err(serde::de::Error::custom(format!(
                     "doit avoir pour clés des statuts de devis Batigest ({}) : « {key} » n'en est pas un",
                     batigest.join(", ")
                 )));
-            }
-            let Some(status) = target.as_str().filter(|target| OFFER_STATUSES.contains(target)) else {
+            };
+            let Some(offer_status) = target.as_str().filter(|target| OFFER_STATUSES.contains(target)) else {
                 let given =
                     target.as_str().map_or_else(|| "une valeur non textuelle".to_owned(), |t| format!("« {t} »"));
                 return Err(serde::de::Error::custom(format!(
@@ -204,7 +205,12 @@ impl<'de> Deserialize<'de> for Statuts {
                     OFFER_STATUSES.join(", ")
                 )));
             };
-            map.insert(key.clone(), status.to_owned());
+            if map.insert(devis_statut.code().to_owned(), offer_status.to_owned()).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "doit donner chaque statut de devis une fois : {} y est deux fois",
+                    devis_statut.code()
+                )));
+            }
         }
         Ok(Statuts(map))
     }

@@ -227,3 +227,25 @@ fn very_verbose_tells_the_cause_of_an_error() {
     assert_eq!(causes.len(), 1, "{verbose}");
     assert!(causes[0].to_lowercase().contains("directory"), "{verbose}");
 }
+
+/// `[sync.statuts]` keys are read as `--statut` reads a status (any case) and shown under their
+/// code; one status given twice (`accepte` and `ACCEPTE`) is refused, not settled by key order.
+#[test]
+fn sync_statuts_read_statuses_as_the_options_do_and_refuse_one_given_twice() {
+    let home = tempfile::tempdir().expect("home");
+    let config =
+        write_config(home.path(), "[profiles.default.sync.statuts]\naccepte = \"signe\"\nVALIDE = \"valide\"\n");
+    let output = run(home.path(), &["config", "show"], &[("JLM_BATIGEST_CONFIG", &config)]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let (value, source) = row(&text(&output.stdout), "Statuts vers JLM ERP");
+    assert_eq!((value.as_str(), source.as_str()), ("ACCEPTE → signe, VALIDE → valide", "profil default"));
+
+    let config =
+        write_config(home.path(), "[profiles.default.sync.statuts]\naccepte = \"signe\"\nACCEPTE = \"valide\"\n");
+    let output = run(home.path(), &["config", "show"], &[("JLM_BATIGEST_CONFIG", &config)]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(output.stdout.is_empty());
+    let said = text(&output.stderr);
+    assert!(said.contains("ligne 1 : valeur de « profiles.default.sync.statuts » refusée"), "{said}");
+    assert!(said.contains("doit donner chaque statut de devis une fois : ACCEPTE y est deux fois"), "{said}");
+}
