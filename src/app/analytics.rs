@@ -27,7 +27,7 @@ use crate::output::exact as json;
 use crate::output::format::date_fr;
 use crate::report::coefficients::{self, Grouping, NON_CLASSE, Settings};
 use crate::report::factures::Totals;
-use crate::report::kpi::{self, Granularity, Kpis, Period, Report, Sums};
+use crate::report::kpi::{Granularity, Kpis, Period, Report, Sums};
 
 /// What to compute: a period, whole or cut into calendar buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,16 +330,15 @@ pub async fn par_menuiserie(
     let (types, ambiguous) = link_types(&store.menuiserie_links().await?);
     ctx.check_statuses(client, &[statuses::DEVIS, statuses::FACTURES]).await?;
     let range = (period.from(), period.to());
-    let sums = analytics::sums_by_devis(client, &ctx.mapping, range, ctx.settings.marge_base.value, ctx.target.timeout)
-        .await?;
+    let (marge_base, timeout) = (ctx.settings.marge_base.value, ctx.target.timeout);
+    let group_of = |numero: Option<&str>| numero.and_then(|numero| types.get(numero).cloned());
+    let sums = analytics::sums_by_devis(client, &ctx.mapping, range, marge_base, timeout, group_of).await?;
+    // Every devis and invoice is in exactly one group: the groups add up to the period.
     let mut whole = Sums::default();
     for value in sums.values() {
         whole += *value;
     }
-    let mut groups: Vec<(Option<String>, Kpis)> = kpi::regroup(sums, |numero| types.get(numero).cloned())
-        .into_iter()
-        .map(|(kind, sums)| (kind, sums.kpis()))
-        .collect();
+    let mut groups: Vec<(Option<String>, Kpis)> = sums.into_iter().map(|(kind, sums)| (kind, sums.kpis())).collect();
     // `None` sorts first in the map: what no offer claims goes last.
     let unclaimed = usize::from(groups.first().is_some_and(|(kind, _)| kind.is_none()));
     groups.rotate_left(unclaimed);

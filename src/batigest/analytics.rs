@@ -157,18 +157,21 @@ pub async fn monthly_sums(
     sums(query, (from, to), marge_base, GroupBy::Month, month).await
 }
 
-/// The KPI sums of `[from, to]` per devis: keyed by devis number as SQL Server compares it
-/// (trailing blanks off, case folded), the invoices of no devis under `None`. The devis' figures
-/// follow its creation date, the invoices' their own date, as for months.
-pub async fn sums_by_devis(
+/// The KPI sums of `[from, to]` per group of devis, grouped as the rows stream in: `group_of`
+/// names the group of a devis number (as SQL Server compares it: trailing blanks off, case
+/// folded), or of `None` for the invoices of no devis. The server sums per devis; only the groups
+/// are kept, whatever the number of devis. The devis' figures follow its creation date, the
+/// invoices' their own date, as for months.
+pub async fn sums_by_devis<G: Ord>(
     client: &mut Connection,
     mapping: &Mapping,
     (from, to): (NaiveDate, NaiveDate),
     marge_base: MargeBase,
     timeout: Duration,
-) -> Result<BTreeMap<Option<String>, Sums>, ReadError> {
-    let numero = |row: &tiberius::Row| Ok(optional_text(row, 0)?.map(|numero| devis_key(&numero)));
-    sums((client, mapping, timeout), (from, to), marge_base, GroupBy::Devis, numero).await
+    group_of: impl Fn(Option<&str>) -> G,
+) -> Result<BTreeMap<G, Sums>, ReadError> {
+    let group = |row: &tiberius::Row| Ok(group_of(optional_text(row, 0)?.map(|numero| devis_key(&numero)).as_deref()));
+    sums((client, mapping, timeout), (from, to), marge_base, GroupBy::Devis, group).await
 }
 
 /// A devis number as the server's case-insensitive collation compares it (trailing blanks are

@@ -315,21 +315,6 @@ impl Sums {
     }
 }
 
-/// Sums kept per key (a devis number, `None` for the invoices of no devis) gathered into groups:
-/// `group_of` names a key's group, `None` for a key no group claims — and the invoices of no devis
-/// are in that `None` group too. Every sum lands in exactly one group, so the groups add up to the
-/// whole period.
-pub fn regroup<K: Ord, G: Ord>(
-    sums: BTreeMap<Option<K>, Sums>,
-    group_of: impl Fn(&K) -> Option<G>,
-) -> BTreeMap<Option<G>, Sums> {
-    let mut groups: BTreeMap<Option<G>, Sums> = BTreeMap::new();
-    for (key, key_sums) in sums {
-        *groups.entry(key.as_ref().and_then(&group_of)).or_default() += key_sums;
-    }
-    groups
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,41 +425,5 @@ mod tests {
             "période invalide : la date de début (01/02/2024) est postérieure à la date de fin (31/01/2024)"
         );
         assert!(period("2024-01-31", "2024-01-31").contains(date("2024-01-31")));
-    }
-
-    #[test]
-    fn regrouped_sums_add_up_to_the_whole() {
-        let sums = |devis: u64, facture: i64| Sums {
-            nombre_devis: devis,
-            issued_ht: Decimal::from(devis) * Decimal::new(10005, 2),
-            nombre_factures: 1,
-            ca_facture: Decimal::new(facture, 2),
-            ..Sums::default()
-        };
-        let keyed = BTreeMap::from([
-            (Some("A"), sums(1, 100)),
-            (Some("B"), sums(2, 200)),
-            (Some("C"), sums(3, 300)),
-            (None, sums(0, 400)),
-        ]);
-        let mut whole = Sums::default();
-        for value in keyed.values() {
-            whole += *value;
-        }
-        let groups = regroup(keyed, |key| match *key {
-            "A" | "C" => Some("fenetre"),
-            _ => None,
-        });
-        assert_eq!(groups.len(), 2);
-        assert_eq!(groups[&Some("fenetre")].nombre_devis, 4);
-        assert_eq!(groups[&Some("fenetre")].ca_facture, Decimal::new(400, 2));
-        // B is claimed by no group: with the invoices of no devis.
-        assert_eq!(groups[&None].nombre_devis, 2);
-        assert_eq!(groups[&None].ca_facture, Decimal::new(600, 2));
-        let mut added = Sums::default();
-        for value in groups.values() {
-            added += *value;
-        }
-        assert_eq!(added, whole);
     }
 }
