@@ -23,6 +23,7 @@ use sqlparser::ast::{
 
 use super::ast::{function_call, number_literal, resolve_table, single_name, type_of_data_type};
 use super::catalog::Catalog;
+use super::checksum;
 use super::collate;
 use crate::types::{Collation, SqlType};
 
@@ -611,10 +612,24 @@ impl<'a> Infer<'a> {
                     FunctionArguments::List(list) if list.duplicate_treatment == Some(sqlparser::ast::DuplicateTreatment::Distinct)
                 );
                 let windowed = f.over.is_some();
+                let plain = matches!(
+                    &f.args,
+                    FunctionArguments::List(list) if !list.args.is_empty()
+                        && list.args.iter().all(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(_))))
+                );
                 let mut args = function_args(&mut f.args);
                 let types: Vec<Option<SqlType>> = args.iter_mut().map(|a| self.expr(a, scope)).collect();
                 let arg = |i: usize| types.get(i).copied().flatten();
                 let ty = function_type(&name, &types, arg);
+                // BINARY_CHECKSUM reads each argument as its type says (a DECIMAL stored as a
+                // double, as text or computed is one value): the types travel with the call.
+                if name == "BINARY_CHECKSUM" && plain {
+                    let kinds: Vec<String> = types.iter().map(|t| checksum::kind_code(*t)).collect();
+                    let mut call = vec![Expr::value(Value::SingleQuotedString(kinds.join(",")))];
+                    call.extend(args.into_iter().map(take));
+                    *e = function_call(checksum::FUNCTION, call);
+                    return ty;
+                }
                 // Text keys of aggregates compare under the collation.
                 if matches!(name.as_str(), "MIN" | "MAX" | "COUNT" | "COUNT_BIG" | "NULLIF")
                     && is_text(arg(0))
@@ -833,9 +848,8 @@ fn last_part(name: &ObjectName) -> String {
 /// SQL Server's return types of the built-ins the sandbox knows.
 fn function_type(name: &str, types: &[Option<SqlType>], arg: impl Fn(usize) -> Option<SqlType>) -> Option<SqlType> {
     match name {
-        "COUNT" | "YEAR" | "MONTH" | "DAY" | "DATEPART" | "DATEDIFF" | "LEN" | "CHARINDEX" | "DATALENGTH" => {
-            Some(SqlType::Int)
-        }
+        "COUNT" | "YEAR" | "MONTH" | "DAY" | "DATEPART" | "DATEDIFF" | "LEN" | "CHARINDEX" | "DATALENGTH"
+        | "BINARY_CHECKSUM" | "CHECKSUM_AGG" => Some(SqlType::Int),
         "COUNT_BIG" | "DATEDIFF_BIG" | "ROW_NUMBER" | "RANK" | "DENSE_RANK" | "NTILE" => Some(SqlType::BigInt),
         "SUM" => match arg(0)? {
             SqlType::Decimal { scale, .. } => Some(SqlType::Decimal { precision: 38, scale }),

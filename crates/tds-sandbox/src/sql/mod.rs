@@ -4,6 +4,7 @@
 mod ast;
 mod batch;
 mod catalog;
+mod checksum;
 mod collate;
 mod convert;
 mod decimal;
@@ -127,6 +128,7 @@ impl Database {
         functions::register(&conn)?;
         collate::register(&conn)?;
         decimal::register(&conn)?;
+        checksum::register(&conn)?;
         catalog::create_information_schema(&conn, &self.inner.catalog, &info.database)?;
         conn.execute_batch("PRAGMA query_only = ON;")?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -492,6 +494,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
+    mod checksum;
     mod semantics;
 
     /// The schema of DESIGN §3, as the generator creates it.

@@ -13,6 +13,7 @@ use sqlparser::ast::{
 };
 
 use super::ast::{function_call, number_literal, resolve_table, single_name, type_of_data_type};
+use super::checksum;
 use super::collate;
 use super::errors;
 use super::functions::is_date_part;
@@ -94,6 +95,12 @@ impl Translator<'_, '_> {
             _ => Vec::new(),
         };
         let given = args.len();
+        let wildcard = match &f.args {
+            FunctionArguments::List(list) => list.args.iter().any(|a| {
+                matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Wildcard | FunctionArgExpr::QualifiedWildcard(_)))
+            }),
+            _ => false,
+        };
         let arity = |n: usize| -> Result<(), ServerError> {
             if given == n {
                 Ok(())
@@ -140,6 +147,18 @@ impl Translator<'_, '_> {
                 arity(1)?;
                 args.insert(0, string_literal(name.to_ascii_lowercase()));
                 function_call("sb_datepart", args)
+            }
+            // The typing (`infer`) has rewritten the calls it reached, with their arguments' types;
+            // one it could not reach reads its arguments by their SQLite storage class.
+            "BINARY_CHECKSUM" => {
+                if wildcard {
+                    return Err(errors::unsupported("BINARY_CHECKSUM(*)"));
+                }
+                if given == 0 {
+                    return Err(errors::syntax_near(")"));
+                }
+                args.insert(0, string_literal(vec![""; given].join(",")));
+                function_call(checksum::FUNCTION, args)
             }
             "LEN" => {
                 arity(1)?;
@@ -421,6 +440,12 @@ mod tests {
             "SELECT sb_datepart('year', a), length(rtrim(b)), substr(c, 1, 2)"
         );
         assert_eq!(tr("SELECT IIF(a > 1, 'x', 'y')"), "SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END");
+        // What the typing did not rewrite reads its arguments untyped.
+        assert_eq!(tr("SELECT BINARY_CHECKSUM(a, N'b')"), "SELECT sb_binary_checksum(',', a, 'b')");
+        assert_eq!(
+            tr("SELECT BINARY_CHECKSUM(*) FROM T"),
+            "ERR 50000 The sandbox does not support BINARY_CHECKSUM(*)."
+        );
         assert_eq!(
             tr("SELECT CAST(a AS DECIMAL(18,2)), CONVERT(NVARCHAR(10), d, 103)"),
             "SELECT sb_to_decimal(a, 2), sb_to_text(d, 10, 103)"
