@@ -110,3 +110,72 @@ async fn refusals_carry_sql_server_numbers() {
     drop(client);
     sandbox.shutdown().await;
 }
+
+/// The product's per-month figures of committed devis (`batigest::queries::buckets`), with its
+/// status parameters, as tiberius sends them (`sp_executesql`).
+const BUCKETS: &str = "SELECT YEAR(d.[DATE_CREATION]) AS annee, MONTH(d.[DATE_CREATION]) AS mois, COUNT(*) AS n, \
+     CHECKSUM_AGG(BINARY_CHECKSUM(d.[NUMERO_DEVIS], d.[REFERENCE_AFFAIRE], d.[MONTANT_HT], d.[TAUX_MARGE], \
+     d.[STATUT], d.[DATE_VALIDATION])) AS somme FROM [DEVIS] d \
+     WHERE UPPER(RTRIM(CAST(d.[STATUT] AS NVARCHAR(4000)))) IN (@P1, @P2) \
+     GROUP BY YEAR(d.[DATE_CREATION]), MONTH(d.[DATE_CREATION])";
+
+/// (year, month) → (devis, checksum), every figure read as the i32 an INT column is.
+async fn buckets(client: &mut Connection) -> std::collections::BTreeMap<(i32, i32), (i32, Option<i32>)> {
+    let rows = client
+        .query(BUCKETS, &[&"VALIDE", &"ACCEPTE"])
+        .await
+        .expect("buckets")
+        .into_first_result()
+        .await
+        .expect("buckets");
+    rows.iter()
+        .map(|row| {
+            let int = |name: &str| row.try_get::<i32, _>(name).expect("an INT column");
+            ((int("annee").unwrap(), int("mois").unwrap()), (int("n").unwrap(), int("somme")))
+        })
+        .collect()
+}
+
+/// `CHECKSUM_AGG(BINARY_CHECKSUM(…))` per month comes back as INT, and when one devis' HT
+/// changes in the served file, only its month's checksum moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checksums_per_month_move_with_one_devis() {
+    let path = std::env::temp_dir().join(format!("jlm_sandbox_checksum_{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let data = DataSource::Generate { devis: DEVIS, seed: 42, layout: Layout::Default, into: Some(path.clone()) };
+    let sandbox = Sandbox::start(SandboxOptions::new(listen, data)).await.expect("sandbox starts");
+    let mut client = login(&sandbox).await;
+
+    let before = buckets(&mut client).await;
+    assert!(before.len() > 3, "{before:?}");
+    assert!(before.values().all(|(n, somme)| *n > 0 && somme.is_some()));
+    assert_eq!(buckets(&mut client).await, before, "the same figures twice");
+
+    // One committed devis' HT changes, behind the server's back (the sandbox is read-only).
+    let writer = rusqlite::Connection::open(&path).expect("the served file");
+    let (id, created): (i64, String) = writer
+        .query_row(
+            "SELECT ID, DATE_CREATION FROM DEVIS WHERE STATUT IN ('VALIDE', 'ACCEPTE') ORDER BY ID LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a committed devis");
+    writer.execute("UPDATE DEVIS SET MONTANT_HT = MONTANT_HT + 0.01 WHERE ID = ?1", [id]).expect("update");
+    drop(writer);
+    let month = (created[..4].parse::<i32>().unwrap(), created[5..7].parse::<i32>().unwrap());
+
+    let after = buckets(&mut client).await;
+    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>());
+    for (key, (n, somme)) in &after {
+        assert_eq!(*n, before[key].0, "{key:?}");
+        if *key == month {
+            assert_ne!(*somme, before[key].1, "the month of devis {id}");
+        } else {
+            assert_eq!(*somme, before[key].1, "{key:?}");
+        }
+    }
+    drop(client);
+    sandbox.shutdown().await;
+    let _ = std::fs::remove_file(&path);
+}
