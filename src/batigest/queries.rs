@@ -468,33 +468,55 @@ pub async fn devis_sharing_a_number(
     Ok(found)
 }
 
-/// `WHERE` of the committed devis (VALIDE, ACCEPTE) created or validated since `since`; only
-/// created when the validation date is unmapped.
-fn committed_since_clause(mapping: &Mapping, sql: &mut Sql, since: Option<NaiveDateTime>) -> Result<String, Unmapped> {
+/// Which committed devis a read takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Created or validated since then (all of them for `None`).
+    Since(Option<NaiveDateTime>),
+    /// Created in one month (`None`: the devis without a creation date).
+    Month(Option<NaiveDate>),
+}
+
+/// `WHERE` of the committed devis (VALIDE, ACCEPTE) in `scope`; `Since` looks at the creation
+/// date only when the validation date is unmapped.
+fn committed_clause(mapping: &Mapping, sql: &mut Sql, scope: Scope) -> Result<String, Unmapped> {
     let d = |c| mapping.column("devis", c);
     let committed = statut_codes(Statut::is_committed);
     let mut clause = format!(" WHERE {}", devis_status_in(sql, mapping, "d", &committed)?);
-    if let Some(since) = since {
-        let mut dates = vec![format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(since)))];
-        if let Ok(validated) = d("date_validation") {
-            dates.push(format!("d.{validated} >= {}", sql.param(Param::DateTime(since))));
+    match scope {
+        Scope::Since(None) => {}
+        Scope::Since(Some(since)) => {
+            let mut dates = vec![format!("d.{} >= {}", d("date_creation")?, sql.param(Param::DateTime(since)))];
+            if let Ok(validated) = d("date_validation") {
+                dates.push(format!("d.{validated} >= {}", sql.param(Param::DateTime(since))));
+            }
+            clause = format!("{clause} AND ({})", dates.join(" OR "));
         }
-        clause = format!("{clause} AND ({})", dates.join(" OR "));
+        Scope::Month(None) => clause = format!("{clause} AND d.{} IS NULL", d("date_creation")?),
+        Scope::Month(Some(first)) => {
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
+            let created = d("date_creation")?;
+            clause = format!(
+                "{clause} AND d.{created} >= {} AND d.{created} < {}",
+                sql.param(Param::DateTime(midnight(first))),
+                sql.param(Param::DateTime(midnight(next)))
+            );
+        }
     }
     Ok(clause)
 }
 
 fn count_committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Result<Sql, Unmapped> {
     let mut sql = Sql::new(String::new());
-    let clause = committed_since_clause(mapping, &mut sql, since)?;
+    let clause = committed_clause(mapping, &mut sql, Scope::Since(since))?;
     sql.text = format!("SELECT COUNT(*) AS n FROM {} d{clause}", mapping.table("devis")?);
     Ok(sql)
 }
 
-fn committed_since_sql(mapping: &Mapping, since: Option<NaiveDateTime>) -> Result<Sql, Unmapped> {
+fn committed_sql(mapping: &Mapping, scope: Scope) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
     let mut sql = Sql::new(String::new());
-    let clause = committed_since_clause(mapping, &mut sql, since)?;
+    let clause = committed_clause(mapping, &mut sql, scope)?;
     let columns = devis_columns(mapping)?.text();
     sql.text = format!("SELECT {columns}{clause} ORDER BY d.{}, d.{}", d("date_creation")?, d("numero_devis")?);
     Ok(sql)
@@ -535,9 +557,30 @@ pub async fn committed_since<E: From<Failure> + From<Unmapped>>(
     mapping: &Mapping,
     since: Option<NaiveDateTime>,
     timeout: Duration,
+    each: impl AsyncFnMut(Result<Devis, Unreadable>) -> Result<(), E>,
+) -> Result<(), E> {
+    committed(client, mapping, Scope::Since(since), timeout, each).await
+}
+
+/// Hands the committed devis of one [`Bucket`] over as [`committed_since`] does.
+pub async fn committed_in<E: From<Failure> + From<Unmapped>>(
+    client: &mut Connection,
+    mapping: &Mapping,
+    bucket: &Bucket,
+    timeout: Duration,
+    each: impl AsyncFnMut(Result<Devis, Unreadable>) -> Result<(), E>,
+) -> Result<(), E> {
+    committed(client, mapping, Scope::Month(bucket.month), timeout, each).await
+}
+
+async fn committed<E: From<Failure> + From<Unmapped>>(
+    client: &mut Connection,
+    mapping: &Mapping,
+    scope: Scope,
+    timeout: Duration,
     mut each: impl AsyncFnMut(Result<Devis, Unreadable>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let sql = committed_since_sql(mapping, since)?;
+    let sql = committed_sql(mapping, scope)?;
     let mut rows = open(client, &sql, Some(mapping), timeout).await?;
     while let Some(row) = next_row(&mut rows, timeout).await? {
         let devis = decode_devis(&row, mapping, Reading::Strict).map_err(|failure| Unreadable {
@@ -549,13 +592,84 @@ pub async fn committed_since<E: From<Failure> + From<Unmapped>>(
     Ok(())
 }
 
+/// The committed devis of one month of creation, as the server sums them up: how many, and a
+/// checksum of every column the sync carries (`CHECKSUM_AGG(BINARY_CHECKSUM(…))`). Two passes
+/// that find the same figures found the same devis; a change in any of them moves the figures
+/// (but for a checksum collision, one chance in 2³² per changed month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Bucket {
+    /// The first day of the month; `None` for the devis without a creation date.
+    pub month: Option<NaiveDate>,
+    pub devis: i64,
+    /// `None` when the server has nothing to sum (no devis).
+    pub checksum: Option<i32>,
+}
+
+impl Bucket {
+    /// The bucket's name in the store: `2024-03`, or `sans-date`.
+    pub fn key(&self) -> String {
+        self.month.map_or_else(|| "sans-date".to_owned(), |month| month.format("%Y-%m").to_string())
+    }
+}
+
+/// Per month of creation: the count and checksum of the committed devis. The checksum covers
+/// what the sync carries into JLM ERP (number, affaire reference, HT, margin, status) and the
+/// validation date (which, in some dossiers, is what makes a devis accepted).
+fn buckets_sql(mapping: &Mapping) -> Result<Sql, Unmapped> {
+    let d = |c| mapping.column("devis", c);
+    let shown = |c| mapping.select("d", "devis", c);
+    let mut sql = Sql::new(String::new());
+    let clause = committed_clause(mapping, &mut sql, Scope::Since(None))?;
+    let created = d("date_creation")?;
+    let carried = [
+        format!("d.{}", d("numero_devis")?),
+        shown("reference_affaire"),
+        format!("d.{}", d("montant_ht")?),
+        shown("taux_marge"),
+        format!("d.{}", d("statut")?),
+        shown("date_validation"),
+    ];
+    sql.text = format!(
+        "SELECT YEAR(d.{created}) AS annee, MONTH(d.{created}) AS mois, COUNT(*) AS n, \
+         CHECKSUM_AGG(BINARY_CHECKSUM({})) AS somme FROM {} d{clause} GROUP BY YEAR(d.{created}), MONTH(d.{created})",
+        carried.join(", "),
+        mapping.table("devis")?
+    );
+    Ok(sql)
+}
+
+/// The figures of every month holding committed devis, by month.
+pub async fn buckets(client: &mut Connection, mapping: &Mapping, timeout: Duration) -> Result<Vec<Bucket>, ReadError> {
+    let sql = buckets_sql(mapping)?;
+    let mut found = Vec::new();
+    stream(client, &sql, Some(mapping), timeout, |row| {
+        let year = get::<i32>(&row, 0)?;
+        let month = get::<i32>(&row, 1)?;
+        let month = match (year, month) {
+            (Some(year), Some(month)) => Some(
+                u32::try_from(month)
+                    .ok()
+                    .and_then(|month| NaiveDate::from_ymd_opt(year, month, 1))
+                    .ok_or_else(|| data_failure(format!("mois de création illisible : {year}-{month}"), None))?,
+            ),
+            _ => None,
+        };
+        let devis = i64::from(required(&row, 2, get::<i32>(&row, 2)?)?);
+        found.push(Bucket { month, devis, checksum: get::<i32>(&row, 3)? });
+        Ok::<_, Failure>(())
+    })
+    .await?;
+    found.sort();
+    Ok(found)
+}
+
 /// The committed devis created by `au`, with the HT of their invoices dated by then (credit notes
 /// included), by number: what remains to invoice (`tresorerie`).
 fn engages_sql(mapping: &Mapping, au: NaiveDate) -> Result<Sql, Unmapped> {
     let d = |c| mapping.column("devis", c);
     let f = |c| mapping.column("factures", c);
     let mut sql = Sql::new(String::new());
-    let clause = committed_since_clause(mapping, &mut sql, None)?;
+    let clause = committed_clause(mapping, &mut sql, Scope::Since(None))?;
     let end = sql.param(Param::DateTime(end_of(au)));
     sql.text = format!(
         "SELECT d.{numero_devis}, d.{ht}, {ttc}, ISNULL(i.total, 0) AS facture_ht FROM {devis} d \
