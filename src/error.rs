@@ -217,7 +217,8 @@ impl From<StoreError> for Error {
             | StoreError::MissingColumn { .. }
             | StoreError::AmountTooLarge { .. }
             | StoreError::RateTooLarge { .. }
-            | StoreError::IndicatorTooLarge { .. } => Kind::Store,
+            | StoreError::IndicatorTooLarge { .. }
+            | StoreError::WatchLock { .. } => Kind::Store,
         };
         let (hint, detail) = (error.hint(), error.detail());
         let mut this = Error::from_layer(kind, error);

@@ -62,6 +62,14 @@ pub enum StoreError {
 
     #[error("indicateur {name} = {value} trop grand pour la colonne {column} de batigest_analytics")]
     IndicatorTooLarge { name: String, value: String, column: String },
+
+    /// The lock file of the automatic sync, next to a SQLite store, cannot be opened or locked.
+    #[error("verrou de la synchronisation automatique {} impossible : {source}", path.display())]
+    WatchLock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {
@@ -90,6 +98,10 @@ impl StoreError {
             }
             StoreError::IndicatorTooLarge { .. } => {
                 "le calcul n'a pas été enregistré ; relancez avec --no-save pour seulement l'afficher"
+            }
+            StoreError::WatchLock { .. } => {
+                "ce fichier, à côté du magasin, empêche deux synchronisations automatiques à la fois : le dossier du \
+                 magasin doit être modifiable"
             }
             StoreError::DataDir { .. }
             | StoreError::BadUrl { .. }

@@ -13,6 +13,7 @@ mod error;
 pub mod integrations;
 mod schema;
 pub mod sync;
+pub mod watch;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -54,6 +55,8 @@ pub struct Store {
     pub location: String,
     /// Parts of the URL that must never be printed (its password).
     secrets: Vec<String>,
+    /// How a watcher keeps others off this store (`sync-offer --watch`).
+    watch: watch::Guard,
 }
 
 impl Store {
@@ -88,6 +91,7 @@ impl Store {
             }
         };
         let options = options.disable_statement_logging();
+        let watch = watch::Guard::new(address, &options);
         // One connection: the tool does one thing at a time, and SQLite writers would only wait
         // for each other.
         let pool = AnyPoolOptions::new()
@@ -96,7 +100,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| store_error(&location, &secrets, "ouverture impossible", e))?;
-        let store = Self { pool, backend, location, secrets };
+        let store = Self { pool, backend, location, secrets, watch };
         schema::migrate(&store).await?;
         Ok(store)
     }

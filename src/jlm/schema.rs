@@ -17,6 +17,8 @@ const POSTGRES_TABLES: &str = include_str!("migrations/postgres/tables.sql");
 const SQLITE_TEXT_IDS: &str = include_str!("migrations/sqlite/text_ids.sql");
 const SQLITE_ALERTES: &str = include_str!("migrations/sqlite/alertes.sql");
 const POSTGRES_ALERTES: &str = include_str!("migrations/postgres/alertes.sql");
+const SQLITE_VEILLE: &str = include_str!("migrations/sqlite/veille.sql");
+const POSTGRES_VEILLE: &str = include_str!("migrations/postgres/veille.sql");
 
 /// A new text UUID (version 4) in SQLite's SQL, which has no UUID function.
 pub const SQLITE_NEW_ID: &str = "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
@@ -24,8 +26,8 @@ pub const SQLITE_NEW_ID: &str = "lower(hex(randomblob(4)) || '-' || hex(randombl
      substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))";
 
 /// 1: the tables. 2: text ids in a store that release 0.1 created with integer ids. 3: the alerts
-/// told (`alertes`).
-const VERSIONS: [i64; 3] = [1, 2, 3];
+/// told (`alertes`). 4: the automatic sync's figures (`sync-offer --watch`).
+const VERSIONS: [i64; 4] = [1, 2, 3, 4];
 
 /// Applies the missing migrations in one transaction, under the store's write lock so that two
 /// first runs at the same time do not both create the tables.
@@ -61,8 +63,10 @@ pub async fn migrate(store: &Store) -> Result<()> {
             (1, Backend::Postgres) => script(&mut tx, POSTGRES_TABLES).await,
             (2, Backend::Sqlite) => sqlite_text_ids(&mut tx).await,
             (2, Backend::Postgres) => postgres_text_ids(&mut tx).await,
-            (_, Backend::Sqlite) => script(&mut tx, SQLITE_ALERTES).await,
-            (_, Backend::Postgres) => script(&mut tx, POSTGRES_ALERTES).await,
+            (3, Backend::Sqlite) => script(&mut tx, SQLITE_ALERTES).await,
+            (3, Backend::Postgres) => script(&mut tx, POSTGRES_ALERTES).await,
+            (_, Backend::Sqlite) => script(&mut tx, SQLITE_VEILLE).await,
+            (_, Backend::Postgres) => script(&mut tx, POSTGRES_VEILLE).await,
         }
         .map_err(&fail)?;
         super::query(&format!(
@@ -184,7 +188,7 @@ async fn postgres_text_ids(tx: &mut Tx) -> std::result::Result<(), sqlx::Error> 
 }
 
 /// The columns the tool reads or writes, per table; `offers` only where JLM ERP has it.
-const NEEDED: [(&str, &[&str]); 5] = [
+const NEEDED: [(&str, &[&str]); 6] = [
     (
         "batigest_integrations",
         &[
@@ -249,6 +253,7 @@ const NEEDED: [(&str, &[&str]); 5] = [
             "reserve_jusqua",
         ],
     ),
+    ("batigest_sync_buckets", &["bucket", "devis", "checksum", "empreinte", "seen_at"]),
     ("offers", &["id", "reference", "client", "status", "montant_final", "batigest_ref"]),
 ];
 
@@ -259,12 +264,12 @@ async fn check_columns(store: &Store) -> Result<()> {
         Backend::Sqlite => {
             "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name IN ('batigest_integrations', 'batigest_analytics', \
-             'batigest_sync_log', 'batigest_alertes', 'offers')"
+             'batigest_sync_log', 'batigest_alertes', 'batigest_sync_buckets', 'offers')"
         }
         Backend::Postgres => {
             "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name IN ('batigest_integrations', \
-             'batigest_analytics', 'batigest_sync_log', 'batigest_alertes', 'offers')"
+             'batigest_analytics', 'batigest_sync_log', 'batigest_alertes', 'batigest_sync_buckets', 'offers')"
         }
     };
     let rows = sqlx::query(sql)
