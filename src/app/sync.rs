@@ -46,6 +46,7 @@ pub async fn one(ctx: &Context, store: &Store, client: &mut Connection, one: One
         os_user: ctx.os_user(),
         dry_run: one.dry_run,
         statuts: &ctx.settings.statuts.value,
+        trace_unchanged: true,
     };
     match store.sync_devis(&request).await.map_err(Error::from) {
         Ok(report) => Ok(report),
@@ -88,7 +89,7 @@ pub async fn all(
     total: impl FnOnce(u64),
     mut each: impl AsyncFnMut(Step<'_>) -> Result<()>,
 ) -> Result<Finished> {
-    let (timeout, mapping, os_user) = (ctx.target.timeout, &ctx.mapping, ctx.os_user());
+    let (timeout, mapping) = (ctx.target.timeout, &ctx.mapping);
     let since = match since {
         Some(date) => Some(date.and_time(chrono::NaiveTime::MIN)),
         None => store.last_successful_batch().await?,
@@ -96,65 +97,19 @@ pub async fn all(
     let started_at = chrono::Utc::now().naive_utc();
     let batigest_started_at = queries::server_now(client, timeout).await?;
     let count = queries::count_committed_since(client, mapping, since, timeout).await?;
-    let has_offers = store.has_offers().await?;
-    let shared = queries::devis_sharing_a_number(client, mapping, timeout).await?;
-    tracing::info!(?since, total = count, has_offers, partages = shared.len(), "lot de synchronisation");
+    let mut batch = Syncer::new(ctx, store, client, (dry_run, true)).await?;
+    tracing::info!(
+        ?since,
+        total = count,
+        has_offers = batch.has_offers,
+        partages = batch.shared.len(),
+        "lot de synchronisation"
+    );
     total(count);
-    let mut held = BTreeSet::new();
-    let mut counts = Counts::default();
-    let streamed = queries::committed_since(client, mapping, since, timeout, async |devis| {
-        let devis: Devis = match devis {
-            Ok(devis) => devis,
-            Err(unreadable) => {
-                counts.add(Outcome::Error);
-                let error = Error::from(unreadable.failure);
-                let numero = unreadable.numero.as_str();
-                trace_failure(ctx, store, Some(numero), Some(numero), &error, dry_run).await;
-                return each(Step::Failed { numero: Some(numero), error: &error }).await;
-            }
-        };
-        if let Some(same) = shared.get(&devis.numero) {
-            // Once per number and batch: the others under it are the same question.
-            if !held.insert(devis.numero.clone()) {
-                return each(Step::Again).await;
-            }
-            let reason = same_number(&devis.numero, &same.iter().collect::<Vec<_>>());
-            return match store.hold_for_review(&devis.numero, &reason, os_user, dry_run).await.map_err(Error::from) {
-                Ok(report) => {
-                    let outcome =
-                        if report.outcome == Outcome::Unchanged { Outcome::Unchanged } else { Outcome::ManualReview };
-                    counts.add(outcome);
-                    each(Step::Done(&report)).await
-                }
-                Err(error) => {
-                    counts.add(Outcome::Error);
-                    each(Step::Failed { numero: Some(&devis.numero), error: &error }).await
-                }
-            };
-        }
-        let request = Request {
-            reference: &devis.numero,
-            devis: &devis,
-            offer: None,
-            relink: Relink::Review,
-            has_offers,
-            os_user,
-            dry_run,
-            statuts: &ctx.settings.statuts.value,
-        };
-        match store.sync_devis(&request).await.map_err(Error::from) {
-            Ok(report) => {
-                counts.add(report.outcome);
-                each(Step::Done(&report)).await
-            }
-            Err(error) => {
-                counts.add(Outcome::Error);
-                trace_failure(ctx, store, Some(&devis.numero), Some(&devis.numero), &error, dry_run).await;
-                each(Step::Failed { numero: Some(&devis.numero), error: &error }).await
-            }
-        }
-    })
-    .await;
+    let streamed =
+        queries::committed_since(client, mapping, since, timeout, async |devis| batch.devis(devis, &mut each).await)
+            .await;
+    let mut counts = batch.counts;
     let lost = match streamed {
         Err(error) if error.kind == Kind::Connection => {
             counts.add(Outcome::Error);
@@ -171,6 +126,96 @@ pub async fn all(
         store.record_batch(&Batch { started_at, batigest_started_at, since, counts }).await?;
     }
     Ok(Finished { since, counts, lost })
+}
+
+/// Syncs devis one after the other as a read hands them over, for a batch or a pass of the
+/// automatic sync: devis sharing their number with another are held for review once, never
+/// synced one after the other; every outcome is counted and told to the face.
+pub(super) struct Syncer<'a> {
+    ctx: &'a Context,
+    store: &'a Store,
+    pub has_offers: bool,
+    /// The devis numbers Batigest gives to several devis.
+    pub shared: std::collections::BTreeMap<String, Vec<Devis>>,
+    held: BTreeSet<String>,
+    pub counts: Counts,
+    dry_run: bool,
+    trace_unchanged: bool,
+}
+
+impl<'a> Syncer<'a> {
+    pub async fn new(
+        ctx: &'a Context,
+        store: &'a Store,
+        client: &mut Connection,
+        (dry_run, trace_unchanged): (bool, bool),
+    ) -> Result<Self> {
+        let has_offers = store.has_offers().await?;
+        let shared = queries::devis_sharing_a_number(client, &ctx.mapping, ctx.target.timeout).await?;
+        let (held, counts) = (BTreeSet::new(), Counts::default());
+        Ok(Self { ctx, store, has_offers, shared, held, counts, dry_run, trace_unchanged })
+    }
+
+    /// One devis as read (or a row that could not be read).
+    pub async fn devis(
+        &mut self,
+        devis: Result<Devis, queries::Unreadable>,
+        each: &mut impl AsyncFnMut(Step<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let (ctx, store, dry_run, os_user) = (self.ctx, self.store, self.dry_run, self.ctx.os_user());
+        let devis: Devis = match devis {
+            Ok(devis) => devis,
+            Err(unreadable) => {
+                self.counts.add(Outcome::Error);
+                let error = Error::from(unreadable.failure);
+                let numero = unreadable.numero.as_str();
+                trace_failure(ctx, store, Some(numero), Some(numero), &error, dry_run).await;
+                return each(Step::Failed { numero: Some(numero), error: &error }).await;
+            }
+        };
+        if let Some(same) = self.shared.get(&devis.numero) {
+            // Once per number and batch: the others under it are the same question.
+            if !self.held.insert(devis.numero.clone()) {
+                return each(Step::Again).await;
+            }
+            let reason = same_number(&devis.numero, &same.iter().collect::<Vec<_>>());
+            let held = store.hold_for_review(&devis.numero, &reason, os_user, (dry_run, self.trace_unchanged)).await;
+            return match held.map_err(Error::from) {
+                Ok(report) => {
+                    let outcome =
+                        if report.outcome == Outcome::Unchanged { Outcome::Unchanged } else { Outcome::ManualReview };
+                    self.counts.add(outcome);
+                    each(Step::Done(&report)).await
+                }
+                Err(error) => {
+                    self.counts.add(Outcome::Error);
+                    each(Step::Failed { numero: Some(&devis.numero), error: &error }).await
+                }
+            };
+        }
+        let request = Request {
+            reference: &devis.numero,
+            devis: &devis,
+            offer: None,
+            relink: Relink::Review,
+            has_offers: self.has_offers,
+            os_user,
+            dry_run,
+            statuts: &ctx.settings.statuts.value,
+            trace_unchanged: self.trace_unchanged,
+        };
+        match store.sync_devis(&request).await.map_err(Error::from) {
+            Ok(report) => {
+                self.counts.add(report.outcome);
+                each(Step::Done(&report)).await
+            }
+            Err(error) => {
+                self.counts.add(Outcome::Error);
+                trace_failure(ctx, store, Some(&devis.numero), Some(&devis.numero), &error, dry_run).await;
+                each(Step::Failed { numero: Some(&devis.numero), error: &error }).await
+            }
+        }
+    }
 }
 
 /// Logs a failed attempt (nothing with `dry_run`); a store that cannot even take that is said in

@@ -50,6 +50,13 @@ pub struct Change {
     pub new: Option<String>,
 }
 
+impl Change {
+    /// Whether the values are numbers (amounts, rates), written as decimal text.
+    pub fn is_number(&self) -> bool {
+        matches!(self.field, "offre.montant_final" | "integration.montant_batigest" | "integration.taux_marge")
+    }
+}
+
 /// A JLM ERP offer, as far as the sync is concerned. Its id is text (a UUID in JLM ERP).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offer {
@@ -100,6 +107,9 @@ pub struct Request<'a> {
     /// Batigest status → JLM ERP offer status (`[sync] statuts`), moved forward only; empty: the
     /// offer's status is left alone.
     pub statuts: &'a BTreeMap<String, String>,
+    /// Whether a devis found unchanged gets its log row: every attempt is traced, but the
+    /// automatic sync, which looks again at devis that did not change, writes nothing for them.
+    pub trace_unchanged: bool,
 }
 
 /// What the integration row holds for one devis.
@@ -253,7 +263,7 @@ impl Store {
             .map(|found| holders.iter().map(|holder| unlinked_report(holder, found, &devis.numero)).collect::<Vec<_>>())
             .unwrap_or_default();
         let report = Report { numero: devis.numero.clone(), offer, outcome, note, changes, unlinked };
-        if request.dry_run {
+        if request.dry_run || (report.outcome == Outcome::Unchanged && !request.trace_unchanged) {
             // Nothing was written; the transaction only gave a consistent read.
             tx.rollback().await.map_err(&fail)?;
             return Ok(report);
@@ -767,7 +777,7 @@ impl Store {
         numero: &str,
         reason: &str,
         os_user: Option<&str>,
-        dry_run: bool,
+        (dry_run, trace_unchanged): (bool, bool),
     ) -> Result<Report> {
         let fail = |e: sqlx::Error| self.error(&format!("synchronisation de {numero} impossible"), e);
         let mut tx = if dry_run { self.pool.begin().await.map_err(&fail)? } else { self.write(SYNC_LOCK).await? };
@@ -788,7 +798,7 @@ impl Store {
             changes,
             unlinked: Vec::new(),
         };
-        if dry_run {
+        if dry_run || (outcome == Outcome::Unchanged && !trace_unchanged) {
             tx.rollback().await.map_err(&fail)?;
             return Ok(report);
         }
