@@ -121,12 +121,25 @@ pub struct Listener(Option<watch::Receiver<Option<Stop>>>);
 
 impl Listener {
     /// Resolves with the first stop request. Without handlers, never.
-    pub async fn requested(self) -> Stop {
-        let Some(mut receiver) = self.0 else { return std::future::pending().await };
-        match receiver.wait_for(Option::is_some).await {
-            Ok(stop) => stop.unwrap_or(Stop::CtrlC),
+    pub async fn requested(mut self) -> Stop {
+        self.wait().await
+    }
+
+    /// Resolves with the first stop request, and at once once there was one; the listener stays
+    /// counted as waiting (work that stops between two steps, the automatic sync).
+    pub async fn wait(&mut self) -> Stop {
+        let Some(receiver) = &mut self.0 else { return std::future::pending().await };
+        // The guard is let go before any other await: the future stays `Send`.
+        let stop = receiver.wait_for(Option::is_some).await.map(|stop| stop.unwrap_or(Stop::CtrlC));
+        match stop {
+            Ok(stop) => stop,
             Err(_) => std::future::pending().await,
         }
+    }
+
+    /// The stop asked so far, if any.
+    pub fn asked(&self) -> Option<Stop> {
+        self.0.as_ref().and_then(|receiver| *receiver.borrow())
     }
 }
 

@@ -53,6 +53,34 @@ pub fn positive(text: &str) -> Result<u64, String> {
     }
 }
 
+/// The bounds of the automatic sync's interval: a pass every 100 ms at most, once a day at least.
+const SHORTEST_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+const LONGEST_INTERVAL: std::time::Duration = std::time::Duration::from_hours(24);
+
+/// A duration between two passes: a whole number with its unit, `ms`, `s`, `m` (or `min`) or `h`
+/// (`60s`, `5m`, `1h`); a bare number is seconds. From 100 ms to 24 h.
+pub fn interval(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let expected = "durée attendue : un nombre entier et son unité, ms, s, m ou h (ex. 60s, 5m, 1h)";
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    if text.starts_with('-') {
+        return Err(format!("durée négative refusée ; {expected}"));
+    }
+    let count: u64 = digits.parse().map_err(|_| expected.to_owned())?;
+    let millis = match unit.trim().to_lowercase().as_str() {
+        "ms" => Some(count),
+        "" | "s" => count.checked_mul(1000),
+        "m" | "min" => count.checked_mul(60_000),
+        "h" => count.checked_mul(3_600_000),
+        _ => return Err(expected.to_owned()),
+    };
+    match millis.map(std::time::Duration::from_millis) {
+        Some(duration) if (SHORTEST_INTERVAL..=LONGEST_INTERVAL).contains(&duration) => Ok(duration),
+        _ => Err("durée hors bornes : de 100ms à 24h".to_owned()),
+    }
+}
+
 /// A TCP port, 1 to 65535.
 pub fn port(text: &str) -> Result<u16, String> {
     let expected = || "nombre entier de 1 à 65535 attendu".to_owned();
@@ -86,6 +114,22 @@ fn number_error(error: &ParseIntError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_with_their_unit() {
+        let ok = |text: &str| interval(text).map(|d| d.as_millis());
+        assert_eq!(ok("60s"), Ok(60_000));
+        assert_eq!(ok("60"), Ok(60_000));
+        assert_eq!(ok(" 5m "), Ok(300_000));
+        assert_eq!(ok("2MIN"), Ok(120_000));
+        assert_eq!(ok("1h"), Ok(3_600_000));
+        assert_eq!(ok("250ms"), Ok(250));
+        for bad in
+            ["", "s", "0s", "99ms", "25h", "-5s", "1.5s", "5 jours", "99999999999999999999h", "18446744073709551615h"]
+        {
+            assert!(interval(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn dates_in_both_forms() {

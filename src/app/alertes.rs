@@ -232,7 +232,7 @@ impl Channels {
 
 /// The variable if set, else the keyring; `None` when neither has it (the channel then says what
 /// is missing).
-fn secret(extra: Extra, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
+pub(super) fn secret(extra: Extra, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
     extra.load(profile, from_env).unwrap_or_else(|error| {
         tracing::info!("{} : trousseau illisible : {error}", extra.what());
         None

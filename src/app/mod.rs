@@ -13,6 +13,7 @@ pub mod integrations;
 pub mod relances;
 pub mod sync;
 pub mod tresorerie;
+pub mod watch;
 
 use crate::batigest::connection::{self, Connection, ServerStatus, Target};
 use crate::batigest::schema::Mapping;

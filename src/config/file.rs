@@ -149,11 +149,13 @@ struct ProfileDoc {
     sync: Option<SyncDoc>,
 }
 
-/// `[profiles.NOM.sync]`: the Batigest statuses carried over to JLM ERP's offers.
+/// `[profiles.NOM.sync]`: the Batigest statuses carried over to JLM ERP's offers, and the webhook
+/// the automatic sync posts each pass that changed something to.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SyncDoc {
     statuts: Option<Statuts>,
+    webhook: Option<WebhookDoc>,
 }
 
 /// `[profiles.NOM.serve]`: the origins (`https://erp.jlm.fr`) allowed to call the API from a browser.
@@ -240,11 +242,17 @@ impl AlertesDoc {
                     ca_file: doc.ca_file.map(path),
                 }
             }),
-            webhook: self.webhook.map(|doc| WebhookSettings {
-                url: doc.url.0,
-                signer: doc.signer.is_some_and(|Yes(signer)| signer),
-                ca_file: doc.ca_file.map(path),
-            }),
+            webhook: self.webhook.map(|doc| doc.settings(base)),
+        }
+    }
+}
+
+impl WebhookDoc {
+    fn settings(self, base: &Path) -> WebhookSettings {
+        WebhookSettings {
+            url: self.url.0,
+            signer: self.signer.is_some_and(|Yes(signer)| signer),
+            ca_file: self.ca_file.map(|Text(value)| base.join(value)),
         }
     }
 }
@@ -254,6 +262,7 @@ impl ProfileDoc {
         let source = Source::Profile(name.to_owned());
         // Relative paths in the file are relative to the file, not to wherever the command runs.
         let path = |Text(value): Text| base.join(value);
+        let sync = self.sync.unwrap_or(SyncDoc { statuts: None, webhook: None });
         let (tolerance, cibles) = match self.coefficients {
             Some(CoefficientsDoc { tolerance, cibles }) => (
                 tolerance.map(|Tolerance(t)| t),
@@ -296,7 +305,8 @@ impl ProfileDoc {
             modele_lettre: modele.map(|v| sourced(v, &source)),
             alertes: self.alertes.map(|doc| sourced(doc.settings(base), &source)),
             origines: self.serve.and_then(|doc| doc.origines).map(|Origines(o)| sourced(o, &source)),
-            statuts: self.sync.and_then(|doc| doc.statuts).map(|Statuts(s)| sourced(s, &source)),
+            statuts: sync.statuts.map(|Statuts(s)| sourced(s, &source)),
+            sync_webhook: sync.webhook.map(|doc| sourced(doc.settings(base), &source)),
             server: None,
         };
         // Applied last so that `instance` is known whatever the order of the keys.

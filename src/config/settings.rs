@@ -92,6 +92,8 @@ layered! {
     /// Batigest status → JLM ERP offer status, moved forward only (`[sync] statuts`); empty: the
     /// offers' statuses are not touched.
     statuts: BTreeMap<String, String> => (BTreeMap::new()),
+    /// Where the automatic sync posts each pass that changed something (`[sync.webhook]`).
+    sync_webhook: WebhookSettings => optional,
 }
 
 /// The alerts' rules and the channels that deliver them (profile `[alertes]`).

@@ -4,6 +4,7 @@
 
 pub mod email;
 mod error;
+pub mod sync;
 pub mod webhook;
 
 use std::fmt::Write;
