@@ -2,7 +2,7 @@
 //! their possible values.
 
 use crate::model::Statut;
-pub use crate::values::{date, id, number, port, positive, statut};
+pub use crate::values::{date, id, interval, number, port, positive, statut};
 
 /// `--statut`'s parser: [`statut`]'s French error, and the statuses as the possible values shell
 /// completions offer (a bare function has none, so bash offered file names).

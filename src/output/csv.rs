@@ -35,7 +35,8 @@ pub(super) struct CsvSink<W: Write> {
 /// The sink's [`Buffer`](super::Buffer) under the csv writer. The writer hands each whole row
 /// over at once (its `flush`, made to stop here): whether anything reached the output, and so
 /// whether a failed run leaves anything, stays the buffer's decision.
-struct Unflushed<W: Write>(W);
+/// Its flag lets one flush through: the sink's own [`RecordSink::flush`].
+struct Unflushed<W: Write>(W, std::cell::Cell<bool>);
 
 impl<W: Write> Write for Unflushed<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
@@ -47,7 +48,7 @@ impl<W: Write> Write for Unflushed<W> {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        if self.1.take() { self.0.flush() } else { Ok(()) }
     }
 }
 
@@ -71,7 +72,7 @@ impl<W: Write> CsvSink<W> {
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
             .flexible(true)
-            .from_writer(Unflushed(out));
+            .from_writer(Unflushed(out, std::cell::Cell::new(false)));
         Self { out, excel, kinds: Vec::new(), field: String::new() }
     }
 
@@ -150,6 +151,11 @@ impl<W: Write> RecordSink for CsvSink<W> {
             }
         }
         self.end_record()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.get_ref().1.set(true);
+        self.out.flush()
     }
 
     fn finish(self: Box<Self>) -> io::Result<()> {

@@ -187,6 +187,10 @@ impl<W: Write> RecordSink for NdjsonSink<W> {
         self.out.write_all(b"}\n")
     }
 
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn finish(mut self: Box<Self>) -> io::Result<()> {
         self.out.flush()
     }

@@ -227,6 +227,12 @@ pub trait RecordSink {
         Ok(())
     }
 
+    /// Hands the rows so far to the output, for a stream read as it comes (the automatic sync).
+    /// Only the streaming formats (CSV, NDJSON) have anything to hand over.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
     /// Ends the document and flushes. Consumes the sink so that the writer it borrowed is free
     /// again (e.g. to put a `-o` file in place).
     fn finish(self: Box<Self>) -> io::Result<()>;

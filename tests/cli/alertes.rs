@@ -118,31 +118,31 @@ impl Drop for Smtp {
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub struct Received {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("a JSON body")
     }
 }
 
 /// An HTTP/1.1 receiver answering each request with the next scripted status (200 once the
 /// script is over; 0: no answer).
-struct Receiver {
+pub struct Receiver {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     statuses: Arc<Mutex<VecDeque<u16>>>,
 }
 
 impl Receiver {
-    fn start(statuses: &[u16]) -> Self {
+    pub fn start(statuses: &[u16]) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("address");
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -193,7 +193,7 @@ impl Receiver {
         Self { addr, received, statuses }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<Received> {
         self.received.lock().expect("log").clone()
     }
 
@@ -201,7 +201,7 @@ impl Receiver {
         self.statuses.lock().expect("script").extend(statuses.iter().copied());
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/hooks/batigest?source=test", self.addr.port())
     }
 }

@@ -149,8 +149,8 @@ fn every_store_command_works_on_the_erp_tables_and_leaves_them_as_they_are() {
         db.psql(
             "SELECT CAST(COUNT(*) AS TEXT) FROM pg_tables WHERE tablename LIKE 'batigest%' AND schemaname = 'public'"
         ),
-        "6\n",
-        "only the tool's own tables were added: sync_log, sync_batches, schema_migrations, alertes"
+        "7\n",
+        "only the tool's own tables were added: sync_log, sync_batches, schema_migrations, alertes, sync_buckets"
     );
 }
 

@@ -33,5 +33,6 @@ mod terminal;
 mod test_connection;
 mod tresorerie;
 mod typed_json;
+mod watch;
 mod windows;
 mod windows_login;

@@ -180,6 +180,12 @@ fn rows(settings: &Settings, env: &Env, profile_source: &Source, password: &Stor
             },
             settings.statuts.source.to_string(),
         ),
+        (
+            "sync_webhook",
+            "Webhook de synchronisation",
+            settings.sync_webhook.value.as_ref().map_or_else(|| "aucun".to_owned(), webhook),
+            settings.sync_webhook.source.to_string(),
+        ),
         ("relances", "Relances", relances(&settings.relances.value), settings.relances.source.to_string()),
         (
             "modele_lettre",

@@ -2,6 +2,7 @@
 //! devis, with a log row for every attempt.
 
 use std::io::Write;
+use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -9,6 +10,8 @@ use super::Cli;
 use super::context::{Context, Render, block_on_interruptible, interruption, resolve};
 use super::stop;
 use super::values;
+
+mod watch;
 use crate::app::{self, sync};
 use crate::batigest::connection::Connection;
 use crate::error::{Error, Kind, Result};
@@ -28,6 +31,10 @@ Exemples :
   jlm-batigest sync-offer --all
       tous les devis validés ou acceptés depuis le dernier lot réussi
   jlm-batigest sync-offer --all --since 01/01/2024 --format csv -o synchro.csv
+  jlm-batigest sync-offer --all --watch --interval 60s
+      reste en veille : chaque minute, ce qui a changé dans Batigest passe dans JLM ERP
+  jlm-batigest sync-offer --all --watch --format ndjson >> veille.ndjson
+      une ligne JSON par changement, pour un programme
   jlm-batigest --jlm-db postgres://jlm@erp/jlm sync-offer --ref AFF-2024-0153
 
 Le devis est lié à l'offre JLM ERP donnée par --offer (son identifiant), sinon à celle qui lui est
@@ -36,11 +43,20 @@ montant_final reçoit son montant HT et batigest_ref son numéro ; rien d'autre 
 Sans offre correspondante, le devis est enregistré « manual_review » pour être lié à la main.
 Une offre porte un seul devis : la lier à un autre devis est refusé, sauf avec --relink.
 Chaque devis est une transaction ; chaque tentative est tracée (jlm-batigest integrations --journal).
-Une seconde synchronisation identique ne change rien et le dit (« déjà à jour »).";
+Une seconde synchronisation identique ne change rien et le dit (« déjà à jour »).
+
+Veille (--watch) : une première passe, puis une par intervalle, jusqu'à Ctrl-C, SIGTERM ou l'arrêt du
+service (code 0, le devis en cours terminé). Par mois de création, Batigest donne le nombre de devis
+validés ou acceptés et une somme de contrôle de leurs colonnes synchronisées ; seuls les mois qui ont
+bougé sont relus. Une passe calme n'écrit rien (ni ligne, ni journal). Une passe en échec (Batigest
+ou le magasin injoignable) est retentée à l'intervalle suivant, avec une pause qui grandit (15 min au
+plus). Un seul veilleur par magasin : un second attend son tour. Avec [profiles.NOM.sync.webhook],
+chaque passe qui a changé quelque chose est envoyée au webhook.";
 
 /// Synchronise des devis Batigest vers JLM ERP : offre, suivi d'intégration, journal
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES, group = clap::ArgGroup::new("devis").required(true).args(["reference", "all"]))]
+#[allow(clippy::struct_excessive_bools, reason = "command-line switches")]
 pub struct Args {
     /// Numéro du devis ou référence d'affaire (ex. DEVIS-2024-001)
     #[arg(long = "ref", value_name = "RÉF", conflicts_with = "all")]
@@ -66,7 +82,19 @@ pub struct Args {
     /// Montre ce qui changerait sans rien écrire
     #[arg(long)]
     dry_run: bool,
+
+    /// Avec --all : reste en veille et synchronise à chaque intervalle ce qui a changé dans Batigest,
+    /// jusqu'à Ctrl-C, SIGTERM ou l'arrêt du service
+    #[arg(long, requires = "all", conflicts_with_all = ["reference", "since", "dry_run"])]
+    watch: bool,
+
+    /// Avec --watch : le temps entre deux passes (ms, s, m ou h ; ex. 30s, 5m) [défaut : 60s]
+    #[arg(long, value_name = "DURÉE", requires = "watch", value_parser = values::interval)]
+    interval: Option<Duration>,
 }
+
+/// The pause between two passes of `--watch` without `--interval`.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_mins(1);
 
 /// The devis to look at that a batch's table shows at most.
 const ATTENTION_SHOWN: usize = 200;
@@ -86,6 +114,9 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
     // Said before the password is looked for.
     if args.reference.as_deref().is_some_and(|reference| reference.trim().is_empty()) {
         return Err(Error::usage("--ref attend un numéro de devis ou une référence d'affaire"));
+    }
+    if args.watch {
+        return watch::run(args.interval.unwrap_or(DEFAULT_INTERVAL), ctx);
     }
     let app = resolve(ctx)?;
     let render = &ctx.render;
@@ -226,11 +257,16 @@ impl Job<'_> {
 
 /// The devis' lines, then those of the devis `--relink` took its offer from.
 fn write_report(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
-    write_lines(sink, report)?;
-    report.unlinked.iter().try_for_each(|unlinked| write_lines(sink, unlinked))
+    write_report_led(sink, report, &[])
 }
 
-fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
+/// [`write_report`]'s lines, each led by `lead` (the time, in `--watch`).
+fn write_report_led(sink: &mut dyn RecordSink, report: &Report, lead: &[Cell]) -> Result<()> {
+    write_lines(sink, report, lead)?;
+    report.unlinked.iter().try_for_each(|unlinked| write_lines(sink, unlinked, lead))
+}
+
+fn write_lines(sink: &mut dyn RecordSink, report: &Report, lead: &[Cell]) -> Result<()> {
     let offer: Cell = report.offer.as_ref().map(|offer| offer.id.clone()).into();
     let outcome: Cell = report.outcome.code().into();
     let message: Cell = report.note.clone().into();
@@ -239,7 +275,7 @@ fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
         let message = report.note.clone().unwrap_or_else(|| "déjà à jour".to_owned());
         let cells =
             [report.numero.as_str().into(), offer, outcome, Cell::Empty, Cell::Empty, Cell::Empty, message.into()];
-        return Ok(sink.row(&cells, style)?);
+        return Ok(sink.row(&[lead, &cells].concat(), style)?);
     }
     for change in &report.changes {
         let cells = [
@@ -251,7 +287,7 @@ fn write_lines(sink: &mut dyn RecordSink, report: &Report) -> Result<()> {
             change.new.clone().into(),
             message.clone(),
         ];
-        sink.row(&cells, style)?;
+        sink.row(&[lead, &cells].concat(), style)?;
     }
     Ok(())
 }
