@@ -811,3 +811,48 @@ pub struct DashboardAnswer {
 pub struct Document {
     openapi: String,
 }
+
+/// `GET /sync-status`: the automatic sync that `serve --sync-interval` runs, as of its last pass.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Whether this server runs the automatic sync (`serve --sync-interval`).
+    pub active: bool,
+    /// The time between two passes, in seconds (fractions for less than a second).
+    pub interval_seconds: Option<f64>,
+    /// Passes made since the server started, failed ones included.
+    pub passes: u64,
+    /// Failed passes in a row (0 after a pass that went through).
+    pub consecutive_failures: u32,
+    /// Another watcher keeps the store current: this server waits for its turn.
+    pub waiting: bool,
+    #[schema(inline)]
+    pub last_pass: Option<SyncPass>,
+    #[schema(inline)]
+    pub last_error: Option<SyncFailure>,
+}
+
+/// The last pass that went through (UTC times).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncPass {
+    pub started_at: NaiveDateTime,
+    pub finished_at: NaiveDateTime,
+    /// Months of devis read again (0: nothing had changed in Batigest).
+    pub months_read: usize,
+    /// Devis that changed in JLM ERP.
+    pub changed: usize,
+    pub synced: i64,
+    pub manual_review: i64,
+    pub errors: i64,
+}
+
+/// The last failed pass (UTC time), and when the next is tried.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncFailure {
+    pub at: NaiveDateTime,
+    pub message: String,
+    pub hint: Option<String>,
+    pub next_attempt_in_seconds: f64,
+}

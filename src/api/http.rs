@@ -58,6 +58,8 @@ pub struct Options {
     pub quiet: bool,
     /// The web origins allowed to call from a browser (CORS); none by default.
     pub origins: Vec<String>,
+    /// The automatic sync (`--sync-interval`): its interval, and its webhook.
+    pub sync: Option<(Duration, Option<crate::app::watch::Hook>)>,
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
@@ -72,6 +74,16 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     let scheme = if options.tls.is_some() { "https" } else { "http" };
     // Always said, even with --quiet: scripts and tests read the address from it.
     diagnostics::line(&format!("API Batigest servie sur {scheme}://{local}"));
+    // Run beside the accept loop, in this task (`serve` is the runtime's main future): the sync
+    // streams devis through async callbacks, which a spawned task could not hold across threads.
+    let (sync, sync_state) = (options.sync, state.clone());
+    let mut syncing = sync.is_some();
+    let autosync = async move {
+        if let Some((interval, hook)) = sync {
+            super::autosync::run(sync_state, interval, hook, stop::listen()).await;
+        }
+    };
+    tokio::pin!(autosync);
     let app = router(state);
     let tls = options.tls.map(tokio_rustls::TlsAcceptor::from);
     let gate = Arc::new(Gate {
@@ -90,6 +102,10 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     loop {
         let (tcp, peer) = tokio::select! {
             _ = &mut stop => break,
+            () = &mut autosync, if syncing => {
+                syncing = false;
+                continue;
+            }
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => {
                     refusals.pause = Duration::ZERO;
@@ -148,7 +164,15 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     if !options.quiet {
         diagnostics::line("Arrêt demandé : les requêtes en cours se terminent…");
     }
-    let drained = tokio::time::timeout(DRAIN, async { while connections.join_next().await.is_some() {} }).await;
+    let drained = tokio::time::timeout(DRAIN, async {
+        // The automatic sync finishes the devis it is on.
+        tokio::join!(async { while connections.join_next().await.is_some() {} }, async {
+            if syncing {
+                autosync.await;
+            }
+        });
+    })
+    .await;
     if drained.is_err() {
         connections.abort_all();
     }

@@ -5,6 +5,7 @@
 //! types. `http` serves them: TLS, the token, limits, the access log, a graceful shutdown.
 
 mod answer;
+mod autosync;
 mod bodies;
 mod connections;
 mod http;
@@ -31,12 +32,29 @@ pub struct State {
     store: tokio::sync::OnceCell<Store>,
     /// One sync at a time, as two CLI runs are serialised by the store's lock.
     sync: tokio::sync::Mutex<()>,
+    /// The automatic sync's last pass (`--sync-interval`), for `GET /sync-status`.
+    status: std::sync::Mutex<bodies::SyncStatus>,
 }
 
 impl State {
     pub fn new(batigest: app::Context) -> Result<Self> {
         let pool = pool::new(&batigest.target, &batigest.password.secret)?;
-        Ok(Self { batigest, pool, store: tokio::sync::OnceCell::new(), sync: tokio::sync::Mutex::new(()) })
+        Ok(Self {
+            batigest,
+            pool,
+            store: tokio::sync::OnceCell::new(),
+            sync: tokio::sync::Mutex::new(()),
+            status: std::sync::Mutex::default(),
+        })
+    }
+
+    fn set_status(&self, change: impl FnOnce(&mut bodies::SyncStatus)) {
+        // A poisoned lock still holds a whole status: each change is made in one go.
+        change(&mut self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    }
+
+    fn status(&self) -> bodies::SyncStatus {
+        self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     async fn store(&self) -> Result<&Store> {

@@ -17,7 +17,7 @@ use super::bodies::{
     ConnectionTest, DashboardAnswer, DashboardItem, DevisItem, DevisList, DevisQuery, Document, FactureItem,
     FacturesAnswer, FacturesQuery, FamilleItem, Health, HistoryAnswer, HistoryItem, HistoryQuery, IntegrationEntry,
     IntegrationsAnswer, IntegrationsQuery, KpisItem, MenuiserieAnswer, MenuiserieQuery, SavedItem, SyncAnswer,
-    SyncRequest, YearItem,
+    SyncRequest, SyncStatus, YearItem,
 };
 use super::openapi::{self, Route};
 use super::{App, State};
@@ -67,6 +67,11 @@ pub fn routes() -> Vec<Route> {
             (Method::GET, "/api/batigest/connection-test"),
             "Teste la connexion à Batigest",
             get(connection_test),
+        ),
+        route::<SyncStatus>(
+            (Method::GET, "/api/batigest/sync-status"),
+            "État de la synchronisation automatique (serve --sync-interval) : dernière passe, dernière erreur",
+            get(sync_status),
         ),
         Route {
             body: Some(SyncRequest::schema()),
@@ -130,6 +135,13 @@ pub fn routes() -> Vec<Route> {
         },
         route::<DashboardAnswer>((Method::GET, "/api/batigest/dashboard"), "Tableau de bord consolidé", get(dashboard)),
     ]
+}
+
+async fn sync_status(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {
+    if let Err(error) = Params::read(raw.as_deref(), &[]) {
+        return error_response(&error);
+    }
+    axum::Json(app.status()).into_response()
 }
 
 async fn connection_test(Shared(app): Shared<App>, RawQuery(raw): RawQuery) -> Response {

@@ -223,7 +223,7 @@ fn routes_answer_with_the_original_keys_and_the_commands_figures() {
 
     // OpenAPI lists every route; unknown routes are 404 in JSON.
     let (_, openapi) = server.get("/api/batigest/openapi.json");
-    assert_eq!(openapi["paths"].as_object().expect("paths").len(), 12, "{openapi}");
+    assert_eq!(openapi["paths"].as_object().expect("paths").len(), 13, "{openapi}");
     assert_eq!(server.get("/api/batigest/inconnue").0, 404);
 
     // The access log: method, path, status — never the token.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::context::{Context, resolve, server_runtime};
 use super::values;
 use crate::api;
+use crate::app::watch::Hook;
 use crate::config::API_TOKEN_VAR as TOKEN_VAR;
 use crate::credentials::{Extra, Keyring};
 use crate::error::{Error, Kind, Result};
@@ -23,6 +24,8 @@ Exemples :
       crée un jeton d'accès, le garde dans le trousseau et l'affiche une fois
   jlm-batigest serve
       sert l'API sur http://127.0.0.1:8787 (jeton : trousseau ou JLM_BATIGEST_API_TOKEN)
+  jlm-batigest serve --sync-interval 60s
+      sert l'API et garde JLM ERP à jour : ce qui change dans Batigest y passe chaque minute
   jlm-batigest serve --listen 0.0.0.0:8787 --cert api.pem --key api-key.pem
       sert l'API en HTTPS pour le réseau local
   jlm-batigest serve --install-service --service-account '.\\compta'
@@ -93,6 +96,11 @@ pub struct Args {
     #[arg(long, value_name = "FICHIER")]
     service_log: Option<PathBuf>,
 
+    /// Synchronise aussi JLM ERP en continu : une passe par intervalle (ms, s, m ou h ; ex. 60s),
+    /// comme sync-offer --all --watch ; état : GET /api/batigest/sync-status
+    #[arg(long, value_name = "DURÉE", value_parser = values::interval, conflicts_with_all = ["set_token", "token_stdin", "uninstall_service"])]
+    sync_interval: Option<std::time::Duration>,
+
     /// Lancé par le gestionnaire de services Windows (voir --install-service)
     #[arg(long, hide = true)]
     run_as_service: bool,
@@ -120,6 +128,13 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
         // Settings, mapping and the Batigest password are resolved once, before serving.
         let batigest = resolve(ctx)?;
         let origins = batigest.settings.origines.value.clone();
+        let sync = match args.sync_interval {
+            Some(interval) => {
+                let hook = batigest.settings.sync_webhook.value.as_ref();
+                Some((interval, hook.map(|settings| Hook::prepare(&batigest, settings)).transpose()?))
+            }
+            None => None,
+        };
         let state = Arc::new(api::State::new(batigest)?);
         let options = api::Options {
             listen: args.listen,
@@ -132,6 +147,7 @@ pub fn run(args: &Args, ctx: &Context) -> Result<()> {
             },
             quiet: ctx.cli.quiet,
             origins,
+            sync,
         };
         server_runtime()?.block_on(api::serve(state, options))
     };
