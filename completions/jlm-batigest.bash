@@ -2071,7 +2071,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__serve)
-            opts="-o -v -q -h --listen --cert --key --insecure-http --max-requests --header-timeout --idle-timeout --set-token --token-stdin --install-service --uninstall-service --service-name --service-account --service-log --run-as-service --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --listen --cert --key --insecure-http --max-requests --header-timeout --idle-timeout --set-token --token-stdin --install-service --uninstall-service --service-name --service-account --service-log --sync-interval --run-as-service --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,6 +2110,10 @@ _jlm__batigest() {
                     return 0
                     ;;
                 --service-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sync-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2185,7 +2189,7 @@ _jlm__batigest() {
             return 0
             ;;
         jlm__batigest__subcmd__sync__subcmd__offer)
-            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
+            opts="-o -v -q -h --ref --offer --relink --all --since --dry-run --watch --interval --profile --server --port --instance --database --user --auth --encrypt --trust-cert --ca-file --timeout --schema --jlm-db --password-stdin --format --output --excel --color --no-progress --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2200,6 +2204,10 @@ _jlm__batigest() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

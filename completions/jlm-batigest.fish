@@ -517,6 +517,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand dashboard" -s 
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l ref -d 'Numéro du devis ou référence d\'affaire (ex. DEVIS-2024-001)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l offer -d 'Offre JLM ERP à lier (son identifiant, un UUID), au lieu de la chercher par référence' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l since -d 'Avec --all : depuis cette date (incluse), AAAA-MM-JJ ou JJ/MM/AAAA' -r
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l interval -d 'Avec --watch : le temps entre deux passes (ms, s, m ou h ; ex. 30s, 5m) [défaut : 60s]' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
@@ -545,6 +546,7 @@ never\t'jamais'"
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l relink -d 'Déplace le lien quand l\'offre porte déjà un autre devis (ou que le devis est lié à une autre offre) : l\'ancien devis passe « manual_review », l\'ancienne offre perd son batigest_ref'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l all -d 'Tous les devis validés ou acceptés, créés ou validés depuis --since (défaut : le dernier lot réussi)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l dry-run -d 'Montre ce qui changerait sans rien écrire'
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l watch -d 'Avec --all : reste en veille et synchronise à chaque intervalle ce qui a changé dans Batigest, jusqu\'à Ctrl-C, SIGTERM ou l\'arrêt du service'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l trust-cert -d 'Accepte un certificat non vérifié (auto-signé) : à éviter, un avertissement est affiché'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l password-stdin -d 'Lit le mot de passe SQL sur l\'entrée standard (une ligne)'
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand sync-offer" -l excel -d 'CSV pour Excel en français : « ; », virgule décimale, BOM UTF-8, dates JJ/MM/AAAA'
@@ -884,6 +886,7 @@ complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l idle
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-name -d 'Windows : nom du service' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-account -d 'Windows : compte sous lequel le service tourne (défaut LocalSystem) ; son mot de passe est demandé au clavier' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l service-log -d 'Windows : journal du service, chemin absolu (défaut : serve.log dans le dossier de données du compte du service)' -r -F
+complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l sync-interval -d 'Synchronise aussi JLM ERP en continu : une passe par intervalle (ms, s, m ou h ; ex. 60s), comme sync-offer --all --watch ; état : GET /api/batigest/sync-status' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l profile -d 'Profil du fichier de configuration (défaut : « default »)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l server -d 'Serveur SQL Server de Batigest (HÔTE, ou HÔTE\\INSTANCE)' -r
 complete -c jlm-batigest -n "__fish_jlm_batigest_using_subcommand serve" -l port -d 'Port TCP (défaut 1433) ; avec une instance nommée, port du service SQL Server Browser (défaut 1434)' -r
