@@ -117,6 +117,7 @@ pub fn listen() -> Listener {
     Listener(STOP.get().map(watch::Sender::subscribe))
 }
 
+#[derive(Clone)]
 pub struct Listener(Option<watch::Receiver<Option<Stop>>>);
 
 impl Listener {

@@ -130,27 +130,43 @@ pub async fn run(
         let began = Instant::now();
         // What the face could not write (a closed stdout) ends the loop; it is no failed pass.
         let mut refused: Option<Error> = None;
-        let turn = async {
-            if lock.is_none() {
-                lock = store.watch_lock().await?;
-            }
-            if lock.is_none() {
-                return Ok(None);
-            }
-            let client = match &mut client {
-                Some(client) => client,
-                None => client.insert(ctx.connect().await?),
-            };
-            let mut tell = async |event: Event<'_>| match each(event).await {
-                Ok(()) => Ok(()),
-                Err(error) => {
-                    refused = Some(error);
-                    Err(Error::new(Kind::Unexpected, "la passe s'arrête : sa sortie est fermée".to_owned()))
+        // Whether a devis is being synced: a stop lets it finish; otherwise (a connection, a
+        // query to a server that does not answer) the pass is dropped where it stands.
+        let busy = std::cell::Cell::new(false);
+        let turn = {
+            let turn = async {
+                if lock.is_none() {
+                    lock = store.watch_lock().await?;
                 }
+                if lock.is_none() {
+                    return Ok(None);
+                }
+                let client = match &mut client {
+                    Some(client) => client,
+                    None => client.insert(ctx.connect().await?),
+                };
+                let mut tell = async |event: Event<'_>| match each(event).await {
+                    Ok(()) => Ok(()),
+                    Err(error) => {
+                        refused = Some(error);
+                        Err(Error::new(Kind::Unexpected, "la passe s'arrête : sa sortie est fermée".to_owned()))
+                    }
+                };
+                pass(ctx, store, client, (stop, &busy), &mut tell).await.map(Some)
             };
-            pass(ctx, store, client, stop, &mut tell).await.map(Some)
-        }
-        .await;
+            let mut turn = std::pin::pin!(turn);
+            let mut waiter = stop.clone();
+            tokio::select! {
+                turn = &mut turn => turn,
+                asked = waiter.wait() => {
+                    if !busy.get() {
+                        return Ok(asked);
+                    }
+                    // The pass sees the stop before its next devis and ends there.
+                    turn.await
+                }
+            }
+        };
         if let Some(error) = refused {
             return Err(error);
         }
@@ -213,7 +229,7 @@ pub async fn pass(
     ctx: &Context,
     store: &Store,
     client: &mut Connection,
-    stop: &Listener,
+    (stop, busy): (&Listener, &std::cell::Cell<bool>),
     each: &mut impl AsyncFnMut(Event<'_>) -> Result<()>,
 ) -> Result<Pass> {
     let timeout = ctx.target.timeout;
@@ -240,7 +256,8 @@ pub async fn pass(
                     stopped = true;
                     return Err(Error::new(Kind::Interrupted, "arrêt demandé".to_owned()));
                 }
-                syncer
+                busy.set(true);
+                let done = syncer
                     .devis(devis, &mut async |step: Step<'_>| {
                         if let Step::Done(report) = &step {
                             if report.outcome == Outcome::Unchanged {
@@ -253,7 +270,9 @@ pub async fn pass(
                         }
                         each(Event::Step(step)).await
                     })
-                    .await
+                    .await;
+                busy.set(false);
+                done
             })
             .await;
             if stopped {
