@@ -10,6 +10,7 @@
 //! A month's figures are kept only once each of its devis is synced: a pass cut short (Batigest
 //! lost, `kill -9`) leaves them as they were, and the next pass reads the month again.
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
@@ -26,6 +27,7 @@ use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::jlm::sync::{Counts, Outcome, Report};
 use crate::jlm::watch::{Held, Seen};
+use crate::model::Devis;
 use crate::notify::sync::{DevisChanges, PassBody};
 use crate::notify::webhook::Webhook;
 use crate::stop::{Listener, Stop};
@@ -132,7 +134,7 @@ pub async fn run(
         let mut refused: Option<Error> = None;
         // Whether a devis is being synced: a stop lets it finish; otherwise (a connection, a
         // query to a server that does not answer) the pass is dropped where it stands.
-        let busy = std::cell::Cell::new(false);
+        let busy = Cell::new(false);
         let turn = {
             let turn = async {
                 if lock.is_none() {
@@ -229,7 +231,7 @@ pub async fn pass(
     ctx: &Context,
     store: &Store,
     client: &mut Connection,
-    (stop, busy): (&Listener, &std::cell::Cell<bool>),
+    (stop, busy): (&Listener, &Cell<bool>),
     each: &mut impl AsyncFnMut(Event<'_>) -> Result<()>,
 ) -> Result<Pass> {
     let timeout = ctx.target.timeout;
@@ -245,46 +247,64 @@ pub async fn pass(
     // What is left of `seen`: months with no committed devis any more.
     let gone: Vec<String> = seen.into_keys().collect();
     let mut pass = Pass { started_at, moved: moved.len(), ..Pass::default() };
-    if !moved.is_empty() {
+    // The ERP may move alone: an offer created for a devis waiting for review.
+    let linkable = if has_offers { store.linkable().await? } else { Vec::new() };
+    if !moved.is_empty() || !linkable.is_empty() {
         ctx.check_statuses(client, &[statuses::DEVIS]).await?;
-        let mut syncer = Syncer::new(ctx, store, client, (false, false)).await?;
-        for bucket in moved {
-            let errors = syncer.counts.errors;
-            let mut stopped = false;
-            let read = queries::committed_in(client, &ctx.mapping, bucket, timeout, async |devis| {
-                if stop.asked().is_some() {
-                    stopped = true;
-                    return Err(Error::new(Kind::Interrupted, "arrêt demandé".to_owned()));
-                }
-                busy.set(true);
-                let done = syncer
-                    .devis(devis, &mut async |step: Step<'_>| {
-                        if let Step::Done(report) = &step {
-                            if report.outcome == Outcome::Unchanged {
-                                return Ok(());
-                            }
-                            pass.changed_count += 1;
-                            if pass.changed.len() < CHANGES_KEPT {
-                                pass.changed.push((*report).clone());
+        let mut syncer = Syncer::new(ctx, store, &mut *client, (false, false)).await?;
+        let (failed, stopped) = (Cell::new(0), Cell::new(false));
+        let (mut changed, mut changed_count) = (Vec::new(), 0);
+        // One devis, finished before a stop is looked at again.
+        let mut one = async |devis: Result<Devis, queries::Unreadable>| {
+            if stop.asked().is_some() {
+                stopped.set(true);
+                return Err(Error::new(Kind::Interrupted, "arrêt demandé".to_owned()));
+            }
+            busy.set(true);
+            let done = syncer
+                .devis(devis, &mut async |step: Step<'_>| {
+                    match &step {
+                        Step::Done(report) if report.outcome == Outcome::Unchanged => return Ok(()),
+                        Step::Done(report) => {
+                            changed_count += 1;
+                            if changed.len() < CHANGES_KEPT {
+                                changed.push((*report).clone());
                             }
                         }
-                        each(Event::Step(step)).await
-                    })
-                    .await;
-                busy.set(false);
-                done
-            })
-            .await;
-            if stopped {
-                pass.stopped = true;
+                        Step::Failed { .. } => failed.set(failed.get() + 1),
+                        Step::Again => {}
+                    }
+                    each(Event::Step(step)).await
+                })
+                .await;
+            busy.set(false);
+            done
+        };
+        for bucket in moved {
+            let before = failed.get();
+            let read = queries::committed_in(client, &ctx.mapping, bucket, timeout, &mut one).await;
+            if stopped.get() {
                 break;
             }
             read?;
-            if syncer.counts.errors == errors {
+            if failed.get() == before {
                 store.save_bucket(&bucket.key(), &figures(bucket, &empreinte)).await?;
             }
         }
+        for numero in linkable.iter().take_while(|_| !stopped.get()) {
+            let found = queries::devis_by_reference(client, &ctx.mapping, numero, timeout).await?;
+            // By its number, and only one: the sync never guesses between two devis.
+            let mut by_number = found.into_iter().filter(|found| found.by_number);
+            if let (Some(found), None) = (by_number.next(), by_number.next()) {
+                let outcome = one(Ok(found.devis)).await;
+                if !stopped.get() {
+                    outcome?;
+                }
+            }
+        }
+        pass.stopped = stopped.get();
         pass.counts = syncer.counts;
+        (pass.changed, pass.changed_count) = (changed, changed_count);
     }
     for key in gone.iter().filter(|_| !pass.stopped) {
         store.forget_bucket(key).await?;

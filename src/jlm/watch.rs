@@ -85,6 +85,22 @@ impl Store {
         }
     }
 
+    /// The devis waiting for review that an offer of JLM ERP now names — by `batigest_ref`, or by
+    /// `reference` equal to the devis' number or affaire reference — and that no other devis
+    /// holds: the ERP moved, not Batigest, so no month's figures did. Only with `offers`.
+    pub async fn linkable(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT CAST(i.numero_devis AS TEXT) FROM batigest_integrations i JOIN offers o \
+             ON o.batigest_ref = i.numero_devis OR o.reference = i.numero_devis OR o.reference = i.batigest_ref \
+             WHERE CAST(i.sync_status AS TEXT) = 'manual_review' AND i.numero_devis IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM batigest_integrations j WHERE j.offer_id = o.id \
+             AND j.numero_devis <> i.numero_devis) ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error("lecture des devis à vérifier impossible", e))
+    }
+
     /// The figures last seen, by bucket.
     pub async fn buckets_seen(&self) -> Result<BTreeMap<String, Seen>> {
         let rows = sqlx::query(

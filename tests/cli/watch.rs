@@ -175,6 +175,16 @@ fn the_watch_keeps_jlm_erp_current_forward_only_and_survives_kill_9() {
     watch.passes("passe de synchronisation", 1);
     assert_eq!((offer("status"), offer("montant_final")), ("signe".to_owned(), "13000.50".to_owned()));
 
+    // The ERP moves alone: an offer for DEVIS-2024-009 appears; the next pass links it.
+    db.psql(
+        "INSERT INTO offers (id, reference, client, location, menuiserie_type, montant_estime, status, departement, \
+         is_priority) VALUES ('11111111-2222-4333-8444-555566667777', 'DEVIS-2024-009', 'SCI Les Tilleuls', 'Lyon', \
+         'fenetre', 4000.00, 'valide', '69', false)",
+    );
+    watch.change(is("DEVIS-2024-009", "offre.montant_final", "4200.00"));
+    watch.change(is("DEVIS-2024-009", "offre.status", "signe"));
+    watch.passes("passe de synchronisation", 1);
+
     // Back to VALIDE in Batigest: the integration follows, the offer does not go back.
     batigest(&sandbox, "UPDATE DEVIS SET STATUT = 'VALIDE' WHERE ID = 1;");
     watch.change(is("DEVIS-2024-001", "integration.statut_batigest", "VALIDE"));
