@@ -227,7 +227,7 @@ pub fn pause_after(interval: Duration, failures: u32) -> Duration {
 
 /// One pass: compares the months' figures with those kept, and syncs the devis of those that
 /// moved. The devis in progress when a stop comes is finished; the pass ends there.
-pub async fn pass(
+async fn pass(
     ctx: &Context,
     store: &Store,
     client: &mut Connection,
