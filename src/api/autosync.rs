@@ -48,7 +48,14 @@ pub async fn run(state: Arc<State>, interval: Duration, hook: Option<Hook>, mut 
                     errors: pass.counts.errors,
                 });
             }
-            Event::Failed { error, pause } => failed(status, error, pause),
+            Event::Failed { error, pause } => {
+                tracing::warn!(
+                    "synchronisation automatique en échec : {} ; nouvelle tentative dans {} s",
+                    error.message,
+                    pause.as_secs()
+                );
+                failed(status, error, pause);
+            }
             Event::Waiting => status.waiting = true,
             Event::Step(_) => {}
         });

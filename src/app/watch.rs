@@ -123,7 +123,8 @@ pub async fn run(
     mut each: impl AsyncFnMut(Event<'_>) -> Result<()>,
 ) -> Result<Stop> {
     let mut client: Option<Connection> = None;
-    let mut lock: Option<Held> = None;
+    // A lock that cannot even be tried (a store folder that cannot be written) is said at once.
+    let mut lock: Option<Held> = store.watch_lock().await?;
     let mut failures: u32 = 0;
     loop {
         if let Some(asked) = stop.asked() {
@@ -206,7 +207,8 @@ pub async fn run(
                 client = None;
                 failures = failures.saturating_add(1);
                 let pause = pause_after(interval, failures);
-                tracing::warn!(echecs = failures, pause = ?pause, "passe de synchronisation en échec : {}", error.message);
+                // The face says it (a line on stderr, the status of `serve`).
+                tracing::info!(echecs = failures, pause = ?pause, "passe de synchronisation en échec : {}", error.message);
                 each(Event::Failed { error: &error, pause }).await?;
                 pause
             }
