@@ -21,7 +21,7 @@ pub const TERMINATED: u8 = 143;
 
 /// Every code with its meaning, as `--help` and the README list them.
 pub const TABLE: [(u8, &str); 9] = [
-    (OK, "succès"),
+    (OK, "succès, et l'arrêt demandé d'une veille (sync-offer --watch)"),
     (UNEXPECTED, "erreur inattendue"),
     (USAGE, "usage ou saisie invalide"),
     (CONNECTION, "Batigest injoignable, échec TLS ou d'authentification"),
