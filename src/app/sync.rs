@@ -1,7 +1,8 @@
 //! Syncing Batigest devis into JLM ERP (DESIGN §4): one devis by reference (`sync-offer --ref`,
-//! `POST /sync-offer`), or every committed devis since the last batch (`sync-offer --all`, and the
-//! automatic sync to come). Each devis is one transaction of the store (`jlm::sync`); every
-//! attempt, failed ones included, is traced.
+//! `POST /sync-offer`), or every committed devis since the last batch (`sync-offer --all`); the
+//! automatic sync (`super::watch`) hands its devis to the same [`Syncer`]. Each devis is one
+//! transaction of the store (`jlm::sync`); every attempt, failed ones included, is traced (but for
+//! the devis the automatic sync finds unchanged).
 
 use std::collections::BTreeSet;
 

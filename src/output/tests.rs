@@ -429,6 +429,25 @@ fn csv_and_ndjson_stream_rows_as_they_come() {
     }
 }
 
+/// `--watch` reads a stream that never ends: `flush` hands every row so far to the output.
+#[test]
+fn csv_and_ndjson_hand_their_rows_over_on_flush() {
+    let columns = [Column { key: "n", header: "N", kind: Kind::Integer }];
+    for (format, expected) in [(Format::Csv, "n\r\n1\r\n2\r\n".len()), (Format::Ndjson, "{\"n\":1}\n{\"n\":2}\n".len())]
+    {
+        let written = Rc::new(Shared::new(0));
+        let mut sink = sink(options(format), "lignes", Counting(Rc::clone(&written)));
+        sink.begin(&columns).unwrap();
+        sink.row(&[Cell::Integer(1)], Style::default()).unwrap();
+        sink.row(&[Cell::Integer(2)], Style::default()).unwrap();
+        assert_eq!(written.get(), 0, "{format:?}: held until flushed");
+        sink.flush().unwrap();
+        assert_eq!(written.get(), expected as u64, "{format:?}");
+        sink.finish().unwrap();
+        assert_eq!(written.get(), expected as u64, "{format:?}: nothing more at the end");
+    }
+}
+
 #[test]
 fn json_streams_its_records_too() {
     let written = Rc::new(Shared::new(0));
