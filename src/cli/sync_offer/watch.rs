@@ -37,7 +37,13 @@ pub fn run(interval: Duration, ctx: &Context) -> Result<()> {
     let quiet = ctx.cli.quiet;
     block_on_interruptible(async {
         let store = app.store().await?;
-        say(quiet, &format!("Veille : une passe toutes les {} ; Ctrl-C pour arrêter.", duration_fr(interval)));
+        say(
+            quiet,
+            &format!(
+                "Veille : une passe tout de suite, puis une par intervalle de {} ; Ctrl-C pour arrêter.",
+                duration_fr(interval)
+            ),
+        );
         let stdout = std::io::stdout();
         let mut view = View::new(render.options, stdout.lock(), quiet)?;
         let stopped =
@@ -213,5 +219,21 @@ fn duration_fr(duration: Duration) -> String {
 fn say(quiet: bool, line: &str) {
     if !quiet {
         let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_as_people_say_them() {
+        let said = |millis: u64| duration_fr(Duration::from_millis(millis));
+        assert_eq!(said(250), "250 ms");
+        assert_eq!(said(1_000), "1 s");
+        assert_eq!(said(90_000), "1 min 30 s");
+        assert_eq!(said(900_000), "15 min");
+        assert_eq!(said(3_600_000), "1 h");
+        assert_eq!(said(5_400_000), "1 h 30 min");
     }
 }
