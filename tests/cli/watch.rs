@@ -20,7 +20,7 @@ const PATIENCE: Duration = Duration::from_mins(1);
 const STATUTS: &str = "[profiles.default.sync.statuts]\nVALIDE = \"valide\"\nACCEPTE = \"signe\"\n";
 
 /// A running watcher: its stdout (one line per change) and stderr (passes, with -v) as they come.
-struct Watcher {
+pub struct Watcher {
     child: Child,
     out: Receiver<String>,
     said: Receiver<String>,
@@ -29,7 +29,7 @@ struct Watcher {
 }
 
 impl Watcher {
-    fn spawn(command: &mut Command) -> Self {
+    pub fn spawn(command: &mut Command) -> Self {
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start the watcher");
         let out = lines(child.stdout.take().expect("stdout"));
         let said = lines(child.stderr.take().expect("stderr"));
@@ -55,7 +55,7 @@ impl Watcher {
     }
 
     /// Waits for `count` more stderr lines containing `marker`.
-    fn passes(&mut self, marker: &str, count: usize) {
+    pub fn passes(&mut self, marker: &str, count: usize) {
         let deadline = Instant::now() + PATIENCE;
         let mut found = 0;
         while found < count {
@@ -71,15 +71,15 @@ impl Watcher {
     }
 
     /// Stdout lines written since the last look.
-    fn new_changes(&mut self) -> Vec<String> {
+    pub fn new_changes(&mut self) -> Vec<String> {
         self.out.try_iter().collect()
     }
 
-    fn rest(&self) -> String {
+    pub fn rest(&self) -> String {
         self.said.try_iter().collect::<Vec<_>>().join("\n")
     }
 
-    fn signal(&mut self, signal: &str) -> std::process::ExitStatus {
+    pub fn signal(&mut self, signal: &str) -> std::process::ExitStatus {
         let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status().expect("kill");
         assert!(status.success());
         self.child.wait().expect("wait")

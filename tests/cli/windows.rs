@@ -402,6 +402,46 @@ fn serve_answers_with_its_token_and_stops_on_ctrl_c() {
     assert!(rest.iter().any(|line| line.starts_with("Arrêt demandé")), "{rest:?}");
 }
 
+/// The automatic sync under Windows, on the default store in `%APPDATA%`: a change in Batigest
+/// reaches the store; a second watcher waits behind the first (the lock file, `LockFileEx`); Ctrl-C
+/// ends the first with 0 and the second takes over.
+#[test]
+fn the_watch_keeps_the_default_store_current_and_stops_on_ctrl_c() {
+    let sandbox = Sandbox::with_fixture(&["--tls", "off"]);
+    let Some(wine) = Wine::new() else { return };
+    let watch = |wine: &Wine| {
+        let mut command = wine.batigest(&sandbox);
+        command.args(["-v", "sync-offer", "--all", "--watch", "--interval", "500ms"]);
+        crate::watch::Watcher::spawn(&mut command)
+    };
+    let mut first = watch(&wine);
+    first.passes("passe de synchronisation", 1);
+    first.passes("passe calme", 1);
+    let store = wine.default_store();
+    assert_eq!(integrations(&store), [("DEVIS-2024-001".to_owned(), "12345678.91".to_owned(), "synced".to_owned())]);
+    let lock = store.with_file_name("jlm.sqlite-veille");
+    assert!(lock.is_file(), "{}", lock.display());
+
+    let mut second = watch(&wine);
+    second.passes("un autre veilleur synchronise déjà ce magasin", 1);
+    rusqlite::Connection::open(sandbox.path("fixture.sqlite"))
+        .and_then(|conn| conn.execute_batch("UPDATE DEVIS SET MONTANT_HT = 2500.4 WHERE ID = 1;"))
+        .expect("edit the dossier");
+    first.passes("passe de synchronisation", 1);
+    assert_eq!(integrations(&store)[0].1, "2500.40");
+    let lines = first.new_changes();
+    assert!(lines.iter().any(|line| line.contains("integration.montant_batigest : 12345678.91 → 2500.40")), "{lines:?}");
+
+    let ended = first.signal("-INT");
+    assert_eq!(ended.code(), Some(0), "{}", first.rest());
+    first.passes("Veille arrêtée (Ctrl-C)", 1);
+    rusqlite::Connection::open(sandbox.path("fixture.sqlite"))
+        .and_then(|conn| conn.execute_batch("UPDATE DEVIS SET MONTANT_HT = 2600 WHERE ID = 1;"))
+        .expect("edit the dossier");
+    second.passes("passe de synchronisation", 1);
+    assert_eq!(integrations(&store)[0].1, "2600.00");
+}
+
 /// Ctrl-C (SIGINT, which Wine turns into the console's CTRL_C_EVENT) in the middle of a batch:
 /// exit 130, the journal line, the previous export whole and no temporary file.
 #[test]
