@@ -11,7 +11,8 @@ use crate::app::watch::{self, Event, Hook};
 use crate::stop::Listener;
 
 /// Runs the loop until `stop`. A store that cannot be opened yet is a failed pass like another.
-pub async fn run(state: Arc<State>, interval: Duration, hook: Option<Hook>, mut stop: Listener) {
+/// Each pass that changed something is said in `serve`'s log (but with `quiet`).
+pub async fn run(state: Arc<State>, (interval, quiet): (Duration, bool), hook: Option<Hook>, mut stop: Listener) {
     state.set_status(|status| {
         status.active = true;
         status.interval_seconds = Some(interval.as_secs_f64());
@@ -35,6 +36,15 @@ pub async fn run(state: Arc<State>, interval: Duration, hook: Option<Hook>, mut 
     let ended = watch::run(&state.batigest, store, interval, hook.as_ref(), &mut stop, async |event| {
         state.set_status(|status| match event {
             Event::Passed(pass) => {
+                if !quiet && !pass.quiet() {
+                    let plural = |n: i64, word: &str| format!("{n} {word}{}", if n > 1 { "s" } else { "" });
+                    crate::diagnostics::line(&format!(
+                        "Synchronisation automatique : {}, {} à vérifier, {}",
+                        plural(pass.counts.synced, "devis synchronisé"),
+                        pass.counts.manual_review,
+                        plural(pass.counts.errors, "erreur"),
+                    ));
+                }
                 status.passes += 1;
                 status.consecutive_failures = 0;
                 status.waiting = false;

@@ -76,11 +76,11 @@ pub async fn serve(state: Arc<State>, options: Options) -> Result<()> {
     diagnostics::line(&format!("API Batigest servie sur {scheme}://{local}"));
     // Run beside the accept loop, in this task (`serve` is the runtime's main future): the sync
     // streams devis through async callbacks, which a spawned task could not hold across threads.
-    let (sync, sync_state) = (options.sync, state.clone());
+    let (sync, sync_state, quiet) = (options.sync, state.clone(), options.quiet);
     let mut syncing = sync.is_some();
     let autosync = async move {
         if let Some((interval, hook)) = sync {
-            super::autosync::run(sync_state, interval, hook, stop::listen()).await;
+            super::autosync::run(sync_state, (interval, quiet), hook, stop::listen()).await;
         }
     };
     tokio::pin!(autosync);

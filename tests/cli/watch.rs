@@ -278,7 +278,8 @@ fn the_watch_on_the_embedded_store_posts_each_changed_pass_to_the_webhook() {
 fn serve_keeps_the_store_current_and_tells_its_last_pass() {
     let sandbox = Sandbox::with_fixture(&[]);
     let server = crate::serve::Server::start(&sandbox, &["-v", "--sync-interval", INTERVAL]);
-    server.wait_for("passe de synchronisation");
+    // Said in serve's log, as the access log is.
+    server.wait_for("Synchronisation automatique : 1 devis synchronisé, 0 à vérifier, 0 erreur");
     server.wait_for("passe calme");
     let (status, body) = server.get("/api/batigest/sync-status");
     assert_eq!(status, 200, "{body}");

@@ -430,7 +430,10 @@ fn the_watch_keeps_the_default_store_current_and_stops_on_ctrl_c() {
     first.passes("passe de synchronisation", 1);
     assert_eq!(integrations(&store)[0].1, "2500.40");
     let lines = first.new_changes();
-    assert!(lines.iter().any(|line| line.contains("integration.montant_batigest : 12345678.91 → 2500.40")), "{lines:?}");
+    assert!(
+        lines.iter().any(|line| line.contains("integration.montant_batigest : 12345678.91 → 2500.40")),
+        "{lines:?}"
+    );
 
     let ended = first.signal("-INT");
     assert_eq!(ended.code(), Some(0), "{}", first.rest());
