@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::Context;
 use crate::batigest::connection::Connection;
 use crate::batigest::{analytics, queries, statuses};
-use crate::config::{AlertesSettings, Env, Settings};
+use crate::config::{AlertesSettings, Env, Settings, WebhookSettings};
 use crate::credentials::Extra;
 use crate::error::{Error, Result};
 use crate::jlm::Store;
@@ -177,17 +177,7 @@ impl Channels {
             }
             None => None,
         };
-        let webhook = match &alertes.webhook {
-            Some(webhook) => {
-                let key = if webhook.signer {
-                    secret(Extra::WebhookKey, &settings.profile, env.webhook_secret.as_ref())
-                } else {
-                    None
-                };
-                Some(Webhook::new(webhook, key.as_ref(), timeout)?)
-            }
-            None => None,
-        };
+        let webhook = alertes.webhook.as_ref().map(|webhook| signed_webhook(webhook, settings, env)).transpose()?;
         Ok(Self { email, webhook })
     }
 
@@ -230,9 +220,17 @@ impl Channels {
     }
 }
 
+/// A webhook of the profile (`[alertes.webhook]`, `[sync.webhook]`) with its signing key when it
+/// signs: `JLM_BATIGEST_WEBHOOK_SECRET`, else the keyring (`alertes login-webhook`).
+pub(super) fn signed_webhook(webhook: &WebhookSettings, settings: &Settings, env: &Env) -> Result<Webhook> {
+    let key =
+        if webhook.signer { secret(Extra::WebhookKey, &settings.profile, env.webhook_secret.as_ref()) } else { None };
+    Ok(Webhook::new(webhook, key.as_ref(), settings.timeout.value)?)
+}
+
 /// The variable if set, else the keyring; `None` when neither has it (the channel then says what
 /// is missing).
-pub(super) fn secret(extra: Extra, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
+fn secret(extra: Extra, profile: &str, from_env: Option<&Secret>) -> Option<Secret> {
     extra.load(profile, from_env).unwrap_or_else(|error| {
         tracing::info!("{} : trousseau illisible : {error}", extra.what());
         None

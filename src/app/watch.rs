@@ -22,7 +22,6 @@ use crate::batigest::connection::Connection;
 use crate::batigest::queries::{self, Bucket};
 use crate::batigest::statuses;
 use crate::config::WebhookSettings;
-use crate::credentials::Extra;
 use crate::error::{Error, Kind, Result};
 use crate::jlm::Store;
 use crate::jlm::sync::{Counts, Outcome, Report};
@@ -81,12 +80,7 @@ pub struct Hook {
 
 impl Hook {
     pub fn prepare(ctx: &Context, settings: &WebhookSettings) -> Result<Self> {
-        let key = if settings.signer {
-            super::alertes::secret(Extra::WebhookKey, &ctx.settings.profile, ctx.env.webhook_secret.as_ref())
-        } else {
-            None
-        };
-        let webhook = Webhook::new(settings, key.as_ref(), ctx.settings.timeout.value)?;
+        let webhook = super::alertes::signed_webhook(settings, &ctx.settings, &ctx.env)?;
         Ok(Self { webhook, profile: ctx.settings.profile.clone() })
     }
 
