@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::State;
 use super::bodies::{SyncFailure, SyncPass, SyncStatus};
 use crate::app::watch::{self, Event, Hook};
+use crate::output::format;
 use crate::stop::Listener;
 
 /// Runs the loop until `stop`. A store that cannot be opened yet is a failed pass like another.
@@ -37,12 +38,11 @@ pub async fn run(state: Arc<State>, (interval, quiet): (Duration, bool), hook: O
         state.set_status(|status| match event {
             Event::Passed(pass) => {
                 if !quiet && !pass.quiet() {
-                    let plural = |n: i64, word: &str| format!("{n} {word}{}", if n > 1 { "s" } else { "" });
                     crate::diagnostics::line(&format!(
                         "Synchronisation automatique : {}, {} à vérifier, {}",
-                        plural(pass.counts.synced, "devis synchronisé"),
+                        format::count(pass.counts.synced, "devis synchronisé"),
                         pass.counts.manual_review,
-                        plural(pass.counts.errors, "erreur"),
+                        format::count(pass.counts.errors, "erreur"),
                     ));
                 }
                 status.passes += 1;
@@ -60,9 +60,9 @@ pub async fn run(state: Arc<State>, (interval, quiet): (Duration, bool), hook: O
             }
             Event::Failed { error, pause } => {
                 tracing::warn!(
-                    "synchronisation automatique en échec : {} ; nouvelle tentative dans {} s",
+                    "synchronisation automatique en échec : {} ; nouvelle tentative dans {}",
                     error.message,
-                    pause.as_secs()
+                    format::duration_fr(pause)
                 );
                 failed(status, error, pause);
             }

@@ -212,11 +212,51 @@ pub fn yes_no(value: bool) -> &'static str {
     if value { "oui" } else { "non" }
 }
 
+/// `n` and its noun phrase, its last word in the plural above 1, as French counts them:
+/// `0 erreur`, `1 devis synchronisé`, `3 mois relus`.
+pub fn count(n: impl Into<i64>, words: &str) -> String {
+    let n = n.into();
+    let invariable = words.ends_with('s') || words.ends_with('x') || words.ends_with('z');
+    if n > 1 && !invariable { format!("{n} {words}s") } else { format!("{n} {words}") }
+}
+
+/// A duration as people say it: `250 ms`, `60 s`, `5 min`, `1 min 30 s`, `1 h 30 min`.
+pub fn duration_fr(duration: std::time::Duration) -> String {
+    let millis = duration.as_millis();
+    if millis < 1000 {
+        return format!("{millis} ms");
+    }
+    let seconds = duration.as_secs();
+    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, 0) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::str::FromStr;
 
     use super::*;
+
+    #[test]
+    fn counts_and_durations_as_people_say_them() {
+        assert_eq!(count(0, "erreur"), "0 erreur");
+        assert_eq!(count(1, "devis synchronisé"), "1 devis synchronisé");
+        assert_eq!(count(2_i64, "devis synchronisé"), "2 devis synchronisés");
+        assert_eq!(count(3_u32, "mois relu"), "3 mois relus");
+        assert_eq!(count(2, "mois"), "2 mois");
+        let said = |millis: u64| duration_fr(std::time::Duration::from_millis(millis));
+        assert_eq!(said(250), "250 ms");
+        assert_eq!(said(1_000), "1 s");
+        assert_eq!(said(90_000), "1 min 30 s");
+        assert_eq!(said(900_000), "15 min");
+        assert_eq!(said(3_600_000), "1 h");
+        assert_eq!(said(5_400_000), "1 h 30 min");
+    }
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()

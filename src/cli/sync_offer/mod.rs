@@ -372,13 +372,12 @@ fn verdict(report: &Report) -> String {
 fn summary(counts: &Counts, since: Option<NaiveDateTime>, dry_run: bool) -> String {
     let since =
         since.map_or_else(|| "tous les devis".to_owned(), |since| format!("depuis le {}", format::date_time_fr(since)));
-    let plural = |n: i64, word: &str| if n > 1 { format!("{n} {word}s") } else { format!("{n} {word}") };
     let line = format!(
         "Synchronisation ({since}) : {}, {}, {} à vérifier, {}.",
-        plural(counts.synced, "synchronisé"),
-        plural(counts.unchanged, "inchangé"),
+        format::count(counts.synced, "synchronisé"),
+        format::count(counts.unchanged, "inchangé"),
         counts.manual_review,
-        plural(counts.errors, "erreur"),
+        format::count(counts.errors, "erreur"),
     );
     if dry_run { format!("{line} Simulation (--dry-run) : rien n'a été écrit.") } else { line }
 }

@@ -11,6 +11,7 @@ use crate::app::watch::{self, Event, Hook, Pass};
 use crate::cli::context::{Context, block_on_interruptible, local_time, resolve};
 use crate::error::{Error, Result};
 use crate::jlm::sync::{Outcome, Report};
+use crate::output::format::{self, duration_fr};
 use crate::output::{self, Cell, Column, Format, Kind as ColumnKind, RecordSink, Style};
 
 /// The line's time, before the columns of a batch.
@@ -53,9 +54,9 @@ pub fn run(interval: Duration, ctx: &Context) -> Result<()> {
         say(
             quiet,
             &format!(
-                "Veille arrêtée ({}) après {passes} passe{} ; les devis synchronisés le restent.",
+                "Veille arrêtée ({}) après {} ; les devis synchronisés le restent.",
                 stopped.name(),
-                plural(passes)
+                format::count(i64::try_from(passes).unwrap_or(i64::MAX), "passe")
             ),
         );
         Ok(())
@@ -184,56 +185,17 @@ impl<'w> View<'w> {
 fn summary(pass: &Pass) -> String {
     let counts = pass.counts;
     format!(
-        "{} synchronisé{}, {} à vérifier, {} erreur{} ({} mois relu{})",
-        counts.synced,
-        plural(counts.synced as u64),
+        "{}, {} à vérifier, {} ({})",
+        format::count(counts.synced, "synchronisé"),
         counts.manual_review,
-        counts.errors,
-        plural(counts.errors as u64),
-        pass.moved,
-        plural(pass.moved as u64),
+        format::count(counts.errors, "erreur"),
+        format::count(i64::try_from(pass.moved).unwrap_or(i64::MAX), "mois relu"),
     )
-}
-
-fn plural(n: u64) -> &'static str {
-    if n > 1 { "s" } else { "" }
-}
-
-/// `60 s`, `5 min`, `1 h 30 min`, `250 ms`.
-fn duration_fr(duration: Duration) -> String {
-    let millis = duration.as_millis();
-    if millis < 1000 {
-        return format!("{millis} ms");
-    }
-    let seconds = duration.as_secs();
-    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, 0, 0) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
-    }
 }
 
 /// A line for the person at the terminal, on stderr.
 fn say(quiet: bool, line: &str) {
     if !quiet {
         let _ = writeln!(std::io::stderr().lock(), "{line}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_as_people_say_them() {
-        let said = |millis: u64| duration_fr(Duration::from_millis(millis));
-        assert_eq!(said(250), "250 ms");
-        assert_eq!(said(1_000), "1 s");
-        assert_eq!(said(90_000), "1 min 30 s");
-        assert_eq!(said(900_000), "15 min");
-        assert_eq!(said(3_600_000), "1 h");
-        assert_eq!(said(5_400_000), "1 h 30 min");
     }
 }
