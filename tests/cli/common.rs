@@ -110,6 +110,14 @@ impl Sandbox {
         self.dir.path().join(name)
     }
 
+    /// Edits the dossier a fixture sandbox serves, as Batigest would while a program reads it: its
+    /// SQLite file, written by a connection of its own.
+    pub fn edit(&self, sql: &str) {
+        rusqlite::Connection::open(self.path("fixture.sqlite"))
+            .and_then(|conn| conn.execute_batch(sql))
+            .expect("edit the dossier");
+    }
+
     /// `jlm-batigest ARGS` against this sandbox: its address, user and password in the
     /// environment, plain TDS, and a HOME of its own.
     pub fn run(&self, args: &[&str]) -> std::process::Output {

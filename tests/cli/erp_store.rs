@@ -52,7 +52,8 @@ fn offers_but_synced_columns(db: &PgDatabase) -> String {
     )
 }
 
-fn erp_database() -> Option<PgDatabase> {
+/// A database with JLM ERP's tables (DESIGN §4) and its rows: three offers, one integration row.
+pub fn erp_database() -> Option<PgDatabase> {
     let db = PgDatabase::create()?;
     db.psql(include_str!("fixtures/erp-postgres.sql"));
     db.psql(include_str!("fixtures/erp-rows.sql"));

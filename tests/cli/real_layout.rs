@@ -35,13 +35,13 @@ fn columns(text: &str, names: &[&str]) -> Vec<Vec<String>> {
 
 /// The dossier's own quote states, as its customer names them: the generator's list, which no
 /// built-in rule shares (accepted quotes are read by their DateConcretis, whatever their code).
-const ETATS: [(&str, &str); 4] = [("0", "BROUILLON"), ("4", "ENVOYE"), ("7", "VALIDE"), ("9", "REFUSE")];
-const REGLEMENTS: [(&str, &str); 3] = [("0", "NON_REGLE"), ("1", "PARTIELLEMENT_REGLE"), ("2", "REGLE")];
+pub const ETATS: [(&str, &str); 4] = [("0", "BROUILLON"), ("4", "ENVOYE"), ("7", "VALIDE"), ("9", "REFUSE")];
+pub const REGLEMENTS: [(&str, &str); 3] = [("0", "NON_REGLE"), ("1", "PARTIELLEMENT_REGLE"), ("2", "REGLE")];
 
 /// A mapping written by `schema inspect --write` on the real layout, its value maps completed the
 /// way IT would: every commented code line of a status field whose code `names` holds becomes a
 /// translation (the others stay commented). Returns the file's path and its text as written.
-fn completed_mapping(real: &Sandbox, devis: &[(&str, &str)], factures: &[(&str, &str)]) -> (String, String) {
+pub fn completed_mapping(real: &Sandbox, devis: &[(&str, &str)], factures: &[(&str, &str)]) -> (String, String) {
     let file = real.path("correspondance.toml");
     let path = file.to_str().expect("UTF-8 path").to_owned();
     ok(&run_real(real, "batigest", &["schema", "inspect", "--write", &path, "--force"]));

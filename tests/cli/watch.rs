@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{PgDatabase, Sandbox, output_text as text, stderr as err};
+use crate::common::{Sandbox, output_text as text, stderr as err};
+use crate::erp_store::erp_database;
 use crate::sync_offer::OFFER_DEVIS;
 
 /// Long enough for a pass on a loaded CI machine, short enough for the test to see several.
@@ -103,19 +104,6 @@ fn lines(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
     rx
 }
 
-fn erp_database() -> Option<PgDatabase> {
-    let db = PgDatabase::create()?;
-    db.psql(include_str!("fixtures/erp-postgres.sql"));
-    db.psql(include_str!("fixtures/erp-rows.sql"));
-    Some(db)
-}
-
-/// Batigest as the test edits it: the sandbox's own SQLite file, written by another connection.
-fn batigest(sandbox: &Sandbox, sql: &str) {
-    let conn = rusqlite::Connection::open(sandbox.path("fixture.sqlite")).expect("the dossier");
-    conn.execute_batch(sql).expect("edit the dossier");
-}
-
 /// `sync-offer --all --watch` on `store` with `config`, NDJSON on stdout, each pass said on stderr.
 fn watcher(sandbox: &Sandbox, store: &str, config: &str) -> Watcher {
     let path = sandbox.path("veille.toml");
@@ -161,8 +149,7 @@ fn the_watch_keeps_jlm_erp_current_forward_only_and_survives_kill_9() {
     assert_eq!(watch.new_changes(), Vec::<String>::new());
 
     // Batigest changes: an amount, a status (→ signe), and a new accepted devis with no offer.
-    batigest(
-        &sandbox,
+    sandbox.edit(
         "UPDATE DEVIS SET MONTANT_HT = 13000.5, STATUT = 'ACCEPTE' WHERE ID = 1;
          INSERT INTO DEVIS VALUES (9, 'DEVIS-2024-009', NULL, 1, 4200.00, 5040.00, 30, '2024-06-03 09:00:00',
            '2024-06-04 10:00:00', 'ACCEPTE', NULL);",
@@ -186,7 +173,7 @@ fn the_watch_keeps_jlm_erp_current_forward_only_and_survives_kill_9() {
     watch.passes("passe de synchronisation", 1);
 
     // Back to VALIDE in Batigest: the integration follows, the offer does not go back.
-    batigest(&sandbox, "UPDATE DEVIS SET STATUT = 'VALIDE' WHERE ID = 1;");
+    sandbox.edit("UPDATE DEVIS SET STATUT = 'VALIDE' WHERE ID = 1;");
     watch.change(is("DEVIS-2024-001", "integration.statut_batigest", "VALIDE"));
     watch.passes("passe de synchronisation", 1);
     assert_eq!(offer("status"), "signe");
@@ -194,7 +181,7 @@ fn the_watch_keeps_jlm_erp_current_forward_only_and_survives_kill_9() {
     // kill -9, a change while nobody watches, a restart: the change arrives, nothing is doubled.
     let killed = watch.signal("-KILL");
     assert_eq!(killed.code(), None, "killed by a signal");
-    batigest(&sandbox, "UPDATE DEVIS SET MONTANT_HT = 14000 WHERE ID = 1;");
+    sandbox.edit("UPDATE DEVIS SET MONTANT_HT = 14000 WHERE ID = 1;");
     let mut watch = watcher(&sandbox, &store, STATUTS);
     watch.change(is("DEVIS-2024-001", "offre.montant_final", "14000.00"));
     watch.passes("passe calme", 2);
@@ -213,7 +200,7 @@ fn the_watch_keeps_jlm_erp_current_forward_only_and_survives_kill_9() {
     // SIGTERM: exit 0, said; then the second one takes over.
     let ended = watch.signal("-TERM");
     assert_eq!(ended.code(), Some(0), "{}", watch.rest());
-    batigest(&sandbox, "UPDATE DEVIS SET MONTANT_HT = 15000 WHERE ID = 1;");
+    sandbox.edit("UPDATE DEVIS SET MONTANT_HT = 15000 WHERE ID = 1;");
     second.change(is("DEVIS-2024-001", "offre.montant_final", "15000.00"));
     assert_eq!(second.signal("-TERM").code(), Some(0));
     second.passes("Veille arrêtée (SIGTERM)", 1);
@@ -246,7 +233,7 @@ fn the_watch_on_the_embedded_store_posts_each_changed_pass_to_the_webhook() {
             .any(|line| line.contains("DEVIS-2024-001  synced  integration.montant_batigest : (vide) → 12345678.91")),
         "{first:?}"
     );
-    batigest(&sandbox, "UPDATE DEVIS SET MONTANT_HT = 100.1 WHERE ID = 1;");
+    sandbox.edit("UPDATE DEVIS SET MONTANT_HT = 100.1 WHERE ID = 1;");
     watch.passes("passe de synchronisation", 1);
     watch.passes("passe calme", 1);
     assert_eq!(watch.signal("-TERM").code(), Some(0));
@@ -350,4 +337,63 @@ fn a_stop_while_batigest_is_frozen_ends_the_watch_with_0() {
     assert!(Command::new("kill").args(["-CONT", &pid]).status().expect("kill").success());
     assert_eq!(ended.code(), Some(0), "{}", watch.rest());
     watch.passes("Veille arrêtée (SIGTERM)", 1);
+}
+
+/// The real Batigest layout (DESIGN §3): codes of eight digits, integer `Etat` codes named by the
+/// dossier's own list, a quote accepted by its `DateConcretis` whatever its code, fields the
+/// built-in mapping does not know. The watch syncs what an independent reading of the file calls
+/// committed, and sees a quote become accepted by its date alone.
+#[test]
+fn the_watch_reads_the_real_layout_as_its_mapping_says() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dossier = dir.path().join("btg.sqlite");
+    let file = dossier.to_str().expect("UTF-8 path");
+    let real = Sandbox::start(&["--generate", "300", "--seed", "11", "--layout", "batigest", "--db", file]);
+    let (mapping, _) = crate::real_layout::completed_mapping(&real, &crate::real_layout::ETATS, &[]);
+    let raw = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&dossier).and_then(|c| c.query_row(sql, [], |row| row.get(0))).expect("read")
+    };
+    let store = real.path("jlm.sqlite");
+    let synced = || {
+        rusqlite::Connection::open(&store)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM batigest_integrations", [], |row| row.get::<_, i64>(0)))
+            .expect("the store")
+    };
+    let mut watch = Watcher::spawn(real.client().args([
+        "-v",
+        "--database",
+        "BTG_DOS_DEMO",
+        "--schema",
+        &mapping,
+        "--jlm-db",
+        &format!("sqlite:{}", store.display()),
+        "sync-offer",
+        "--all",
+        "--watch",
+        "--interval",
+        INTERVAL,
+        "--format",
+        "ndjson",
+    ]));
+    watch.passes("passe calme", 1);
+    // Committed, read straight from the file: accepted by DateConcretis, or validated (code 7).
+    let committed = raw("SELECT COUNT(*) FROM Devis WHERE DateConcretis IS NOT NULL OR Etat = 7");
+    assert!(committed > 0);
+    assert_eq!(synced(), committed);
+
+    // A quote sent (code 4) gets its DateConcretis: accepted, so committed, at the next pass.
+    let code: String = rusqlite::Connection::open(&dossier)
+        .and_then(|c| {
+            c.query_row("SELECT Code FROM Devis WHERE DateConcretis IS NULL AND Etat = 4 LIMIT 1", [], |r| r.get(0))
+        })
+        .expect("a sent quote");
+    rusqlite::Connection::open(&dossier)
+        .and_then(|c| c.execute("UPDATE Devis SET DateConcretis = Date WHERE Code = ?1", [&code]))
+        .expect("accept it");
+    watch.change(move |v| {
+        v["numero_devis"] == code.as_str() && v["champ"] == "integration.statut_batigest" && v["apres"] == "ACCEPTE"
+    });
+    watch.passes("passe de synchronisation", 1);
+    assert_eq!(synced(), committed + 1);
+    assert_eq!(watch.signal("-TERM").code(), Some(0));
 }

@@ -422,14 +422,9 @@ fn the_watch_keeps_the_default_store_current_and_stops_on_ctrl_c() {
     let lock = store.with_file_name("jlm.sqlite-veille");
     assert!(lock.is_file(), "{}", lock.display());
 
-    let edit = |sql: &str| {
-        rusqlite::Connection::open(sandbox.path("fixture.sqlite"))
-            .and_then(|conn| conn.execute_batch(sql))
-            .expect("edit the dossier");
-    };
     let mut second = watch(&wine);
     second.passes("un autre veilleur synchronise déjà ce magasin", 1);
-    edit("UPDATE DEVIS SET MONTANT_HT = 2500.4 WHERE ID = 1;");
+    sandbox.edit("UPDATE DEVIS SET MONTANT_HT = 2500.4 WHERE ID = 1;");
     first.passes("passe de synchronisation", 1);
     assert_eq!(integrations(&store)[0].1, "2500.40");
     let lines = first.new_changes();
@@ -441,7 +436,7 @@ fn the_watch_keeps_the_default_store_current_and_stops_on_ctrl_c() {
     let ended = first.signal("-INT");
     assert_eq!(ended.code(), Some(0), "{}", first.rest());
     first.passes("Veille arrêtée (Ctrl-C)", 1);
-    edit("UPDATE DEVIS SET MONTANT_HT = 2600 WHERE ID = 1;");
+    sandbox.edit("UPDATE DEVIS SET MONTANT_HT = 2600 WHERE ID = 1;");
     second.passes("passe de synchronisation", 1);
     assert_eq!(integrations(&store)[0].1, "2600.00");
 }
