@@ -117,23 +117,25 @@ impl<'de> Deserialize<'de> for Securite {
     }
 }
 
+/// A text the option's own parser reads (`--auth`, `--encrypt`), refused with the values it takes.
+fn parsed<'de, D: serde::Deserializer<'de>, T>(
+    deserializer: D,
+    parse: fn(&str) -> Option<T>,
+    expected: &str,
+) -> std::result::Result<T, D::Error> {
+    let value = toml::Value::deserialize(deserializer)?;
+    value.as_str().and_then(parse).ok_or_else(|| serde::de::Error::custom(format!("doit être {expected}")))
+}
+
 impl<'de> Deserialize<'de> for Auth {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let value = toml::Value::deserialize(deserializer)?;
-        value
-            .as_str()
-            .and_then(Auth::parse)
-            .ok_or_else(|| serde::de::Error::custom("doit être « sql », « windows » ou « integrated »"))
+        parsed(deserializer, Auth::parse, "« sql », « windows » ou « integrated »")
     }
 }
 
 impl<'de> Deserialize<'de> for Encryption {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let value = toml::Value::deserialize(deserializer)?;
-        value
-            .as_str()
-            .and_then(Encryption::parse)
-            .ok_or_else(|| serde::de::Error::custom("doit être « required », « login-only », « off » ou « strict »"))
+        parsed(deserializer, Encryption::parse, "« required », « login-only », « off » ou « strict »")
     }
 }
 
